@@ -1,0 +1,65 @@
+"""Walk a network's graph and return one plain record per layer.
+
+The engine applies each node's rule to the shapes of its inputs; it does no formatting and no
+I/O. Errors from a rule are located at the node's place in the spec.
+"""
+
+from __future__ import annotations
+
+from .errors import SpecError
+from .layers import RULES, LayerError
+from .records import Analysis, LayerRow, Note, Shape
+from .spec import Network
+
+EVEN_SEARCH = 64          # how far from the given input to look for sizes with no fraction
+EVEN_SEARCH_MAX_NODES = 5_000
+
+
+def rows(net: Network, x: Shape) -> list[LayerRow]:
+    """Every layer's output shape, counts and notes for input ``x``."""
+    env: dict[str, Shape] = {"input": x}
+    out: list[LayerRow] = []
+    for node in net.nodes:
+        rule = RULES[node.kind]
+        ins = [env[i] for i in node.inputs]
+        try:
+            rule.check_input(ins)
+            res = rule.apply(ins, node.attrs)
+        except LayerError as e:
+            shapes = ", ".join(str(s) for s in ins)
+            raise SpecError(f"{e} (input {shapes})", file=net.file, where=node.where,
+                            found=node.found) from None
+        env[node.name] = res.shape
+        notes = res.notes + tuple(Note("spec", t) for t in node.notes)
+        out.append(LayerRow(node.name, node.kind, node.attrs, node.inputs, tuple(ins),
+                            res.shape, res.counts, notes, rule.geometry(node.attrs)))
+    return out
+
+
+def _even_inputs(net: Network, x: Shape) -> tuple[int, ...]:
+    """The nearest square input sizes (one below, one above) at which no layer floors a fraction."""
+    if x.h != x.w or len(net.nodes) > EVEN_SEARCH_MAX_NODES:
+        return ()
+    found = []
+    for direction in (-1, 1):
+        for d in range(1, EVEN_SEARCH + 1):
+            size = x.h + direction * d
+            if size < 1:
+                break
+            try:
+                rs = rows(net, Shape(x.c, size, size))
+            except SpecError:
+                continue
+            if not any(n.kind == "fraction" for r in rs for n in r.notes):
+                found.append(size)
+                break
+    return tuple(sorted(found))
+
+
+def analyse(net: Network, x: Shape | None = None) -> Analysis:
+    """Analyse ``net`` at input ``x`` (the spec's own input when ``None``)."""
+    x = x or net.input
+    rs = tuple(rows(net, x))
+    has_fraction = any(n.kind == "fraction" for r in rs for n in r.notes)
+    return Analysis(net.name, net.description, net.source, net.file, x, rs, net.notes,
+                    _even_inputs(net, x) if has_fraction else ())

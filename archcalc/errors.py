@@ -1,0 +1,42 @@
+"""Errors that reach the user: each says where, what was expected, what was found, and what to do."""
+
+from __future__ import annotations
+
+import difflib
+
+
+def suggest(word: str, choices) -> str:
+    """``" (did you mean 'x'?)"`` for the closest choice, or ``""``."""
+    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+class ArchcalcError(Exception):
+    """Bad input from the user: printed as a message, exit status 2, never a traceback."""
+
+
+class SpecError(ArchcalcError):
+    """A problem in a spec file, located by file and by path (``layers[4] (conv2)``)."""
+
+    def __init__(self, message: str, *, file: str = "", where: str = "", found: str = "",
+                 hint: str = ""):
+        self.message = message
+        self.file = file
+        self.where = where
+        self.found = found
+        self.hint = hint
+        super().__init__(str(self))
+
+    def located(self, *, file: str | None = None, where: str | None = None) -> "SpecError":
+        """A copy with the file and/or place filled in where they were not known yet."""
+        return SpecError(self.message, file=self.file or file or "",
+                         where=self.where or where or "", found=self.found, hint=self.hint)
+
+    def __str__(self) -> str:
+        head = ": ".join(x for x in (self.file, self.where, self.message) if x)
+        lines = [head]
+        if self.found:
+            lines.append(f"  found: {self.found}")
+        if self.hint:
+            lines.append(f"  hint: {self.hint}")
+        return "\n".join(lines)

@@ -1,0 +1,132 @@
+"""The arithmetic of CNN layers, as small pure functions on Python integers.
+
+Nothing here knows about specs, TOML, rows or torch: the engine, the explainer and the
+verifier all call these functions, so this module is the one place where the arithmetic lives.
+
+Conventions used throughout:
+
+* sizes are counts of pixels along one axis; padding is given per side (``p_lo`` before the
+  input, ``p_hi`` after it), so the symmetric case of the textbook formula is ``p_lo = p_hi = P``;
+* a *MAC* is one multiply-accumulate (one multiply and one add); FLOPs ≈ 2 × MACs;
+* bias additions are not MACs: a bias is counted as a parameter, not as an operation.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+
+def effective_kernel(k: int, dilation: int = 1) -> int:
+    """Extent of a dilated kernel: ``dilation·(k − 1) + 1`` input pixels."""
+    return dilation * (k - 1) + 1
+
+
+def padded_span(i: int, k: int, p_lo: int, p_hi: int, dilation: int = 1) -> int:
+    """``I + p_lo + p_hi − K_eff``: how far the window can slide; negative if it does not fit."""
+    return i + p_lo + p_hi - effective_kernel(k, dilation)
+
+
+def out_len(i: int, k: int, s: int, p_lo: int = 0, p_hi: int | None = None,
+            dilation: int = 1, ceil: bool = False) -> int:
+    """Output length along one axis: ``⌊(I − K_eff + p_lo + p_hi)/S⌋ + 1``.
+
+    With ``ceil=True`` the division rounds up, and — the rule Caffe and PyTorch share — the
+    last window must start inside the input or its leading padding, so a window that would
+    start wholly in the trailing padding is dropped.
+
+    Raises ``ValueError`` when the (dilated) kernel is larger than the padded input.
+    """
+    if p_hi is None:
+        p_hi = p_lo
+    span = padded_span(i, k, p_lo, p_hi, dilation)
+    if span < 0:
+        raise ValueError(
+            f"kernel {effective_kernel(k, dilation)} is larger than the padded input "
+            f"{i} + {p_lo} + {p_hi} = {i + p_lo + p_hi}")
+    if not ceil:
+        return span // s + 1
+    o = -(-span // s) + 1
+    if (o - 1) * s >= i + p_lo:
+        o -= 1
+    return o
+
+
+def out_len_exact(i: int, k: int, s: int, p_lo: int = 0, p_hi: int | None = None,
+                  dilation: int = 1) -> Fraction:
+    """The textbook formula without rounding: ``(I − K_eff + p_lo + p_hi)/S + 1``."""
+    if p_hi is None:
+        p_hi = p_lo
+    return Fraction(padded_span(i, k, p_lo, p_hi, dilation), s) + 1
+
+
+def pixels_left_out(i: int, k: int, s: int, p_lo: int = 0, p_hi: int | None = None,
+                    dilation: int = 1) -> int:
+    """Trailing pixels (of the padded input) that no window covers when the output is floored."""
+    if p_hi is None:
+        p_hi = p_lo
+    return padded_span(i, k, p_lo, p_hi, dilation) % s
+
+
+def same_padding(i: int, k: int, s: int, dilation: int = 1) -> tuple[int, int]:
+    """TensorFlow's ``"same"`` padding along one axis: ``(before, after)``.
+
+    The output is ``⌈I/S⌉``; the total padding is whatever that needs, and when it is odd the
+    extra pixel goes after the input. For stride 1 this is ``K_eff − 1`` in total, the same as
+    PyTorch's ``padding="same"``.
+    """
+    out = -(-i // s)
+    total = max((out - 1) * s + effective_kernel(k, dilation) - i, 0)
+    return total // 2, total - total // 2
+
+
+def conv_weights(c_in: int, c_out: int, kh: int, kw: int, groups: int = 1) -> int:
+    """Weights of a convolution: ``Kh·Kw·(C_in/groups)·C_out``."""
+    return kh * kw * (c_in // groups) * c_out
+
+
+def conv_macs(h_out: int, w_out: int, c_in: int, c_out: int, kh: int, kw: int,
+              groups: int = 1) -> int:
+    """MACs of a convolution: one per weight per output position, ``H·W·C_out·Kh·Kw·C_in/groups``."""
+    return h_out * w_out * c_out * kh * kw * (c_in // groups)
+
+
+def partial_conv_weights(fan_ins: list[int] | tuple[int, ...], kh: int, kw: int) -> int:
+    """Weights of a convolution whose output map ``j`` sees only ``fan_ins[j]`` input maps
+    (LeNet-5's C3 connection table): ``Σ_j fan_in_j·Kh·Kw``."""
+    return sum(fan_ins) * kh * kw
+
+
+def fc_weights(n_in: int, n_out: int) -> int:
+    """Weights of a fully connected layer: ``N_in·N_out``."""
+    return n_in * n_out
+
+
+def fc_macs(n_in: int, n_out: int) -> int:
+    """MACs of a fully connected layer: ``N_in·N_out``."""
+    return n_in * n_out
+
+
+def out_len_text(i: int, k: int, s: int, p_lo: int = 0, p_hi: int | None = None,
+                 dilation: int = 1) -> str:
+    """The output-size formula with the numbers put in, as a student writes it:
+    ``(227 − 11 + 2·0)/4 + 1``."""
+    if p_hi is None:
+        p_hi = p_lo
+    kern = f"{effective_kernel(k, dilation)}" if dilation == 1 else f"({dilation}·({k} − 1) + 1)"
+    pad = f"2·{p_lo}" if p_lo == p_hi else f"{p_lo} + {p_hi}"
+    return f"({i} − {kern} + {pad})/{s} + 1"
+
+
+def fraction_text(x: Fraction) -> str:
+    """A rational as a short decimal when it has one (``54.25``), else ``54 1/3``."""
+    if x.denominator == 1:
+        return str(x.numerator)
+    d = x.denominator
+    while d % 2 == 0:
+        d //= 2
+    while d % 5 == 0:
+        d //= 5
+    if d == 1:
+        return f"{float(x):.6f}".rstrip("0")
+    whole, rest = divmod(x.numerator, x.denominator)
+    return f"{whole} {rest}/{x.denominator}"

@@ -1,0 +1,369 @@
+"""One rule per layer kind, looked up in ``RULES``.
+
+A rule knows the attributes its kind accepts (names, types, defaults — the spec loader checks
+them against this schema), and maps input shapes plus attributes to an output shape, the
+parameter counts and the MACs, calling the pure functions in ``formulas``. Adding a layer kind
+means adding one rule here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import formulas as F
+from .records import Counts, Note, Shape
+
+REQUIRED = object()
+
+
+class LayerError(ValueError):
+    """A layer cannot be applied to its input (shapes, channel counts); the engine locates it."""
+
+
+@dataclass(frozen=True)
+class Attr:
+    """One attribute of a layer kind. ``type`` is a key of ``spec.CHECKERS``."""
+
+    name: str
+    type: str
+    default: object = REQUIRED
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class Result:
+    shape: Shape
+    counts: Counts
+    notes: tuple[Note, ...] = ()
+
+
+class Rule:
+    """Base class: a layer kind with one input and no parameters that keeps its shape."""
+
+    kind = ""
+    doc = ""
+    main: Attr | None = None        # the value of the op key itself, e.g. ``conv = 96``
+    attrs: tuple[Attr, ...] = ()
+    arity = 1                       # inputs; 0 means "two or more"
+    spatial_input = False           # needs a C×H×W input, not a vector
+
+    def apply(self, ins: list[Shape], a: dict) -> Result:
+        return Result(ins[0], Counts())
+
+    def geometry(self, a: dict) -> str:
+        return ""
+
+    def check_input(self, ins: list[Shape]) -> None:
+        if self.spatial_input and ins[0].flat:
+            raise LayerError(f"{self.kind} needs a C×H×W feature map, but its input is a "
+                             f"flattened vector of {ins[0].c:,} values")
+
+
+# --- geometry helpers --------------------------------------------------------------------
+
+def _pad_sides(a: dict, x: Shape) -> tuple[int, int, int, int]:
+    """Padding as (top, bottom, left, right), resolving ``"same"`` for this input."""
+    p = a.get("p", (0, 0, 0, 0))
+    if p == "same":
+        (kh, kw), (sh, sw), (dh, dw) = a["k"], a["s"], a.get("dilation", (1, 1))
+        return F.same_padding(x.h, kh, sh, dh) + F.same_padding(x.w, kw, sw, dw)
+    return p
+
+
+def _axis(name: str, i: int, k: int, s: int, lo: int, hi: int, d: int, ceil: bool,
+          notes: list[Note]) -> int:
+    """Output length along one axis, adding a note when the formula gives a fraction."""
+    try:
+        o = F.out_len(i, k, s, lo, hi, d, ceil)
+    except ValueError as e:
+        raise LayerError(f"{e} along {name}") from None
+    exact = F.out_len_exact(i, k, s, lo, hi, d)
+    if exact.denominator != 1:
+        formula = f"{F.out_len_text(i, k, s, lo, hi, d)} = {F.fraction_text(exact)}"
+        if ceil:
+            notes.append(Note("ceil", f"{name}: {formula} → {o} (ceil mode, as the spec asks)"))
+        else:
+            left = F.pixels_left_out(i, k, s, lo, hi, d)
+            px = "pixel" if left == 1 else "pixels"
+            notes.append(Note("fraction", (
+                f"{name}: {formula} → {o} (floored, as PyTorch does): the last window leaves "
+                f"{left} input {px} out; input sizes that divide evenly here: "
+                f"{i - left}, {i - left + s}")))
+    return o
+
+
+def _window(a: dict, x: Shape, ceil: bool = False) -> tuple[int, int, list[Note]]:
+    (kh, kw), (sh, sw) = a["k"], a["s"]
+    dh, dw = a.get("dilation", (1, 1))
+    top, bottom, left, right = _pad_sides(a, x)
+    nh: list[Note] = []
+    nw: list[Note] = []
+    h = _axis("H", x.h, kh, sh, top, bottom, dh, ceil, nh)
+    w = _axis("W", x.w, kw, sw, left, right, dw, ceil, nw)
+    # One note when both axes do the same arithmetic, else one per axis.
+    if nh and nw and (x.h, kh, sh, top, bottom, dh) == (x.w, kw, sw, left, right, dw):
+        notes = [Note(nh[0].kind, "H = W" + nh[0].text[1:])]
+    else:
+        notes = nh + nw
+    return h, w, notes
+
+
+def _geometry(a: dict, *, pool: bool = False) -> str:
+    kh, kw = a["k"]
+    sh, sw = a["s"]
+    parts = [f"{kh}×{kw}", f"s{sh}" if sh == sw else f"s{sh},{sw}"]
+    p = a.get("p", (0, 0, 0, 0))
+    if p == "same":
+        parts.append("p=same")
+    else:
+        t, b, l, r = p
+        if t == b == l == r:
+            if t or not pool:
+                parts.append(f"p{t}")
+        elif t == b and l == r:
+            parts.append(f"p{t},{l}")
+        else:
+            parts.append(f"p{t},{b},{l},{r}")
+    dh, dw = a.get("dilation", (1, 1))
+    if (dh, dw) != (1, 1):
+        parts.append(f"d{dh}" if dh == dw else f"d{dh},{dw}")
+    if a.get("groups", 1) != 1:
+        parts.append(f"g{a['groups']}")
+    if a.get("ceil"):
+        parts.append("ceil")
+    return " ".join(parts)
+
+
+WINDOW = (
+    Attr("k", "pair", REQUIRED, "kernel size, K or [Kh, Kw]"),
+    Attr("s", "pair", 1, "stride, S or [Sh, Sw]"),
+    Attr("p", "padding", 0, 'padding: P, [Ph, Pw], [top, bottom, left, right] or "same"'),
+    Attr("dilation", "pair", 1, "dilation, D or [Dh, Dw]"),
+)
+
+
+# --- the rules ---------------------------------------------------------------------------
+
+class Conv(Rule):
+    kind = "conv"
+    doc = "2-D convolution"
+    main = Attr("conv", "count", REQUIRED, "number of output channels (filters)")
+    attrs = WINDOW + (
+        Attr("groups", "count", 1, "channel groups (AlexNet's two GPUs: 2)"),
+        Attr("bias", "bool", True, "one bias per filter"),
+        Attr("connections", "connections", None,
+             "for each output map, the input maps it sees (LeNet-5's C3 table)"),
+        Attr("bn", "bool", False, "append a batch-norm row after this conv"),
+    )
+    spatial_input = True
+
+    def apply(self, ins, a):
+        x = ins[0]
+        c_out, g, conn = a["conv"], a["groups"], a["connections"]
+        (kh, kw) = a["k"]
+        if conn is not None:
+            if g != 1:
+                raise LayerError("a connection table and groups cannot be combined")
+            if len(conn) != c_out:
+                raise LayerError(f"the connection table has {len(conn)} rows, one per output "
+                                 f"map, but the layer has {c_out} output maps")
+            for j, row in enumerate(conn):
+                bad = [i for i in row if i >= x.c]
+                if bad:
+                    raise LayerError(f"connections[{j}] names input map {bad[0]}, but the input "
+                                     f"has only {x.c} maps (0 … {x.c - 1})")
+        elif x.c % g or c_out % g:
+            raise LayerError(f"groups = {g} must divide both the input channels ({x.c}) and "
+                             f"the output channels ({c_out})")
+        h, w, notes = _window(a, x)
+        if conn is not None:
+            fan = [len(r) for r in conn]
+            weights = F.partial_conv_weights(fan, kh, kw)
+            macs = h * w * weights
+        else:
+            weights = F.conv_weights(x.c, c_out, kh, kw, g)
+            macs = F.conv_macs(h, w, x.c, c_out, kh, kw, g)
+        biases = c_out if a["bias"] else 0
+        return Result(Shape(c_out, h, w), Counts(weights, biases, 0, macs), tuple(notes))
+
+    def geometry(self, a):
+        g = _geometry(a)
+        return g + " partial" if a.get("connections") is not None else g
+
+
+class Pool(Rule):
+    spatial_input = True
+    attrs = (
+        Attr("s", "pair", REQUIRED, "stride (required: PyTorch defaults it to K, Caffe to 1)"),
+        Attr("p", "padding", 0, "padding, at most half the kernel"),
+        Attr("ceil", "bool", False, "round the output size up (Caffe; PyTorch ceil_mode)"),
+    )
+
+    def apply(self, ins, a):
+        x = ins[0]
+        a = dict(a, k=a[self.kind])
+        if a["p"] != "same":
+            (kh, kw), (t, b, l, r) = a["k"], a["p"]
+            if max(t, b) > kh // 2 or max(l, r) > kw // 2:
+                raise LayerError(f"padding {a['p']} is more than half the kernel "
+                                 f"{kh}×{kw}; PyTorch refuses it")
+        h, w, notes = _window(a, x, a["ceil"])
+        return Result(Shape(x.c, h, w), Counts(), tuple(notes))
+
+    def geometry(self, a):
+        return _geometry(dict(a, k=a[self.kind]), pool=True)
+
+
+class MaxPool(Pool):
+    kind = "maxpool"
+    doc = "max pooling (no parameters; channels kept)"
+    main = Attr("maxpool", "pair", REQUIRED, "window size, K or [Kh, Kw]")
+    attrs = Pool.attrs + (Attr("dilation", "pair", 1, "dilation"),)
+
+
+class AvgPool(Pool):
+    kind = "avgpool"
+    doc = "average pooling (no parameters; channels kept)"
+    main = Attr("avgpool", "pair", REQUIRED, "window size, K or [Kh, Kw]")
+
+
+class Subsample(Rule):
+    kind = "subsample"
+    doc = ("LeNet-5's trainable subsampling: each map's window sum times one trainable "
+           "coefficient, plus one trainable bias")
+    main = Attr("subsample", "pair", REQUIRED, "window size")
+    attrs = (Attr("s", "pair", REQUIRED, "stride"),)
+    spatial_input = True
+
+    def apply(self, ins, a):
+        x = ins[0]
+        a = dict(a, k=a["subsample"])
+        h, w, notes = _window(a, x)
+        kh, kw = a["k"]
+        # The shared coefficient multiplies every input of the window: kh·kw MACs per output,
+        # as in a depthwise conv whose weights are tied (LeCun's connections = MACs + biases).
+        return Result(Shape(x.c, h, w), Counts(x.c, x.c, 0, h * w * x.c * kh * kw), tuple(notes))
+
+    def geometry(self, a):
+        return _geometry(dict(a, k=a["subsample"]), pool=True)
+
+
+class AdaptiveAvgPool(Rule):
+    kind = "adaptive_avgpool"
+    doc = "adaptive average pooling to a fixed output size (torchvision's AlexNet and VGG)"
+    main = Attr("adaptive_avgpool", "pair", REQUIRED, "output size, O or [Oh, Ow]")
+    spatial_input = True
+
+    def apply(self, ins, a):
+        oh, ow = a["adaptive_avgpool"]
+        return Result(Shape(ins[0].c, oh, ow), Counts())
+
+    def geometry(self, a):
+        oh, ow = a["adaptive_avgpool"]
+        return f"→{oh}×{ow}"
+
+
+class GlobalAvgPool(Rule):
+    kind = "gap"
+    doc = "global average pooling: every map to one value"
+    spatial_input = True
+
+    def apply(self, ins, a):
+        return Result(Shape(ins[0].c, 1, 1), Counts())
+
+
+class LRN(Rule):
+    kind = "lrn"
+    doc = "local response normalization across channels (no parameters)"
+    main = Attr("lrn", "count", 5, "number of neighbouring channels, n")
+    attrs = (
+        Attr("alpha", "number", 1e-4, "α"),
+        Attr("beta", "number", 0.75, "β"),
+        Attr("offset", "number", 1.0, "the additive constant (k in the AlexNet paper)"),
+    )
+
+    def geometry(self, a):
+        return f"n{a['lrn']}"
+
+
+class BatchNorm(Rule):
+    kind = "bn"
+    doc = "batch normalization: a scale γ and a shift β per channel (2·C trainable)"
+    attrs = (Attr("eps", "number", 1e-5, "ε"),)
+
+    def apply(self, ins, a):
+        c = ins[0].c
+        return Result(ins[0], Counts(weights=c, biases=c))
+
+
+class Activation(Rule):
+    def __init__(self, kind: str, doc: str):
+        self.kind, self.doc = kind, doc
+
+
+class Dropout(Rule):
+    kind = "dropout"
+    doc = "dropout (identity at inference)"
+    main = Attr("dropout", "number", 0.5, "drop probability")
+
+
+class Flatten(Rule):
+    kind = "flatten"
+    doc = "C×H×W to a vector of C·H·W values"
+
+    def apply(self, ins, a):
+        return Result(Shape(ins[0].elements, flat=True), Counts())
+
+
+class FullyConnected(Rule):
+    kind = "fc"
+    doc = "fully connected (linear) layer; a C×H×W input is read as C·H·W values"
+    main = Attr("fc", "count", REQUIRED, "number of outputs")
+    attrs = (Attr("bias", "bool", True, "one bias per output"),)
+
+    def apply(self, ins, a):
+        n_in, n_out = ins[0].elements, a["fc"]
+        return Result(Shape(n_out, flat=True),
+                      Counts(F.fc_weights(n_in, n_out), n_out if a["bias"] else 0, 0,
+                             F.fc_macs(n_in, n_out)))
+
+
+class RBF(Rule):
+    kind = "rbf"
+    doc = ("Euclidean radial basis function units (LeNet-5's output): each unit's N_in "
+           "prototype values are fixed, not trained")
+    main = Attr("rbf", "count", REQUIRED, "number of units")
+
+    def apply(self, ins, a):
+        n_in, n_out = ins[0].elements, a["rbf"]
+        # y_j = Σ_i (x_i − w_ij)²: one subtract-and-square-accumulate per prototype value.
+        return Result(Shape(n_out, flat=True), Counts(fixed=n_in * n_out, macs=n_in * n_out))
+
+
+class Concat(Rule):
+    kind = "concat"
+    doc = "concatenation of branches along channels; spatial sizes must agree"
+    arity = 0
+
+    def apply(self, ins, a):
+        first = ins[0]
+        for i, x in enumerate(ins[1:], 1):
+            if x.flat != first.flat or (x.h, x.w) != (first.h, first.w):
+                raise LayerError(f"cannot concatenate branch 0 ({first}) with branch {i} ({x}): "
+                                 f"spatial sizes must agree")
+        return Result(Shape(sum(x.c for x in ins), first.h, first.w, first.flat), Counts())
+
+
+def _registry(*rules: Rule) -> dict[str, Rule]:
+    return {r.kind: r for r in rules}
+
+
+RULES: dict[str, Rule] = _registry(
+    Conv(), MaxPool(), AvgPool(), Subsample(), AdaptiveAvgPool(), GlobalAvgPool(), LRN(),
+    BatchNorm(),
+    Activation("relu", "rectified linear unit"),
+    Activation("tanh", "hyperbolic tangent (LeNet-5's scaled squashing function)"),
+    Activation("sigmoid", "logistic sigmoid"),
+    Activation("softmax", "softmax over the outputs"),
+    Dropout(), Flatten(), FullyConnected(), RBF(), Concat(),
+)

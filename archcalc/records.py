@@ -1,0 +1,113 @@
+"""Plain records that flow from the engine to the renderers: data only, no formatting."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A feature map ``C × H × W`` (batch excluded). ``flat`` marks a vector (after flatten/fc)."""
+
+    c: int
+    h: int = 1
+    w: int = 1
+    flat: bool = False
+
+    @property
+    def elements(self) -> int:
+        return self.c * self.h * self.w
+
+    def as_list(self) -> list[int]:
+        return [self.c, self.h, self.w]
+
+    def __str__(self) -> str:
+        if self.flat:
+            return f"{self.c}"
+        return f"{self.c}×{self.h}×{self.w}"
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something a reader must know about a row.
+
+    ``kind`` is ``"fraction"`` for an output size the formula did not give as an integer and the
+    layer floored silently (``--strict`` refuses these), ``"ceil"`` for a ceil-mode rounding the
+    spec asked for, and ``"spec"`` for a remark written in the spec itself.
+    """
+
+    kind: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Counts:
+    """What one layer costs. ``fixed`` parameters exist but are not trained (LeNet-5's RBF
+    prototypes); they are never part of ``params``."""
+
+    weights: int = 0
+    biases: int = 0
+    fixed: int = 0
+    macs: int = 0
+
+    @property
+    def params(self) -> int:
+        return self.weights + self.biases
+
+
+@dataclass(frozen=True)
+class LayerRow:
+    """One layer of an analysed network."""
+
+    name: str
+    kind: str
+    attrs: dict
+    inputs: tuple[str, ...]
+    input_shapes: tuple[Shape, ...]
+    output: Shape
+    counts: Counts
+    notes: tuple[Note, ...] = ()
+    geometry: str = ""          # e.g. "11×11 s4 p0", for the K/S/P column
+
+    @property
+    def params(self) -> int:
+        return self.counts.params
+
+
+@dataclass(frozen=True)
+class Totals:
+    weights: int
+    biases: int
+    fixed: int
+    macs: int
+
+    @property
+    def params(self) -> int:
+        return self.weights + self.biases
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """An analysed network: its rows, their totals and where the spec came from."""
+
+    network: str
+    description: str
+    source: str
+    spec_file: str
+    input: Shape
+    rows: tuple[LayerRow, ...]
+    notes: tuple[str, ...] = ()
+    even_inputs: tuple[int, ...] = field(default=())   # nearest inputs with no fraction anywhere
+
+    @property
+    def totals(self) -> Totals:
+        return Totals(
+            weights=sum(r.counts.weights for r in self.rows),
+            biases=sum(r.counts.biases for r in self.rows),
+            fixed=sum(r.counts.fixed for r in self.rows),
+            macs=sum(r.counts.macs for r in self.rows),
+        )
+
+    @property
+    def fractions(self) -> list[LayerRow]:
+        return [r for r in self.rows if any(n.kind == "fraction" for n in r.notes)]

@@ -1,0 +1,195 @@
+"""Rendering: an ``Analysis`` in, a string out (text, GitHub Markdown, CSV or JSON).
+
+Every format is built from the same rows; numbers stay exact integers until here, and are
+formatted (thousands separators) only in the human-readable formats.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+
+from .records import Analysis, LayerRow
+
+FORMATS = ("text", "github", "csv", "json")
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to count: ``bias=False`` counts weights only, as many lecture tables do."""
+
+    bias: bool = True
+
+
+def layer_params(r: LayerRow, opt: Options) -> int:
+    return r.counts.params if opt.bias else r.counts.weights
+
+
+def conventions(a: Analysis, opt: Options) -> dict:
+    """What was counted, in words; printed under every table and put in the JSON."""
+    t = a.totals
+    out = {
+        "params": ("trainable weights + biases" if opt.bias else
+                   "weights only; biases are not counted (--no-bias)"),
+        "macs": ("multiply-accumulates of the weighted layers (conv, fc; LeNet-5's subsampling "
+                 "and RBF units), batch 1; bias additions, pooling, normalization and "
+                 "activations are not counted"),
+        "flops": "FLOPs = 2 × MACs",
+        "rounding": "output sizes are floored unless a layer says ceil",
+    }
+    if t.fixed:
+        out["fixed"] = (f"{t.fixed:,} parameters are fixed (not trained) and are not in the "
+                        "params total")
+    return out
+
+
+def _notes(a: Analysis) -> list[tuple[str, str]]:
+    """(row name, text) for every note, in row order."""
+    return [(r.name, n.text) for r in a.rows for n in r.notes]
+
+
+def _hw(r: LayerRow) -> tuple[object, object]:
+    return ("", "") if r.output.flat else (r.output.h, r.output.w)
+
+
+def _n(v) -> str:
+    return f"{v:,}" if isinstance(v, int) else str(v)
+
+
+def render(a: Analysis, fmt: str = "text", opt: Options = Options()) -> str:
+    if fmt == "json":
+        return render_json(a, opt)
+    if fmt == "csv":
+        return render_csv(a, opt)
+    return render_table(a, opt, markdown=(fmt == "github"))
+
+
+def render_table(a: Analysis, opt: Options, markdown: bool = False) -> str:
+    from tabulate import tabulate
+
+    show_fixed = a.totals.fixed > 0
+    headers = ["layer", "kind", "K/S/P", "H", "W", "C", "params", "MACs"]
+    if show_fixed:
+        headers.insert(7, "fixed")
+    headers.append("note")
+    note_no: dict[str, list[int]] = {}
+    numbered = _notes(a)
+    for i, (name, _) in enumerate(numbered, 1):
+        note_no.setdefault(name, []).append(i)
+    body = []
+    for r in a.rows:
+        h, w = _hw(r)
+        row = [r.name, r.kind, r.geometry, _n(h), _n(w), _n(r.output.c),
+               f"{layer_params(r, opt):,}",
+               f"{r.counts.macs:,}"]
+        if show_fixed:
+            row.insert(7, f"{r.counts.fixed:,}" if r.counts.fixed else "0")
+        row.append(" ".join(f"[{i}]" for i in note_no.get(r.name, [])))
+        body.append(row)
+    t = a.totals
+    total = ["total", "", "", "", "", "", f"{(t.params if opt.bias else t.weights):,}",
+             f"{t.macs:,}"]
+    if show_fixed:
+        total.insert(7, f"{t.fixed:,}")
+    total.append("")
+    if markdown:
+        body.append(["**" + x + "**" if x else x for x in total])
+        table = tabulate(body, headers, tablefmt="github", disable_numparse=True,
+                         colalign=_align(headers))
+    else:
+        table = tabulate(body + [total], headers, tablefmt="simple", disable_numparse=True,
+                         colalign=_align(headers))
+        lines = table.split("\n")
+        rule = lines[1]
+        table = "\n".join(lines[:-1] + [rule, lines[-1]])
+    x = a.input
+    head = [f"{a.network} — {a.description}", f"source: {a.source}",
+            f"input: {x.c}×{x.h}×{x.w} (C×H×W), batch 1"]
+    conv = conventions(a, opt)
+    foot = [f"params: {conv['params']}.",
+            f"MACs: {conv['macs']}. FLOPs = 2 × MACs = {2 * t.macs:,}.",
+            f"sizes: {conv['rounding']}."]
+    if "fixed" in conv:
+        foot.append(f"fixed: {conv['fixed']}.")
+    for n in a.notes:
+        foot.append(f"spec: {n}.")
+    if numbered:
+        foot.append("notes:")
+        foot += [f"  [{i}] {name}: {text}" for i, (name, text) in enumerate(numbered, 1)]
+    if a.even_inputs:
+        sizes = " or ".join(f"{s}×{s}" for s in a.even_inputs)
+        foot.append(f"nearest inputs at which no layer drops pixels: {sizes}")
+    return "\n\n".join(["\n".join(head), table, "\n".join(foot)]) + "\n"
+
+
+def _align(headers: list[str]) -> list[str]:
+    return ["left" if h in ("layer", "kind", "K/S/P", "note") else "right" for h in headers]
+
+
+def render_csv(a: Analysis, opt: Options) -> str:
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["layer", "kind", "kernel_stride_padding", "h", "w", "c", "params", "fixed",
+                "macs", "notes"])
+    for r in a.rows:
+        h, wd = _hw(r)
+        w.writerow([r.name, r.kind, r.geometry, h, wd, r.output.c, layer_params(r, opt),
+                    r.counts.fixed, r.counts.macs, " | ".join(n.text for n in r.notes)])
+    t = a.totals
+    w.writerow(["total", "", "", "", "", "", t.params if opt.bias else t.weights, t.fixed,
+                t.macs, ""])
+    return buf.getvalue()
+
+
+def to_dict(a: Analysis, opt: Options = Options()) -> dict:
+    """The JSON contract: ``network``, ``input`` [C, H, W], ``layers`` and ``totals``."""
+    t = a.totals
+    return {
+        "network": a.network,
+        "description": a.description,
+        "source": a.source,
+        "spec_file": a.spec_file,
+        "input": a.input.as_list(),
+        "conventions": dict(conventions(a, opt), bias_counted=opt.bias),
+        "layers": [
+            {
+                "name": r.name,
+                "kind": r.kind,
+                "inputs": list(r.inputs),
+                "geometry": r.geometry,
+                "output": r.output.as_list(),
+                "flat": r.output.flat,
+                "params": layer_params(r, opt),
+                "weights": r.counts.weights,
+                "biases": r.counts.biases,
+                "fixed_params": r.counts.fixed,
+                "macs": r.counts.macs,
+                "flops": 2 * r.counts.macs,
+                "notes": [{"kind": n.kind, "text": n.text} for n in r.notes],
+            }
+            for r in a.rows
+        ],
+        "totals": {
+            "params": t.params if opt.bias else t.weights,
+            "weights": t.weights,
+            "biases": t.biases,
+            "fixed_params": t.fixed,
+            "macs": t.macs,
+            "flops": 2 * t.macs,
+        },
+        "notes": list(a.notes),
+        "even_inputs": list(a.even_inputs),
+    }
+
+
+def render_json(a: Analysis, opt: Options) -> str:
+    return json.dumps(to_dict(a, opt), indent=2, ensure_ascii=False) + "\n"
+
+
+def render_list(infos) -> str:
+    from tabulate import tabulate
+
+    rows = [[i.name, i.description, i.source] for i in infos]
+    return tabulate(rows, ["network", "description", "source"], tablefmt="simple") + "\n"

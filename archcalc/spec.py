@@ -1,0 +1,657 @@
+"""Spec files: TOML in, a small graph of layer nodes out.
+
+This is the only module that knows TOML. It checks every key and value against the layer
+rules' schemas, expands blocks, repeats, variants and ``$param`` references, names every
+layer, and returns a ``Network``: a list of ``Node`` records in topological order, each naming
+its inputs, so multi-branch networks are graphs from the start.
+
+The grammar (README § "Writing a spec" has the long form):
+
+* top level: ``name``, ``description``, ``source``, ``input = [C, H, W]``, ``layers``, and
+  optionally ``notes``, ``[params]``, ``[defaults]``, ``[blocks.X]``, ``[variants.X]``;
+* a layer is a bare string (``"relu"``) or a one-line inline table with exactly one op key
+  (``{ conv = 96, k = 11, s = 4 }``) or ``use = "block"``, plus ``name``, ``n`` (repeats),
+  ``first``/``last`` (overrides for the first/last repeat), ``if`` (keep only when true) and
+  ``note``;
+* a block has ``params``, ``defaults`` and one body: ``layers`` (a chain) or ``concat``
+  (parallel branches joined on channels; ``[]`` is the identity branch);
+* ``"$x"`` is replaced by block argument or param ``x``; there is no arithmetic.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import ArchcalcError, SpecError, suggest
+from .layers import REQUIRED, RULES
+from .records import Shape
+
+MAX_REPEAT = 1_000_000        # largest ``n`` accepted
+MAX_LAYERS = 2_000_000        # largest expanded network
+MAX_DEPTH = 32                # deepest nesting of blocks
+
+TOP_KEYS = ("name", "description", "source", "input", "layers", "notes", "params", "defaults",
+            "blocks", "variants")
+VARIANT_KEYS = ("description", "source", "input", "layers", "notes", "params", "defaults")
+BLOCK_KEYS = ("description", "params", "defaults", "layers", "concat")
+COMMON_KEYS = ("name", "n", "first", "last", "if", "note")
+
+
+@dataclass(frozen=True)
+class Node:
+    """One layer of the expanded graph."""
+
+    name: str
+    kind: str
+    attrs: dict
+    inputs: tuple[str, ...]
+    where: str          # e.g. "layers[4] (conv2)"; for error messages
+    found: str          # the spec text of the layer, as written
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Network:
+    name: str
+    description: str
+    source: str
+    file: str
+    input: Shape
+    nodes: tuple[Node, ...]
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class NetworkInfo:
+    """What ``archcalc list`` shows, without expanding the graph."""
+
+    name: str
+    description: str
+    source: str
+    file: str
+
+
+# --- values ----------------------------------------------------------------------------------
+
+def _show(v) -> str:
+    """A value written back as TOML, for messages."""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, str):
+        return f'"{v}"'
+    if isinstance(v, dict):
+        return "{ " + ", ".join(f"{k} = {_show(x)}" for k, x in v.items()) + " }"
+    if isinstance(v, list):
+        return "[" + ", ".join(_show(x) for x in v) + "]"
+    return repr(v)
+
+
+def _is_int(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+class BadValue(Exception):
+    """A value of the wrong type or range; the caller adds the place."""
+
+
+def _count(v, lo=1):
+    if not _is_int(v) or v < lo:
+        raise BadValue(f"a whole number ≥ {lo}")
+    return v
+
+
+def _pair(v):
+    if _is_int(v):
+        return (_count(v), _count(v))
+    if isinstance(v, list) and len(v) == 2:
+        return (_count(v[0]), _count(v[1]))
+    raise BadValue("a whole number ≥ 1 or a pair [H, W] of them")
+
+
+def _padding(v):
+    if v == "same":
+        return "same"
+    msg = 'a whole number ≥ 0, [Ph, Pw], [top, bottom, left, right] or "same"'
+    if _is_int(v) and v >= 0:
+        return (v, v, v, v)
+    if isinstance(v, list) and all(_is_int(x) and x >= 0 for x in v):
+        if len(v) == 2:
+            return (v[0], v[0], v[1], v[1])
+        if len(v) == 4:
+            return tuple(v)
+    raise BadValue(msg)
+
+
+def _bool(v):
+    if not isinstance(v, bool):
+        raise BadValue("true or false")
+    return v
+
+
+def _number(v):
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0:
+        raise BadValue("a number ≥ 0")
+    return v
+
+
+def _connections(v):
+    msg = "a list with, for each output map, the list of input maps it sees: [[0, 1, 2], …]"
+    if not isinstance(v, list) or not v:
+        raise BadValue(msg)
+    rows = []
+    for row in v:
+        if (not isinstance(row, list) or not row or not all(_is_int(i) and i >= 0 for i in row)
+                or len(set(row)) != len(row)):
+            raise BadValue(msg + " (each row non-empty, without repeats)")
+        rows.append(tuple(row))
+    return tuple(rows)
+
+
+def _text(v):
+    if not isinstance(v, str):
+        raise BadValue("a string")
+    return v
+
+
+CHECKERS = {"count": _count, "pair": _pair, "padding": _padding, "bool": _bool,
+            "number": _number, "connections": _connections, "text": _text}
+
+
+# --- loading files ---------------------------------------------------------------------------
+
+def specs_dir() -> Path:
+    """The bundled specs: inside the package when installed, beside it in a checkout."""
+    here = Path(__file__).resolve().parent
+    for d in (here / "specs", here.parent / "specs"):
+        if d.is_dir():
+            return d
+    return here / "specs"
+
+
+def read_toml(path: Path) -> dict:
+    try:
+        raw = path.read_bytes()
+    except OSError as e:
+        raise SpecError(f"cannot read the file ({e.strerror})", file=str(path)) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise SpecError(f"the file is not UTF-8 text (byte {e.start} is 0x{raw[e.start]:02x})",
+                        file=str(path)) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise _toml_error(str(path), text, e) from None
+
+
+def _toml_error(file: str, text: str, e: Exception) -> SpecError:
+    msg = str(e)
+    m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
+    if not m:
+        return SpecError(f"not valid TOML: {msg}", file=file)
+    line, col = int(m.group(1)), int(m.group(2))
+    lines = text.splitlines()
+    shown = lines[line - 1] if 0 < line <= len(lines) else ""
+    hint = ""
+    before = "\n".join(lines[:line - 1]) + "\n" + shown[:col - 1]
+    if before.count("{") > before.count("}"):
+        hint = "a `{ ... }` layer stays on one line (TOML inline tables cannot span lines)"
+    return SpecError(f"not valid TOML: {msg[:m.start()].strip()}", file=f"{file}:{line}:{col}",
+                     found=f"{shown}\n         {' ' * (col - 1)}^", hint=hint)
+
+
+class SpecFile:
+    """One parsed spec file, with its networks (the variants, or the file's one network)."""
+
+    def __init__(self, path: Path, data: dict | None = None):
+        self.path = path
+        self.file = str(path)
+        self.data = read_toml(path) if data is None else data
+        d = self.data
+        self._keys(d, TOP_KEYS, "the top level")
+        for key in ("name", "description", "source"):
+            if key not in d and not (key != "name" and "variants" in d):
+                raise self.error(f"missing required key '{key}'", "the top level")
+        for key in ("input", "layers"):
+            if key not in d:
+                raise self.error(f"missing required key '{key}'", "the top level")
+        self.family = self._str(d, "name", "name")
+        variants = d.get("variants")
+        if variants is None:
+            self.variants = {self.family: {}}
+        else:
+            if not isinstance(variants, dict) or not variants:
+                raise self.error("expected a table of variants, [variants.NAME]", "variants",
+                                 found=_show(variants))
+            self.variants = {}
+            for vname, v in variants.items():
+                where = f"variants.{vname}"
+                if not isinstance(v, dict):
+                    raise self.error("expected a table", where, found=_show(v))
+                self._keys(v, VARIANT_KEYS, where)
+                if "description" not in v:
+                    raise self.error("missing required key 'description'", where)
+                self.variants[vname] = v
+
+    # -- small checks
+    def error(self, message: str, where: str = "", found: str = "", hint: str = "") -> SpecError:
+        return SpecError(message, file=self.file, where=where, found=found, hint=hint)
+
+    def _keys(self, table: dict, allowed, where: str) -> None:
+        for k in table:
+            if k not in allowed:
+                raise self.error(f"unknown key '{k}'{suggest(k, allowed)}", where,
+                                 hint="allowed here: " + ", ".join(allowed))
+
+    def _str(self, table, key, where) -> str:
+        v = table.get(key, "")
+        if not isinstance(v, str):
+            raise self.error(f"'{key}' must be a string", where, found=_show(v))
+        return v
+
+    # -- networks
+    def infos(self) -> list[NetworkInfo]:
+        out = []
+        for vname, v in self.variants.items():
+            out.append(NetworkInfo(
+                vname, self._str(v, "description", f"variants.{vname}") if v else
+                self._str(self.data, "description", "description"),
+                self._str(v, "source", f"variants.{vname}") if "source" in v else
+                self._str(self.data, "source", "source"), self.file))
+        return out
+
+    def network(self, name: str, input_override: Shape | None = None) -> Network:
+        if name not in self.variants:
+            raise ArchcalcError(f"{self.file} has no network '{name}'{suggest(name, self.variants)}"
+                                f"; it has: {', '.join(self.variants)}")
+        v = self.variants[name]
+        info = next(i for i in self.infos() if i.name == name)
+        vwhere = f"variants.{name}." if v else ""
+        params = self._params(v)
+        defaults = self._defaults(v, vwhere)
+        in_where = vwhere + "input" if "input" in v else "input"
+        shape = input_override or self._input(v.get("input", self.data["input"]), in_where)
+        notes = self.data.get("notes", [])
+        notes = list(notes) if isinstance(notes, list) else [notes]
+        vnotes = v.get("notes", [])
+        notes += list(vnotes) if isinstance(vnotes, list) else [vnotes]
+        if not all(isinstance(n, str) for n in notes):
+            raise self.error("'notes' must be a string or a list of strings", "notes")
+        layers = v.get("layers", self.data["layers"])
+        lwhere = vwhere + "layers" if "layers" in v else "layers"
+        ex = _Expander(self, params, defaults)
+        ex.chain(layers, lwhere, prefix="", src="input", env={}, stack=())
+        return Network(name, info.description, info.source, self.file, shape,
+                       tuple(ex.nodes), tuple(notes))
+
+    def _params(self, v: dict) -> dict:
+        base = self.data.get("params", {})
+        if not isinstance(base, dict):
+            raise self.error("expected a table of params", "params", found=_show(base))
+        over = v.get("params", {})
+        if not isinstance(over, dict):
+            raise self.error("expected a table of params", "variants.params", found=_show(over))
+        for k in over:
+            if k not in base:
+                raise self.error(f"unknown param '{k}'{suggest(k, base)}", "variants params",
+                                 hint="a variant may only change params that [params] declares")
+        return {**base, **over}
+
+    def _defaults(self, v: dict, vwhere: str) -> dict:
+        out: dict[str, dict] = {}
+        for where, table in (("defaults", self.data.get("defaults", {})),
+                             (vwhere + "defaults", v.get("defaults", {}))):
+            if not isinstance(table, dict):
+                raise self.error("expected a table: kind = { attr = value }", where)
+            for kind, attrs in table.items():
+                if kind not in RULES:
+                    raise self.error(f"unknown layer kind '{kind}'{suggest(kind, RULES)}", where)
+                if not isinstance(attrs, dict):
+                    raise self.error("expected a table of attributes", f"{where}.{kind}",
+                                     found=_show(attrs))
+                names = [a.name for a in RULES[kind].attrs]
+                for a in attrs:
+                    if a not in names:
+                        raise self.error(f"'{kind}' has no attribute '{a}'{suggest(a, names)}",
+                                         f"{where}.{kind}")
+                out.setdefault(kind, {}).update(attrs)
+        return out
+
+    def _input(self, v, where: str) -> Shape:
+        if (not isinstance(v, list) or len(v) != 3 or not all(_is_int(x) and x >= 1 for x in v)):
+            raise self.error("expected [C, H, W], three whole numbers ≥ 1", where, found=_show(v))
+        return Shape(*v)
+
+
+# --- expansion -------------------------------------------------------------------------------
+
+@dataclass
+class _Instance:
+    """One layer or block instance before it is named and emitted."""
+
+    op: str                  # a kind in RULES, or "use"
+    item: dict               # substituted values
+    name: str | None
+    where: str
+    found: str
+    block: str = ""
+    notes: tuple[str, ...] = ()
+    auto: str = ""           # base for an automatic name
+    assigned: str = field(default="")
+
+
+def _ops(item: dict) -> list[str]:
+    """The layer kinds named in an item; a kind that is also an attribute of the other kind
+    there (``bn`` on a conv) is an attribute."""
+    kinds = [k for k in item if k in RULES]
+    if len(kinds) > 1:
+        kinds = [k for k in kinds
+                 if all(o == k or o in {a.name for a in RULES[k].attrs} for o in kinds)]
+    return kinds
+
+
+class _Expander:
+    def __init__(self, spec: SpecFile, params: dict, defaults: dict):
+        self.spec = spec
+        self.params = params
+        self.defaults = defaults
+        self.nodes: list[Node] = []
+        blocks = spec.data.get("blocks", {})
+        if not isinstance(blocks, dict):
+            raise spec.error("expected tables [blocks.NAME]", "blocks")
+        self.blocks = blocks
+
+    def err(self, message, where, found="", hint="") -> SpecError:
+        return self.spec.error(message, where, found, hint)
+
+    # -- substitution
+    def subst(self, v, env: dict, where: str, found: str):
+        if isinstance(v, str) and v.startswith("$"):
+            key = v[1:]
+            if key in env:
+                return env[key]
+            if key in self.params:
+                return self.params[key]
+            known = list(env) + list(self.params)
+            raise self.err(f"unknown parameter '{v}'{suggest(key, known)}", where, found,
+                           hint=("known here: " + ", ".join("$" + k for k in known)) if known
+                           else "declare it in [params] or in the block's params")
+        if isinstance(v, list):
+            return [self.subst(x, env, where, found) for x in v]
+        return v
+
+    # -- instances of one chain
+    def instances(self, items, where: str, env: dict, stack: tuple) -> list[_Instance]:
+        if not isinstance(items, list):
+            raise self.err("expected a list of layers", where, _show(items))
+        out: list[_Instance] = []
+        for i, raw in enumerate(items):
+            here = f"{where}[{i}]"
+            found = _show(raw)
+            if isinstance(raw, str):
+                raw = {raw: None} if raw in RULES else raw
+            if isinstance(raw, str):
+                raise self.err(f"unknown layer kind '{raw}'{suggest(raw, RULES)}", here, found,
+                               hint="layer kinds: " + ", ".join(RULES))
+            if not isinstance(raw, dict):
+                raise self.err('expected a layer: "relu" or { conv = 64, k = 3 }', here, found)
+            item = {k: (v if k in ("first", "last") else self.subst(v, env, here, found))
+                    for k, v in raw.items()}
+            ops = ["use"] if "use" in item else _ops(item)
+            if len(ops) != 1:
+                unknown = [k for k in item if k not in COMMON_KEYS and k not in RULES
+                           and k != "use"]
+                if not ops and unknown:
+                    raise self.err(f"unknown layer kind '{unknown[0]}'"
+                                   f"{suggest(unknown[0], list(RULES) + ['use'])}", here, found)
+                raise self.err("expected exactly one layer kind (or 'use') in a layer, found "
+                               + (", ".join(ops) if ops else "none"), here, found)
+            op = ops[0]
+            name = item.get("name")
+            if name is not None and (not isinstance(name, str) or not name or "/" in name):
+                raise self.err("'name' must be a non-empty string without '/'", here, found)
+            here = f"{here} ({name})" if name else here
+            keep = item.get("if", True)
+            if not isinstance(keep, bool):
+                raise self.err("'if' must be true or false", here, found)
+            if not keep:
+                continue
+            n = item.get("n", 1)
+            if not _is_int(n) or n < 0:
+                raise self.err("'n' (repeats) must be a whole number ≥ 0", here, found)
+            if n > MAX_REPEAT:
+                raise self.err(f"'n' = {n:,} is more than the {MAX_REPEAT:,} repeats archcalc "
+                               "accepts", here, found)
+            note = item.get("note")
+            if note is not None and not isinstance(note, str):
+                raise self.err("'note' must be a string", here, found)
+            for key in ("first", "last"):
+                if key in item and not isinstance(item[key], dict):
+                    raise self.err(f"'{key}' must be a table of overrides", here, found)
+            for r in range(n):
+                this = {k: v for k, v in item.items() if k not in ("first", "last", "n", "if")}
+                over = {}
+                if r == 0:
+                    over.update(item.get("first", {}))
+                if r == n - 1:
+                    over.update(item.get("last", {}))
+                for k, v in over.items():
+                    this[k] = self.subst(v, env, here, found)
+                iname = (f"{name}_{r + 1}" if "n" in item else name) if name else None
+                inst = _Instance(op, this, iname, here, found,
+                                 notes=(note,) if note else ())
+                if op == "use":
+                    inst.block = self.block_name(this["use"], here, found)
+                    inst.auto = inst.block
+                    out.append(inst)
+                else:
+                    inst.auto = op
+                    out.append(inst)
+                    attrs = self.check_attrs(op, this, here, found)
+                    inst.item = attrs
+                    if attrs.get("bn"):
+                        out.append(_Instance("bn", self.check_attrs("bn", {"bn": None}, here,
+                                                                    found),
+                                             None, here, found, auto="bn"))
+            if len(out) > MAX_LAYERS:
+                raise self.err(f"more than {MAX_LAYERS:,} layers", here, found)
+        return out
+
+    def block_name(self, v, where, found) -> str:
+        if not isinstance(v, str) or v not in self.blocks:
+            raise self.err(f"unknown block '{v}'{suggest(v, self.blocks)}", where, found,
+                           hint=("blocks in this file: " + ", ".join(self.blocks))
+                           if self.blocks else "define it as [blocks.NAME]")
+        return v
+
+    def check_attrs(self, op: str, item: dict, where: str, found: str) -> dict:
+        rule = RULES[op]
+        allowed = {a.name: a for a in rule.attrs}
+        for k in item:
+            if k not in allowed and k != op and k not in COMMON_KEYS:
+                names = list(allowed) + list(COMMON_KEYS)
+                raise self.err(f"'{op}' has no attribute '{k}'{suggest(k, names)}", where, found,
+                               hint=f"{op} takes: " + ", ".join(
+                                   [op] * (rule.main is not None) + list(allowed)))
+        out = {}
+        specs = ([rule.main] if rule.main else []) + list(rule.attrs)
+        given = dict(self.defaults.get(op, {}))
+        given.update({k: v for k, v in item.items() if k not in COMMON_KEYS})
+        if rule.main is None:
+            if given.get(op) not in (None, True):
+                raise self.err(f"'{op}' takes no value: write \"{op}\", or {{ {op} = true, ... }}"
+                               " to give it a name, 'n' or 'if'", where, found)
+            given.pop(op, None)
+        for a in specs:
+            v = given.get(a.name)
+            if v is None:
+                if a.default is REQUIRED:
+                    what = (f"'{op}' needs a value: {a.doc}" if a is rule.main
+                            else f"'{op}' needs '{a.name}': {a.doc}")
+                    raise self.err(what, where, found)
+                v = a.default
+                if v is None:
+                    out[a.name] = None
+                    continue
+            try:
+                out[a.name] = CHECKERS[a.type](v)
+            except BadValue as e:
+                raise self.err(f"'{a.name}' must be {e}", where, found,
+                               hint=a.doc) from None
+        return out
+
+    # -- naming
+    def name_all(self, insts: list[_Instance], where: str) -> None:
+        taken = {i.name for i in insts if i.name}
+        totals: dict[str, int] = {}
+        for i in insts:
+            if not i.name:
+                totals[i.auto] = totals.get(i.auto, 0) + 1
+        counters: dict[str, int] = {}
+        for i in insts:
+            if i.name:
+                i.assigned = i.name
+                continue
+            if totals[i.auto] == 1 and i.auto not in taken:
+                i.assigned = i.auto
+            else:
+                while True:
+                    counters[i.auto] = counters.get(i.auto, 0) + 1
+                    cand = f"{i.auto}{counters[i.auto]}"
+                    if cand not in taken:
+                        break
+                i.assigned = cand
+            taken.add(i.assigned)
+        seen: dict[str, str] = {}
+        for i in insts:
+            if i.assigned in seen:
+                raise self.err(f"two layers are named '{i.assigned}' ({seen[i.assigned]} and "
+                               f"{i.where}); names must be unique", where, i.found)
+            seen[i.assigned] = i.where
+
+    # -- emitting
+    def chain(self, items, where: str, prefix: str, src: str, env: dict, stack: tuple) -> str:
+        insts = self.instances(items, where, env, stack)
+        self.name_all(insts, where)
+        return self.emit(insts, prefix, src, stack)
+
+    def emit(self, insts: list[_Instance], prefix: str, src: str, stack: tuple) -> str:
+        for inst in insts:
+            name = prefix + inst.assigned
+            if inst.op == "use":
+                src = self.use(inst, name, src, stack)
+            else:
+                self.nodes.append(Node(name, inst.op, inst.item, (src,), inst.where, inst.found,
+                                       inst.notes))
+                src = name
+        return src
+
+    def use(self, inst: _Instance, name: str, src: str, stack: tuple) -> str:
+        bid = inst.block
+        where = inst.where
+        if bid in stack:
+            chain = " → ".join(stack[stack.index(bid):] + (bid,))
+            raise self.err(f"block '{bid}' uses itself ({chain})", where, inst.found)
+        if len(stack) >= MAX_DEPTH:
+            raise self.err(f"blocks nest more than {MAX_DEPTH} deep", where, inst.found)
+        block = self.blocks[bid]
+        bwhere = f"blocks.{bid}"
+        if not isinstance(block, dict):
+            raise self.err("expected a table", bwhere, _show(block))
+        self.spec._keys(block, BLOCK_KEYS, bwhere)
+        declared = block.get("params", [])
+        if not isinstance(declared, list) or not all(isinstance(p, str) for p in declared):
+            raise self.err("'params' must be a list of names", bwhere, _show(declared))
+        bdefaults = block.get("defaults", {})
+        if not isinstance(bdefaults, dict):
+            raise self.err("'defaults' must be a table", bwhere, _show(bdefaults))
+        for k in bdefaults:
+            if k not in declared:
+                raise self.err(f"default for undeclared parameter '{k}'{suggest(k, declared)}",
+                               bwhere + ".defaults")
+        args = dict(bdefaults)
+        for k, v in inst.item.items():
+            if k in ("use", "name", "note"):
+                continue
+            if k not in declared:
+                raise self.err(f"block '{bid}' has no parameter '{k}'{suggest(k, declared)}",
+                               where, inst.found,
+                               hint=("its parameters: " + ", ".join(declared)) if declared
+                               else "it takes no parameters")
+            args[k] = v
+        missing = [p for p in declared if p not in args]
+        if missing:
+            raise self.err(f"block '{bid}' needs parameter '{missing[0]}'", where, inst.found)
+        bodies = [k for k in ("layers", "concat") if k in block]
+        if len(bodies) != 1:
+            raise self.err("a block needs exactly one body: 'layers' or 'concat'", bwhere)
+        stack = stack + (bid,)
+        body_where = f"{where} > {bwhere}"
+        if "layers" in block:
+            return self.chain(block["layers"], body_where + ".layers", name + "/", src, args,
+                              stack)
+        branches = block["concat"]
+        if not isinstance(branches, list) or len(branches) < 2:
+            raise self.err("'concat' must be a list of at least two branches (lists of layers; "
+                           "[] is the identity)", bwhere + ".concat", _show(branches))
+        per_branch = [self.instances(b, f"{body_where}.concat[{j}]", args, stack)
+                      for j, b in enumerate(branches)]
+        join = _Instance("concat", {}, None, body_where + ".concat", _show(branches),
+                         auto="concat")
+        self.name_all([i for b in per_branch for i in b] + [join], body_where)
+        outs = tuple(self.emit(b, name + "/", src, stack) for b in per_branch)
+        cname = f"{name}/{join.assigned}"
+        self.nodes.append(Node(cname, "concat", {}, outs, join.where, join.found, inst.notes))
+        return cname
+
+
+# --- the catalogue ---------------------------------------------------------------------------
+
+def spec_files() -> list[Path]:
+    return sorted(specs_dir().glob("*.toml"))
+
+
+def catalogue() -> dict[str, SpecFile]:
+    """Every bundled network name → the spec file that defines it."""
+    out: dict[str, SpecFile] = {}
+    for path in spec_files():
+        sf = SpecFile(path)
+        for name in sf.variants:
+            if name in out:
+                raise SpecError(f"network '{name}' is also defined in {out[name].file}",
+                                file=sf.file)
+            out[name] = sf
+    return out
+
+
+def resolve(target: str) -> tuple[SpecFile, str]:
+    """A network name, a path to a spec file, or ``PATH.toml:NAME`` → (file, network name)."""
+    path_part, variant = target.rsplit(":", 1) if ".toml:" in target else (target, "")
+    if path_part.endswith(".toml") or "/" in path_part:
+        p = Path(path_part)
+        if not p.is_file():
+            raise ArchcalcError(f"no such spec file: {path_part}")
+        sf = SpecFile(p)
+        if variant:
+            return sf, variant
+        if len(sf.variants) == 1:
+            return sf, next(iter(sf.variants))
+        raise ArchcalcError(f"{p} defines several networks ({', '.join(sf.variants)}); "
+                            f"pick one as {p}:NAME")
+    cat = catalogue()
+    if target not in cat:
+        families = {sf.family: sf for sf in cat.values()}
+        if target in families:
+            raise ArchcalcError(f"'{target}' is a family; its networks are: "
+                                f"{', '.join(families[target].variants)}")
+        raise ArchcalcError(f"unknown network '{target}'{suggest(target, cat)}; "
+                            "`archcalc list` shows them all")
+    return cat[target], target
+
+
+def load(target: str, input_override: Shape | None = None) -> Network:
+    sf, name = resolve(target)
+    return sf.network(name, input_override)
