@@ -26,8 +26,8 @@ def rows(net: Network, x: Shape) -> list[LayerRow]:
             rule.check_input(ins)
             res = rule.apply(ins, node.attrs)
         except LayerError as e:
-            shapes = ", ".join(str(s) for s in ins)
-            raise SpecError(f"{e} (input {shapes})", file=net.file, where=node.where,
+            where = f" (input {ins[0]})" if rule.arity == 1 else ""
+            raise SpecError(f"{e}{where}", file=net.file, where=node.where,
                             found=node.found) from None
         env[node.name] = res.shape
         notes = res.notes + tuple(Note("spec", t) for t in node.notes)

@@ -354,6 +354,20 @@ class Concat(Rule):
         return Result(Shape(sum(x.c for x in ins), first.h, first.w, first.flat), Counts())
 
 
+class Add(Rule):
+    kind = "add"
+    doc = "element-wise sum of branches (a residual connection); shapes must agree exactly"
+    arity = 0
+
+    def apply(self, ins, a):
+        first = ins[0]
+        for i, x in enumerate(ins[1:], 1):
+            if x != first:
+                raise LayerError(f"cannot add branch 0 ({first}) and branch {i} ({x}): "
+                                 f"shapes must agree")
+        return Result(first, Counts())
+
+
 def _registry(*rules: Rule) -> dict[str, Rule]:
     return {r.kind: r for r in rules}
 
@@ -365,5 +379,5 @@ RULES: dict[str, Rule] = _registry(
     Activation("tanh", "hyperbolic tangent (LeNet-5's scaled squashing function)"),
     Activation("sigmoid", "logistic sigmoid"),
     Activation("softmax", "softmax over the outputs"),
-    Dropout(), Flatten(), FullyConnected(), RBF(), Concat(),
+    Dropout(), Flatten(), FullyConnected(), RBF(), Concat(), Add(),
 )

@@ -13,8 +13,9 @@ The grammar (README § "Writing a spec" has the long form):
   (``{ conv = 96, k = 11, s = 4 }``) or ``use = "block"``, plus ``name``, ``n`` (repeats),
   ``first``/``last`` (overrides for the first/last repeat), ``if`` (keep only when true) and
   ``note``;
-* a block has ``params``, ``defaults`` and one body: ``layers`` (a chain) or ``concat``
-  (parallel branches joined on channels; ``[]`` is the identity branch);
+* a block has ``params``, ``defaults`` and one body: ``layers`` (a chain), ``concat``
+  (parallel branches joined on channels) or ``add`` (parallel branches summed element-wise);
+  ``[]`` is the identity branch, and ``post`` lists layers applied after the join;
 * ``"$x"`` is replaced by block argument or param ``x``; there is no arithmetic.
 """
 
@@ -36,7 +37,8 @@ MAX_DEPTH = 32                # deepest nesting of blocks
 TOP_KEYS = ("name", "description", "source", "input", "layers", "notes", "params", "defaults",
             "blocks", "variants")
 VARIANT_KEYS = ("description", "source", "input", "layers", "notes", "params", "defaults")
-BLOCK_KEYS = ("description", "params", "defaults", "layers", "concat")
+BLOCK_KEYS = ("description", "params", "defaults", "layers", "concat", "add", "post")
+JOINS = ("concat", "add")     # block bodies made of parallel branches, and how they are joined
 COMMON_KEYS = ("name", "n", "first", "last", "if", "note")
 
 
@@ -585,27 +587,33 @@ class _Expander:
         missing = [p for p in declared if p not in args]
         if missing:
             raise self.err(f"block '{bid}' needs parameter '{missing[0]}'", where, inst.found)
-        bodies = [k for k in ("layers", "concat") if k in block]
+        bodies = [k for k in ("layers",) + JOINS if k in block]
         if len(bodies) != 1:
-            raise self.err("a block needs exactly one body: 'layers' or 'concat'", bwhere)
+            raise self.err("a block needs exactly one body: 'layers', 'concat' or 'add'", bwhere)
         stack = stack + (bid,)
         body_where = f"{where} > {bwhere}"
         if "layers" in block:
+            if "post" in block:
+                raise self.err("'post' belongs to a 'concat' or 'add' block; put the layers at "
+                               "the end of 'layers'", bwhere)
             return self.chain(block["layers"], body_where + ".layers", name + "/", src, args,
                               stack)
-        branches = block["concat"]
+        join_kind = bodies[0]
+        branches = block[join_kind]
         if not isinstance(branches, list) or len(branches) < 2:
-            raise self.err("'concat' must be a list of at least two branches (lists of layers; "
-                           "[] is the identity)", bwhere + ".concat", _show(branches))
-        per_branch = [self.instances(b, f"{body_where}.concat[{j}]", args, stack)
+            raise self.err(f"'{join_kind}' must be a list of at least two branches (lists of "
+                           "layers; [] is the identity)", f"{bwhere}.{join_kind}",
+                           _show(branches))
+        per_branch = [self.instances(b, f"{body_where}.{join_kind}[{j}]", args, stack)
                       for j, b in enumerate(branches)]
-        join = _Instance("concat", {}, None, body_where + ".concat", _show(branches),
-                         auto="concat")
-        self.name_all([i for b in per_branch for i in b] + [join], body_where)
+        join = _Instance(join_kind, {}, None, f"{body_where}.{join_kind}", _show(branches),
+                         auto=join_kind)
+        post = self.instances(block.get("post", []), body_where + ".post", args, stack)
+        self.name_all([i for b in per_branch for i in b] + [join] + post, body_where)
         outs = tuple(self.emit(b, name + "/", src, stack) for b in per_branch)
-        cname = f"{name}/{join.assigned}"
-        self.nodes.append(Node(cname, "concat", {}, outs, join.where, join.found, inst.notes))
-        return cname
+        jname = f"{name}/{join.assigned}"
+        self.nodes.append(Node(jname, join_kind, {}, outs, join.where, join.found, inst.notes))
+        return self.emit(post, name + "/", jname, stack)
 
 
 # --- the catalogue ---------------------------------------------------------------------------
