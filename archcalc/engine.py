@@ -26,13 +26,15 @@ def rows(net: Network, x: Shape) -> list[LayerRow]:
             rule.check_input(ins)
             res = rule.apply(ins, node.attrs)
         except LayerError as e:
-            where = f" (input {ins[0]})" if rule.arity == 1 else ""
+            where = (f" (input {ins[0]})" if rule.arity == 1 else
+                     " (branches: " + ", ".join(f"{n} {x}" for n, x in zip(node.inputs, ins)) + ")")
             raise SpecError(f"{e}{where}", file=net.file, where=node.where,
                             found=node.found) from None
         env[node.name] = res.shape
         notes = res.notes + tuple(Note("spec", t) for t in node.notes)
         out.append(LayerRow(node.name, node.kind, node.attrs, node.inputs, tuple(ins),
-                            res.shape, res.counts, notes, rule.geometry(node.attrs)))
+                            res.shape, res.counts, notes, rule.geometry_at(node.attrs, ins),
+                            node.aux))
     return out
 
 
