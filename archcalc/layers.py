@@ -85,8 +85,8 @@ def _same_note(name: str, i: int, k: int, s: int, d: int, lo: int, hi: int) -> N
     kern = F.effective_kernel(k, d)
     return Note("same", (
         f'{name}: TensorFlow "same" padding: output ⌈{i}/{s}⌉ = {o} needs ({o} − 1)·{s} + {kern} '
-        f"− {i} = {lo + hi} pixels of padding, an odd number, so {lo} go before the input and "
-        f"{hi} after (PyTorch's symmetric padding cannot express this)"))
+        f"− {i} = {lo + hi} pixel{'s' if lo + hi != 1 else ''} of padding, an odd number, so "
+        f"{lo} before the input and {hi} after (PyTorch's symmetric padding cannot express this)"))
 
 
 def _axis(name: str, i: int, k: int, s: int, lo: int, hi: int, d: int, ceil: bool,

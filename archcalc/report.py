@@ -35,7 +35,7 @@ def conventions(a: Analysis, opt: Options) -> dict:
     out = {
         "params": ("trainable weights + biases" if opt.bias else
                    "weights only; biases are not counted (--no-bias)"),
-        "macs": ("multiply-accumulates of the weighted layers (conv, fc; LeNet-5's subsampling "
+        "macs": ("multiply-accumulates of the weighted layers (conv of every kind, fc; LeNet-5's subsampling "
                  "and RBF units), batch 1; bias additions, pooling, normalization and "
                  "activations are not counted"),
         "flops": "FLOPs = 2 × MACs",
