@@ -35,8 +35,8 @@ def conventions(a: Analysis, opt: Options) -> dict:
     out = {
         "params": ("trainable weights + biases" if opt.bias else
                    "weights only; biases are not counted (--no-bias)"),
-        "macs": ("multiply-accumulates of the weighted layers (conv of every kind, fc; LeNet-5's subsampling "
-                 "and RBF units), batch 1; bias additions, pooling, normalization and "
+        "macs": ("multiply-accumulates of the weighted layers (conv of every kind, fc; "
+                 "LeNet-5's subsampling and RBF units), batch 1; bias additions, pooling, normalization and "
                  "activations are not counted"),
         "flops": "FLOPs = 2 × MACs",
         "rounding": "output sizes are floored unless a layer says ceil",
