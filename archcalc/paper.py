@@ -26,8 +26,15 @@ Data format (every key but ``explain``, ``main``, ``notes``, ``tolerance`` and `
     suffix = "K"
     decimals = 1
     beside = true                # the paper's value gets a column of its own beside this one
-    # format = "{h}×{w}×{c}"     # output: fields h, w, c; patch: kh, kw, k, sh, sw, s
-    # layer = "1x1"              # channels: the output channels of layer "<group>/<layer>"
+    # format = "{h}×{w}×{c}"     # output: fields h, w, c; patch: kh, kw, k, sh, sw, s;
+                                 #   pool: pool, proj
+    # layer = "1x1"              # channels, pool: the layer "<group>/<layer>"
+    # absent = "0"               # channels: shown for a module row (one with a join) that lacks
+                                 #   the layer; pool: shown for {proj} when there is no projection
+    # strided = "stride {s}"     # patch of a row with no window of its own that shrinks the
+                                 #   grid by s (a strided module); default: nothing
+    # proj = "pool_proj"         # pool: the projection after the pool ("<group>/<proj>")
+    # words = { maxpool = "max", avgpool = "avg" }   # pool: the pool kind in words
 
     [[rows]]
     layers = ["3a/"]             # layer names; "x/" = every layer under x/; "*" = every layer
@@ -39,7 +46,9 @@ Data format (every key but ``explain``, ``main``, ``notes``, ``tolerance`` and `
 
 Values (``VALUES``): ``type``, ``patch`` (the main layer's K/S), ``output`` (the row's last layer),
 ``depth`` (the longest chain of layers with MACs inside the row), ``channels`` (of one named
-layer), ``weights`` (no biases), ``params`` (weights + biases) and ``macs``, summed over the row.
+layer), ``pool`` (a module's pool kind and its projection's channels), ``weights`` (no biases),
+``params`` (weights + biases) and ``macs``, summed over the row. Adding a kind of cell means
+adding one function to ``VALUES``.
 Auxiliary heads are never part of a row unless named explicitly.
 
 Marks: a printed number agrees (✓) when it is within one unit of its own last printed digit,
@@ -59,7 +68,7 @@ from .records import Analysis, LayerRow
 
 TOP_KEYS = ("title", "source", "networks", "tolerance", "notes", "kinds", "columns", "rows")
 COLUMN_KEYS = ("key", "heading", "value", "format", "layer", "unit", "suffix", "decimals",
-               "beside")
+               "beside", "absent", "proj", "words", "strided")
 ROW_KEYS = ("layers", "main", "paper", "explain")
 NUMERIC = ("weights", "params", "macs")
 AGREE, NEAR, DISAGREE = "✓", "≈", "✗"
@@ -88,6 +97,10 @@ class Column:
     suffix: str = ""
     decimals: int = 0
     beside: bool = False
+    absent: str = ""
+    proj: str = ""
+    words: dict | None = None
+    strided: str = ""
 
 
 @dataclass(frozen=True)
@@ -156,7 +169,11 @@ def parse(path: Path) -> PaperTable:
                             ("beside", lambda v: isinstance(v, bool), "true or false")):
             if k in c and (isinstance(c[k], bool) != (k == "beside") or not ok(c[k])):
                 raise _fail(file, f"{where}.{k}", f"expected {what}, found {c[k]!r}")
-        for k in ("key", "heading", "value", "format", "layer", "suffix"):
+        if "words" in c and not (isinstance(c["words"], dict)
+                                 and all(isinstance(w, str) for w in c["words"].values())):
+            raise _fail(file, f"{where}.words", "expected a table: kind = \"word\"")
+        for k in ("key", "heading", "value", "format", "layer", "suffix", "absent", "proj",
+                  "strided"):
             if k in c and not isinstance(c[k], str):
                 raise _fail(file, f"{where}.{k}", f"expected a string, found {c[k]!r}")
         cols.append(Column(**c))
@@ -260,6 +277,10 @@ def v_patch(t: PaperTable, g: Group, c: Column):
     k = _pair(a.get("k")) or _pair(a.get(g.main.kind))
     s = _pair(a.get("s"))
     if k is None or s is None:
+        first, last = g.rows[0].input_shapes[0], g.rows[-1].output
+        if c.strided and not last.flat and last.h and first.h > last.h:
+            stride = -(-first.h // last.h)
+            return c.strided.format(s=stride), None
         return "", None
     fmt = c.format or "{kh}×{kw}/{s}"
     return fmt.format(kh=k[0], kw=k[1], k=_one(k), sh=s[0], sw=s[1], s=_one(s)), None
@@ -279,9 +300,25 @@ def v_depth(t: PaperTable, g: Group, c: Column):
     return str(d), d
 
 
+def _is_module(g: Group) -> bool:
+    return any(len(r.inputs) > 1 for r in g.rows)
+
+
 def v_channels(t: PaperTable, g: Group, c: Column):
     r = g.by_name.get(f"{g.name}/{c.layer}")
-    return ("", None) if r is None else (str(r.output.c), r.output.c)
+    if r is None:
+        return (c.absent if _is_module(g) else ""), None
+    return str(r.output.c), r.output.c
+
+
+def v_pool(t: PaperTable, g: Group, c: Column):
+    pool = g.by_name.get(f"{g.name}/{c.layer}")
+    if pool is None:
+        return "", None
+    proj = g.by_name.get(f"{g.name}/{c.proj}") if c.proj else None
+    word = (c.words or {}).get(pool.kind, pool.kind)
+    return (c.format or "{pool} + {proj}").format(
+        pool=word, proj=c.absent if proj is None else proj.output.c), None
 
 
 def _numeric(attr: str):
@@ -297,6 +334,7 @@ VALUES = {
     "output": v_output,
     "depth": v_depth,
     "channels": v_channels,
+    "pool": v_pool,
     "weights": _numeric("weights"),
     "params": _numeric("params"),
     "macs": _numeric("macs"),
@@ -337,7 +375,7 @@ def _cell(t: PaperTable, g: Group, c: Column, spec: RowSpec, where: str) -> Cell
     printed = spec.paper.get(c.key, "")
     printed = str(printed)
     explain = spec.explain.get(c.key, "")
-    if not printed and not text:
+    if not printed and (not text or value == 0):     # a blank reads as zero (depth 0)
         return Cell(text, value, "", "", None, explain)
     if not printed or not text:
         return Cell(text, value, printed, DISAGREE, None, explain)
@@ -452,7 +490,8 @@ def _body(v: PaperView, marks: bool) -> tuple[list[str], list[list[str]], list[s
                 if cell.printed:
                     printed.append(_printed_number(cell.printed, c)[0])
             total.append(f"{sum(printed):,.{c.decimals}f}{c.suffix}" if printed else "")
-    body.append(total)
+    if any(c.value in NUMERIC for c in v.table.columns):
+        body.append(total)
     return headers, body, notes, align
 
 
@@ -476,23 +515,29 @@ def render(a: Analysis, fmt: str = "text") -> str:
     from tabulate import tabulate
 
     t = v.table
-    if fmt == "github":
+    totalled = any(c.value in NUMERIC for c in t.columns)
+    if fmt == "github" and totalled:
         body[-1] = [f"**{x}**" if x else x for x in body[-1]]
         table = tabulate(body, headers, tablefmt="github", disable_numparse=True,
                          colalign=align)
     else:
         table = tabulate(body, headers, tablefmt="simple", disable_numparse=True,
                          colalign=align)
-        lines = table.split("\n")
-        table = "\n".join(lines[:-1] + [lines[1], lines[-1]])
+        if totalled:
+            lines = table.split("\n")
+            table = "\n".join(lines[:-1] + [lines[1], lines[-1]])
     x = a.input
     head = [f"{t.title} — computed from the spec of {a.network}, beside the printed values",
             f"printed values: {t.source}",
             f"network: {a.network} — {a.description} ({a.source}); input {x.c}×{x.h}×{x.w}"]
     foot = [f"note: {n}" for n in t.notes]
-    foot.append(f"marks: {AGREE} agrees to the printed precision; {NEAR} within "
-                f"{t.tolerance:.0%} (the paper's rounding); {DISAGREE} disagrees. The total row "
-                "sums the computed cells, and beside them the printed cells.")
+    if totalled:
+        foot.append(f"marks: {AGREE} agrees to the printed precision; {NEAR} within "
+                    f"{t.tolerance:.0%} (the paper's rounding); {DISAGREE} disagrees. The total "
+                    "row sums the computed cells, and beside them the printed cells.")
+    else:
+        foot.append(f"marks: {DISAGREE} the printed cell disagrees with the computed one; "
+                    "unmarked cells agree.")
     foot.append(f"coverage: {_coverage(v)}.")
     if notes:
         foot.append("disagreements:")
