@@ -38,21 +38,45 @@ def rows(net: Network, x: Shape) -> list[LayerRow]:
     return out
 
 
+EVEN_SEARCH_BUDGET = 15_000    # layer evaluations the search may spend (start-up time matters)
+
+
+def _has_fraction(net: Network, x: Shape, budget: list[int]) -> bool:
+    """Whether some layer floors a fraction at input ``x``; stops at the first one (the search
+    below tries up to 2·EVEN_SEARCH inputs, so it must not build rows). Each layer evaluated
+    takes one from ``budget[0]``."""
+    env: dict[str, Shape] = {"input": x}
+    for node in net.nodes:
+        budget[0] -= 1
+        rule = RULES[node.kind]
+        ins = [env[i] for i in node.inputs]
+        try:
+            rule.check_input(ins)
+            res = rule.apply(ins, node.attrs)
+        except LayerError:
+            raise SpecError("does not fit") from None
+        if any(n.kind == "fraction" for n in res.notes):
+            return True
+        env[node.name] = res.shape
+    return False
+
+
 def _even_inputs(net: Network, x: Shape) -> tuple[int, ...]:
     """The nearest square input sizes (one below, one above) at which no layer floors a fraction."""
     if x.h != x.w or len(net.nodes) > EVEN_SEARCH_MAX_NODES:
         return ()
     found = []
+    budget = [EVEN_SEARCH_BUDGET]
     for direction in (-1, 1):
         for d in range(1, EVEN_SEARCH + 1):
             size = x.h + direction * d
-            if size < 1:
+            if size < 1 or budget[0] <= 0:
                 break
             try:
-                rs = rows(net, Shape(x.c, size, size))
+                fraction = _has_fraction(net, Shape(x.c, size, size), budget)
             except SpecError:
                 continue
-            if not any(n.kind == "fraction" for r in rs for n in r.notes):
+            if not fraction:
                 found.append(size)
                 break
     return tuple(sorted(found))
