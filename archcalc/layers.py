@@ -77,8 +77,8 @@ def _axis(name: str, i: int, k: int, s: int, lo: int, hi: int, d: int, ceil: boo
         o = F.out_len(i, k, s, lo, hi, d, ceil)
     except ValueError as e:
         raise LayerError(f"{e} along {name}") from None
-    exact = F.out_len_exact(i, k, s, lo, hi, d)
-    if exact.denominator != 1:
+    if F.pixels_left_out(i, k, s, lo, hi, d):
+        exact = F.out_len_exact(i, k, s, lo, hi, d)
         formula = f"{F.out_len_text(i, k, s, lo, hi, d)} = {F.fraction_text(exact)}"
         if ceil:
             notes.append(Note("ceil", f"{name}: {formula} → {o} (ceil mode, as the spec asks)"))
@@ -87,7 +87,7 @@ def _axis(name: str, i: int, k: int, s: int, lo: int, hi: int, d: int, ceil: boo
             px = "pixel" if left == 1 else "pixels"
             notes.append(Note("fraction", (
                 f"{name}: {formula} → {o} (floored, as PyTorch does): the last window leaves "
-                f"{left} input {px} out; input sizes that divide evenly here: "
+                f"{left} input {px} out; this layer's input sizes that divide evenly: "
                 f"{i - left}, {i - left + s}")))
     return o
 

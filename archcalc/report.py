@@ -6,9 +6,6 @@ formatted (thousands separators) only in the human-readable formats.
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from dataclasses import dataclass
 
 from .records import Analysis, LayerRow
@@ -129,6 +126,9 @@ def _align(headers: list[str]) -> list[str]:
 
 
 def render_csv(a: Analysis, opt: Options) -> str:
+    import csv
+    import io
+
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(["layer", "kind", "kernel_stride_padding", "h", "w", "c", "params", "fixed",
@@ -185,6 +185,8 @@ def to_dict(a: Analysis, opt: Options = Options()) -> dict:
 
 
 def render_json(a: Analysis, opt: Options) -> str:
+    import json
+
     return json.dumps(to_dict(a, opt), indent=2, ensure_ascii=False) + "\n"
 
 
