@@ -245,3 +245,26 @@ def test_every_bundled_spec_loads():
     for name, sf in spec.catalogue().items():
         assert spec.load(name).nodes
         assert sf.family
+
+
+def test_per_axis_kernel_same_padding_dilation_and_ceil(tmp_path):
+    a = run(tmp_path, """
+        input = [8, 17, 17]
+        layers = [
+          { conv = 8, k = [1, 7], p = [0, 3], name = "1x7" },
+          { conv = 8, k = 3, p = "same", dilation = 2, name = "dil" },
+          { conv = 4, k = [3, 5], s = [2, 1], p = [0, 1, 2, 2], name = "asym" },
+          { maxpool = 3, s = 2, ceil = true, name = "pool" },
+        ]
+    """)
+    rows = {r.name: r for r in a.rows}
+    assert str(rows["1x7"].output) == "8×17×17" and rows["1x7"].geometry == "1×7 s1 p0,3"
+    assert rows["1x7"].counts.weights == 1 * 7 * 8 * 8
+    assert str(rows["dil"].output) == "8×17×17" and rows["dil"].geometry == "3×3 s1 p=same d2"
+    # H: (17 − 3 + 0 + 1)/2 + 1 = 8.5 → 8; W: (17 − 5 + 2 + 2)/1 + 1 = 17
+    assert (rows["asym"].output.h, rows["asym"].output.w) == (8, 17)
+    [note] = rows["asym"].notes
+    assert note.kind == "fraction" and note.text.startswith("H: (17 − 3 + 0 + 1)/2 + 1 = 8.5 → 8")
+    # ceil: (8 − 3)/2 + 1 = 3.5 → 4 on H; (17 − 3)/2 + 1 = 8 on W
+    assert (rows["pool"].output.h, rows["pool"].output.w) == (4, 8)
+    assert [n.kind for n in rows["pool"].notes] == ["ceil"]
