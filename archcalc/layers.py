@@ -340,32 +340,51 @@ class RBF(Rule):
         return Result(Shape(n_out, flat=True), Counts(fixed=n_in * n_out, macs=n_in * n_out))
 
 
-class Concat(Rule):
+class Join(Rule):
+    """Base of the kinds that join parallel branches: they check the branches agree."""
+
+    arity = 0
+    verb = ""
+    requirement = ""
+
+    def agree(self, first: Shape, other: Shape) -> bool:
+        raise NotImplementedError
+
+    def joined(self, ins: list[Shape]) -> Shape:
+        raise NotImplementedError
+
+    def apply(self, ins, a):
+        for i, x in enumerate(ins[1:], 1):
+            if not self.agree(ins[0], x):
+                raise LayerError(f"cannot {self.verb} branch 0 ({ins[0]}) and branch {i} ({x}): "
+                                 f"{self.requirement}")
+        return Result(self.joined(ins), Counts())
+
+
+class Concat(Join):
     kind = "concat"
     doc = "concatenation of branches along channels; spatial sizes must agree"
-    arity = 0
+    verb = "concatenate"
+    requirement = "spatial sizes must agree"
 
-    def apply(self, ins, a):
-        first = ins[0]
-        for i, x in enumerate(ins[1:], 1):
-            if x.flat != first.flat or (x.h, x.w) != (first.h, first.w):
-                raise LayerError(f"cannot concatenate branch 0 ({first}) with branch {i} ({x}): "
-                                 f"spatial sizes must agree")
-        return Result(Shape(sum(x.c for x in ins), first.h, first.w, first.flat), Counts())
+    def agree(self, first, other):
+        return (other.flat, other.h, other.w) == (first.flat, first.h, first.w)
+
+    def joined(self, ins):
+        return Shape(sum(x.c for x in ins), ins[0].h, ins[0].w, ins[0].flat)
 
 
-class Add(Rule):
+class Add(Join):
     kind = "add"
     doc = "element-wise sum of branches (a residual connection); shapes must agree exactly"
-    arity = 0
+    verb = "add"
+    requirement = "shapes must agree"
 
-    def apply(self, ins, a):
-        first = ins[0]
-        for i, x in enumerate(ins[1:], 1):
-            if x != first:
-                raise LayerError(f"cannot add branch 0 ({first}) and branch {i} ({x}): "
-                                 f"shapes must agree")
-        return Result(first, Counts())
+    def agree(self, first, other):
+        return other == first
+
+    def joined(self, ins):
+        return ins[0]
 
 
 def _registry(*rules: Rule) -> dict[str, Rule]:

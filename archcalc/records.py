@@ -75,18 +75,6 @@ class LayerRow:
 
 
 @dataclass(frozen=True)
-class Totals:
-    weights: int
-    biases: int
-    fixed: int
-    macs: int
-
-    @property
-    def params(self) -> int:
-        return self.weights + self.biases
-
-
-@dataclass(frozen=True)
 class Analysis:
     """An analysed network: its rows, their totals and where the spec came from."""
 
@@ -100,8 +88,8 @@ class Analysis:
     even_inputs: tuple[int, ...] = field(default=())   # nearest inputs with no fraction anywhere
 
     @property
-    def totals(self) -> Totals:
-        return Totals(
+    def totals(self) -> Counts:
+        return Counts(
             weights=sum(r.counts.weights for r in self.rows),
             biases=sum(r.counts.biases for r in self.rows),
             fixed=sum(r.counts.fixed for r in self.rows),
