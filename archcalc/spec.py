@@ -247,8 +247,10 @@ class SpecFile:
                 if not isinstance(v, dict):
                     raise self.error("expected a table", where, found=_show(v))
                 self._keys(v, VARIANT_KEYS, where)
-                if "description" not in v:
-                    raise self.error("missing required key 'description'", where)
+                for key in ("description", "source"):
+                    if key not in v and key not in d:
+                        raise self.error(f"missing required key '{key}' (in the variant, or at "
+                                         "the top level for all variants)", where)
                 self.variants[vname] = v
 
     # -- small checks
@@ -272,8 +274,8 @@ class SpecFile:
         out = []
         for vname, v in self.variants.items():
             out.append(NetworkInfo(
-                vname, self._str(v, "description", f"variants.{vname}") if v else
-                self._str(self.data, "description", "description"),
+                vname, self._str(v, "description", f"variants.{vname}") if "description" in v
+                else self._str(self.data, "description", "description"),
                 self._str(v, "source", f"variants.{vname}") if "source" in v else
                 self._str(self.data, "source", "source"), self.file))
         return out
@@ -285,7 +287,7 @@ class SpecFile:
         v = self.variants[name]
         info = next(i for i in self.infos() if i.name == name)
         vwhere = f"variants.{name}." if v else ""
-        params = self._params(v)
+        params = self._params(v, vwhere)
         defaults = self._defaults(v, vwhere)
         in_where = vwhere + "input" if "input" in v else "input"
         shape = input_override or self._input(v.get("input", self.data["input"]), in_where)
@@ -302,16 +304,16 @@ class SpecFile:
         return Network(name, info.description, info.source, self.file, shape,
                        tuple(ex.nodes), tuple(notes))
 
-    def _params(self, v: dict) -> dict:
+    def _params(self, v: dict, vwhere: str) -> dict:
         base = self.data.get("params", {})
         if not isinstance(base, dict):
             raise self.error("expected a table of params", "params", found=_show(base))
         over = v.get("params", {})
         if not isinstance(over, dict):
-            raise self.error("expected a table of params", "variants.params", found=_show(over))
+            raise self.error("expected a table of params", vwhere + "params", found=_show(over))
         for k in over:
             if k not in base:
-                raise self.error(f"unknown param '{k}'{suggest(k, base)}", "variants params",
+                raise self.error(f"unknown param '{k}'{suggest(k, base)}", vwhere + "params",
                                  hint="a variant may only change params that [params] declares")
         return {**base, **over}
 
