@@ -13,7 +13,7 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from .errors import ArchcalcError, SpecError
-from .records import Analysis, Counts, LayerRow, Shape, Totals
+from .records import Analysis, Counts, LayerRow, Shape
 
 
 def analyse(target: str, input: Shape | None = None) -> Analysis:
@@ -25,4 +25,4 @@ def analyse(target: str, input: Shape | None = None) -> Analysis:
 
 
 __all__ = ["analyse", "Analysis", "ArchcalcError", "Counts", "LayerRow", "Shape", "SpecError",
-           "Totals", "__version__"]
+           "__version__"]

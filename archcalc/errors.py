@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import difflib
 
 
 def suggest(word: str, choices) -> str:
     """``" (did you mean 'x'?)"`` for the closest choice, or ``""``."""
+    import difflib  # only on the error path: it costs start-up time
+
     close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 

@@ -13,7 +13,10 @@ Conventions used throughout:
 
 from __future__ import annotations
 
-from fractions import Fraction
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from fractions import Fraction
 
 
 def effective_kernel(k: int, dilation: int = 1) -> int:
@@ -54,6 +57,8 @@ def out_len(i: int, k: int, s: int, p_lo: int = 0, p_hi: int | None = None,
 def out_len_exact(i: int, k: int, s: int, p_lo: int = 0, p_hi: int | None = None,
                   dilation: int = 1) -> Fraction:
     """The textbook formula without rounding: ``(I − K_eff + p_lo + p_hi)/S + 1``."""
+    from fractions import Fraction  # only when a size is shown as a fraction
+
     if p_hi is None:
         p_hi = p_lo
     return Fraction(padded_span(i, k, p_lo, p_hi, dilation), s) + 1

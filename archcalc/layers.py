@@ -54,12 +54,14 @@ class Rule:
         return ""
 
     def geometry_at(self, a: dict, ins: list[Shape]) -> str:
-        """The K/S/P column for these inputs: ``geometry`` with ``"same"`` padding resolved."""
+        """The K/S/P column for these inputs: ``geometry``, where TensorFlow's ``"same"`` padding
+        comes out lopsided, with its sides: ``p=same(0,1,0,1)`` (top, bottom, left, right)."""
         g = self.geometry(a)
         if a.get("p") == "same" and ins and not ins[0].flat and "p=same" in g:
             k = a[self.kind] if "k" not in a else a["k"]
-            sides = _pad_sides(dict(a, k=k), ins[0])
-            g = g.replace("p=same", "same " + _pad_text(sides, pool=False))
+            t, b, l, r = _pad_sides(dict(a, k=k), ins[0])
+            if t != b or l != r:
+                g = g.replace("p=same", f"p=same({t},{b},{l},{r})")
         return g
 
     def check_input(self, ins: list[Shape]) -> None:
@@ -96,8 +98,8 @@ def _axis(name: str, i: int, k: int, s: int, lo: int, hi: int, d: int, ceil: boo
         o = F.out_len(i, k, s, lo, hi, d, ceil)
     except ValueError as e:
         raise LayerError(f"{e} along {name}") from None
-    exact = F.out_len_exact(i, k, s, lo, hi, d)
-    if exact.denominator != 1:
+    if F.pixels_left_out(i, k, s, lo, hi, d):
+        exact = F.out_len_exact(i, k, s, lo, hi, d)
         formula = f"{F.out_len_text(i, k, s, lo, hi, d)} = {F.fraction_text(exact)}"
         if ceil:
             notes.append(Note("ceil", f"{name}: {formula} → {o} (ceil mode, as the spec asks)"))
@@ -106,7 +108,7 @@ def _axis(name: str, i: int, k: int, s: int, lo: int, hi: int, d: int, ceil: boo
             px = "pixel" if left == 1 else "pixels"
             notes.append(Note("fraction", (
                 f"{name}: {formula} → {o} (floored, as PyTorch does): the last window leaves "
-                f"{left} input {px} out; input sizes that divide evenly here: "
+                f"{left} input {px} out; this layer's input sizes that divide evenly: "
                 f"{i - left}, {i - left + s}")))
     return o
 
@@ -422,40 +424,59 @@ class RBF(Rule):
         return Result(Shape(n_out, flat=True), Counts(fixed=n_in * n_out, macs=n_in * n_out))
 
 
-class Concat(Rule):
-    kind = "concat"
-    doc = "concatenation of branches along channels; spatial sizes must agree"
+class Join(Rule):
+    """Base of the kinds that join parallel branches: they check the branches agree."""
+
     arity = 0
+    verb = ""
+    requirement = ""
+
+    def agree(self, first: Shape, other: Shape) -> bool:
+        raise NotImplementedError
+
+    def joined(self, ins: list[Shape]) -> Shape:
+        raise NotImplementedError
 
     def apply(self, ins, a):
-        first = ins[0]
         for i, x in enumerate(ins[1:], 1):
-            if x.flat != first.flat or (x.h, x.w) != (first.h, first.w):
-                raise LayerError(f"cannot concatenate branch 0 ({first}) with branch {i} ({x}): "
-                                 f"spatial sizes must agree")
-        return Result(Shape(sum(x.c for x in ins), first.h, first.w, first.flat), Counts())
+            if not self.agree(ins[0], x):
+                raise LayerError(f"cannot {self.verb} branch 0 ({ins[0]}) and branch {i} ({x}): "
+                                 f"{self.requirement}")
+        return Result(self.joined(ins), Counts())
 
 
-class Add(Rule):
+class Concat(Join):
+    kind = "concat"
+    doc = "concatenation of branches along channels; spatial sizes must agree"
+    verb = "concatenate"
+    requirement = "spatial sizes must agree"
+
+    def agree(self, first, other):
+        return (other.flat, other.h, other.w) == (first.flat, first.h, first.w)
+
+    def joined(self, ins):
+        return Shape(sum(x.c for x in ins), ins[0].h, ins[0].w, ins[0].flat)
+
+
+class Add(Join):
     kind = "add"
     doc = ("element-wise sum of branches (a residual connection); shapes must agree exactly. "
            "With scale ≠ 1 the residual branch is multiplied by it before the sum, "
            "x + scale·F(x) as in Inception-ResNet; like activations, the scaling is not a MAC")
     attrs = (Attr("scale", "number", 1.0,
-                  "factor on the non-identity branches before the sum (Inception-ResNet: 0.1–0.3)"),)
-    arity = 0
+                  "factor on the residual branch before the sum (Inception-ResNet: 0.1–0.3)"),)
+    verb = "add"
+    requirement = "shapes must agree"
+
+    def agree(self, first, other):
+        return other == first
+
+    def joined(self, ins):
+        return ins[0]
 
     def geometry(self, a):
         scale = a.get("scale", 1.0)
         return "" if scale == 1 else f"×{scale:g}"
-
-    def apply(self, ins, a):
-        first = ins[0]
-        for i, x in enumerate(ins[1:], 1):
-            if x != first:
-                raise LayerError(f"cannot add branch 0 ({first}) and branch {i} ({x}): "
-                                 f"shapes must agree")
-        return Result(first, Counts())
 
 
 def _registry(*rules: Rule) -> dict[str, Rule]:

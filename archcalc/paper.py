@@ -59,9 +59,9 @@ file's ``explain`` text, or says that no explanation is known.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 from .errors import ArchcalcError, suggest
 from .records import Analysis, LayerRow
@@ -80,10 +80,10 @@ class PaperError(ArchcalcError):
 
 # --- the data file -----------------------------------------------------------------------------
 
-def papers_dir() -> Path:
+def papers_dir() -> str:
     from .spec import specs_dir
 
-    return specs_dir() / "papers"
+    return os.path.join(specs_dir(), "papers")
 
 
 @dataclass(frozen=True)
@@ -135,12 +135,12 @@ def _check_keys(file: str, where: str, table: dict, allowed) -> None:
                         + ", ".join(allowed))
 
 
-def parse(path: Path) -> PaperTable:
+def parse(path) -> PaperTable:
     """Read and check one paper-table file."""
     from .spec import read_toml
 
     file = str(path)
-    d = read_toml(path)
+    d = read_toml(file)
     _check_keys(file, "the top level", d, TOP_KEYS)
     for k in ("title", "source", "networks", "columns", "rows"):
         if k not in d:
@@ -203,7 +203,9 @@ def parse(path: Path) -> PaperTable:
 
 def tables() -> list[PaperTable]:
     """Every bundled paper table."""
-    return [parse(p) for p in sorted(papers_dir().glob("*.toml"))]
+    d = papers_dir()
+    names = sorted(f for f in os.listdir(d) if f.endswith(".toml")) if os.path.isdir(d) else []
+    return [parse(os.path.join(d, f)) for f in names]
 
 
 def table_for(network: str) -> PaperTable:

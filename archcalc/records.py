@@ -76,18 +76,6 @@ class LayerRow:
 
 
 @dataclass(frozen=True)
-class Totals:
-    weights: int
-    biases: int
-    fixed: int
-    macs: int
-
-    @property
-    def params(self) -> int:
-        return self.weights + self.biases
-
-
-@dataclass(frozen=True)
 class Analysis:
     """An analysed network: its rows, their totals and where the spec came from."""
 
@@ -101,12 +89,12 @@ class Analysis:
     even_inputs: tuple[int, ...] = field(default=())   # nearest inputs with no fraction anywhere
 
     @property
-    def totals(self) -> Totals:
+    def totals(self) -> Counts:
         """Inference totals: every row except those of auxiliary heads."""
         return _sum(r for r in self.rows if not r.aux)
 
     @property
-    def totals_with_aux(self) -> Totals:
+    def totals_with_aux(self) -> Counts:
         """Training-time totals: every row, auxiliary heads included."""
         return _sum(self.rows)
 
@@ -119,9 +107,9 @@ class Analysis:
         return [r for r in self.rows if any(n.kind == "fraction" for n in r.notes)]
 
 
-def _sum(rows) -> Totals:
+def _sum(rows) -> Counts:
     rows = list(rows)
-    return Totals(
+    return Counts(
         weights=sum(r.counts.weights for r in rows),
         biases=sum(r.counts.biases for r in rows),
         fixed=sum(r.counts.fixed for r in rows),

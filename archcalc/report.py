@@ -6,9 +6,6 @@ formatted (thousands separators) only in the human-readable formats.
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 from dataclasses import dataclass
 
 from .records import Analysis, LayerRow
@@ -35,8 +32,8 @@ def conventions(a: Analysis, opt: Options) -> dict:
     out = {
         "params": ("trainable weights + biases" if opt.bias else
                    "weights only; biases are not counted (--no-bias)"),
-        "macs": ("multiply-accumulates of the weighted layers (conv of every kind, fc; "
-                 "LeNet-5's subsampling and RBF units), batch 1; bias additions, pooling, normalization and "
+        "macs": ("multiply-accumulates of the weighted layers (conv, fc; LeNet-5's subsampling "
+                 "and RBF units), batch 1; bias additions, pooling, normalization and "
                  "activations are not counted"),
         "flops": "FLOPs = 2 × MACs",
         "rounding": "output sizes are floored unless a layer says ceil",
@@ -147,6 +144,9 @@ def _align(headers: list[str]) -> list[str]:
 
 
 def render_csv(a: Analysis, opt: Options) -> str:
+    import csv
+    import io
+
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     aux = a.has_aux         # an "aux" column only for networks with auxiliary heads
@@ -216,6 +216,8 @@ def _totals_dict(t, opt: Options) -> dict:
 
 
 def render_json(a: Analysis, opt: Options) -> str:
+    import json
+
     return json.dumps(to_dict(a, opt), indent=2, ensure_ascii=False) + "\n"
 
 

@@ -25,10 +25,10 @@ The grammar (README § "Writing a spec" has the long form):
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 
 from .errors import ArchcalcError, SpecError, suggest
 from .layers import REQUIRED, RULES
@@ -44,6 +44,18 @@ VARIANT_KEYS = ("description", "source", "input", "layers", "notes", "params", "
 BLOCK_KEYS = ("description", "params", "defaults", "layers", "concat", "add", "post", "join")
 JOINS = ("concat", "add")     # block bodies made of parallel branches, and how they are joined
 COMMON_KEYS = ("name", "n", "first", "last", "if", "note", "aux")
+# Long names people write for the formula's letters, so a message can point at the right key.
+ALIASES = {"stride": "s", "strides": "s", "kernel": "k", "kernel_size": "k", "padding": "p",
+           "pad": "p", "group": "groups", "dilation_rate": "dilation", "biases": "bias",
+           "ceil_mode": "ceil", "repeat": "n", "repeats": "n"}
+
+
+def _suggest_key(key: str, names) -> str:
+    names = list(names)
+    close = [ALIASES[a] for a in ALIASES if a == key or suggest(key, [a])] + \
+        [n for n in names if suggest(key, [n])]
+    close = [c for c in close if c in names]
+    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 @dataclass(frozen=True)
@@ -169,29 +181,30 @@ CHECKERS = {"count": _count, "pair": _pair, "padding": _padding, "bool": _bool,
 
 # --- loading files ---------------------------------------------------------------------------
 
-def specs_dir() -> Path:
+def specs_dir() -> str:
     """The bundled specs: inside the package when installed, beside it in a checkout."""
-    here = Path(__file__).resolve().parent
-    for d in (here / "specs", here.parent / "specs"):
-        if d.is_dir():
+    here = os.path.dirname(os.path.abspath(__file__))
+    for d in (os.path.join(here, "specs"), os.path.join(os.path.dirname(here), "specs")):
+        if os.path.isdir(d):
             return d
-    return here / "specs"
+    return os.path.join(here, "specs")
 
 
-def read_toml(path: Path) -> dict:
+def read_toml(path: str) -> dict:
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as f:
+            raw = f.read()
     except OSError as e:
-        raise SpecError(f"cannot read the file ({e.strerror})", file=str(path)) from None
+        raise SpecError(f"cannot read the file ({e.strerror})", file=path) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
         raise SpecError(f"the file is not UTF-8 text (byte {e.start} is 0x{raw[e.start]:02x})",
-                        file=str(path)) from None
+                        file=path) from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise _toml_error(str(path), text, e) from None
+        raise _toml_error(path, text, e) from None
 
 
 def _toml_error(file: str, text: str, e: Exception) -> SpecError:
@@ -213,9 +226,9 @@ def _toml_error(file: str, text: str, e: Exception) -> SpecError:
 class SpecFile:
     """One parsed spec file, with its networks (the variants, or the file's one network)."""
 
-    def __init__(self, path: Path, data: dict | None = None):
+    def __init__(self, path: str, data: dict | None = None):
         self.path = path
-        self.file = str(path)
+        self.file = path
         self.data = read_toml(path) if data is None else data
         d = self.data
         self._keys(d, TOP_KEYS, "the top level")
@@ -239,8 +252,10 @@ class SpecFile:
                 if not isinstance(v, dict):
                     raise self.error("expected a table", where, found=_show(v))
                 self._keys(v, VARIANT_KEYS, where)
-                if "description" not in v:
-                    raise self.error("missing required key 'description'", where)
+                for key in ("description", "source"):
+                    if key not in v and key not in d:
+                        raise self.error(f"missing required key '{key}' (in the variant, or at "
+                                         "the top level for all variants)", where)
                 self.variants[vname] = v
 
     # -- small checks
@@ -264,8 +279,8 @@ class SpecFile:
         out = []
         for vname, v in self.variants.items():
             out.append(NetworkInfo(
-                vname, self._str(v, "description", f"variants.{vname}") if v else
-                self._str(self.data, "description", "description"),
+                vname, self._str(v, "description", f"variants.{vname}") if "description" in v
+                else self._str(self.data, "description", "description"),
                 self._str(v, "source", f"variants.{vname}") if "source" in v else
                 self._str(self.data, "source", "source"), self.file))
         return out
@@ -277,7 +292,7 @@ class SpecFile:
         v = self.variants[name]
         info = next(i for i in self.infos() if i.name == name)
         vwhere = f"variants.{name}." if v else ""
-        params = self._params(v)
+        params = self._params(v, vwhere)
         defaults = self._defaults(v, vwhere)
         in_where = vwhere + "input" if "input" in v else "input"
         shape = input_override or self._input(v.get("input", self.data["input"]), in_where)
@@ -294,16 +309,16 @@ class SpecFile:
         return Network(name, info.description, info.source, self.file, shape,
                        tuple(ex.nodes), tuple(notes))
 
-    def _params(self, v: dict) -> dict:
+    def _params(self, v: dict, vwhere: str) -> dict:
         base = self.data.get("params", {})
         if not isinstance(base, dict):
             raise self.error("expected a table of params", "params", found=_show(base))
         over = v.get("params", {})
         if not isinstance(over, dict):
-            raise self.error("expected a table of params", "variants.params", found=_show(over))
+            raise self.error("expected a table of params", vwhere + "params", found=_show(over))
         for k in over:
             if k not in base:
-                raise self.error(f"unknown param '{k}'{suggest(k, base)}", "variants params",
+                raise self.error(f"unknown param '{k}'{suggest(k, base)}", vwhere + "params",
                                  hint="a variant may only change params that [params] declares")
         return {**base, **over}
 
@@ -488,7 +503,8 @@ class _Expander:
         for k in item:
             if k not in allowed and k != op and k not in COMMON_KEYS:
                 names = list(allowed) + list(COMMON_KEYS)
-                raise self.err(f"'{op}' has no attribute '{k}'{suggest(k, names)}", where, found,
+                raise self.err(f"'{op}' has no attribute '{k}'{_suggest_key(k, names)}", where,
+                               found,
                                hint=f"{op} takes: " + ", ".join(
                                    [op] * (rule.main is not None) + list(allowed)))
         out = {}
@@ -650,8 +666,9 @@ class _Expander:
 
 # --- the catalogue ---------------------------------------------------------------------------
 
-def spec_files() -> list[Path]:
-    return sorted(specs_dir().glob("*.toml"))
+def spec_files() -> list[str]:
+    d = specs_dir()
+    return sorted(os.path.join(d, f) for f in os.listdir(d) if f.endswith(".toml"))
 
 
 def catalogue() -> dict[str, SpecFile]:
@@ -667,29 +684,42 @@ def catalogue() -> dict[str, SpecFile]:
     return out
 
 
+def _find(name: str) -> SpecFile | None:
+    """The bundled file defining ``name``, reading first the files whose name starts it
+    (``vgg16`` → ``vgg.toml``), so a lookup rarely parses the whole catalogue."""
+    files = spec_files()
+    stem = {f: os.path.basename(f)[:-5] for f in files}
+    likely = sorted((f for f in files if name.startswith(stem[f])), key=lambda f: -len(stem[f]))
+    for f in likely + [f for f in files if f not in likely]:
+        sf = SpecFile(f)
+        if name in sf.variants:
+            return sf
+    return None
+
+
 def resolve(target: str) -> tuple[SpecFile, str]:
     """A network name, a path to a spec file, or ``PATH.toml:NAME`` → (file, network name)."""
-    path_part, variant = target.rsplit(":", 1) if ".toml:" in target else (target, "")
-    if path_part.endswith(".toml") or "/" in path_part:
-        p = Path(path_part)
-        if not p.is_file():
-            raise ArchcalcError(f"no such spec file: {path_part}")
-        sf = SpecFile(p)
+    path, variant = target.rsplit(":", 1) if ".toml:" in target else (target, "")
+    if path.endswith(".toml") or "/" in path or os.sep in path:
+        if not os.path.isfile(path):
+            raise ArchcalcError(f"no such spec file: {path}")
+        sf = SpecFile(path)
         if variant:
             return sf, variant
         if len(sf.variants) == 1:
             return sf, next(iter(sf.variants))
-        raise ArchcalcError(f"{p} defines several networks ({', '.join(sf.variants)}); "
-                            f"pick one as {p}:NAME")
-    cat = catalogue()
-    if target not in cat:
-        families = {sf.family: sf for sf in cat.values()}
+        raise ArchcalcError(f"{path} defines several networks ({', '.join(sf.variants)}); "
+                            f"pick one as {path}:NAME")
+    sf = _find(target)
+    if sf is None:
+        cat = catalogue()
+        families = {f.family: f for f in cat.values()}
         if target in families:
             raise ArchcalcError(f"'{target}' is a family; its networks are: "
                                 f"{', '.join(families[target].variants)}")
         raise ArchcalcError(f"unknown network '{target}'{suggest(target, cat)}; "
                             "`archcalc list` shows them all")
-    return cat[target], target
+    return sf, target
 
 
 def load(target: str, input_override: Shape | None = None) -> Network:

@@ -286,11 +286,12 @@ def test_xception_asymmetric_same_padding_is_shown():
     a = analyse("xception")
     pool = row(a, "block3/pool")                   # 74 → 37: 1 pixel of padding, after the input
     assert pool.input_shapes[0].h == 74 and pool.output.h == 37
-    assert pool.geometry == "3×3 s2 same p0,1,0,1"
+    assert pool.geometry == "3×3 s2 p=same(0,1,0,1)"
     notes = [n for n in pool.notes if n.kind == "same"]
     assert len(notes) == 1 and "0 before the input and 1 after" in notes[0].text
-    assert row(a, "block2/pool").geometry == "3×3 s2 same p1"     # 147 → 74: 2 pixels, 1 + 1
-    assert row(a, "block2/sepconv1").geometry == "3×3 s1 same p1 dw + 1×1"
+    assert row(a, "block2/pool").geometry == "3×3 s2 p=same"      # 147 → 74: 2 pixels, 1 + 1
+    assert not [n for n in row(a, "block2/pool").notes if n.kind == "same"]
+    assert row(a, "block2/sepconv1").geometry == "3×3 s1 p=same dw + 1×1"
 
 
 @given(st.integers(1, 300), st.integers(1, 7), st.integers(1, 4))

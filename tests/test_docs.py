@@ -1,0 +1,40 @@
+"""The README stays true: its sample is today's output, its test command is CI's, its kind table
+is complete."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from archcalc.cli import main
+from archcalc.layers import RULES
+from archcalc.spec import MAX_DEPTH, MAX_LAYERS, MAX_REPEAT
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_readme_sample_is_the_current_output():
+    out = CliRunner().invoke(main, ["table", "alexnet"]).output
+    assert f"```text\n{out}```" in README
+
+
+def test_ci_runs_exactly_the_readme_test_command():
+    blocks = re.findall(r"```sh\n(.*?)\n```", README, re.S)
+    test_cmd = next(b for b in blocks if "pytest" in b)
+    assert test_cmd in (ROOT / ".ci" / "run").read_text().splitlines()
+    assert any("archcalc table alexnet" in b for b in blocks)
+
+
+def test_every_layer_kind_is_documented():
+    table = README[README.index("**Layer kinds**"):]
+    for kind in RULES:
+        assert f"`{kind}`" in table, kind
+
+
+def test_limits_are_documented():
+    for n in (MAX_REPEAT, MAX_LAYERS):
+        assert f"{n:,}" in README
+    assert f"{MAX_DEPTH} deep" in README

@@ -1,0 +1,172 @@
+"""Every bundled network's totals against published numbers, each with its source beside it."""
+
+from __future__ import annotations
+
+import pytest
+
+import archcalc
+from archcalc import engine, spec
+from archcalc.records import Shape
+
+
+def totals(name):
+    return archcalc.analyse(name).totals
+
+
+def row(a, name):
+    return next(r for r in a.rows if r.name == name)
+
+
+# --- LeNet-5 ---------------------------------------------------------------------------------
+
+def test_lenet5_per_layer_parameters():
+    a = archcalc.analyse("lenet5")
+    # LeCun et al. 1998, Sec. II-B: C1 156, S2 12, C3 1,516, S4 32, C5 48,120, F6 10,164.
+    expected = {"C1": 156, "S2": 12, "C3": 1516, "S4": 32, "C5": 48120, "F6": 10164}
+    assert {n: row(a, n).params for n in expected} == expected
+    # Ibid.: "60,000 trainable parameters"; the output RBF's 84·10 = 840 values are fixed.
+    assert a.totals.params == 60_000
+    assert a.totals.fixed == 840
+    assert row(a, "output").params == 0
+
+
+def test_lenet5_connections_are_macs_plus_bias_additions():
+    # LeCun et al. 1998, Sec. II-B: 340,908 connections (a bias counts as one connection).
+    a = archcalc.analyse("lenet5")
+    bias_adds = sum(r.counts.biases * r.output.h * r.output.w for r in a.rows)
+    assert a.totals.macs + bias_adds == 340_908
+
+
+def test_lenet5_shapes():
+    # LeCun et al. 1998, Fig. 2: 6@28×28, 6@14×14, 16@10×10, 16@5×5, 120, 84, 10.
+    a = archcalc.analyse("lenet5")
+    got = [str(row(a, n).output) for n in ("C1", "S2", "C3", "S4", "C5", "F6", "output")]
+    assert got == ["6×28×28", "6×14×14", "16×10×10", "16×5×5", "120×1×1", "84", "10"]
+
+
+# --- AlexNet ---------------------------------------------------------------------------------
+
+def test_alexnet_single_stream_shapes_and_totals():
+    a = archcalc.analyse("alexnet")
+    # ../shared/seeds/000: 55 → 27 → 27 → 13 → 13 → 13 → 13 → 6, then 9,216 → 4,096 → 4,096 → 1,000.
+    sizes = [row(a, n).output.h for n in
+             ("conv1", "pool1", "conv2", "pool2", "conv3", "conv4", "conv5", "pool3")]
+    assert sizes == [55, 27, 27, 13, 13, 13, 13, 6]
+    assert [row(a, n).output.c for n in ("flatten", "fc6", "fc7", "fc8")] == [9216, 4096, 4096,
+                                                                            1000]
+    # REFERENCE_NUMBERS.md §2.1, single-stream column: 62,378,344 with biases; 1,135.3 M MACs.
+    assert a.totals.params == 62_378_344
+    assert a.totals.macs == 1_135_256_096
+
+
+def test_alexnet_weights_as_the_seed_table_counts_them():
+    # ../shared/seeds/000 counts weights only: 11x11x3x96 = 34,848, 5x5x96x256 = 614,400,
+    # 3x3x384x384 = 1,327,104; its 86,400 for conv3 and conv5 is wrong: 3·3·256·384 = 884,736.
+    a = archcalc.analyse("alexnet")
+    w = {n: row(a, n).counts.weights for n in ("conv1", "conv2", "conv3", "conv4", "conv5")}
+    assert w == {"conv1": 34_848, "conv2": 614_400, "conv3": 884_736, "conv4": 1_327_104,
+                 "conv5": 884_736}
+
+
+def test_alexnet_grouped_matches_caffe():
+    # REFERENCE_NUMBERS.md §2.1: the two-GPU network = Caffe bvlc_alexnet, 60,965,224.
+    assert totals("alexnet-grouped").params == 60_965_224
+
+
+def test_alexnet_torchvision():
+    t = totals("alexnet-torchvision")
+    # torchvision AlexNet_Weights.IMAGENET1K_V1.meta: num_params 61100840, _ops 0.714 (GMACs).
+    assert t.params == 61_100_840
+    assert round(t.macs / 1e9, 3) == 0.714
+
+
+# --- ZFNet -----------------------------------------------------------------------------------
+
+def test_zfnet_figure3_sizes_and_total():
+    a = archcalc.analyse("zfnet")
+    # Zeiler & Fergus 2013, Fig. 3: 110 → 55 → 26 → 13 → 13 → 13 → 13 → 6.
+    sizes = [row(a, n).output.h for n in
+             ("conv1", "pool1", "conv2", "pool2", "conv3", "conv4", "conv5", "pool3")]
+    assert sizes == [110, 55, 26, 13, 13, 13, 13, 6]
+    # REFERENCE_NUMBERS.md §3 [C]: 62,357,608 with these padding choices; MACs ≈ 1.168 G.
+    assert a.totals.params == 62_357_608
+    assert round(a.totals.macs / 1e9, 3) == 1.168
+
+
+# --- VGG -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name, params, gmacs, paper_m", [
+    # torchvision VGG*_Weights.IMAGENET1K_V1.meta num_params / _ops; Simonyan & Zisserman
+    # 2015 Table 2 (millions). C is not in torchvision: REFERENCE_NUMBERS.md §4 [C].
+    ("vgg11", 132_863_336, 7.609, 133),
+    ("vgg11-lrn", 132_863_336, 7.609, 133),
+    ("vgg13", 133_047_848, 11.308, 133),
+    ("vgg16-c", 133_638_952, 11.771, 134),
+    ("vgg16", 138_357_544, 15.470, 138),
+    ("vgg19", 143_667_240, 19.632, 144),
+])
+def test_vgg_paper_configurations(name, params, gmacs, paper_m):
+    t = totals(name)
+    assert t.params == params
+    assert round(t.macs / 1e9, 3) == gmacs
+    assert round(t.params / 1e6) == paper_m
+
+
+@pytest.mark.parametrize("name, params", [
+    # torchvision vgg*_bn IMAGENET1K_V1 meta num_params.
+    ("vgg11-bn", 132_868_840),
+    ("vgg13-bn", 133_053_736),
+    ("vgg16-bn", 138_365_992),
+    ("vgg19-bn", 143_678_248),
+])
+def test_vgg_bn_as_torchvision(name, params):
+    t = totals(name)
+    assert t.params == params
+    plain = totals(name.removesuffix("-bn"))
+    assert t.macs == plain.macs                    # torchvision's _ops ignore batch norm
+
+
+def test_vgg16_weights_and_biases_split():
+    # REFERENCE_NUMBERS.md §4: VGG-16 = 138,344,128 weights + 13,416 biases.
+    t = totals("vgg16")
+    assert (t.weights, t.biases) == (138_344_128, 13_416)
+
+
+def test_vgg16_c_ends_stages_with_1x1():
+    a = archcalc.analyse("vgg16-c")
+    assert row(a, "conv3_3/conv").attrs["k"] == (1, 1)
+    assert row(a, "conv3_2/conv").attrs["k"] == (3, 3)
+
+
+# --- invariants over the whole zoo -----------------------------------------------------------
+
+ALL = sorted(spec.catalogue())
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_totals_are_sums_of_rows_and_names_unique(name):
+    a = archcalc.analyse(name)
+    t = a.totals
+    assert t.params == sum(r.params for r in a.rows)
+    assert t.macs == sum(r.counts.macs for r in a.rows)
+    assert all(isinstance(r.counts.macs, int) and isinstance(r.params, int) for r in a.rows)
+    names = [r.name for r in a.rows]
+    assert len(names) == len(set(names))
+
+
+@pytest.mark.parametrize("name", ALL)
+def test_every_network_is_listed_with_description_and_source(name):
+    sf = spec.catalogue()[name]
+    info = next(i for i in sf.infos() if i.name == name)
+    assert info.description and info.source
+
+
+def test_input_override_changes_the_arithmetic():
+    net = spec.load("alexnet")
+    a = engine.analyse(net, Shape(3, 224, 224))
+    conv1 = row(a, "conv1")
+    assert conv1.output.h == 54
+    [note] = [n for n in conv1.notes if n.kind == "fraction"]
+    assert "(224 − 11 + 2·0)/4 + 1 = 54.25 → 54" in note.text
+    assert "1 input pixel out" in note.text and "divide evenly: 223, 227" in note.text
+    assert 227 in a.even_inputs
