@@ -41,10 +41,10 @@ def rows(net: Network, x: Shape) -> list[LayerRow]:
 EVEN_SEARCH_BUDGET = 15_000    # layer evaluations the search may spend (start-up time matters)
 
 
-def _has_fraction(net: Network, x: Shape, budget: list[int]) -> bool:
-    """Whether some layer floors a fraction at input ``x``; stops at the first one (the search
-    below tries up to 2·EVEN_SEARCH inputs, so it must not build rows). Each layer evaluated
-    takes one from ``budget[0]``."""
+def _has_fraction(net: Network, x: Shape, budget: list[int]) -> bool | None:
+    """Whether some layer floors a fraction at input ``x`` (``None``: the network does not fit
+    it); stops at the first one, since the search below tries up to 2·EVEN_SEARCH inputs and
+    must not build rows. Each layer evaluated takes one from ``budget[0]``."""
     env: dict[str, Shape] = {"input": x}
     for node in net.nodes:
         budget[0] -= 1
@@ -54,7 +54,7 @@ def _has_fraction(net: Network, x: Shape, budget: list[int]) -> bool:
             rule.check_input(ins)
             res = rule.apply(ins, node.attrs)
         except LayerError:
-            raise SpecError("does not fit") from None
+            return None
         if any(n.kind == "fraction" for n in res.notes):
             return True
         env[node.name] = res.shape
@@ -72,11 +72,7 @@ def _even_inputs(net: Network, x: Shape) -> tuple[int, ...]:
             size = x.h + direction * d
             if size < 1 or budget[0] <= 0:
                 break
-            try:
-                fraction = _has_fraction(net, Shape(x.c, size, size), budget)
-            except SpecError:
-                continue
-            if not fraction:
+            if _has_fraction(net, Shape(x.c, size, size), budget) is False:
                 found.append(size)
                 break
     return tuple(sorted(found))
