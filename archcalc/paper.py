@@ -35,6 +35,9 @@ Data format (every key but ``explain``, ``main``, ``notes``, ``tolerance`` and `
                                  #   grid by s (a strided module); default: nothing
     # proj = "pool_proj"         # pool: the projection after the pool ("<group>/<proj>")
     # words = { maxpool = "max", avgpool = "avg" }   # pool: the pool kind in words
+    # network = "resnet50"       # compute this column from another network (a table whose
+                                 #   columns are networks, e.g. ResNet's Table 1); rows must
+                                 #   name layers that exist in each such network
 
     [[rows]]
     layers = ["3a/"]             # layer names; "x/" = every layer under x/; "*" = every layer
@@ -68,7 +71,7 @@ from .records import Analysis, LayerRow
 
 TOP_KEYS = ("title", "source", "networks", "tolerance", "notes", "kinds", "columns", "rows")
 COLUMN_KEYS = ("key", "heading", "value", "format", "layer", "unit", "suffix", "decimals",
-               "beside", "absent", "proj", "words", "strided")
+               "beside", "absent", "proj", "words", "strided", "network")
 ROW_KEYS = ("layers", "main", "paper", "explain")
 NUMERIC = ("weights", "params", "macs")
 AGREE, NEAR, DISAGREE = "✓", "≈", "✗"
@@ -101,6 +104,7 @@ class Column:
     proj: str = ""
     words: dict | None = None
     strided: str = ""
+    network: str = ""
 
 
 @dataclass(frozen=True)
@@ -173,7 +177,7 @@ def parse(path) -> PaperTable:
                                  and all(isinstance(w, str) for w in c["words"].values())):
             raise _fail(file, f"{where}.words", "expected a table: kind = \"word\"")
         for k in ("key", "heading", "value", "format", "layer", "suffix", "absent", "proj",
-                  "strided"):
+                  "strided", "network"):
             if k in c and not isinstance(c[k], str):
                 raise _fail(file, f"{where}.{k}", f"expected a string, found {c[k]!r}")
         cols.append(Column(**c))
@@ -410,13 +414,28 @@ class PaperView:
 
 
 def compute(a: Analysis, t: PaperTable | None = None) -> PaperView:
+    """Every cell of table ``t`` (by default the one listing ``a``'s network) for analysis ``a``;
+    a column with ``network`` set is computed from that network, analysed at its own input."""
     t = t or table_for(a.network)
+    analyses = {a.network: a}
+    for c in t.columns:
+        if c.network and c.network not in analyses:
+            from . import engine, spec
+
+            try:
+                analyses[c.network] = engine.analyse(spec.load(c.network))
+            except ArchcalcError as e:
+                raise _fail(t.file, f"column '{c.key}'", f"network '{c.network}': {e}") from None
     groups, cells = [], []
-    for i, spec in enumerate(t.rows):
+    for i, rspec in enumerate(t.rows):
         where = f"rows[{i}]"
-        g = _select(a, spec, where, t.file)
-        groups.append(g)
-        cells.append(tuple(_cell(t, g, c, spec, where) for c in t.columns))
+        per_net = {}
+        for name in {c.network or a.network for c in t.columns}:
+            per_net[name] = _select(analyses[name], rspec, where, t.file)
+        groups.append(per_net[a.network] if a.network in per_net
+                      else _select(a, rspec, where, t.file))
+        cells.append(tuple(_cell(t, per_net[c.network or a.network], c, rspec, where)
+                           for c in t.columns))
     return PaperView(t, a, tuple(groups), tuple(cells))
 
 

@@ -196,3 +196,31 @@ def test_bundled_tables_parse_and_name_real_networks():
         for name in t.networks:
             assert name in cat
             paper.compute(archcalc.analyse(name), t)
+
+
+def test_columns_computed_from_other_networks(tmp_path):
+    # A table whose columns are networks (the shape of ResNet's Table 1): the same row, computed
+    # from googlenet and from googlenet-torchvision, whose "5×5" branch is a 3×3.
+    t = _table(tmp_path, '''
+title = "T"
+source = "S"
+networks = ["googlenet", "googlenet-torchvision"]
+[[columns]]
+key = "paper"
+heading = "paper"
+value = "weights"
+network = "googlenet"
+[[columns]]
+key = "tv"
+heading = "torchvision"
+value = "weights"
+network = "googlenet-torchvision"
+[[rows]]
+layers = ["3a/5x5"]
+''')
+    for name in t.networks:
+        v = paper.compute(archcalc.analyse(name), t)
+        assert [c.value for c in v.cells[0]] == [25 * 16 * 32, 9 * 16 * 32]
+    bad = _table(tmp_path, MINIMAL.replace('value = "output"', 'value = "output"\nnetwork = "nope"'))
+    with pytest.raises(paper.PaperError, match="column 'out': network 'nope'"):
+        paper.compute(archcalc.analyse("googlenet"), bad)
