@@ -6,7 +6,8 @@ The layout and the printed values are *data*: one TOML file per table in ``specs
 (shipped in the wheel with the specs; the network catalogue reads only ``specs/*.toml``, so these
 files are never taken for networks). Nothing about a particular paper is written in this module.
 
-Data format (every key but ``explain``, ``main``, ``notes``, ``tolerance`` and ``kinds`` required)::
+Data format (``title``, ``source``, ``networks``, ``columns`` and ``rows`` are required; so are a
+column's ``key``, ``heading`` and ``value`` and a row's ``layers``)::
 
     title = "Table 1: GoogLeNet incarnation of the Inception architecture"
     source = "Szegedy et al. 2014, arXiv:1409.4842, Table 1"   # citation of the printed values
@@ -56,8 +57,9 @@ Auxiliary heads are never part of a row unless named explicitly.
 
 Marks: a printed number agrees (✓) when it is within one unit of its own last printed digit,
 is near (≈) within ``tolerance`` (relative), and disagrees (✗) otherwise; other printed cells
-agree when equal as text (spaces ignored, ``x`` read as ``×``). Every ✗ is footnoted with the
-file's ``explain`` text, or says that no explanation is known.
+agree when equal as text (spaces ignored, ``x`` read as ``×``). A blank printed cell reads as
+zero (a pool's depth); a blank beside a non-zero computed value, or the other way round, is a ✗.
+Every ✗ is footnoted with the file's ``explain`` text, or says that no explanation is known.
 """
 
 from __future__ import annotations
@@ -152,6 +154,22 @@ def parse(path) -> PaperTable:
     nets = d["networks"]
     if not isinstance(nets, list) or not nets or not all(isinstance(n, str) for n in nets):
         raise _fail(file, "networks", "expected a list of network names")
+    for k in ("title", "source"):
+        if not isinstance(d[k], str):
+            raise _fail(file, k, f"expected a string, found {d[k]!r}")
+    tol = d.get("tolerance", 0)
+    if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not 0 <= tol < 1:
+        raise _fail(file, "tolerance", f"expected a fraction 0 ≤ x < 1 (0.02 = 2 %), found {tol!r}")
+    notes = d.get("notes", [])
+    notes = notes if isinstance(notes, list) else [notes]
+    if not all(isinstance(n, str) for n in notes):
+        raise _fail(file, "notes", "expected a string or a list of strings")
+    kinds = d.get("kinds", {})
+    if not isinstance(kinds, dict) or not all(isinstance(w, str) for w in kinds.values()):
+        raise _fail(file, "kinds", 'expected a table: kind = "the paper\'s word"')
+    for list_key in ("columns", "rows"):
+        if not isinstance(d[list_key], list) or not d[list_key]:
+            raise _fail(file, list_key, f"expected [[{list_key}]] tables")
     cols = []
     for i, c in enumerate(d["columns"]):
         where = f"columns[{i}]"
@@ -192,17 +210,23 @@ def parse(path) -> PaperTable:
         if not isinstance(layers, list) or not layers or not all(isinstance(x, str)
                                                                  for x in layers):
             raise _fail(file, where, "'layers' must be a non-empty list of layer names")
+        if not isinstance(r.get("main", ""), str):
+            raise _fail(file, f"{where}.main", "expected a layer name")
         for k in ("paper", "explain"):
+            if not isinstance(r.get(k, {}), dict):
+                raise _fail(file, f"{where}.{k}", "expected a table: column key = value")
+            for ck, cv in r.get(k, {}).items():
+                if isinstance(cv, bool) or not isinstance(cv, (str, int, float)):
+                    raise _fail(file, f"{where}.{k}.{ck}", f"expected text or a number, "
+                                f"found {cv!r}")
             for ck in r.get(k, {}):
                 if ck not in keys:
                     raise _fail(file, f"{where}.{k}",
                                 f"no column '{ck}'{suggest(ck, keys)}; columns: {', '.join(keys)}")
         rows.append(RowSpec(tuple(layers), r.get("main", ""), dict(r.get("paper", {})),
                             dict(r.get("explain", {}))))
-    notes = d.get("notes", [])
-    return PaperTable(file, d["title"], d["source"], tuple(nets), float(d.get("tolerance", 0)),
-                      tuple(notes if isinstance(notes, list) else [notes]), dict(d.get("kinds", {})),
-                      tuple(cols), tuple(rows))
+    return PaperTable(file, d["title"], d["source"], tuple(nets), float(tol), tuple(notes),
+                      dict(kinds), tuple(cols), tuple(rows))
 
 
 def tables() -> list[PaperTable]:

@@ -224,3 +224,18 @@ layers = ["3a/5x5"]
     bad = _table(tmp_path, MINIMAL.replace('value = "output"', 'value = "output"\nnetwork = "nope"'))
     with pytest.raises(paper.PaperError, match="column 'out': network 'nope'"):
         paper.compute(archcalc.analyse("googlenet"), bad)
+
+
+@pytest.mark.parametrize("extra, message", [
+    ('tolerance = "2%"\n', "tolerance: expected a fraction"),
+    ('notes = [1]\n', "notes: expected a string or a list of strings"),
+    ('kinds = { conv = 3 }\n', "kinds: expected a table"),
+])
+def test_malformed_top_level(tmp_path, extra, message):
+    with pytest.raises(paper.PaperError, match=re.escape(message)):
+        _table(tmp_path, extra + MINIMAL)
+
+
+def test_malformed_row_values(tmp_path):
+    with pytest.raises(paper.PaperError, match=re.escape("rows[0].paper.out: expected text")):
+        _table(tmp_path, MINIMAL.replace('paper = { out = "56×56×64" }', 'paper = { out = [56] }'))
