@@ -239,3 +239,13 @@ def test_malformed_top_level(tmp_path, extra, message):
 def test_malformed_row_values(tmp_path):
     with pytest.raises(paper.PaperError, match=re.escape("rows[0].paper.out: expected text")):
         _table(tmp_path, MINIMAL.replace('paper = { out = "56×56×64" }', 'paper = { out = [56] }'))
+
+
+def test_googlenet_is_22_layers_deep():
+    # Szegedy et al. 2014, Sec. 5: "The network is 22 layers deep when counting only layers with
+    # parameters (or 27 layers if we also count pooling)." The depth column sums to that.
+    v = view("googlenet")
+    depth = sum(int(cell(v, g.name, "depth").text) for g in v.groups)
+    pools = sum(1 for g in v.groups if g.main.kind in ("maxpool", "avgpool"))
+    assert depth == 22
+    assert depth + pools == 27
