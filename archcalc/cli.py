@@ -71,7 +71,15 @@ def list_cmd() -> None:
 @click.option("--strict", is_flag=True,
               help="Refuse an output size that the formula does not give as a whole number "
                    "(exit status 2) instead of flooring it.")
-def table_cmd(network: str, input_: str | None, no_bias: bool, fmt: str, strict: bool) -> None:
+@click.option("--aux", is_flag=True,
+              help="Also total the auxiliary classifier heads (training time); their rows are "
+                   "always shown, but the inference total leaves them out.")
+@click.option("--layout", type=click.Choice(["layers", "paper"]), default="layers",
+              show_default=True,
+              help="layers: one row per layer. paper: the paper's own table (e.g. GoogLeNet's "
+                   "Table 1), every cell computed, beside the values the paper printed.")
+def table_cmd(network: str, input_: str | None, no_bias: bool, fmt: str, strict: bool,
+              aux: bool, layout: str) -> None:
     """Print one row per layer of NETWORK: output H, W, C, parameters and MACs, with totals.
 
     NETWORK is a name from `archcalc list`, or the path of a spec file (PATH.toml, or
@@ -90,7 +98,15 @@ def table_cmd(network: str, input_: str | None, no_bias: bool, fmt: str, strict:
                  if n.kind == "fraction"]
         raise UserError("--strict: output sizes that are not whole numbers:\n  "
                         + "\n  ".join(texts))
-    click.echo(report.render(a, fmt, report.Options(bias=not no_bias)), nl=False)
+    if layout == "paper":
+        from . import paper
+
+        try:
+            click.echo(paper.render(a, fmt), nl=False)
+        except ArchcalcError as e:
+            raise UserError(str(e)) from None
+        return
+    click.echo(report.render(a, fmt, report.Options(bias=not no_bias, aux=aux)), nl=False)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -26,14 +26,39 @@ def rows(net: Network, x: Shape) -> list[LayerRow]:
             rule.check_input(ins)
             res = rule.apply(ins, node.attrs)
         except LayerError as e:
-            where = f" (input {ins[0]})" if rule.arity == 1 else ""
+            where = (f" (input {ins[0]})" if rule.arity == 1 else
+                     " (branches: " + ", ".join(f"{n} {x}" for n, x in zip(node.inputs, ins)) + ")")
             raise SpecError(f"{e}{where}", file=net.file, where=node.where,
                             found=node.found) from None
         env[node.name] = res.shape
         notes = res.notes + tuple(Note("spec", t) for t in node.notes)
         out.append(LayerRow(node.name, node.kind, node.attrs, node.inputs, tuple(ins),
-                            res.shape, res.counts, notes, rule.geometry(node.attrs)))
+                            res.shape, res.counts, notes, rule.geometry_at(node.attrs, ins),
+                            node.aux))
     return out
+
+
+EVEN_SEARCH_BUDGET = 15_000    # layer evaluations the search may spend (start-up time matters)
+
+
+def _has_fraction(net: Network, x: Shape, budget: list[int]) -> bool | None:
+    """Whether some layer floors a fraction at input ``x`` (``None``: the network does not fit
+    it); stops at the first one, since the search below tries up to 2·EVEN_SEARCH inputs and
+    must not build rows. Each layer evaluated takes one from ``budget[0]``."""
+    env: dict[str, Shape] = {"input": x}
+    for node in net.nodes:
+        budget[0] -= 1
+        rule = RULES[node.kind]
+        ins = [env[i] for i in node.inputs]
+        try:
+            rule.check_input(ins)
+            res = rule.apply(ins, node.attrs)
+        except LayerError:
+            return None
+        if any(n.kind == "fraction" for n in res.notes):
+            return True
+        env[node.name] = res.shape
+    return False
 
 
 def _even_inputs(net: Network, x: Shape) -> tuple[int, ...]:
@@ -41,16 +66,13 @@ def _even_inputs(net: Network, x: Shape) -> tuple[int, ...]:
     if x.h != x.w or len(net.nodes) > EVEN_SEARCH_MAX_NODES:
         return ()
     found = []
+    budget = [EVEN_SEARCH_BUDGET]
     for direction in (-1, 1):
         for d in range(1, EVEN_SEARCH + 1):
             size = x.h + direction * d
-            if size < 1:
+            if size < 1 or budget[0] <= 0:
                 break
-            try:
-                rs = rows(net, Shape(x.c, size, size))
-            except SpecError:
-                continue
-            if not any(n.kind == "fraction" for r in rs for n in r.notes):
+            if _has_fraction(net, Shape(x.c, size, size), budget) is False:
                 found.append(size)
                 break
     return tuple(sorted(found))

@@ -95,6 +95,31 @@ def conv_macs(h_out: int, w_out: int, c_in: int, c_out: int, kh: int, kw: int,
     return h_out * w_out * c_out * kh * kw * (c_in // groups)
 
 
+def depthwise_weights(c_in: int, kh: int, kw: int, multiplier: int = 1) -> int:
+    """Weights of a depthwise convolution: each input map gets ``multiplier`` filters of its own,
+    ``Kh·Kw·C_in·multiplier`` (a conv with ``groups = C_in`` and ``C_in·multiplier`` outputs)."""
+    return kh * kw * c_in * multiplier
+
+
+def depthwise_macs(h_out: int, w_out: int, c_in: int, kh: int, kw: int,
+                   multiplier: int = 1) -> int:
+    """MACs of a depthwise convolution: ``H·W·C_in·multiplier·Kh·Kw``."""
+    return h_out * w_out * c_in * multiplier * kh * kw
+
+
+def separable_weights(c_in: int, c_out: int, kh: int, kw: int, multiplier: int = 1) -> int:
+    """Weights of a depthwise-separable convolution (depthwise ``Kh×Kw`` then pointwise 1×1):
+    ``Kh·Kw·C_in·m + C_in·m·C_out``."""
+    return depthwise_weights(c_in, kh, kw, multiplier) + conv_weights(c_in * multiplier, c_out, 1, 1)
+
+
+def separable_macs(h_out: int, w_out: int, c_in: int, c_out: int, kh: int, kw: int,
+                   multiplier: int = 1) -> int:
+    """MACs of a depthwise-separable convolution: ``H·W·C_in·m·(Kh·Kw + C_out)``."""
+    return (depthwise_macs(h_out, w_out, c_in, kh, kw, multiplier)
+            + conv_macs(h_out, w_out, c_in * multiplier, c_out, 1, 1))
+
+
 def partial_conv_weights(fan_ins: list[int] | tuple[int, ...], kh: int, kw: int) -> int:
     """Weights of a convolution whose output map ``j`` sees only ``fan_ins[j]`` input maps
     (LeNet-5's C3 connection table): ``Σ_j fan_in_j·Kh·Kw``."""

@@ -53,6 +53,17 @@ class Rule:
     def geometry(self, a: dict) -> str:
         return ""
 
+    def geometry_at(self, a: dict, ins: list[Shape]) -> str:
+        """The K/S/P column for these inputs: ``geometry``, where TensorFlow's ``"same"`` padding
+        comes out lopsided, with its sides: ``p=same(0,1,0,1)`` (top, bottom, left, right)."""
+        g = self.geometry(a)
+        if a.get("p") == "same" and ins and not ins[0].flat and "p=same" in g:
+            k = a[self.kind] if "k" not in a else a["k"]
+            t, b, l, r = _pad_sides(dict(a, k=k), ins[0])
+            if t != b or l != r:
+                g = g.replace("p=same", f"p=same({t},{b},{l},{r})")
+        return g
+
     def check_input(self, ins: list[Shape]) -> None:
         if self.spatial_input and ins[0].flat:
             raise LayerError(f"{self.kind} needs a C×H×W feature map, but its input is a "
@@ -68,6 +79,16 @@ def _pad_sides(a: dict, x: Shape) -> tuple[int, int, int, int]:
         (kh, kw), (sh, sw), (dh, dw) = a["k"], a["s"], a.get("dilation", (1, 1))
         return F.same_padding(x.h, kh, sh, dh) + F.same_padding(x.w, kw, sw, dw)
     return p
+
+
+def _same_note(name: str, i: int, k: int, s: int, d: int, lo: int, hi: int) -> Note:
+    """Why TensorFlow's ``"same"`` padding is lopsided here (only called when it is)."""
+    o = -(-i // s)
+    kern = F.effective_kernel(k, d)
+    return Note("same", (
+        f'{name}: TensorFlow "same" padding: output ⌈{i}/{s}⌉ = {o} needs ({o} − 1)·{s} + {kern} '
+        f"− {i} = {lo + hi} pixel{'s' if lo + hi != 1 else ''} of padding, an odd number, so "
+        f"{lo} before the input and {hi} after (PyTorch's symmetric padding cannot express this)"))
 
 
 def _axis(name: str, i: int, k: int, s: int, lo: int, hi: int, d: int, ceil: bool,
@@ -100,6 +121,11 @@ def _window(a: dict, x: Shape, ceil: bool = False) -> tuple[int, int, list[Note]
     nw: list[Note] = []
     h = _axis("H", x.h, kh, sh, top, bottom, dh, ceil, nh)
     w = _axis("W", x.w, kw, sw, left, right, dw, ceil, nw)
+    if a.get("p") == "same":
+        if top != bottom:
+            nh.append(_same_note("H", x.h, kh, sh, dh, top, bottom))
+        if left != right:
+            nw.append(_same_note("W", x.w, kw, sw, dw, left, right))
     # One note when both axes do the same arithmetic, else one per axis.
     if nh and nw and (x.h, kh, sh, top, bottom, dh) == (x.w, kw, sw, left, right, dw):
         notes = [Note(nh[0].kind, "H = W" + nh[0].text[1:])]
@@ -116,14 +142,9 @@ def _geometry(a: dict, *, pool: bool = False) -> str:
     if p == "same":
         parts.append("p=same")
     else:
-        t, b, l, r = p
-        if t == b == l == r:
-            if t or not pool:
-                parts.append(f"p{t}")
-        elif t == b and l == r:
-            parts.append(f"p{t},{l}")
-        else:
-            parts.append(f"p{t},{b},{l},{r}")
+        text = _pad_text(p, pool)
+        if text:
+            parts.append(text)
     dh, dw = a.get("dilation", (1, 1))
     if (dh, dw) != (1, 1):
         parts.append(f"d{dh}" if dh == dw else f"d{dh},{dw}")
@@ -132,6 +153,17 @@ def _geometry(a: dict, *, pool: bool = False) -> str:
     if a.get("ceil"):
         parts.append("ceil")
     return " ".join(parts)
+
+
+def _pad_text(p: tuple[int, int, int, int], pool: bool) -> str:
+    """``p1``, ``p1,0`` (H, W) or ``p0,1,0,1`` (top, bottom, left, right); ``""`` for an
+    unpadded pool."""
+    t, b, l, r = p
+    if t == b == l == r:
+        return f"p{t}" if t or not pool else ""
+    if t == b and l == r:
+        return f"p{t},{l}"
+    return f"p{t},{b},{l},{r}"
 
 
 WINDOW = (
@@ -189,6 +221,58 @@ class Conv(Rule):
     def geometry(self, a):
         g = _geometry(a)
         return g + " partial" if a.get("connections") is not None else g
+
+
+class DepthwiseConv(Rule):
+    kind = "dwconv"
+    doc = ("depthwise convolution: each input map convolved with its own filters "
+           "(a conv with groups = input channels)")
+    main = Attr("dwconv", "count", 1, "depth multiplier: filters per input map")
+    attrs = WINDOW + (
+        Attr("bias", "bool", True, "one bias per output map"),
+        Attr("bn", "bool", False, "append a batch-norm row after this conv"),
+    )
+    spatial_input = True
+
+    def apply(self, ins, a):
+        x = ins[0]
+        m, (kh, kw) = a["dwconv"], a["k"]
+        h, w, notes = _window(a, x)
+        c_out = x.c * m
+        return Result(Shape(c_out, h, w),
+                      Counts(F.depthwise_weights(x.c, kh, kw, m), c_out if a["bias"] else 0, 0,
+                             F.depthwise_macs(h, w, x.c, kh, kw, m)), tuple(notes))
+
+    def geometry(self, a):
+        g = _geometry(a) + " dw"
+        return g if a["dwconv"] == 1 else f"{g}×{a['dwconv']}"
+
+
+class SeparableConv(Rule):
+    kind = "sepconv"
+    doc = ("depthwise-separable convolution in one row (Keras SeparableConv2D): a depthwise "
+           "K×K conv, then a pointwise 1×1 conv to the output channels, nothing between")
+    main = Attr("sepconv", "count", REQUIRED, "number of output channels (pointwise filters)")
+    attrs = WINDOW + (
+        Attr("mult", "count", 1, "depth multiplier of the depthwise part"),
+        Attr("bias", "bool", True, "one bias per output channel (after the pointwise part)"),
+        Attr("bn", "bool", False, "append a batch-norm row after this conv"),
+    )
+    spatial_input = True
+
+    def apply(self, ins, a):
+        x = ins[0]
+        c_out, m, (kh, kw) = a["sepconv"], a["mult"], a["k"]
+        h, w, notes = _window(a, x)
+        return Result(Shape(c_out, h, w),
+                      Counts(F.separable_weights(x.c, c_out, kh, kw, m),
+                             c_out if a["bias"] else 0, 0,
+                             F.separable_macs(h, w, x.c, c_out, kh, kw, m)), tuple(notes))
+
+    def geometry(self, a):
+        g = _geometry(a) + " dw"
+        g = g if a["mult"] == 1 else f"{g}×{a['mult']}"
+        return g + " + 1×1"
 
 
 class Pool(Rule):
@@ -376,7 +460,11 @@ class Concat(Join):
 
 class Add(Join):
     kind = "add"
-    doc = "element-wise sum of branches (a residual connection); shapes must agree exactly"
+    doc = ("element-wise sum of branches (a residual connection); shapes must agree exactly. "
+           "With scale ≠ 1 the residual branch is multiplied by it before the sum, "
+           "x + scale·F(x) as in Inception-ResNet; like activations, the scaling is not a MAC")
+    attrs = (Attr("scale", "number", 1.0,
+                  "factor on the residual branch before the sum (Inception-ResNet: 0.1–0.3)"),)
     verb = "add"
     requirement = "shapes must agree"
 
@@ -386,13 +474,17 @@ class Add(Join):
     def joined(self, ins):
         return ins[0]
 
+    def geometry(self, a):
+        scale = a.get("scale", 1.0)
+        return "" if scale == 1 else f"×{scale:g}"
+
 
 def _registry(*rules: Rule) -> dict[str, Rule]:
     return {r.kind: r for r in rules}
 
 
 RULES: dict[str, Rule] = _registry(
-    Conv(), MaxPool(), AvgPool(), Subsample(), AdaptiveAvgPool(), GlobalAvgPool(), LRN(),
+    Conv(), DepthwiseConv(), SeparableConv(), MaxPool(), AvgPool(), Subsample(), AdaptiveAvgPool(), GlobalAvgPool(), LRN(),
     BatchNorm(),
     Activation("relu", "rectified linear unit"),
     Activation("tanh", "hyperbolic tangent (LeNet-5's scaled squashing function)"),

@@ -68,6 +68,7 @@ class LayerRow:
     counts: Counts
     notes: tuple[Note, ...] = ()
     geometry: str = ""          # e.g. "11×11 s4 p0", for the K/S/P column
+    aux: bool = False           # part of an auxiliary (training-only) head: not in inference totals
 
     @property
     def params(self) -> int:
@@ -89,13 +90,28 @@ class Analysis:
 
     @property
     def totals(self) -> Counts:
-        return Counts(
-            weights=sum(r.counts.weights for r in self.rows),
-            biases=sum(r.counts.biases for r in self.rows),
-            fixed=sum(r.counts.fixed for r in self.rows),
-            macs=sum(r.counts.macs for r in self.rows),
-        )
+        """Inference totals: every row except those of auxiliary heads."""
+        return _sum(r for r in self.rows if not r.aux)
+
+    @property
+    def totals_with_aux(self) -> Counts:
+        """Training-time totals: every row, auxiliary heads included."""
+        return _sum(self.rows)
+
+    @property
+    def has_aux(self) -> bool:
+        return any(r.aux for r in self.rows)
 
     @property
     def fractions(self) -> list[LayerRow]:
         return [r for r in self.rows if any(n.kind == "fraction" for n in r.notes)]
+
+
+def _sum(rows) -> Counts:
+    rows = list(rows)
+    return Counts(
+        weights=sum(r.counts.weights for r in rows),
+        biases=sum(r.counts.biases for r in rows),
+        fixed=sum(r.counts.fixed for r in rows),
+        macs=sum(r.counts.macs for r in rows),
+    )

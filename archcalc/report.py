@@ -15,9 +15,11 @@ FORMATS = ("text", "github", "csv", "json")
 
 @dataclass(frozen=True)
 class Options:
-    """How to count: ``bias=False`` counts weights only, as many lecture tables do."""
+    """How to count: ``bias=False`` counts weights only, as many lecture tables do;
+    ``aux=True`` adds a second total that includes the auxiliary heads."""
 
     bias: bool = True
+    aux: bool = False
 
 
 def layer_params(r: LayerRow, opt: Options) -> int:
@@ -39,6 +41,14 @@ def conventions(a: Analysis, opt: Options) -> dict:
     if t.fixed:
         out["fixed"] = (f"{t.fixed:,} parameters are fixed (not trained) and are not in the "
                         "params total")
+    if a.has_aux:
+        ta = a.totals_with_aux
+        extra = (ta.params if opt.bias else ta.weights) - (t.params if opt.bias else t.weights)
+        out["aux"] = (f"rows marked (aux) are auxiliary classifier heads, used in training only: "
+                      f"they are not in the inference total ({extra:,} params, "
+                      f"{ta.macs - t.macs:,} MACs)"
+                      + ("; the second total includes them" if opt.aux else
+                         "; --aux adds a total that includes them"))
     return out
 
 
@@ -78,7 +88,8 @@ def render_table(a: Analysis, opt: Options, markdown: bool = False) -> str:
     body = []
     for r in a.rows:
         h, w = _hw(r)
-        row = [r.name, r.kind, r.geometry, _n(h), _n(w), _n(r.output.c),
+        row = [r.name, f"{r.kind} (aux)" if r.aux else r.kind, r.geometry, _n(h), _n(w),
+               _n(r.output.c),
                f"{layer_params(r, opt):,}",
                f"{r.counts.macs:,}"]
         if show_fixed:
@@ -86,21 +97,26 @@ def render_table(a: Analysis, opt: Options, markdown: bool = False) -> str:
         row.append(" ".join(f"[{i}]" for i in note_no.get(r.name, [])))
         body.append(row)
     t = a.totals
-    total = ["total", "", "", "", "", "", f"{(t.params if opt.bias else t.weights):,}",
-             f"{t.macs:,}"]
-    if show_fixed:
-        total.insert(7, f"{t.fixed:,}")
-    total.append("")
+    totals = []
+    for label, tt in [("total", t)] + ([("total with aux", a.totals_with_aux)]
+                                       if opt.aux and a.has_aux else []):
+        total = [label, "", "", "", "", "", f"{(tt.params if opt.bias else tt.weights):,}",
+                 f"{tt.macs:,}"]
+        if show_fixed:
+            total.insert(7, f"{tt.fixed:,}")
+        total.append("")
+        totals.append(total)
     if markdown:
-        body.append(["**" + x + "**" if x else x for x in total])
+        body += [["**" + x + "**" if x else x for x in total] for total in totals]
         table = tabulate(body, headers, tablefmt="github", disable_numparse=True,
                          colalign=_align(headers))
     else:
-        table = tabulate(body + [total], headers, tablefmt="simple", disable_numparse=True,
+        table = tabulate(body + totals, headers, tablefmt="simple", disable_numparse=True,
                          colalign=_align(headers))
         lines = table.split("\n")
         rule = lines[1]
-        table = "\n".join(lines[:-1] + [rule, lines[-1]])
+        k = len(totals)
+        table = "\n".join(lines[:-k] + [rule] + lines[-k:])
     x = a.input
     head = [f"{a.network} — {a.description}", f"source: {a.source}",
             f"input: {x.c}×{x.h}×{x.w} (C×H×W), batch 1"]
@@ -110,6 +126,8 @@ def render_table(a: Analysis, opt: Options, markdown: bool = False) -> str:
             f"sizes: {conv['rounding']}."]
     if "fixed" in conv:
         foot.append(f"fixed: {conv['fixed']}.")
+    if "aux" in conv:
+        foot.append(f"aux: {conv['aux']}.")
     for n in a.notes:
         foot.append(f"spec: {n}.")
     if numbered:
@@ -131,15 +149,21 @@ def render_csv(a: Analysis, opt: Options) -> str:
 
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
+    aux = a.has_aux         # an "aux" column only for networks with auxiliary heads
     w.writerow(["layer", "kind", "kernel_stride_padding", "h", "w", "c", "params", "fixed",
-                "macs", "notes"])
+                "macs", "notes"] + (["aux"] if aux else []))
     for r in a.rows:
         h, wd = _hw(r)
         w.writerow([r.name, r.kind, r.geometry, h, wd, r.output.c, layer_params(r, opt),
-                    r.counts.fixed, r.counts.macs, " | ".join(n.text for n in r.notes)])
+                    r.counts.fixed, r.counts.macs, " | ".join(n.text for n in r.notes)]
+                   + ([str(r.aux).lower()] if aux else []))
     t = a.totals
     w.writerow(["total", "", "", "", "", "", t.params if opt.bias else t.weights, t.fixed,
-                t.macs, ""])
+                t.macs, ""] + ([""] if aux else []))
+    if opt.aux and a.has_aux:
+        ta = a.totals_with_aux
+        w.writerow(["total with aux", "", "", "", "", "", ta.params if opt.bias else ta.weights,
+                    ta.fixed, ta.macs, "", ""])
     return buf.getvalue()
 
 
@@ -168,6 +192,7 @@ def to_dict(a: Analysis, opt: Options = Options()) -> dict:
                 "macs": r.counts.macs,
                 "flops": 2 * r.counts.macs,
                 "notes": [{"kind": n.kind, "text": n.text} for n in r.notes],
+                "aux": r.aux,
             }
             for r in a.rows
         ],
@@ -181,7 +206,13 @@ def to_dict(a: Analysis, opt: Options = Options()) -> dict:
         },
         "notes": list(a.notes),
         "even_inputs": list(a.even_inputs),
-    }
+    } | ({"totals_with_aux": _totals_dict(a.totals_with_aux, opt)} if opt.aux and a.has_aux
+         else {})
+
+
+def _totals_dict(t, opt: Options) -> dict:
+    return {"params": t.params if opt.bias else t.weights, "weights": t.weights,
+            "biases": t.biases, "fixed_params": t.fixed, "macs": t.macs, "flops": 2 * t.macs}
 
 
 def render_json(a: Analysis, opt: Options) -> str:

@@ -15,7 +15,11 @@ The grammar (README § "Writing a spec" has the long form):
   ``note``;
 * a block has ``params``, ``defaults`` and one body: ``layers`` (a chain), ``concat``
   (parallel branches joined on channels) or ``add`` (parallel branches summed element-wise);
-  ``[]`` is the identity branch, and ``post`` lists layers applied after the join;
+  ``[]`` is the identity branch, ``post`` lists layers applied after the join, and ``join``
+  gives the join's attributes (``join = { scale = 0.17 }`` for Inception-ResNet's scaled add);
+* ``aux = true`` on a layer or ``use`` makes it a side branch (an auxiliary classifier): it reads
+  the chain's current output, its rows are flagged ``aux`` (kept out of the inference totals),
+  and the next layer reads the same output it did;
 * ``"$x"`` is replaced by block argument or param ``x``; there is no arithmetic.
 """
 
@@ -24,7 +28,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .errors import ArchcalcError, SpecError, suggest
 from .layers import REQUIRED, RULES
@@ -37,9 +41,9 @@ MAX_DEPTH = 32                # deepest nesting of blocks
 TOP_KEYS = ("name", "description", "source", "input", "layers", "notes", "params", "defaults",
             "blocks", "variants")
 VARIANT_KEYS = ("description", "source", "input", "layers", "notes", "params", "defaults")
-BLOCK_KEYS = ("description", "params", "defaults", "layers", "concat", "add", "post")
+BLOCK_KEYS = ("description", "params", "defaults", "layers", "concat", "add", "post", "join")
 JOINS = ("concat", "add")     # block bodies made of parallel branches, and how they are joined
-COMMON_KEYS = ("name", "n", "first", "last", "if", "note")
+COMMON_KEYS = ("name", "n", "first", "last", "if", "note", "aux")
 # Long names people write for the formula's letters, so a message can point at the right key.
 ALIASES = {"stride": "s", "strides": "s", "kernel": "k", "kernel_size": "k", "padding": "p",
            "pad": "p", "group": "groups", "dilation_rate": "dilation", "biases": "bias",
@@ -65,6 +69,7 @@ class Node:
     where: str          # e.g. "layers[4] (conv2)"; for error messages
     found: str          # the spec text of the layer, as written
     notes: tuple[str, ...] = ()
+    aux: bool = False   # in an auxiliary head (``aux = true``): a side branch, not in inference totals
 
 
 @dataclass(frozen=True)
@@ -358,6 +363,8 @@ class _Instance:
     notes: tuple[str, ...] = ()
     auto: str = ""           # base for an automatic name
     assigned: str = field(default="")
+    aux: bool = False        # a side branch: the chain's output does not move past it
+    sugar: bool = False      # the BN row that `bn = true` adds: it reads the previous row
 
 
 def _ops(item: dict) -> list[str]:
@@ -434,6 +441,11 @@ class _Expander:
             keep = item.get("if", True)
             if not isinstance(keep, bool):
                 raise self.err("'if' must be true or false", here, found)
+            aux = item.get("aux", False)
+            if not isinstance(aux, bool):
+                raise self.err("'aux' must be true or false", here, found,
+                               hint="aux = true marks an auxiliary head: a side branch that reads "
+                                    "the chain here and is left out of the inference totals")
             if not keep:
                 continue
             n = item.get("n", 1)
@@ -459,7 +471,7 @@ class _Expander:
                     this[k] = self.subst(v, env, here, found)
                 iname = (f"{name}_{r + 1}" if "n" in item else name) if name else None
                 inst = _Instance(op, this, iname, here, found,
-                                 notes=(note,) if note else ())
+                                 notes=(note,) if note else (), aux=aux)
                 if op == "use":
                     inst.block = self.block_name(this["use"], here, found)
                     inst.auto = inst.block
@@ -472,7 +484,8 @@ class _Expander:
                     if attrs.get("bn"):
                         out.append(_Instance("bn", self.check_attrs("bn", {"bn": None}, here,
                                                                     found),
-                                             None, here, found, auto="bn"))
+                                             None, here, found, auto="bn", aux=aux,
+                                             sugar=True))
             if len(out) > MAX_LAYERS:
                 raise self.err(f"more than {MAX_LAYERS:,} layers", here, found)
         return out
@@ -557,14 +570,23 @@ class _Expander:
         return self.emit(insts, prefix, src, stack)
 
     def emit(self, insts: list[_Instance], prefix: str, src: str, stack: tuple) -> str:
+        last = src          # the previous instance's output; a `bn = true` row always reads it
         for inst in insts:
             name = prefix + inst.assigned
+            start = len(self.nodes)
+            into = last if inst.sugar else src
             if inst.op == "use":
-                src = self.use(inst, name, src, stack)
+                out = self.use(inst, name, into, stack)
             else:
-                self.nodes.append(Node(name, inst.op, inst.item, (src,), inst.where, inst.found,
+                self.nodes.append(Node(name, inst.op, inst.item, (into,), inst.where, inst.found,
                                        inst.notes))
-                src = name
+                out = name
+            if inst.aux:
+                # A side branch: mark its rows, and leave the chain's output where it was.
+                self.nodes[start:] = [replace(n, aux=True) for n in self.nodes[start:]]
+            else:
+                src = out
+            last = out
         return src
 
     def use(self, inst: _Instance, name: str, src: str, stack: tuple) -> str:
@@ -592,7 +614,7 @@ class _Expander:
                                bwhere + ".defaults")
         args = dict(bdefaults)
         for k, v in inst.item.items():
-            if k in ("use", "name", "note"):
+            if k in ("use", "name", "note", "aux"):
                 continue
             if k not in declared:
                 raise self.err(f"block '{bid}' has no parameter '{k}'{suggest(k, declared)}",
@@ -609,9 +631,11 @@ class _Expander:
         stack = stack + (bid,)
         body_where = f"{where} > {bwhere}"
         if "layers" in block:
-            if "post" in block:
-                raise self.err("'post' belongs to a 'concat' or 'add' block; put the layers at "
-                               "the end of 'layers'", bwhere)
+            for key in ("post", "join"):
+                if key in block:
+                    raise self.err(f"'{key}' belongs to a 'concat' or 'add' block"
+                                   + ("; put the layers at the end of 'layers'"
+                                      if key == "post" else ""), bwhere)
             return self.chain(block["layers"], body_where + ".layers", name + "/", src, args,
                               stack)
         join_kind = bodies[0]
@@ -622,13 +646,21 @@ class _Expander:
                            _show(branches))
         per_branch = [self.instances(b, f"{body_where}.{join_kind}[{j}]", args, stack)
                       for j, b in enumerate(branches)]
-        join = _Instance(join_kind, {}, None, f"{body_where}.{join_kind}", _show(branches),
+        jraw = block.get("join", {})
+        if not isinstance(jraw, dict):
+            raise self.err(f"'join' must be a table of attributes of the {join_kind}, e.g. "
+                           "{ scale = 0.1 }", f"{bwhere}.join", _show(jraw))
+        jwhere = f"{body_where}.join"
+        jattrs = self.check_attrs(join_kind, {k: self.subst(v, args, jwhere, _show(jraw))
+                                              for k, v in jraw.items()}, jwhere, _show(jraw))
+        join = _Instance(join_kind, jattrs, None, f"{body_where}.{join_kind}", _show(branches),
                          auto=join_kind)
         post = self.instances(block.get("post", []), body_where + ".post", args, stack)
         self.name_all([i for b in per_branch for i in b] + [join] + post, body_where)
         outs = tuple(self.emit(b, name + "/", src, stack) for b in per_branch)
         jname = f"{name}/{join.assigned}"
-        self.nodes.append(Node(jname, join_kind, {}, outs, join.where, join.found, inst.notes))
+        self.nodes.append(Node(jname, join_kind, join.item, outs, join.where, join.found,
+                               inst.notes))
         return self.emit(post, name + "/", jname, stack)
 
 

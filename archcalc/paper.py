@@ -1,0 +1,614 @@
+"""The paper view: a paper's own table, every cell computed from the spec, beside what it printed.
+
+``archcalc table googlenet --layout paper`` prints GoogLeNet's Table 1 with each cell computed
+from the analysed rows, the paper's printed value beside it, and a mark for their agreement.
+The layout and the printed values are *data*: one TOML file per table in ``specs/papers/``
+(shipped in the wheel with the specs; the network catalogue reads only ``specs/*.toml``, so these
+files are never taken for networks). Nothing about a particular paper is written in this module.
+
+Data format (``title``, ``source``, ``networks``, ``columns`` and ``rows`` are required; so are a
+column's ``key``, ``heading`` and ``value`` and a row's ``layers``)::
+
+    title = "Table 1: GoogLeNet incarnation of the Inception architecture"
+    source = "Szegedy et al. 2014, arXiv:1409.4842, Table 1"   # citation of the printed values
+    networks = ["googlenet"]     # networks whose `--layout paper` this table is
+    tolerance = 0.02             # relative gap still put down to the paper's rounding (≈)
+    notes = ["params: weights without biases, K = 1024", ...]   # printed under the table
+
+    [kinds]                      # the "type" value: layer kind → the paper's word; fields
+    conv = "convolution"         #   {group} (the row's group), {value} (the kind's own attribute)
+    concat = "inception ({group})"   # and {percent} (100 × value: dropout 0.4 → 40)
+
+    [[columns]]                  # in order; `key` names the column in the rows' `paper` tables
+    key = "params"
+    heading = "params"
+    value = "weights"            # what to compute: a key of VALUES (below)
+    unit = 1024                  # numbers: shown as value / unit with `decimals` and `suffix`
+    suffix = "K"
+    decimals = 1
+    beside = true                # the paper's value gets a column of its own beside this one
+    # format = "{h}×{w}×{c}"     # output: fields h, w, c; patch: kh, kw, k, sh, sw, s;
+                                 #   pool: pool, proj
+    # layer = "1x1"              # channels, pool: the layer "<group>/<layer>"
+    # absent = "0"               # channels: shown for a module row (one with a join) that lacks
+                                 #   the layer; pool: shown for {proj} when there is no projection
+    # strided = "stride {s}"     # patch of a row with no window of its own that shrinks the
+                                 #   grid by s (a strided module); default: nothing
+    # proj = "pool_proj"         # pool: the projection after the pool ("<group>/<proj>")
+    # words = { maxpool = "max", avgpool = "avg" }   # pool: the pool kind in words
+    # network = "resnet50"       # compute this column from another network (a table whose
+                                 #   columns are networks, e.g. ResNet's Table 1); rows must
+                                 #   name layers that exist in each such network
+
+    [[rows]]
+    layers = ["3a/"]             # layer names; "x/" = every layer under x/; "*" = every layer
+    main = "3a/concat"           # the layer whose kind and window give type and patch (default:
+                                 #   the row's last join, else its first layer with MACs, else
+                                 #   its first layer)
+    paper = { type = "inception (3a)", output = "28×28×256", depth = 2, params = "159K" }
+    explain = { params = "why the printed value differs, where that is known" }
+
+Values (``VALUES``): ``type``, ``patch`` (the main layer's K/S), ``output`` (the row's last layer),
+``depth`` (the longest chain of layers with MACs inside the row), ``channels`` (of one named
+layer), ``pool`` (a module's pool kind and its projection's channels), ``weights`` (no biases),
+``params`` (weights + biases) and ``macs``, summed over the row. Adding a kind of cell means
+adding one function to ``VALUES``.
+Auxiliary heads are never part of a row unless named explicitly.
+
+Marks: a printed number agrees (✓) when it is within one unit of its own last printed digit,
+is near (≈) within ``tolerance`` (relative), and disagrees (✗) otherwise; other printed cells
+agree when equal as text (spaces ignored, ``x`` read as ``×``). A blank printed cell reads as
+zero (a pool's depth); a blank beside a non-zero computed value, or the other way round, is a ✗.
+Every ✗ is footnoted with the file's ``explain`` text, or says that no explanation is known.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+
+from .errors import ArchcalcError, suggest
+from .records import Analysis, LayerRow
+
+TOP_KEYS = ("title", "source", "networks", "tolerance", "notes", "kinds", "columns", "rows")
+COLUMN_KEYS = ("key", "heading", "value", "format", "layer", "unit", "suffix", "decimals",
+               "beside", "absent", "proj", "words", "strided", "network")
+ROW_KEYS = ("layers", "main", "paper", "explain")
+NUMERIC = ("weights", "params", "macs")
+AGREE, NEAR, DISAGREE = "✓", "≈", "✗"
+
+
+class PaperError(ArchcalcError):
+    """A paper-table file that does not fit its network, or is malformed."""
+
+
+# --- the data file -----------------------------------------------------------------------------
+
+def papers_dir() -> str:
+    from .spec import specs_dir
+
+    return os.path.join(specs_dir(), "papers")
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    heading: str
+    value: str
+    format: str = ""
+    layer: str = ""
+    unit: int = 1
+    suffix: str = ""
+    decimals: int = 0
+    beside: bool = False
+    absent: str = ""
+    proj: str = ""
+    words: dict | None = None
+    strided: str = ""
+    network: str = ""
+
+
+@dataclass(frozen=True)
+class RowSpec:
+    layers: tuple[str, ...]
+    main: str
+    paper: dict
+    explain: dict
+
+
+@dataclass(frozen=True)
+class PaperTable:
+    file: str
+    title: str
+    source: str
+    networks: tuple[str, ...]
+    tolerance: float
+    notes: tuple[str, ...]
+    kinds: dict
+    columns: tuple[Column, ...]
+    rows: tuple[RowSpec, ...]
+
+
+def _fail(file: str, where: str, msg: str) -> PaperError:
+    return PaperError(f"{file}: {where}: {msg}")
+
+
+def _check_keys(file: str, where: str, table: dict, allowed) -> None:
+    for k in table:
+        if k not in allowed:
+            raise _fail(file, where, f"unknown key '{k}'{suggest(k, allowed)}; allowed: "
+                        + ", ".join(allowed))
+
+
+def parse(path) -> PaperTable:
+    """Read and check one paper-table file."""
+    from .spec import read_toml
+
+    file = str(path)
+    d = read_toml(file)
+    _check_keys(file, "the top level", d, TOP_KEYS)
+    for k in ("title", "source", "networks", "columns", "rows"):
+        if k not in d:
+            raise _fail(file, "the top level", f"missing required key '{k}'")
+    nets = d["networks"]
+    if not isinstance(nets, list) or not nets or not all(isinstance(n, str) for n in nets):
+        raise _fail(file, "networks", "expected a list of network names")
+    for k in ("title", "source"):
+        if not isinstance(d[k], str):
+            raise _fail(file, k, f"expected a string, found {d[k]!r}")
+    tol = d.get("tolerance", 0)
+    if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not 0 <= tol < 1:
+        raise _fail(file, "tolerance", f"expected a fraction 0 ≤ x < 1 (0.02 = 2 %), found {tol!r}")
+    notes = d.get("notes", [])
+    notes = notes if isinstance(notes, list) else [notes]
+    if not all(isinstance(n, str) for n in notes):
+        raise _fail(file, "notes", "expected a string or a list of strings")
+    kinds = d.get("kinds", {})
+    if not isinstance(kinds, dict) or not all(isinstance(w, str) for w in kinds.values()):
+        raise _fail(file, "kinds", 'expected a table: kind = "the paper\'s word"')
+    for list_key in ("columns", "rows"):
+        if not isinstance(d[list_key], list) or not d[list_key]:
+            raise _fail(file, list_key, f"expected [[{list_key}]] tables")
+    cols = []
+    for i, c in enumerate(d["columns"]):
+        where = f"columns[{i}]"
+        if not isinstance(c, dict):
+            raise _fail(file, where, "expected a table")
+        _check_keys(file, where, c, COLUMN_KEYS)
+        for k in ("key", "heading", "value"):
+            if k not in c:
+                raise _fail(file, where, f"missing required key '{k}'")
+        if c["value"] not in VALUES:
+            raise _fail(file, where, f"unknown value '{c['value']}'{suggest(c['value'], VALUES)}"
+                        f"; values: {', '.join(VALUES)}")
+        if c["value"] == "channels" and not c.get("layer"):
+            raise _fail(file, where, "a 'channels' column needs 'layer', the layer name within "
+                        "the row's group (e.g. \"1x1\")")
+        for k, ok, what in (("unit", lambda v: isinstance(v, int) and v >= 1, "a whole number ≥ 1"),
+                            ("decimals", lambda v: isinstance(v, int) and 0 <= v <= 6,
+                             "a whole number 0–6"),
+                            ("beside", lambda v: isinstance(v, bool), "true or false")):
+            if k in c and (isinstance(c[k], bool) != (k == "beside") or not ok(c[k])):
+                raise _fail(file, f"{where}.{k}", f"expected {what}, found {c[k]!r}")
+        if "words" in c and not (isinstance(c["words"], dict)
+                                 and all(isinstance(w, str) for w in c["words"].values())):
+            raise _fail(file, f"{where}.words", "expected a table: kind = \"word\"")
+        for k in ("key", "heading", "value", "format", "layer", "suffix", "absent", "proj",
+                  "strided", "network"):
+            if k in c and not isinstance(c[k], str):
+                raise _fail(file, f"{where}.{k}", f"expected a string, found {c[k]!r}")
+        cols.append(Column(**c))
+    keys = [c.key for c in cols]
+    rows = []
+    for i, r in enumerate(d["rows"]):
+        where = f"rows[{i}]"
+        if not isinstance(r, dict):
+            raise _fail(file, where, "expected a table")
+        _check_keys(file, where, r, ROW_KEYS)
+        layers = r.get("layers")
+        if not isinstance(layers, list) or not layers or not all(isinstance(x, str)
+                                                                 for x in layers):
+            raise _fail(file, where, "'layers' must be a non-empty list of layer names")
+        if not isinstance(r.get("main", ""), str):
+            raise _fail(file, f"{where}.main", "expected a layer name")
+        for k in ("paper", "explain"):
+            if not isinstance(r.get(k, {}), dict):
+                raise _fail(file, f"{where}.{k}", "expected a table: column key = value")
+            for ck, cv in r.get(k, {}).items():
+                if isinstance(cv, bool) or not isinstance(cv, (str, int, float)):
+                    raise _fail(file, f"{where}.{k}.{ck}", f"expected text or a number, "
+                                f"found {cv!r}")
+            for ck in r.get(k, {}):
+                if ck not in keys:
+                    raise _fail(file, f"{where}.{k}",
+                                f"no column '{ck}'{suggest(ck, keys)}; columns: {', '.join(keys)}")
+        rows.append(RowSpec(tuple(layers), r.get("main", ""), dict(r.get("paper", {})),
+                            dict(r.get("explain", {}))))
+    return PaperTable(file, d["title"], d["source"], tuple(nets), float(tol), tuple(notes),
+                      dict(kinds), tuple(cols), tuple(rows))
+
+
+def tables() -> list[PaperTable]:
+    """Every bundled paper table."""
+    d = papers_dir()
+    names = sorted(f for f in os.listdir(d) if f.endswith(".toml")) if os.path.isdir(d) else []
+    return [parse(os.path.join(d, f)) for f in names]
+
+
+def table_for(network: str) -> PaperTable:
+    found = [t for t in tables() if network in t.networks]
+    if not found:
+        have = sorted({n for t in tables() for n in t.networks})
+        raise PaperError(f"no paper table for '{network}'{suggest(network, have)}; "
+                         f"--layout paper exists for: {', '.join(have) or 'none'}")
+    return found[0]
+
+
+# --- computing the cells -----------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Group:
+    """The analysed layers one paper row stands for."""
+
+    name: str                       # e.g. "3a"
+    rows: tuple[LayerRow, ...]
+    main: LayerRow
+    by_name: dict
+
+
+def _select(a: Analysis, spec: RowSpec, where: str, file: str) -> Group:
+    chosen: dict[str, LayerRow] = {}
+    names = [r.name for r in a.rows]
+    for pat in spec.layers:
+        if pat == "*":
+            hit = [r for r in a.rows if not r.aux]
+        elif pat.endswith("/"):
+            hit = [r for r in a.rows if r.name.startswith(pat)]
+        else:
+            hit = [r for r in a.rows if r.name == pat]
+        if not hit:
+            raise _fail(file, where, f"no layer '{pat}' in {a.network}{suggest(pat, names)}")
+        for r in hit:
+            chosen[r.name] = r
+    rows = tuple(r for r in a.rows if r.name in chosen)       # network order
+    if spec.main:
+        if spec.main not in chosen:
+            raise _fail(file, where, f"main = '{spec.main}' is not one of the row's layers")
+        main = chosen[spec.main]
+    else:
+        joins = [r for r in rows if len(r.inputs) > 1]
+        main = joins[-1] if joins else next((r for r in rows if r.counts.macs), rows[0])
+    first = spec.layers[0]
+    return Group(first.rstrip("/") if first != "*" else a.network, rows, main, chosen)
+
+
+def _pair(v) -> tuple[int, int] | None:
+    if isinstance(v, tuple) and len(v) == 2 and all(isinstance(x, int) for x in v):
+        return v
+    return None
+
+
+def _one(p: tuple[int, int]) -> str:
+    return str(p[0]) if p[0] == p[1] else f"{p[0]},{p[1]}"
+
+
+def v_type(t: PaperTable, g: Group, c: Column):
+    kind = g.main.kind
+    value = g.main.attrs.get(kind)
+    pct = value * 100 if isinstance(value, (int, float)) and not isinstance(value, bool) else ""
+    if isinstance(pct, float) and pct.is_integer():
+        pct = int(pct)
+    return t.kinds.get(kind, kind).format(group=g.name, value=value, percent=pct), None
+
+
+def v_patch(t: PaperTable, g: Group, c: Column):
+    a = g.main.attrs
+    k = _pair(a.get("k")) or _pair(a.get(g.main.kind))
+    s = _pair(a.get("s"))
+    if k is None or s is None:
+        first, last = g.rows[0].input_shapes[0], g.rows[-1].output
+        if c.strided and not last.flat and last.h and first.h > last.h:
+            stride = -(-first.h // last.h)
+            return c.strided.format(s=stride), None
+        return "", None
+    fmt = c.format or "{kh}×{kw}/{s}"
+    return fmt.format(kh=k[0], kw=k[1], k=_one(k), sh=s[0], sw=s[1], s=_one(s)), None
+
+
+def v_output(t: PaperTable, g: Group, c: Column):
+    x = g.rows[-1].output
+    return (c.format or "{h}×{w}×{c}").format(h=x.h, w=x.w, c=x.c), None
+
+
+def v_depth(t: PaperTable, g: Group, c: Column):
+    depth: dict[str, int] = {}
+    for r in g.rows:
+        before = max((depth[i] for i in r.inputs if i in depth), default=0)
+        depth[r.name] = before + (1 if r.counts.macs else 0)
+    d = max(depth.values())
+    return str(d), d
+
+
+def _is_module(g: Group) -> bool:
+    return any(len(r.inputs) > 1 for r in g.rows)
+
+
+def v_channels(t: PaperTable, g: Group, c: Column):
+    r = g.by_name.get(f"{g.name}/{c.layer}")
+    if r is None:
+        return (c.absent if _is_module(g) else ""), None
+    return str(r.output.c), r.output.c
+
+
+def v_pool(t: PaperTable, g: Group, c: Column):
+    pool = g.by_name.get(f"{g.name}/{c.layer}")
+    if pool is None:
+        return "", None
+    proj = g.by_name.get(f"{g.name}/{c.proj}") if c.proj else None
+    word = (c.words or {}).get(pool.kind, pool.kind)
+    return (c.format or "{pool} + {proj}").format(
+        pool=word, proj=c.absent if proj is None else proj.output.c), None
+
+
+def _numeric(attr: str):
+    def value(t: PaperTable, g: Group, c: Column):
+        n = sum(getattr(r.counts, attr) for r in g.rows)
+        return ("", 0) if n == 0 else (_units(n, c), n)
+    return value
+
+
+VALUES = {
+    "type": v_type,
+    "patch": v_patch,
+    "output": v_output,
+    "depth": v_depth,
+    "channels": v_channels,
+    "pool": v_pool,
+    "weights": _numeric("weights"),
+    "params": _numeric("params"),
+    "macs": _numeric("macs"),
+}
+
+
+def _units(n: int, c: Column) -> str:
+    return f"{n / c.unit:,.{c.decimals}f}{c.suffix}"
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str                 # the computed value as shown
+    value: int | None         # the computed number, exact, where the column has one
+    printed: str              # the paper's value as printed ("" when it printed none)
+    mark: str                 # "" (nothing printed, nothing computed), ✓, ≈ or ✗
+    gap: float | None         # relative gap, for numeric columns
+    explain: str              # from the data file
+
+
+def _printed_number(text: str, c: Column) -> tuple[float, float]:
+    """A printed number in the column's unit, and one unit of its last digit."""
+    s = text.strip().replace(",", "")
+    if c.suffix and s.endswith(c.suffix):
+        s = s[: -len(c.suffix)]
+    if not re.fullmatch(r"[0-9]+(\.[0-9]+)?", s):
+        raise ValueError(text)
+    decimals = len(s.split(".")[1]) if "." in s else 0
+    return float(s), 10.0 ** -decimals
+
+
+def _norm(s: str) -> str:
+    return re.sub(r"\s+", "", s).replace("x", "×")
+
+
+def _cell(t: PaperTable, g: Group, c: Column, spec: RowSpec, where: str) -> Cell:
+    text, value = VALUES[c.value](t, g, c)
+    printed = spec.paper.get(c.key, "")
+    printed = str(printed)
+    explain = spec.explain.get(c.key, "")
+    if not printed and (not text or value == 0):     # a blank reads as zero (depth 0)
+        return Cell(text, value, "", "", None, explain)
+    if not printed or not text:
+        return Cell(text, value, printed, DISAGREE, None, explain)
+    if c.value in NUMERIC:
+        try:
+            p, one = _printed_number(printed, c)
+        except ValueError:
+            raise _fail(t.file, f"{where}.paper.{c.key}",
+                        f"expected a number with suffix '{c.suffix}', found {printed!r}") from None
+        x = value / c.unit
+        gap = abs(x - p) / p if p else float("inf")
+        mark = AGREE if abs(x - p) < one else NEAR if gap <= t.tolerance else DISAGREE
+        return Cell(text, value, printed, mark, gap, explain)
+    return Cell(text, value, printed, AGREE if _norm(text) == _norm(printed) else DISAGREE,
+                None, explain)
+
+
+@dataclass(frozen=True)
+class PaperView:
+    """A paper table computed for one analysis: data only; ``render`` formats it."""
+
+    table: PaperTable
+    analysis: Analysis
+    groups: tuple[Group, ...]
+    cells: tuple[tuple[Cell, ...], ...]       # [row][column]
+
+    def disagreements(self) -> list[tuple[int, Column, Cell]]:
+        return [(i, c, cell) for i, row in enumerate(self.cells)
+                for c, cell in zip(self.table.columns, row) if cell.mark == DISAGREE]
+
+
+def compute(a: Analysis, t: PaperTable | None = None) -> PaperView:
+    """Every cell of table ``t`` (by default the one listing ``a``'s network) for analysis ``a``;
+    a column with ``network`` set is computed from that network, analysed at its own input."""
+    t = t or table_for(a.network)
+    analyses = {a.network: a}
+    for c in t.columns:
+        if c.network and c.network not in analyses:
+            from . import engine, spec
+
+            try:
+                analyses[c.network] = engine.analyse(spec.load(c.network))
+            except ArchcalcError as e:
+                raise _fail(t.file, f"column '{c.key}'", f"network '{c.network}': {e}") from None
+    groups, cells = [], []
+    for i, rspec in enumerate(t.rows):
+        where = f"rows[{i}]"
+        per_net = {}
+        for name in {c.network or a.network for c in t.columns}:
+            per_net[name] = _select(analyses[name], rspec, where, t.file)
+        groups.append(per_net[a.network] if a.network in per_net
+                      else _select(a, rspec, where, t.file))
+        cells.append(tuple(_cell(t, per_net[c.network or a.network], c, rspec, where)
+                           for c in t.columns))
+    return PaperView(t, a, tuple(groups), tuple(cells))
+
+
+# --- rendering ---------------------------------------------------------------------------------
+
+def _footnote_text(v: PaperView, i: int, c: Column, cell: Cell) -> str:
+    label = v.cells[i][0].printed or v.cells[i][0].text
+    head = f"{label}, {c.heading}: the paper prints {cell.printed or 'nothing'}"
+    if cell.value is not None and c.value in NUMERIC:
+        head += f", the arithmetic gives {cell.value:,} = {cell.text}"
+        if cell.gap is not None:
+            head += f" ({cell.gap:.1%} apart)"
+    elif cell.text:
+        head += f", the arithmetic gives {cell.text}"
+    return head + ". " + (cell.explain or "No explanation is known.")
+
+
+def _coverage(v: PaperView) -> str:
+    a = v.analysis
+    covered = {r.name for g in v.groups for r in g.rows}
+    t = a.totals
+    w = sum(r.counts.weights for r in a.rows if r.name in covered and not r.aux)
+    m = sum(r.counts.macs for r in a.rows if r.name in covered and not r.aux)
+    missing = [r.name for r in a.rows if not r.aux and r.name not in covered
+               and (r.counts.weights or r.counts.macs)]
+    text = (f"the rows cover {w:,} of the network's {t.weights:,} weights and {m:,} of its "
+            f"{t.macs:,} MACs (auxiliary heads are not in the table)")
+    if missing:
+        text += "; not in any row: " + ", ".join(missing)
+    return text
+
+
+RIGHT = NUMERIC + ("depth", "channels")      # computed columns set right-aligned
+
+
+def _body(v: PaperView, marks: bool) -> tuple[list[str], list[list[str]], list[str], list[str]]:
+    headers: list[str] = []
+    align: list[str] = []
+    for c in v.table.columns:
+        headers.append(c.heading)
+        align.append("right" if c.value in RIGHT else "left")
+        if c.beside:
+            headers.append(f"paper {c.heading}")
+            align.append("left")
+    notes: list[str] = []
+    body = []
+    for i, row in enumerate(v.cells):
+        out = []
+        for c, cell in zip(v.table.columns, row):
+            ref = ""
+            if cell.mark == DISAGREE or (cell.mark == NEAR and cell.explain):
+                notes.append(_footnote_text(v, i, c, cell))
+                ref = f" [{len(notes)}]"
+            if c.beside:
+                out.append(cell.text)
+                shown = (f"{cell.printed} {cell.mark}" if cell.printed and marks
+                         else cell.printed or (cell.mark if cell.mark else ""))
+                out.append(shown + ref)
+            else:
+                out.append(cell.text + (f" {cell.mark}{ref}" if cell.mark == DISAGREE else ""))
+        body.append(out)
+    total = []
+    for c in v.table.columns:
+        if c.value in NUMERIC:
+            n = sum(cell.value or 0 for cell in (r[v.table.columns.index(c)] for r in v.cells))
+            total.append(_units(n, c))
+        else:
+            total.append("total" if not total else "")
+        if c.beside:
+            printed = []
+            for r in v.cells:
+                cell = r[v.table.columns.index(c)]
+                if cell.printed:
+                    printed.append(_printed_number(cell.printed, c)[0])
+            total.append(f"{sum(printed):,.{c.decimals}f}{c.suffix}" if printed else "")
+    if any(c.value in NUMERIC for c in v.table.columns):
+        body.append(total)
+    return headers, body, notes, align
+
+
+def render(a: Analysis, fmt: str = "text") -> str:
+    """The paper view of ``a`` in ``text``, ``github``, ``csv`` or ``json``."""
+    v = compute(a)
+    if fmt == "json":
+        import json
+
+        return json.dumps(to_dict(v), indent=2, ensure_ascii=False) + "\n"
+    headers, body, notes, align = _body(v, marks=True)
+    if fmt == "csv":
+        import csv
+        import io
+
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(headers)
+        w.writerows(body)
+        return buf.getvalue()
+    from tabulate import tabulate
+
+    t = v.table
+    totalled = any(c.value in NUMERIC for c in t.columns)
+    if fmt == "github" and totalled:
+        body[-1] = [f"**{x}**" if x else x for x in body[-1]]
+        table = tabulate(body, headers, tablefmt="github", disable_numparse=True,
+                         colalign=align)
+    else:
+        table = tabulate(body, headers, tablefmt="simple", disable_numparse=True,
+                         colalign=align)
+        if totalled:
+            lines = table.split("\n")
+            table = "\n".join(lines[:-1] + [lines[1], lines[-1]])
+    x = a.input
+    head = [f"{t.title} — computed from the spec of {a.network}, beside the printed values",
+            f"printed values: {t.source}",
+            f"network: {a.network} — {a.description} ({a.source}); input {x.c}×{x.h}×{x.w}"]
+    foot = [f"note: {n}" for n in t.notes]
+    if totalled:
+        foot.append(f"marks: {AGREE} agrees to the printed precision; {NEAR} within "
+                    f"{t.tolerance:.0%} (the paper's rounding); {DISAGREE} disagrees. The total "
+                    "row sums the computed cells, and beside them the printed cells.")
+    else:
+        foot.append(f"marks: {DISAGREE} the printed cell disagrees with the computed one; "
+                    "unmarked cells agree.")
+    foot.append(f"coverage: {_coverage(v)}.")
+    if notes:
+        foot.append("disagreements:")
+        foot += [f"  [{i}] {n}" for i, n in enumerate(notes, 1)]
+    return "\n\n".join(["\n".join(head), table, "\n".join(foot)]) + "\n"
+
+
+def to_dict(v: PaperView) -> dict:
+    t = v.table
+    return {
+        "title": t.title,
+        "source": t.source,
+        "network": v.analysis.network,
+        "input": v.analysis.input.as_list(),
+        "notes": list(t.notes),
+        "tolerance": t.tolerance,
+        "columns": [{"key": c.key, "heading": c.heading, "value": c.value} for c in t.columns],
+        "rows": [
+            {
+                "layers": [r.name for r in g.rows],
+                "cells": {c.key: {"computed": cell.text, "value": cell.value,
+                                  "printed": cell.printed, "mark": cell.mark,
+                                  "gap": cell.gap, "explain": cell.explain}
+                          for c, cell in zip(t.columns, row)},
+            }
+            for g, row in zip(v.groups, v.cells)
+        ],
+        "coverage": _coverage(v),
+    }
