@@ -41,6 +41,12 @@ def conventions(a: Analysis, opt: Options) -> dict:
     if t.fixed:
         out["fixed"] = (f"{t.fixed:,} parameters are fixed (not trained) and are not in the "
                         "params total")
+    if t.buffers:
+        out["buffers"] = (f"{t.buffers:,} non-trainable buffer values are not in params: batch "
+                          "norm's running mean and variance, 2·C per layer (torch's "
+                          "num_batches_tracked, one integer per layer, is not counted); Keras's "
+                          f"'Total params' counts them: params + buffers = "
+                          f"{(t.params if opt.bias else t.weights) + t.buffers:,}")
     if a.has_aux:
         ta = a.totals_with_aux
         extra = (ta.params if opt.bias else ta.weights) - (t.params if opt.bias else t.weights)
@@ -126,6 +132,8 @@ def render_table(a: Analysis, opt: Options, markdown: bool = False) -> str:
             f"sizes: {conv['rounding']}."]
     if "fixed" in conv:
         foot.append(f"fixed: {conv['fixed']}.")
+    if "buffers" in conv:
+        foot.append(f"buffers: {conv['buffers']}.")
     if "aux" in conv:
         foot.append(f"aux: {conv['aux']}.")
     for n in a.notes:
@@ -189,6 +197,7 @@ def to_dict(a: Analysis, opt: Options = Options()) -> dict:
                 "weights": r.counts.weights,
                 "biases": r.counts.biases,
                 "fixed_params": r.counts.fixed,
+                "buffers": r.counts.buffers,
                 "macs": r.counts.macs,
                 "flops": 2 * r.counts.macs,
                 "notes": [{"kind": n.kind, "text": n.text} for n in r.notes],
@@ -201,6 +210,7 @@ def to_dict(a: Analysis, opt: Options = Options()) -> dict:
             "weights": t.weights,
             "biases": t.biases,
             "fixed_params": t.fixed,
+            "buffers": t.buffers,
             "macs": t.macs,
             "flops": 2 * t.macs,
         },
@@ -212,7 +222,8 @@ def to_dict(a: Analysis, opt: Options = Options()) -> dict:
 
 def _totals_dict(t, opt: Options) -> dict:
     return {"params": t.params if opt.bias else t.weights, "weights": t.weights,
-            "biases": t.biases, "fixed_params": t.fixed, "macs": t.macs, "flops": 2 * t.macs}
+            "biases": t.biases, "fixed_params": t.fixed, "buffers": t.buffers, "macs": t.macs,
+            "flops": 2 * t.macs}
 
 
 def render_json(a: Analysis, opt: Options) -> str:

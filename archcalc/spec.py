@@ -14,7 +14,8 @@ The grammar (README § "Writing a spec" has the long form):
   ``first``/``last`` (overrides for the first/last repeat), ``if`` (keep only when true) and
   ``note``;
 * a block has ``params``, ``defaults`` and one body: ``layers`` (a chain), ``concat``
-  (parallel branches joined on channels) or ``add`` (parallel branches summed element-wise);
+  (parallel branches joined on channels), ``add`` (parallel branches summed element-wise) or
+  ``mul`` (branch 0 scaled by per-channel gates: squeeze-and-excitation);
   ``[]`` is the identity branch, ``post`` lists layers applied after the join, and ``join``
   gives the join's attributes (``join = { scale = 0.17 }`` for Inception-ResNet's scaled add);
 * ``aux = true`` on a layer or ``use`` makes it a side branch (an auxiliary classifier): it reads
@@ -41,8 +42,8 @@ MAX_DEPTH = 32                # deepest nesting of blocks
 TOP_KEYS = ("name", "description", "source", "input", "layers", "notes", "params", "defaults",
             "blocks", "variants")
 VARIANT_KEYS = ("description", "source", "input", "layers", "notes", "params", "defaults")
-BLOCK_KEYS = ("description", "params", "defaults", "layers", "concat", "add", "post", "join")
-JOINS = ("concat", "add")     # block bodies made of parallel branches, and how they are joined
+JOINS = ("concat", "add", "mul")   # block bodies made of parallel branches, and how they are joined
+BLOCK_KEYS = ("description", "params", "defaults", "layers") + JOINS + ("post", "join")
 COMMON_KEYS = ("name", "n", "first", "last", "if", "note", "aux")
 # Long names people write for the formula's letters, so a message can point at the right key.
 ALIASES = {"stride": "s", "strides": "s", "kernel": "k", "kernel_size": "k", "padding": "p",
@@ -627,13 +628,13 @@ class _Expander:
             raise self.err(f"block '{bid}' needs parameter '{missing[0]}'", where, inst.found)
         bodies = [k for k in ("layers",) + JOINS if k in block]
         if len(bodies) != 1:
-            raise self.err("a block needs exactly one body: 'layers', 'concat' or 'add'", bwhere)
+            raise self.err("a block needs exactly one body: 'layers', 'concat', 'add' or 'mul'", bwhere)
         stack = stack + (bid,)
         body_where = f"{where} > {bwhere}"
         if "layers" in block:
             for key in ("post", "join"):
                 if key in block:
-                    raise self.err(f"'{key}' belongs to a 'concat' or 'add' block"
+                    raise self.err(f"'{key}' belongs to a 'concat', 'add' or 'mul' block"
                                    + ("; put the layers at the end of 'layers'"
                                       if key == "post" else ""), bwhere)
             return self.chain(block["layers"], body_where + ".layers", name + "/", src, args,
