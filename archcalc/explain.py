@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Callable
 
 from . import formulas as F
@@ -22,7 +23,7 @@ from .records import LayerRow
 
 FIELDS = ("H", "W", "C", "params", "macs", "fixed")
 LABELS = {"H": "H", "W": "W", "C": "C", "params": "params", "macs": "MACs", "fixed": "fixed",
-          "activations": "activations"}
+          "buffers": "buffers", "activations": "activations"}
 
 
 @dataclass(frozen=True)
@@ -249,7 +250,8 @@ def _bn(r: LayerRow, bias: bool) -> list[Step]:
     return _shape_kept(r, "batch norm keeps the shape") + [
         _params(r, [Term(_n(c), r.counts.weights, "scales γ")], _n(c), "shifts β", bias),
         _same("macs", r.counts.macs, "normalization is not counted as MACs"),
-    ]
+    ] + ([Step("buffers", (Term(f"2·{_n(c)}", r.counts.buffers, "running means and variances"),),
+               r.counts.buffers, "buffers, not parameters")] if r.counts.buffers else [])
 
 
 def _flatten(r: LayerRow, bias: bool) -> list[Step]:
@@ -304,6 +306,32 @@ def _add(r: LayerRow, bias: bool) -> list[Step]:
     return _shape_kept(r, why) + _none(r, "a sum has no parameters; additions are not MACs")
 
 
+def _zeropad(r: LayerRow, bias: bool) -> list[Step]:
+    x, o = r.input_shapes[0], r.output
+    sh, sw = r.attrs["s"]
+    steps = []
+    for field, i, st, out in (("H", x.h, sh, o.h), ("W", x.w, sw, o.w)):
+        if st == 1:
+            steps.append(_same(field, out, "kept: stride 1"))
+        elif i % st == 0:
+            steps.append(Step(field, (Term(f"{i}/{st}", out),), out, f"every {st}th pixel"))
+        else:
+            steps.append(Step(field, (Term(f"{i}/{st}", out),), out,
+                              f"every {st}th pixel from the first", "ceil",
+                              F.fraction_text(Fraction(i, st))))
+    grow = o.c - x.c
+    c = (Term(f"{_n(x.c)} + {_n(grow)}", o.c) if grow else Term(_n(o.c), o.c))
+    steps.append(Step("C", (c,), o.c, f"the input's {x.c} channels and {grow} zero channels"
+                      if grow else "the input's channels"))
+    return steps + _none(r, "a zero-padding shortcut has no parameters")
+
+
+def _mul(r: LayerRow, bias: bool) -> list[Step]:
+    return (_shape_kept(r, "the feature map's shape; each value times its channel's gate")
+            + _none(r, "a product of branches has no parameters; its products are not counted "
+                    "as MACs"))
+
+
 EXPLAINERS: dict[str, Callable[[LayerRow, bool], list[Step]]] = {
     "conv": _conv, "dwconv": _dwconv, "sepconv": _sepconv,
     "maxpool": _pool, "avgpool": _pool, "subsample": _subsample,
@@ -312,7 +340,7 @@ EXPLAINERS: dict[str, Callable[[LayerRow, bool], list[Step]]] = {
     "relu": _keeps("an activation"), "tanh": _keeps("an activation"),
     "sigmoid": _keeps("an activation"), "softmax": _keeps("softmax"),
     "dropout": _keeps("dropout"), "flatten": _flatten, "fc": _fc, "rbf": _rbf,
-    "concat": _concat, "add": _add,
+    "concat": _concat, "add": _add, "mul": _mul, "zeropad": _zeropad,
 }
 
 

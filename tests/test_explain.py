@@ -33,7 +33,8 @@ def test_every_layer_kind_has_an_explainer():
 def engine_value(r, field: str, bias: bool) -> int:
     return {"H": r.output.h, "W": r.output.w, "C": r.output.c,
             "params": r.counts.params if bias else r.counts.weights,
-            "macs": r.counts.macs, "fixed": r.counts.fixed}[field]
+            "macs": r.counts.macs, "fixed": r.counts.fixed,
+            "buffers": r.counts.buffers}[field]
 
 
 @pytest.mark.parametrize("name", NETWORKS)
