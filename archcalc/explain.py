@@ -314,10 +314,10 @@ def _zeropad(r: LayerRow, bias: bool) -> list[Step]:
         if st == 1:
             steps.append(_same(field, out, "kept: stride 1"))
         elif i % st == 0:
-            steps.append(Step(field, (Term(f"{i}/{st}", out),), out, f"every {st}th pixel"))
+            steps.append(Step(field, (Term(f"{i}/{st}", out),), out, f"one pixel in {st}"))
         else:
             steps.append(Step(field, (Term(f"{i}/{st}", out),), out,
-                              f"every {st}th pixel from the first", "ceil",
+                              f"one pixel in {st}, from the first", "ceil",
                               F.fraction_text(Fraction(i, st))))
     grow = o.c - x.c
     c = (Term(f"{_n(x.c)} + {_n(grow)}", o.c) if grow else Term(_n(o.c), o.c))
