@@ -12,7 +12,7 @@ The grammar (README § "Writing a spec" has the long form):
 * a layer is a bare string (``"relu"``) or a one-line inline table with exactly one op key
   (``{ conv = 96, k = 11, s = 4 }``) or ``use = "block"``, plus ``name``, ``n`` (repeats),
   ``first``/``last`` (overrides for the first/last repeat), ``if`` (keep only when true) and
-  ``note``;
+  ``note``; a value ``{ each = [...] }`` gives one value per repeat;
 * a block has ``params``, ``defaults`` and one body: ``layers`` (a chain), ``concat``
   (parallel branches joined on channels), ``add`` (parallel branches summed element-wise) or
   ``mul`` (branch 0 scaled by per-channel gates: squeeze-and-excitation);
@@ -368,6 +368,11 @@ class _Instance:
     sugar: bool = False      # the BN row that `bn = true` adds: it reads the previous row
 
 
+def _is_each(v) -> bool:
+    """``{ each = [...] }``: one value per repeat of a repeated layer (PyramidNet's widths)."""
+    return isinstance(v, dict) and list(v) == ["each"]
+
+
 def _ops(item: dict) -> list[str]:
     """The layer kinds named in an item; a kind that is also an attribute of the other kind
     there (``bn`` on a conv) is an attribute."""
@@ -406,6 +411,8 @@ class _Expander:
                            else "declare it in [params] or in the block's params")
         if isinstance(v, list):
             return [self.subst(x, env, where, found) for x in v]
+        if _is_each(v):
+            return {"each": self.subst(v["each"], env, where, found)}
         return v
 
     # -- instances of one chain
@@ -461,8 +468,16 @@ class _Expander:
             for key in ("first", "last"):
                 if key in item and not isinstance(item[key], dict):
                     raise self.err(f"'{key}' must be a table of overrides", here, found)
+            each = {k: v["each"] for k, v in item.items() if _is_each(v)}
+            for k, values in each.items():
+                if not isinstance(values, list) or len(values) != n:
+                    got = (f"{len(values)} value{'s' * (len(values) != 1)}"
+                           if isinstance(values, list) else _show(values))
+                    raise self.err(f"'{k} = {{ each = [...] }}' needs a list of one value per "
+                                   f"repeat: n = {n}, found {got}", here, found)
             for r in range(n):
-                this = {k: v for k, v in item.items() if k not in ("first", "last", "n", "if")}
+                this = {k: each[k][r] if k in each else v for k, v in item.items()
+                        if k not in ("first", "last", "n", "if")}
                 over = {}
                 if r == 0:
                     over.update(item.get("first", {}))
