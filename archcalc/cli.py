@@ -225,5 +225,53 @@ def table_cmd(network: str, input_: str | None, sets, no_bias: bool, fmt: str, s
     write_out(report.render(a, fmt, opt), out, force)
 
 
+def _analyse(network: str, input_: str | None):
+    """Load and analyse NETWORK (a name or a spec file) at an optional --input size."""
+    from . import engine, spec
+
+    try:
+        net = spec.load(network)
+        x = parse_input(input_, net.input.c) if input_ else None
+        return engine.analyse(net, x)
+    except ArchcalcError as e:
+        raise UserError(str(e)) from None
+
+
+@main.command("explain")
+@click.argument("network")
+@click.argument("layers", nargs=-1)
+@click.option("--input", "input_", metavar="SIZE",
+              help="Input size: 224 (H = W), 224x224 (H×W) or 3x224x224 (C×H×W).")
+@click.option("--no-bias", is_flag=True, help="Count weights only, without biases.")
+def explain_cmd(network: str, layers: tuple[str, ...], input_: str | None,
+                no_bias: bool) -> None:
+    """Write out the arithmetic of every cell of NETWORK's layers, as a student would.
+
+    For each layer (or only the LAYERS named, e.g. `conv1 pool1`; case, spaces and
+    punctuation are ignored, and MaxPool1 finds pool1): its output H, W and C, its parameters
+    (weights + biases) and its MACs, each as the formula with the numbers put in, e.g.
+    W = (227 − 11 + 2·0)/4 + 1 = 55.
+    """
+    from . import explain
+    from .errors import suggest
+    from .names import Index
+
+    a = _analyse(network, input_)
+    rows = list(a.rows)
+    if layers:
+        index = Index(r.name for r in rows)
+        by_name = {r.name: r for r in rows}
+        picked = []
+        for name in layers:
+            hit = index.find(name)
+            if hit is None:
+                raise UserError(f"{a.network} has no layer '{name}'"
+                                f"{suggest(name, by_name)}; `archcalc table {network}` lists "
+                                "them")
+            picked.append(by_name[hit])
+        rows = picked
+    click.echo(explain.render(rows, bias=not no_bias), nl=False)
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

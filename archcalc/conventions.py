@@ -10,8 +10,9 @@ user asks for with ``--count``:
 * ``act``: one operation per output value of ReLU, tanh, sigmoid and softmax;
 * ``pool``: max pooling Kh·Kw − 1 comparisons per output value; average pooling (also adaptive
   and global) Kh·Kw − 1 additions and one division per output value, i.e. one per window value;
-* ``add``: element-wise adds, one per value per extra branch (and one multiply per value
-  where the residual branch is scaled).
+* ``add``: element-wise joins: an add, one per value per extra branch (and one multiply per
+  value where the residual branch is scaled); a squeeze-and-excitation ``mul``, one multiply per
+  value per gate.
 
 A preset (``--convention``) reproduces another tool's printed number; each function below
 states the tool's rule, read from its source and checked against its output (tests cite them).
@@ -28,7 +29,8 @@ EXTRA_TEXT = {
     "act": "activations (1 per output value of ReLU, tanh, sigmoid, softmax)",
     "pool": "pooling (max: Kh·Kw − 1 comparisons, average: Kh·Kw − 1 additions + 1 division "
             "per output value)",
-    "add": "element-wise additions (1 per value per extra branch, + 1 multiply where scaled)",
+    "add": ("element-wise joins (add: 1 addition per value per extra branch, + 1 multiply where "
+            "scaled; mul: 1 multiply per value per gate)"),
 }
 WEIGHTED = ("conv", "dwconv", "sepconv", "fc", "subsample")
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "softmax")
@@ -66,6 +68,8 @@ def extra_ops(r: LayerRow) -> dict[str, int]:
     elif r.kind == "add":
         scaled = r.attrs.get("scale", 1.0) != 1
         out["add"] = (len(r.inputs) - 1 + scaled) * r.output.elements
+    elif r.kind == "mul":
+        out["add"] = (len(r.inputs) - 1) * r.output.elements
     return out
 
 
@@ -109,12 +113,12 @@ def ptflops_macs(r: LayerRow) -> int:
 
 def keras_params(r: LayerRow) -> int:
     """Keras ``model.summary()``'s "Param #": batch norm also holds its moving mean and
-    variance (4·C: γ, β trainable; mean, variance non-trainable)."""
-    return r.counts.params + (2 * r.output.c if r.kind == "bn" else 0)
+    variance (the row's buffers: 4·C in all, γ, β trainable; mean, variance non-trainable)."""
+    return r.counts.params + r.counts.buffers
 
 
 def keras_non_trainable(r: LayerRow) -> int:
-    return 2 * r.output.c if r.kind == "bn" else 0
+    return r.counts.buffers
 
 
 PRESETS = ("paper", "torchvision", "fvcore", "ptflops", "keras")

@@ -396,6 +396,36 @@ class GlobalAvgPool(Rule):
         return Result(Shape(ins[0].c, 1, 1), Counts())
 
 
+class ZeroPad(Rule):
+    kind = "zeropad"
+    doc = ("the parameter-free shortcut of ResNet's option A and PyramidNet: keep every s-th "
+           "row and column (x[:, ::s, ::s]) and append zero channels up to the output width")
+    main = Attr("zeropad", "count", REQUIRED, "output channels (at least the input's)")
+    attrs = (Attr("s", "pair", 1, "subsampling stride, S or [Sh, Sw]"),)
+    spatial_input = True
+
+    def apply(self, ins, a):
+        x, c = ins[0], a["zeropad"]
+        if c < x.c:
+            raise LayerError(f"zeropad can only add channels: {c} output channels is fewer than "
+                             f"the input's {x.c}")
+        (sh, sw) = a["s"]
+        return Result(Shape(c, F.subsampled_len(x.h, sh), F.subsampled_len(x.w, sw)), Counts())
+
+    def rf_window(self, a, ins):
+        (sh, sw) = a["s"]
+        return ((1, sh, 0, 1), (1, sw, 0, 1))
+
+    def geometry(self, a):
+        sh, sw = a["s"]
+        return "" if (sh, sw) == (1, 1) else (f"s{sh}" if sh == sw else f"s{sh},{sw}")
+
+    def geometry_at(self, a, ins):
+        g = self.geometry(a)
+        grow = f"+{a['zeropad'] - ins[0].c} ch" if ins and a["zeropad"] != ins[0].c else ""
+        return " ".join(x for x in (g, grow) if x)
+
+
 class LRN(Rule):
     kind = "lrn"
     doc = "local response normalization across channels (no parameters)"
@@ -412,12 +442,13 @@ class LRN(Rule):
 
 class BatchNorm(Rule):
     kind = "bn"
-    doc = "batch normalization: a scale γ and a shift β per channel (2·C trainable)"
+    doc = ("batch normalization: a scale γ and a shift β per channel (2·C trainable); its running "
+           "mean and variance (2·C) are buffers, not parameters")
     attrs = (Attr("eps", "number", 1e-5, "ε"),)
 
     def apply(self, ins, a):
         c = ins[0].c
-        return Result(ins[0], Counts(weights=c, biases=c))
+        return Result(ins[0], Counts(weights=c, biases=c, buffers=2 * c))
 
 
 class Activation(Rule):
@@ -529,16 +560,33 @@ class Add(Join):
         return "" if scale == 1 else f"×{scale:g}"
 
 
+class Multiply(Join):
+    kind = "mul"
+    doc = ("element-wise product of a feature map (branch 0) and gates (the other branches), each "
+           "C×1×1 (one factor per channel: squeeze-and-excitation's scale) or the map's own shape; "
+           "like activations, the products are not MACs")
+    verb = "multiply"
+    requirement = ("a gate needs the feature map's channels, and a 1×1 or the map's own size")
+
+    def agree(self, first, other):
+        return (other.c == first.c and other.flat == first.flat
+                and (other.h, other.w) in ((1, 1), (first.h, first.w)))
+
+    def joined(self, ins):
+        return ins[0]
+
+
 def _registry(*rules: Rule) -> dict[str, Rule]:
     return {r.kind: r for r in rules}
 
 
 RULES: dict[str, Rule] = _registry(
-    Conv(), DepthwiseConv(), SeparableConv(), MaxPool(), AvgPool(), Subsample(), AdaptiveAvgPool(), GlobalAvgPool(), LRN(),
+    Conv(), DepthwiseConv(), SeparableConv(), MaxPool(), AvgPool(), Subsample(), AdaptiveAvgPool(), GlobalAvgPool(),
+    ZeroPad(), LRN(),
     BatchNorm(),
     Activation("relu", "rectified linear unit"),
     Activation("tanh", "hyperbolic tangent (LeNet-5's scaled squashing function)"),
     Activation("sigmoid", "logistic sigmoid"),
     Activation("softmax", "softmax over the outputs"),
-    Dropout(), Flatten(), FullyConnected(), RBF(), Concat(), Add(),
+    Dropout(), Flatten(), FullyConnected(), RBF(), Concat(), Add(), Multiply(),
 )

@@ -186,6 +186,12 @@ def conventions(a: Analysis, opt: Options) -> dict:
     if t.fixed:
         out["fixed"] = (f"{t.fixed:,} parameters are fixed (not trained) and are not in the "
                         "params total")
+    if t.buffers:
+        out["buffers"] = (f"{t.buffers:,} non-trainable buffer values are not in params: batch "
+                          "norm's running mean and variance, 2·C per layer (torch's "
+                          "num_batches_tracked, one integer per layer, is not counted); Keras's "
+                          f"'Total params' counts them: params + buffers = "
+                          f"{(t.params if opt.bias else t.weights) + t.buffers:,}")
     if a.has_aux:
         ta = a.totals_with_aux
         extra = (ta.params if opt.bias else ta.weights) - (t.params if opt.bias else t.weights)
@@ -242,7 +248,8 @@ def memory_lines(a: Analysis, opt: Options) -> list[str]:
 RF_TEXT = ("receptive field (RF) per axis, in input pixels: its size, the jump between "
            "neighbouring outputs, and the start of output 0's field (negative: in the "
            "padding); where branches join, the union of their fields, through the branch "
-           "with the largest (RF path); global: sees the whole input")
+           "with the largest (RF path); global: sees the whole input (after a global pool, an fc layer "
+           "or a squeeze-and-excitation gate)")
 
 
 def footer(a: Analysis, opt: Options, keys: list[str]) -> list[str]:
@@ -250,7 +257,7 @@ def footer(a: Analysis, opt: Options, keys: list[str]) -> list[str]:
     foot = [f"params: {conv['params']}.",
             f"MACs: {conv['macs']}. {_flops_line(a, opt)}",
             f"sizes: {conv['rounding']}."]
-    for key in ("fixed", "aux", "convention"):
+    for key in ("fixed", "buffers", "aux", "convention"):
         if key in conv:
             foot.append(f"{key}: {conv[key]}.")
     if opt.units != "exact":
@@ -484,6 +491,7 @@ def to_dict(a: Analysis, opt: Options = Options()) -> dict:
             "weights": r.counts.weights,
             "biases": r.counts.biases,
             "fixed_params": r.counts.fixed,
+            "buffers": r.counts.buffers,
             "macs": r.counts.macs,
         }
         d.update({c.key: c.value(r, ctx) for c in extra_cols})
@@ -533,7 +541,8 @@ def _rf_dict(f) -> dict | str:
 
 def _totals_dict(t, opt: Options) -> dict:
     return {"params": t.params if opt.bias else t.weights, "weights": t.weights,
-            "biases": t.biases, "fixed_params": t.fixed, "macs": t.macs, "flops": 2 * t.macs}
+            "biases": t.biases, "fixed_params": t.fixed, "buffers": t.buffers, "macs": t.macs,
+            "flops": 2 * t.macs}
 
 
 def render_json(a: Analysis, opt: Options) -> str:

@@ -8,10 +8,10 @@ Where a number comes from:
 * [FV] fvcore 0.1.5.post20221221 ``FlopCountAnalysis(model.eval(), torch.zeros(1, 3, S, S))
   .total()`` on torchvision 0.29.1 models, run on this project's machine: alexnet 714,197,696;
   vgg11_bn 7,623,967,232; googlenet (aux_logits=False) 1,504,878,688; inception_v3
-  (aux_logits=False, 299) 5,731,282,144.
+  (aux_logits=False, 299) 5,731,282,144; resnet50 4,111,512,576; resnet18 1,819,065,856.
 * [PT] ptflops 0.7.5 ``get_model_complexity_info(model.eval(), (3, 224, 224))`` (default pytorch
   backend), same models: alexnet 716,441,128 ("716.44 MMac", "61.1 M"); vgg11_bn 7,658,538,984
-  ("7.66 GMac"). (vgg16: 15,523,225,576, "15.52 GMac": the spec `vgg16` is the paper's network,
+  ("7.66 GMac"); resnet50 4,132,436,968 ("4.13 GMac"); resnet18 1,825,313,768 ("1.83 GMac"). (vgg16: 15,523,225,576, "15.52 GMac": the spec `vgg16` is the paper's network,
   without torchvision's identity adaptive pool, which ptflops counts, 2 × 25,088.)
 * [K] Keras ``model.summary()``: VGG16 Total params 138,357,544; Xception Total 22,910,480,
   Trainable 22,855,952, Non-trainable 54,528 (REFERENCE_NUMBERS.md § 13, § 19).
@@ -39,6 +39,8 @@ def total(name: str, fn) -> int:
     ("vgg11-bn", 7_623_967_232),
     ("googlenet-torchvision", 1_504_878_688),
     ("inception-v3", 5_731_282_144),
+    ("resnet50-torchvision", 4_111_512_576),
+    ("resnet18", 1_819_065_856),
 ])
 def test_fvcore_preset(name, expected):              # [FV]
     assert total(name, CV.fvcore_flops) == expected
@@ -47,6 +49,8 @@ def test_fvcore_preset(name, expected):              # [FV]
 @pytest.mark.parametrize("name, expected, text", [
     ("alexnet-torchvision", 716_441_128, "716.44 MMac"),
     ("vgg11-bn", 7_658_538_984, "7.66 GMac"),
+    ("resnet50-torchvision", 4_132_436_968, "4.13 GMac"),
+    ("resnet18", 1_825_313_768, "1.83 GMac"),
 ])
 def test_ptflops_preset(name, expected, text):       # [PT]
     assert total(name, CV.ptflops_macs) == expected
