@@ -312,3 +312,72 @@ def test_dense_concatenation_grows_by_k_per_layer(c0, k, n):
     joins = [r for r in a.rows if r.kind == "concat"]
     assert [r.output.c for r in joins] == [c0 + i * k for i in range(1, n + 1)]
     assert all(r.input_shapes[1].c == k for r in joins)
+
+
+# --- SE-ResNet-50 (Hu et al. 2018) -----------------------------------------------------------
+
+def test_se_resnet50():
+    a = archcalc.analyse("se-resnet50")
+    # timm legacy_seresnet50 28,088,024 (REFERENCE_NUMBERS.md § 14); Hu et al. Table 10: 28.1 M.
+    assert a.totals.params == 28_088_024
+    # Hu et al. Eqn. 5: the SE weights are (2/r)·Σ N_s·C_s² (+ the fcs' biases, C/r + C per block).
+    stages = [(3, 256), (4, 512), (6, 1024), (3, 2048)]
+    se = sum(n * (2 * c * c // 16 + c // 16 + c) for n, c in stages)
+    assert a.totals.params - totals("resnet50").params == se
+    # Sec. 4: ~3.86 GFLOPs (ResNet-50) → ~3.87 (SE-ResNet-50); the fcs add 2·C²/16 MACs per block.
+    assert a.totals.macs - totals("resnet50").macs == sum(n * 2 * c * c // 16 for n, c in stages)
+    assert round(a.totals.macs / 1e9, 2) == 3.86
+    scale = sum(r.output.elements for r in a.rows if r.kind == "mul")
+    assert round((a.totals.macs + scale) / 1e9, 2) == 3.87      # the spec's note says so
+    se_block = [r for r in a.rows if r.name.startswith("conv4_2/se/")]
+    assert [r.kind for r in se_block] == ["gap", "conv", "relu", "conv", "sigmoid", "mul"]
+    assert str(se_block[1].output) == "64×1×1" and str(se_block[-1].output) == "1024×14×14"
+
+
+# --- Wide ResNets (Zagoruyko & Komodakis 2016) -----------------------------------------------
+
+# Exact counts: the issue's (the authors' code); Tables 1 and 4 print 36.5 M, 8.9 M, 11.0 M.
+@pytest.mark.parametrize("name, params, printed", [
+    ("wrn-28-10", 36_479_194, "36.5"), ("wrn-40-4", 8_949_210, "8.9"),
+    ("wrn-16-8", 10_961_370, "11.0")])
+def test_wide_resnets(name, params, printed):
+    a = archcalc.analyse(name)
+    assert a.totals.params == params and f"{params / 1e6:.1f}" == printed
+    # Sec. 2: depth = 6N + 4 with N blocks per group, two 3×3 convs each, after conv1.
+    n = (int(name.split("-")[1]) - 4) // 6
+    convs3 = sum(1 for r in a.rows if r.kind == "conv" and r.geometry.startswith("3×3"))
+    assert convs3 == 6 * n + 1
+    assert [r.name for r in a.rows if r.name.endswith("/proj")] == [
+        "conv2_1/res/proj", "conv3_1/res/proj", "conv4_1/res/proj"]
+
+
+# --- PyramidNet (Han et al. 2017) ------------------------------------------------------------
+
+def pyramid_widths(alpha, n_units):
+    """Han et al. 2017, Eq. 2: unit k widens to ⌊16 + k·α/N⌋, computed here with integers only."""
+    return [16 + (k * alpha) // n_units for k in range(1, n_units + 1)]
+
+
+@pytest.mark.parametrize("name, alpha, units, params, printed", [
+    ("pyramidnet-110-a48", 48, 54, 1_739_730, "1.7"),
+    ("pyramidnet-272-a200-bottleneck", 200, 90, 26_049_562, "26.0")])
+def test_pyramidnet(name, alpha, units, params, printed):
+    a = archcalc.analyse(name)
+    widths = [r.output.c for r in a.rows if r.name.endswith("/conv2")]
+    assert widths == pyramid_widths(alpha, units)
+    assert widths[-1] == 16 + alpha
+    # Table 4: 1.7 M and 26.0 M, printed to one decimal.
+    assert a.totals.params == params and f"{params / 1e6:.1f}" == printed
+    # The shortcuts are parameter-free: zero padding, with a 2×2 average pool where the map shrinks.
+    pads = [r for r in a.rows if r.kind == "zeropad"]
+    assert len(pads) == units and sum(r.params for r in pads) == 0
+    assert [r.name for r in a.rows if r.kind == "avgpool"] == ["stage2_1/pool", "stage3_1/pool"]
+
+
+def test_each_needs_one_value_per_repeat():
+    layers = [{"conv": {"each": [4, 8]}, "k": 1, "n": 3, "name": "c"}]
+    with pytest.raises(SpecError) as e:
+        net(layers, {})
+    assert "one value per repeat: n = 3, found 2 values" in str(e.value)
+    ok = engine.analyse(net([{"conv": {"each": [4, 8, 6]}, "k": 1, "n": 3, "name": "c"}], {}))
+    assert [r.output.c for r in ok.rows] == [4, 8, 6]
