@@ -356,6 +356,7 @@ def test_readme_states_the_limits():
     from archcalc import expr
 
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    assert f"at most {answers.MAX_BYTES:,} bytes" in readme
-    assert f"at most {expr.MAX_CHARS:,} characters and {expr.MAX_TOKENS} numbers" in readme
-    assert f"at most {expr.MAX_DEPTH} deep" in readme and f"10^{expr.MAX_DIGITS}" in readme
+    assert f"| an answers file for `check` | {answers.MAX_BYTES:,} bytes" in readme
+    assert (f"| a cell of an answers table | {expr.MAX_CHARS:,} characters; {expr.MAX_TOKENS} "
+            f"numbers and operators; parentheses {expr.MAX_DEPTH} deep; no value beyond "
+            f"10^{expr.MAX_DIGITS}") in readme
