@@ -23,14 +23,18 @@ class UserError(click.ClickException):
 def parse_input(text: str, channels: int):
     """``224`` (H = W, the spec's C), ``224x224`` (H×W) or ``3x224x224`` (C×H×W)."""
     from .records import Shape
+    from .spec import MAX_SIZE
 
+    shown = repr(text if len(text) <= 60 else text[:60] + "…")
     parts = re.split(r"\s*[x×,]\s*", text.strip().lower())
     if not all(re.fullmatch(r"[0-9]+", p) for p in parts) or len(parts) not in (1, 2, 3):
         raise UserError(f"--input: expected 224, 224x224 or 3x224x224 (whole numbers), "
-                        f"found {text!r}")
-    nums = [int(p) for p in parts]
-    if any(n < 1 for n in nums):
-        raise UserError(f"--input: every size must be at least 1, found {text!r}")
+                        f"found {shown}")
+    nums = [int(p.lstrip("0") or "0") if len(p.lstrip("0")) <= 10 else MAX_SIZE + 1
+            for p in parts]          # never int() of thousands of digits: Python refuses that
+    if not all(1 <= n <= MAX_SIZE for n in nums):
+        raise UserError(f"--input: every size must be at least 1 and at most {MAX_SIZE:,}, found "
+                        f"{shown}")
     if len(nums) == 1:
         return Shape(channels, nums[0], nums[0])
     if len(nums) == 2:
