@@ -277,5 +277,40 @@ def explain_cmd(network: str, layers: tuple[str, ...], input_: str | None,
     click.echo(explain.render(rows, bias=not no_bias), nl=False)
 
 
+@main.command("compare")
+@click.argument("networks", nargs=-1, required=True)
+@click.option("--sort", type=click.Choice(["network", "depth", "params", "macs", "flops",
+                                           "activations", "top1", "top5"]),
+              help="Order the rows by this column (smallest first; accuracy: lowest first, "
+                   "networks without one last).")
+@click.option("--reverse", is_flag=True, help="Largest first.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="Output format.")
+@click.option("--units", type=click.Choice(["exact", "si"]), default="exact", show_default=True,
+              help="exact integers, or SI prefixes (133 M, 15.5 G).")
+@click.option("--kilo", type=click.Choice(["1000", "1024"]), default="1000", show_default=True,
+              help="The SI step for --units si.")
+@click.option("--out", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Write to FILE instead of printing (refuses an existing file).")
+@click.option("--force", is_flag=True, help="Let --out overwrite an existing file.")
+def compare_cmd(networks, sort, reverse, fmt, units, kilo, out, force) -> None:
+    """Compare NETWORKS side by side: input, depth (weighted layers), params, MACs, FLOPs,
+    activation memory, the largest layer and the published top-1/top-5, each with its source.
+
+    `archcalc compare vgg11 vgg11-lrn vgg13 vgg16-c vgg16 vgg19 --units si` is the VGG paper's
+    Table 2 (parameters in millions) with the rest beside it.
+    """
+    from . import compare
+
+    entries = [compare.entry(analysis(n, None)) for n in networks]
+    if sort:
+        entries.sort(key=lambda e: compare.sort_value(e, sort), reverse=reverse)
+        if reverse and sort in ("top1", "top5"):     # still: networks without a figure last
+            entries.sort(key=lambda e: compare.sort_value(e, sort)[0])
+    elif reverse:
+        entries.reverse()
+    write_out(compare.render(entries, fmt, units, int(kilo)), out, force)
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
