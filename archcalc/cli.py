@@ -229,18 +229,6 @@ def table_cmd(network: str, input_: str | None, sets, no_bias: bool, fmt: str, s
     write_out(report.render(a, fmt, opt), out, force)
 
 
-def _analyse(network: str, input_: str | None):
-    """Load and analyse NETWORK (a name or a spec file) at an optional --input size."""
-    from . import engine, spec
-
-    try:
-        net = spec.load(network)
-        x = parse_input(input_, net.input.c) if input_ else None
-        return engine.analyse(net, x)
-    except ArchcalcError as e:
-        raise UserError(str(e)) from None
-
-
 @main.command("explain")
 @click.argument("network")
 @click.argument("layers", nargs=-1)
@@ -260,7 +248,7 @@ def explain_cmd(network: str, layers: tuple[str, ...], input_: str | None,
     from .errors import suggest
     from .names import Index
 
-    a = _analyse(network, input_)
+    a = analysis(network, input_)
     rows = list(a.rows)
     if layers:
         index = Index(r.name for r in rows)
@@ -275,6 +263,129 @@ def explain_cmd(network: str, layers: tuple[str, ...], input_: str | None,
             picked.append(by_name[hit])
         rows = picked
     click.echo(explain.render(rows, bias=not no_bias), nl=False)
+
+
+@main.command("check")
+@click.argument("network")
+@click.argument("answers")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="json: every verdict, for autograders.")
+@click.option("--by-order", is_flag=True,
+              help="Match rows to layers by position (the layers `archcalc quiz` lists), "
+                   "not by name.")
+@click.option("--column", "mapping", multiple=True, metavar="HEADER=FIELD",
+              help="Read the column headed HEADER as FIELD (W, H, C, output, params, macs, "
+                   "activations, name); may be repeated.")
+@click.option("--bias/--no-bias", default=None,
+              help="The table counts biases (or not); default: decided from the cells.")
+@click.option("--flops/--macs", default=None,
+              help="The operations column counts FLOPs = 2 × MACs (or MACs); default: decided "
+                   "from the cells.")
+@click.option("--k", "k_base", type=click.Choice(["1000", "1024"]), default=None,
+              help="What K, M, G mean; default: decided from the cells (else 1000).")
+@click.option("--floor/--ceil", "floor", default=None,
+              help="How a size formula that gives a fraction is rounded; default: decided from "
+                   "the cells (else floor).")
+@click.option("--table", "which", type=click.IntRange(1), default=None,
+              help="Which table of the file to mark (default: the first one archcalc "
+                   "recognises).")
+@click.option("--input", "input_", metavar="SIZE",
+              help="Input size of the network: 224 (H = W), 224x224 or 3x224x224.")
+def check_cmd(network: str, answers: str, fmt: str, by_order: bool, mapping: tuple[str, ...],
+              bias: bool | None, flops: bool | None, k_base: str | None, floor: bool | None,
+              which: int | None, input_: str | None) -> None:
+    """Mark a hand-made table of NETWORK, cell by cell, and diagnose each mistake.
+
+    ANSWERS is a CSV, tab-separated or Markdown table (or text with one pasted in), or - for
+    standard input; it is only read, never written. Rows are matched to layers by name (Conv1
+    finds conv1, MaxPool1 pool1); columns by header (W, H, C, output "55x55x96", params / "# of
+    Parameter" / weights, MACs / FLOPs, memory / activations). A cell may be a number
+    ("34,848", "35K", "1.3M"), an expression ("11x11x3x96", "(227-11+0)/4+1") or both
+    ("3x3x256x384 = 884,736"): then both are checked. The table's convention (biases or not,
+    MACs or FLOPs, K = 1000 or 1024, floor or ceil) is decided from its cells unless an option
+    says it.
+
+    Exit status: 0 when every marked cell is right (blank cells are reported as missing), 1
+    when some are wrong, 2 when the answers cannot be read.
+    """
+    import json
+
+    from . import answers as A
+    from . import check as C
+    from . import engine, spec
+
+    cols = {}
+    for m in mapping:
+        head, sep, fld = m.rpartition("=")
+        fields = A.FIELDS + ("name",)
+        if not sep or not head.strip() or fld.strip() not in fields:
+            from .errors import suggest
+
+            raise UserError(f"--column: expected HEADER=FIELD with FIELD one of "
+                            f"{', '.join(fields)}, found {m!r}{suggest(fld.strip(), fields)}")
+        cols[head.strip()] = fld.strip()
+    try:
+        net = spec.load(network)
+        x = parse_input(input_, net.input.c) if input_ else None
+        a = engine.analyse(net, x)
+        text, source = A.read_text(answers)
+        table = A.parse(text, source, lambda h: A.recognised(h, cols), which)
+    except ArchcalcError as e:
+        raise UserError(str(e)) from None
+    opts = C.Options(cols, by_order, bias, flops, int(k_base) if k_base else None,
+                     None if floor is None else ("floor" if floor else "ceil"))
+    res = C.check(a, table, opts, net)
+    if not res.cells:
+        raise UserError(f"{source}: no row of the table matches a layer of {a.network}"
+                        + ("" if by_order else "; --by-order matches rows by position")
+                        + (f" (rows: {', '.join(n for _, n, _ in res.unmatched[:5])})"
+                           if res.unmatched else ""))
+    if fmt == "json":
+        click.echo(json.dumps(C.to_dict(res), indent=2, ensure_ascii=False))
+    else:
+        click.echo(C.render_text(res), nl=False)
+    sys.exit(res.exit_code)
+
+
+@main.command("quiz")
+@click.argument("network")
+@click.option("--blank", default="W,H,C,params,macs", show_default=True, metavar="COLUMNS",
+              help="The columns whose cells are left blank, comma-separated.")
+@click.option("--seed", type=int, default=None,
+              help="Leave a random share of those cells blank, chosen by this seed (the same "
+                   "seed gives the same quiz).")
+@click.option("--fraction", type=click.FloatRange(0, 1), default=None,
+              help="The share of those cells left blank (default: all of them; half with "
+                   "--seed).")
+@click.option("--answers", is_flag=True, help="Print the key: every cell filled, and the "
+                                               "worked arithmetic of each blank one.")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "csv", "latex"]),
+              default="text", show_default=True, help="Output format.")
+@click.option("--no-bias", is_flag=True, help="Count weights only, without biases.")
+@click.option("--input", "input_", metavar="SIZE",
+              help="Input size: 224 (H = W), 224x224 (H×W) or 3x224x224 (C×H×W).")
+def quiz_cmd(network: str, blank: str, seed: int | None, fraction: float | None,
+             answers: bool, fmt: str, no_bias: bool, input_: str | None) -> None:
+    """Print an exercise table for NETWORK with cells left blank, or its answer key.
+
+    One row per layer that has parameters, operations or a new shape, with what is given
+    about it (kind, kernel, stride, padding) and the columns W, H, C, params and MACs. The CSV,
+    filled in, is marked by `archcalc check NETWORK FILE` as it is.
+    """
+    from . import quiz
+    from .errors import suggest
+
+    cols = [c.strip() for c in blank.split(",") if c.strip()]
+    lower = {c.lower(): c for c in quiz.COLUMNS}
+    picked = []
+    for c in cols:
+        if c.lower() not in lower:
+            raise UserError(f"--blank: unknown column '{c}'{suggest(c, quiz.COLUMNS)}; "
+                            f"the columns are {', '.join(quiz.COLUMNS)}")
+        picked.append(lower[c.lower()])
+    a = analysis(network, input_)
+    q = quiz.build(a, tuple(picked), seed, fraction, bias=not no_bias)
+    click.echo(quiz.render(q, fmt, answers), nl=False)
 
 
 @main.command("compare")
