@@ -423,5 +423,77 @@ def compare_cmd(networks, sort, reverse, fmt, units, kilo, out, force) -> None:
     write_out(compare.render(entries, fmt, units, int(kilo)), out, force)
 
 
+@main.command("plot")
+@click.argument("networks", nargs=-1, required=True)
+@click.option("--compare", "compare_", is_flag=True,
+              help="Draw published top-1 accuracy against MACs for all NETWORKS, bubble area "
+                   "proportional to parameters (networks without a published top-1 are listed "
+                   "and left out).")
+@click.option("--input", "input_", metavar="SIZE", help="Input size, as for `table`.")
+@click.option("--out", type=click.Path(dir_okay=False), metavar="FILE.svg|.png|.pdf",
+              required=True, help="The picture to write (refuses an existing file).")
+@click.option("--force", is_flag=True, help="Let --out overwrite an existing file.")
+def plot_cmd(networks, compare_, input_, out, force) -> None:
+    """Draw NETWORK's parameters, MACs and activation values per weighted layer as bars on a
+    log axis, with the layer names; or, with --compare, the accuracy-against-operations chart.
+
+    Needs matplotlib (pip install 'archcalc[plot]').
+    """
+    import os
+
+    from . import plot
+
+    try:
+        plot.fmt_of(out)
+    except ArchcalcError as e:
+        raise UserError(str(e)) from None
+    if os.path.exists(out) and not force:
+        raise UserError(f"--out: {out} already exists; add --force to overwrite it")
+    if not compare_ and len(networks) > 1:
+        raise UserError("plot draws one network; add --compare to chart several")
+    try:
+        if compare_:
+            from . import compare
+
+            entries = [compare.entry(analysis(n, input_)) for n in networks]
+            drawn, skipped = plot.accuracy(entries, out)
+            if skipped:
+                click.echo("no published top-1 accuracy, left out: " + ", ".join(skipped),
+                           err=True)
+        else:
+            n = plot.layers(analysis(networks[0], input_), out)
+            click.echo(f"{n} weighted layers", err=True)
+    except ArchcalcError as e:
+        raise UserError(str(e)) from None
+    except OSError as e:
+        raise UserError(f"--out: cannot write {out} ({e.strerror})") from None
+    click.echo(f"wrote {out}", err=True)
+
+
+@main.command("graph")
+@click.argument("network")
+@click.option("--input", "input_", metavar="SIZE", help="Input size, as for `table`.")
+@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
+              help="Override a param the spec declares (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["dot", "svg"]), default="dot",
+              show_default=True,
+              help="dot: Graphviz text (needs nothing installed); svg: drawn by Graphviz's dot.")
+@click.option("--out", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Write to FILE instead of printing (refuses an existing file).")
+@click.option("--force", is_flag=True, help="Let --out overwrite an existing file.")
+def graph_cmd(network, input_, sets, fmt, out, force) -> None:
+    """Draw NETWORK's architecture: one node per layer with its output shape; branches, joins
+    and shortcuts as edges (Graphviz DOT, or SVG where Graphviz is installed)."""
+    from . import graph
+
+    dot = graph.to_dot(analysis(network, input_, sets))
+    if fmt == "svg":
+        try:
+            dot = graph.to_svg(dot)
+        except ArchcalcError as e:
+            raise UserError(str(e)) from None
+    write_out(dot, out, force)
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
