@@ -33,6 +33,7 @@ class Table:
     lines: tuple[int, ...]             # 1-based line of each row in the file
     first_line: int                    # the header's line
     others: tuple[int, ...] = ()       # header lines of other tables found in the file
+    index: int = 1                     # which of the file's tables this is (1-based)
 
 
 # --- bytes to text ---------------------------------------------------------------------------
@@ -167,7 +168,8 @@ def parse(text: str, source: str, recognised, which: int | None = None) -> Table
         rows.append(tuple((row + [""] * len(header))[:max(len(header), len(row))]))
         lines.append(n + 1)
     others = tuple(t[1][0] + 1 for t in tables if t[1] is not nums)
-    return Table(source, fmt, header, tuple(rows), tuple(lines), nums[0] + 1, others)
+    return Table(source, fmt, header, tuple(rows), tuple(lines), nums[0] + 1, others,
+                 which or 1)
 
 
 # --- what the columns mean -------------------------------------------------------------------

@@ -97,6 +97,10 @@ class Reading:
         return None
 
 
+# A unit word after a number ("params", "weights", "개"); not a lone x or an SI suffix.
+_TRAILING_WORD = re.compile(r"(?<=[\d)\]])\s+(?![xXkKMGBT]\s*$)[^\W\d_]+\s*$")
+
+
 def _clean(text: str) -> str:
     t = text.strip().strip("*`").strip()
     t = re.sub(r"^[~≈]\s*", "", t)
@@ -112,6 +116,7 @@ def read_cell(text: str, k_base: int, unit: str = "") -> Reading:
         return Reading(t, parts, error="an '=' with nothing on one side")
     values = []
     for p in parts:
+        p = _TRAILING_WORD.sub("", p)     # "34,944 params", "96 개" (a Korean counter word)
         if unit and is_plain_number(p) and not re.search(r"[kKMGBT]\s*$", p):
             p = p + unit
         try:
@@ -617,132 +622,128 @@ class Marker:
                 self.readings[(i, col.index)] = (read_shape(text) if col.field == "output"
                                                  else read_cell(text, k_base, col.unit))
 
-    def decide(self) -> Convention:
-        o = self.opts
-        how = []
-        layers = [(i, layer) for i, _, layer, kind in self.rows if kind == "layer"]
-
-        def votes(fld, a_val, b_val, k_base=1000):
-            va = vb = 0
-            for col in self.marked_cols:
-                if col.field != fld:
-                    continue
-                for i, r in layers:
-                    text = self.table.rows[i][col.index] if col.index < len(
-                        self.table.rows[i]) else ""
-                    rd = read_cell(text, k_base, col.unit)
-                    vals = [v for v in rd.values if v is not None]
-                    a, b = a_val(r), b_val(r)
-                    if a == b or not vals:
-                        continue
-                    ma = any(v.matches(a) for v in vals)
-                    mb = any(v.matches(b) for v in vals)
-                    va += ma and not mb
-                    vb += mb and not ma
-            return va, vb
-
-        # biases
-        if o.bias is not None:
-            bias = o.bias
-            how.append(("params", ("weights + biases" if bias else "weights only, no biases")
-                        + " (as the option says)"))
-        else:
-            wb, w = votes("params", lambda r: r.counts.params, lambda r: r.counts.weights)
-            header_w = any(plain(c.header) in ("weights", "ofweights", "numberofweights")
-                           for c in self.marked_cols if c.field == "params")
-            bias = wb >= w if (wb or w) else not header_w
-            detail = (f"{w} cell{'s' if w != 1 else ''} count{'s' if w == 1 else ''} weights "
-                      f"only, {wb} weights + biases" if (w or wb) else
-                      ("the column is headed weights" if header_w else
-                       "no cell tells; archcalc's default"))
-            how.append(("params", ("weights + biases" if bias else
-                                   "weights only, the table does not count biases")
-                        + f" ({detail})"))
-        # MACs or FLOPs
-        if o.flops is not None:
-            flops = o.flops
-            how.append(("operations", ("FLOPs = 2 × MACs" if flops else "MACs")
-                        + " (as the option says)"))
-        else:
-            m, f = votes("macs", lambda r: r.counts.macs, lambda r: 2 * r.counts.macs)
-            header_f = any("flop" in plain(c.header) for c in self.marked_cols
-                           if c.field == "macs")
-            flops = f > m if (m or f) else header_f
-            if any(c.field == "macs" for c in self.marked_cols):
-                detail = (f"{_cells(m)} match MACs, {f} FLOPs" if (m or f)
-                          else "from the header")
-                how.append(("operations", ("FLOPs = 2 × MACs" if flops else
-                                           "MACs (multiply-accumulates)") + f" ({detail})"))
-        conv = Convention(bias=bias, flops=flops)
-        # K = 1000 or 1024
-        if o.k_base is not None:
-            k = o.k_base
-            how.append(("K", f"{k} (as the option says)"))
-        else:
-            k1 = k2 = 0
-            for col in self.marked_cols:
-                if col.field == "output":
-                    continue
-                for i, r in layers:
-                    text = self.table.rows[i][col.index] if col.index < len(
-                        self.table.rows[i]) else ""
-                    if not re.search(r"\d\s*[kKMGBT]\b", text) and not col.unit:
-                        continue
-                    t = self.truth(r, col.field, conv)
-                    if t is None:
-                        continue
-                    a = read_cell(text, 1000, col.unit).final
-                    b = read_cell(text, 1024, col.unit).final
-                    ma, mb = bool(a and a.matches(t)), bool(b and b.matches(t))
-                    k1 += ma and not mb
-                    k2 += mb and not ma
-            k = 1024 if k2 > k1 else 1000
-            if k1 or k2:
-                how.append(("K", f"{k} ({_cells(k1)} read right with K = 1000, {k2} with 1024)"))
-        # floor or ceil
-        if o.rounding is not None:
-            rounding = o.rounding
-            how.append(("sizes", f"fractions {'rounded up' if rounding == 'ceil' else 'floored'}"
-                                 " (as the option says)"))
-        else:
-            fl = ce = 0
-            for col in self.marked_cols:
-                if col.field not in ("H", "W"):
-                    continue
-                for i, r in layers:
-                    text = self.table.rows[i][col.index] if col.index < len(
-                        self.table.rows[i]) else ""
-                    rd = read_cell(text, k)
-                    f = rd.formula
-                    st = {x.field: x for x in explain.working(r)}.get(col.field)
-                    if (f is None or f.value.denominator == 1 or len(rd.values) < 2
-                            or st is None or not st.rounding):
-                        continue
-                    claimed = rd.final.value
-                    fl += claimed == math.floor(f.value)
-                    ce += claimed == math.ceil(f.value)
-            rounding = "ceil" if ce > fl else "floor"
-            if fl or ce:
-                how.append(("sizes", f"fractions {'rounded up' if rounding == 'ceil' else 'floored'}"
-                                     f" ({fl} cells floor, {ce} round up)"))
-        # H×W×C or C×H×W
-        order = "HWC"
-        hwc = chw = 0
-        for col in self.marked_cols:
-            if col.field != "output":
+    def cells_of(self, *fields: str):
+        """(layer, column, text) of every cell of a matched layer row in the given columns."""
+        for i, _, layer, kind in self.rows:
+            if kind != "layer":
                 continue
-            for i, r in layers:
-                text = self.table.rows[i][col.index] if col.index < len(self.table.rows[i]) else ""
-                sh = read_shape(text).shape
-                if len(sh) == 3:
-                    o_ = r.output
-                    hwc += sh == (o_.h, o_.w, o_.c) and sh != (o_.c, o_.h, o_.w)
-                    chw += sh == (o_.c, o_.h, o_.w) and sh != (o_.h, o_.w, o_.c)
-        if any(c.field == "output" for c in self.marked_cols):
-            order = "CHW" if chw > hwc else "HWC"
-            how.append(("output", f"{'C×H×W' if order == 'CHW' else 'H×W×C'} "
-                                  f"({_cells(hwc)} read H×W×C, {chw} C×H×W)"))
+            row = self.table.rows[i]
+            for col in self.marked_cols:
+                if col.field in fields:
+                    yield layer, col, (row[col.index] if col.index < len(row) else "")
+
+    def votes(self, fld: str, a_val, b_val) -> tuple[int, int]:
+        """How many cells of column ``fld`` match ``a_val(layer)`` only, and ``b_val`` only."""
+        va = vb = 0
+        for r, col, text in self.cells_of(fld):
+            a, b = a_val(r), b_val(r)
+            vals = [v for v in read_cell(text, 1000, col.unit).values if v is not None]
+            if a == b or not vals:
+                continue
+            ma = any(v.matches(a) for v in vals)
+            mb = any(v.matches(b) for v in vals)
+            va += ma and not mb
+            vb += mb and not ma
+        return va, vb
+
+    def decide(self) -> Convention:
+        """The table's convention: each part from the option, else from the cells' votes."""
+        o = self.opts
+        how: list[tuple[str, str]] = []
+        bias = self._bias(o.bias, how)
+        flops = self._flops(o.flops, how)
+        k = self._k_base(o.k_base, Convention(bias=bias, flops=flops), how)
+        rounding = self._rounding(o.rounding, k, how)
+        order = self._order(how)
         return Convention(bias, flops, k, rounding, order, tuple(how))
+
+    def _bias(self, given: bool | None, how) -> bool:
+        if given is not None:
+            how.append(("params", ("weights + biases" if given else "weights only, no biases")
+                        + " (as the option says)"))
+            return given
+        wb, w = self.votes("params", lambda r: r.counts.params, lambda r: r.counts.weights)
+        header_w = any(plain(c.header) in ("weights", "ofweights", "numberofweights")
+                       for c in self.marked_cols if c.field == "params")
+        bias = wb >= w if (wb or w) else not header_w
+        detail = (f"{_cells(w)} count{'s' if w == 1 else ''} weights only, {wb} weights + "
+                  "biases" if (w or wb) else
+                  ("the column is headed weights" if header_w else
+                   "no cell tells; archcalc's default"))
+        how.append(("params", ("weights + biases" if bias else
+                               "weights only, the table does not count biases")
+                    + f" ({detail})"))
+        return bias
+
+    def _flops(self, given: bool | None, how) -> bool:
+        if given is not None:
+            how.append(("operations", ("FLOPs = 2 × MACs" if given else "MACs")
+                        + " (as the option says)"))
+            return given
+        m, f = self.votes("macs", lambda r: r.counts.macs, lambda r: 2 * r.counts.macs)
+        header_f = any("flop" in plain(c.header) for c in self.marked_cols if c.field == "macs")
+        flops = f > m if (m or f) else header_f
+        if any(c.field == "macs" for c in self.marked_cols):
+            detail = f"{_cells(m)} match MACs, {f} FLOPs" if (m or f) else "from the header"
+            how.append(("operations", ("FLOPs = 2 × MACs" if flops else
+                                       "MACs (multiply-accumulates)") + f" ({detail})"))
+        return flops
+
+    def _k_base(self, given: int | None, conv: Convention, how) -> int:
+        if given is not None:
+            how.append(("K", f"{given} (as the option says)"))
+            return given
+        k1 = k2 = 0
+        for r, col, text in self.cells_of("W", "H", "C", "params", "macs", "activations"):
+            if not re.search(r"\d\s*[kKMGBT]\b", text) and not col.unit:
+                continue
+            t = self.truth(r, col.field, conv)
+            if t is None:
+                continue
+            a = read_cell(text, 1000, col.unit).final
+            b = read_cell(text, 1024, col.unit).final
+            ma, mb = bool(a and a.matches(t)), bool(b and b.matches(t))
+            k1 += ma and not mb
+            k2 += mb and not ma
+        k = 1024 if k2 > k1 else 1000
+        if k1 or k2:
+            how.append(("K", f"{k} ({_cells(k1)} read right with K = 1000, {k2} with 1024)"))
+        return k
+
+    def _rounding(self, given: str | None, k: int, how) -> str:
+        if given is not None:
+            how.append(("sizes", f"fractions {'rounded up' if given == 'ceil' else 'floored'}"
+                                 " (as the option says)"))
+            return given
+        fl = ce = 0
+        for r, col, text in self.cells_of("H", "W"):
+            rd = read_cell(text, k)
+            f = rd.formula
+            st = {x.field: x for x in explain.working(r)}.get(col.field)
+            if (f is None or f.value.denominator == 1 or len(rd.values) < 2
+                    or st is None or not st.rounding):
+                continue            # only where the layer's own formula gives a fraction
+            fl += rd.final.value == math.floor(f.value)
+            ce += rd.final.value == math.ceil(f.value)
+        rounding = "ceil" if ce > fl else "floor"
+        if fl or ce:
+            how.append(("sizes", f"fractions {'rounded up' if rounding == 'ceil' else 'floored'}"
+                                 f" ({_cells(fl)} floor, {ce} round up)"))
+        return rounding
+
+    def _order(self, how) -> str:
+        if not any(c.field == "output" for c in self.marked_cols):
+            return "HWC"
+        hwc = chw = 0
+        for r, _, text in self.cells_of("output"):
+            sh, o = read_shape(text).shape, r.output
+            if len(sh) == 3:
+                hwc += sh == (o.h, o.w, o.c) and sh != (o.c, o.h, o.w)
+                chw += sh == (o.c, o.h, o.w) and sh != (o.h, o.w, o.c)
+        order = "CHW" if chw > hwc else "HWC"
+        how.append(("output", f"{'C×H×W' if order == 'CHW' else 'H×W×C'} "
+                              f"({_cells(hwc)} read H×W×C, {chw} C×H×W)"))
+        return order
 
     # marking ------------------------------------------------------------------------------
     def mark(self) -> Result:
@@ -760,7 +761,8 @@ class Marker:
                 if cell.verdict == "wrong" and ctx is not None:
                     pending.append((cell, ctx))
         self.wrong_so_far = len(pending)
-        for cell, ctx in (pending if self.diagnosing else []):          # after every cell is read: totals, copies, siblings
+        # After every cell is read: totals, copies and siblings look at the other cells.
+        for cell, ctx in (pending if self.diagnosing else []):
             found = diagnose(ctx)
             if found:
                 cell.diagnosis = "; ".join(t for _, t in found)
@@ -828,17 +830,14 @@ class Marker:
         if all(v.matches(expected) for v in vals):
             return cell, None
         cell.verdict = "wrong"
-        if not vals[-1].matches(expected) and vals[0].matches(expected) and len(vals) > 1:
-            pass
-        elif vals[-1].matches(expected):
+        if vals[-1].matches(expected):      # the value is right, the working is not
             cell.diagnosis = (f"the value is right, but the working {rd.parts[0]} gives "
                               f"{_show(vals[0])}")
-        cands = tuple(dict.fromkeys(vals))
-        ctx = Ctx(layer, col.field, expected, cands, Reading(rd.text, rd.parts, tuple(vals)),
-                  conv, self, name, line, col.header)
-        if cell.diagnosis:
             return cell, None
-        return cell, ctx
+        cands = tuple(dict.fromkeys(vals))
+        return cell, Ctx(layer, col.field, expected, cands,
+                         Reading(rd.text, rd.parts, tuple(vals)), conv, self, name, line,
+                         col.header)
 
     def _rounded(self, fractional: bool, part: str, v: Value) -> Value:
         """A size formula that gives a fraction, rounded as the table's convention says —
@@ -928,8 +927,8 @@ def render_text(res: Result) -> str:
     out = [f"{t.source}: a {t.fmt.upper() if t.fmt != 'markdown' else 'Markdown'} table "
            f"(line {t.first_line}, {len(t.rows)} rows) marked against {res.network}"]
     if t.others:
-        out.append(f"  (the file has {len(t.others) + 1} tables; this is the first; --table N "
-                   "picks another)")
+        out.append(f"  (the file has {len(t.others) + 1} tables; this is table {t.index}; "
+                   "--table N picks another)")
     out.append(f"convention: {res.convention.text()}")
     headers = [""]
     cols: list[str] = []

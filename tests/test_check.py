@@ -360,3 +360,30 @@ def test_readme_states_the_limits():
     assert (f"| a cell of an answers table | {expr.MAX_CHARS:,} characters; {expr.MAX_TOKENS} "
             f"numbers and operators; parentheses {expr.MAX_DEPTH} deep; no value beyond "
             f"10^{expr.MAX_DIGITS}") in readme
+
+
+@pytest.mark.parametrize("text, verdict", [
+    ("34,848 weights", "right"), ("(11 * 11 * 3) * 96 개 = 35K", "right"), ("35 K", "right"),
+    ("~35K", "right"), ("**34,848**", "right"), ("3 x", "wrong"), ("34,848 x", "wrong"),
+])
+def test_cells_as_people_write_them(text, verdict):
+    cells = mark("alexnet", [("conv1", {"params": text})], "--no-bias")
+    assert cells[("conv1", "params")]["verdict"] == verdict
+
+
+def test_a_file_with_several_tables_and_prose(tmp_path):
+    p = tmp_path / "notes.txt"
+    p.write_text("Lecture notes\n\nInput: 227x227x3\n\n" + BLANK.read_text(encoding="utf-8")
+                 + "\nThe filled one:\n\n" + FILLED.read_text(encoding="utf-8") + "\nEnd\n",
+                 encoding="utf-8")
+    r = cli("check", "alexnet", p)
+    assert r.exit_code == 0 and "this is table 1" in r.output and "24 missing" in r.output
+    code, d = run_json("alexnet", p, "--table", "2")
+    assert code == 1 and d["score"]["wrong"] == 2
+    assert cli("check", "alexnet", p, "--table", "3").exit_code == 2
+
+
+def test_a_spec_file_as_the_network(tmp_path):
+    spec_file = Path(spec.specs_dir()) / "lenet5.toml"
+    r = cli("check", spec_file, "-", input="layer\tparams\nC3\t1,516\nC1\t156\n")
+    assert r.exit_code == 0, r.output
