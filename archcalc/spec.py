@@ -206,7 +206,7 @@ def _toml_value(text: str):
     """A ``--set`` value: TOML (``10``, ``true``, ``[2, 2]``, ``"x"``), or else the bare text."""
     try:
         return tomllib.loads(f"v = {text}")["v"]
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, ValueError, RecursionError):  # a 5,000-digit number, [[[…
         return text
 
 
