@@ -35,7 +35,7 @@ from dataclasses import dataclass, field, replace
 from .bulk import without_gc
 from .errors import ArchcalcError, SpecError, suggest
 from .layers import REQUIRED, RULES
-from .records import Shape
+from .records import Accuracy, Shape
 
 # Limits: each keeps a mistyped or hostile spec from costing unbounded time or memory, and each is
 # enforced with a message that names it (README § "Limits").
@@ -46,8 +46,10 @@ MAX_SIZE = 1_000_000_000      # largest size, channel count, kernel, stride, pad
 MAX_FILE_BYTES = 1_000_000    # largest spec file read (the bundled ones are under 10 kB)
 
 TOP_KEYS = ("name", "description", "source", "input", "layers", "notes", "params", "defaults",
-            "blocks", "variants")
-VARIANT_KEYS = ("description", "source", "input", "layers", "notes", "params", "defaults")
+            "blocks", "variants", "accuracy")
+VARIANT_KEYS = ("description", "source", "input", "layers", "notes", "params", "defaults",
+                "accuracy")
+ACCURACY_KEYS = ("top1", "top5", "metric", "source")
 JOINS = ("concat", "add", "mul")   # block bodies made of parallel branches, and how they are joined
 BLOCK_KEYS = ("description", "params", "defaults", "layers") + JOINS + ("post", "join")
 COMMON_KEYS = ("name", "n", "first", "last", "if", "note", "aux")
@@ -88,6 +90,7 @@ class Network:
     input: Shape
     nodes: tuple[Node, ...]
     notes: tuple[str, ...] = ()
+    accuracy: Accuracy | None = None
 
 
 @dataclass(frozen=True)
@@ -365,7 +368,7 @@ class SpecFile:
         ex.size(layers, lwhere, env={}, stack=())
         ex.chain(layers, lwhere, prefix="", src="input", env={}, stack=())
         return Network(name, info.description, info.source, self.file, shape,
-                       tuple(ex.nodes), tuple(notes))
+                       tuple(ex.nodes), tuple(notes), self._accuracy(v, vwhere))
 
     def _params(self, v: dict, vwhere: str) -> dict:
         base = self.data.get("params", {})
@@ -379,6 +382,37 @@ class SpecFile:
                 raise self.error(f"unknown param '{k}'{suggest(k, base)}", vwhere + "params",
                                  hint="a variant may only change params that [params] declares")
         return {**base, **over}
+
+    def _accuracy(self, v: dict, vwhere: str) -> Accuracy | None:
+        """``accuracy = { top1 = 71.592, top5 = 90.382, metric = "accuracy", source = "…" }``:
+        the network's own published result (a family's networks each carry their own)."""
+        if "accuracy" in self.data and "variants" in self.data:
+            raise self.error("a file with variants gives each variant its own accuracy",
+                             "accuracy")
+        acc = v.get("accuracy", self.data.get("accuracy"))
+        if acc is None:
+            return None
+        where = vwhere + "accuracy"
+        if not isinstance(acc, dict):
+            raise self.error("expected { top1 = …, top5 = …, metric = \"accuracy\" or "
+                             "\"error\", source = \"…\" }", where, found=_show(acc))
+        self._keys(acc, ACCURACY_KEYS, where)
+        if acc.get("metric") not in ("accuracy", "error"):
+            raise self.error('metric must be "accuracy" or "error"', where,
+                             found=_show(acc.get("metric")))
+        if not isinstance(acc.get("source"), str) or not acc["source"]:
+            raise self.error("every published figure needs its source (source = \"…\")", where)
+        values = []
+        for key in ("top1", "top5"):
+            x = acc.get(key)
+            if x is not None and (isinstance(x, bool) or not isinstance(x, (int, float))
+                                  or not 0 <= x <= 100):
+                raise self.error(f"{key} must be a percentage from 0 to 100", where,
+                                 found=_show(x))
+            values.append(None if x is None else float(x))
+        if values == [None, None]:
+            raise self.error("give top1, top5 or both", where)
+        return Accuracy(values[0], values[1], acc["metric"], acc["source"])
 
     def _overrides(self, params: dict, overrides: dict[str, str], name: str) -> dict:
         """``--set`` values, each read as a TOML value and of its param's declared type."""
