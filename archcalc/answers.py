@@ -195,7 +195,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     # Columns that describe the layer (the quiz's own "given" column among them): not marked.
     "describes": ("kind", "type", "layertype", "given", "kernel", "ksp", "description",
                   "operation", "op", "notes", "note", "sizestridepadding", "patchsizestride",
-                  "filter", "filters", "kernelsize", "stride", "padding", "input", "inputsize"),
+                  "filter", "filters", "kernelsize", "stride", "padding", "input", "inputsize",
+                  "kernelstridepadding", "fixed", "aux"),   # the last three: `table --format csv`
 }
 _BY_ALIAS = {a: f for f, names in ALIASES.items() for a in names}
 FIELDS = ("W", "H", "C", "output", "params", "macs", "activations")

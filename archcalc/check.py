@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Callable
 
@@ -40,14 +40,17 @@ def exercise_rows(a: Analysis) -> list[LayerRow]:
 @dataclass(frozen=True)
 class Convention:
     bias: bool = True              # params = weights + biases
-    flops: bool = False            # the MACs column counts FLOPs = 2 × MACs
+    flops: frozenset = frozenset()  # headers of the operations columns that count FLOPs = 2 × MACs
     k_base: int = 1000             # K, M, G are powers of 1000 (or 1024)
     rounding: str = "floor"        # a fractional size written as a formula is floored
     order: str = "HWC"             # a one-column output "55x55x96" is H×W×C (or C×H×W)
     how: tuple[tuple[str, str], ...] = ()   # (what, how it was decided)
 
+    def counts_flops(self, header: str) -> bool:
+        return header in self.flops
+
     def as_dict(self) -> dict:
-        return {"bias": self.bias, "count": "FLOPs" if self.flops else "MACs",
+        return {"bias": self.bias, "flops_columns": sorted(self.flops),
                 "k": self.k_base, "rounding": self.rounding, "output_order": self.order,
                 "how": dict(self.how)}
 
@@ -235,9 +238,14 @@ class Ctx:
             return False
         return any(v.matches(x) for v in self.candidates)
 
+    @property
+    def flops(self) -> bool:
+        """Whether this cell's column counts FLOPs = 2 × MACs."""
+        return self.conv.counts_flops(self.column)
+
     def scaled(self, macs: int) -> int:
         """A MAC count as the table counts it (× 2 for FLOPs)."""
-        return 2 * macs if self.conv.flops else macs
+        return 2 * macs if self.flops else macs
 
     def with_bias(self, weights: int, biases: int) -> int:
         return weights + biases if self.conv.bias else weights
@@ -354,9 +362,9 @@ def d_flops(c: Ctx) -> str | None:
     r = c.row
     if c.field != "macs" or r is None or not r.counts.macs:
         return None
-    if not c.conv.flops and c.fits(2 * r.counts.macs):
+    if not c.flops and c.fits(2 * r.counts.macs):
         return f"FLOPs (2 × MACs = {2 * r.counts.macs:,}) where this table counts MACs"
-    if c.conv.flops and c.fits(r.counts.macs):
+    if c.flops and c.fits(r.counts.macs):
         return f"MACs where this table counts FLOPs = 2 × MACs = {2 * r.counts.macs:,}"
     return None
 
@@ -388,7 +396,7 @@ def d_input_size(c: Ctx) -> str | None:
     if c.row is None:
         return None
     for alt in c.marker.alternatives():
-        v = c.marker.value_in(alt, c.row.name, c.field, c.conv)
+        v = c.marker.value_in(alt, c.row.name, c.field, c.conv, c.column)
         if v is not None and c.fits(v):
             size = alt.input
             note = ""
@@ -465,8 +473,10 @@ def diagnose(c: Ctx) -> list[tuple[str, str]]:
 class Marker:
     """Marks one table against one analysed network."""
 
-    def __init__(self, a: Analysis, table: Table, opts: Options, net=None):
+    def __init__(self, a: Analysis, table: Table, opts: Options, net=None,
+                 conv: Convention | None = None):
         self.a, self.table, self.opts, self.net = a, table, opts, net
+        self.given_conv = conv          # a convention already decided (marking siblings)
         self.cols = columns(table.header, opts.mapping)
         self.marked_cols = [c for c in self.cols if c.field in FIELDS]
         self.rows: list[tuple[int, str, LayerRow | None, str]] = []   # index, name, layer, kind
@@ -508,34 +518,35 @@ class Marker:
     def unit_of(self, c: Ctx) -> str:
         return next((col.unit for col in self.marked_cols if col.field == c.field), "")
 
-    def truth(self, r: LayerRow, fld: str, conv: Convention, bias: bool | None = None):
-        """The engine's value of a cell under the convention (``None``: not applicable)."""
-        b = conv.bias if bias is None else bias
+    def truth(self, r: LayerRow, fld: str, conv: Convention, header: str = ""):
+        """The engine's value of a cell in the column ``header`` under the convention
+        (``None``: not applicable)."""
+        b = conv.bias
         if fld in ("H", "W") and r.output.flat:
             return None
         if fld == "activations":
             return r.output.elements
         if fld == "macs":
-            return 2 * r.counts.macs if conv.flops else r.counts.macs
+            return 2 * r.counts.macs if conv.counts_flops(header) else r.counts.macs
         steps = {s.field: s for s in explain.working(r, b)}
         s = steps.get(fld)
         return s.value if s else None
 
-    def value_in(self, a: Analysis, name: str, fld: str, conv: Convention):
+    def value_in(self, a: Analysis, name: str, fld: str, conv: Convention, header: str = ""):
         r = next((x for x in a.rows if x.name == name), None)
         if r is None or fld == "output":
             return None
-        return self.truth(r, fld, conv)
+        return self.truth(r, fld, conv, header)
 
     def input_truth(self, fld: str):
         x = self.a.input
         return {"H": x.h, "W": x.w, "C": x.c, "activations": x.elements, "params": 0,
                 "macs": 0}.get(fld)
 
-    def total_truth(self, fld: str, conv: Convention):
+    def total_truth(self, fld: str, conv: Convention, header: str = ""):
         t = self.a.totals
         return {"params": t.params if conv.bias else t.weights,
-                "macs": 2 * t.macs if conv.flops else t.macs,
+                "macs": 2 * t.macs if conv.counts_flops(header) else t.macs,
                 "activations": sum(r.output.elements for r in self.a.rows if not r.aux)
                 }.get(fld)
 
@@ -572,9 +583,7 @@ class Marker:
                             continue
                         sib = engine.analyse(sf.network(name), self.a.input
                                              if self.a.input != self.net.input else None)
-                        m = Marker(sib, self.table, replace(
-                            self.opts, bias=self.conv.bias, flops=self.conv.flops,
-                            k_base=self.conv.k_base, rounding=self.conv.rounding), None)
+                        m = Marker(sib, self.table, self.opts, None, self.conv)
                         m.diagnosing = False
                         res = m.mark()
                         self._sibs.append((name, {(c.line, c.column): c for c in res.cells}))
@@ -632,10 +641,13 @@ class Marker:
                 if col.field in fields:
                     yield layer, col, (row[col.index] if col.index < len(row) else "")
 
-    def votes(self, fld: str, a_val, b_val) -> tuple[int, int]:
-        """How many cells of column ``fld`` match ``a_val(layer)`` only, and ``b_val`` only."""
+    def votes(self, fld: str, a_val, b_val, header: str | None = None) -> tuple[int, int]:
+        """How many cells of the ``fld`` columns (or only the one headed ``header``) match
+        ``a_val(layer)`` only, and ``b_val(layer)`` only."""
         va = vb = 0
         for r, col, text in self.cells_of(fld):
+            if header is not None and col.header != header:
+                continue
             a, b = a_val(r), b_val(r)
             vals = [v for v in read_cell(text, 1000, col.unit).values if v is not None]
             if a == b or not vals:
@@ -675,19 +687,26 @@ class Marker:
                     + f" ({detail})"))
         return bias
 
-    def _flops(self, given: bool | None, how) -> bool:
-        if given is not None:
-            how.append(("operations", ("FLOPs = 2 × MACs" if given else "MACs")
-                        + " (as the option says)"))
-            return given
-        m, f = self.votes("macs", lambda r: r.counts.macs, lambda r: 2 * r.counts.macs)
-        header_f = any("flop" in plain(c.header) for c in self.marked_cols if c.field == "macs")
-        flops = f > m if (m or f) else header_f
-        if any(c.field == "macs" for c in self.marked_cols):
-            detail = f"{_cells(m)} match MACs, {f} FLOPs" if (m or f) else "from the header"
-            how.append(("operations", ("FLOPs = 2 × MACs" if flops else
-                                       "MACs (multiply-accumulates)") + f" ({detail})"))
-        return flops
+    def _flops(self, given: bool | None, how) -> frozenset:
+        """The operations columns that count FLOPs = 2 × MACs: each column decided by its own
+        cells, else by its header (a table may have both a MACs and a FLOPs column)."""
+        out = set()
+        for col in self.marked_cols:
+            if col.field != "macs":
+                continue
+            if given is not None:
+                flops, detail = given, "as the option says"
+            else:
+                m, f = self.votes("macs", lambda r: r.counts.macs, lambda r: 2 * r.counts.macs,
+                                  col.header)
+                header_f = "flop" in plain(col.header)
+                flops = f > m if (m or f) else header_f
+                detail = f"{_cells(m)} match MACs, {f} FLOPs" if (m or f) else "from the header"
+            if flops:
+                out.add(col.header)
+            how.append((f"'{col.header}'", ("FLOPs = 2 × MACs" if flops else
+                                            "MACs (multiply-accumulates)") + f" ({detail})"))
+        return frozenset(out)
 
     def _k_base(self, given: int | None, conv: Convention, how) -> int:
         if given is not None:
@@ -697,7 +716,7 @@ class Marker:
         for r, col, text in self.cells_of("W", "H", "C", "params", "macs", "activations"):
             if not re.search(r"\d\s*[kKMGBT]\b", text) and not col.unit:
                 continue
-            t = self.truth(r, col.field, conv)
+            t = self.truth(r, col.field, conv, col.header)
             if t is None:
                 continue
             a = read_cell(text, 1000, col.unit).final
@@ -748,7 +767,7 @@ class Marker:
     # marking ------------------------------------------------------------------------------
     def mark(self) -> Result:
         self.match_rows()
-        self.conv = self.decide()
+        self.conv = self.given_conv or self.decide()
         self.read_all(self.conv.k_base)
         cells: list[Cell] = []
         pending: list[tuple[Cell, Ctx]] = []
@@ -790,18 +809,18 @@ class Marker:
         if col.field == "output":
             return self.mark_shape(i, name, layer, kind, col, rd, line), None
         if kind == "layer":
-            expected = self.truth(layer, col.field, conv)
+            expected = self.truth(layer, col.field, conv, col.header)
             steps = {s.field: s for s in explain.working(layer, conv.bias)}
             step = steps.get(col.field) or (explain.activations(layer)
                                             if col.field == "activations" else None)
             working = step.text() if step else ""
-            if col.field == "macs" and conv.flops and step:
+            if col.field == "macs" and conv.counts_flops(col.header) and step:
                 working = f"FLOPs = 2 × MACs = 2 · {step.value:,} = {expected:,}"
         elif kind == "input":
             expected, working, step = self.input_truth(col.field), "", None
         else:
             step = None
-            expected = self.total_truth(col.field, conv)
+            expected = self.total_truth(col.field, conv, col.header)
             working = (f"the network's total {explain.LABELS.get(col.field, col.field)} "
                        f"({'with' if conv.bias else 'without'} biases)"
                        if col.field == "params" else "the network's total")

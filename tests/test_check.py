@@ -387,3 +387,14 @@ def test_a_spec_file_as_the_network(tmp_path):
     spec_file = Path(spec.specs_dir()) / "lenet5.toml"
     r = cli("check", spec_file, "-", input="layer\tparams\nC3\t1,516\nC1\t156\n")
     assert r.exit_code == 0, r.output
+
+
+@pytest.mark.parametrize("name", ["alexnet", "lenet5", "googlenet", "xception"])
+def test_archcalcs_own_csv_is_marked_right(name):
+    """`archcalc table --format csv` has a MACs and a FLOPs column: each is decided alone."""
+    table = cli("table", name, "--format", "csv").output
+    code, d = run_json(name, "-", input=table)
+    assert code == 0 and d["score"]["wrong"] == 0 and d["unmarked_columns"] == []
+    flops = [c for c in d["cells"] if c["column"] == "flops" and c["layer"] == "conv1"]
+    assert not flops or flops[0]["expected"] == 2 * next(
+        c["expected"] for c in d["cells"] if c["column"] == "macs" and c["layer"] == "conv1")
