@@ -140,6 +140,7 @@ def test_total_row(tmp_path):
     (b"layer\tW\nconv1\t\xff\xfe55\n", "not UTF-8"),
     (b"just some prose\nand more\n", "no table found"),
     (b"PK\x03\x04rest", "binary"),
+    (b"layer,params\nconv1,34,944\n", "must be quoted"),
 ])
 def test_unreadable_answers(tmp_path, content, message):
     p = tmp_path / "bad.txt"
