@@ -33,6 +33,7 @@ class Table:
     lines: tuple[int, ...]             # 1-based line of each row in the file
     first_line: int                    # the header's line
     others: tuple[int, ...] = ()       # header lines of other tables found in the file
+    index: int = 1                     # which of the file's tables this is (1-based)
 
 
 # --- bytes to text ---------------------------------------------------------------------------
@@ -164,10 +165,16 @@ def parse(text: str, source: str, recognised, which: int | None = None) -> Table
         row = [c.strip() for c in row]
         if not any(row):
             continue
+        if fmt == "csv" and len(row) > len(header) and any(row[len(header):]):
+            raise AnswersError(
+                f"{source}: line {n + 1} has {len(row)} cells but the header has "
+                f"{len(header)}; in a CSV file a number with thousands separators must be "
+                f'quoted ("34,944") or written without them')
         rows.append(tuple((row + [""] * len(header))[:max(len(header), len(row))]))
         lines.append(n + 1)
     others = tuple(t[1][0] + 1 for t in tables if t[1] is not nums)
-    return Table(source, fmt, header, tuple(rows), tuple(lines), nums[0] + 1, others)
+    return Table(source, fmt, header, tuple(rows), tuple(lines), nums[0] + 1, others,
+                 which or 1)
 
 
 # --- what the columns mean -------------------------------------------------------------------
@@ -193,7 +200,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     # Columns that describe the layer (the quiz's own "given" column among them): not marked.
     "describes": ("kind", "type", "layertype", "given", "kernel", "ksp", "description",
                   "operation", "op", "notes", "note", "sizestridepadding", "patchsizestride",
-                  "filter", "filters", "kernelsize", "stride", "padding", "input", "inputsize"),
+                  "filter", "filters", "kernelsize", "stride", "padding", "input", "inputsize",
+                  "kernelstridepadding", "fixed", "aux"),   # the last three: `table --format csv`
 }
 _BY_ALIAS = {a: f for f, names in ALIASES.items() for a in names}
 FIELDS = ("W", "H", "C", "output", "params", "macs", "activations")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Callable
 
@@ -40,14 +40,17 @@ def exercise_rows(a: Analysis) -> list[LayerRow]:
 @dataclass(frozen=True)
 class Convention:
     bias: bool = True              # params = weights + biases
-    flops: bool = False            # the MACs column counts FLOPs = 2 × MACs
+    flops: frozenset = frozenset()  # headers of the operations columns that count FLOPs = 2 × MACs
     k_base: int = 1000             # K, M, G are powers of 1000 (or 1024)
     rounding: str = "floor"        # a fractional size written as a formula is floored
     order: str = "HWC"             # a one-column output "55x55x96" is H×W×C (or C×H×W)
     how: tuple[tuple[str, str], ...] = ()   # (what, how it was decided)
 
+    def counts_flops(self, header: str) -> bool:
+        return header in self.flops
+
     def as_dict(self) -> dict:
-        return {"bias": self.bias, "count": "FLOPs" if self.flops else "MACs",
+        return {"bias": self.bias, "flops_columns": sorted(self.flops),
                 "k": self.k_base, "rounding": self.rounding, "output_order": self.order,
                 "how": dict(self.how)}
 
@@ -76,6 +79,7 @@ class Reading:
     values: tuple[Value | None, ...] = ()
     error: str = ""
     shape: tuple[int, ...] = ()       # for the one-column output: the numbers written
+    order: str = ""                   # "CHW" when the writing says so ("6@28x28")
 
     @property
     def blank(self) -> bool:
@@ -97,6 +101,10 @@ class Reading:
         return None
 
 
+# A unit word after a number ("params", "weights", "개"); not a lone x or an SI suffix.
+_TRAILING_WORD = re.compile(r"(?<=[\d)\]])\s+(?![xXkKMGBT]\s*$)[^\W\d_]+\s*$")
+
+
 def _clean(text: str) -> str:
     t = text.strip().strip("*`").strip()
     t = re.sub(r"^[~≈]\s*", "", t)
@@ -112,6 +120,7 @@ def read_cell(text: str, k_base: int, unit: str = "") -> Reading:
         return Reading(t, parts, error="an '=' with nothing on one side")
     values = []
     for p in parts:
+        p = _TRAILING_WORD.sub("", p)     # "34,944 params", "96 개" (a Korean counter word)
         if unit and is_plain_number(p) and not re.search(r"[kKMGBT]\s*$", p):
             p = p + unit
         try:
@@ -131,7 +140,7 @@ def read_shape(text: str) -> Reading:
     if "@" in t:                          # LeNet's "6@28x28": C maps of H×W
         lead, t = (x.strip() for x in t.split("@", 1))
     nums = []
-    for p in re.split(r"\s*[x×X*]\s*", t) + ([] if lead is None else []):
+    for p in ([lead] if lead is not None else []) + re.split(r"\s*[x×X*]\s*", t):
         try:
             v = parse(p)
         except ExprError as e:
@@ -139,15 +148,9 @@ def read_shape(text: str) -> Reading:
         if v.value.denominator != 1 or not v.exact:
             return Reading(text.strip(), error=f"{p!r} is not a whole number")
         nums.append(int(v.value))
-    if lead is not None:
-        try:
-            c = parse(lead).value
-        except ExprError as e:
-            return Reading(text.strip(), error=str(e))
-        nums = nums + [int(c)] if len(nums) == 2 else nums
-    if len(nums) not in (1, 2, 3):
-        return Reading(text.strip(), error="expected H×W×C, C×H×W, H×W or one number")
-    return Reading(text.strip(), shape=tuple(nums))
+    if len(nums) not in (1, 2, 3) or (lead is not None and len(nums) != 3):
+        return Reading(text.strip(), error="expected H×W×C, C×H×W, C@H×W, H×W or one number")
+    return Reading(text.strip(), shape=tuple(nums), order="CHW" if lead is not None else "")
 
 
 # --- the mark of one cell --------------------------------------------------------------------
@@ -230,9 +233,14 @@ class Ctx:
             return False
         return any(v.matches(x) for v in self.candidates)
 
+    @property
+    def flops(self) -> bool:
+        """Whether this cell's column counts FLOPs = 2 × MACs."""
+        return self.conv.counts_flops(self.column)
+
     def scaled(self, macs: int) -> int:
         """A MAC count as the table counts it (× 2 for FLOPs)."""
-        return 2 * macs if self.conv.flops else macs
+        return 2 * macs if self.flops else macs
 
     def with_bias(self, weights: int, biases: int) -> int:
         return weights + biases if self.conv.bias else weights
@@ -349,9 +357,9 @@ def d_flops(c: Ctx) -> str | None:
     r = c.row
     if c.field != "macs" or r is None or not r.counts.macs:
         return None
-    if not c.conv.flops and c.fits(2 * r.counts.macs):
+    if not c.flops and c.fits(2 * r.counts.macs):
         return f"FLOPs (2 × MACs = {2 * r.counts.macs:,}) where this table counts MACs"
-    if c.conv.flops and c.fits(r.counts.macs):
+    if c.flops and c.fits(r.counts.macs):
         return f"MACs where this table counts FLOPs = 2 × MACs = {2 * r.counts.macs:,}"
     return None
 
@@ -383,7 +391,7 @@ def d_input_size(c: Ctx) -> str | None:
     if c.row is None:
         return None
     for alt in c.marker.alternatives():
-        v = c.marker.value_in(alt, c.row.name, c.field, c.conv)
+        v = c.marker.value_in(alt, c.row.name, c.field, c.conv, c.column)
         if v is not None and c.fits(v):
             size = alt.input
             note = ""
@@ -460,8 +468,10 @@ def diagnose(c: Ctx) -> list[tuple[str, str]]:
 class Marker:
     """Marks one table against one analysed network."""
 
-    def __init__(self, a: Analysis, table: Table, opts: Options, net=None):
+    def __init__(self, a: Analysis, table: Table, opts: Options, net=None,
+                 conv: Convention | None = None):
         self.a, self.table, self.opts, self.net = a, table, opts, net
+        self.given_conv = conv          # a convention already decided (marking siblings)
         self.cols = columns(table.header, opts.mapping)
         self.marked_cols = [c for c in self.cols if c.field in FIELDS]
         self.rows: list[tuple[int, str, LayerRow | None, str]] = []   # index, name, layer, kind
@@ -503,34 +513,35 @@ class Marker:
     def unit_of(self, c: Ctx) -> str:
         return next((col.unit for col in self.marked_cols if col.field == c.field), "")
 
-    def truth(self, r: LayerRow, fld: str, conv: Convention, bias: bool | None = None):
-        """The engine's value of a cell under the convention (``None``: not applicable)."""
-        b = conv.bias if bias is None else bias
+    def truth(self, r: LayerRow, fld: str, conv: Convention, header: str = ""):
+        """The engine's value of a cell in the column ``header`` under the convention
+        (``None``: not applicable)."""
+        b = conv.bias
         if fld in ("H", "W") and r.output.flat:
             return None
         if fld == "activations":
             return r.output.elements
         if fld == "macs":
-            return 2 * r.counts.macs if conv.flops else r.counts.macs
+            return 2 * r.counts.macs if conv.counts_flops(header) else r.counts.macs
         steps = {s.field: s for s in explain.working(r, b)}
         s = steps.get(fld)
         return s.value if s else None
 
-    def value_in(self, a: Analysis, name: str, fld: str, conv: Convention):
+    def value_in(self, a: Analysis, name: str, fld: str, conv: Convention, header: str = ""):
         r = next((x for x in a.rows if x.name == name), None)
         if r is None or fld == "output":
             return None
-        return self.truth(r, fld, conv)
+        return self.truth(r, fld, conv, header)
 
     def input_truth(self, fld: str):
         x = self.a.input
         return {"H": x.h, "W": x.w, "C": x.c, "activations": x.elements, "params": 0,
                 "macs": 0}.get(fld)
 
-    def total_truth(self, fld: str, conv: Convention):
+    def total_truth(self, fld: str, conv: Convention, header: str = ""):
         t = self.a.totals
         return {"params": t.params if conv.bias else t.weights,
-                "macs": 2 * t.macs if conv.flops else t.macs,
+                "macs": 2 * t.macs if conv.counts_flops(header) else t.macs,
                 "activations": sum(r.output.elements for r in self.a.rows if not r.aux)
                 }.get(fld)
 
@@ -567,9 +578,7 @@ class Marker:
                             continue
                         sib = engine.analyse(sf.network(name), self.a.input
                                              if self.a.input != self.net.input else None)
-                        m = Marker(sib, self.table, replace(
-                            self.opts, bias=self.conv.bias, flops=self.conv.flops,
-                            k_base=self.conv.k_base, rounding=self.conv.rounding), None)
+                        m = Marker(sib, self.table, self.opts, None, self.conv)
                         m.diagnosing = False
                         res = m.mark()
                         self._sibs.append((name, {(c.line, c.column): c for c in res.cells}))
@@ -617,137 +626,146 @@ class Marker:
                 self.readings[(i, col.index)] = (read_shape(text) if col.field == "output"
                                                  else read_cell(text, k_base, col.unit))
 
-    def decide(self) -> Convention:
-        o = self.opts
-        how = []
-        layers = [(i, layer) for i, _, layer, kind in self.rows if kind == "layer"]
-
-        def votes(fld, a_val, b_val, k_base=1000):
-            va = vb = 0
-            for col in self.marked_cols:
-                if col.field != fld:
-                    continue
-                for i, r in layers:
-                    text = self.table.rows[i][col.index] if col.index < len(
-                        self.table.rows[i]) else ""
-                    rd = read_cell(text, k_base, col.unit)
-                    vals = [v for v in rd.values if v is not None]
-                    a, b = a_val(r), b_val(r)
-                    if a == b or not vals:
-                        continue
-                    ma = any(v.matches(a) for v in vals)
-                    mb = any(v.matches(b) for v in vals)
-                    va += ma and not mb
-                    vb += mb and not ma
-            return va, vb
-
-        # biases
-        if o.bias is not None:
-            bias = o.bias
-            how.append(("params", ("weights + biases" if bias else "weights only, no biases")
-                        + " (as the option says)"))
-        else:
-            wb, w = votes("params", lambda r: r.counts.params, lambda r: r.counts.weights)
-            header_w = any(plain(c.header) in ("weights", "ofweights", "numberofweights")
-                           for c in self.marked_cols if c.field == "params")
-            bias = wb >= w if (wb or w) else not header_w
-            detail = (f"{w} cell{'s' if w != 1 else ''} count{'s' if w == 1 else ''} weights "
-                      f"only, {wb} weights + biases" if (w or wb) else
-                      ("the column is headed weights" if header_w else
-                       "no cell tells; archcalc's default"))
-            how.append(("params", ("weights + biases" if bias else
-                                   "weights only, the table does not count biases")
-                        + f" ({detail})"))
-        # MACs or FLOPs
-        if o.flops is not None:
-            flops = o.flops
-            how.append(("operations", ("FLOPs = 2 × MACs" if flops else "MACs")
-                        + " (as the option says)"))
-        else:
-            m, f = votes("macs", lambda r: r.counts.macs, lambda r: 2 * r.counts.macs)
-            header_f = any("flop" in plain(c.header) for c in self.marked_cols
-                           if c.field == "macs")
-            flops = f > m if (m or f) else header_f
-            if any(c.field == "macs" for c in self.marked_cols):
-                detail = (f"{_cells(m)} match MACs, {f} FLOPs" if (m or f)
-                          else "from the header")
-                how.append(("operations", ("FLOPs = 2 × MACs" if flops else
-                                           "MACs (multiply-accumulates)") + f" ({detail})"))
-        conv = Convention(bias=bias, flops=flops)
-        # K = 1000 or 1024
-        if o.k_base is not None:
-            k = o.k_base
-            how.append(("K", f"{k} (as the option says)"))
-        else:
-            k1 = k2 = 0
-            for col in self.marked_cols:
-                if col.field == "output":
-                    continue
-                for i, r in layers:
-                    text = self.table.rows[i][col.index] if col.index < len(
-                        self.table.rows[i]) else ""
-                    if not re.search(r"\d\s*[kKMGBT]\b", text) and not col.unit:
-                        continue
-                    t = self.truth(r, col.field, conv)
-                    if t is None:
-                        continue
-                    a = read_cell(text, 1000, col.unit).final
-                    b = read_cell(text, 1024, col.unit).final
-                    ma, mb = bool(a and a.matches(t)), bool(b and b.matches(t))
-                    k1 += ma and not mb
-                    k2 += mb and not ma
-            k = 1024 if k2 > k1 else 1000
-            if k1 or k2:
-                how.append(("K", f"{k} ({_cells(k1)} read right with K = 1000, {k2} with 1024)"))
-        # floor or ceil
-        if o.rounding is not None:
-            rounding = o.rounding
-            how.append(("sizes", f"fractions {'rounded up' if rounding == 'ceil' else 'floored'}"
-                                 " (as the option says)"))
-        else:
-            fl = ce = 0
-            for col in self.marked_cols:
-                if col.field not in ("H", "W"):
-                    continue
-                for i, r in layers:
-                    text = self.table.rows[i][col.index] if col.index < len(
-                        self.table.rows[i]) else ""
-                    rd = read_cell(text, k)
-                    f = rd.formula
-                    st = {x.field: x for x in explain.working(r)}.get(col.field)
-                    if (f is None or f.value.denominator == 1 or len(rd.values) < 2
-                            or st is None or not st.rounding):
-                        continue
-                    claimed = rd.final.value
-                    fl += claimed == math.floor(f.value)
-                    ce += claimed == math.ceil(f.value)
-            rounding = "ceil" if ce > fl else "floor"
-            if fl or ce:
-                how.append(("sizes", f"fractions {'rounded up' if rounding == 'ceil' else 'floored'}"
-                                     f" ({fl} cells floor, {ce} round up)"))
-        # H×W×C or C×H×W
-        order = "HWC"
-        hwc = chw = 0
-        for col in self.marked_cols:
-            if col.field != "output":
+    def cells_of(self, *fields: str):
+        """(layer, column, text) of every cell of a matched layer row in the given columns."""
+        for i, _, layer, kind in self.rows:
+            if kind != "layer":
                 continue
-            for i, r in layers:
-                text = self.table.rows[i][col.index] if col.index < len(self.table.rows[i]) else ""
-                sh = read_shape(text).shape
-                if len(sh) == 3:
-                    o_ = r.output
-                    hwc += sh == (o_.h, o_.w, o_.c) and sh != (o_.c, o_.h, o_.w)
-                    chw += sh == (o_.c, o_.h, o_.w) and sh != (o_.h, o_.w, o_.c)
-        if any(c.field == "output" for c in self.marked_cols):
-            order = "CHW" if chw > hwc else "HWC"
-            how.append(("output", f"{'C×H×W' if order == 'CHW' else 'H×W×C'} "
-                                  f"({_cells(hwc)} read H×W×C, {chw} C×H×W)"))
+            row = self.table.rows[i]
+            for col in self.marked_cols:
+                if col.field in fields:
+                    yield layer, col, (row[col.index] if col.index < len(row) else "")
+
+    def votes(self, fld: str, a_val, b_val, header: str | None = None) -> tuple[int, int]:
+        """How many cells of the ``fld`` columns (or only the one headed ``header``) match
+        ``a_val(layer)`` only, and ``b_val(layer)`` only."""
+        va = vb = 0
+        for r, col, text in self.cells_of(fld):
+            if header is not None and col.header != header:
+                continue
+            a, b = a_val(r), b_val(r)
+            vals = [v for v in read_cell(text, 1000, col.unit).values if v is not None]
+            if a == b or not vals:
+                continue
+            ma = any(v.matches(a) for v in vals)
+            mb = any(v.matches(b) for v in vals)
+            va += ma and not mb
+            vb += mb and not ma
+        return va, vb
+
+    def decide(self) -> Convention:
+        """The table's convention: each part from the option, else from the cells' votes."""
+        o = self.opts
+        how: list[tuple[str, str]] = []
+        bias = self._bias(o.bias, how)
+        flops = self._flops(o.flops, how)
+        k = self._k_base(o.k_base, Convention(bias=bias, flops=flops), how)
+        rounding = self._rounding(o.rounding, k, how)
+        order = self._order(how)
         return Convention(bias, flops, k, rounding, order, tuple(how))
+
+    def _bias(self, given: bool | None, how) -> bool:
+        if given is not None:
+            how.append(("params", ("weights + biases" if given else "weights only, no biases")
+                        + " (as the option says)"))
+            return given
+        wb, w = self.votes("params", lambda r: r.counts.params, lambda r: r.counts.weights)
+        header_w = any(plain(c.header) in ("weights", "ofweights", "numberofweights")
+                       for c in self.marked_cols if c.field == "params")
+        bias = wb >= w if (wb or w) else not header_w
+        detail = (f"{_cells(w)} count{'s' if w == 1 else ''} weights only, {wb} weights + "
+                  "biases" + ("; the table mixes both: the fewer are marked wrong" if w and wb
+                              else "") if (w or wb) else
+                  ("the column is headed weights" if header_w else
+                   "no cell tells; archcalc's default"))
+        how.append(("params", ("weights + biases" if bias else
+                               "weights only, the table does not count biases")
+                    + f" ({detail})"))
+        return bias
+
+    def _flops(self, given: bool | None, how) -> frozenset:
+        """The operations columns that count FLOPs = 2 × MACs: each column decided by its own
+        cells, else by its header (a table may have both a MACs and a FLOPs column)."""
+        out = set()
+        for col in self.marked_cols:
+            if col.field != "macs":
+                continue
+            if given is not None:
+                flops, detail = given, "as the option says"
+            else:
+                m, f = self.votes("macs", lambda r: r.counts.macs, lambda r: 2 * r.counts.macs,
+                                  col.header)
+                header_f = "flop" in plain(col.header)
+                flops = f > m if (m or f) else header_f
+                detail = (f"{_cells(m)} match MACs, {f} FLOPs"
+                          + ("; the column mixes both: the fewer are marked wrong" if m and f
+                             else "") if (m or f) else "from the header")
+            if flops:
+                out.add(col.header)
+            how.append((f"'{col.header}'", ("FLOPs = 2 × MACs" if flops else
+                                            "MACs (multiply-accumulates)") + f" ({detail})"))
+        return frozenset(out)
+
+    def _k_base(self, given: int | None, conv: Convention, how) -> int:
+        if given is not None:
+            how.append(("K", f"{given} (as the option says)"))
+            return given
+        k1 = k2 = 0
+        for r, col, text in self.cells_of("W", "H", "C", "params", "macs", "activations"):
+            if not re.search(r"\d\s*[kKMGBT]\b", text) and not col.unit:
+                continue
+            t = self.truth(r, col.field, conv, col.header)
+            if t is None:
+                continue
+            a = read_cell(text, 1000, col.unit).final
+            b = read_cell(text, 1024, col.unit).final
+            ma, mb = bool(a and a.matches(t)), bool(b and b.matches(t))
+            k1 += ma and not mb
+            k2 += mb and not ma
+        k = 1024 if k2 > k1 else 1000
+        if k1 or k2:
+            how.append(("K", f"{k} ({_cells(k1)} read right with K = 1000, {k2} with 1024)"))
+        return k
+
+    def _rounding(self, given: str | None, k: int, how) -> str:
+        if given is not None:
+            how.append(("sizes", f"fractions {'rounded up' if given == 'ceil' else 'floored'}"
+                                 " (as the option says)"))
+            return given
+        fl = ce = 0
+        for r, col, text in self.cells_of("H", "W"):
+            rd = read_cell(text, k)
+            f = rd.formula
+            st = {x.field: x for x in explain.working(r)}.get(col.field)
+            if (f is None or f.value.denominator == 1 or len(rd.values) < 2
+                    or st is None or not st.rounding):
+                continue            # only where the layer's own formula gives a fraction
+            fl += rd.final.value == math.floor(f.value)
+            ce += rd.final.value == math.ceil(f.value)
+        rounding = "ceil" if ce > fl else "floor"
+        if fl or ce:
+            how.append(("sizes", f"fractions {'rounded up' if rounding == 'ceil' else 'floored'}"
+                                 f" ({_cells(fl)} floor, {ce} round up)"))
+        return rounding
+
+    def _order(self, how) -> str:
+        if not any(c.field == "output" for c in self.marked_cols):
+            return "HWC"
+        hwc = chw = 0
+        for r, _, text in self.cells_of("output"):
+            sh, o = read_shape(text).shape, r.output
+            if len(sh) == 3:
+                hwc += sh == (o.h, o.w, o.c) and sh != (o.c, o.h, o.w)
+                chw += sh == (o.c, o.h, o.w) and sh != (o.h, o.w, o.c)
+        order = "CHW" if chw > hwc else "HWC"
+        how.append(("output", f"{'C×H×W' if order == 'CHW' else 'H×W×C'} "
+                              f"({_cells(hwc)} read H×W×C, {chw} C×H×W)"))
+        return order
 
     # marking ------------------------------------------------------------------------------
     def mark(self) -> Result:
         self.match_rows()
-        self.conv = self.decide()
+        self.conv = self.given_conv or self.decide()
         self.read_all(self.conv.k_base)
         cells: list[Cell] = []
         pending: list[tuple[Cell, Ctx]] = []
@@ -760,7 +778,8 @@ class Marker:
                 if cell.verdict == "wrong" and ctx is not None:
                     pending.append((cell, ctx))
         self.wrong_so_far = len(pending)
-        for cell, ctx in (pending if self.diagnosing else []):          # after every cell is read: totals, copies, siblings
+        # After every cell is read: totals, copies and siblings look at the other cells.
+        for cell, ctx in (pending if self.diagnosing else []):
             found = diagnose(ctx)
             if found:
                 cell.diagnosis = "; ".join(t for _, t in found)
@@ -788,18 +807,18 @@ class Marker:
         if col.field == "output":
             return self.mark_shape(i, name, layer, kind, col, rd, line), None
         if kind == "layer":
-            expected = self.truth(layer, col.field, conv)
+            expected = self.truth(layer, col.field, conv, col.header)
             steps = {s.field: s for s in explain.working(layer, conv.bias)}
             step = steps.get(col.field) or (explain.activations(layer)
                                             if col.field == "activations" else None)
             working = step.text() if step else ""
-            if col.field == "macs" and conv.flops and step:
+            if col.field == "macs" and conv.counts_flops(col.header) and step:
                 working = f"FLOPs = 2 × MACs = 2 · {step.value:,} = {expected:,}"
         elif kind == "input":
             expected, working, step = self.input_truth(col.field), "", None
         else:
             step = None
-            expected = self.total_truth(col.field, conv)
+            expected = self.total_truth(col.field, conv, col.header)
             working = (f"the network's total {explain.LABELS.get(col.field, col.field)} "
                        f"({'with' if conv.bias else 'without'} biases)"
                        if col.field == "params" else "the network's total")
@@ -828,17 +847,14 @@ class Marker:
         if all(v.matches(expected) for v in vals):
             return cell, None
         cell.verdict = "wrong"
-        if not vals[-1].matches(expected) and vals[0].matches(expected) and len(vals) > 1:
-            pass
-        elif vals[-1].matches(expected):
+        if vals[-1].matches(expected):      # the value is right, the working is not
             cell.diagnosis = (f"the value is right, but the working {rd.parts[0]} gives "
                               f"{_show(vals[0])}")
-        cands = tuple(dict.fromkeys(vals))
-        ctx = Ctx(layer, col.field, expected, cands, Reading(rd.text, rd.parts, tuple(vals)),
-                  conv, self, name, line, col.header)
-        if cell.diagnosis:
             return cell, None
-        return cell, ctx
+        cands = tuple(dict.fromkeys(vals))
+        return cell, Ctx(layer, col.field, expected, cands,
+                         Reading(rd.text, rd.parts, tuple(vals)), conv, self, name, line,
+                         col.header)
 
     def _rounded(self, fractional: bool, part: str, v: Value) -> Value:
         """A size formula that gives a fraction, rounded as the table's convention says —
@@ -860,7 +876,7 @@ class Marker:
             o = layer.output
             dims = {"H": o.h, "W": o.w, "C": o.c}
             flat = o.flat
-        order = self.conv.order
+        order = rd.order or self.conv.order
         expected = (f"{dims['C']:,}" if flat else
                     "×".join(str(dims[k]) for k in (("H", "W", "C") if order == "HWC"
                                                     else ("C", "H", "W"))))
@@ -928,8 +944,8 @@ def render_text(res: Result) -> str:
     out = [f"{t.source}: a {t.fmt.upper() if t.fmt != 'markdown' else 'Markdown'} table "
            f"(line {t.first_line}, {len(t.rows)} rows) marked against {res.network}"]
     if t.others:
-        out.append(f"  (the file has {len(t.others) + 1} tables; this is the first; --table N "
-                   "picks another)")
+        out.append(f"  (the file has {len(t.others) + 1} tables; this is table {t.index}; "
+                   "--table N picks another)")
     out.append(f"convention: {res.convention.text()}")
     headers = [""]
     cols: list[str] = []

@@ -6,6 +6,7 @@ I/O. Errors from a rule are located at the node's place in the spec.
 
 from __future__ import annotations
 
+from .bulk import without_gc
 from .errors import SpecError
 from .layers import RULES, LayerError
 from .records import Analysis, LayerRow, Note, Shape
@@ -78,6 +79,7 @@ def _even_inputs(net: Network, x: Shape) -> tuple[int, ...]:
     return tuple(sorted(found))
 
 
+@without_gc
 def analyse(net: Network, x: Shape | None = None) -> Analysis:
     """Analyse ``net`` at input ``x`` (the spec's own input when ``None``)."""
     x = x or net.input

@@ -32,6 +32,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field, replace
 
+from .bulk import without_gc
 from .errors import ArchcalcError, SpecError, suggest
 from .layers import REQUIRED, RULES
 from .records import Accuracy, Shape
@@ -208,7 +209,7 @@ def _toml_value(text: str):
     """A ``--set`` value: TOML (``10``, ``true``, ``[2, 2]``, ``"x"``), or else the bare text."""
     try:
         return tomllib.loads(f"v = {text}")["v"]
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, ValueError, RecursionError):  # a 5,000-digit number, [[[…
         return text
 
 
@@ -338,6 +339,7 @@ class SpecFile:
                 self._str(self.data, "source", "source"), self.file))
         return out
 
+    @without_gc
     def network(self, name: str, input_override: Shape | None = None,
                 overrides: dict[str, str] | None = None) -> Network:
         """The network ``name``; ``overrides`` (``--set NAME=VALUE``, values as TOML text)
@@ -504,6 +506,7 @@ class _Expander:
         self.defaults = defaults
         self.nodes: list[Node] = []
         self._sizes: dict[tuple, int] = {}     # (block, its arguments) → layers; see size()
+        self._built: dict[tuple, object] = {}  # see cached()
         blocks = spec.data.get("blocks", {})
         if not isinstance(blocks, dict):
             raise spec.error("expected tables [blocks.NAME]", "blocks")
@@ -764,9 +767,20 @@ class _Expander:
 
     # -- emitting
     def chain(self, items, where: str, prefix: str, src: str, env: dict, stack: tuple) -> str:
-        insts = self.instances(items, where, env, stack)
-        self.name_all(insts, where)
-        return self.emit(insts, prefix, src, stack)
+        def build():
+            insts = self.instances(items, where, env, stack)
+            self.name_all(insts, where)
+            return insts
+        return self.emit(self.cached(where, env, stack, build), prefix, src, stack)
+
+    def cached(self, where: str, env: dict, stack: tuple, build):
+        """``build()``'s checked, named instances, once per place in the spec and arguments: a
+        block repeated 50,000 times is checked once and emitted 50,000 times (instances are not
+        changed by emitting them)."""
+        key = (where, stack, repr(env))
+        if key not in self._built:
+            self._built[key] = build()
+        return self._built[key]
 
     def emit(self, insts: list[_Instance], prefix: str, src: str, stack: tuple) -> str:
         last = src          # the previous instance's output; a `bn = true` row always reads it
@@ -839,7 +853,18 @@ class _Expander:
                                       if key == "post" else ""), bwhere)
             return self.chain(block["layers"], body_where + ".layers", name + "/", src, args,
                               stack)
-        join_kind = bodies[0]
+        per_branch, join, post = self.cached(
+            body_where, args, stack, lambda: self.join_parts(block, bodies[0], bwhere, body_where,
+                                                             args, stack))
+        outs = tuple(self.emit(b, name + "/", src, stack) for b in per_branch)
+        jname = f"{name}/{join.assigned}"
+        self.nodes.append(Node(jname, join.op, join.item, outs, join.where, join.found,
+                               inst.notes))
+        return self.emit(post, name + "/", jname, stack)
+
+    def join_parts(self, block: dict, join_kind: str, bwhere: str, body_where: str, args: dict,
+                   stack: tuple):
+        """A join block's checked and named branches, join and post layers."""
         branches = block[join_kind]
         if not isinstance(branches, list) or len(branches) < 2:
             raise self.err(f"'{join_kind}' must be a list of at least two branches (lists of "
@@ -858,11 +883,7 @@ class _Expander:
                          auto=join_kind)
         post = self.instances(block.get("post", []), body_where + ".post", args, stack)
         self.name_all([i for b in per_branch for i in b] + [join] + post, body_where)
-        outs = tuple(self.emit(b, name + "/", src, stack) for b in per_branch)
-        jname = f"{name}/{join.assigned}"
-        self.nodes.append(Node(jname, join_kind, join.item, outs, join.where, join.found,
-                               inst.notes))
-        return self.emit(post, name + "/", jname, stack)
+        return per_branch, join, post
 
 
 # --- the catalogue ---------------------------------------------------------------------------

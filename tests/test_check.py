@@ -140,6 +140,7 @@ def test_total_row(tmp_path):
     (b"layer\tW\nconv1\t\xff\xfe55\n", "not UTF-8"),
     (b"just some prose\nand more\n", "no table found"),
     (b"PK\x03\x04rest", "binary"),
+    (b"layer,params\nconv1,34,944\n", "must be quoted"),
 ])
 def test_unreadable_answers(tmp_path, content, message):
     p = tmp_path / "bad.txt"
@@ -360,3 +361,53 @@ def test_readme_states_the_limits():
     assert (f"| a cell of an answers table | {expr.MAX_CHARS:,} characters; {expr.MAX_TOKENS} "
             f"numbers and operators; parentheses {expr.MAX_DEPTH} deep; no value beyond "
             f"10^{expr.MAX_DIGITS}") in readme
+
+
+@pytest.mark.parametrize("text, verdict", [
+    ("34,848 weights", "right"), ("(11 * 11 * 3) * 96 개 = 35K", "right"), ("35 K", "right"),
+    ("~35K", "right"), ("**34,848**", "right"), ("3 x", "wrong"), ("34,848 x", "wrong"),
+])
+def test_cells_as_people_write_them(text, verdict):
+    cells = mark("alexnet", [("conv1", {"params": text})], "--no-bias")
+    assert cells[("conv1", "params")]["verdict"] == verdict
+
+
+def test_a_file_with_several_tables_and_prose(tmp_path):
+    p = tmp_path / "notes.txt"
+    p.write_text("Lecture notes\n\nInput: 227x227x3\n\n" + BLANK.read_text(encoding="utf-8")
+                 + "\nThe filled one:\n\n" + FILLED.read_text(encoding="utf-8") + "\nEnd\n",
+                 encoding="utf-8")
+    r = cli("check", "alexnet", p)
+    assert r.exit_code == 0 and "this is table 1" in r.output and "24 missing" in r.output
+    code, d = run_json("alexnet", p, "--table", "2")
+    assert code == 1 and d["score"]["wrong"] == 2
+    assert cli("check", "alexnet", p, "--table", "3").exit_code == 2
+
+
+def test_a_spec_file_as_the_network(tmp_path):
+    spec_file = Path(spec.specs_dir()) / "lenet5.toml"
+    r = cli("check", spec_file, "-", input="layer\tparams\nC3\t1,516\nC1\t156\n")
+    assert r.exit_code == 0, r.output
+
+
+@pytest.mark.parametrize("name", ["alexnet", "lenet5", "googlenet", "xception"])
+def test_archcalcs_own_csv_is_marked_right(name):
+    """`archcalc table --format csv` has a MACs and a FLOPs column: each is decided alone."""
+    table = cli("table", name, "--format", "csv").output
+    code, d = run_json(name, "-", input=table)
+    assert code == 0 and d["score"]["wrong"] == 0 and d["unmarked_columns"] == []
+    flops = [c for c in d["cells"] if c["column"] == "flops" and c["layer"] == "conv1"]
+    assert not flops or flops[0]["expected"] == 2 * next(
+        c["expected"] for c in d["cells"] if c["column"] == "macs" and c["layer"] == "conv1")
+
+
+def test_lenet_at_notation():
+    r = cli("check", "lenet5", "-", input="layer\toutput\nC1\t6@28x28\nS2\t6@14x14\nC3\t16@10x11\n")
+    assert r.exit_code == 1 and "W is 10, not 11" in r.output and "2/3" in r.output
+
+
+def test_a_mixed_convention_is_said_and_the_minority_marked():
+    r = cli("check", "alexnet", "-",
+            input="layer\tparams\nconv1\t34,848\nconv2\t614,400\nconv3\t885,120\n")
+    assert r.exit_code == 1 and "mixes both" in r.output
+    assert "conv3 params: '885,120'" in r.output and "counted the 384 biases" in r.output

@@ -400,11 +400,108 @@ def test_any_command_line_ends_cleanly(argv):
     run_clean(argv)
 
 
+OPTION_VALUES = {
+    "--input": input_texts,
+    "--set": st.sampled_from(["classes=10", "classes=0", "classes=-1", "classes=1e3",
+                              "classes=10**9", "classes=" + "9" * 5000,
+                              "classes=" + "[" * 3000 + "]" * 3000, "classes", "=3", "nope=3",
+                              "lrn=maybe", "paper=false", "classes=[1, 2]"])
+    | st.text(max_size=12),
+    "--count": st.sampled_from(["bias", "bn,act", "pool,add", ",", "bias,nope", ""])
+    | st.text(max_size=8),
+    "--convention": st.sampled_from(["paper", "torchvision", "fvcore", "ptflops", "keras", "tf"]),
+    "--units": st.sampled_from(["exact", "si", "SI", ""]),
+    "--kilo": st.sampled_from(["1000", "1024", "999", "0"]),
+    "--dtype": st.sampled_from(["fp32", "fp16", "bf16", "int8", "fp64"]),
+    "--batch": st.sampled_from(["1", "0", "-1", "256", "1000000000", "9" * 5000, "x", "1.5"]),
+    "--optimizer": st.sampled_from(["sgd", "momentum", "adam", "lbfgs"]),
+    "--columns": st.sampled_from(["layer,c,params,macs,rf", "layer", "", ",", "nope",
+                                  "layer,layer", "params,macs,flops"]) | st.text(max_size=10),
+    "--format": st.sampled_from(["text", "github", "markdown", "csv", "tsv", "json", "latex",
+                                 "html", "xml"]),
+    "--layout": st.sampled_from(["layers", "paper", "tree"]),
+}
+FLAGS = ["--no-bias", "--strict", "--aux", "--memory", "--rf"]
+
+
+def options_of(command: str) -> set[str]:
+    """The options a command has today (the set grows as features land)."""
+    return {o for p in main.commands[command].params for o in getattr(p, "opts", [])}
+
+
+@FUZZ
+@given(network=st.sampled_from(["alexnet", "lenet5", "googlenet", "inception-v2", "nin",
+                                "vgg11-bn", "resnet18"]),
+       data=st.data())
+def test_every_table_option_ends_cleanly(network, data):
+    have = options_of("table")
+    names = data.draw(st.lists(st.sampled_from(sorted(set(OPTION_VALUES) & have)), max_size=4,
+                               unique=True))
+    args = ["table", network]
+    for name in names:
+        args += [name, data.draw(OPTION_VALUES[name], label=name)]
+    args += data.draw(st.lists(st.sampled_from(sorted(set(FLAGS) & have)), max_size=2,
+                               unique=True))
+    r = run_clean(args)
+    if r.exit_code == 0 and "json" in args:
+        json.loads(r.stdout)
+
+
+@pytest.mark.skipif("--out" not in options_of("table"), reason="table has no --out")
+@FUZZ
+@given(target=st.sampled_from(["new.txt", "existing.txt", "folder", "missing/x.txt", ""]),
+       force=st.booleans(), fmt=st.sampled_from(["text", "csv", "json"]))
+def test_out_never_clobbers_without_force(tmp_path_factory, target, force, fmt):
+    folder = tmp_path_factory.mktemp("out")
+    (folder / "existing.txt").write_text("the user's notes\n", encoding="utf-8")
+    (folder / "folder").mkdir()
+    path = folder / target if target else Path("")
+    before = digest(folder)
+    r = CliRunner().invoke(main, ["table", "alexnet", "--format", fmt, "--out", str(path)]
+                           + ["--force"] * force)
+    assert r.exception is None or isinstance(r.exception, SystemExit), r.exc_info
+    assert r.exit_code in (0, 2) and "Traceback" not in r.output
+    after = digest(folder)
+    if r.exit_code == 2:
+        assert r.stderr.startswith("archcalc: error: ") or "Error: " in r.stderr
+        assert after == before
+    else:
+        assert target in ("new.txt", "existing.txt") and (target == "new.txt" or force)
+        expected = CliRunner().invoke(main, ["table", "alexnet", "--format", fmt]).stdout
+        assert path.read_text(encoding="utf-8") == expected
+        assert {k: v for k, v in after.items() if k != target} == \
+            {k: v for k, v in before.items() if k != target}
+
+
+@pytest.mark.skipif("explain" not in main.commands, reason="no explain command")
+@FUZZ
+@given(network=st.sampled_from(["alexnet", "lenet5", "googlenet", "resnet18", "nope"]),
+       layers=st.lists(st.sampled_from(["conv1", "Conv1", "MaxPool1", "pool1", "fc8", "3a/",
+                                        "inception_3a", "", "-", "conv99"])
+                       | st.text(max_size=8), max_size=3),
+       input_=st.none() | input_texts)
+def test_explain_ends_cleanly(network, layers, input_):
+    run_clean(["explain", network, *layers] + (["--input", input_] if input_ is not None else []))
+
+
 def test_input_options_named_in_the_issue():
     for text in ("0", "3x-5x7", "10**9", "1000000001", "9" * 5000):
         r = run_clean(["table", "alexnet", "--input", text])
         assert r.exit_code == 2 and "--input" in r.stderr, (text, r.stderr)
     assert run_clean(["table", "alexnet", "--input", "1000000000"]).exit_code == 0
+
+
+@pytest.mark.parametrize("option, value", [
+    ("--set", "classes=" + "9" * 5000), ("--set", "classes=" + "[" * 3000 + "]" * 3000),
+    ("--set", "classes=10**9"), ("--set", "classes=100000000000"), ("--set", "classes=-1"),
+    ("--batch", "9" * 5000), ("--batch", "0"), ("--columns", "nope," * 1000),
+    ("--count", "bias," * 1000 + "nope"),
+])
+def test_named_option_attacks(option, value):
+    if option not in options_of("table"):
+        pytest.skip(f"table has no {option}")
+    r = run_clean(["table", "alexnet", option, value])
+    assert r.exit_code == 2, r.output
 
 
 # --- real processes: a memory cap and a hang guard --------------------------------------------------
