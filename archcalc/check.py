@@ -79,6 +79,7 @@ class Reading:
     values: tuple[Value | None, ...] = ()
     error: str = ""
     shape: tuple[int, ...] = ()       # for the one-column output: the numbers written
+    order: str = ""                   # "CHW" when the writing says so ("6@28x28")
 
     @property
     def blank(self) -> bool:
@@ -139,7 +140,7 @@ def read_shape(text: str) -> Reading:
     if "@" in t:                          # LeNet's "6@28x28": C maps of H×W
         lead, t = (x.strip() for x in t.split("@", 1))
     nums = []
-    for p in re.split(r"\s*[x×X*]\s*", t) + ([] if lead is None else []):
+    for p in ([lead] if lead is not None else []) + re.split(r"\s*[x×X*]\s*", t):
         try:
             v = parse(p)
         except ExprError as e:
@@ -147,15 +148,9 @@ def read_shape(text: str) -> Reading:
         if v.value.denominator != 1 or not v.exact:
             return Reading(text.strip(), error=f"{p!r} is not a whole number")
         nums.append(int(v.value))
-    if lead is not None:
-        try:
-            c = parse(lead).value
-        except ExprError as e:
-            return Reading(text.strip(), error=str(e))
-        nums = nums + [int(c)] if len(nums) == 2 else nums
-    if len(nums) not in (1, 2, 3):
-        return Reading(text.strip(), error="expected H×W×C, C×H×W, H×W or one number")
-    return Reading(text.strip(), shape=tuple(nums))
+    if len(nums) not in (1, 2, 3) or (lead is not None and len(nums) != 3):
+        return Reading(text.strip(), error="expected H×W×C, C×H×W, C@H×W, H×W or one number")
+    return Reading(text.strip(), shape=tuple(nums), order="CHW" if lead is not None else "")
 
 
 # --- the mark of one cell --------------------------------------------------------------------
@@ -878,7 +873,7 @@ class Marker:
             o = layer.output
             dims = {"H": o.h, "W": o.w, "C": o.c}
             flat = o.flat
-        order = self.conv.order
+        order = rd.order or self.conv.order
         expected = (f"{dims['C']:,}" if flat else
                     "×".join(str(dims[k]) for k in (("H", "W", "C") if order == "HWC"
                                                     else ("C", "H", "W"))))

@@ -398,3 +398,8 @@ def test_archcalcs_own_csv_is_marked_right(name):
     flops = [c for c in d["cells"] if c["column"] == "flops" and c["layer"] == "conv1"]
     assert not flops or flops[0]["expected"] == 2 * next(
         c["expected"] for c in d["cells"] if c["column"] == "macs" and c["layer"] == "conv1")
+
+
+def test_lenet_at_notation():
+    r = cli("check", "lenet5", "-", input="layer\toutput\nC1\t6@28x28\nS2\t6@14x14\nC3\t16@10x11\n")
+    assert r.exit_code == 1 and "W is 10, not 11" in r.output and "2/3" in r.output
