@@ -165,6 +165,11 @@ def parse(text: str, source: str, recognised, which: int | None = None) -> Table
         row = [c.strip() for c in row]
         if not any(row):
             continue
+        if fmt == "csv" and len(row) > len(header) and any(row[len(header):]):
+            raise AnswersError(
+                f"{source}: line {n + 1} has {len(row)} cells but the header has "
+                f"{len(header)}; in a CSV file a number with thousands separators must be "
+                f'quoted ("34,944") or written without them')
         rows.append(tuple((row + [""] * len(header))[:max(len(header), len(row))]))
         lines.append(n + 1)
     others = tuple(t[1][0] + 1 for t in tables if t[1] is not nums)

@@ -674,7 +674,8 @@ class Marker:
                        for c in self.marked_cols if c.field == "params")
         bias = wb >= w if (wb or w) else not header_w
         detail = (f"{_cells(w)} count{'s' if w == 1 else ''} weights only, {wb} weights + "
-                  "biases" if (w or wb) else
+                  "biases" + ("; the table mixes both: the fewer are marked wrong" if w and wb
+                              else "") if (w or wb) else
                   ("the column is headed weights" if header_w else
                    "no cell tells; archcalc's default"))
         how.append(("params", ("weights + biases" if bias else
@@ -696,7 +697,9 @@ class Marker:
                                   col.header)
                 header_f = "flop" in plain(col.header)
                 flops = f > m if (m or f) else header_f
-                detail = f"{_cells(m)} match MACs, {f} FLOPs" if (m or f) else "from the header"
+                detail = (f"{_cells(m)} match MACs, {f} FLOPs"
+                          + ("; the column mixes both: the fewer are marked wrong" if m and f
+                             else "") if (m or f) else "from the header")
             if flops:
                 out.add(col.header)
             how.append((f"'{col.header}'", ("FLOPs = 2 × MACs" if flops else

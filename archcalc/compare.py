@@ -119,8 +119,7 @@ def grid(entries: list[Entry], units: str = "exact", kilo: int = 1000) -> report
     refs = _sources(entries)
     cells = [[_cell(c, c.value(e, refs), units, kilo) for c in COLUMNS] for e in entries]
     foot = list(FOOT)
-    if units != "exact":
-        foot.append(f"units: {U.legend(units, kilo)}.")
+    foot.append(f"units: {U.legend(units, kilo)}.")
     sources = {e.a.accuracy.source: refs[e.a.network] for e in entries if e.a.network in refs}
     foot += [f"[{n}] {source}." for source, n in sources.items()]
     missing = [e.a.network for e in entries if e.a.network not in refs]

@@ -45,27 +45,37 @@ def fmt_of(path: str) -> str:
     return ext
 
 
-def layers(a: Analysis, path: str) -> int:
-    """Bars per weighted layer (aux heads left out); returns the number of layers drawn."""
-    import numpy as np
-
+def layer_series(a: Analysis) -> tuple[list[str], list[tuple[str, list[int]]]]:
+    """What ``layers`` draws: the weighted layers' names (aux heads left out) and, per series,
+    one exact value per layer."""
     rows = [r for r in a.rows if r.kind in WEIGHTED and not r.aux]
     if not rows:
         raise ArchcalcError(f"{a.network} has no weighted layers to draw")
+    return [r.name for r in rows], [("params", [r.params for r in rows]),
+                                    ("MACs", [r.counts.macs for r in rows]),
+                                    ("activations (output values)",
+                                     [activations(r) for r in rows])]
+
+
+COLORS = ("#4c72b0", "#dd8452", "#55a868")
+
+
+def layers(a: Analysis, path: str) -> int:
+    """Bars per weighted layer on a log axis; returns the number of layers drawn."""
+    import numpy as np
+
+    names, series = layer_series(a)
     plt = _pyplot()
-    series = [("params", [r.params for r in rows], "#4c72b0"),
-              ("MACs", [r.counts.macs for r in rows], "#dd8452"),
-              ("activations (output values)", [activations(r) for r in rows], "#55a868")]
-    x = np.arange(len(rows))
+    x = np.arange(len(names))
     width = 0.27
-    fig, ax = plt.subplots(figsize=(min(max(6.0, 0.32 * len(rows) + 2), 60), 5))
-    for i, (label, values, color) in enumerate(series):
+    fig, ax = plt.subplots(figsize=(min(max(6.0, 0.32 * len(names) + 2), 60), 5))
+    for i, ((label, values), color) in enumerate(zip(series, COLORS)):
         # a zero has no place on a log axis: it is drawn as no bar
         ax.bar(x + (i - 1) * width, [v if v > 0 else np.nan for v in values], width,
                label=label, color=color)
     ax.set_yscale("log")
-    ax.set_xticks(x, [r.name for r in rows], rotation=90, fontsize=7)
-    ax.set_xlim(-0.6, len(rows) - 0.4)
+    ax.set_xticks(x, names, rotation=90, fontsize=7)
+    ax.set_xlim(-0.6, len(names) - 0.4)
     ax.set_ylabel("count (log scale)")
     t = a.totals
     ax.set_title(f"{a.network}: {t.params:,} params, {t.macs:,} MACs, per weighted layer",
@@ -74,7 +84,7 @@ def layers(a: Analysis, path: str) -> int:
     ax.grid(axis="y", which="major", alpha=0.3)
     _save(fig, path)
     plt.close(fig)
-    return len(rows)
+    return len(names)
 
 
 def accuracy(entries: list[Entry], path: str) -> tuple[list[str], list[str]]:

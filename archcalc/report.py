@@ -260,8 +260,9 @@ def footer(a: Analysis, opt: Options, keys: list[str]) -> list[str]:
     for key in ("fixed", "buffers", "aux", "convention"):
         if key in conv:
             foot.append(f"{key}: {conv[key]}.")
-    if opt.units != "exact":
-        foot.append(f"units: {conv['units']}.")
+    foot.append(f"units: {conv['units']}"
+                + (" (bytes: MB = 10⁶ B, MiB = 2²⁰ B)." if opt.units != "exact" and
+                   _shows_memory(keys, opt) else "."))
     if _shows_memory(keys, opt):
         foot += memory_lines(a, opt)
     if _shows_rf(keys, opt):
@@ -278,7 +279,7 @@ def _cell(col: Column, v, opt: Options) -> str:
     if not isinstance(v, int) or col.kind == "text":
         return str(v)
     if col.kind == "bytes" and opt.units != "exact":
-        return U.nbytes(v, opt.kilo)
+        return U.nbytes(v)
     if col.kind == "count":
         return U.number(v, opt.units, opt.kilo)
     return f"{v:,}"

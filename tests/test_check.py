@@ -140,6 +140,7 @@ def test_total_row(tmp_path):
     (b"layer\tW\nconv1\t\xff\xfe55\n", "not UTF-8"),
     (b"just some prose\nand more\n", "no table found"),
     (b"PK\x03\x04rest", "binary"),
+    (b"layer,params\nconv1,34,944\n", "must be quoted"),
 ])
 def test_unreadable_answers(tmp_path, content, message):
     p = tmp_path / "bad.txt"
@@ -403,3 +404,10 @@ def test_archcalcs_own_csv_is_marked_right(name):
 def test_lenet_at_notation():
     r = cli("check", "lenet5", "-", input="layer\toutput\nC1\t6@28x28\nS2\t6@14x14\nC3\t16@10x11\n")
     assert r.exit_code == 1 and "W is 10, not 11" in r.output and "2/3" in r.output
+
+
+def test_a_mixed_convention_is_said_and_the_minority_marked():
+    r = cli("check", "alexnet", "-",
+            input="layer\tparams\nconv1\t34,848\nconv2\t614,400\nconv3\t885,120\n")
+    assert r.exit_code == 1 and "mixes both" in r.output
+    assert "conv3 params: '885,120'" in r.output and "counted the 384 biases" in r.output

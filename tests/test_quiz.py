@@ -101,3 +101,13 @@ def test_round_trip_through_the_command_line(tmp_path):
     p.write_text(key, encoding="utf-8")
     r = cli("check", "xception", p)
     assert r.exit_code == 0, r.output[-2000:]
+
+
+def test_markdown_quiz_is_read_by_check_too():
+    key = cli("quiz", "googlenet", "--answers", "--format", "markdown").output
+    table = key.split("**working:**")[0]
+    r = cli("check", "googlenet", "-", input=table)
+    assert r.exit_code == 0, r.output[-1500:]
+    blank = cli("quiz", "googlenet", "--format", "markdown").output
+    r = cli("check", "googlenet", "-", input=blank)
+    assert r.exit_code == 0 and "0 wrong" in r.output and "missing" in r.output
