@@ -90,3 +90,13 @@ def test_accuracy_field_is_checked(tmp_path, acc, message):
                  f'accuracy = {acc}\nlayers = ["flatten", {{ fc = 2 }}]\n')
     r = cli("table", str(p))
     assert r.exit_code == 2 and message in r.output and "Traceback" not in r.output
+
+
+def test_compare_latex_and_html_are_well_formed():
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(cli("compare", "vgg16", "alexnet", "--format", "html").output)
+    assert [td.text for td in root.iter("td")][:2] == ["vgg16", "3×224×224"]
+    tex = cli("compare", "vgg16", "alexnet", "--format", "latex").output
+    rows = [ln for ln in tex.splitlines() if ln.endswith(r" \\") and not ln.startswith(r"\par")]
+    assert len(rows) == 3 and all(ln.count(" & ") == len(compare.COLUMNS) - 1 for ln in rows)

@@ -16,8 +16,10 @@ def field(a, name):
 
 
 def test_vgg16_conv5_3_and_pool5():
-    # Araujo et al., Distill 2019, Table 1: VGG-16's pool5 field is 212; conv5_3's is 196
-    # (CS231n and the common derivation: 196 + (2 − 1)·16 = 212).
+    # Issue 7: conv5_3 sees 196×196 pixels, pool5 212×212. By hand: thirteen 3×3 convs and four
+    # 2×2/2 pools before conv5_3 give 1 + 2·(2·1 + 2·2 + 3·4 + 3·8 + 3·16) + (1·1 + 1·2 + 1·4 +
+    # 1·8) = 196 (each conv adds 2·jump, each pool 1·jump); each conv's padding 1 moves the start
+    # by one jump: −(2·1 + 2·2 + 3·4 + 3·8 + 3·16) = −90; pool5 adds (2 − 1)·16: 212.
     a = archcalc.analyse("vgg16")
     f = field(a, "conv5_3/conv")
     assert (f.h.size, f.w.size, f.h.jump, f.h.start) == (196, 196, 16, -90)
