@@ -550,7 +550,7 @@ def to_dict(a: Analysis, opt: Options = Options()) -> dict:
             "macs": r.counts.macs,
         }
         d.update({c.key: c.value(r, ctx) for c in extra_cols})
-        d["receptive_field"] = _rf_dict(fields[r.name])
+        d["receptive_field"] = _rf_dict(fields[r.name], len(r.inputs) > 1)
         d["notes"] = [{"kind": n.kind, "text": n.text} for n in r.notes]
         d["aux"] = r.aux
         layers.append(d)
@@ -587,10 +587,15 @@ def to_dict(a: Analysis, opt: Options = Options()) -> dict:
     return out
 
 
-def _rf_dict(f) -> dict | str:
+def _rf_dict(f, join: bool) -> dict | str:
+    """Size, jump and start per axis; at a join, ``via``: the input through which the largest
+    field comes (following ``via`` back from join to join gives the whole path, which the
+    ``rf_path`` column prints; repeating it on every layer would grow with the square of the
+    depth)."""
     if f.is_global:
         return "global"
-    return {ax: {"size": x.size, "jump": x.jump, "start": x.start, "path": list(x.path)}
+    return {ax: {"size": x.size, "jump": x.jump, "start": x.start}
+            | ({"via": x.path[-1]} if join and x.path else {})
             for ax, x in (("h", f.h), ("w", f.w))}
 
 

@@ -131,3 +131,18 @@ def test_branching_field_equals_brute_force(tmp_path, trunk, branches):
         assert got.start == min(zero)
         assert got.size == max(zero) - min(zero) + 1
         assert got.jump == min(one) - min(zero)
+
+
+def test_json_names_the_branch_at_each_join():
+    import json
+
+    from click.testing import CliRunner
+
+    from archcalc.cli import main
+
+    d = json.loads(CliRunner().invoke(main, ["table", "googlenet", "--format", "json"]).output)
+    layer = next(x for x in d["layers"] if x["name"] == "3a/concat")
+    # pool2's field is 27 (jump 8); the 5×5 branch adds 4·8: 59, the largest of the four
+    assert layer["receptive_field"]["h"] == {"size": 59, "jump": 8, "start": -23,
+                                             "via": "3a/relu5"}
+    assert "via" not in next(x for x in d["layers"] if x["name"] == "3a/5x5")["receptive_field"]["h"]
