@@ -165,12 +165,16 @@ def analysis(network: str, input_: str | None, sets=()):
     """Load and analyse NETWORK, turning every spec error into a user error."""
     from . import engine, spec
 
+    overrides = parse_sets(sets)
     try:
-        net = spec.load(network, overrides=parse_sets(sets) or None)
+        net = spec.load(network, overrides=overrides or None)
         x = parse_input(input_, net.input.c) if input_ else None
         return engine.analyse(net, x)
     except ArchcalcError as e:
-        raise UserError(str(e)) from None
+        given = " ".join(f"--set {k}={v}" for k, v in overrides.items())
+        raise UserError(str(e) + (f"\n  (the spec as changed by {given})"
+                                  if overrides and not str(e).startswith("--set") else "")
+                        ) from None
 
 
 @main.command("table")
