@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from .compare import SORT_KEYS
 from .errors import ArchcalcError, suggest
 from .memory import DTYPES
 from .report import FORMATS
@@ -395,8 +396,7 @@ def quiz_cmd(network: str, blank: str, seed: int | None, fraction: float | None,
 
 @main.command("compare")
 @click.argument("networks", nargs=-1, required=True)
-@click.option("--sort", type=click.Choice(["network", "depth", "params", "macs", "flops",
-                                           "activations", "top1", "top5"]),
+@click.option("--sort", type=click.Choice(SORT_KEYS),
               help="Order the rows by this column (smallest first; accuracy: lowest first, "
                    "networks without one last).")
 @click.option("--reverse", is_flag=True, help="Largest first.")
