@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from .compare import SORT_KEYS
 from .errors import ArchcalcError, suggest
 from .memory import DTYPES
 from .report import FORMATS
@@ -165,12 +166,16 @@ def analysis(network: str, input_: str | None, sets=()):
     """Load and analyse NETWORK, turning every spec error into a user error."""
     from . import engine, spec
 
+    overrides = parse_sets(sets)
     try:
-        net = spec.load(network, overrides=parse_sets(sets) or None)
+        net = spec.load(network, overrides=overrides or None)
         x = parse_input(input_, net.input.c) if input_ else None
         return engine.analyse(net, x)
     except ArchcalcError as e:
-        raise UserError(str(e)) from None
+        given = " ".join(f"--set {k}={v}" for k, v in overrides.items())
+        raise UserError(str(e) + (f"\n  (the spec as changed by {given})"
+                                  if overrides and not str(e).startswith("--set") else "")
+                        ) from None
 
 
 @main.command("table")
@@ -397,8 +402,7 @@ def quiz_cmd(network: str, blank: str, seed: int | None, fraction: float | None,
 
 @main.command("compare")
 @click.argument("networks", nargs=-1, required=True)
-@click.option("--sort", type=click.Choice(["network", "depth", "params", "macs", "flops",
-                                           "activations", "top1", "top5"]),
+@click.option("--sort", type=click.Choice(SORT_KEYS),
               help="Order the rows by this column (smallest first; accuracy: lowest first, "
                    "networks without one last).")
 @click.option("--reverse", is_flag=True, help="Largest first.")
