@@ -109,5 +109,41 @@ def table_cmd(network: str, input_: str | None, no_bias: bool, fmt: str, strict:
     click.echo(report.render(a, fmt, report.Options(bias=not no_bias, aux=aux)), nl=False)
 
 
+@main.command("verify")
+@click.argument("networks", nargs=-1, metavar="[NETWORK]...")
+@click.option("--all", "all_", is_flag=True, help="Verify every network in `archcalc list`.")
+@click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True,
+              help="Where the real forward pass runs.")
+@click.option("--batch", type=click.IntRange(min=1), default=1, show_default=True,
+              metavar="N", help="Samples in the input tensor (FLOPs scale with it).")
+@click.option("--rows", type=click.Choice(["all", "failures", "none"]), default=None,
+              help="Which layer rows to print (default: all for named networks, failures "
+                   "with --all).")
+def verify_cmd(networks: tuple[str, ...], all_: bool, device: str, batch: int,
+               rows: str | None) -> None:
+    """Check archcalc's numbers against torch: build each NETWORK as real torch modules.
+
+    One torch module per layer, run on a real input: each layer's output shape (forward
+    hooks), parameters (counted from the module) and FLOPs (torch's FlopCounterMode, on the
+    meta device) are compared with archcalc's rows, ✓ or ✗ per row, then a one-line verdict.
+    Networks with a reference implementation (torchvision, timm) are also compared with it:
+    total parameters, MACs and the shape at every stage boundary.
+
+    Exit status: 0 when everything agrees, 1 on any disagreement, 2 on bad input. Needs torch:
+    pip install 'archcalc[verify]' ('archcalc[xcheck]' adds torchvision and timm).
+    """
+    if all_ == bool(networks):
+        raise UserError("verify: give network names or --all (not both)" if all_ else
+                        "verify: give one or more network names, or --all for every network")
+    from .verify import run
+
+    try:
+        targets = run.zoo() if all_ else list(networks)
+        code = run.run(targets, device, batch, rows or ("failures" if all_ else "all"))
+    except ArchcalcError as e:
+        raise UserError(str(e)) from None
+    sys.exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
