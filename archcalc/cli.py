@@ -7,7 +7,8 @@ import sys
 
 import click
 
-from .errors import ArchcalcError
+from .errors import ArchcalcError, suggest
+from .report import FORMATS
 
 
 class UserError(click.ClickException):
@@ -61,12 +62,120 @@ def list_cmd() -> None:
     click.echo(report.render_list(unique), nl=False)
 
 
+def _split(values) -> list[str]:
+    """``--count bias,act --count pool`` → ["bias", "act", "pool"]."""
+    return [v.strip() for text in values for v in text.split(",") if v.strip()]
+
+
+def parse_sets(values) -> dict[str, str]:
+    """``--set classes=10`` (repeatable) → {"classes": "10"}."""
+    out = {}
+    for text in values:
+        name, eq, value = text.partition("=")
+        if not eq or not name.strip():
+            raise UserError(f"--set: expected NAME=VALUE (e.g. --set classes=10), found {text!r}")
+        out[name.strip()] = value.strip()
+    return out
+
+
+def table_options(f):
+    """The counting, memory, units and output options shared by ``table`` and ``analyze``."""
+    from .conventions import EXTRAS, PRESETS
+    from .memory import DTYPES, OPTIMIZERS
+
+    for decorator in reversed([
+        click.option("--count", multiple=True, metavar="WHAT[,WHAT]",
+                     help="Add to the FLOPs column, each labelled in the footer: "
+                          + ", ".join(EXTRAS) + " (repeatable or comma-separated)."),
+        click.option("--convention", type=click.Choice(PRESETS),
+                     help="Reproduce what a source prints for the same network: the papers, "
+                          "torchvision's docs, fvcore, ptflops or Keras (a column and a footer "
+                          "line in that tool's terms)."),
+        click.option("--units", type=click.Choice(["exact", "si"]), default="exact",
+                     show_default=True, help="exact integers, or SI prefixes (61.1 M, 0.71 G)."),
+        click.option("--kilo", type=click.Choice(["1000", "1024"]), default="1000",
+                     show_default=True, help="The SI step for --units si (GoogLeNet's table "
+                                             "uses 1024)."),
+        click.option("--memory", is_flag=True,
+                     help="Add activation and parameter memory columns, and the forward and "
+                          "training memory totals."),
+        click.option("--dtype", type=click.Choice(list(DTYPES)), default="fp32",
+                     show_default=True, help="Bytes per value for the memory figures."),
+        click.option("--batch", type=click.IntRange(1), default=1, show_default=True,
+                     help="Batch size of the training memory estimate."),
+        click.option("--optimizer", type=click.Choice(list(OPTIMIZERS)), default="sgd",
+                     show_default=True, help="Optimizer state of the training estimate."),
+        click.option("--rf", is_flag=True,
+                     help="Add the receptive field columns: size, jump and start, per axis."),
+        click.option("--columns", metavar="COL[,COL]",
+                     help="Choose and order the columns (keys or headers, e.g. "
+                          "layer,c,params,macs,rf)."),
+    ]):
+        f = decorator(f)
+    return f
+
+
+def make_options(no_bias, aux, count, convention, units, kilo, memory, dtype, batch,
+                 optimizer, rf, columns):
+    from . import report
+    from .conventions import EXTRAS
+
+    extras = _split(count)
+    for e in extras:
+        if e not in EXTRAS:
+            raise UserError(f"--count: unknown '{e}'{suggest(e, EXTRAS)}; choose from "
+                            + ", ".join(EXTRAS))
+    keys = []
+    for name in _split([columns] if columns else []):
+        try:
+            keys.append(report.find_column(name))
+        except KeyError:
+            raise UserError(f"--columns: unknown column '{name}'"
+                            f"{suggest(name, report.COLUMNS)}; choose from "
+                            + ", ".join(report.COLUMNS)) from None
+    return report.Options(bias=not no_bias, aux=aux, count=tuple(dict.fromkeys(extras)),
+                          convention=convention, units=units, kilo=int(kilo), dtype=dtype,
+                          batch=batch, optimizer=optimizer, memory=memory, rf=rf,
+                          columns=tuple(keys))
+
+
+def write_out(text: str, out: str | None, force: bool) -> None:
+    """Print ``text``, or write it to ``out``, which must not exist unless ``force``."""
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    import os
+
+    if os.path.exists(out) and not force:
+        raise UserError(f"--out: {out} already exists; add --force to overwrite it")
+    try:
+        with open(out, "w", encoding="utf-8") as f:
+            f.write(text)
+    except OSError as e:
+        raise UserError(f"--out: cannot write {out} ({e.strerror})") from None
+    click.echo(f"wrote {out}", err=True)
+
+
+def analysis(network: str, input_: str | None, sets=()):
+    """Load and analyse NETWORK, turning every spec error into a user error."""
+    from . import engine, spec
+
+    try:
+        net = spec.load(network, overrides=parse_sets(sets) or None)
+        x = parse_input(input_, net.input.c) if input_ else None
+        return engine.analyse(net, x)
+    except ArchcalcError as e:
+        raise UserError(str(e)) from None
+
+
 @main.command("table")
 @click.argument("network")
 @click.option("--input", "input_", metavar="SIZE",
               help="Input size: 224 (H = W), 224x224 (H×W) or 3x224x224 (C×H×W).")
+@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
+              help="Override a param the spec declares, e.g. --set classes=10 (repeatable).")
 @click.option("--no-bias", is_flag=True, help="Count weights only, without biases.")
-@click.option("--format", "fmt", type=click.Choice(["text", "github", "csv", "json"]),
+@click.option("--format", "fmt", type=click.Choice(FORMATS),
               default="text", show_default=True, help="Output format.")
 @click.option("--strict", is_flag=True,
               help="Refuse an output size that the formula does not give as a whole number "
@@ -78,21 +187,24 @@ def list_cmd() -> None:
               show_default=True,
               help="layers: one row per layer. paper: the paper's own table (e.g. GoogLeNet's "
                    "Table 1), every cell computed, beside the values the paper printed.")
-def table_cmd(network: str, input_: str | None, no_bias: bool, fmt: str, strict: bool,
-              aux: bool, layout: str) -> None:
-    """Print one row per layer of NETWORK: output H, W, C, parameters and MACs, with totals.
+@table_options
+@click.option("--out", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Write to FILE instead of printing (refuses an existing file).")
+@click.option("--force", is_flag=True, help="Let --out overwrite an existing file.")
+def table_cmd(network: str, input_: str | None, sets, no_bias: bool, fmt: str, strict: bool,
+              aux: bool, layout: str, count, convention, units, kilo, memory, dtype, batch,
+              optimizer, rf, columns, out, force) -> None:
+    """Print one row per layer of NETWORK: output H, W, C, parameters, MACs and FLOPs, with
+    totals.
 
     NETWORK is a name from `archcalc list`, or the path of a spec file (PATH.toml, or
     PATH.toml:NAME for one network of a file with variants).
     """
-    from . import engine, report, spec
+    from . import report
 
-    try:
-        net = spec.load(network)
-        x = parse_input(input_, net.input.c) if input_ else None
-        a = engine.analyse(net, x)
-    except ArchcalcError as e:
-        raise UserError(str(e)) from None
+    opt = make_options(no_bias, aux, count, convention, units, kilo, memory, dtype, batch,
+                       optimizer, rf, columns)
+    a = analysis(network, input_, sets)
     if strict and a.fractions:
         texts = [f"{r.name}: {n.text}" for r in a.fractions for n in r.notes
                  if n.kind == "fraction"]
@@ -101,12 +213,64 @@ def table_cmd(network: str, input_: str | None, no_bias: bool, fmt: str, strict:
     if layout == "paper":
         from . import paper
 
+        if fmt not in paper.FORMATS:
+            raise UserError(f"--layout paper: --format {fmt} is not supported; choose from "
+                            + ", ".join(paper.FORMATS))
+
         try:
-            click.echo(paper.render(a, fmt), nl=False)
+            write_out(paper.render(a, fmt), out, force)
         except ArchcalcError as e:
             raise UserError(str(e)) from None
         return
-    click.echo(report.render(a, fmt, report.Options(bias=not no_bias, aux=aux)), nl=False)
+    write_out(report.render(a, fmt, opt), out, force)
+
+
+def _analyse(network: str, input_: str | None):
+    """Load and analyse NETWORK (a name or a spec file) at an optional --input size."""
+    from . import engine, spec
+
+    try:
+        net = spec.load(network)
+        x = parse_input(input_, net.input.c) if input_ else None
+        return engine.analyse(net, x)
+    except ArchcalcError as e:
+        raise UserError(str(e)) from None
+
+
+@main.command("explain")
+@click.argument("network")
+@click.argument("layers", nargs=-1)
+@click.option("--input", "input_", metavar="SIZE",
+              help="Input size: 224 (H = W), 224x224 (H×W) or 3x224x224 (C×H×W).")
+@click.option("--no-bias", is_flag=True, help="Count weights only, without biases.")
+def explain_cmd(network: str, layers: tuple[str, ...], input_: str | None,
+                no_bias: bool) -> None:
+    """Write out the arithmetic of every cell of NETWORK's layers, as a student would.
+
+    For each layer (or only the LAYERS named, e.g. `conv1 pool1`; case, spaces and
+    punctuation are ignored, and MaxPool1 finds pool1): its output H, W and C, its parameters
+    (weights + biases) and its MACs, each as the formula with the numbers put in, e.g.
+    W = (227 − 11 + 2·0)/4 + 1 = 55.
+    """
+    from . import explain
+    from .errors import suggest
+    from .names import Index
+
+    a = _analyse(network, input_)
+    rows = list(a.rows)
+    if layers:
+        index = Index(r.name for r in rows)
+        by_name = {r.name: r for r in rows}
+        picked = []
+        for name in layers:
+            hit = index.find(name)
+            if hit is None:
+                raise UserError(f"{a.network} has no layer '{name}'"
+                                f"{suggest(name, by_name)}; `archcalc table {network}` lists "
+                                "them")
+            picked.append(by_name[hit])
+        rows = picked
+    click.echo(explain.render(rows, bias=not no_bias), nl=False)
 
 
 @main.command("verify")

@@ -84,6 +84,12 @@ def same_padding(i: int, k: int, s: int, dilation: int = 1) -> tuple[int, int]:
     return total // 2, total - total // 2
 
 
+def subsampled_len(i: int, s: int) -> int:
+    """Length after keeping every ``s``-th element from the first (``x[::s]``): ⌈i/s⌉. This is
+    ResNet's option-A shortcut, the same as a 1×1 window at stride s without padding."""
+    return -(-i // s)
+
+
 def conv_weights(c_in: int, c_out: int, kh: int, kw: int, groups: int = 1) -> int:
     """Weights of a convolution: ``Kh·Kw·(C_in/groups)·C_out``."""
     return kh * kw * (c_in // groups) * c_out

@@ -46,6 +46,7 @@ class Rule:
     attrs: tuple[Attr, ...] = ()
     arity = 1                       # inputs; 0 means "two or more"
     spatial_input = False           # needs a C×H×W input, not a vector
+    stores_output = True            # makes a new tensor (False: in place, a view, identity)
 
     def apply(self, ins: list[Shape], a: dict) -> Result:
         return Result(ins[0], Counts())
@@ -64,6 +65,12 @@ class Rule:
                 g = g.replace("p=same", f"p=same({t},{b},{l},{r})")
         return g
 
+    def rf_window(self, a: dict, ins: list[Shape]) -> tuple[tuple[int, int, int, int], ...] | None:
+        """For the receptive field: per axis (H, W), the (kernel, stride, leading padding,
+        dilation) this layer applies, or ``None`` when each output sees its whole input (global
+        pooling, fc). The default keeps every position where it is."""
+        return ((1, 1, 0, 1), (1, 1, 0, 1))
+
     def check_input(self, ins: list[Shape]) -> None:
         if self.spatial_input and ins[0].flat:
             raise LayerError(f"{self.kind} needs a C×H×W feature map, but its input is a "
@@ -79,6 +86,14 @@ def _pad_sides(a: dict, x: Shape) -> tuple[int, int, int, int]:
         (kh, kw), (sh, sw), (dh, dw) = a["k"], a["s"], a.get("dilation", (1, 1))
         return F.same_padding(x.h, kh, sh, dh) + F.same_padding(x.w, kw, sw, dw)
     return p
+
+
+def _rf_axes(a: dict, x: Shape) -> tuple[tuple[int, int, int, int], ...]:
+    """(kernel, stride, leading padding, dilation) per axis of a windowed layer."""
+    (kh, kw), (sh, sw) = a["k"], a["s"]
+    dh, dw = a.get("dilation", (1, 1))
+    top, _, left, _ = _pad_sides(a, x)
+    return ((kh, sh, top, dh), (kw, sw, left, dw))
 
 
 def _same_note(name: str, i: int, k: int, s: int, d: int, lo: int, hi: int) -> Note:
@@ -218,6 +233,9 @@ class Conv(Rule):
         biases = c_out if a["bias"] else 0
         return Result(Shape(c_out, h, w), Counts(weights, biases, 0, macs), tuple(notes))
 
+    def rf_window(self, a, ins):
+        return _rf_axes(a, ins[0])
+
     def geometry(self, a):
         g = _geometry(a)
         return g + " partial" if a.get("connections") is not None else g
@@ -242,6 +260,9 @@ class DepthwiseConv(Rule):
         return Result(Shape(c_out, h, w),
                       Counts(F.depthwise_weights(x.c, kh, kw, m), c_out if a["bias"] else 0, 0,
                              F.depthwise_macs(h, w, x.c, kh, kw, m)), tuple(notes))
+
+    def rf_window(self, a, ins):
+        return _rf_axes(a, ins[0])
 
     def geometry(self, a):
         g = _geometry(a) + " dw"
@@ -269,6 +290,9 @@ class SeparableConv(Rule):
                              c_out if a["bias"] else 0, 0,
                              F.separable_macs(h, w, x.c, c_out, kh, kw, m)), tuple(notes))
 
+    def rf_window(self, a, ins):
+        return _rf_axes(a, ins[0])
+
     def geometry(self, a):
         g = _geometry(a) + " dw"
         g = g if a["mult"] == 1 else f"{g}×{a['mult']}"
@@ -293,6 +317,9 @@ class Pool(Rule):
                                  f"{kh}×{kw}; PyTorch refuses it")
         h, w, notes = _window(a, x, a["ceil"])
         return Result(Shape(x.c, h, w), Counts(), tuple(notes))
+
+    def rf_window(self, a, ins):
+        return _rf_axes(dict(a, k=a[self.kind]), ins[0])
 
     def geometry(self, a):
         return _geometry(dict(a, k=a[self.kind]), pool=True)
@@ -328,6 +355,9 @@ class Subsample(Rule):
         # as in a depthwise conv whose weights are tied (LeCun's connections = MACs + biases).
         return Result(Shape(x.c, h, w), Counts(x.c, x.c, 0, h * w * x.c * kh * kw), tuple(notes))
 
+    def rf_window(self, a, ins):
+        return _rf_axes(dict(a, k=a["subsample"]), ins[0])
+
     def geometry(self, a):
         return _geometry(dict(a, k=a["subsample"]), pool=True)
 
@@ -342,6 +372,13 @@ class AdaptiveAvgPool(Rule):
         oh, ow = a["adaptive_avgpool"]
         return Result(Shape(ins[0].c, oh, ow), Counts())
 
+    def rf_window(self, a, ins):
+        # PyTorch's window i spans ⌊i·I/O⌋ … ⌈(i+1)·I/O⌉ − 1: the stride is ⌊I/O⌋ where O
+        # divides I and the widest window bounds the field otherwise.
+        return tuple((max(-(-(i + 1) * n // o) - i * n // o for i in range(o)), max(n // o, 1), 0, 1)
+                     for n, o in ((ins[0].h, a["adaptive_avgpool"][0]),
+                                  (ins[0].w, a["adaptive_avgpool"][1])))
+
     def geometry(self, a):
         oh, ow = a["adaptive_avgpool"]
         return f"→{oh}×{ow}"
@@ -352,8 +389,41 @@ class GlobalAvgPool(Rule):
     doc = "global average pooling: every map to one value"
     spatial_input = True
 
+    def rf_window(self, a, ins):
+        return None
+
     def apply(self, ins, a):
         return Result(Shape(ins[0].c, 1, 1), Counts())
+
+
+class ZeroPad(Rule):
+    kind = "zeropad"
+    doc = ("the parameter-free shortcut of ResNet's option A and PyramidNet: keep every s-th "
+           "row and column (x[:, ::s, ::s]) and append zero channels up to the output width")
+    main = Attr("zeropad", "count", REQUIRED, "output channels (at least the input's)")
+    attrs = (Attr("s", "pair", 1, "subsampling stride, S or [Sh, Sw]"),)
+    spatial_input = True
+
+    def apply(self, ins, a):
+        x, c = ins[0], a["zeropad"]
+        if c < x.c:
+            raise LayerError(f"zeropad can only add channels: {c} output channels is fewer than "
+                             f"the input's {x.c}")
+        (sh, sw) = a["s"]
+        return Result(Shape(c, F.subsampled_len(x.h, sh), F.subsampled_len(x.w, sw)), Counts())
+
+    def rf_window(self, a, ins):
+        (sh, sw) = a["s"]
+        return ((1, sh, 0, 1), (1, sw, 0, 1))
+
+    def geometry(self, a):
+        sh, sw = a["s"]
+        return "" if (sh, sw) == (1, 1) else (f"s{sh}" if sh == sw else f"s{sh},{sw}")
+
+    def geometry_at(self, a, ins):
+        g = self.geometry(a)
+        grow = f"+{a['zeropad'] - ins[0].c} ch" if ins and a["zeropad"] != ins[0].c else ""
+        return " ".join(x for x in (g, grow) if x)
 
 
 class LRN(Rule):
@@ -372,15 +442,18 @@ class LRN(Rule):
 
 class BatchNorm(Rule):
     kind = "bn"
-    doc = "batch normalization: a scale γ and a shift β per channel (2·C trainable)"
+    doc = ("batch normalization: a scale γ and a shift β per channel (2·C trainable); its running "
+           "mean and variance (2·C) are buffers, not parameters")
     attrs = (Attr("eps", "number", 1e-5, "ε"),)
 
     def apply(self, ins, a):
         c = ins[0].c
-        return Result(ins[0], Counts(weights=c, biases=c))
+        return Result(ins[0], Counts(weights=c, biases=c, buffers=2 * c))
 
 
 class Activation(Rule):
+    stores_output = False           # applied in place (softmax: the count stops at the logits)
+
     def __init__(self, kind: str, doc: str):
         self.kind, self.doc = kind, doc
 
@@ -388,12 +461,14 @@ class Activation(Rule):
 class Dropout(Rule):
     kind = "dropout"
     doc = "dropout (identity at inference)"
+    stores_output = False
     main = Attr("dropout", "number", 0.5, "drop probability")
 
 
 class Flatten(Rule):
     kind = "flatten"
     doc = "C×H×W to a vector of C·H·W values"
+    stores_output = False           # a view of its input
 
     def apply(self, ins, a):
         return Result(Shape(ins[0].elements, flat=True), Counts())
@@ -404,6 +479,9 @@ class FullyConnected(Rule):
     doc = "fully connected (linear) layer; a C×H×W input is read as C·H·W values"
     main = Attr("fc", "count", REQUIRED, "number of outputs")
     attrs = (Attr("bias", "bool", True, "one bias per output"),)
+
+    def rf_window(self, a, ins):
+        return None
 
     def apply(self, ins, a):
         n_in, n_out = ins[0].elements, a["fc"]
@@ -417,6 +495,9 @@ class RBF(Rule):
     doc = ("Euclidean radial basis function units (LeNet-5's output): each unit's N_in "
            "prototype values are fixed, not trained")
     main = Attr("rbf", "count", REQUIRED, "number of units")
+
+    def rf_window(self, a, ins):
+        return None
 
     def apply(self, ins, a):
         n_in, n_out = ins[0].elements, a["rbf"]
@@ -479,16 +560,33 @@ class Add(Join):
         return "" if scale == 1 else f"×{scale:g}"
 
 
+class Multiply(Join):
+    kind = "mul"
+    doc = ("element-wise product of a feature map (branch 0) and gates (the other branches), each "
+           "C×1×1 (one factor per channel: squeeze-and-excitation's scale) or the map's own shape; "
+           "like activations, the products are not MACs")
+    verb = "multiply"
+    requirement = ("a gate needs the feature map's channels, and a 1×1 or the map's own size")
+
+    def agree(self, first, other):
+        return (other.c == first.c and other.flat == first.flat
+                and (other.h, other.w) in ((1, 1), (first.h, first.w)))
+
+    def joined(self, ins):
+        return ins[0]
+
+
 def _registry(*rules: Rule) -> dict[str, Rule]:
     return {r.kind: r for r in rules}
 
 
 RULES: dict[str, Rule] = _registry(
-    Conv(), DepthwiseConv(), SeparableConv(), MaxPool(), AvgPool(), Subsample(), AdaptiveAvgPool(), GlobalAvgPool(), LRN(),
+    Conv(), DepthwiseConv(), SeparableConv(), MaxPool(), AvgPool(), Subsample(), AdaptiveAvgPool(), GlobalAvgPool(),
+    ZeroPad(), LRN(),
     BatchNorm(),
     Activation("relu", "rectified linear unit"),
     Activation("tanh", "hyperbolic tangent (LeNet-5's scaled squashing function)"),
     Activation("sigmoid", "logistic sigmoid"),
     Activation("softmax", "softmax over the outputs"),
-    Dropout(), Flatten(), FullyConnected(), RBF(), Concat(), Add(),
+    Dropout(), Flatten(), FullyConnected(), RBF(), Concat(), Add(), Multiply(),
 )

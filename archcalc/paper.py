@@ -540,6 +540,9 @@ def _body(v: PaperView, marks: bool) -> tuple[list[str], list[list[str]], list[s
     return headers, body, notes, align
 
 
+FORMATS = ("text", "github", "csv", "json")
+
+
 def render(a: Analysis, fmt: str = "text") -> str:
     """The paper view of ``a`` in ``text``, ``github``, ``csv`` or ``json``."""
     v = compute(a)

@@ -43,12 +43,15 @@ class Note:
 @dataclass(frozen=True)
 class Counts:
     """What one layer costs. ``fixed`` parameters exist but are not trained (LeNet-5's RBF
-    prototypes); they are never part of ``params``."""
+    prototypes); they are never part of ``params``. ``buffers`` are non-trainable state that a
+    framework stores with the weights (batch norm's running mean and variance, 2·C): not
+    parameters either, but Keras counts them as "non-trainable params"."""
 
     weights: int = 0
     biases: int = 0
     fixed: int = 0
     macs: int = 0
+    buffers: int = 0
 
     @property
     def params(self) -> int:
@@ -114,4 +117,5 @@ def _sum(rows) -> Counts:
         biases=sum(r.counts.biases for r in rows),
         fixed=sum(r.counts.fixed for r in rows),
         macs=sum(r.counts.macs for r in rows),
+        buffers=sum(r.counts.buffers for r in rows),
     )

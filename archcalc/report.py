@@ -1,30 +1,175 @@
-"""Rendering: an ``Analysis`` in, a string out (text, GitHub Markdown, CSV or JSON).
+"""Rendering: an ``Analysis`` in, a string out, in every format from the same rows.
 
-Every format is built from the same rows; numbers stay exact integers until here, and are
-formatted (thousands separators) only in the human-readable formats.
+The table is a list of columns (``COLUMNS``: a machine name, a header, how to read a row's
+value, whether it is totalled); every format — text, github, markdown, csv, tsv, json, latex,
+html — renders the same chosen columns. Numbers stay exact integers until here, and are
+formatted (thousands separators, or SI prefixes with ``--units si``) only in the human-readable
+formats; csv, tsv and json carry the exact integers.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Callable
 
+from . import conventions as CV
+from . import units as U
 from .records import Analysis, LayerRow
 
-FORMATS = ("text", "github", "csv", "json")
+FORMATS = ("text", "github", "markdown", "csv", "tsv", "json", "latex", "html")
 
 
 @dataclass(frozen=True)
 class Options:
-    """How to count: ``bias=False`` counts weights only, as many lecture tables do;
-    ``aux=True`` adds a second total that includes the auxiliary heads."""
+    """How to count and what to show.
+
+    ``bias=False`` counts weights only, as many lecture tables do; ``aux=True`` adds a second
+    total that includes the auxiliary heads; ``count`` names the extra operations the FLOPs
+    column adds (``conventions.EXTRAS``); ``convention`` a preset that reproduces another tool
+    (``conventions.PRESETS``; ``None``: the default, not named in the footer); ``units`` and
+    ``kilo`` how numbers are printed; ``dtype``, ``batch`` and ``optimizer`` the memory
+    estimate that ``memory=True`` shows; ``rf=True`` the receptive-field columns; ``columns``
+    the columns to show, in order (empty: the default set)."""
 
     bias: bool = True
     aux: bool = False
+    count: tuple[str, ...] = ()
+    convention: str | None = None
+    units: str = "exact"
+    kilo: int = 1000
+    dtype: str = "fp32"
+    batch: int = 1
+    optimizer: str = "sgd"
+    memory: bool = False
+    rf: bool = False
+    columns: tuple[str, ...] = ()
 
 
 def layer_params(r: LayerRow, opt: Options) -> int:
     return r.counts.params if opt.bias else r.counts.weights
 
+
+# --- columns ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Column:
+    """One column: ``value(row, ctx)`` is the exact value (an int or a string); ``kind`` says
+    how a human-readable format prints it: ``text``, ``size`` (H, W, C: separators only),
+    ``count`` (units apply), ``bytes``; counts and bytes are totalled."""
+
+    key: str
+    header: str
+    value: Callable[[LayerRow, "Context"], object]
+    kind: str = "count"
+
+    @property
+    def totalled(self) -> bool:
+        return self.kind in ("count", "bytes")
+
+
+@dataclass
+class Context:
+    """What the cells need beyond the row, computed once per table (and only when used)."""
+
+    a: Analysis
+    opt: Options
+    _fields: dict | None = field(default=None, repr=False)
+
+    @property
+    def fields(self) -> dict:
+        if self._fields is None:
+            from . import receptive
+
+            self._fields = receptive.fields(self.a)
+        return self._fields
+
+    @property
+    def bytes_per(self) -> int:
+        from .memory import DTYPES
+
+        return DTYPES[self.opt.dtype]
+
+
+def _hw(r: LayerRow) -> tuple[object, object]:
+    return ("", "") if r.output.flat else (r.output.h, r.output.w)
+
+
+def _rf(fn_name: str):
+    def value(r: LayerRow, ctx: Context) -> str:
+        from . import receptive
+
+        return getattr(receptive, fn_name)(ctx.fields[r.name])
+    return value
+
+
+def _activations(r: LayerRow, ctx: Context) -> int:
+    from .memory import activations
+
+    return activations(r)
+
+
+COLUMNS: dict[str, Column] = {c.key: c for c in (
+    Column("layer", "layer", lambda r, c: r.name, "text"),
+    Column("kind", "kind", lambda r, c: r.kind, "text"),
+    Column("kernel_stride_padding", "K/S/P", lambda r, c: r.geometry, "text"),
+    Column("h", "H", lambda r, c: _hw(r)[0], "size"),
+    Column("w", "W", lambda r, c: _hw(r)[1], "size"),
+    Column("c", "C", lambda r, c: r.output.c, "size"),
+    Column("params", "params", lambda r, c: layer_params(r, c.opt)),
+    Column("fixed", "fixed", lambda r, c: r.counts.fixed),
+    Column("macs", "MACs", lambda r, c: r.counts.macs),
+    Column("flops", "FLOPs", lambda r, c: CV.flops(r, c.opt.count)),
+    Column("activations", "activations", _activations),
+    Column("activation_bytes", "act. bytes", lambda r, c: _activations(r, c) * c.bytes_per,
+           "bytes"),
+    Column("param_bytes", "param bytes", lambda r, c: layer_params(r, c.opt) * c.bytes_per,
+           "bytes"),
+    Column("rf", "RF", _rf("size_text"), "text"),
+    Column("rf_jump", "jump", _rf("jump_text"), "text"),
+    Column("rf_start", "start", _rf("start_text"), "text"),
+    Column("rf_path", "RF path", _rf("path_text"), "text"),
+    *(Column(key, header, lambda r, c, f=fn: f(r)) for key, header, fn
+      in CV.PRESET_COLUMN.values()),
+    Column("notes", "note", lambda r, c: " | ".join(n.text for n in r.notes), "text"),
+)}
+MEMORY_KEYS = ("activations", "activation_bytes", "param_bytes")
+RF_KEYS = ("rf", "rf_jump", "rf_start")
+
+
+def column_keys(a: Analysis, opt: Options, machine: bool = False) -> list[str]:
+    """The chosen columns, in order: ``opt.columns``, or the default set (with ``fixed`` where a
+    network has fixed parameters, or always in the machine formats)."""
+    if opt.columns:
+        return list(opt.columns)
+    keys = ["layer", "kind", "kernel_stride_padding", "h", "w", "c", "params", "macs", "flops"]
+    if machine or a.totals.fixed:
+        keys.insert(7, "fixed")
+    if opt.convention in CV.PRESET_COLUMN:
+        keys.append(CV.PRESET_COLUMN[opt.convention][0])
+    if opt.memory:
+        keys += MEMORY_KEYS
+    if opt.rf:
+        keys += RF_KEYS
+    return keys + ["notes"]
+
+
+def find_column(name: str) -> str:
+    """A column's key from its key or its header, any case; ``KeyError`` with the choices."""
+    for c in COLUMNS.values():
+        if name.lower() in (c.key.lower(), c.header.lower()):
+            return c.key
+    raise KeyError(name)
+
+
+def _shows_memory(keys, opt: Options) -> bool:
+    return opt.memory or any(k in MEMORY_KEYS for k in keys)
+
+
+def _shows_rf(keys, opt: Options) -> bool:
+    return opt.rf or any(k.startswith("rf") for k in keys)
+
+
+# --- footer ----------------------------------------------------------------------------------
 
 def conventions(a: Analysis, opt: Options) -> dict:
     """What was counted, in words; printed under every table and put in the JSON."""
@@ -35,12 +180,18 @@ def conventions(a: Analysis, opt: Options) -> dict:
         "macs": ("multiply-accumulates of the weighted layers (conv, fc; LeNet-5's subsampling "
                  "and RBF units), batch 1; bias additions, pooling, normalization and "
                  "activations are not counted"),
-        "flops": "FLOPs = 2 × MACs",
+        "flops": "FLOPs = 2 × MACs" + "".join(f" + {CV.EXTRA_TEXT[k]}" for k in opt.count),
         "rounding": "output sizes are floored unless a layer says ceil",
     }
     if t.fixed:
         out["fixed"] = (f"{t.fixed:,} parameters are fixed (not trained) and are not in the "
                         "params total")
+    if t.buffers:
+        out["buffers"] = (f"{t.buffers:,} non-trainable buffer values are not in params: batch "
+                          "norm's running mean and variance, 2·C per layer (torch's "
+                          "num_batches_tracked, one integer per layer, is not counted); Keras's "
+                          f"'Total params' counts them: params + buffers = "
+                          f"{(t.params if opt.bias else t.weights) + t.buffers:,}")
     if a.has_aux:
         ta = a.totals_with_aux
         extra = (ta.params if opt.bias else ta.weights) - (t.params if opt.bias else t.weights)
@@ -49,170 +200,349 @@ def conventions(a: Analysis, opt: Options) -> dict:
                       f"{ta.macs - t.macs:,} MACs)"
                       + ("; the second total includes them" if opt.aux else
                          "; --aux adds a total that includes them"))
+    if opt.convention:
+        out["convention"] = f"{opt.convention}: {CV.preset_summary(a, opt.convention)}"
+    out["units"] = U.legend(opt.units, opt.kilo)
     return out
 
 
-def _notes(a: Analysis) -> list[tuple[str, str]]:
-    """(row name, text) for every note, in row order."""
-    return [(r.name, n.text) for r in a.rows for n in r.notes]
+def _flops_line(a: Analysis, opt: Options) -> str:
+    rows = [r for r in a.rows if not r.aux]
+    macs = sum(r.counts.macs for r in rows)
+    if not opt.count:
+        return f"FLOPs = 2 × MACs = {2 * macs:,}."
+    extra = {k: sum(CV.extra_ops(r)[k] for r in rows) for k in opt.count}
+    parts = "".join(f" + {v:,} {CV.EXTRA_TEXT[k].split(' (')[0]}" for k, v in extra.items())
+    return (f"FLOPs = 2 × MACs{parts} = {2 * macs + sum(extra.values()):,}; each extra "
+            "operation is one FLOP: " + "; ".join(CV.EXTRA_TEXT[k] for k in opt.count) + ".")
 
 
-def _hw(r: LayerRow) -> tuple[object, object]:
-    return ("", "") if r.output.flat else (r.output.h, r.output.w)
+def memory_lines(a: Analysis, opt: Options) -> list[str]:
+    """The forward-pass and training memory, each labelled with what it includes."""
+    from . import memory as M
 
-
-def _n(v) -> str:
-    return f"{v:,}" if isinstance(v, int) else str(v)
-
-
-def render(a: Analysis, fmt: str = "text", opt: Options = Options()) -> str:
-    if fmt == "json":
-        return render_json(a, opt)
-    if fmt == "csv":
-        return render_csv(a, opt)
-    return render_table(a, opt, markdown=(fmt == "github"))
-
-
-def render_table(a: Analysis, opt: Options, markdown: bool = False) -> str:
-    from tabulate import tabulate
-
-    show_fixed = a.totals.fixed > 0
-    headers = ["layer", "kind", "K/S/P", "H", "W", "C", "params", "MACs"]
-    if show_fixed:
-        headers.insert(7, "fixed")
-    headers.append("note")
-    note_no: dict[str, list[int]] = {}
-    numbered = _notes(a)
-    for i, (name, _) in enumerate(numbered, 1):
-        note_no.setdefault(name, []).append(i)
-    body = []
-    for r in a.rows:
-        h, w = _hw(r)
-        row = [r.name, f"{r.kind} (aux)" if r.aux else r.kind, r.geometry, _n(h), _n(w),
-               _n(r.output.c),
-               f"{layer_params(r, opt):,}",
-               f"{r.counts.macs:,}"]
-        if show_fixed:
-            row.insert(7, f"{r.counts.fixed:,}" if r.counts.fixed else "0")
-        row.append(" ".join(f"[{i}]" for i in note_no.get(r.name, [])))
-        body.append(row)
     t = a.totals
-    totals = []
-    for label, tt in [("total", t)] + ([("total with aux", a.totals_with_aux)]
-                                       if opt.aux and a.has_aux else []):
-        total = [label, "", "", "", "", "", f"{(tt.params if opt.bias else tt.weights):,}",
-                 f"{tt.macs:,}"]
-        if show_fixed:
-            total.insert(7, f"{tt.fixed:,}")
-        total.append("")
-        totals.append(total)
-    if markdown:
-        body += [["**" + x + "**" if x else x for x in total] for total in totals]
-        table = tabulate(body, headers, tablefmt="github", disable_numparse=True,
-                         colalign=_align(headers))
-    else:
-        table = tabulate(body + totals, headers, tablefmt="simple", disable_numparse=True,
-                         colalign=_align(headers))
-        lines = table.split("\n")
-        rule = lines[1]
-        k = len(totals)
-        table = "\n".join(lines[:-k] + [rule] + lines[-k:])
-    x = a.input
-    head = [f"{a.network} — {a.description}", f"source: {a.source}",
-            f"input: {x.c}×{x.h}×{x.w} (C×H×W), batch 1"]
+    m = M.memory(a, t.params if opt.bias else t.weights, opt.dtype, opt.batch, opt.optimizer)
+    tr = M.memory(a, (a.totals_with_aux.params if opt.bias else a.totals_with_aux.weights),
+                  opt.dtype, opt.batch, opt.optimizer, aux=True)
+    b = m.bytes_per
+    unit = (f"memory ({opt.dtype}, {b} byte{'s' if b > 1 else ''} per value; "
+            "MB = 10⁶ B, MiB = 2²⁰ B):")
+    act = m.activation_values
+    lines = [
+        unit,
+        f"  forward activations per image: input {m.input_values:,} + layer outputs "
+        f"{act - m.input_values:,} = {act:,} values = {U.both_bytes(act * b)} (the input and "
+        "every layer output that is a new tensor; in-place activations, dropout, flatten and "
+        "the closing softmax add none)",
+        f"  parameters: {m.params:,} values = {U.both_bytes(m.param_bytes)}",
+        f"  training estimate, batch {opt.batch}, {opt.optimizer} ({M.OPTIMIZER_TEXT[opt.optimizer]}): "
+        f"parameters {tr.params:,} + gradients {tr.params:,} + optimizer state {tr.state:,} + "
+        f"activations kept for backward {tr.activation_values:,} × {opt.batch} = "
+        f"{tr.training_values:,} values = {U.both_bytes(tr.training_bytes)}"
+        + (" (auxiliary heads included)" if a.has_aux else ""),
+    ]
+    return lines
+
+
+RF_TEXT = ("receptive field (RF) per axis, in input pixels: its size, the jump between "
+           "neighbouring outputs, and the start of output 0's field (negative: in the "
+           "padding); where branches join, the union of their fields, through the branch "
+           "with the largest (RF path); global: sees the whole input (after a global pool, an fc layer "
+           "or a squeeze-and-excitation gate)")
+
+
+def footer(a: Analysis, opt: Options, keys: list[str]) -> list[str]:
     conv = conventions(a, opt)
     foot = [f"params: {conv['params']}.",
-            f"MACs: {conv['macs']}. FLOPs = 2 × MACs = {2 * t.macs:,}.",
+            f"MACs: {conv['macs']}. {_flops_line(a, opt)}",
             f"sizes: {conv['rounding']}."]
-    if "fixed" in conv:
-        foot.append(f"fixed: {conv['fixed']}.")
-    if "aux" in conv:
-        foot.append(f"aux: {conv['aux']}.")
+    for key in ("fixed", "buffers", "aux", "convention"):
+        if key in conv:
+            foot.append(f"{key}: {conv[key]}.")
+    if opt.units != "exact":
+        foot.append(f"units: {conv['units']}.")
+    if _shows_memory(keys, opt):
+        foot += memory_lines(a, opt)
+    if _shows_rf(keys, opt):
+        foot.append(RF_TEXT + ".")
     for n in a.notes:
         foot.append(f"spec: {n}.")
+    return foot
+
+
+# --- the shared table ------------------------------------------------------------------------
+
+def _cell(col: Column, v, opt: Options) -> str:
+    """A value as a human-readable format prints it."""
+    if not isinstance(v, int) or col.kind == "text":
+        return str(v)
+    if col.kind == "bytes" and opt.units != "exact":
+        return U.nbytes(v, opt.kilo)
+    if col.kind == "count":
+        return U.number(v, opt.units, opt.kilo)
+    return f"{v:,}"
+
+
+def _total_rows(a: Analysis, opt: Options):
+    """(label, rows summed) for the total lines."""
+    out = [("total", [r for r in a.rows if not r.aux])]
+    if opt.aux and a.has_aux:
+        out.append(("total with aux", list(a.rows)))
+    return out
+
+
+def table_data(a: Analysis, opt: Options, machine: bool = False):
+    """(columns, body rows of exact values, total rows of exact values), the one source of every
+    format."""
+    keys = column_keys(a, opt, machine)
+    cols = [COLUMNS[k] for k in keys]
+    ctx = Context(a, opt)
+    body = [[c.value(r, ctx) for c in cols] for r in a.rows]
+    index = {r.name: i for i, r in enumerate(a.rows)}
+    totals = []
+    for label, rows in _total_rows(a, opt):
+        line = []
+        for j, c in enumerate(cols):
+            if c.key == "layer":
+                line.append(label)
+            elif c.totalled:
+                line.append(sum(body[index[r.name]][j] for r in rows))
+            else:
+                line.append("")
+        totals.append(line)
+    return cols, body, totals
+
+
+def _human(a: Analysis, opt: Options):
+    """Columns, headers and string cells for the human-readable formats: the note column
+    holds references [1], [2] to the numbered notes printed under the table."""
+    cols, body, totals = table_data(a, opt)
+    numbered = [(r.name, n.text) for r in a.rows for n in r.notes]
+    note_no: dict[str, list[int]] = {}
+    for i, (name, _) in enumerate(numbered, 1):
+        note_no.setdefault(name, []).append(i)
+    cells = []
+    for r, values in zip(a.rows, body):
+        line = []
+        for c, v in zip(cols, values):
+            if c.key == "notes":
+                v = " ".join(f"[{i}]" for i in note_no.get(r.name, []))
+            elif c.key == "kind" and r.aux:
+                v = f"{v} (aux)"
+            line.append(_cell(c, v, opt))
+        cells.append(line)
+    tot = [[_cell(c, v, opt) for c, v in zip(cols, t)] for t in totals]
+    return cols, [c.header for c in cols], cells, tot, numbered
+
+
+def _head(a: Analysis) -> list[str]:
+    x = a.input
+    return [f"{a.network} — {a.description}", f"source: {a.source}",
+            f"input: {x.c}×{x.h}×{x.w} (C×H×W), batch 1"]
+
+
+def _foot_all(a: Analysis, opt: Options, cols, numbered) -> list[str]:
+    foot = footer(a, opt, [c.key for c in cols])
     if numbered:
         foot.append("notes:")
         foot += [f"  [{i}] {name}: {text}" for i, (name, text) in enumerate(numbered, 1)]
     if a.even_inputs:
         sizes = " or ".join(f"{s}×{s}" for s in a.even_inputs)
         foot.append(f"nearest inputs at which no layer drops pixels: {sizes}")
-    return "\n\n".join(["\n".join(head), table, "\n".join(foot)]) + "\n"
+    return foot
 
 
-def _align(headers: list[str]) -> list[str]:
-    return ["left" if h in ("layer", "kind", "K/S/P", "note") else "right" for h in headers]
+def render(a: Analysis, fmt: str = "text", opt: Options = Options()) -> str:
+    if fmt == "json":
+        return render_json(a, opt)
+    if fmt in ("csv", "tsv"):
+        return render_csv(a, opt, delimiter="\t" if fmt == "tsv" else ",")
+    if fmt == "latex":
+        return render_latex(a, opt)
+    if fmt == "html":
+        return render_html(a, opt)
+    return render_table(a, opt, markdown={"github": "github", "markdown": "pipe"}.get(fmt))
 
 
-def render_csv(a: Analysis, opt: Options) -> str:
+def render_table(a: Analysis, opt: Options, markdown: str | None = None) -> str:
+    """Plain text (tabulate's ``simple``, a rule above the totals) or Markdown (``github``,
+    ``pipe``; the totals in bold)."""
+    from tabulate import tabulate
+
+    if markdown is True:
+        markdown = "github"
+    cols, headers, body, totals, numbered = _human(a, opt)
+    align = _align(cols)
+    if markdown:
+        body += [["**" + x + "**" if x else x for x in total] for total in totals]
+        table = tabulate(body, headers, tablefmt=markdown, disable_numparse=True,
+                         colalign=align)
+    else:
+        table = tabulate(body + totals, headers, tablefmt="simple", disable_numparse=True,
+                         colalign=align)
+        lines = table.split("\n")
+        rule = lines[1]
+        k = len(totals)
+        table = "\n".join(lines[:-k] + [rule] + lines[-k:])
+    foot = _foot_all(a, opt, cols, numbered)
+    return "\n\n".join(["\n".join(_head(a)), table, "\n".join(foot)]) + "\n"
+
+
+def _align(cols) -> list[str]:
+    return ["left" if c.kind == "text" else "right" for c in cols]
+
+
+def render_csv(a: Analysis, opt: Options, delimiter: str = ",") -> str:
+    """CSV (or TSV): machine names as headers, exact integers, the notes' text; an ``aux``
+    column for networks with auxiliary heads."""
     import csv
     import io
 
+    cols, body, totals = table_data(a, opt, machine=True)
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    aux = a.has_aux         # an "aux" column only for networks with auxiliary heads
-    w.writerow(["layer", "kind", "kernel_stride_padding", "h", "w", "c", "params", "fixed",
-                "macs", "notes"] + (["aux"] if aux else []))
-    for r in a.rows:
-        h, wd = _hw(r)
-        w.writerow([r.name, r.kind, r.geometry, h, wd, r.output.c, layer_params(r, opt),
-                    r.counts.fixed, r.counts.macs, " | ".join(n.text for n in r.notes)]
-                   + ([str(r.aux).lower()] if aux else []))
-    t = a.totals
-    w.writerow(["total", "", "", "", "", "", t.params if opt.bias else t.weights, t.fixed,
-                t.macs, ""] + ([""] if aux else []))
-    if opt.aux and a.has_aux:
-        ta = a.totals_with_aux
-        w.writerow(["total with aux", "", "", "", "", "", ta.params if opt.bias else ta.weights,
-                    ta.fixed, ta.macs, "", ""])
+    w = csv.writer(buf, lineterminator="\n", delimiter=delimiter)
+    aux = a.has_aux
+    w.writerow([c.key for c in cols] + (["aux"] if aux else []))
+    for r, values in zip(a.rows, body):
+        w.writerow(values + ([str(r.aux).lower()] if aux else []))
+    for t in totals:
+        w.writerow(t + ([""] if aux else []))
     return buf.getvalue()
 
 
+_LATEX = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
+          "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}",
+          "^": r"\textasciicircum{}"}
+
+
+def latex_escape(text: str) -> str:
+    return "".join(_LATEX.get(ch, ch) for ch in text)
+
+
+def render_latex(a: Analysis, opt: Options) -> str:
+    """A booktabs ``table`` with the description as caption and the footer as a note below;
+    needs ``\\usepackage{booktabs}`` (and UTF-8 input for ×, —)."""
+    cols, headers, body, totals, numbered = _human(a, opt)
+    spec = "".join("l" if c.kind == "text" else "r" for c in cols)
+
+    def row(cells) -> str:
+        return " & ".join(latex_escape(x) for x in cells) + r" \\"
+
+    lines = [r"% archcalc table: needs \usepackage{booktabs}", r"\begin{table}", r"\centering",
+             r"\caption{" + latex_escape(f"{a.network} — {a.description}") + "}",
+             r"\begin{tabular}{" + spec + "}", r"\toprule", row(headers), r"\midrule"]
+    lines += [row(b) for b in body]
+    lines += [r"\midrule"] + [row(t) for t in totals]
+    lines += [r"\bottomrule", r"\end{tabular}"]
+    foot = [f"source: {a.source}", f"input: {a.input.c}×{a.input.h}×{a.input.w} (C×H×W), "
+            "batch 1"] + _foot_all(a, opt, cols, numbered)
+    lines.append(r"\par\footnotesize " + r" \\ ".join(latex_escape(f.strip()) for f in foot))
+    lines.append(r"\end{table}")
+    return "\n".join(lines) + "\n"
+
+
+def render_html(a: Analysis, opt: Options) -> str:
+    """An HTML fragment (also well-formed XML): a table with caption, head, body, the totals
+    in its foot, and the footer as a list."""
+    from html import escape
+
+    cols, headers, body, totals, numbered = _human(a, opt)
+
+    def tr(cells, tag="td") -> str:
+        return "<tr>" + "".join(
+            f'<{tag} style="text-align:{"left" if c.kind == "text" else "right"}">'
+            f"{escape(x)}</{tag}>" for c, x in zip(cols, cells)) + "</tr>"
+
+    out = ['<div class="archcalc">', "<table>",
+           f"<caption>{escape(a.network)} — {escape(a.description)}</caption>",
+           "<thead>" + tr(headers, "th") + "</thead>", "<tbody>"]
+    out += [tr(b) for b in body]
+    out += ["</tbody>", "<tfoot>"] + [tr(t) for t in totals] + ["</tfoot>", "</table>"]
+    foot = [f"source: {a.source}"] + _foot_all(a, opt, cols, numbered)
+    out.append("<ul>" + "".join(f"<li>{escape(f.strip())}</li>" for f in foot) + "</ul>")
+    out.append("</div>")
+    return "\n".join(out) + "\n"
+
+
 def to_dict(a: Analysis, opt: Options = Options()) -> dict:
-    """The JSON contract: ``network``, ``input`` [C, H, W], ``layers`` and ``totals``."""
+    """The JSON contract: ``network``, ``input`` [C, H, W], ``layers`` and ``totals``; every
+    column's exact value is in each layer (and each totalled one in ``totals``), with the
+    memory estimate and the receptive field of every layer."""
+    from . import memory as M
+
     t = a.totals
-    return {
+    ctx = Context(a, opt)
+    extra_cols = [COLUMNS[k] for k in ("flops", "activations", "activation_bytes",
+                                       "param_bytes")]
+    if opt.convention in CV.PRESET_COLUMN:
+        extra_cols.append(COLUMNS[CV.PRESET_COLUMN[opt.convention][0]])
+    fields = ctx.fields
+    layers = []
+    for r in a.rows:
+        d = {
+            "name": r.name,
+            "kind": r.kind,
+            "inputs": list(r.inputs),
+            "geometry": r.geometry,
+            "output": r.output.as_list(),
+            "flat": r.output.flat,
+            "params": layer_params(r, opt),
+            "weights": r.counts.weights,
+            "biases": r.counts.biases,
+            "fixed_params": r.counts.fixed,
+            "buffers": r.counts.buffers,
+            "macs": r.counts.macs,
+        }
+        d.update({c.key: c.value(r, ctx) for c in extra_cols})
+        d["receptive_field"] = _rf_dict(fields[r.name])
+        d["notes"] = [{"kind": n.kind, "text": n.text} for n in r.notes]
+        d["aux"] = r.aux
+        layers.append(d)
+    inference = [i for i, r in enumerate(a.rows) if not r.aux]
+    totals = _totals_dict(t, opt) | {c.key: sum(layers[i][c.key] for i in inference)
+                                     for c in extra_cols}
+    m = M.memory(a, totals["params"], opt.dtype, opt.batch, opt.optimizer)
+    tr = M.memory(a, _totals_dict(a.totals_with_aux, opt)["params"], opt.dtype, opt.batch,
+                  opt.optimizer, aux=True)
+    out = {
         "network": a.network,
         "description": a.description,
         "source": a.source,
         "spec_file": a.spec_file,
         "input": a.input.as_list(),
-        "conventions": dict(conventions(a, opt), bias_counted=opt.bias),
-        "layers": [
-            {
-                "name": r.name,
-                "kind": r.kind,
-                "inputs": list(r.inputs),
-                "geometry": r.geometry,
-                "output": r.output.as_list(),
-                "flat": r.output.flat,
-                "params": layer_params(r, opt),
-                "weights": r.counts.weights,
-                "biases": r.counts.biases,
-                "fixed_params": r.counts.fixed,
-                "macs": r.counts.macs,
-                "flops": 2 * r.counts.macs,
-                "notes": [{"kind": n.kind, "text": n.text} for n in r.notes],
-                "aux": r.aux,
-            }
-            for r in a.rows
-        ],
-        "totals": {
-            "params": t.params if opt.bias else t.weights,
-            "weights": t.weights,
-            "biases": t.biases,
-            "fixed_params": t.fixed,
-            "macs": t.macs,
-            "flops": 2 * t.macs,
+        "conventions": dict(conventions(a, opt), bias_counted=opt.bias, count=list(opt.count),
+                            preset=opt.convention),
+        "layers": layers,
+        "totals": totals,
+        "memory": {
+            "dtype": opt.dtype, "bytes_per_value": m.bytes_per, "batch": opt.batch,
+            "optimizer": opt.optimizer,
+            "forward_activation_values": m.activation_values,
+            "forward_activation_bytes": m.activation_bytes,
+            "param_bytes": m.param_bytes,
+            "training_values": tr.training_values,
+            "training_bytes": tr.training_bytes,
         },
         "notes": list(a.notes),
         "even_inputs": list(a.even_inputs),
-    } | ({"totals_with_aux": _totals_dict(a.totals_with_aux, opt)} if opt.aux and a.has_aux
-         else {})
+    }
+    if opt.aux and a.has_aux:
+        out["totals_with_aux"] = _totals_dict(a.totals_with_aux, opt)
+    return out
+
+
+def _rf_dict(f) -> dict | str:
+    if f.is_global:
+        return "global"
+    return {ax: {"size": x.size, "jump": x.jump, "start": x.start, "path": list(x.path)}
+            for ax, x in (("h", f.h), ("w", f.w))}
 
 
 def _totals_dict(t, opt: Options) -> dict:
     return {"params": t.params if opt.bias else t.weights, "weights": t.weights,
-            "biases": t.biases, "fixed_params": t.fixed, "macs": t.macs, "flops": 2 * t.macs}
+            "biases": t.biases, "fixed_params": t.fixed, "buffers": t.buffers, "macs": t.macs,
+            "flops": 2 * t.macs}
 
 
 def render_json(a: Analysis, opt: Options) -> str:

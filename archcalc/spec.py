@@ -12,9 +12,10 @@ The grammar (README § "Writing a spec" has the long form):
 * a layer is a bare string (``"relu"``) or a one-line inline table with exactly one op key
   (``{ conv = 96, k = 11, s = 4 }``) or ``use = "block"``, plus ``name``, ``n`` (repeats),
   ``first``/``last`` (overrides for the first/last repeat), ``if`` (keep only when true) and
-  ``note``;
+  ``note``; a value ``{ each = [...] }`` gives one value per repeat;
 * a block has ``params``, ``defaults`` and one body: ``layers`` (a chain), ``concat``
-  (parallel branches joined on channels) or ``add`` (parallel branches summed element-wise);
+  (parallel branches joined on channels), ``add`` (parallel branches summed element-wise) or
+  ``mul`` (branch 0 scaled by per-channel gates: squeeze-and-excitation);
   ``[]`` is the identity branch, ``post`` lists layers applied after the join, and ``join``
   gives the join's attributes (``join = { scale = 0.17 }`` for Inception-ResNet's scaled add);
 * ``aux = true`` on a layer or ``use`` makes it a side branch (an auxiliary classifier): it reads
@@ -41,8 +42,8 @@ MAX_DEPTH = 32                # deepest nesting of blocks
 TOP_KEYS = ("name", "description", "source", "input", "layers", "notes", "params", "defaults",
             "blocks", "variants")
 VARIANT_KEYS = ("description", "source", "input", "layers", "notes", "params", "defaults")
-BLOCK_KEYS = ("description", "params", "defaults", "layers", "concat", "add", "post", "join")
-JOINS = ("concat", "add")     # block bodies made of parallel branches, and how they are joined
+JOINS = ("concat", "add", "mul")   # block bodies made of parallel branches, and how they are joined
+BLOCK_KEYS = ("description", "params", "defaults", "layers") + JOINS + ("post", "join")
 COMMON_KEYS = ("name", "n", "first", "last", "if", "note", "aux")
 # Long names people write for the formula's letters, so a message can point at the right key.
 ALIASES = {"stride": "s", "strides": "s", "kernel": "k", "kernel_size": "k", "padding": "p",
@@ -179,6 +180,26 @@ CHECKERS = {"count": _count, "pair": _pair, "padding": _padding, "bool": _bool,
             "number": _number, "connections": _connections, "text": _text}
 
 
+def _toml_value(text: str):
+    """A ``--set`` value: TOML (``10``, ``true``, ``[2, 2]``, ``"x"``), or else the bare text."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def _type_name(v) -> str:
+    if isinstance(v, bool):
+        return "true or false"
+    if _is_int(v):
+        return "a whole number"
+    if isinstance(v, float):
+        return "a number"
+    if isinstance(v, list):
+        return "a list"
+    return "a string" if isinstance(v, str) else type(v).__name__
+
+
 # --- loading files ---------------------------------------------------------------------------
 
 def specs_dir() -> str:
@@ -285,7 +306,10 @@ class SpecFile:
                 self._str(self.data, "source", "source"), self.file))
         return out
 
-    def network(self, name: str, input_override: Shape | None = None) -> Network:
+    def network(self, name: str, input_override: Shape | None = None,
+                overrides: dict[str, str] | None = None) -> Network:
+        """The network ``name``; ``overrides`` (``--set NAME=VALUE``, values as TOML text)
+        replace declared params after the variant's own."""
         if name not in self.variants:
             raise ArchcalcError(f"{self.file} has no network '{name}'{suggest(name, self.variants)}"
                                 f"; it has: {', '.join(self.variants)}")
@@ -293,6 +317,8 @@ class SpecFile:
         info = next(i for i in self.infos() if i.name == name)
         vwhere = f"variants.{name}." if v else ""
         params = self._params(v, vwhere)
+        if overrides:
+            params = {**params, **self._overrides(params, overrides, name)}
         defaults = self._defaults(v, vwhere)
         in_where = vwhere + "input" if "input" in v else "input"
         shape = input_override or self._input(v.get("input", self.data["input"]), in_where)
@@ -321,6 +347,26 @@ class SpecFile:
                 raise self.error(f"unknown param '{k}'{suggest(k, base)}", vwhere + "params",
                                  hint="a variant may only change params that [params] declares")
         return {**base, **over}
+
+    def _overrides(self, params: dict, overrides: dict[str, str], name: str) -> dict:
+        """``--set`` values, each read as a TOML value and of its param's declared type."""
+        declared = ", ".join(f"{k} = {_show(v)}" for k, v in params.items()) or "none"
+        out = {}
+        for key, text in overrides.items():
+            if key not in params:
+                raise ArchcalcError(
+                    f"--set {key}={text}: {name} has no param '{key}'{suggest(key, params)}; "
+                    f"its declared params are: {declared}")
+            value = _toml_value(text)
+            want = params[key]
+            ok = (type(value) is type(want) or
+                  (isinstance(want, float) and _is_int(value)))
+            if not ok:
+                raise ArchcalcError(
+                    f"--set {key}={text}: expected {_type_name(want)} like the declared "
+                    f"{key} = {_show(want)}, found {_type_name(value)} {_show(value)}")
+            out[key] = float(value) if isinstance(want, float) else value
+        return out
 
     def _defaults(self, v: dict, vwhere: str) -> dict:
         out: dict[str, dict] = {}
@@ -367,6 +413,11 @@ class _Instance:
     sugar: bool = False      # the BN row that `bn = true` adds: it reads the previous row
 
 
+def _is_each(v) -> bool:
+    """``{ each = [...] }``: one value per repeat of a repeated layer (PyramidNet's widths)."""
+    return isinstance(v, dict) and list(v) == ["each"]
+
+
 def _ops(item: dict) -> list[str]:
     """The layer kinds named in an item; a kind that is also an attribute of the other kind
     there (``bn`` on a conv) is an attribute."""
@@ -405,6 +456,8 @@ class _Expander:
                            else "declare it in [params] or in the block's params")
         if isinstance(v, list):
             return [self.subst(x, env, where, found) for x in v]
+        if _is_each(v):
+            return {"each": self.subst(v["each"], env, where, found)}
         return v
 
     # -- instances of one chain
@@ -460,8 +513,16 @@ class _Expander:
             for key in ("first", "last"):
                 if key in item and not isinstance(item[key], dict):
                     raise self.err(f"'{key}' must be a table of overrides", here, found)
+            each = {k: v["each"] for k, v in item.items() if _is_each(v)}
+            for k, values in each.items():
+                if not isinstance(values, list) or len(values) != n:
+                    got = (f"{len(values)} value{'s' * (len(values) != 1)}"
+                           if isinstance(values, list) else _show(values))
+                    raise self.err(f"'{k} = {{ each = [...] }}' needs a list of one value per "
+                                   f"repeat: n = {n}, found {got}", here, found)
             for r in range(n):
-                this = {k: v for k, v in item.items() if k not in ("first", "last", "n", "if")}
+                this = {k: each[k][r] if k in each else v for k, v in item.items()
+                        if k not in ("first", "last", "n", "if")}
                 over = {}
                 if r == 0:
                     over.update(item.get("first", {}))
@@ -627,13 +688,13 @@ class _Expander:
             raise self.err(f"block '{bid}' needs parameter '{missing[0]}'", where, inst.found)
         bodies = [k for k in ("layers",) + JOINS if k in block]
         if len(bodies) != 1:
-            raise self.err("a block needs exactly one body: 'layers', 'concat' or 'add'", bwhere)
+            raise self.err("a block needs exactly one body: 'layers', 'concat', 'add' or 'mul'", bwhere)
         stack = stack + (bid,)
         body_where = f"{where} > {bwhere}"
         if "layers" in block:
             for key in ("post", "join"):
                 if key in block:
-                    raise self.err(f"'{key}' belongs to a 'concat' or 'add' block"
+                    raise self.err(f"'{key}' belongs to a 'concat', 'add' or 'mul' block"
                                    + ("; put the layers at the end of 'layers'"
                                       if key == "post" else ""), bwhere)
             return self.chain(block["layers"], body_where + ".layers", name + "/", src, args,
@@ -722,6 +783,7 @@ def resolve(target: str) -> tuple[SpecFile, str]:
     return sf, target
 
 
-def load(target: str, input_override: Shape | None = None) -> Network:
+def load(target: str, input_override: Shape | None = None,
+         overrides: dict[str, str] | None = None) -> Network:
     sf, name = resolve(target)
-    return sf.network(name, input_override)
+    return sf.network(name, input_override, overrides)

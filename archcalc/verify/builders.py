@@ -109,11 +109,34 @@ class Linear(nn.Module):
         return self.linear(x.flatten(1))
 
 
+class ZeroPadShortcut(nn.Module):
+    """ResNet's option-A / PyramidNet shortcut: keep every s-th row and column, then append zero
+    channels up to ``channels``. No parameters."""
+
+    def __init__(self, channels: int, stride: tuple[int, int]):
+        super().__init__()
+        self.channels, self.stride = channels, stride
+
+    def forward(self, x):
+        sh, sw = self.stride
+        x = x[:, :, ::sh, ::sw]
+        return TF.pad(x, (0, 0, 0, 0, 0, self.channels - x.shape[1]))
+
+
 class Concat(nn.Module):
     """Branches joined along channels."""
 
     def forward(self, *xs):
         return torch.cat(xs, dim=1)
+
+
+class Multiply(nn.Module):
+    """A feature map times its gates (squeeze-and-excitation's channel scale), broadcast."""
+
+    def forward(self, x, *gates):
+        for g in gates:
+            x = x * g
+        return x
 
 
 class Add(nn.Module):
@@ -206,6 +229,7 @@ BUILDERS = {
     "subsample": lambda a, ins: Subsample(ins[0][0], a["subsample"], a["s"]),
     "adaptive_avgpool": lambda a, ins: nn.AdaptiveAvgPool2d(a["adaptive_avgpool"]),
     "gap": lambda a, ins: nn.AdaptiveAvgPool2d(1),
+    "zeropad": lambda a, ins: ZeroPadShortcut(a["zeropad"], a["s"]),
     "lrn": lambda a, ins: nn.LocalResponseNorm(a["lrn"], a["alpha"], a["beta"], a["offset"]),
     "bn": batchnorm,
     "relu": lambda a, ins: nn.ReLU(),
@@ -218,6 +242,7 @@ BUILDERS = {
     "rbf": rbf,
     "concat": lambda a, ins: Concat(),
     "add": add,
+    "mul": lambda a, ins: Multiply(),
 }
 
 # Builders that need to know which of their inputs are identity shortcuts (graph context).

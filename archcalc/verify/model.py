@@ -2,7 +2,8 @@
 
 ``build`` walks the spec's nodes in order on the ``meta`` device (no memory is allocated): each
 node's builder gets the input shapes torch itself produced, and the module is run once on meta
-tensors to get its output shape for the next node. The engine's rows are never consulted, so the
+tensors, under ``torch.utils.flop_counter.FlopCounterMode``, to get its output shape for the
+next node and its FLOPs. The engine's rows are never consulted, so the
 model is an independent witness of them. ``GraphModel.forward`` follows the same graph: every
 layer reads the outputs its node names (concat and add take several).
 """
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 
 import torch
 from torch import nn
+from torch.utils.flop_counter import FlopCounterMode
 
 from ..spec import Network, Node
 from .builders import BUILDERS, NEEDS_SHORTCUTS
@@ -51,10 +53,12 @@ class GraphModel(nn.Module):
 
 @dataclass
 class Built:
-    """What ``build`` made: the model of the nodes it could build, in order; where torch refused
-    a node, that node's index and torch's message."""
+    """What ``build`` made: the model of the nodes it could build, in order, and each layer's
+    FLOPs as FlopCounterMode counted them; where torch refused a node, its index and torch's
+    message."""
 
     model: GraphModel
+    flops: list[int]
     failed_at: int | None = None
     error: str = ""
 
@@ -81,6 +85,7 @@ def shortcut_inputs(node: Node, producers: dict[str, Node]) -> tuple[int, ...]:
 def build(net: Network, batch: int = 1) -> Built:
     """The torch model of ``net``, on the meta device, for inputs of ``batch`` samples."""
     modules: list[nn.Module] = []
+    flops: list[int] = []
     producers: dict[str, Node] = {}
     with torch.device("meta"):
         env = {"input": torch.empty(batch, *net.input.as_list())}
@@ -91,13 +96,15 @@ def build(net: Network, batch: int = 1) -> Built:
                 context = ()
                 if node.kind in NEEDS_SHORTCUTS and node.attrs.get("scale", 1) != 1:
                     context = (shortcut_inputs(node, producers),)
-                module = BUILDERS[node.kind](node.attrs, shapes, *context)
-                env[node.name] = module.eval()(*ins)
+                module = BUILDERS[node.kind](node.attrs, shapes, *context).eval()
+                with FlopCounterMode(display=False) as counter:
+                    env[node.name] = module(*ins)
             except (RuntimeError, ValueError, TypeError, IndexError) as e:
-                return Built(GraphModel(net.nodes[:i], modules), i, _first_line(e))
+                return Built(GraphModel(net.nodes[:i], modules), flops, i, first_line(e))
             modules.append(module)
+            flops.append(counter.get_total_flops())
             producers[node.name] = node
-    return Built(GraphModel(net.nodes, modules))
+    return Built(GraphModel(net.nodes, modules), flops)
 
 
 def materialize(model: GraphModel, device) -> GraphModel:
@@ -110,6 +117,6 @@ def materialize(model: GraphModel, device) -> GraphModel:
     return model.eval()
 
 
-def _first_line(e: Exception) -> str:
+def first_line(e: Exception) -> str:
     text = str(e).strip().splitlines()
     return f"{type(e).__name__}: {text[0] if text else ''}"

@@ -8,7 +8,8 @@ forward hooks. Everything runs on the ``meta`` device: no weights are allocated,
 
 To add a reference for a network: one ``Reference`` entry in ``REFERENCES`` — the library, the
 constructor's name and keyword arguments, and the stage boundaries as pairs (archcalc layer name,
-the reference model's submodule path). If the library is not installed the check is reported as
+the reference model's submodule path). The archcalc side is a layer's name, or a prefix of names
+(``"denseblock1/"``, ``"conv2_"``) standing for the last layer whose name starts with it. If the library is not installed the check is reported as
 skipped, naming what was not checked.
 """
 
@@ -35,7 +36,7 @@ class Reference:
     network: str
     library: str                                  # "torchvision" or "timm"
     model: str
-    stages: tuple[tuple[str, str], ...] = ()      # (archcalc layer, reference submodule)
+    stages: tuple[tuple[str, str], ...] = ()      # (archcalc layer or prefix, reference submodule)
     kwargs: dict = field(default_factory=dict)
     aux: bool = False
 
@@ -66,6 +67,24 @@ _XCEPTION = ([("block2/add", "block1"), ("block3/add", "block2"), ("block4/add",
              + [(f"block_{j}/add", f"block{j + 3}") for j in range(1, 9)]
              + [("block13/add", "block12"), ("relu4", "act4")])
 
+
+
+def _resnet(network: str, model: str, library: str = "torchvision") -> Reference:
+    """torchvision's (and timm's legacy SENet's) ResNet layout: layer1–4 are the spec's stages
+    conv2_x … conv5_x; torchvision's stem ends in ``maxpool``, the SENet's in ``pool0``."""
+    pool = "maxpool" if library == "torchvision" else "pool0"
+    return _ref(network, library, model,
+                [("pool1", pool)] + [(f"conv{i + 2}_", f"layer{i + 1}") for i in range(4)])
+
+
+def _densenet(depth: int) -> Reference:
+    return _ref(f"densenet{depth}", "torchvision", f"densenet{depth}",
+                [("pool0", "features.pool0")]
+                + [(f"denseblock{i}/", f"features.denseblock{i}") for i in range(1, 5)]
+                + [(f"transition{i}/", f"features.transition{i}") for i in range(1, 4)]
+                + [("norm5", "features.norm5")])
+
+
 REFERENCES: dict[str, Reference] = {r.network: r for r in [
     _ref("alexnet-torchvision", "torchvision", "alexnet",
          [("pool3", "features"), ("avgpool", "avgpool")]),
@@ -81,6 +100,17 @@ REFERENCES: dict[str, Reference] = {r.network: r for r in [
         ("mixed_7a/concat", "mixed_7a"), ("block8_9/relu", "repeat_2"),
         ("block8_last/add", "block8"), ("relu6", "conv2d_7b")]),
     _ref("xception", "timm", "legacy_xception", _XCEPTION),
+    # The paper's ResNet-18/34 ("v1") and torchvision's agree: basic blocks have no 1×1 conv
+    # to carry the stride. For 50/101/152 torchvision strides the 3×3 ("v1.5").
+    *[_resnet(f"resnet{d}", f"resnet{d}") for d in (18, 34)],
+    *[_resnet(f"resnet{d}-torchvision", f"resnet{d}") for d in (50, 101, 152)],
+    _resnet("resnext50-32x4d", "resnext50_32x4d"),
+    _resnet("resnext101-32x8d", "resnext101_32x8d"),
+    _resnet("wide-resnet50-2", "wide_resnet50_2"),
+    *[_densenet(d) for d in (121, 169, 201, 161)],
+    # timm's legacy SE-ResNet-50 (the Caffe release's port) strides the first 1×1 of a
+    # bottleneck, as the spec's v1 ResNet-50 does, and reduces by r = 16.
+    _resnet("se-resnet50", "legacy_seresnet50", "timm"),
 ]}
 
 
@@ -149,7 +179,6 @@ def cross_check(analysis: Analysis, batch: int = 1) -> ReferenceCheck | None:
         h.remove()
 
     totals = analysis.totals_with_aux if ref.aux else analysis.totals
-    rows = {r.name: r for r in analysis.rows}
     last = [r for r in analysis.rows if not r.aux][-1]
     items = [
         Item("total parameters" + (" (with aux heads)" if ref.aux and analysis.has_aux else ""),
@@ -157,11 +186,23 @@ def cross_check(analysis: Analysis, batch: int = 1) -> ReferenceCheck | None:
         Item(f"MACs (batch {batch})", analysis.totals.macs * batch,
              _half(counter.get_total_flops())),
     ]
-    items += [Item(f"shape after {name} ↔ {path}",
-                   shape_of(rows[name].output) if name in rows else None, seen.get(path))
-              for name, path in ref.stages]
+    for name, path in ref.stages:
+        row = stage_row(analysis, name)
+        items.append(Item(f"shape after {row.name if row else name} ↔ {path}",
+                          shape_of(row.output) if row else None, seen.get(path)))
     items.append(Item(f"output ({last.name})", shape_of(last.output), tuple(out.shape[1:])))
     return ReferenceCheck(ref, tuple(items))
+
+
+def stage_row(analysis: Analysis, name: str):
+    """The row named ``name``, else the last inference row whose name starts with it (the end
+    of a stage, e.g. ``"conv2_"`` → ``conv2_3/relu``); ``None`` if there is none."""
+    rows = [r for r in analysis.rows if not r.aux]
+    exact = [r for r in rows if r.name == name]
+    if exact:
+        return exact[0]
+    prefixed = [r for r in rows if r.name.startswith(name)]
+    return prefixed[-1] if prefixed else None
 
 
 def _half(flops: int):

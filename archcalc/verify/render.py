@@ -23,10 +23,15 @@ def _num(v) -> str:
 
 
 def _params(c: LayerCheck, torch: bool) -> str:
-    p, f = (c.torch_params, c.torch_fixed) if torch else (c.params, c.fixed)
-    if not f:
-        return _num(p)
-    return f"{f:,} fixed" if not p else f"{p:,} + {f:,} fixed"
+    """Trainable parameters, then any fixed ones and buffers: ``256 + 256 buf``."""
+    p, f, b = ((c.torch_params, c.torch_fixed, c.torch_buffers) if torch
+               else (c.params, c.fixed, c.buffers))
+    if p is None:
+        return "—"
+    parts = [f"{p:,}"] if p or not (f or b) else []
+    parts += [f"{f:,} fixed"] if f else []
+    parts += [f"{b:,} buf"] if b else []
+    return " + ".join(parts)
 
 
 def _row(c: LayerCheck) -> list[str]:
@@ -56,7 +61,7 @@ def verdict(nc: NetworkCheck) -> str:
         tail = (f"; {ref.reference.title} not checked ({ref.reference.library} not installed)"
                 if ref.skipped else f"; {ref.reference.title} agrees ({len(ref.items)} checks)")
     return (f"{OK} {nc.network}: all {len(nc.layers)} layers agree with torch (shape, params, "
-            f"FLOPs){tail} ({where})")
+            f"buffers, FLOPs){tail} ({where})")
 
 
 def _what(c: LayerCheck) -> str:
@@ -70,6 +75,8 @@ def _what(c: LayerCheck) -> str:
             out.append(f"params archcalc {c.params:,}, torch {c.torch_params:,}")
         elif m == "fixed":
             out.append(f"fixed params archcalc {c.fixed:,}, torch {c.torch_fixed:,}")
+        elif m == "buffers":
+            out.append(f"buffers archcalc {c.buffers:,}, torch {c.torch_buffers:,}")
         elif m == "flops":
             out.append(f"FLOPs archcalc {c.flops:,}, torch {c.torch_flops:,}")
         elif m == "values":
@@ -92,8 +99,9 @@ def render_reference(ref: ReferenceCheck) -> str:
 
 CONVENTIONS = (
     "shape: per sample (C×H×W, or N for a vector), torch's from forward hooks on a real forward "
-    "pass.\nparams: trainable, counted from each layer's torch module (fixed = not trained); "
-    "buffers such as batch-norm running statistics are not parameters.\nFLOPs: torch's "
+    "pass.\nparams: trainable, counted from each layer's torch module; fixed = parameters not "
+    "trained; buf = floating-point buffers (batch norm's running mean and variance), which are "
+    "not parameters.\nFLOPs: torch's "
     "FlopCounterMode on the meta device (2 per multiply-accumulate of conv and matrix products, "
     "nothing else) beside archcalc's 2 × MACs × batch.")
 

@@ -1,0 +1,172 @@
+"""What a "FLOP" is: the extra operations ``--count`` adds, and the presets that reproduce
+what other tools print for the same network.
+
+The MACs column is always the multiply-accumulates of the weighted layers (conv, fc, …). The
+FLOPs column is 2 × MACs (a multiply and an add each) plus, one FLOP each, the operations the
+user asks for with ``--count``:
+
+* ``bias``: one addition per output value of a layer with biases;
+* ``bn``: batch norm at inference, a scale and a shift per value (2 per value);
+* ``act``: one operation per output value of ReLU, tanh, sigmoid and softmax;
+* ``pool``: max pooling Kh·Kw − 1 comparisons per output value; average pooling (also adaptive
+  and global) Kh·Kw − 1 additions and one division per output value, i.e. one per window value;
+* ``add``: element-wise joins: an add, one per value per extra branch (and one multiply per
+  value where the residual branch is scaled); a squeeze-and-excitation ``mul``, one multiply per
+  value per gate.
+
+A preset (``--convention``) reproduces another tool's printed number; each function below
+states the tool's rule, read from its source and checked against its output (tests cite them).
+"""
+
+from __future__ import annotations
+
+from .records import Analysis, LayerRow
+
+EXTRAS = ("bias", "bn", "act", "pool", "add")
+EXTRA_TEXT = {
+    "bias": "bias additions (1 per output value of a layer with biases)",
+    "bn": "batch norm (a scale and a shift per value)",
+    "act": "activations (1 per output value of ReLU, tanh, sigmoid, softmax)",
+    "pool": "pooling (max: Kh·Kw − 1 comparisons, average: Kh·Kw − 1 additions + 1 division "
+            "per output value)",
+    "add": ("element-wise joins (add: 1 addition per value per extra branch, + 1 multiply where "
+            "scaled; mul: 1 multiply per value per gate)"),
+}
+WEIGHTED = ("conv", "dwconv", "sepconv", "fc", "subsample")
+ACTIVATIONS = ("relu", "tanh", "sigmoid", "softmax")
+AVG_POOLS = ("avgpool", "adaptive_avgpool", "gap")
+POOLS = ("maxpool",) + AVG_POOLS
+
+
+def _window_values(r: LayerRow) -> int:
+    """Input values read by all the windows of a pooling row (Σ over outputs of Kh·Kw)."""
+    x, o = r.input_shapes[0], r.output
+    if r.kind == "gap":
+        return x.elements
+    if r.kind == "adaptive_avgpool":
+        def span(n: int, m: int) -> int:     # PyTorch's windows ⌊i·n/m⌋ … ⌈(i+1)·n/m⌉
+            return sum(-(-(i + 1) * n // m) - i * n // m for i in range(m))
+        return x.c * span(x.h, o.h) * span(x.w, o.w)
+    kh, kw = r.attrs[r.kind]
+    return o.elements * kh * kw
+
+
+def extra_ops(r: LayerRow) -> dict[str, int]:
+    """The operations of one row that MACs leave out, by ``--count`` name."""
+    out = dict.fromkeys(EXTRAS, 0)
+    if r.kind in WEIGHTED and r.counts.biases:
+        out["bias"] = r.output.elements
+    elif r.kind == "bn":
+        out["bn"] = 2 * r.output.elements
+    elif r.kind in ACTIVATIONS:
+        out["act"] = r.output.elements
+    elif r.kind == "maxpool":
+        kh, kw = r.attrs["maxpool"]
+        out["pool"] = r.output.elements * (kh * kw - 1)
+    elif r.kind in AVG_POOLS:
+        out["pool"] = _window_values(r)
+    elif r.kind == "add":
+        scaled = r.attrs.get("scale", 1.0) != 1
+        out["add"] = (len(r.inputs) - 1 + scaled) * r.output.elements
+    elif r.kind == "mul":
+        out["add"] = (len(r.inputs) - 1) * r.output.elements
+    return out
+
+
+def flops(r: LayerRow, count: tuple[str, ...] = ()) -> int:
+    """2 × MACs plus the extras asked for."""
+    extra = extra_ops(r) if count else {}
+    return 2 * r.counts.macs + sum(extra[k] for k in count)
+
+
+# --- presets: each is the other tool's rule, row by row ----------------------------------
+
+def fvcore_flops(r: LayerRow) -> int:
+    """fvcore 0.1.5 ``FlopCountAnalysis(model, x).total()`` in eval mode: one "flop" per
+    multiply-add of conv and linear (biases not counted), batch norm 2 per value (affine, eval),
+    adaptive average pooling 1 per input value; ReLU, max pooling and additions are not
+    counted (fvcore/nn/jit_handles.py, flop_count.py ``_DEFAULT_SUPPORTED_OPS``)."""
+    if r.kind == "bn":
+        return 2 * r.output.elements
+    if r.kind in ("adaptive_avgpool", "gap"):
+        return r.input_shapes[0].elements
+    return r.counts.macs
+
+
+def ptflops_macs(r: LayerRow) -> int:
+    """ptflops 0.7.5 ``get_model_complexity_info`` (default pytorch backend): conv and linear
+    multiply-adds plus one per bias per output value; ReLU one per output value and pooling one
+    per input value — each counted twice, by the module hook and again by ptflops' patch of
+    ``torch.nn.functional`` that the module calls; batch norm 2 per value (affine)
+    (ptflops/pytorch_ops.py). A network whose reference calls ``F.relu`` directly (torchvision's
+    GoogLeNet, Inception-v3) is counted once there: this preset assumes ``nn.ReLU`` modules."""
+    if r.kind in WEIGHTED:
+        return r.counts.macs + (r.output.elements if r.counts.biases else 0)
+    if r.kind == "relu":
+        return 2 * r.output.elements
+    if r.kind in POOLS:
+        return 2 * r.input_shapes[0].elements
+    if r.kind == "bn":
+        return 2 * r.output.elements
+    return r.counts.macs
+
+
+def keras_params(r: LayerRow) -> int:
+    """Keras ``model.summary()``'s "Param #": batch norm also holds its moving mean and
+    variance (the row's buffers: 4·C in all, γ, β trainable; mean, variance non-trainable)."""
+    return r.counts.params + r.counts.buffers
+
+
+def keras_non_trainable(r: LayerRow) -> int:
+    return r.counts.buffers
+
+
+PRESETS = ("paper", "torchvision", "fvcore", "ptflops", "keras")
+# The extra column a preset adds: (key, header, function); paper and torchvision add none.
+PRESET_COLUMN = {
+    "fvcore": ("fvcore_flops", "fvcore flops", fvcore_flops),
+    "ptflops": ("ptflops_macs", "ptflops MACs", ptflops_macs),
+    "keras": ("keras_params", "Keras params", keras_params),
+}
+
+
+def _si(v: int, digits: int, unit: float) -> str:
+    return f"{v / unit:.{digits}f}"
+
+
+def preset_summary(a: Analysis, preset: str) -> str:
+    """What the tool itself prints for this network, in its own words and rounding."""
+    rows = [r for r in a.rows if not r.aux]
+    params = sum(r.counts.params for r in rows)
+    macs = sum(r.counts.macs for r in rows)
+    if preset == "paper":
+        return (f"the papers count multiply-adds (ResNet's Table 1 calls them \"FLOPs\"), the "
+                f"MACs column: {macs:,} = {macs / 1e9:.3g}×10⁹; params {params:,} = "
+                f"{params / 1e6:.0f} M (in millions, as VGG's Table 2 prints them)")
+    if preset == "torchvision":
+        return (f"torchvision's model documentation would print: Params {params / 1e6:.1f}M, "
+                f"GFLOPS {macs / 1e9:.2f} (its \"GFLOPS\" are the MACs of conv and linear "
+                "layers, biases and everything else left out)")
+    if preset == "fvcore":
+        total = sum(fvcore_flops(r) for r in rows)
+        return (f"fvcore's FlopCountAnalysis(model, x).total() (eval mode) would print: "
+                f"{total:,} (it calls multiply-adds \"flops\": conv and linear without biases, batch "
+                "norm 2 per value, adaptive average pooling 1 per input value)")
+    if preset == "ptflops":
+        total = sum(ptflops_macs(r) for r in rows)
+        return (f"ptflops' get_model_complexity_info would print: Computational complexity: "
+                f"{_mac_text(total)}, Number of parameters: {round(params / 1e6, 2)} M "
+                "(ReLU and pooling counted twice, as ptflops 0.7.5 does)")
+    total = sum(keras_params(r) for r in rows)
+    fixed = sum(keras_non_trainable(r) for r in rows)
+    return (f"Keras' model.summary() would print: Total params: {total:,}; Trainable params: "
+            f"{total - fixed:,}; Non-trainable params: {fixed:,} (batch norm's moving mean "
+            "and variance)")
+
+
+def _mac_text(v: int) -> str:
+    """ptflops' string: two decimals, in GMac / MMac / KMac."""
+    for unit, name in ((1e9, "GMac"), (1e6, "MMac"), (1e3, "KMac")):
+        if v >= unit:
+            return f"{round(v / unit, 2)} {name}"
+    return f"{v} Mac"

@@ -1,0 +1,107 @@
+"""Receptive fields: per layer and per axis, the size, the jump and the start offset.
+
+For one axis, a layer with kernel K, stride S, leading padding P and dilation D maps the field
+of its input (size r, jump j between neighbouring outputs, start s of output 0's field, all in
+input pixels) to
+
+    r' = r + (D·(K − 1))·j        j' = j·S        s' = s − P·j
+
+(Araujo et al., "Computing Receptive Fields of Convolutional Neural Networks", Distill 2019).
+``s`` is the input pixel where output 0's field begins; a negative start lies in the padding.
+Where branches join, the field of output 0 is the union of the branches' fields: it starts at
+the smallest start and ends at the largest end, and the path through the branch with the
+largest field is named. A global pool or an fc layer sees the whole input (``global``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .layers import RULES
+from .records import Analysis
+
+
+@dataclass(frozen=True)
+class Axis:
+    size: int            # input pixels from the first to the last one output 0 sees
+    jump: int            # input pixels between neighbouring outputs
+    start: int           # input pixel where output 0's field begins (negative: in the padding)
+    path: tuple[str, ...] = ()   # at each join on the way, the input through the largest field
+
+    @property
+    def end(self) -> int:
+        return self.start + self.size - 1
+
+
+@dataclass(frozen=True)
+class Field:
+    """A layer's receptive field; ``h``/``w`` are ``None`` when it sees the whole input."""
+
+    h: Axis | None
+    w: Axis | None
+
+    @property
+    def is_global(self) -> bool:
+        return self.h is None
+
+
+GLOBAL = Field(None, None)
+ORIGIN = Field(Axis(1, 1, 0), Axis(1, 1, 0))
+
+
+def step(x: Axis, k: int, s: int, p: int, d: int = 1) -> Axis:
+    """One layer along one axis (the recurrence in the module docstring)."""
+    return Axis(x.size + d * (k - 1) * x.jump, x.jump * s, x.start - p * x.jump, x.path)
+
+
+def join(names: tuple[str, ...], xs: list[Axis]) -> Axis:
+    """The union of the branches' fields; the path goes through the largest one."""
+    best = max(range(len(xs)), key=lambda i: xs[i].size)
+    start = min(x.start for x in xs)
+    end = max(x.end for x in xs)
+    return Axis(end - start + 1, xs[best].jump, start, xs[best].path + (names[best],))
+
+
+def fields(a: Analysis) -> dict[str, Field]:
+    """Every layer's receptive field, by layer name, in the input's pixels."""
+    env: dict[str, Field] = {"input": ORIGIN}
+    for r in a.rows:
+        ins = [env[i] for i in r.inputs]
+        if any(f.is_global for f in ins):
+            env[r.name] = GLOBAL
+            continue
+        if len(ins) > 1:
+            env[r.name] = Field(join(r.inputs, [f.h for f in ins]),
+                                join(r.inputs, [f.w for f in ins]))
+            continue
+        win = RULES[r.kind].rf_window(r.attrs, list(r.input_shapes))
+        if win is None:
+            env[r.name] = GLOBAL
+        else:
+            (kh, sh, ph, dh), (kw, sw, pw, dw) = win
+            env[r.name] = Field(step(ins[0].h, kh, sh, ph, dh), step(ins[0].w, kw, sw, pw, dw))
+    return env
+
+
+def _pair(h: int, w: int, sep: str = "×") -> str:
+    return str(h) if h == w else f"{h}{sep}{w}"
+
+
+def size_text(f: Field) -> str:
+    return "global" if f.is_global else f"{f.h.size}×{f.w.size}"
+
+
+def jump_text(f: Field) -> str:
+    return "" if f.is_global else _pair(f.h.jump, f.w.jump)
+
+
+def start_text(f: Field) -> str:
+    return "" if f.is_global else _pair(f.h.start, f.w.start, ",")
+
+
+def path_text(f: Field) -> str:
+    """The branches the largest field goes through, e.g. ``3a/b3_3x3 → 3b/b3_3x3``."""
+    if f.is_global or not (f.h.path or f.w.path):
+        return ""
+    ph, pw = " → ".join(f.h.path), " → ".join(f.w.path)
+    return ph if ph == pw else f"H: {ph}; W: {pw}"
