@@ -3,9 +3,11 @@
 Python API::
 
     import archcalc
-    a = archcalc.analyse("alexnet")            # or a path to a spec file
-    a.totals.params, a.totals.macs             # exact integers
-    [(r.name, r.output.as_list(), r.params) for r in a.rows]
+    t = archcalc.analyze("resnet50", input=(3, 224, 224), count="bias", memory=True)
+    t.totals["params"], t.totals["macs"]       # exact integers, as plain data
+    t.rows[0]["name"], t.to_csv(), t.to_latex()  # the CLI's numbers and formats
+
+    a = archcalc.analyse("alexnet")            # the engine's records: a.rows, a.totals
 """
 
 from __future__ import annotations
@@ -24,5 +26,14 @@ def analyse(target: str, input: Shape | None = None) -> Analysis:
     return engine.analyse(net, input)
 
 
-__all__ = ["analyse", "Analysis", "ArchcalcError", "Counts", "LayerRow", "Shape", "SpecError",
+def analyze(target: str, input=None, params: dict | None = None, **conventions):
+    """A ``Table`` of ``target`` (a bundled name or a spec file): ``.rows`` and ``.totals`` as
+    plain data, ``.to_json()``, ``.to_csv()``, ``.to_markdown()``, ``.to_latex()``,
+    ``.to_html()`` (``_repr_html_`` in notebooks). See ``archcalc.api.analyze``."""
+    from .api import analyze as _analyze
+
+    return _analyze(target, input, params, **conventions)
+
+
+__all__ = ["analyse", "analyze", "Analysis", "ArchcalcError", "Counts", "LayerRow", "Shape", "SpecError",
            "__version__"]

@@ -23,14 +23,18 @@ class UserError(click.ClickException):
 def parse_input(text: str, channels: int):
     """``224`` (H = W, the spec's C), ``224x224`` (H×W) or ``3x224x224`` (C×H×W)."""
     from .records import Shape
+    from .spec import MAX_SIZE
 
+    shown = repr(text if len(text) <= 60 else text[:60] + "…")
     parts = re.split(r"\s*[x×,]\s*", text.strip().lower())
     if not all(re.fullmatch(r"[0-9]+", p) for p in parts) or len(parts) not in (1, 2, 3):
         raise UserError(f"--input: expected 224, 224x224 or 3x224x224 (whole numbers), "
-                        f"found {text!r}")
-    nums = [int(p) for p in parts]
-    if any(n < 1 for n in nums):
-        raise UserError(f"--input: every size must be at least 1, found {text!r}")
+                        f"found {shown}")
+    nums = [int(p.lstrip("0") or "0") if len(p.lstrip("0")) <= 10 else MAX_SIZE + 1
+            for p in parts]          # never int() of thousands of digits: Python refuses that
+    if not all(1 <= n <= MAX_SIZE for n in nums):
+        raise UserError(f"--input: every size must be at least 1 and at most {MAX_SIZE:,}, found "
+                        f"{shown}")
     if len(nums) == 1:
         return Shape(channels, nums[0], nums[0])
     if len(nums) == 2:
@@ -225,18 +229,6 @@ def table_cmd(network: str, input_: str | None, sets, no_bias: bool, fmt: str, s
     write_out(report.render(a, fmt, opt), out, force)
 
 
-def _analyse(network: str, input_: str | None):
-    """Load and analyse NETWORK (a name or a spec file) at an optional --input size."""
-    from . import engine, spec
-
-    try:
-        net = spec.load(network)
-        x = parse_input(input_, net.input.c) if input_ else None
-        return engine.analyse(net, x)
-    except ArchcalcError as e:
-        raise UserError(str(e)) from None
-
-
 @main.command("explain")
 @click.argument("network")
 @click.argument("layers", nargs=-1)
@@ -256,7 +248,7 @@ def explain_cmd(network: str, layers: tuple[str, ...], input_: str | None,
     from .errors import suggest
     from .names import Index
 
-    a = _analyse(network, input_)
+    a = analysis(network, input_)
     rows = list(a.rows)
     if layers:
         index = Index(r.name for r in rows)
@@ -271,6 +263,236 @@ def explain_cmd(network: str, layers: tuple[str, ...], input_: str | None,
             picked.append(by_name[hit])
         rows = picked
     click.echo(explain.render(rows, bias=not no_bias), nl=False)
+
+
+@main.command("check")
+@click.argument("network")
+@click.argument("answers")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="json: every verdict, for autograders.")
+@click.option("--by-order", is_flag=True,
+              help="Match rows to layers by position (the layers `archcalc quiz` lists), "
+                   "not by name.")
+@click.option("--column", "mapping", multiple=True, metavar="HEADER=FIELD",
+              help="Read the column headed HEADER as FIELD (W, H, C, output, params, macs, "
+                   "activations, name); may be repeated.")
+@click.option("--bias/--no-bias", default=None,
+              help="The table counts biases (or not); default: decided from the cells.")
+@click.option("--flops/--macs", default=None,
+              help="The operations column counts FLOPs = 2 × MACs (or MACs); default: decided "
+                   "from the cells.")
+@click.option("--k", "k_base", type=click.Choice(["1000", "1024"]), default=None,
+              help="What K, M, G mean; default: decided from the cells (else 1000).")
+@click.option("--floor/--ceil", "floor", default=None,
+              help="How a size formula that gives a fraction is rounded; default: decided from "
+                   "the cells (else floor).")
+@click.option("--table", "which", type=click.IntRange(1), default=None,
+              help="Which table of the file to mark (default: the first one archcalc "
+                   "recognises).")
+@click.option("--input", "input_", metavar="SIZE",
+              help="Input size of the network: 224 (H = W), 224x224 or 3x224x224.")
+def check_cmd(network: str, answers: str, fmt: str, by_order: bool, mapping: tuple[str, ...],
+              bias: bool | None, flops: bool | None, k_base: str | None, floor: bool | None,
+              which: int | None, input_: str | None) -> None:
+    """Mark a hand-made table of NETWORK, cell by cell, and diagnose each mistake.
+
+    ANSWERS is a CSV, tab-separated or Markdown table (or text with one pasted in), or - for
+    standard input; it is only read, never written. Rows are matched to layers by name (Conv1
+    finds conv1, MaxPool1 pool1); columns by header (W, H, C, output "55x55x96", params / "# of
+    Parameter" / weights, MACs / FLOPs, memory / activations). A cell may be a number
+    ("34,848", "35K", "1.3M"), an expression ("11x11x3x96", "(227-11+0)/4+1") or both
+    ("3x3x256x384 = 884,736"): then both are checked. The table's convention (biases or not,
+    MACs or FLOPs, K = 1000 or 1024, floor or ceil) is decided from its cells unless an option
+    says it.
+
+    Exit status: 0 when every marked cell is right (blank cells are reported as missing), 1
+    when some are wrong, 2 when the answers cannot be read.
+    """
+    import json
+
+    from . import answers as A
+    from . import check as C
+    from . import engine, spec
+
+    cols = {}
+    for m in mapping:
+        head, sep, fld = m.rpartition("=")
+        fields = A.FIELDS + ("name",)
+        if not sep or not head.strip() or fld.strip() not in fields:
+            from .errors import suggest
+
+            raise UserError(f"--column: expected HEADER=FIELD with FIELD one of "
+                            f"{', '.join(fields)}, found {m!r}{suggest(fld.strip(), fields)}")
+        cols[head.strip()] = fld.strip()
+    try:
+        net = spec.load(network)
+        x = parse_input(input_, net.input.c) if input_ else None
+        a = engine.analyse(net, x)
+        text, source = A.read_text(answers)
+        table = A.parse(text, source, lambda h: A.recognised(h, cols), which)
+    except ArchcalcError as e:
+        raise UserError(str(e)) from None
+    opts = C.Options(cols, by_order, bias, flops, int(k_base) if k_base else None,
+                     None if floor is None else ("floor" if floor else "ceil"))
+    res = C.check(a, table, opts, net)
+    if not res.cells:
+        raise UserError(f"{source}: no row of the table matches a layer of {a.network}"
+                        + ("" if by_order else "; --by-order matches rows by position")
+                        + (f" (rows: {', '.join(n for _, n, _ in res.unmatched[:5])})"
+                           if res.unmatched else ""))
+    if fmt == "json":
+        click.echo(json.dumps(C.to_dict(res), indent=2, ensure_ascii=False))
+    else:
+        click.echo(C.render_text(res), nl=False)
+    sys.exit(res.exit_code)
+
+
+@main.command("quiz")
+@click.argument("network")
+@click.option("--blank", default="W,H,C,params,macs", show_default=True, metavar="COLUMNS",
+              help="The columns whose cells are left blank, comma-separated.")
+@click.option("--seed", type=int, default=None,
+              help="Leave a random share of those cells blank, chosen by this seed (the same "
+                   "seed gives the same quiz).")
+@click.option("--fraction", type=click.FloatRange(0, 1), default=None,
+              help="The share of those cells left blank (default: all of them; half with "
+                   "--seed).")
+@click.option("--answers", is_flag=True, help="Print the key: every cell filled, and the "
+                                               "worked arithmetic of each blank one.")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "csv", "latex"]),
+              default="text", show_default=True, help="Output format.")
+@click.option("--no-bias", is_flag=True, help="Count weights only, without biases.")
+@click.option("--input", "input_", metavar="SIZE",
+              help="Input size: 224 (H = W), 224x224 (H×W) or 3x224x224 (C×H×W).")
+def quiz_cmd(network: str, blank: str, seed: int | None, fraction: float | None,
+             answers: bool, fmt: str, no_bias: bool, input_: str | None) -> None:
+    """Print an exercise table for NETWORK with cells left blank, or its answer key.
+
+    One row per layer that has parameters, operations or a new shape, with what is given
+    about it (kind, kernel, stride, padding) and the columns W, H, C, params and MACs. The CSV,
+    filled in, is marked by `archcalc check NETWORK FILE` as it is.
+    """
+    from . import quiz
+    from .errors import suggest
+
+    cols = [c.strip() for c in blank.split(",") if c.strip()]
+    lower = {c.lower(): c for c in quiz.COLUMNS}
+    picked = []
+    for c in cols:
+        if c.lower() not in lower:
+            raise UserError(f"--blank: unknown column '{c}'{suggest(c, quiz.COLUMNS)}; "
+                            f"the columns are {', '.join(quiz.COLUMNS)}")
+        picked.append(lower[c.lower()])
+    a = analysis(network, input_)
+    q = quiz.build(a, tuple(picked), seed, fraction, bias=not no_bias)
+    click.echo(quiz.render(q, fmt, answers), nl=False)
+
+
+@main.command("compare")
+@click.argument("networks", nargs=-1, required=True)
+@click.option("--sort", type=click.Choice(["network", "depth", "params", "macs", "flops",
+                                           "activations", "top1", "top5"]),
+              help="Order the rows by this column (smallest first; accuracy: lowest first, "
+                   "networks without one last).")
+@click.option("--reverse", is_flag=True, help="Largest first.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="Output format.")
+@click.option("--units", type=click.Choice(["exact", "si"]), default="exact", show_default=True,
+              help="exact integers, or SI prefixes (133 M, 15.5 G).")
+@click.option("--kilo", type=click.Choice(["1000", "1024"]), default="1000", show_default=True,
+              help="The SI step for --units si.")
+@click.option("--out", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Write to FILE instead of printing (refuses an existing file).")
+@click.option("--force", is_flag=True, help="Let --out overwrite an existing file.")
+def compare_cmd(networks, sort, reverse, fmt, units, kilo, out, force) -> None:
+    """Compare NETWORKS side by side: input, depth (weighted layers), params, MACs, FLOPs,
+    activation memory, the largest layer and the published top-1/top-5, each with its source.
+
+    `archcalc compare vgg11 vgg11-lrn vgg13 vgg16-c vgg16 vgg19 --units si` is the VGG paper's
+    Table 2 (parameters in millions) with the rest beside it.
+    """
+    from . import compare
+
+    entries = [compare.entry(analysis(n, None)) for n in networks]
+    if sort:
+        entries.sort(key=lambda e: compare.sort_value(e, sort), reverse=reverse)
+        if reverse and sort in ("top1", "top5"):     # still: networks without a figure last
+            entries.sort(key=lambda e: compare.sort_value(e, sort)[0])
+    elif reverse:
+        entries.reverse()
+    write_out(compare.render(entries, fmt, units, int(kilo)), out, force)
+
+
+@main.command("plot")
+@click.argument("networks", nargs=-1, required=True)
+@click.option("--compare", "compare_", is_flag=True,
+              help="Draw published top-1 accuracy against MACs for all NETWORKS, bubble area "
+                   "proportional to parameters (networks without a published top-1 are listed "
+                   "and left out).")
+@click.option("--input", "input_", metavar="SIZE", help="Input size, as for `table`.")
+@click.option("--out", type=click.Path(dir_okay=False), metavar="FILE.svg|.png|.pdf",
+              required=True, help="The picture to write (refuses an existing file).")
+@click.option("--force", is_flag=True, help="Let --out overwrite an existing file.")
+def plot_cmd(networks, compare_, input_, out, force) -> None:
+    """Draw NETWORK's parameters, MACs and activation values per weighted layer as bars on a
+    log axis, with the layer names; or, with --compare, the accuracy-against-operations chart.
+
+    Needs matplotlib (pip install 'archcalc[plot]').
+    """
+    import os
+
+    from . import plot
+
+    try:
+        plot.fmt_of(out)
+    except ArchcalcError as e:
+        raise UserError(str(e)) from None
+    if os.path.exists(out) and not force:
+        raise UserError(f"--out: {out} already exists; add --force to overwrite it")
+    if not compare_ and len(networks) > 1:
+        raise UserError("plot draws one network; add --compare to chart several")
+    try:
+        if compare_:
+            from . import compare
+
+            entries = [compare.entry(analysis(n, input_)) for n in networks]
+            drawn, skipped = plot.accuracy(entries, out)
+            if skipped:
+                click.echo("no published top-1 accuracy, left out: " + ", ".join(skipped),
+                           err=True)
+        else:
+            n = plot.layers(analysis(networks[0], input_), out)
+            click.echo(f"{n} weighted layers", err=True)
+    except ArchcalcError as e:
+        raise UserError(str(e)) from None
+    except OSError as e:
+        raise UserError(f"--out: cannot write {out} ({e.strerror})") from None
+    click.echo(f"wrote {out}", err=True)
+
+
+@main.command("graph")
+@click.argument("network")
+@click.option("--input", "input_", metavar="SIZE", help="Input size, as for `table`.")
+@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
+              help="Override a param the spec declares (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(["dot", "svg"]), default="dot",
+              show_default=True,
+              help="dot: Graphviz text (needs nothing installed); svg: drawn by Graphviz's dot.")
+@click.option("--out", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Write to FILE instead of printing (refuses an existing file).")
+@click.option("--force", is_flag=True, help="Let --out overwrite an existing file.")
+def graph_cmd(network, input_, sets, fmt, out, force) -> None:
+    """Draw NETWORK's architecture: one node per layer with its output shape; branches, joins
+    and shortcuts as edges (Graphviz DOT, or SVG where Graphviz is installed)."""
+    from . import graph
+
+    dot = graph.to_dot(analysis(network, input_, sets))
+    if fmt == "svg":
+        try:
+            dot = graph.to_svg(dot)
+        except ArchcalcError as e:
+            raise UserError(str(e)) from None
+    write_out(dot, out, force)
 
 
 @main.command("verify")

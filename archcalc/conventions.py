@@ -144,9 +144,13 @@ def preset_summary(a: Analysis, preset: str) -> str:
                 f"MACs column: {macs:,} = {macs / 1e9:.3g}×10⁹; params {params:,} = "
                 f"{params / 1e6:.0f} M (in millions, as VGG's Table 2 prints them)")
     if preset == "torchvision":
+        aux = ""
+        if a.has_aux:
+            aux = (f"; with the auxiliary heads Params {a.totals_with_aux.params / 1e6:.1f}M "
+                   "(torchvision's documentation counts Inception-v3's aux head, not GoogLeNet's)")
         return (f"torchvision's model documentation would print: Params {params / 1e6:.1f}M, "
                 f"GFLOPS {macs / 1e9:.2f} (its \"GFLOPS\" are the MACs of conv and linear "
-                "layers, biases and everything else left out)")
+                f"layers, biases and everything else left out){aux}")
     if preset == "fvcore":
         total = sum(fvcore_flops(r) for r in rows)
         return (f"fvcore's FlopCountAnalysis(model, x).total() (eval mode) would print: "

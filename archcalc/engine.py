@@ -6,6 +6,7 @@ I/O. Errors from a rule are located at the node's place in the spec.
 
 from __future__ import annotations
 
+from .bulk import without_gc
 from .errors import SpecError
 from .layers import RULES, LayerError
 from .records import Analysis, LayerRow, Note, Shape
@@ -78,10 +79,11 @@ def _even_inputs(net: Network, x: Shape) -> tuple[int, ...]:
     return tuple(sorted(found))
 
 
+@without_gc
 def analyse(net: Network, x: Shape | None = None) -> Analysis:
     """Analyse ``net`` at input ``x`` (the spec's own input when ``None``)."""
     x = x or net.input
     rs = tuple(rows(net, x))
     has_fraction = any(n.kind == "fraction" for r in rs for n in r.notes)
     return Analysis(net.name, net.description, net.source, net.file, x, rs, net.notes,
-                    _even_inputs(net, x) if has_fraction else ())
+                    _even_inputs(net, x) if has_fraction else (), net.accuracy)

@@ -348,9 +348,11 @@ def working(r: LayerRow, bias: bool = True) -> list[Step]:
     """The worked arithmetic of every cell of ``r``; ``bias=False`` counts weights only."""
     fn = EXPLAINERS.get(r.kind)
     if fn is None:          # a kind added without an explainer (tests/test_explain.py fails)
-        return _shape_kept(r, f"{r.kind}: no worked arithmetic for this kind yet")
-    steps = fn(r, bias)
-    return steps
+        why = f"the engine's value; no worked arithmetic for {r.kind} yet"
+        p = r.counts.params if bias else r.counts.weights
+        return (_kept_hw(r, why) + [_same("C", r.output.c, why), _same("params", p, why),
+                                    _same("macs", r.counts.macs, why)])
+    return fn(r, bias)
 
 
 def activations(r: LayerRow) -> Step:

@@ -157,12 +157,17 @@ def fraction_text(x: Fraction) -> str:
     """A rational as a short decimal when it has one (``54.25``), else ``54 1/3``."""
     if x.denominator == 1:
         return str(x.numerator)
-    d = x.denominator
+    if x < 0:
+        return "-" + fraction_text(-x)
+    d, twos, fives = x.denominator, 0, 0
     while d % 2 == 0:
-        d //= 2
+        d, twos = d // 2, twos + 1
     while d % 5 == 0:
-        d //= 5
-    if d == 1:
-        return f"{float(x):.6f}".rstrip("0")
+        d, fives = d // 5, fives + 1
     whole, rest = divmod(x.numerator, x.denominator)
+    if d == 1:
+        # Exact digits, from integers: a float would round (or overflow) for large sizes.
+        places = max(twos, fives)
+        digits = str(rest * 10 ** places // x.denominator).zfill(places).rstrip("0")
+        return f"{whole}.{digits}"
     return f"{whole} {rest}/{x.denominator}"

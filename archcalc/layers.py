@@ -547,7 +547,8 @@ class Add(Join):
     attrs = (Attr("scale", "number", 1.0,
                   "factor on the residual branch before the sum (Inception-ResNet: 0.1–0.3)"),)
     verb = "add"
-    requirement = "shapes must agree"
+    requirement = ("shapes must agree; a shortcut that changes the channels or the size needs a 1×1 "
+                   "conv projection (option B) or a zeropad (option A)")
 
     def agree(self, first, other):
         return other == first

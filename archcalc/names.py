@@ -10,8 +10,8 @@ import unicodedata
 # Cyrillic and Greek capitals and small letters that look like Latin ones (tables pasted from
 # slides often carry them: the seed's header "Н" and "С" are Cyrillic).
 _LOOKALIKES = str.maketrans(
-    "АВСЕНІЈКМОРЅТХУаеіјосрхуѕΑΒΕΗΙΚΜΝΟΡΤΧΥΖαβεικνορτυχ",
-    "ABCEHIJKMOPSTXYaeijocpxysABEHIKMNOPTXYZaBeiKvoptuX")
+    "АВСЕНІЈКМОРЅТХУаеіјосрхуѕнтмквΑΒΕΗΙΚΜΝΟΡΤΧΥΖαβεικνορτυχ",
+    "ABCEHIJKMOPSTXYaeijocpxyshtmkbABEHIKMNOPTXYZaBeiKvoptuX")
 
 # Longer words first: each is read as the short form a spec uses.
 _WORDS = [

@@ -39,20 +39,35 @@ column's ``key``, ``heading`` and ``value`` and a row's ``layers``)::
     # network = "resnet50"       # compute this column from another network (a table whose
                                  #   columns are networks, e.g. ResNet's Table 1); rows must
                                  #   name layers that exist in each such network
+    # formats = { conv = "{k}×{k}, {c}{stride}", fc = "{c}-d fc" }   # config: how a layer
+                                 #   standing alone is written, per kind (fields k, s, c: its
+                                 #   kernel, stride, output channels; stride: ", stride S" when
+                                 #   S ≠ 1, else nothing; hi, wi: its input size);
+                                 #   kinds without a format are left out (BN, ReLU)
+    # inner = { conv = "{k}×{k}, {c}" }   # config: the same inside a repeated block
+    # block = "[{layers}] × {n}"  # config: n consecutive blocks alike; {layers} joined by `sep`
+    # sep = "; "
 
     [[rows]]
-    layers = ["3a/"]             # layer names; "x/" = every layer under x/; "*" = every layer
+    layers = ["3a/"]             # layer names; "x/" = every layer under x/; "x*" = every layer
+                                 #   whose name starts with x (a stage: "conv2_*"); "*" = all
     main = "3a/concat"           # the layer whose kind and window give type and patch (default:
                                  #   the row's last join, else its first layer with MACs, else
                                  #   its first layer)
     paper = { type = "inception (3a)", output = "28×28×256", depth = 2, params = "159K" }
     explain = { params = "why the printed value differs, where that is known" }
+    as = { value = "macs", unit = 1000000000, decimals = 3, suffix = "×10⁹" }   # a row of
+                                 #   another value (ResNet's FLOPs row): the columns it prints
+                                 #   a value for are computed so; the others stay blank
 
 Values (``VALUES``): ``type``, ``patch`` (the main layer's K/S), ``output`` (the row's last layer),
 ``depth`` (the longest chain of layers with MACs inside the row), ``channels`` (of one named
-layer), ``pool`` (a module's pool kind and its projection's channels), ``weights`` (no biases),
-``params`` (weights + biases) and ``macs``, summed over the row. Adding a kind of cell means
-adding one function to ``VALUES``.
+layer), ``pool`` (a module's pool kind and its projection's channels), ``config`` (the layers as
+ResNet's and DenseNet's Table 1 write them: each block instance's longest chain of weighted
+layers, consecutive alike blocks as "[…] × n", single layers as themselves), ``label`` (the
+paper's own row label, shown as printed: not computed), ``weights`` (no biases), ``params``
+(weights + biases) and ``macs``, summed over the row. Adding a kind of cell means adding one
+function to ``VALUES``.
 Auxiliary heads are never part of a row unless named explicitly.
 
 Marks: a printed number agrees (✓) when it is within one unit of its own last printed digit,
@@ -66,15 +81,17 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .errors import ArchcalcError, suggest
 from .records import Analysis, LayerRow
 
 TOP_KEYS = ("title", "source", "networks", "tolerance", "notes", "kinds", "columns", "rows")
 COLUMN_KEYS = ("key", "heading", "value", "format", "layer", "unit", "suffix", "decimals",
-               "beside", "absent", "proj", "words", "strided", "network")
-ROW_KEYS = ("layers", "main", "paper", "explain")
+               "beside", "absent", "proj", "words", "strided", "network", "formats", "inner",
+               "block", "sep")
+ROW_KEYS = ("layers", "main", "paper", "explain", "as")
+AS_KEYS = ("value", "unit", "decimals", "suffix", "format")
 NUMERIC = ("weights", "params", "macs")
 AGREE, NEAR, DISAGREE = "✓", "≈", "✗"
 
@@ -107,6 +124,10 @@ class Column:
     words: dict | None = None
     strided: str = ""
     network: str = ""
+    formats: dict | None = None
+    inner: dict | None = None
+    block: str = "[{layers}] × {n}"
+    sep: str = "; "
 
 
 @dataclass(frozen=True)
@@ -115,6 +136,7 @@ class RowSpec:
     main: str
     paper: dict
     explain: dict
+    as_: dict | None = None     # ``as``: compute the row's printed columns with another value
 
 
 @dataclass(frozen=True)
@@ -191,11 +213,15 @@ def parse(path) -> PaperTable:
                             ("beside", lambda v: isinstance(v, bool), "true or false")):
             if k in c and (isinstance(c[k], bool) != (k == "beside") or not ok(c[k])):
                 raise _fail(file, f"{where}.{k}", f"expected {what}, found {c[k]!r}")
-        if "words" in c and not (isinstance(c["words"], dict)
-                                 and all(isinstance(w, str) for w in c["words"].values())):
-            raise _fail(file, f"{where}.words", "expected a table: kind = \"word\"")
+        for k in ("words", "formats", "inner"):
+            if k in c and not (isinstance(c[k], dict)
+                               and all(isinstance(w, str) for w in c[k].values())):
+                raise _fail(file, f"{where}.{k}", "expected a table: kind = \"text\"")
+        if c["value"] == "config" and not c.get("formats"):
+            raise _fail(file, where, "a 'config' column needs 'formats': how each kind of layer "
+                        "is written, e.g. { conv = \"{k}×{k}, {c}\" }")
         for k in ("key", "heading", "value", "format", "layer", "suffix", "absent", "proj",
-                  "strided", "network"):
+                  "strided", "network", "block", "sep"):
             if k in c and not isinstance(c[k], str):
                 raise _fail(file, f"{where}.{k}", f"expected a string, found {c[k]!r}")
         cols.append(Column(**c))
@@ -223,8 +249,20 @@ def parse(path) -> PaperTable:
                 if ck not in keys:
                     raise _fail(file, f"{where}.{k}",
                                 f"no column '{ck}'{suggest(ck, keys)}; columns: {', '.join(keys)}")
+        as_ = r.get("as")
+        if as_ is not None:
+            if not isinstance(as_, dict):
+                raise _fail(file, f"{where}.as", "expected a table: { value = \"macs\", … }")
+            _check_keys(file, f"{where}.as", as_, AS_KEYS)
+            if as_.get("value") not in VALUES:
+                raise _fail(file, f"{where}.as.value", f"expected one of {', '.join(VALUES)}, "
+                            f"found {as_.get('value')!r}")
+            try:
+                Column(key="", heading="", **as_)
+            except TypeError as e:
+                raise _fail(file, f"{where}.as", str(e)) from None
         rows.append(RowSpec(tuple(layers), r.get("main", ""), dict(r.get("paper", {})),
-                            dict(r.get("explain", {}))))
+                            dict(r.get("explain", {})), as_))
     return PaperTable(file, d["title"], d["source"], tuple(nets), float(tol), tuple(notes),
                       dict(kinds), tuple(cols), tuple(rows))
 
@@ -255,6 +293,7 @@ class Group:
     rows: tuple[LayerRow, ...]
     main: LayerRow
     by_name: dict
+    prefix: str = ""                # for a row of "x/" or "x*": what its names start with
 
 
 def _select(a: Analysis, spec: RowSpec, where: str, file: str) -> Group:
@@ -263,8 +302,8 @@ def _select(a: Analysis, spec: RowSpec, where: str, file: str) -> Group:
     for pat in spec.layers:
         if pat == "*":
             hit = [r for r in a.rows if not r.aux]
-        elif pat.endswith("/"):
-            hit = [r for r in a.rows if r.name.startswith(pat)]
+        elif pat.endswith("/") or pat.endswith("*"):
+            hit = [r for r in a.rows if r.name.startswith(pat.rstrip("*"))]
         else:
             hit = [r for r in a.rows if r.name == pat]
         if not hit:
@@ -280,7 +319,8 @@ def _select(a: Analysis, spec: RowSpec, where: str, file: str) -> Group:
         joins = [r for r in rows if len(r.inputs) > 1]
         main = joins[-1] if joins else next((r for r in rows if r.counts.macs), rows[0])
     first = spec.layers[0]
-    return Group(first.rstrip("/") if first != "*" else a.network, rows, main, chosen)
+    prefix = first.rstrip("*") if first != "*" and first[-1] in "/*" else ""
+    return Group(first.rstrip("/*") if first != "*" else a.network, rows, main, chosen, prefix)
 
 
 def _pair(v) -> tuple[int, int] | None:
@@ -351,6 +391,51 @@ def v_pool(t: PaperTable, g: Group, c: Column):
         pool=word, proj=c.absent if proj is None else proj.output.c), None
 
 
+def _fields(r: LayerRow) -> dict:
+    a, x = r.attrs, r.input_shapes[0] if r.input_shapes else r.output
+    k = _pair(a.get("k")) or _pair(a.get(r.kind)) or (0, 0)
+    s = _pair(a.get("s")) or (1, 1)
+    return {"k": _one(k), "s": _one(s), "c": r.output.c, "hi": x.h, "wi": x.w,
+            "stride": "" if s == (1, 1) else f", stride {_one(s)}"}
+
+
+def _chain(rows: list[LayerRow], kinds) -> list[LayerRow]:
+    """The longest chain of weighted layers (of the given kinds) through ``rows``: a residual
+    block's main branch rather than its projection, a dense layer's two convs."""
+    best: dict[str, list[LayerRow]] = {}
+    for r in rows:
+        before = max((best[i] for i in r.inputs if i in best), key=len, default=[])
+        best[r.name] = before + [r] if r.kind in kinds and r.counts.macs else before
+    return max(best.values(), key=len, default=[])
+
+
+def v_config(t: PaperTable, g: Group, c: Column):
+    """Single layers as themselves, and each run of alike block instances as ``[…] × n``."""
+    prefix = g.prefix
+    inner = c.inner or c.formats
+    parts: list[list] = []          # [text, count, instance]
+    singles: list[str] = []
+    instances: dict[str, list[LayerRow]] = {}
+    for r in g.rows:
+        rest = r.name[len(prefix):] if prefix and r.name.startswith(prefix) else ""
+        if "/" in rest.strip("/"):
+            instances.setdefault(rest.strip("/").split("/")[0], []).append(r)
+        elif r.kind in c.formats:
+            singles.append(c.formats[r.kind].format(**_fields(r)))
+    for inst, rows in instances.items():
+        text = c.sep.join(inner[r.kind].format(**_fields(r)) for r in _chain(rows, inner))
+        if parts and parts[-1][0] == text:
+            parts[-1][1] += 1
+        else:
+            parts.append([text, 1])
+    blocks = [c.block.format(layers=text, n=n) for text, n in parts]
+    return ", ".join(singles + blocks), None
+
+
+def v_label(t: PaperTable, g: Group, c: Column):
+    return "", None           # filled in from the paper's own text by ``_cell``
+
+
 def _numeric(attr: str):
     def value(t: PaperTable, g: Group, c: Column):
         n = sum(getattr(r.counts, attr) for r in g.rows)
@@ -365,6 +450,8 @@ VALUES = {
     "depth": v_depth,
     "channels": v_channels,
     "pool": v_pool,
+    "config": v_config,
+    "label": v_label,
     "weights": _numeric("weights"),
     "params": _numeric("params"),
     "macs": _numeric("macs"),
@@ -401,6 +488,13 @@ def _norm(s: str) -> str:
 
 
 def _cell(t: PaperTable, g: Group, c: Column, spec: RowSpec, where: str) -> Cell:
+    if c.value == "label":
+        label = str(spec.paper.get(c.key, ""))
+        return Cell(label, None, label, "", None, "")
+    if spec.as_ is not None:
+        if c.key not in spec.paper:
+            return Cell("", None, "", "", None, "")
+        c = replace(c, **spec.as_)
     text, value = VALUES[c.value](t, g, c)
     printed = spec.paper.get(c.key, "")
     printed = str(printed)
@@ -465,9 +559,10 @@ def compute(a: Analysis, t: PaperTable | None = None) -> PaperView:
 
 # --- rendering ---------------------------------------------------------------------------------
 
-def _footnote_text(v: PaperView, i: int, c: Column, cell: Cell) -> str:
-    label = v.cells[i][0].printed or v.cells[i][0].text
-    head = f"{label}, {c.heading}: the paper prints {cell.printed or 'nothing'}"
+def _footnote_text(v: PaperView, i: int, c: Column, cell: Cell, also=()) -> str:
+    label = next((x.printed or x.text for x in v.cells[i] if x.printed or x.text), f"row {i + 1}")
+    heading = ", ".join((c.heading,) + tuple(also))
+    head = f"{label}, {heading}: the paper prints {cell.printed or 'nothing'}"
     if cell.value is not None and c.value in NUMERIC:
         head += f", the arithmetic gives {cell.value:,} = {cell.text}"
         if cell.gap is not None:
@@ -508,18 +603,29 @@ def _body(v: PaperView, marks: bool) -> tuple[list[str], list[list[str]], list[s
     body = []
     for i, row in enumerate(v.cells):
         out = []
+        same: dict[tuple, tuple[int, Column, Cell, list]] = {}   # one footnote per cause a row
         for c, cell in zip(v.table.columns, row):
             ref = ""
             if cell.mark == DISAGREE or (cell.mark == NEAR and cell.explain):
-                notes.append(_footnote_text(v, i, c, cell))
-                ref = f" [{len(notes)}]"
+                cause = (cell.printed, cell.text, cell.explain, cell.mark)
+                if cause in same:
+                    same[cause][3].append(c.heading)
+                else:
+                    notes.append("")
+                    same[cause] = (len(notes), c, cell, [])
+                ref = f" [{same[cause][0]}]"
             if c.beside:
                 out.append(cell.text)
                 shown = (f"{cell.printed} {cell.mark}" if cell.printed and marks
                          else cell.printed or (cell.mark if cell.mark else ""))
                 out.append(shown + ref)
+            elif cell.mark in (AGREE, NEAR) and _norm(cell.text) != _norm(cell.printed):
+                # A number shown more precisely than the paper printed it, and the check.
+                out.append(f"{cell.text} ({cell.printed} {cell.mark}){ref}")
             else:
                 out.append(cell.text + (f" {cell.mark}{ref}" if cell.mark == DISAGREE else ""))
+        for n, c, cell, also in same.values():
+            notes[n - 1] = _footnote_text(v, i, c, cell, also)
         body.append(out)
     total = []
     for c in v.table.columns:
@@ -584,8 +690,14 @@ def render(a: Analysis, fmt: str = "text") -> str:
                     f"{t.tolerance:.0%} (the paper's rounding); {DISAGREE} disagrees. The total "
                     "row sums the computed cells, and beside them the printed cells.")
     else:
+        checked = any(cell.mark in (AGREE, NEAR) and _norm(cell.text) != _norm(cell.printed)
+                      for row in v.cells for cell in row)
         foot.append(f"marks: {DISAGREE} the printed cell disagrees with the computed one; "
-                    "unmarked cells agree.")
+                    "unmarked cells agree" + (
+                        f"; a number computed more precisely than printed is followed by the "
+                        f"printed value and {AGREE} (agrees to its precision)"
+                        + (f", {NEAR} (within {t.tolerance:.0%})" if t.tolerance else "")
+                        + f" or {DISAGREE}" if checked else "") + ".")
     foot.append(f"coverage: {_coverage(v)}.")
     if notes:
         foot.append("disagreements:")

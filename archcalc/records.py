@@ -79,6 +79,29 @@ class LayerRow:
 
 
 @dataclass(frozen=True)
+class Accuracy:
+    """A network's published ImageNet-style result: top-1 and top-5 in percent, as accuracy
+    or as error (as the source prints it), with the source's citation."""
+
+    top1: float | None
+    top5: float | None
+    metric: str            # "accuracy" or "error"
+    source: str
+
+    def as_accuracy(self, which: str) -> float | None:
+        """Top-1 or top-5 accuracy in percent (100 − error where the source prints error)."""
+        v = self.top1 if which == "top1" else self.top5
+        if v is None:
+            return None
+        return v if self.metric == "accuracy" else round(100 - v, 6)
+
+    def text(self, which: str) -> str:
+        """``"71.592% acc."`` or ``"27.0% err."``, as printed; ``""`` if not given."""
+        v = self.top1 if which == "top1" else self.top5
+        return "" if v is None else f"{v}% {'acc.' if self.metric == 'accuracy' else 'err.'}"
+
+
+@dataclass(frozen=True)
 class Analysis:
     """An analysed network: its rows, their totals and where the spec came from."""
 
@@ -90,6 +113,7 @@ class Analysis:
     rows: tuple[LayerRow, ...]
     notes: tuple[str, ...] = ()
     even_inputs: tuple[int, ...] = field(default=())   # nearest inputs with no fraction anywhere
+    accuracy: Accuracy | None = None                    # published top-1/top-5, with its source
 
     @property
     def totals(self) -> Counts:

@@ -26,22 +26,30 @@ The grammar (README § "Writing a spec" has the long form):
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import tomllib
 from dataclasses import dataclass, field, replace
 
+from .bulk import without_gc
 from .errors import ArchcalcError, SpecError, suggest
 from .layers import REQUIRED, RULES
-from .records import Shape
+from .records import Accuracy, Shape
 
+# Limits: each keeps a mistyped or hostile spec from costing unbounded time or memory, and each is
+# enforced with a message that names it (README § "Limits").
 MAX_REPEAT = 1_000_000        # largest ``n`` accepted
-MAX_LAYERS = 2_000_000        # largest expanded network
+MAX_LAYERS = 1_000_000        # largest expanded network (counted before anything is built)
 MAX_DEPTH = 32                # deepest nesting of blocks
+MAX_SIZE = 1_000_000_000      # largest size, channel count, kernel, stride, padding or unit count
+MAX_FILE_BYTES = 1_000_000    # largest spec file read (the bundled ones are under 10 kB)
 
 TOP_KEYS = ("name", "description", "source", "input", "layers", "notes", "params", "defaults",
-            "blocks", "variants")
-VARIANT_KEYS = ("description", "source", "input", "layers", "notes", "params", "defaults")
+            "blocks", "variants", "accuracy")
+VARIANT_KEYS = ("description", "source", "input", "layers", "notes", "params", "defaults",
+                "accuracy")
+ACCURACY_KEYS = ("top1", "top5", "metric", "source")
 JOINS = ("concat", "add", "mul")   # block bodies made of parallel branches, and how they are joined
 BLOCK_KEYS = ("description", "params", "defaults", "layers") + JOINS + ("post", "join")
 COMMON_KEYS = ("name", "n", "first", "last", "if", "note", "aux")
@@ -82,6 +90,7 @@ class Network:
     input: Shape
     nodes: tuple[Node, ...]
     notes: tuple[str, ...] = ()
+    accuracy: Accuracy | None = None
 
 
 @dataclass(frozen=True)
@@ -97,15 +106,20 @@ class NetworkInfo:
 # --- values ----------------------------------------------------------------------------------
 
 def _show(v) -> str:
-    """A value written back as TOML, for messages."""
+    """A value written back as TOML, for messages; a very long one is cut short."""
+    text = _toml_text(v)
+    return text if len(text) <= 300 else f"{text[:300]} … ({len(text):,} characters)"
+
+
+def _toml_text(v) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, str):
         return f'"{v}"'
     if isinstance(v, dict):
-        return "{ " + ", ".join(f"{k} = {_show(x)}" for k, x in v.items()) + " }"
+        return "{ " + ", ".join(f"{k} = {_toml_text(x)}" for k, x in v.items()) + " }"
     if isinstance(v, list):
-        return "[" + ", ".join(_show(x) for x in v) + "]"
+        return "[" + ", ".join(_toml_text(x) for x in v) + "]"
     return repr(v)
 
 
@@ -117,27 +131,35 @@ class BadValue(Exception):
     """A value of the wrong type or range; the caller adds the place."""
 
 
-def _count(v, lo=1):
+def _whole(v, lo: int, expected: str) -> int:
+    """``v`` if it is a whole number from ``lo`` to MAX_SIZE; else BadValue(expected)."""
     if not _is_int(v) or v < lo:
-        raise BadValue(f"a whole number ≥ {lo}")
+        raise BadValue(expected)
+    if v > MAX_SIZE:
+        raise BadValue(f"at most {MAX_SIZE:,} (the largest size archcalc accepts)")
     return v
 
 
+def _count(v, lo=1):
+    return _whole(v, lo, f"a whole number ≥ {lo}")
+
+
 def _pair(v):
+    msg = "a whole number ≥ 1 or a pair [H, W] of them"
     if _is_int(v):
-        return (_count(v), _count(v))
+        return (_whole(v, 1, msg),) * 2
     if isinstance(v, list) and len(v) == 2:
-        return (_count(v[0]), _count(v[1]))
-    raise BadValue("a whole number ≥ 1 or a pair [H, W] of them")
+        return (_whole(v[0], 1, msg), _whole(v[1], 1, msg))
+    raise BadValue(msg)
 
 
 def _padding(v):
     if v == "same":
         return "same"
     msg = 'a whole number ≥ 0, [Ph, Pw], [top, bottom, left, right] or "same"'
-    if _is_int(v) and v >= 0:
-        return (v, v, v, v)
-    if isinstance(v, list) and all(_is_int(x) and x >= 0 for x in v):
+    if _is_int(v):
+        return (_whole(v, 0, msg),) * 4
+    if isinstance(v, list) and all(_whole(x, 0, msg) is x for x in v):
         if len(v) == 2:
             return (v[0], v[0], v[1], v[1])
         if len(v) == 4:
@@ -152,8 +174,10 @@ def _bool(v):
 
 
 def _number(v):
-    if isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0:
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
         raise BadValue("a number ≥ 0")
+    if v > MAX_SIZE:
+        raise BadValue(f"at most {MAX_SIZE:,} (the largest number archcalc accepts)")
     return v
 
 
@@ -163,7 +187,8 @@ def _connections(v):
         raise BadValue(msg)
     rows = []
     for row in v:
-        if (not isinstance(row, list) or not row or not all(_is_int(i) and i >= 0 for i in row)
+        if (not isinstance(row, list) or not row
+                or not all(_is_int(i) and 0 <= i <= MAX_SIZE for i in row)
                 or len(set(row)) != len(row)):
             raise BadValue(msg + " (each row non-empty, without repeats)")
         rows.append(tuple(row))
@@ -184,7 +209,7 @@ def _toml_value(text: str):
     """A ``--set`` value: TOML (``10``, ``true``, ``[2, 2]``, ``"x"``), or else the bare text."""
     try:
         return tomllib.loads(f"v = {text}")["v"]
-    except tomllib.TOMLDecodeError:
+    except (tomllib.TOMLDecodeError, ValueError, RecursionError):  # a 5,000-digit number, [[[…
         return text
 
 
@@ -214,9 +239,12 @@ def specs_dir() -> str:
 def read_toml(path: str) -> dict:
     try:
         with open(path, "rb") as f:
-            raw = f.read()
+            raw = f.read(MAX_FILE_BYTES + 1)
     except OSError as e:
         raise SpecError(f"cannot read the file ({e.strerror})", file=path) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise SpecError(f"the file is larger than {MAX_FILE_BYTES:,} bytes, the largest spec "
+                        "archcalc reads", file=path)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -226,6 +254,11 @@ def read_toml(path: str) -> dict:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         raise _toml_error(path, text, e) from None
+    except RecursionError:
+        raise SpecError("not valid TOML: arrays or tables nested too deeply", file=path) from None
+    except ValueError as e:     # tomllib turns digits into an int: Python caps that at 4,300
+        raise SpecError(f"not valid TOML: a number is too long to read ({e})".split(
+            "; use sys.")[0] + ")", file=path) from None
 
 
 def _toml_error(file: str, text: str, e: Exception) -> SpecError:
@@ -306,6 +339,7 @@ class SpecFile:
                 self._str(self.data, "source", "source"), self.file))
         return out
 
+    @without_gc
     def network(self, name: str, input_override: Shape | None = None,
                 overrides: dict[str, str] | None = None) -> Network:
         """The network ``name``; ``overrides`` (``--set NAME=VALUE``, values as TOML text)
@@ -331,9 +365,10 @@ class SpecFile:
         layers = v.get("layers", self.data["layers"])
         lwhere = vwhere + "layers" if "layers" in v else "layers"
         ex = _Expander(self, params, defaults)
+        ex.size(layers, lwhere, env={}, stack=())
         ex.chain(layers, lwhere, prefix="", src="input", env={}, stack=())
         return Network(name, info.description, info.source, self.file, shape,
-                       tuple(ex.nodes), tuple(notes))
+                       tuple(ex.nodes), tuple(notes), self._accuracy(v, vwhere))
 
     def _params(self, v: dict, vwhere: str) -> dict:
         base = self.data.get("params", {})
@@ -347,6 +382,37 @@ class SpecFile:
                 raise self.error(f"unknown param '{k}'{suggest(k, base)}", vwhere + "params",
                                  hint="a variant may only change params that [params] declares")
         return {**base, **over}
+
+    def _accuracy(self, v: dict, vwhere: str) -> Accuracy | None:
+        """``accuracy = { top1 = 71.592, top5 = 90.382, metric = "accuracy", source = "…" }``:
+        the network's own published result (a family's networks each carry their own)."""
+        if "accuracy" in self.data and "variants" in self.data:
+            raise self.error("a file with variants gives each variant its own accuracy",
+                             "accuracy")
+        acc = v.get("accuracy", self.data.get("accuracy"))
+        if acc is None:
+            return None
+        where = vwhere + "accuracy"
+        if not isinstance(acc, dict):
+            raise self.error("expected { top1 = …, top5 = …, metric = \"accuracy\" or "
+                             "\"error\", source = \"…\" }", where, found=_show(acc))
+        self._keys(acc, ACCURACY_KEYS, where)
+        if acc.get("metric") not in ("accuracy", "error"):
+            raise self.error('metric must be "accuracy" or "error"', where,
+                             found=_show(acc.get("metric")))
+        if not isinstance(acc.get("source"), str) or not acc["source"]:
+            raise self.error("every published figure needs its source (source = \"…\")", where)
+        values = []
+        for key in ("top1", "top5"):
+            x = acc.get(key)
+            if x is not None and (isinstance(x, bool) or not isinstance(x, (int, float))
+                                  or not 0 <= x <= 100):
+                raise self.error(f"{key} must be a percentage from 0 to 100", where,
+                                 found=_show(x))
+            values.append(None if x is None else float(x))
+        if values == [None, None]:
+            raise self.error("give top1, top5 or both", where)
+        return Accuracy(values[0], values[1], acc["metric"], acc["source"])
 
     def _overrides(self, params: dict, overrides: dict[str, str], name: str) -> dict:
         """``--set`` values, each read as a TOML value and of its param's declared type."""
@@ -389,9 +455,14 @@ class SpecFile:
         return out
 
     def _input(self, v, where: str) -> Shape:
-        if (not isinstance(v, list) or len(v) != 3 or not all(_is_int(x) and x >= 1 for x in v)):
-            raise self.error("expected [C, H, W], three whole numbers ≥ 1", where, found=_show(v))
-        return Shape(*v)
+        msg = "expected [C, H, W], three whole numbers ≥ 1"
+        if not isinstance(v, list) or len(v) != 3:
+            raise self.error(msg, where, found=_show(v))
+        try:
+            return Shape(*(_whole(x, 1, msg) for x in v))
+        except BadValue as e:
+            raise self.error(str(e) if str(e) == msg else f"{msg}, each {e}", where,
+                             found=_show(v)) from None
 
 
 # --- expansion -------------------------------------------------------------------------------
@@ -434,6 +505,8 @@ class _Expander:
         self.params = params
         self.defaults = defaults
         self.nodes: list[Node] = []
+        self._sizes: dict[tuple, int] = {}     # (block, its arguments) → layers; see size()
+        self._built: dict[tuple, object] = {}  # see cached()
         blocks = spec.data.get("blocks", {})
         if not isinstance(blocks, dict):
             raise spec.error("expected tables [blocks.NAME]", "blocks")
@@ -441,6 +514,74 @@ class _Expander:
 
     def err(self, message, where, found="", hint="") -> SpecError:
         return self.spec.error(message, where, found, hint)
+
+    def too_many(self, where, found="") -> SpecError:
+        return self.err(f"the network would have more than {MAX_LAYERS:,} layers, the most "
+                        "archcalc accepts", where, found,
+                        hint="check the repeat counts 'n' here and in the blocks this uses")
+
+    # -- size: counted before anything is built
+    def size(self, items, where: str, env: dict, stack: tuple) -> int:
+        """How many layers ``items`` expand to, counted without building them, so that nested
+        repeats (10**6 copies of a block that repeats 10**6 times) are refused at once. Items
+        that are malformed count as one layer: the expansion itself reports what is wrong."""
+        total = 0
+        for i, raw in enumerate(items if isinstance(items, list) else ()):
+            total += self._item_size(raw, env, stack)
+            if total > MAX_LAYERS:
+                raise self.too_many(f"{where}[{i}]", _show(raw))
+        return total
+
+    def _item_size(self, raw, env: dict, stack: tuple) -> int:
+        if not isinstance(raw, dict):
+            return 1
+
+        def value(v):
+            if isinstance(v, str) and v.startswith("$"):
+                return env.get(v[1:], self.params.get(v[1:]))
+            return v
+
+        n = value(raw.get("n", 1))
+        if value(raw.get("if", True)) is False or not _is_int(n) or not 0 <= n <= MAX_REPEAT:
+            return 0
+        if "use" not in raw:
+            kinds = _ops(raw)       # a `bn = true` attribute adds a batch-norm row
+            if len(kinds) != 1 or "bn" not in {a.name for a in RULES[kinds[0]].attrs}:
+                return n
+            bn = value(raw["bn"]) if "bn" in raw else self.defaults.get(kinds[0], {}).get("bn")
+            return n * (1 + (bn is True))
+        bid = value(raw["use"])
+        args = {k: value(v) for k, v in raw.items()
+                if k not in ("use", "name", "note", "aux", "n", "if", "first", "last")}
+        over = {k: {a: value(v) for a, v in raw[k].items()} if isinstance(raw.get(k), dict)
+                else {} for k in ("first", "last")}
+        if n == 0:
+            return 0
+        if n == 1:
+            return self._block_size(bid, {**args, **over["first"], **over["last"]}, stack)
+        return (self._block_size(bid, {**args, **over["first"]}, stack)
+                + (n - 2) * self._block_size(bid, args, stack)
+                + self._block_size(bid, {**args, **over["last"]}, stack))
+
+    def _block_size(self, bid, args: dict, stack: tuple) -> int:
+        block = self.blocks.get(bid) if isinstance(bid, str) else None
+        if not isinstance(block, dict) or bid in stack or len(stack) >= MAX_DEPTH:
+            return 1
+        defaults = block.get("defaults")
+        env = {**defaults, **args} if isinstance(defaults, dict) else args
+        key = (bid, repr(sorted(env.items())))
+        if key not in self._sizes:
+            stack, where = stack + (bid,), f"blocks.{bid}"
+            if "layers" in block:
+                size = self.size(block["layers"], where + ".layers", env, stack)
+            else:
+                join = next((j for j in JOINS if isinstance(block.get(j), list)), None)
+                branches = block[join] if join else []
+                size = 1 + self.size(block.get("post", []), where + ".post", env, stack) + sum(
+                    self.size(b, f"{where}.{join}[{j}]", env, stack)
+                    for j, b in enumerate(branches))
+            self._sizes[key] = size
+        return self._sizes[key]
 
     # -- substitution
     def subst(self, v, env: dict, where: str, found: str):
@@ -548,7 +689,7 @@ class _Expander:
                                              None, here, found, auto="bn", aux=aux,
                                              sugar=True))
             if len(out) > MAX_LAYERS:
-                raise self.err(f"more than {MAX_LAYERS:,} layers", here, found)
+                raise self.too_many(here, found)
         return out
 
     def block_name(self, v, where, found) -> str:
@@ -626,13 +767,26 @@ class _Expander:
 
     # -- emitting
     def chain(self, items, where: str, prefix: str, src: str, env: dict, stack: tuple) -> str:
-        insts = self.instances(items, where, env, stack)
-        self.name_all(insts, where)
-        return self.emit(insts, prefix, src, stack)
+        def build():
+            insts = self.instances(items, where, env, stack)
+            self.name_all(insts, where)
+            return insts
+        return self.emit(self.cached(where, env, stack, build), prefix, src, stack)
+
+    def cached(self, where: str, env: dict, stack: tuple, build):
+        """``build()``'s checked, named instances, once per place in the spec and arguments: a
+        block repeated 50,000 times is checked once and emitted 50,000 times (instances are not
+        changed by emitting them)."""
+        key = (where, stack, repr(env))
+        if key not in self._built:
+            self._built[key] = build()
+        return self._built[key]
 
     def emit(self, insts: list[_Instance], prefix: str, src: str, stack: tuple) -> str:
         last = src          # the previous instance's output; a `bn = true` row always reads it
         for inst in insts:
+            if len(self.nodes) > MAX_LAYERS:     # size() counted first; this is a backstop
+                raise self.too_many(inst.where, inst.found)
             name = prefix + inst.assigned
             start = len(self.nodes)
             into = last if inst.sugar else src
@@ -699,7 +853,18 @@ class _Expander:
                                       if key == "post" else ""), bwhere)
             return self.chain(block["layers"], body_where + ".layers", name + "/", src, args,
                               stack)
-        join_kind = bodies[0]
+        per_branch, join, post = self.cached(
+            body_where, args, stack, lambda: self.join_parts(block, bodies[0], bwhere, body_where,
+                                                             args, stack))
+        outs = tuple(self.emit(b, name + "/", src, stack) for b in per_branch)
+        jname = f"{name}/{join.assigned}"
+        self.nodes.append(Node(jname, join.op, join.item, outs, join.where, join.found,
+                               inst.notes))
+        return self.emit(post, name + "/", jname, stack)
+
+    def join_parts(self, block: dict, join_kind: str, bwhere: str, body_where: str, args: dict,
+                   stack: tuple):
+        """A join block's checked and named branches, join and post layers."""
         branches = block[join_kind]
         if not isinstance(branches, list) or len(branches) < 2:
             raise self.err(f"'{join_kind}' must be a list of at least two branches (lists of "
@@ -718,11 +883,7 @@ class _Expander:
                          auto=join_kind)
         post = self.instances(block.get("post", []), body_where + ".post", args, stack)
         self.name_all([i for b in per_branch for i in b] + [join] + post, body_where)
-        outs = tuple(self.emit(b, name + "/", src, stack) for b in per_branch)
-        jname = f"{name}/{join.assigned}"
-        self.nodes.append(Node(jname, join_kind, join.item, outs, join.where, join.found,
-                               inst.notes))
-        return self.emit(post, name + "/", jname, stack)
+        return per_branch, join, post
 
 
 # --- the catalogue ---------------------------------------------------------------------------

@@ -38,9 +38,10 @@ def number(v: int, units: str = "exact", kilo: int = 1000) -> str:
     return exact(v) if units == "exact" else scaled(v, kilo)
 
 
-def nbytes(v: int, kilo: int) -> str:
-    """Bytes with a decimal (MB, 1 MB = 10⁶ B) or binary (MiB, 1 MiB = 2²⁰ B) prefix."""
-    return scaled(v, kilo, BYTE_PREFIXES[kilo])
+def nbytes(v: int) -> str:
+    """Bytes with both prefixes, decimal then binary: ``1.61 MB (1.53 MiB)``."""
+    dec, binary = scaled(v, 1000, BYTE_PREFIXES[1000]), scaled(v, 1024, BYTE_PREFIXES[1024])
+    return dec if dec == binary else f"{dec} ({binary})"
 
 
 def both_bytes(v: int) -> str:
@@ -60,7 +61,7 @@ def _fixed(v: int, kilo: int, names: tuple[str, ...]) -> str:
 def legend(units: str, kilo: int) -> str:
     """The footer line that says how numbers were printed."""
     if units == "exact":
-        return "numbers are exact integers (thousands separators only)"
+        return "exact integers (--units si for SI prefixes)"
     p = PREFIXES[kilo]
     return (f"numbers are rounded for printing with SI prefixes, 1 {p[1]} = {kilo:,}, "
             f"1 M = {kilo ** 2:,}, 1 G = {kilo ** 3:,} (--kilo {kilo}); three significant "

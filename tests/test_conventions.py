@@ -61,6 +61,8 @@ def test_ptflops_preset(name, expected, text):       # [PT]
     ("alexnet-torchvision", "Params 61.1M, GFLOPS 0.71"),
     ("vgg16", "Params 138.4M, GFLOPS 15.47"),
     ("googlenet-torchvision", "Params 6.6M, GFLOPS 1.50"),
+    # Inception_V3_Weights: num_params 27,161,264 (with its aux head), GFLOPS 5.71
+    ("inception-v3", "GFLOPS 5.71"), ("inception-v3", "with the auxiliary heads Params 27.2M"),
 ])
 def test_torchvision_preset(name, printed):          # [TV]
     assert printed in CV.preset_summary(archcalc.analyse(name), "torchvision")

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from archcalc.cli import main
 from archcalc.layers import RULES
-from archcalc.spec import MAX_DEPTH, MAX_LAYERS, MAX_REPEAT
+from archcalc.spec import MAX_DEPTH, MAX_FILE_BYTES, MAX_LAYERS, MAX_REPEAT, MAX_SIZE
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -35,6 +35,8 @@ def test_every_layer_kind_is_documented():
 
 
 def test_limits_are_documented():
-    for n in (MAX_REPEAT, MAX_LAYERS):
-        assert f"{n:,}" in README
-    assert f"{MAX_DEPTH} deep" in README
+    limits = README[README.index("### Limits"):]
+    for n, what in ((MAX_FILE_BYTES, "bytes"), (MAX_REPEAT, ""), (MAX_LAYERS, "layers"),
+                    (MAX_SIZE, "")):
+        assert f"{n:,} {what}".strip() in limits
+    assert f"{MAX_DEPTH} deep" in limits

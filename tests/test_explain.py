@@ -112,3 +112,11 @@ def test_readme_sample_is_the_current_output():
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     out = cli("explain", "alexnet", "conv1", "flatten").output
     assert f"$ archcalc explain alexnet conv1 flatten\n{out}```" in readme
+
+
+def test_a_kind_without_an_explainer_still_gets_the_engines_values(monkeypatch):
+    r = next(x for x in analysed("alexnet").rows if x.name == "conv1")
+    monkeypatch.delitem(explain.EXPLAINERS, "conv")
+    steps = {s.field: s for s in explain.working(r)}
+    assert steps["params"].value == 34_944 and steps["H"].value == 55
+    assert "no worked arithmetic for conv yet" in steps["params"].why

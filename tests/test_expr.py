@@ -136,3 +136,57 @@ def test_any_text_is_a_value_or_a_clear_error(text):
         parse(text)
     except ExprError as e:
         assert str(e)
+
+
+def flat_expressions():
+    """Expressions with few parentheses, so that precedence and associativity matter:
+    (ours, Python's) texts of the same tokens."""
+    number = st.integers(0, 9_999)
+    op = st.sampled_from([("+", "+"), ("-", "-"), ("−", "-"), ("*", "*"), ("×", "*"),
+                          ("x", "*"), ("·", "*"), ("/", "/"), ("÷", "/"), ("^", "**"),
+                          ("**", "**")])
+
+    @st.composite
+    def expression(draw, depth=0):
+        ours, py = [], []
+        for i in range(draw(st.integers(1, 5))):
+            if i:
+                o, p = draw(op)
+                ours.append(o)
+                py.append(p)
+                if p == "**":                       # small exponents only
+                    e = draw(st.integers(0, 3))
+                    neg = draw(st.booleans())
+                    ours.append(("-" if neg else "") + str(e))
+                    py.append(f"{'-' if neg else ''}Fraction({e})")
+                    continue
+            if depth < 2 and draw(st.booleans()) and draw(st.booleans()):
+                o, p = draw(expression(depth + 1))
+                ours.append(f"({o})")
+                py.append(f"({p})")
+            else:
+                n = draw(number)
+                neg = draw(st.booleans()) and draw(st.booleans())
+                ours.append(("-" if neg else "") + draw(st.sampled_from([str(n), f"{n:,}"])))
+                py.append(("-" if neg else "") + f"Fraction({n})")
+        return " ".join(ours), " ".join(py)
+
+    return expression()
+
+
+@settings(max_examples=400, deadline=None)
+@given(flat_expressions())
+def test_precedence_is_pythons(pair):
+    ours, py = pair
+    try:
+        expected = eval(py, {"Fraction": Fraction, "__builtins__": {}})   # the test's oracle only
+    except ZeroDivisionError:
+        with pytest.raises(ExprError):
+            parse(ours)
+        return
+    try:
+        v = parse(ours)
+    except ExprError as e:       # the documented refusals: huge values, fractional powers
+        assert "beyond" in str(e) or "whole-number" in str(e), (ours, e)
+        return
+    assert v.value == expected, (ours, py)

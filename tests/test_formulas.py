@@ -137,3 +137,16 @@ def test_worked_text_matches_the_seed_notation():
     assert F.fraction_text(F.out_len_exact(224, 11, 4, 0)) == "54.25"
     assert F.fraction_text(Fraction(163, 3)) == "54 1/3"
     assert F.out_len_text(10, 3, 1, 0, 0, dilation=2) == "(10 − (2·(3 − 1) + 1) + 2·0)/1 + 1"
+
+
+@given(st.integers(0, 10**60), st.sampled_from([2, 4, 5, 8, 16, 20, 25, 40, 3, 6, 7, 12]))
+def test_fraction_text_is_exact_for_any_size(num, den):
+    """No float: a float rounds (and overflows past 1e308) where the sizes are large."""
+    x = Fraction(num, den)
+    text = F.fraction_text(x)
+    if " " in text:
+        whole, part = text.split(" ")
+        n, d = part.split("/")
+        assert Fraction(int(whole)) + Fraction(int(n), int(d)) == x
+    else:
+        assert Fraction(text) == x

@@ -111,7 +111,9 @@ def test_bn_inception_figure5_flags_its_misprints():
 
 
 @pytest.mark.parametrize("name, golden", [("googlenet", "googlenet-paper.txt"),
-                                          ("inception-v2", "inception-v2-paper.txt")])
+                                          ("inception-v2", "inception-v2-paper.txt"),
+                                          ("resnet50", "resnet-paper.txt"),
+                                          ("densenet121", "densenet-paper.txt")])
 def test_golden_text(name, golden):
     out = CliRunner().invoke(main, ["table", name, "--layout", "paper"])
     assert out.exit_code == 0, out.output
@@ -249,3 +251,46 @@ def test_googlenet_is_22_layers_deep():
     pools = sum(1 for g in v.groups if g.main.kind in ("maxpool", "avgpool"))
     assert depth == 22
     assert depth + pools == 27
+
+
+# --- tables whose columns are networks: ResNet's and DenseNet's Table 1 ------------------------
+
+def test_resnet_table1():
+    # He et al. 2015, Table 1: every block configuration, output size and label agrees; the FLOPs
+    # row (multiply-adds) agrees to the printed precision; only the softmax (not a spec layer,
+    # the specs end with logits) is flagged, once per column.
+    v = view("resnet50")
+    assert flagged(v) == {("pool5", k) for k in ("r18", "r34", "r50", "r101", "r152")}
+    assert cell(v, "conv4_", "r101").text == "[1×1, 256; 3×3, 256; 1×1, 1024] × 23"
+    assert cell(v, "conv3_", "r18").text == "[3×3, 128; 3×3, 128] × 2"
+    assert cell(v, "conv1", "r152").text == "7×7, 64, stride 2"
+    assert cell(v, "conv5_", "output").text == "7×7"
+    flops = {k: cell(v, v.groups[-1].name, k) for k in ("r18", "r34", "r50", "r101", "r152")}
+    assert {k: c.value for k, c in flops.items()} == {
+        "r18": 1_814_073_344, "r34": 3_663_761_408, "r50": 3_857_973_248,
+        "r101": 7_570_194_432, "r152": 11_282_415_616}
+    assert all(c.mark == "✓" for c in flops.values())
+    assert cell(v, v.groups[-1].name, "output").text == ""     # `as` rows print only their cells
+    out = CliRunner().invoke(main, ["table", "resnet152", "--layout", "paper"]).output
+    assert "3.858×10⁹ (3.8×10⁹ ✓)" in out and "multiply-adds" in out
+
+
+def test_densenet_table1():
+    # Huang et al. 2017, Table 1: only the softmax of the classification layer is flagged.
+    v = view("densenet121")
+    assert flagged(v) == {("classifier", k) for k in ("d121", "d169", "d201", "d264")}
+    assert cell(v, "denseblock3", "d264").text == "[1×1 conv; 3×3 conv] × 64"
+    assert cell(v, "transition2/pool", "output").text == "14×14"
+    assert cell(v, "conv0", "d121").text == "7×7 conv, stride 2"
+
+
+def test_config_needs_formats_and_as_is_checked(tmp_path):
+    base = MINIMAL.replace('value = "output"', 'value = "config"')
+    with pytest.raises(paper.PaperError, match="a 'config' column needs 'formats'"):
+        _table(tmp_path, base)
+    bad_as = MINIMAL.replace('paper = {', 'as = { value = "flops" }\npaper = {')
+    with pytest.raises(paper.PaperError, match=re.escape("rows[0].as.value: expected one of")):
+        _table(tmp_path, bad_as)
+    bad_key = MINIMAL.replace('paper = {', 'as = { value = "macs", units = 3 }\npaper = {')
+    with pytest.raises(paper.PaperError, match="unknown key 'units'"):
+        _table(tmp_path, bad_key)

@@ -16,8 +16,10 @@ def field(a, name):
 
 
 def test_vgg16_conv5_3_and_pool5():
-    # Araujo et al., Distill 2019, Table 1: VGG-16's pool5 field is 212; conv5_3's is 196
-    # (CS231n and the common derivation: 196 + (2 − 1)·16 = 212).
+    # Issue 7: conv5_3 sees 196×196 pixels, pool5 212×212. By hand: thirteen 3×3 convs and four
+    # 2×2/2 pools before conv5_3 give 1 + 2·(2·1 + 2·2 + 3·4 + 3·8 + 3·16) + (1·1 + 1·2 + 1·4 +
+    # 1·8) = 196 (each conv adds 2·jump, each pool 1·jump); each conv's padding 1 moves the start
+    # by one jump: −(2·1 + 2·2 + 3·4 + 3·8 + 3·16) = −90; pool5 adds (2 − 1)·16: 212.
     a = archcalc.analyse("vgg16")
     f = field(a, "conv5_3/conv")
     assert (f.h.size, f.w.size, f.h.jump, f.h.start) == (196, 196, 16, -90)
@@ -129,3 +131,18 @@ def test_branching_field_equals_brute_force(tmp_path, trunk, branches):
         assert got.start == min(zero)
         assert got.size == max(zero) - min(zero) + 1
         assert got.jump == min(one) - min(zero)
+
+
+def test_json_names_the_branch_at_each_join():
+    import json
+
+    from click.testing import CliRunner
+
+    from archcalc.cli import main
+
+    d = json.loads(CliRunner().invoke(main, ["table", "googlenet", "--format", "json"]).output)
+    layer = next(x for x in d["layers"] if x["name"] == "3a/concat")
+    # pool2's field is 27 (jump 8); the 5×5 branch adds 4·8: 59, the largest of the four
+    assert layer["receptive_field"]["h"] == {"size": 59, "jump": 8, "start": -23,
+                                             "via": "3a/relu5"}
+    assert "via" not in next(x for x in d["layers"] if x["name"] == "3a/5x5")["receptive_field"]["h"]

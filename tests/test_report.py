@@ -140,3 +140,19 @@ def test_out_refuses_to_overwrite_without_force(tmp_path):
     assert r.exit_code == 2 and "--force" in r.output and p.read_text() == "mine"
     assert cli("table", "alexnet", "--format", "csv", "--out", str(p), "--force").exit_code == 0
     assert p.read_text() == first
+
+
+def test_classes_is_declared_by_every_classifier_spec():
+    from archcalc import engine, spec
+
+    declared = 0
+    for name, sf in spec.catalogue().items():
+        net = sf.network(name)
+        fcs = [n for n in net.nodes if n.kind == "fc" and not n.aux]
+        if not fcs or name in ("lenet5",):          # LeNet-5 ends in RBF units, NIN in a conv
+            continue
+        a = engine.analyse(sf.network(name, overrides={"classes": "7"}))
+        last = [r for r in a.rows if r.kind == "fc" and not r.aux][-1]
+        assert last.output.c == 7, name
+        declared += 1
+    assert declared >= 50

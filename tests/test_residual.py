@@ -381,3 +381,37 @@ def test_each_needs_one_value_per_repeat():
     assert "one value per repeat: n = 3, found 2 values" in str(e.value)
     ok = engine.analyse(net([{"conv": {"each": [4, 8, 6]}, "k": 1, "n": 3, "name": "c"}], {}))
     assert [r.output.c for r in ok.rows] == [4, 8, 6]
+
+
+def test_pyramidnet_rounding_rules_against_the_printed_totals():
+    # The spec's header compares three width rules against Table 4's 1.7 M and 26.0 M; recompute
+    # each by swapping the widths into the spec: the floor of a float running sum (the Torch
+    # code's accumulation) and round() (the PyTorch port) next to the exact floor the spec uses.
+    import math
+
+    path = spec.resolve("pyramidnet-110-a48")[0].path
+
+    def running(alpha, n_units, rule):
+        width, out = 16.0, []
+        for _ in range(n_units):
+            width += alpha / n_units
+            out.append(rule(width))
+        return out
+
+    def total(name, widths, per_stage, bottleneck):
+        data = spec.read_toml(path)
+        v = data["variants"][name]
+        over = {f"c{j + 1}": widths[j * per_stage:(j + 1) * per_stage] for j in range(3)}
+        if bottleneck:
+            over |= {f"out{j + 1}": [4 * w for w in over[f"c{j + 1}"]] for j in range(3)}
+        v["params"] = dict(v.get("params", {}), **over)
+        return engine.analyse(spec.SpecFile(path, data).network(name)).totals.params
+
+    got = {}
+    for rule_name, rule in (("float floor", math.floor), ("round", round)):
+        got[rule_name] = (total("pyramidnet-110-a48", running(48, 54, rule), 18, False),
+                          total("pyramidnet-272-a200-bottleneck", running(200, 90, rule), 30, True))
+    assert got == {"float floor": (1_732_856, 26_046_428), "round": (1_772_706, 26_210_842)}
+    # Table 4 prints 1.7 M and 26.0 M: the floored rules agree, round() does not.
+    assert [f"{p / 1e6:.1f}" for p in got["float floor"]] == ["1.7", "26.0"]
+    assert [f"{p / 1e6:.1f}" for p in got["round"]] == ["1.8", "26.2"]

@@ -1,0 +1,413 @@
+"""`archcalc check`: the seed tables, formats, conventions, errors, and every diagnosis in the
+catalogue with a case that triggers it and a case that must not."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from archcalc import answers, check, engine, spec
+from archcalc.cli import main
+
+DATA = Path(__file__).parent / "data"
+FILLED = DATA / "alexnet-seed-filled.tsv"
+BLANK = DATA / "alexnet-seed-blank.tsv"
+
+
+def cli(*args, input=None):
+    return CliRunner().invoke(main, [str(a) for a in args], input=input)
+
+
+def run_json(*args, input=None):
+    r = cli("check", *args, "--format", "json", input=input)
+    assert r.exit_code in (0, 1), r.output
+    return r.exit_code, json.loads(r.output)
+
+
+# --- the seed tables (the issue's acceptance cases) -----------------------------------------
+
+def test_seed_filled_table_has_exactly_two_wrong_cells():
+    code, d = run_json("alexnet", FILLED)
+    assert code == 1
+    wrong = [c for c in d["cells"] if c["verdict"] == "wrong"]
+    assert [(c["row"], c["column"]) for c in wrong] == [("Conv3", "# of Parameter"),
+                                                       ("Conv5", "# of Parameter")]
+    for c in wrong:
+        assert c["expected"] == 884_736 and "86,400" in c["given"]
+        assert "formula right, product wrong" in c["diagnosis"] and "884,736" in c["diagnosis"]
+    assert all(c["verdict"] == "right" for c in d["cells"] if c not in wrong)
+    assert len(d["cells"]) == 8 * 4           # W, Н, С (Cyrillic in the seed) and params
+    assert d["convention"]["bias"] is False
+    assert d["score"] == {"right": 30, "wrong": 2, "missing": 0, "marked": 32, "text": "30/32"}
+
+
+def test_seed_filled_table_text_says_the_convention():
+    r = cli("check", "alexnet", FILLED)
+    assert r.exit_code == 1
+    assert "weights only, the table does not count biases" in r.output
+    assert "score: 30/32" in r.output
+    assert "not marked: column 'Size (Stride/Padding)'" not in r.output   # a known "describes"
+
+
+def test_seed_blank_template_reports_missing_not_wrong():
+    code, d = run_json("alexnet", BLANK)
+    assert code == 0
+    verdicts = {(c["row"], c["column"]): c["verdict"] for c in d["cells"]}
+    assert verdicts[("Conv1", "# of Parameter")] == "right"          # 11x11x3x96
+    assert verdicts[("MaxPool1", "W")] == "right"
+    assert verdicts[("Conv2", "W")] == "missing"
+    assert list(verdicts.values()).count("missing") == 24
+    assert "wrong" not in verdicts.values()
+
+
+def test_json_contract():
+    _, d = run_json("alexnet", FILLED)
+    assert {"cells", "convention", "score"} <= set(d)
+    for c in d["cells"]:
+        assert {"row", "column", "given", "expected", "verdict", "diagnosis"} <= set(c)
+        assert c["verdict"] in ("right", "wrong", "missing")
+
+
+# --- formats ---------------------------------------------------------------------------------
+
+SMALL = [("layer", "W", "C", "params"), ("conv1", "55", "96", "34,944"),
+         ("pool1", "27", "96", "0"), ("conv2", "27", "256", "614,656")]
+
+
+def test_csv_markdown_tsv_and_prose_around_a_pasted_table(tmp_path):
+    csv_text = "\n".join(",".join(f'"{c}"' for c in row) for row in SMALL) + "\n"
+    md = "\n".join(["| " + " | ".join(SMALL[0]) + " |", "|---|---:|---:|---:|"]
+                   + ["| " + " | ".join(r) + " |" for r in SMALL[1:]]) + "\n"
+    tsv = "Notes from the lecture.\n\n" + "\n".join("\t".join(r) for r in SMALL) + "\n\nEnd.\n"
+    for name, text in (("a.csv", csv_text), ("a.md", md), ("a.txt", tsv)):
+        p = tmp_path / name
+        p.write_text(text, encoding="utf-8")
+        code, d = run_json("alexnet", p)
+        assert code == 0 and d["score"]["right"] == 9, (name, d["score"])
+
+
+def test_stdin_and_utf16_and_bom(tmp_path):
+    text = "\n".join("\t".join(r) for r in SMALL) + "\n"
+    code, d = run_json("alexnet", "-", input=text)
+    assert code == 0 and d["score"]["right"] == 9
+    for enc in ("utf-16", "utf-8-sig"):
+        p = tmp_path / f"{enc}.tsv"
+        p.write_bytes(text.encode(enc))
+        assert run_json("alexnet", p)[0] == 0
+
+
+def test_header_aliases_units_and_mapping(tmp_path):
+    p = tmp_path / "t.tsv"
+    p.write_text("Layer\tOutput\tParams (K)\tMult-Adds\tMemory\tMy col\n"
+                 "CONV 1\t55x55x96\t34.944\t105,415,200\t290,400\t7\n"
+                 "Max Pool 1\t27 × 27 × 96\t0\t0\t69,984\t7\n", encoding="utf-8")
+    code, d = run_json("alexnet", p)
+    assert code == 0, d
+    assert d["unmarked_columns"] == ["My col"]
+    code, d = run_json("alexnet", p, "--column", "My col=C")
+    assert code == 1 and {c["column"] for c in d["cells"] if c["verdict"] == "wrong"} == {"My col"}
+
+
+def test_rows_unmatched_are_reported_and_by_order(tmp_path):
+    p = tmp_path / "t.tsv"
+    p.write_text("layer\tW\nconvv1\t55\nsecond\t27\nconv1\t55\n", encoding="utf-8")
+    r = cli("check", "alexnet", p)
+    assert r.exit_code == 0
+    assert "not matched: row 'convv1'" in r.output and "did you mean 'conv1'" in r.output
+    assert "not matched: row 'second'" in r.output
+    code, d = run_json("alexnet", p, "--by-order")
+    assert [(c["row"], c["verdict"]) for c in d["cells"]] == [
+        ("convv1", "right"), ("second", "right"), ("conv1", "wrong")]   # 3rd is conv2: 27
+    r = cli("check", "alexnet", "-", input="layer\tW\nfoo\t55\n")
+    assert r.exit_code == 2 and "--by-order" in r.output
+
+
+def test_total_row(tmp_path):
+    p = tmp_path / "t.tsv"
+    p.write_text("layer\tparams\nconv1\t34,944\nTotal\t62,378,344\n", encoding="utf-8")
+    code, d = run_json("alexnet", p)
+    assert code == 0 and d["cells"][-1]["expected"] == 62_378_344
+
+
+# --- errors: exit 2, the file named, never a traceback, never a write -------------------------
+
+@pytest.mark.parametrize("content, message", [
+    (b"\x89PNG\r\n\x1a\n\x00\x00", "binary"),
+    (b"layer\tW\nconv1\t\xff\xfe55\n", "not UTF-8"),
+    (b"just some prose\nand more\n", "no table found"),
+    (b"PK\x03\x04rest", "binary"),
+    (b"layer,params\nconv1,34,944\n", "must be quoted"),
+])
+def test_unreadable_answers(tmp_path, content, message):
+    p = tmp_path / "bad.txt"
+    p.write_bytes(content)
+    r = cli("check", "alexnet", p)
+    assert r.exit_code == 2 and message in r.output and "bad.txt" in r.output
+    assert "Traceback" not in r.output
+
+
+def test_too_large_and_missing_and_directory(tmp_path):
+    big = tmp_path / "big.tsv"
+    big.write_bytes(b"layer\tW\n" + b"conv1\t55\n" * (answers.MAX_BYTES // 8))
+    r = cli("check", "alexnet", big)
+    assert r.exit_code == 2 and f"larger than {answers.MAX_BYTES:,} bytes" in r.output
+    assert cli("check", "alexnet", tmp_path / "nope.tsv").exit_code == 2
+    assert cli("check", "alexnet", tmp_path).exit_code == 2
+    assert cli("check", "alexnt", FILLED).exit_code == 2
+
+
+def test_a_huge_power_in_a_cell_is_a_wrong_cell_not_a_hang(tmp_path):
+    p = tmp_path / "t.tsv"
+    p.write_text("layer\tparams\nconv1\t9^9^9\n", encoding="utf-8")
+    code, d = run_json("alexnet", p)
+    assert code == 1 and "beyond 10^100" in d["cells"][0]["diagnosis"]
+
+
+def test_the_answers_file_is_never_written(tmp_path):
+    p = tmp_path / "a.tsv"
+    p.write_bytes(FILLED.read_bytes())
+    os.chmod(p, 0o444)
+    before = (p.read_bytes(), p.stat().st_mtime_ns)
+    cli("check", "alexnet", p)
+    cli("check", "alexnet", p, "--format", "json")
+    assert (p.read_bytes(), p.stat().st_mtime_ns) == before
+
+
+def test_bad_column_option():
+    r = cli("check", "alexnet", FILLED, "--column", "Foo=parms")
+    assert r.exit_code == 2 and "did you mean 'params'" in r.output
+
+
+# --- the catalogue: each diagnosis, a case that triggers it and one that must not ------------
+
+def mark(network: str, rows, *options: str, header=None):
+    """Mark a small table given as [(row name, {column: cell})]; return {(row, column): cell}."""
+    cols = header or sorted({c for _, cells in rows for c in cells},
+                            key=["W", "H", "C", "params", "MACs"].index)
+    text = "\n".join(["\t".join(["layer"] + cols)]
+                     + ["\t".join([n] + [cells.get(c, "") for c in cols]) for n, cells in rows])
+    r = cli("check", network, "-", "--format", "json", *options, input=text + "\n")
+    assert r.exit_code in (0, 1), r.output
+    return {(c["row"], c["column"]): c for c in json.loads(r.output)["cells"]}
+
+
+def ids(network, rows, cell, *options):
+    """The diagnosis ids that fit ``cell`` (via the library, which keeps them)."""
+    text = "\n".join(["\t".join(["layer", cell[1]])]
+                     + ["\t".join([n, cells.get(cell[1], "")]) for n, cells in rows]) + "\n"
+    a = engine.analyse(spec.load(network))
+    table = answers.parse(text, "<test>", answers.recognised)
+    opts = {"--bias": dict(bias=True), "--no-bias": dict(bias=False), "--macs": dict(flops=False),
+            "--flops": dict(flops=True), "--k1000": dict(k_base=1000),
+            "--by-order": dict(by_order=True)}
+    kw = {}
+    for o in options:
+        kw.update(opts[o])
+    res = check.check(a, table, check.Options(**kw), spec.load(network))
+    c = next(x for x in res.cells if (x.row, x.column) == cell)
+    return c.verdict, c.diagnoses, c.diagnosis, res
+
+
+CASES = [
+    # (id, network, rows, cell, options, fires)
+    ("slip", "alexnet", [("conv3", {"params": "3x3x256x384 = 86,400"})], ("conv3", "params"),
+     ("--no-bias",), True),
+    ("slip", "alexnet", [("conv3", {"params": "884,763"})], ("conv3", "params"),
+     ("--no-bias",), True),
+    ("slip", "alexnet", [("conv3", {"params": "900,000"})], ("conv3", "params"),
+     ("--no-bias",), False),
+    ("input-channels", "alexnet", [("conv1", {"params": "11x11x96"})], ("conv1", "params"),
+     ("--no-bias",), True),
+    ("input-channels", "alexnet", [("conv1", {"params": "50,000"})], ("conv1", "params"),
+     ("--no-bias",), False),
+    ("biases", "alexnet", [("conv1", {"params": "34,848"})], ("conv1", "params"),
+     ("--bias",), True),
+    ("biases", "alexnet", [("conv1", {"params": "34,944"})], ("conv1", "params"),
+     ("--no-bias",), True),
+    ("biases", "alexnet", [("conv1", {"params": "34,845"})], ("conv1", "params"),
+     ("--bias",), False),
+    ("one-bias", "alexnet", [("conv1", {"params": "34,849"})], ("conv1", "params"),
+     ("--bias",), True),
+    ("one-bias", "alexnet", [("conv1", {"params": "34,848"})], ("conv1", "params"),
+     ("--bias",), False),
+    ("input-size", "alexnet", [("conv1", {"W": "54"})], ("conv1", "W"), (), True),
+    ("input-size", "alexnet", [("conv1", {"W": "53"})], ("conv1", "W"), (), False),
+    ("macs-on-input", "alexnet", [("conv1", {"MACs": "227·227·96·11·11·3"})],
+     ("conv1", "MACs"), ("--macs",), True),
+    ("macs-on-input", "alexnet", [("conv1", {"MACs": "1"})], ("conv1", "MACs"), ("--macs",),
+     False),
+    ("flops", "alexnet", [("conv1", {"MACs": "210,830,400"})], ("conv1", "MACs"), ("--macs",),
+     True),
+    ("flops", "alexnet", [("conv1", {"MACs": "105,415,201"})], ("conv1", "MACs"), ("--macs",),
+     False),
+    ("k-base", "alexnet", [("fc6", {"params": "36M"})], ("fc6", "params"),
+     ("--no-bias", "--k1000"), True),
+    ("k-base", "alexnet", [("fc6", {"params": "30M"})], ("fc6", "params"),
+     ("--no-bias", "--k1000"), False),
+    ("pool-channels", "alexnet", [("pool1", {"C": "256"})], ("pool1", "C"), (), True),
+    ("pool-channels", "alexnet", [("conv1", {"C": "256"})], ("conv1", "C"), (), False),
+    ("flatten", "alexnet", [("flatten", {"C": "256"})], ("flatten", "C"), (), True),
+    ("flatten", "alexnet", [("fc6", {"params": "256x4096 + 4096"})], ("fc6", "params"),
+     ("--bias",), True),
+    ("flatten", "alexnet", [("fc7", {"params": "1"})], ("fc7", "params"), ("--bias",), False),
+    ("groups", "alexnet-grouped", [("conv2", {"params": "5x5x96x256 + 256"})],
+     ("conv2", "params"), ("--bias",), True),
+    ("groups", "lenet5", [("C3", {"params": "5x5x6x16 + 16"})], ("C3", "params"), ("--bias",),
+     True),
+    ("groups", "alexnet", [("conv2", {"params": "5x5x48x256 + 256"})], ("conv2", "params"),
+     ("--bias",), False),
+    ("total", "alexnet", [("conv1", {"params": "34,944"}), ("total", {"params": "1,000"})],
+     ("total", "params"), ("--bias",), True),
+    ("total", "alexnet", [("conv1", {"params": "34,944"}), ("total", {"params": "34,944"})],
+     ("total", "params"), ("--bias",), True),     # the sum of its rows, but rows are missing
+    ("total", "alexnet", [("conv1", {"params": "34,944"}), ("total", {"params": "62,000,000"})],
+     ("total", "params"), ("--bias",), True),
+    ("copied", "alexnet", [("conv4", {"C": "384"}), ("conv5", {"C": "384"})], ("conv5", "C"),
+     (), True),
+    ("copied", "alexnet", [("conv4", {"C": "384"}), ("conv5", {"C": "300"})], ("conv5", "C"),
+     (), False),
+    ("not-whole", "alexnet", [("conv1", {"W": "(224-11)/4+1 = 54.25"})], ("conv1", "W"), (),
+     True),
+    ("not-whole", "alexnet", [("conv1", {"W": "56"})], ("conv1", "W"), (), False),
+]
+
+
+@pytest.mark.parametrize("ident, network, rows, cell, options, fires", CASES,
+                         ids=[f"{c[0]}-{'fires' if c[5] else 'not'}-{i}"
+                              for i, c in enumerate(CASES)])
+def test_catalogue(ident, network, rows, cell, options, fires):
+    verdict, found, text, _ = ids(network, rows, cell, *options)
+    assert verdict == "wrong", (verdict, text)
+    assert (ident in found) == fires, (found, text)
+
+
+def test_every_catalogue_entry_is_tested():
+    tested = {c[0] for c in CASES if c[5]} | {c[0] for c in CASES if not c[5]}
+    assert {i for i, _ in check.CATALOGUE} - {"sibling"} <= tested
+
+
+def test_sibling_variant(tmp_path):
+    key = cli("quiz", "vgg13", "--answers", "--format", "csv").output
+    p = tmp_path / "vgg13.csv"
+    p.write_text(key, encoding="utf-8")
+    r = cli("check", "vgg16", p, "--by-order")
+    assert r.exit_code == 1
+    assert "the table fits vgg13 better than vgg16" in r.output
+    assert "right for vgg13's layer" in r.output
+    own = tmp_path / "vgg16.csv"
+    own.write_text(cli("quiz", "vgg16", "--answers", "--format", "csv").output, encoding="utf-8")
+    r = cli("check", "vgg16", own, "--by-order")
+    assert r.exit_code == 0 and "fits" not in r.output
+
+
+def test_value_right_but_working_wrong():
+    cells = mark("alexnet", [("conv1", {"W": "(224-11)/4+1 = 55"})])
+    c = cells[("conv1", "W")]
+    assert c["verdict"] == "wrong" and "gives 54" in c["diagnosis"]
+
+
+def test_fraction_floored_by_convention_and_ceil_option():
+    # At 224 the formula itself gives 54.25, which the layer floors: the formula alone is right.
+    cells = mark("alexnet", [("conv1", {"W": "(224-11)/4+1"})], "--input", "224")
+    assert cells[("conv1", "W")]["verdict"] == "right"
+    cells = mark("alexnet", [("conv1", {"W": "(224-11)/4+1"})], "--input", "224", "--ceil")
+    assert cells[("conv1", "W")]["verdict"] == "wrong"
+    # At 227 the formula gives a whole number, so a formula giving a fraction is wrong working.
+    cells = mark("alexnet", [("conv1", {"W": "(224-11+4)/4+1"})])
+    assert cells[("conv1", "W")]["verdict"] == "wrong"
+
+
+def test_convention_detection_flops_and_k1024(tmp_path):
+    cells = mark("alexnet", [("conv1", {"MACs": "210,830,400"}), ("conv2", {"MACs": "895.8M"})])
+    assert all(c["verdict"] == "right" for c in cells.values())
+    cells = mark("alexnet", [("fc6", {"params": "36M"}), ("fc7", {"params": "16M"})])
+    assert all(c["verdict"] == "right" for c in cells.values()), cells
+
+
+def test_output_column_in_either_order():
+    cells = mark("alexnet", [("conv1", {"C": "96"})])
+    assert cells[("conv1", "C")]["verdict"] == "right"
+    for text in ("55x55x96", "96x55x55", "[55 × 55 × 96]"):
+        p = "layer\toutput\nconv1\t" + text + "\npool1\t" + (
+            "96x27x27" if text.startswith("96") else "27x27x96") + "\n"
+        r = cli("check", "alexnet", "-", input=p)
+        assert r.exit_code == 0, (text, r.output)
+    r = cli("check", "alexnet", "-", input="layer\toutput\nconv1\t55x55x96\npool1\t27x27x256\n")
+    assert r.exit_code == 1 and "pooling changed the channel count" in r.output
+
+
+def test_readme_sample_is_the_current_output(tmp_path, monkeypatch):
+    import re
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    sec = readme[readme.index("### `archcalc check`"):]
+    blocks = re.findall(r"```text\n(.*?)```", sec, re.S)
+    table, out = blocks[0], blocks[1]
+    monkeypatch.chdir(tmp_path)
+    Path("homework.md").write_text(table, encoding="utf-8")
+    r = cli("check", "alexnet", "homework.md")
+    assert r.exit_code == 1 and r.output == out
+
+
+def test_readme_states_the_limits():
+    from archcalc import expr
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert f"| an answers file for `check` | {answers.MAX_BYTES:,} bytes" in readme
+    assert (f"| a cell of an answers table | {expr.MAX_CHARS:,} characters; {expr.MAX_TOKENS} "
+            f"numbers and operators; parentheses {expr.MAX_DEPTH} deep; no value beyond "
+            f"10^{expr.MAX_DIGITS}") in readme
+
+
+@pytest.mark.parametrize("text, verdict", [
+    ("34,848 weights", "right"), ("(11 * 11 * 3) * 96 개 = 35K", "right"), ("35 K", "right"),
+    ("~35K", "right"), ("**34,848**", "right"), ("3 x", "wrong"), ("34,848 x", "wrong"),
+])
+def test_cells_as_people_write_them(text, verdict):
+    cells = mark("alexnet", [("conv1", {"params": text})], "--no-bias")
+    assert cells[("conv1", "params")]["verdict"] == verdict
+
+
+def test_a_file_with_several_tables_and_prose(tmp_path):
+    p = tmp_path / "notes.txt"
+    p.write_text("Lecture notes\n\nInput: 227x227x3\n\n" + BLANK.read_text(encoding="utf-8")
+                 + "\nThe filled one:\n\n" + FILLED.read_text(encoding="utf-8") + "\nEnd\n",
+                 encoding="utf-8")
+    r = cli("check", "alexnet", p)
+    assert r.exit_code == 0 and "this is table 1" in r.output and "24 missing" in r.output
+    code, d = run_json("alexnet", p, "--table", "2")
+    assert code == 1 and d["score"]["wrong"] == 2
+    assert cli("check", "alexnet", p, "--table", "3").exit_code == 2
+
+
+def test_a_spec_file_as_the_network(tmp_path):
+    spec_file = Path(spec.specs_dir()) / "lenet5.toml"
+    r = cli("check", spec_file, "-", input="layer\tparams\nC3\t1,516\nC1\t156\n")
+    assert r.exit_code == 0, r.output
+
+
+@pytest.mark.parametrize("name", ["alexnet", "lenet5", "googlenet", "xception"])
+def test_archcalcs_own_csv_is_marked_right(name):
+    """`archcalc table --format csv` has a MACs and a FLOPs column: each is decided alone."""
+    table = cli("table", name, "--format", "csv").output
+    code, d = run_json(name, "-", input=table)
+    assert code == 0 and d["score"]["wrong"] == 0 and d["unmarked_columns"] == []
+    flops = [c for c in d["cells"] if c["column"] == "flops" and c["layer"] == "conv1"]
+    assert not flops or flops[0]["expected"] == 2 * next(
+        c["expected"] for c in d["cells"] if c["column"] == "macs" and c["layer"] == "conv1")
+
+
+def test_lenet_at_notation():
+    r = cli("check", "lenet5", "-", input="layer\toutput\nC1\t6@28x28\nS2\t6@14x14\nC3\t16@10x11\n")
+    assert r.exit_code == 1 and "W is 10, not 11" in r.output and "2/3" in r.output
+
+
+def test_a_mixed_convention_is_said_and_the_minority_marked():
+    r = cli("check", "alexnet", "-",
+            input="layer\tparams\nconv1\t34,848\nconv2\t614,400\nconv3\t885,120\n")
+    assert r.exit_code == 1 and "mixes both" in r.output
+    assert "conv3 params: '885,120'" in r.output and "counted the 384 biases" in r.output

@@ -1,0 +1,102 @@
+"""``archcalc compare`` and published accuracy as spec data."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from click.testing import CliRunner
+
+import archcalc
+from archcalc import compare
+from archcalc.cli import main
+
+
+def cli(*args):
+    return CliRunner().invoke(main, list(args))
+
+
+VGG = ["vgg11", "vgg11-lrn", "vgg13", "vgg16-c", "vgg16", "vgg19"]
+
+
+def test_vgg_table_2():
+    # Simonyan & Zisserman 2015, Table 2: "Number of parameters (in millions)":
+    # A 133, A-LRN 133, B 133, C 134, D 138, E 144.
+    out = cli("compare", *VGG, "--units", "si").output
+    params = {ln.split()[0]: ln.split()[3] for ln in out.splitlines()[4:10]}
+    assert params == {"vgg11": "133", "vgg11-lrn": "133", "vgg13": "133", "vgg16-c": "134",
+                      "vgg16": "138", "vgg19": "144"}
+    d = json.loads(cli("compare", *VGG, "--format", "json").output)["networks"]
+    assert [n["depth"] for n in d] == [11, 11, 13, 16, 16, 19]
+    assert {n["largest_layer"]["name"] for n in d} == {"fc6"}      # 25,088 × 4,096 + 4,096
+    # Table 3 (single scale, S = Q = 256): D 27.0 / 8.8 top-1 / top-5 error.
+    assert d[4]["accuracy"]["top1"] == 27.0 and d[4]["accuracy"]["top1_accuracy"] == 73.0
+
+
+def test_resnet_table_1_flops_row():
+    # He et al. 2015, Table 1, "FLOPs" (multiply-adds): 1.8, 3.6, 3.8, 7.6, 11.3 × 10⁹. The paper
+    # prints one decimal, truncated or rounded (3.66 → 3.6, 7.57 → 7.6).
+    names = ["resnet18", "resnet34", "resnet50", "resnet101", "resnet152"]
+    d = json.loads(cli("compare", *names, "--format", "json").output)["networks"]
+    for n, paper in zip(d, [1.8, 3.6, 3.8, 7.6, 11.3]):
+        assert abs(n["macs"] / 1e9 - paper) < 0.1, n["network"]
+    assert [n["depth"] for n in d] == [18, 34, 50, 101, 152]
+
+
+def test_accuracy_is_shown_with_its_source_or_said_missing():
+    out = cli("compare", "alexnet", "alexnet-torchvision", "googlenet").output
+    assert "56.522% acc. [1]" in out and "10.07% err. [2]" in out
+    assert "[1] torchvision AlexNet_Weights.IMAGENET1K_V1" in out
+    assert "no published accuracy in the spec for: alexnet." in out
+
+
+def test_sort_and_csv():
+    rows = list(csv.DictReader(io.StringIO(
+        cli("compare", "vgg19", "alexnet", "vgg11", "--sort", "params", "--format", "csv").output)))
+    assert [r["network"] for r in rows] == ["alexnet", "vgg11", "vgg19"]
+    assert int(rows[0]["params"]) == 62_378_344 and rows[0]["top1"] == ""
+    rows = list(csv.DictReader(io.StringIO(cli(
+        "compare", "alexnet", "vgg11", "vgg19", "--sort", "top1", "--reverse",
+        "--format", "csv").output)))
+    assert [r["network"] for r in rows] == ["vgg19", "vgg11", "alexnet"]   # none published: last
+
+
+def test_every_network_compares():
+    from archcalc import spec
+
+    names = list(spec.catalogue())
+    r = cli("compare", *names, "--format", "json")
+    assert r.exit_code == 0, r.output
+    assert len(json.loads(r.output)["networks"]) == len(names)
+
+
+def test_depth_counts_the_longest_path():
+    assert compare.depth(archcalc.analyse("googlenet")) == 22      # Szegedy et al., Table 1
+    # LeCun et al. 1998, Sec. II-B: "LeNet-5 comprises 7 layers, not counting the input".
+    assert compare.depth(archcalc.analyse("lenet5")) == 7
+
+
+@pytest.mark.parametrize("acc, message", [
+    ('{ top1 = 50.0, metric = "accuracy" }', "needs its source"),
+    ('{ top1 = 150.0, metric = "error", source = "x" }', "percentage from 0 to 100"),
+    ('{ top1 = 50.0, metric = "acc", source = "x" }', 'metric must be "accuracy" or "error"'),
+    ('{ top3 = 50.0, metric = "error", source = "x" }', "unknown key 'top3'"),
+])
+def test_accuracy_field_is_checked(tmp_path, acc, message):
+    p = tmp_path / "n.toml"
+    p.write_text('name = "n"\ndescription = "d"\nsource = "s"\ninput = [1, 8, 8]\n'
+                 f'accuracy = {acc}\nlayers = ["flatten", {{ fc = 2 }}]\n')
+    r = cli("table", str(p))
+    assert r.exit_code == 2 and message in r.output and "Traceback" not in r.output
+
+
+def test_compare_latex_and_html_are_well_formed():
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(cli("compare", "vgg16", "alexnet", "--format", "html").output)
+    assert [td.text for td in root.iter("td")][:2] == ["vgg16", "3×224×224"]
+    tex = cli("compare", "vgg16", "alexnet", "--format", "latex").output
+    rows = [ln for ln in tex.splitlines() if ln.endswith(r" \\") and not ln.startswith(r"\par")]
+    assert len(rows) == 3 and all(ln.count(" & ") == len(compare.COLUMNS) - 1 for ln in rows)

@@ -1,0 +1,36 @@
+"""Scale: large networks render the same text by the fast path, and the engine's work is one rule
+application per layer (time itself is measured by bench/scale.py, never asserted here)."""
+
+from __future__ import annotations
+
+import pytest
+from tabulate import tabulate
+
+import archcalc
+from archcalc import engine, layers, report, spec
+
+
+@pytest.mark.parametrize("name", ["lenet5", "alexnet", "googlenet", "inception-v3", "xception",
+                                  "resnet20", "densenet-bc-100", "se-resnet50"])
+def test_simple_table_is_tabulates_simple_format(name):
+    a = archcalc.analyse(name)
+    for opt in (report.Options(), report.Options(bias=False, aux=True)):
+        cols, headers, body, totals, _ = report._human(a, opt)
+        align = report._align(cols)
+        expected = tabulate(body + totals, headers, tablefmt="simple", disable_numparse=True,
+                            colalign=align)
+        assert report.simple_table(body + totals, headers, align) == expected
+
+
+def test_engine_applies_one_rule_per_layer(monkeypatch):
+    calls = []
+    for kind, rule in layers.RULES.items():
+        original = rule.apply
+        monkeypatch.setattr(rule, "apply", lambda ins, a, _f=original: calls.append(1) or _f(ins, a))
+    for name, n in (("resnet20", 3), ("resnet110", 18), ("resnet1202", 200)):
+        net = spec.load(name)
+        calls.clear()
+        rows = engine.rows(net, net.input)
+        # He et al. 2015, Sec. 4.2: 6n + 2 weighted layers; every layer is applied exactly once.
+        assert len(calls) == len(rows) == len(net.nodes)
+        assert sum(1 for r in rows if r.counts.macs) == 6 * n + 2
