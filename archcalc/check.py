@@ -617,12 +617,15 @@ class Marker:
         return shown or "none"
 
     # readings and convention ---------------------------------------------------------------
+    def text_at(self, i: int, col: Column) -> str:
+        row = self.table.rows[i]
+        return row[col.index] if col.index < len(row) else ""
+
     def read_all(self, k_base: int) -> None:
         self.readings = {}
         for i, _, _, _ in self.rows:
-            row = self.table.rows[i]
             for col in self.marked_cols:
-                text = row[col.index] if col.index < len(row) else ""
+                text = self.text_at(i, col)
                 self.readings[(i, col.index)] = (read_shape(text) if col.field == "output"
                                                  else read_cell(text, k_base, col.unit))
 
@@ -631,10 +634,9 @@ class Marker:
         for i, _, layer, kind in self.rows:
             if kind != "layer":
                 continue
-            row = self.table.rows[i]
             for col in self.marked_cols:
                 if col.field in fields:
-                    yield layer, col, (row[col.index] if col.index < len(row) else "")
+                    yield layer, col, self.text_at(i, col)
 
     def votes(self, fld: str, a_val, b_val, header: str | None = None) -> tuple[int, int]:
         """How many cells of the ``fld`` columns (or only the one headed ``header``) match
@@ -800,7 +802,7 @@ class Marker:
         return []
 
     def mark_cell(self, i: int, name: str, layer: LayerRow | None, kind: str, col: Column):
-        text = self.table.rows[i][col.index] if col.index < len(self.table.rows[i]) else ""
+        text = self.text_at(i, col)
         rd = self.readings[(i, col.index)]
         conv = self.conv
         line = self.table.lines[i]

@@ -8,6 +8,7 @@ import sys
 import click
 
 from .errors import ArchcalcError, suggest
+from .memory import DTYPES
 from .report import FORMATS
 
 
@@ -85,7 +86,7 @@ def parse_sets(values) -> dict[str, str]:
 def table_options(f):
     """The counting, memory, units and output options shared by ``table`` and ``analyze``."""
     from .conventions import EXTRAS, PRESETS
-    from .memory import DTYPES, OPTIMIZERS
+    from .memory import OPTIMIZERS
 
     for decorator in reversed([
         click.option("--count", multiple=True, metavar="WHAT[,WHAT]",
@@ -401,10 +402,12 @@ def quiz_cmd(network: str, blank: str, seed: int | None, fraction: float | None,
               help="exact integers, or SI prefixes (133 M, 15.5 G).")
 @click.option("--kilo", type=click.Choice(["1000", "1024"]), default="1000", show_default=True,
               help="The SI step for --units si.")
+@click.option("--dtype", type=click.Choice(list(DTYPES)), default="fp32",
+              show_default=True, help="Bytes per value of the activation memory.")
 @click.option("--out", type=click.Path(dir_okay=False), metavar="FILE",
               help="Write to FILE instead of printing (refuses an existing file).")
 @click.option("--force", is_flag=True, help="Let --out overwrite an existing file.")
-def compare_cmd(networks, sort, reverse, fmt, units, kilo, out, force) -> None:
+def compare_cmd(networks, sort, reverse, fmt, units, kilo, dtype, out, force) -> None:
     """Compare NETWORKS side by side: input, depth (weighted layers), params, MACs, FLOPs,
     activation memory, the largest layer and the published top-1/top-5, each with its source.
 
@@ -413,7 +416,7 @@ def compare_cmd(networks, sort, reverse, fmt, units, kilo, out, force) -> None:
     """
     from . import compare
 
-    entries = [compare.entry(analysis(n, None)) for n in networks]
+    entries = [compare.entry(analysis(n, None), dtype) for n in networks]
     if sort:
         entries.sort(key=lambda e: compare.sort_value(e, sort), reverse=reverse)
         if reverse and sort in ("top1", "top5"):     # still: networks without a figure last

@@ -33,7 +33,7 @@ from archcalc.cli import main
 from archcalc.layers import RULES
 from archcalc.spec import COMMON_KEYS, MAX_DEPTH, MAX_FILE_BYTES, MAX_LAYERS, MAX_REPEAT, MAX_SIZE
 
-EXAMPLES = int(os.environ.get("ARCHCALC_FUZZ_EXAMPLES", "60"))
+EXAMPLES = int(os.environ.get("ARCHCALC_FUZZ_EXAMPLES", "100"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                        HealthCheck.function_scoped_fixture])
@@ -47,16 +47,17 @@ def digest(folder: Path) -> dict[str, str]:
             for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def run_clean(args: list[str], folder: Path | None = None):
-    """Run the CLI in-process; assert it ended cleanly and left ``folder`` as it was."""
+def run_clean(args: list[str], folder: Path | None = None, codes=(0, 2), input=None):
+    """Run the CLI in-process; assert it ended cleanly (one of ``codes``) and left ``folder`` as
+    it was."""
     before = digest(folder) if folder else None
-    r = CliRunner().invoke(main, args)
+    r = CliRunner().invoke(main, args, input=input)
     if r.exception is not None and not isinstance(r.exception, SystemExit):
         import traceback
 
         tb = "".join(traceback.format_exception(*r.exc_info))
         pytest.fail(f"archcalc {args!r} raised instead of exiting:\n{tb}")
-    assert r.exit_code in (0, 2), (args, r.exit_code, r.output)
+    assert r.exit_code in codes, (args, r.exit_code, r.output)
     assert "Traceback" not in r.output
     if r.exit_code == 2:
         err = r.stderr
@@ -502,6 +503,171 @@ def test_named_option_attacks(option, value):
         pytest.skip(f"table has no {option}")
     r = run_clean(["table", "alexnet", option, value])
     assert r.exit_code == 2, r.output
+
+
+# --- every command, every option -------------------------------------------------------------------
+
+import click  # noqa: E402
+
+HEAVY = {"plot", "verify"}          # import matplotlib / torch: exercised by their own tests
+VALUES = ["0", "-1", "1", "2", "224", "3x224x224", "9" * 5000, "x", "", "alexnet", "lenet5",
+          "json", "csv", "W,H", "1.5", "nan", "classes=10", "existing.txt", "new.txt", "-",
+          "params", "depth", "conv1", "Conv1"]
+ARGUMENTS = {"network": ["alexnet", "lenet5", "googlenet", "resnet18", "nope", "vgg",
+                         "specs/vgg.toml:vgg11", "answers.csv"],
+             "networks": ["alexnet", "vgg16", "resnet18", "nope", "lenet5"],
+             "answers": ["answers.csv", "-", "existing.txt", "missing.csv", "."],
+             "layers": ["conv1", "Conv1", "pool1", "fc8", "nope", ""]}
+
+
+def option_values(kind: click.ParamType):
+    """Mostly values of the option's own type, sometimes anything."""
+    if isinstance(kind, click.Choice):
+        good = st.sampled_from(list(kind.choices))
+    elif isinstance(kind, (click.types.IntParamType, click.IntRange)):
+        good = st.integers(-2, 300).map(str)
+    elif isinstance(kind, (click.types.FloatParamType, click.FloatRange)):
+        good = st.floats(-1, 2).map(str)
+    else:
+        good = st.sampled_from(VALUES)
+    return st.integers(0, 3).flatmap(lambda i: st.sampled_from(VALUES) if i == 3 else good)
+
+
+def draw_args(data, command: str) -> list[str]:
+    args = [command]
+    for p in main.commands[command].params:
+        if isinstance(p, click.Argument):
+            pool = ARGUMENTS.get(p.name, VALUES)
+            count = 1 if p.nargs == 1 else data.draw(st.integers(0 if not p.required else 1, 3))
+            args += [data.draw(st.sampled_from(pool)) for _ in range(count)]
+        elif data.draw(st.booleans()):
+            name = p.opts[-1] if p.opts[-1].startswith("--") else p.opts[0]
+            if p.is_flag:
+                args.append(data.draw(st.sampled_from(p.opts + p.secondary_opts)))
+            else:
+                args += [name, data.draw(option_values(p.type))]
+    return args
+
+
+@FUZZ
+@given(command=st.sampled_from(sorted(set(main.commands) - HEAVY)), data=st.data())
+def test_every_command_and_option_ends_cleanly(tmp_path_factory, command, data):
+    args = draw_args(data, command)
+    folder = tmp_path_factory.mktemp("cmd")
+    (folder / "existing.txt").write_text("the user's own file\n", encoding="utf-8")
+    (folder / "answers.csv").write_text("layer,W,H,C,params\nconv1,55,55,96,34944\n",
+                                        encoding="utf-8")
+    before = digest(folder)
+    cwd = os.getcwd()
+    os.chdir(folder)
+    try:
+        r = CliRunner().invoke(main, args)
+    finally:
+        os.chdir(cwd)
+    if r.exception is not None and not isinstance(r.exception, SystemExit):
+        import traceback
+
+        pytest.fail(f"archcalc {args!r} raised:\n" + "".join(
+            traceback.format_exception(*r.exc_info)))
+    assert r.exit_code in (0, 1, 2) and "Traceback" not in r.output, (args, r.output)
+    after = digest(folder)
+    for name, sha in before.items():        # the user's files: only --out --force may replace
+        assert after.get(name) == sha or ("--force" in args and name in args), (args, name)
+
+
+# --- answers files for `check` -----------------------------------------------------------------
+
+HAS_CHECK = "check" in main.commands
+needs_check = pytest.mark.skipif(not HAS_CHECK, reason="no check command")
+CELL_ATTACKS = ["9^9^9", "10^10^10", "2^2^2^2^2^2", "(" * 60 + "1" + ")" * 60, "1" * 2000,
+                "9" * 5000, "1e999999", "=", "==", "1/0", "0^-1", "2^-1000", "(227-11+0)/4+1",
+                "11x11x3x96 = 34,848", "3x3x256x384 = 86,400", "35K", "1.3M", "NaN", "inf",
+                "-0", "½", "55x55x96", "", " ", "−5", "1,2,3", "10**9", "((1)", "1))"]
+cells = st.one_of(st.sampled_from(CELL_ATTACKS), st.integers(-10, 10**12).map(str),
+                  st.text(alphabet="0123456789+-*/x×·^()., =KMGk", max_size=16),
+                  st.text(max_size=8))
+headers = st.lists(st.sampled_from(["layer", "Layer", "name", "W", "H", "C", "output",
+                                    "params", "# of Parameter", "weights", "MACs", "FLOPs",
+                                    "memory", "activations", "", "zzz", "W"]),
+                   min_size=1, max_size=7)
+row_names = st.sampled_from(["Conv1", "conv1", "MaxPool1", "pool1", "conv2", "Conv3", "fc8",
+                             "FC-1000", "norm1", "x", "", "Total", "total"]) | st.text(max_size=6)
+
+
+def render_table(header, rows, style: str) -> str:
+    if style == "markdown":
+        line = lambda cs: "| " + " | ".join(c.replace("|", "/") for c in cs) + " |"   # noqa: E731
+        return "\n".join([line(header), line(["---"] * len(header))] + [line(r) for r in rows])
+    if style == "csv":
+        import csv
+        import io
+
+        buf = io.StringIO()
+        csv.writer(buf).writerows([header] + rows)
+        return buf.getvalue()
+    return "\n".join("\t".join(c.replace("\t", " ") for c in r) for r in [header] + rows)
+
+
+@needs_check
+@FUZZ
+@given(header=headers, rows=st.lists(st.tuples(row_names, st.lists(cells, max_size=7)),
+                                     max_size=8),
+       style=st.sampled_from(["csv", "tsv", "markdown"]),
+       encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "latin-1", "cp1252"]),
+       prose=st.sampled_from(["", "AlexNet homework\n\n", "\n\n# notes\n"]),
+       options=st.lists(st.sampled_from([["--by-order"], ["--format", "json"], ["--k", "1024"],
+                                         ["--no-bias"], ["--flops"], ["--ceil"],
+                                         ["--column", "zzz=params"], ["--column", "x"],
+                                         ["--table", "2"], ["--input", "224"]]), max_size=2),
+       network=st.sampled_from(["alexnet", "lenet5", "vgg16"]))
+def test_generated_answers_end_cleanly(tmp_path_factory, header, rows, style, encoding, prose,
+                                       options, network):
+    body = [[name] + cs for name, cs in rows]
+    text = prose + render_table(header, body, style)
+    folder = tmp_path_factory.mktemp("answers")
+    path = write(folder, text.encode(encoding, "replace"), "answers.txt")
+    args = ["check", network, str(path)] + [o for opt in options for o in opt]
+    r = run_clean(args, folder, codes=(0, 1, 2))
+    if r.exit_code in (0, 1) and "json" in args:
+        verdicts = json.loads(r.stdout)
+        assert {c["verdict"] for c in verdicts["cells"]} <= {"right", "wrong", "missing"}
+
+
+@needs_check
+@FUZZ
+@given(content=st.binary(max_size=400))
+def test_arbitrary_answers_bytes_end_cleanly(tmp_path_factory, content):
+    folder = tmp_path_factory.mktemp("answers")
+    run_clean(["check", "alexnet", str(write(folder, content, "answers.csv"))], folder,
+              codes=(0, 1, 2))
+    run_clean(["check", "alexnet", "-"], codes=(0, 1, 2), input=content)
+
+
+ANSWER_ATTACKS = {
+    # name: (file contents, exit status, words the output must contain)
+    "binary data": (bytes(range(256)) * 20, 2, ["binary"]),
+    "an empty file": (b"", 2, ["no table"]),
+    "UTF-16 without a byte-order mark": ("layer\tW\nconv1\t55\n".encode("utf-16-le"), 2, []),
+    "Latin-1 text": ("layer,Größe W\nconv1,55\n".encode("latin-1"), 2, ["UTF-8"]),
+    "a million rows (over the byte limit)": (b"conv1,55\n" * 1_000_000, 2, ["bytes"]),
+    "a million empty lines": (b"\n" * 1_000_000, 2, ["no table"]),
+    "100,000 rows (over the row limit)": (b"layer,W\n" + b"conv1,55\n" * 100_000, 2,
+                                          ["rows"]),
+    "a cell 9^9^9": (b"layer,W,H,C,params\nconv1,55,55,96,9^9^9\n", 1, ["10^100"]),
+    "a cell nested 60 deep": (b"layer,W\nconv1," + b"(" * 60 + b"55" + b")" * 60 + b"\n", 1,
+                              ["deep"]),
+    "a cell of 5,000 digits": (b"layer,W\nconv1," + b"9" * 5000 + b"\n", 1, ["cannot read"]),
+}
+
+
+@needs_check
+@pytest.mark.parametrize("name", list(ANSWER_ATTACKS))
+def test_named_answers_attacks(tmp_path, name):
+    content, code, words = ANSWER_ATTACKS[name]
+    r = run_clean(["check", "alexnet", str(write(tmp_path, content, "answers.csv"))], tmp_path,
+                  codes=(code,))
+    for w in words:
+        assert w in r.output, (w, r.output)
 
 
 # --- real processes: a memory cap and a hang guard --------------------------------------------------

@@ -50,6 +50,13 @@ def test_every_format(analysis):
         assert a.network in report.render(a, fmt, OPT) or fmt == "tsv"
 
 
+def test_python_api(analysis):
+    t = archcalc.analyze(analysis.network, aux=True)
+    assert t.totals["params"] == analysis.totals.params
+    assert t.totals["macs"] == analysis.totals.macs
+    assert len(t.rows) == len(analysis.rows)
+
+
 def test_graph_and_plot_data(analysis):
     a = analysis
     dot = graph.to_dot(a)
