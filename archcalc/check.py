@@ -567,7 +567,7 @@ class Marker:
         and expected)."""
         if self._sibs is None:
             self._sibs = []
-            if self.net is not None and self.wrong_so_far >= 2:
+            if self.net is not None and self.family and self.wrong_so_far >= 2:
                 from . import engine, spec
                 from .errors import ArchcalcError
 
@@ -588,6 +588,7 @@ class Marker:
 
     wrong_so_far = 0
     diagnosing = True
+    family = True                   # compare with the spec file's other variants
 
     def column_values(self, fld: str) -> list[tuple[str, int]]:
         """(row as written, the final value written) of every readable cell in the column."""
@@ -928,10 +929,14 @@ def _show(v: Value) -> str:
     return f"{int(x):,}" if x.denominator == 1 else f"{float(x):,.4g}"
 
 
-def check(a: Analysis, table: Table, opts: Options = Options(), net=None) -> Result:
+def check(a: Analysis, table: Table, opts: Options = Options(), net=None,
+          family: bool = True) -> Result:
     """Mark ``table`` against the analysed network ``a`` (``net``: its graph, for the
-    alternatives a diagnosis compares with: another input size, sibling variants)."""
-    return Marker(a, table, opts, net).mark()
+    alternatives a diagnosis compares with: another input size and, with ``family``, the
+    sibling variants of its spec file)."""
+    m = Marker(a, table, opts, net)
+    m.family = family
+    return m.mark()
 
 
 # --- rendering -------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from .compare import SORT_KEYS
 from .errors import ArchcalcError, suggest
 from .memory import DTYPES
 from .report import FORMATS
@@ -165,12 +166,16 @@ def analysis(network: str, input_: str | None, sets=()):
     """Load and analyse NETWORK, turning every spec error into a user error."""
     from . import engine, spec
 
+    overrides = parse_sets(sets)
     try:
-        net = spec.load(network, overrides=parse_sets(sets) or None)
+        net = spec.load(network, overrides=overrides or None)
         x = parse_input(input_, net.input.c) if input_ else None
         return engine.analyse(net, x)
     except ArchcalcError as e:
-        raise UserError(str(e)) from None
+        given = " ".join(f"--set {k}={v}" for k, v in overrides.items())
+        raise UserError(str(e) + (f"\n  (the spec as changed by {given})"
+                                  if overrides and not str(e).startswith("--set") else "")
+                        ) from None
 
 
 @main.command("table")
@@ -235,8 +240,10 @@ def table_cmd(network: str, input_: str | None, sets, no_bias: bool, fmt: str, s
 @click.argument("layers", nargs=-1)
 @click.option("--input", "input_", metavar="SIZE",
               help="Input size: 224 (H = W), 224x224 (H×W) or 3x224x224 (C×H×W).")
+@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
+              help="Override a param the spec declares, e.g. --set classes=10 (repeatable).")
 @click.option("--no-bias", is_flag=True, help="Count weights only, without biases.")
-def explain_cmd(network: str, layers: tuple[str, ...], input_: str | None,
+def explain_cmd(network: str, layers: tuple[str, ...], input_: str | None, sets,
                 no_bias: bool) -> None:
     """Write out the arithmetic of every cell of NETWORK's layers, as a student would.
 
@@ -249,7 +256,7 @@ def explain_cmd(network: str, layers: tuple[str, ...], input_: str | None,
     from .errors import suggest
     from .names import Index
 
-    a = analysis(network, input_)
+    a = analysis(network, input_, sets)
     rows = list(a.rows)
     if layers:
         index = Index(r.name for r in rows)
@@ -292,9 +299,11 @@ def explain_cmd(network: str, layers: tuple[str, ...], input_: str | None,
                    "recognises).")
 @click.option("--input", "input_", metavar="SIZE",
               help="Input size of the network: 224 (H = W), 224x224 or 3x224x224.")
+@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
+              help="Override a param the spec declares, e.g. --set classes=10 (repeatable).")
 def check_cmd(network: str, answers: str, fmt: str, by_order: bool, mapping: tuple[str, ...],
               bias: bool | None, flops: bool | None, k_base: str | None, floor: bool | None,
-              which: int | None, input_: str | None) -> None:
+              which: int | None, input_: str | None, sets) -> None:
     """Mark a hand-made table of NETWORK, cell by cell, and diagnose each mistake.
 
     ANSWERS is a CSV, tab-separated or Markdown table (or text with one pasted in), or - for
@@ -326,7 +335,7 @@ def check_cmd(network: str, answers: str, fmt: str, by_order: bool, mapping: tup
                             f"{', '.join(fields)}, found {m!r}{suggest(fld.strip(), fields)}")
         cols[head.strip()] = fld.strip()
     try:
-        net = spec.load(network)
+        net = spec.load(network, overrides=parse_sets(sets) or None)
         x = parse_input(input_, net.input.c) if input_ else None
         a = engine.analyse(net, x)
         text, source = A.read_text(answers)
@@ -335,7 +344,7 @@ def check_cmd(network: str, answers: str, fmt: str, by_order: bool, mapping: tup
         raise UserError(str(e)) from None
     opts = C.Options(cols, by_order, bias, flops, int(k_base) if k_base else None,
                      None if floor is None else ("floor" if floor else "ceil"))
-    res = C.check(a, table, opts, net)
+    res = C.check(a, table, opts, net, family=not sets)
     if not res.cells:
         raise UserError(f"{source}: no row of the table matches a layer of {a.network}"
                         + ("" if by_order else "; --by-order matches rows by position")
@@ -365,8 +374,10 @@ def check_cmd(network: str, answers: str, fmt: str, by_order: bool, mapping: tup
 @click.option("--no-bias", is_flag=True, help="Count weights only, without biases.")
 @click.option("--input", "input_", metavar="SIZE",
               help="Input size: 224 (H = W), 224x224 (H×W) or 3x224x224 (C×H×W).")
+@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
+              help="Override a param the spec declares, e.g. --set classes=10 (repeatable).")
 def quiz_cmd(network: str, blank: str, seed: int | None, fraction: float | None,
-             answers: bool, fmt: str, no_bias: bool, input_: str | None) -> None:
+             answers: bool, fmt: str, no_bias: bool, input_: str | None, sets) -> None:
     """Print an exercise table for NETWORK with cells left blank, or its answer key.
 
     One row per layer that has parameters, operations or a new shape, with what is given
@@ -384,15 +395,14 @@ def quiz_cmd(network: str, blank: str, seed: int | None, fraction: float | None,
             raise UserError(f"--blank: unknown column '{c}'{suggest(c, quiz.COLUMNS)}; "
                             f"the columns are {', '.join(quiz.COLUMNS)}")
         picked.append(lower[c.lower()])
-    a = analysis(network, input_)
+    a = analysis(network, input_, sets)
     q = quiz.build(a, tuple(picked), seed, fraction, bias=not no_bias)
     click.echo(quiz.render(q, fmt, answers), nl=False)
 
 
 @main.command("compare")
 @click.argument("networks", nargs=-1, required=True)
-@click.option("--sort", type=click.Choice(["network", "depth", "params", "macs", "flops",
-                                           "activations", "top1", "top5"]),
+@click.option("--sort", type=click.Choice(SORT_KEYS),
               help="Order the rows by this column (smallest first; accuracy: lowest first, "
                    "networks without one last).")
 @click.option("--reverse", is_flag=True, help="Largest first.")

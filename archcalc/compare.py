@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from . import conventions
 from . import memory as M
 from . import report
 from . import units as U
 from .records import Analysis, LayerRow
 
-WEIGHTED = ("conv", "dwconv", "sepconv", "fc", "subsample", "rbf")
+WEIGHTED = conventions.WEIGHTED + ("rbf",)       # layers with weights, LeNet-5's RBF units too
 SORT_KEYS = ("network", "depth", "params", "macs", "flops", "activations", "top1", "top5")
 
 

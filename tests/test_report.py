@@ -122,6 +122,7 @@ def test_set_overrides_a_declared_param():
     (["--set", "clases=10"], "did you mean 'classes'"),
     (["--set", "classes=ten"], "expected a whole number like the declared classes = 1000"),
     (["--set", "classes"], "expected NAME=VALUE"),
+    (["--set", "classes=0"], "(the spec as changed by --set classes=0)"),
 ])
 def test_set_errors_list_the_declared_params(args, message):
     r = cli("table", "alexnet", *args)
