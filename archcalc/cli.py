@@ -369,6 +369,9 @@ def check_cmd(network: str, answers: str, fmt: str, by_order: bool, mapping: tup
                    "--seed).")
 @click.option("--answers", is_flag=True, help="Print the key: every cell filled, and the "
                                                "worked arithmetic of each blank one.")
+@click.option("--example", type=click.IntRange(0), default=0, show_default=True, metavar="N",
+              help="Leave the first N rows filled in, as a worked example (the seed's template "
+                   "fills Conv1 and MaxPool1).")
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "csv", "latex"]),
               default="text", show_default=True, help="Output format.")
 @click.option("--no-bias", is_flag=True, help="Count weights only, without biases.")
@@ -377,7 +380,8 @@ def check_cmd(network: str, answers: str, fmt: str, by_order: bool, mapping: tup
 @click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
               help="Override a param the spec declares, e.g. --set classes=10 (repeatable).")
 def quiz_cmd(network: str, blank: str, seed: int | None, fraction: float | None,
-             answers: bool, fmt: str, no_bias: bool, input_: str | None, sets) -> None:
+             answers: bool, example: int, fmt: str, no_bias: bool, input_: str | None,
+             sets) -> None:
     """Print an exercise table for NETWORK with cells left blank, or its answer key.
 
     One row per layer that has parameters, operations or a new shape, with what is given
@@ -396,7 +400,7 @@ def quiz_cmd(network: str, blank: str, seed: int | None, fraction: float | None,
                             f"the columns are {', '.join(quiz.COLUMNS)}")
         picked.append(lower[c.lower()])
     a = analysis(network, input_, sets)
-    q = quiz.build(a, tuple(picked), seed, fraction, bias=not no_bias)
+    q = quiz.build(a, tuple(picked), seed, fraction, bias=not no_bias, example=example)
     click.echo(quiz.render(q, fmt, answers), nl=False)
 
 

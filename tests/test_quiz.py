@@ -121,3 +121,11 @@ def test_set_overrides_reach_quiz_check_and_explain(tmp_path):
     assert cli("check", "resnet18", p, "--set", "classes=10").exit_code == 0
     assert cli("check", "resnet18", p).exit_code == 1          # 1000 classes: fc is wrong
     assert "512·10 = 5,120" in cli("explain", "resnet18", "fc", "--set", "classes=10").output
+
+
+def test_example_rows_stay_filled():
+    q = quiz.build(analysed("alexnet"), example=2)
+    assert all(i >= 2 for i, _ in q.blank) and any(i == 2 for i, _ in q.blank)
+    out = cli("quiz", "alexnet", "--example", "2", "--format", "csv").output
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert rows[0]["params"] == "34944" and rows[1]["W"] == "27" and rows[2]["W"] == ""
