@@ -512,5 +512,54 @@ def graph_cmd(network, input_, sets, fmt, out, force) -> None:
     write_out(dot, out, force)
 
 
+@main.command("verify")
+@click.argument("networks", nargs=-1, metavar="[NETWORK]...")
+@click.option("--all", "all_", is_flag=True, help="Verify every network in `archcalc list`.")
+@click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True,
+              help="Where the real forward pass runs.")
+@click.option("--batch", type=click.IntRange(min=1), default=1, show_default=True,
+              metavar="N", help="Samples in the input tensor (FLOPs scale with it).")
+@click.option("--rows", type=click.Choice(["all", "failures", "none"]), default=None,
+              help="Which layer rows to print (default: all for named networks, failures "
+                   "with --all).")
+@click.option("--input", "input_", metavar="SIZE",
+              help="Input size: 224 (H = W), 224x224 (H×W) or 3x224x224 (C×H×W).")
+@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
+              help="Override a param the spec declares, e.g. --set classes=10 (repeatable); "
+                   "the reference cross-check is then left out.")
+def verify_cmd(networks: tuple[str, ...], all_: bool, device: str, batch: int,
+               rows: str | None, input_: str | None, sets: tuple[str, ...]) -> None:
+    """Check archcalc's numbers against torch: build each NETWORK as real torch modules.
+
+    One torch module per layer, run on a real input: each layer's output shape (forward
+    hooks), parameters (counted from the module) and FLOPs (torch's FlopCounterMode, on the
+    meta device) are compared with archcalc's rows, ✓ or ✗ per row, then a one-line verdict.
+    Networks with a reference implementation (torchvision, timm) are also compared with it:
+    total parameters, MACs and the shape at every stage boundary.
+
+    Exit status: 0 when everything agrees, 1 on any disagreement, 2 on bad input. Needs torch:
+    pip install 'archcalc[verify]' ('archcalc[xcheck]' adds torchvision and timm).
+    """
+    if all_ == bool(networks):
+        raise UserError("verify: give network names or --all (not both)" if all_ else
+                        "verify: give one or more network names, or --all for every network")
+    from dataclasses import replace
+
+    from . import spec
+    from .verify import run
+
+    overrides = parse_sets(sets)
+    try:
+        nets = [spec.load(t, overrides=overrides or None)
+                for t in (run.zoo() if all_ else networks)]     # all checked before any runs
+        if input_:
+            nets = [replace(n, input=parse_input(input_, n.input.c)) for n in nets]
+        changed = " ".join(f"--set {k}={v}" for k, v in overrides.items())
+        code = run.run(nets, device, batch, rows or ("failures" if all_ else "all"), changed)
+    except ArchcalcError as e:
+        raise UserError(str(e)) from None
+    sys.exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

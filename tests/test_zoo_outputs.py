@@ -45,6 +45,7 @@ def test_every_format(analysis):
     ncols = len(report.column_keys(a, OPT))
     assert all(ln.count(" & ") == ncols - 1 for ln in tex.splitlines() if ln.endswith(r" \\")
                and not ln.startswith(r"\par"))
+    assert tex.isascii()                        # pastes into a pdflatex document as it is
     ET.fromstring(report.render(a, "html", OPT))
     for fmt in ("text", "github", "markdown", "tsv"):
         assert a.network in report.render(a, fmt, OPT) or fmt == "tsv"
