@@ -677,13 +677,22 @@ def limited() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-@pytest.mark.parametrize("name", ["10**6 × 10**6 nested repeats", "a number of 5,000 digits",
-                                  "arrays nested 10,000 deep", "NUL bytes"])
-def test_attacks_as_real_processes(tmp_path, name):
-    path = write(tmp_path, ATTACKS[name][0])
+REAL = [("table", name, ATTACKS[name][0]) for name in (
+    "10**6 × 10**6 nested repeats", "a number of 5,000 digits", "arrays nested 10,000 deep",
+    "NUL bytes")] + [("check", name, ANSWER_ATTACKS[name][0]) for name in (
+        "a million rows (over the byte limit)", "100,000 rows (over the row limit)",
+        "binary data")]
+
+
+@pytest.mark.parametrize("command, name, content", REAL, ids=[f"{c}: {n}" for c, n, _ in REAL])
+def test_attacks_as_real_processes(tmp_path, command, name, content):
+    if command not in main.commands:
+        pytest.skip(f"no {command} command")
+    path = write(tmp_path, content)
+    args = ["table", str(path)] if command == "table" else ["check", "alexnet", str(path)]
     before = digest(tmp_path)
     # The timeout is a hang guard for a refusal that takes milliseconds, not a speed check.
-    r = subprocess.run([sys.executable, "-m", "archcalc", "table", str(path)], capture_output=True,
+    r = subprocess.run([sys.executable, "-m", "archcalc", *args], capture_output=True,
                        text=True, timeout=120, preexec_fn=limited)
     assert r.returncode == 2, r.stderr
     assert r.stderr.startswith("archcalc: error: ") and "Traceback" not in r.stderr
