@@ -157,7 +157,9 @@ def kind_layer(kind: str):
 
 repeats = st.one_of(st.integers(0, 3), st.integers(0, 3), st.sampled_from(
     [-1, MAX_REPEAT + 1, 10**12, "$depth", 2.5, True, "3"]))
-overrides = st.dictionaries(st.sampled_from(["k", "s", "p", "c", "x"]), mostly(small), max_size=2)
+overrides = st.fixed_dictionaries({}, optional={
+    "k": mostly(small), "s": mostly(small), "p": mostly(small), "c": mostly(small),
+    "x": mostly(small), "use": mostly(st.sampled_from(["a", "b", "c"])), "bn": mostly(st.booleans())})
 common = st.fixed_dictionaries({}, optional={
     "name": mostly(st.sampled_from(["x", "y", "z", "conv"])),
     "n": repeats,
@@ -371,6 +373,16 @@ def test_the_size_count_is_exact(tmp_path_factory, doc):
     v = sf.variants[name]
     ex = spec._Expander(sf, sf._params(v, ""), sf._defaults(v, ""))
     assert ex.size(v.get("layers", sf.data["layers"]), "layers", {}, ()) == len(net.nodes)
+
+
+def test_the_size_count_is_exact_on_the_zoo():
+    for path in spec.spec_files():
+        sf = spec.SpecFile(path)
+        for name, v in sf.variants.items():
+            vwhere = f"variants.{name}." if v else ""
+            ex = spec._Expander(sf, sf._params(v, vwhere), sf._defaults(v, vwhere))
+            layers = v.get("layers", sf.data["layers"])
+            assert ex.size(layers, "layers", {}, ()) == len(sf.network(name).nodes), name
 
 
 # --- command-line options -------------------------------------------------------------------------
