@@ -472,6 +472,7 @@ class Marker:
                  conv: Convention | None = None):
         self.a, self.table, self.opts, self.net = a, table, opts, net
         self.given_conv = conv          # a convention already decided (marking siblings)
+        self._steps: dict = {}
         self.cols = columns(table.header, opts.mapping)
         self.marked_cols = [c for c in self.cols if c.field in FIELDS]
         self.rows: list[tuple[int, str, LayerRow | None, str]] = []   # index, name, layer, kind
@@ -523,9 +524,15 @@ class Marker:
             return r.output.elements
         if fld == "macs":
             return 2 * r.counts.macs if conv.counts_flops(header) else r.counts.macs
-        steps = {s.field: s for s in explain.working(r, b)}
-        s = steps.get(fld)
+        s = self.steps(r, b).get(fld)
         return s.value if s else None
+
+    def steps(self, r: LayerRow, bias: bool) -> dict[str, explain.Step]:
+        """``explain.working`` of a row by field, worked out once per row."""
+        key = (id(r), bias)
+        if key not in self._steps:
+            self._steps[key] = {s.field: s for s in explain.working(r, bias)}
+        return self._steps[key]
 
     def value_in(self, a: Analysis, name: str, fld: str, conv: Convention, header: str = ""):
         r = next((x for x in a.rows if x.name == name), None)
@@ -567,7 +574,7 @@ class Marker:
         and expected)."""
         if self._sibs is None:
             self._sibs = []
-            if self.net is not None and self.wrong_so_far >= 2:
+            if self.net is not None and self.family and self.wrong_so_far >= 2:
                 from . import engine, spec
                 from .errors import ArchcalcError
 
@@ -588,6 +595,7 @@ class Marker:
 
     wrong_so_far = 0
     diagnosing = True
+    family = True                   # compare with the spec file's other variants
 
     def column_values(self, fld: str) -> list[tuple[str, int]]:
         """(row as written, the final value written) of every readable cell in the column."""
@@ -617,12 +625,15 @@ class Marker:
         return shown or "none"
 
     # readings and convention ---------------------------------------------------------------
+    def text_at(self, i: int, col: Column) -> str:
+        row = self.table.rows[i]
+        return row[col.index] if col.index < len(row) else ""
+
     def read_all(self, k_base: int) -> None:
         self.readings = {}
         for i, _, _, _ in self.rows:
-            row = self.table.rows[i]
             for col in self.marked_cols:
-                text = row[col.index] if col.index < len(row) else ""
+                text = self.text_at(i, col)
                 self.readings[(i, col.index)] = (read_shape(text) if col.field == "output"
                                                  else read_cell(text, k_base, col.unit))
 
@@ -631,10 +642,9 @@ class Marker:
         for i, _, layer, kind in self.rows:
             if kind != "layer":
                 continue
-            row = self.table.rows[i]
             for col in self.marked_cols:
                 if col.field in fields:
-                    yield layer, col, (row[col.index] if col.index < len(row) else "")
+                    yield layer, col, self.text_at(i, col)
 
     def votes(self, fld: str, a_val, b_val, header: str | None = None) -> tuple[int, int]:
         """How many cells of the ``fld`` columns (or only the one headed ``header``) match
@@ -736,7 +746,7 @@ class Marker:
         for r, col, text in self.cells_of("H", "W"):
             rd = read_cell(text, k)
             f = rd.formula
-            st = {x.field: x for x in explain.working(r)}.get(col.field)
+            st = self.steps(r, True).get(col.field)
             if (f is None or f.value.denominator == 1 or len(rd.values) < 2
                     or st is None or not st.rounding):
                 continue            # only where the layer's own formula gives a fraction
@@ -800,7 +810,7 @@ class Marker:
         return []
 
     def mark_cell(self, i: int, name: str, layer: LayerRow | None, kind: str, col: Column):
-        text = self.table.rows[i][col.index] if col.index < len(self.table.rows[i]) else ""
+        text = self.text_at(i, col)
         rd = self.readings[(i, col.index)]
         conv = self.conv
         line = self.table.lines[i]
@@ -808,7 +818,7 @@ class Marker:
             return self.mark_shape(i, name, layer, kind, col, rd, line), None
         if kind == "layer":
             expected = self.truth(layer, col.field, conv, col.header)
-            steps = {s.field: s for s in explain.working(layer, conv.bias)}
+            steps = self.steps(layer, conv.bias)
             step = steps.get(col.field) or (explain.activations(layer)
                                             if col.field == "activations" else None)
             working = step.text() if step else ""
@@ -880,7 +890,7 @@ class Marker:
         expected = (f"{dims['C']:,}" if flat else
                     "×".join(str(dims[k]) for k in (("H", "W", "C") if order == "HWC"
                                                     else ("C", "H", "W"))))
-        steps = {s.field: s for s in explain.working(layer, self.conv.bias)} if layer else {}
+        steps = self.steps(layer, self.conv.bias) if layer else {}
         working = "; ".join(steps[k].text() for k in ("H", "W", "C") if k in steps)
         cell = Cell(name, col.header, "output", rd.text, expected, "right", "", working, line,
                     layer.name if layer else "")
@@ -926,10 +936,14 @@ def _show(v: Value) -> str:
     return f"{int(x):,}" if x.denominator == 1 else f"{float(x):,.4g}"
 
 
-def check(a: Analysis, table: Table, opts: Options = Options(), net=None) -> Result:
+def check(a: Analysis, table: Table, opts: Options = Options(), net=None,
+          family: bool = True) -> Result:
     """Mark ``table`` against the analysed network ``a`` (``net``: its graph, for the
-    alternatives a diagnosis compares with: another input size, sibling variants)."""
-    return Marker(a, table, opts, net).mark()
+    alternatives a diagnosis compares with: another input size and, with ``family``, the
+    sibling variants of its spec file)."""
+    m = Marker(a, table, opts, net)
+    m.family = family
+    return m.mark()
 
 
 # --- rendering -------------------------------------------------------------------------------

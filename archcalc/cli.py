@@ -8,7 +8,9 @@ import sys
 import click
 
 from . import __version__
+from .compare import SORT_KEYS
 from .errors import ArchcalcError, suggest
+from .memory import DTYPES
 from .report import FORMATS
 
 
@@ -88,7 +90,7 @@ def parse_sets(values) -> dict[str, str]:
 def table_options(f):
     """The counting, memory, units and output options shared by ``table`` and ``analyze``."""
     from .conventions import EXTRAS, PRESETS
-    from .memory import DTYPES, OPTIMIZERS
+    from .memory import OPTIMIZERS
 
     for decorator in reversed([
         click.option("--count", multiple=True, metavar="WHAT[,WHAT]",
@@ -167,12 +169,16 @@ def analysis(network: str, input_: str | None, sets=()):
     """Load and analyse NETWORK, turning every spec error into a user error."""
     from . import engine, spec
 
+    overrides = parse_sets(sets)
     try:
-        net = spec.load(network, overrides=parse_sets(sets) or None)
+        net = spec.load(network, overrides=overrides or None)
         x = parse_input(input_, net.input.c) if input_ else None
         return engine.analyse(net, x)
     except ArchcalcError as e:
-        raise UserError(str(e)) from None
+        given = " ".join(f"--set {k}={v}" for k, v in overrides.items())
+        raise UserError(str(e) + (f"\n  (the spec as changed by {given})"
+                                  if overrides and not str(e).startswith("--set") else "")
+                        ) from None
 
 
 @main.command("table")
@@ -237,8 +243,10 @@ def table_cmd(network: str, input_: str | None, sets, no_bias: bool, fmt: str, s
 @click.argument("layers", nargs=-1)
 @click.option("--input", "input_", metavar="SIZE",
               help="Input size: 224 (H = W), 224x224 (H×W) or 3x224x224 (C×H×W).")
+@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
+              help="Override a param the spec declares, e.g. --set classes=10 (repeatable).")
 @click.option("--no-bias", is_flag=True, help="Count weights only, without biases.")
-def explain_cmd(network: str, layers: tuple[str, ...], input_: str | None,
+def explain_cmd(network: str, layers: tuple[str, ...], input_: str | None, sets,
                 no_bias: bool) -> None:
     """Write out the arithmetic of every cell of NETWORK's layers, as a student would.
 
@@ -251,7 +259,7 @@ def explain_cmd(network: str, layers: tuple[str, ...], input_: str | None,
     from .errors import suggest
     from .names import Index
 
-    a = analysis(network, input_)
+    a = analysis(network, input_, sets)
     rows = list(a.rows)
     if layers:
         index = Index(r.name for r in rows)
@@ -294,9 +302,11 @@ def explain_cmd(network: str, layers: tuple[str, ...], input_: str | None,
                    "recognises).")
 @click.option("--input", "input_", metavar="SIZE",
               help="Input size of the network: 224 (H = W), 224x224 or 3x224x224.")
+@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
+              help="Override a param the spec declares, e.g. --set classes=10 (repeatable).")
 def check_cmd(network: str, answers: str, fmt: str, by_order: bool, mapping: tuple[str, ...],
               bias: bool | None, flops: bool | None, k_base: str | None, floor: bool | None,
-              which: int | None, input_: str | None) -> None:
+              which: int | None, input_: str | None, sets) -> None:
     """Mark a hand-made table of NETWORK, cell by cell, and diagnose each mistake.
 
     ANSWERS is a CSV, tab-separated or Markdown table (or text with one pasted in), or - for
@@ -328,7 +338,7 @@ def check_cmd(network: str, answers: str, fmt: str, by_order: bool, mapping: tup
                             f"{', '.join(fields)}, found {m!r}{suggest(fld.strip(), fields)}")
         cols[head.strip()] = fld.strip()
     try:
-        net = spec.load(network)
+        net = spec.load(network, overrides=parse_sets(sets) or None)
         x = parse_input(input_, net.input.c) if input_ else None
         a = engine.analyse(net, x)
         text, source = A.read_text(answers)
@@ -337,7 +347,7 @@ def check_cmd(network: str, answers: str, fmt: str, by_order: bool, mapping: tup
         raise UserError(str(e)) from None
     opts = C.Options(cols, by_order, bias, flops, int(k_base) if k_base else None,
                      None if floor is None else ("floor" if floor else "ceil"))
-    res = C.check(a, table, opts, net)
+    res = C.check(a, table, opts, net, family=not sets)
     if not res.cells:
         raise UserError(f"{source}: no row of the table matches a layer of {a.network}"
                         + ("" if by_order else "; --by-order matches rows by position")
@@ -362,13 +372,19 @@ def check_cmd(network: str, answers: str, fmt: str, by_order: bool, mapping: tup
                    "--seed).")
 @click.option("--answers", is_flag=True, help="Print the key: every cell filled, and the "
                                                "worked arithmetic of each blank one.")
+@click.option("--example", type=click.IntRange(0), default=0, show_default=True, metavar="N",
+              help="Leave the first N rows filled in, as a worked example (the seed's template "
+                   "fills Conv1 and MaxPool1).")
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "csv", "latex"]),
               default="text", show_default=True, help="Output format.")
 @click.option("--no-bias", is_flag=True, help="Count weights only, without biases.")
 @click.option("--input", "input_", metavar="SIZE",
               help="Input size: 224 (H = W), 224x224 (H×W) or 3x224x224 (C×H×W).")
+@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
+              help="Override a param the spec declares, e.g. --set classes=10 (repeatable).")
 def quiz_cmd(network: str, blank: str, seed: int | None, fraction: float | None,
-             answers: bool, fmt: str, no_bias: bool, input_: str | None) -> None:
+             answers: bool, example: int, fmt: str, no_bias: bool, input_: str | None,
+             sets) -> None:
     """Print an exercise table for NETWORK with cells left blank, or its answer key.
 
     One row per layer that has parameters, operations or a new shape, with what is given
@@ -386,15 +402,14 @@ def quiz_cmd(network: str, blank: str, seed: int | None, fraction: float | None,
             raise UserError(f"--blank: unknown column '{c}'{suggest(c, quiz.COLUMNS)}; "
                             f"the columns are {', '.join(quiz.COLUMNS)}")
         picked.append(lower[c.lower()])
-    a = analysis(network, input_)
-    q = quiz.build(a, tuple(picked), seed, fraction, bias=not no_bias)
+    a = analysis(network, input_, sets)
+    q = quiz.build(a, tuple(picked), seed, fraction, bias=not no_bias, example=example)
     click.echo(quiz.render(q, fmt, answers), nl=False)
 
 
 @main.command("compare")
 @click.argument("networks", nargs=-1, required=True)
-@click.option("--sort", type=click.Choice(["network", "depth", "params", "macs", "flops",
-                                           "activations", "top1", "top5"]),
+@click.option("--sort", type=click.Choice(SORT_KEYS),
               help="Order the rows by this column (smallest first; accuracy: lowest first, "
                    "networks without one last).")
 @click.option("--reverse", is_flag=True, help="Largest first.")
@@ -404,10 +419,12 @@ def quiz_cmd(network: str, blank: str, seed: int | None, fraction: float | None,
               help="exact integers, or SI prefixes (133 M, 15.5 G).")
 @click.option("--kilo", type=click.Choice(["1000", "1024"]), default="1000", show_default=True,
               help="The SI step for --units si.")
+@click.option("--dtype", type=click.Choice(list(DTYPES)), default="fp32",
+              show_default=True, help="Bytes per value of the activation memory.")
 @click.option("--out", type=click.Path(dir_okay=False), metavar="FILE",
               help="Write to FILE instead of printing (refuses an existing file).")
 @click.option("--force", is_flag=True, help="Let --out overwrite an existing file.")
-def compare_cmd(networks, sort, reverse, fmt, units, kilo, out, force) -> None:
+def compare_cmd(networks, sort, reverse, fmt, units, kilo, dtype, out, force) -> None:
     """Compare NETWORKS side by side: input, depth (weighted layers), params, MACs, FLOPs,
     activation memory, the largest layer and the published top-1/top-5, each with its source.
 
@@ -416,7 +433,7 @@ def compare_cmd(networks, sort, reverse, fmt, units, kilo, out, force) -> None:
     """
     from . import compare
 
-    entries = [compare.entry(analysis(n, None)) for n in networks]
+    entries = [compare.entry(analysis(n, None), dtype) for n in networks]
     if sort:
         entries.sort(key=lambda e: compare.sort_value(e, sort), reverse=reverse)
         if reverse and sort in ("top1", "top5"):     # still: networks without a figure last
@@ -496,6 +513,42 @@ def graph_cmd(network, input_, sets, fmt, out, force) -> None:
         except ArchcalcError as e:
             raise UserError(str(e)) from None
     write_out(dot, out, force)
+
+
+@main.command("verify")
+@click.argument("networks", nargs=-1, metavar="[NETWORK]...")
+@click.option("--all", "all_", is_flag=True, help="Verify every network in `archcalc list`.")
+@click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True,
+              help="Where the real forward pass runs.")
+@click.option("--batch", type=click.IntRange(min=1), default=1, show_default=True,
+              metavar="N", help="Samples in the input tensor (FLOPs scale with it).")
+@click.option("--rows", type=click.Choice(["all", "failures", "none"]), default=None,
+              help="Which layer rows to print (default: all for named networks, failures "
+                   "with --all).")
+def verify_cmd(networks: tuple[str, ...], all_: bool, device: str, batch: int,
+               rows: str | None) -> None:
+    """Check archcalc's numbers against torch: build each NETWORK as real torch modules.
+
+    One torch module per layer, run on a real input: each layer's output shape (forward
+    hooks), parameters (counted from the module) and FLOPs (torch's FlopCounterMode, on the
+    meta device) are compared with archcalc's rows, ✓ or ✗ per row, then a one-line verdict.
+    Networks with a reference implementation (torchvision, timm) are also compared with it:
+    total parameters, MACs and the shape at every stage boundary.
+
+    Exit status: 0 when everything agrees, 1 on any disagreement, 2 on bad input. Needs torch:
+    pip install 'archcalc[verify]' ('archcalc[xcheck]' adds torchvision and timm).
+    """
+    if all_ == bool(networks):
+        raise UserError("verify: give network names or --all (not both)" if all_ else
+                        "verify: give one or more network names, or --all for every network")
+    from .verify import run
+
+    try:
+        targets = run.zoo() if all_ else list(networks)
+        code = run.run(targets, device, batch, rows or ("failures" if all_ else "all"))
+    except ArchcalcError as e:
+        raise UserError(str(e)) from None
+    sys.exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover

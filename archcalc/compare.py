@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from . import conventions
 from . import memory as M
 from . import report
 from . import units as U
 from .records import Analysis, LayerRow
 
-WEIGHTED = ("conv", "dwconv", "sepconv", "fc", "subsample", "rbf")
+WEIGHTED = conventions.WEIGHTED + ("rbf",)       # layers with weights, LeNet-5's RBF units too
 SORT_KEYS = ("network", "depth", "params", "macs", "flops", "activations", "top1", "top5")
 
 
@@ -42,6 +43,7 @@ class Entry:
     depth: int
     activations: int
     largest: LayerRow
+    bytes_per: int = 4
 
     @property
     def params(self) -> int:
@@ -52,8 +54,9 @@ class Entry:
         return self.a.totals.macs
 
 
-def entry(a: Analysis) -> Entry:
-    return Entry(a, depth(a), M.memory(a, a.totals.params).activation_values, largest(a))
+def entry(a: Analysis, dtype: str = "fp32") -> Entry:
+    m = M.memory(a, a.totals.params, dtype)
+    return Entry(a, depth(a), m.activation_values, largest(a), m.bytes_per)
 
 
 def sort_value(e: Entry, key: str):
@@ -88,6 +91,8 @@ COLUMNS = [
     report.Column("macs", "MACs", lambda e, c: e.macs),
     report.Column("flops", "FLOPs", lambda e, c: 2 * e.macs),
     report.Column("activations", "activations", lambda e, c: e.activations),
+    report.Column("activation_bytes", "act. bytes", lambda e, c: e.activations * e.bytes_per,
+                  "bytes"),
     report.Column("largest_layer", "largest layer", lambda e, c: e.largest.name, "text"),
     report.Column("largest_params", "its params", lambda e, c: e.largest.params),
     report.Column("top1", "top-1", _acc("top1"), "text"),
@@ -99,7 +104,8 @@ FOOT = [
     "params: trainable weights + biases. MACs: multiply-accumulates of the weighted layers; "
     "FLOPs = 2 × MACs.",
     "activations: values a forward pass stores per image (the input and every layer output that "
-    "is a new tensor, as lecture notes count them).",
+    "is a new tensor, as lecture notes count them); act. bytes: those values in the chosen dtype "
+    "(--dtype).",
     "top-1, top-5: as the source prints them (acc. = accuracy, err. = error, in percent), each "
     "with its source below; — where the spec carries none.",
 ]
@@ -132,6 +138,8 @@ def grid(entries: list[Entry], units: str = "exact", kilo: int = 1000) -> report
 def _cell(col, v, units: str, kilo: int) -> str:
     if isinstance(v, int) and col.kind == "count":
         return U.number(v, units, kilo)
+    if isinstance(v, int) and col.kind == "bytes" and units != "exact":
+        return U.nbytes(v)
     return f"{v:,}" if isinstance(v, int) else str(v)
 
 
@@ -143,7 +151,7 @@ def to_dict(entries: list[Entry]) -> dict:
         out.append({
             "network": e.a.network, "input": e.a.input.as_list(), "depth": e.depth,
             "params": e.params, "macs": e.macs, "flops": 2 * e.macs,
-            "activations": e.activations,
+            "activations": e.activations, "activation_bytes": e.activations * e.bytes_per,
             "largest_layer": {"name": e.largest.name, "params": e.largest.params},
             "accuracy": None if acc is None else {
                 "top1": acc.top1, "top5": acc.top5, "metric": acc.metric, "source": acc.source,

@@ -59,9 +59,10 @@ def _cell(r: LayerRow, col: str, bias: bool) -> str:
 
 
 def build(a: Analysis, blank=COLUMNS, seed: int | None = None, fraction: float | None = None,
-          bias: bool = True) -> Quiz:
+          bias: bool = True, example: int = 0) -> Quiz:
     """The quiz for ``a``: cells of the ``blank`` columns left blank — all of them, or with
-    ``fraction`` (default ½ when a ``seed`` is given) a seeded random share of them."""
+    ``fraction`` (default ½ when a ``seed`` is given) a seeded random share of them; the
+    first ``example`` rows stay filled in, as a worked example."""
     rows = exercise_rows(a)
     cols = [c for c in COLUMNS if c in blank]
     headers = ("layer", "given") + tuple(HEADERS[c] for c in COLUMNS)
@@ -78,7 +79,7 @@ def build(a: Analysis, blank=COLUMNS, seed: int | None = None, fraction: float |
     table = [(r.name, given(r, p, source)) + tuple(_cell(r, c, bias) for c in COLUMNS)
              for r, p in zip(rows, prev)]
     candidates = [(i, 2 + COLUMNS.index(c)) for i, r in enumerate(rows) for c in cols
-                  if table[i][2 + COLUMNS.index(c)] != ""]
+                  if i >= example and table[i][2 + COLUMNS.index(c)] != ""]
     if fraction is None:
         fraction = 1.0 if seed is None else 0.5
     k = round(fraction * len(candidates))

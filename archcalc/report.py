@@ -464,8 +464,19 @@ _LATEX = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"
           "^": r"\textasciicircum{}"}
 
 
+# Unicode that pdflatex without extra packages cannot typeset, as plain LaTeX, so a table pastes
+# into any document; a character not listed here is kept as it is.
+_LATEX_UNICODE = {
+    "×": r"$\times$", "·": r"$\cdot$", "−": "$-$", "→": r"$\rightarrow$", "≥": r"$\geq$",
+    "≤": r"$\leq$", "≈": r"$\approx$", "⌊": r"$\lfloor$", "⌋": r"$\rfloor$",
+    "⌈": r"$\lceil$", "⌉": r"$\rceil$", "–": "--", "—": "---", "α": r"$\alpha$",
+    "β": r"$\beta$", "γ": r"$\gamma$", "ε": r"$\varepsilon$", "²": r"\textsuperscript{2}",
+    **{sup: rf"\textsuperscript{{{d}}}" for sup, d in zip("⁰¹³⁴⁵⁶⁷⁸⁹", "013456789")},
+}
+
+
 def latex_escape(text: str) -> str:
-    return "".join(_LATEX.get(ch, ch) for ch in text)
+    return "".join(_LATEX.get(ch) or _LATEX_UNICODE.get(ch, ch) for ch in text)
 
 
 def render_latex(a: Analysis, opt: Options) -> str:
@@ -474,7 +485,7 @@ def render_latex(a: Analysis, opt: Options) -> str:
 
 def grid_latex(g: Grid) -> str:
     """A booktabs ``table`` with the title as caption and the lines around it as a note below;
-    needs ``\\usepackage{booktabs}`` (and UTF-8 input for ×, —)."""
+    needs ``\\usepackage{booktabs}``; symbols are written as LaTeX (× as ``$\\times$``)."""
     spec = "".join("l" if c.kind == "text" else "r" for c in g.cols)
 
     def row(cells) -> str:
@@ -581,6 +592,9 @@ def to_dict(a: Analysis, opt: Options = Options()) -> dict:
         },
         "notes": list(a.notes),
         "even_inputs": list(a.even_inputs),
+        "accuracy": None if a.accuracy is None else {
+            "top1": a.accuracy.top1, "top5": a.accuracy.top5, "metric": a.accuracy.metric,
+            "source": a.accuracy.source},
     }
     if opt.aux and a.has_aux:
         out["totals_with_aux"] = _totals_dict(a.totals_with_aux, opt)

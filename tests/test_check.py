@@ -411,3 +411,37 @@ def test_a_mixed_convention_is_said_and_the_minority_marked():
             input="layer\tparams\nconv1\t34,848\nconv2\t614,400\nconv3\t885,120\n")
     assert r.exit_code == 1 and "mixes both" in r.output
     assert "conv3 params: '885,120'" in r.output and "counted the 384 biases" in r.output
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+CELLS = st.one_of(st.sampled_from(["", "-", "55", "11x11x3x96 = 34,848", "35K", "1.3M", "9^9^9",
+                                   "(227-11)/4+1", "55x55x96", "6@28x28", "= 3", "1,3", "x",
+                                   "34,944 params", "2^-1", "1/0", "((((", "NaN", "∞"]),
+                  st.text(max_size=12))
+NAMES = st.one_of(st.sampled_from(["conv1", "MaxPool1", "Conv 2", "total", "input", "fc6", ""]),
+                  st.text(max_size=8))
+HEADERS = st.sampled_from(["W", "H", "C", "output", "params", "MACs", "FLOPs", "memory",
+                           "# of Parameter", "Params (M)", "GFLOPs", "notes", "?"])
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(HEADERS, min_size=1, max_size=4),
+       st.lists(st.tuples(NAMES, st.lists(CELLS, min_size=4, max_size=4)), max_size=6),
+       st.sampled_from(["\t", "csv", "md"]))
+def test_any_table_is_marked_or_refused_never_a_traceback(headers, rows, fmt):
+    def line(cells):
+        if fmt == "\t":
+            return "\t".join(c.replace("\t", " ").replace("\n", " ") for c in cells)
+        if fmt == "md":
+            return "| " + " | ".join(c.replace("|", "/").replace("\n", " ") for c in cells) + " |"
+        return ",".join('"' + c.replace('"', "'").replace("\n", " ") + '"' for c in cells)
+
+    head = ["layer"] + headers
+    lines = [line(head)] + (["|" + "---|" * len(head)] if fmt == "md" else [])
+    lines += [line([n] + cells[:len(headers)]) for n, cells in rows]
+    r = cli("check", "alexnet", "-", input="\n".join(lines) + "\n")
+    assert r.exit_code in (0, 1, 2), r.output
+    assert r.exception is None or isinstance(r.exception, SystemExit), repr(r.exception)
+    assert "Traceback" not in r.output

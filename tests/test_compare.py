@@ -100,3 +100,4 @@ def test_compare_latex_and_html_are_well_formed():
     tex = cli("compare", "vgg16", "alexnet", "--format", "latex").output
     rows = [ln for ln in tex.splitlines() if ln.endswith(r" \\") and not ln.startswith(r"\par")]
     assert len(rows) == 3 and all(ln.count(" & ") == len(compare.COLUMNS) - 1 for ln in rows)
+    assert tex.isascii() and r"3$\times$224$\times$224" in tex

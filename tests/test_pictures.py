@@ -31,6 +31,18 @@ def test_plot_layers_svg_names_every_weighted_layer(tmp_path):
     assert "16 weighted layers" in r.output
 
 
+@pytest.mark.parametrize("name", ["lenet5", "googlenet", "xception", "resnet18",
+                                  "densenet-bc-100", "inception-resnet-v2"])
+def test_plot_draws_each_kind_of_network(tmp_path, name):
+    # Every bundled network's data is checked in test_zoo_outputs; drawing all 58 takes about a
+    # minute (resnet1202 alone 8 s), so these six cover the layer kinds: RBF and fixed params,
+    # aux heads, separable convs, residual adds, dense concats, scaled residuals.
+    pytest.importorskip("matplotlib")
+    out = tmp_path / f"{name}.png"
+    assert cli("plot", name, "--out", str(out)).exit_code == 0
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
 def test_plot_png_and_refusals(tmp_path):
     pytest.importorskip("matplotlib")
     out = tmp_path / "g.png"

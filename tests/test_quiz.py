@@ -111,3 +111,21 @@ def test_markdown_quiz_is_read_by_check_too():
     blank = cli("quiz", "googlenet", "--format", "markdown").output
     r = cli("check", "googlenet", "-", input=blank)
     assert r.exit_code == 0 and "0 wrong" in r.output and "missing" in r.output
+
+
+def test_set_overrides_reach_quiz_check_and_explain(tmp_path):
+    key = cli("quiz", "resnet18", "--set", "classes=10", "--answers", "--format", "csv").output
+    assert key.rstrip().endswith("fc,fc 10,,,10,5130,5120")
+    p = tmp_path / "k.csv"
+    p.write_text(key, encoding="utf-8")
+    assert cli("check", "resnet18", p, "--set", "classes=10").exit_code == 0
+    assert cli("check", "resnet18", p).exit_code == 1          # 1000 classes: fc is wrong
+    assert "512·10 = 5,120" in cli("explain", "resnet18", "fc", "--set", "classes=10").output
+
+
+def test_example_rows_stay_filled():
+    q = quiz.build(analysed("alexnet"), example=2)
+    assert all(i >= 2 for i, _ in q.blank) and any(i == 2 for i, _ in q.blank)
+    out = cli("quiz", "alexnet", "--example", "2", "--format", "csv").output
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert rows[0]["params"] == "34944" and rows[1]["W"] == "27" and rows[2]["W"] == ""

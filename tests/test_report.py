@@ -60,6 +60,8 @@ def test_latex_is_booktabs_and_well_formed():
 
 def test_latex_escapes_specials():
     assert report.latex_escape("conv5_3/conv 50% & $x#") == r"conv5\_3/conv 50\% \& \$x\#"
+    assert report.latex_escape("3×3 · 10⁶ → ⌈x⌉") == (r"3$\times$3 $\cdot$ 10\textsuperscript{6} "
+                                                    r"$\rightarrow$ $\lceil$x$\rceil$")
 
 
 def test_html_is_well_formed_and_holds_the_numbers():
@@ -122,6 +124,7 @@ def test_set_overrides_a_declared_param():
     (["--set", "clases=10"], "did you mean 'classes'"),
     (["--set", "classes=ten"], "expected a whole number like the declared classes = 1000"),
     (["--set", "classes"], "expected NAME=VALUE"),
+    (["--set", "classes=0"], "(the spec as changed by --set classes=0)"),
 ])
 def test_set_errors_list_the_declared_params(args, message):
     r = cli("table", "alexnet", *args)

@@ -45,9 +45,17 @@ def test_every_format(analysis):
     ncols = len(report.column_keys(a, OPT))
     assert all(ln.count(" & ") == ncols - 1 for ln in tex.splitlines() if ln.endswith(r" \\")
                and not ln.startswith(r"\par"))
+    assert tex.isascii()                        # pastes into a pdflatex document as it is
     ET.fromstring(report.render(a, "html", OPT))
     for fmt in ("text", "github", "markdown", "tsv"):
         assert a.network in report.render(a, fmt, OPT) or fmt == "tsv"
+
+
+def test_python_api(analysis):
+    t = archcalc.analyze(analysis.network, aux=True)
+    assert t.totals["params"] == analysis.totals.params
+    assert t.totals["macs"] == analysis.totals.macs
+    assert len(t.rows) == len(analysis.rows)
 
 
 def test_graph_and_plot_data(analysis):

@@ -1,0 +1,249 @@
+"""One torch module factory per archcalc layer kind, looked up in ``BUILDERS``.
+
+A builder takes a layer's attributes (as the spec loader checked them) and the shapes of its
+inputs *as torch produced them* (per sample, batch excluded: ``(C, H, W)`` or ``(N,)``), and
+returns an ``nn.Module`` that computes the layer. Builders never read the engine's shapes or
+counts, so a wrong formula in the engine shows up as a disagreement instead of being copied.
+
+Adding a layer kind to ``archcalc.layers.RULES`` means adding a builder here (a test fails
+otherwise). A module that takes several inputs (a join) is called as ``module(*inputs)``.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as TF
+from torch import nn
+
+from .. import layers
+from ..records import Shape as ArchShape
+
+Shape = tuple[int, ...]
+
+
+# --- padding -----------------------------------------------------------------------------
+
+def pad_sides(a: dict, x: Shape) -> tuple[int, int, int, int]:
+    """The layer's padding as (top, bottom, left, right) for this input (torch's shape);
+    TensorFlow's ``"same"`` is resolved for its size, by the rule the engine uses."""
+    return layers._pad_sides(a, ArchShape(*x))
+
+
+def padded(make, a: dict, x: Shape, value: float = 0.0) -> nn.Module:
+    """``make(padding)``'s module with the layer's padding: as the module's own symmetric
+    ``padding`` where each axis is padded equally; otherwise an explicit ``ConstantPad2d`` before
+    it (PyTorch's layers cannot pad one side more than the other; TensorFlow's ``"same"`` does)."""
+    t, b, l, r = pad_sides(a, x)
+    if t == b and l == r:
+        return make((t, l))
+    return nn.Sequential(nn.ConstantPad2d((l, r, t, b), value), make(0))
+
+
+# --- small custom modules (what torch.nn does not have) ------------------------------------
+
+class PartialConv(nn.Module):
+    """A convolution whose output map j sees only the input maps ``connections[j]`` (LeNet-5's
+    C3, Table I): one small ``Conv2d`` per output map over its own inputs, so the parameter count
+    is the table's, not a dense layer's with a mask."""
+
+    def __init__(self, connections, *, padding, **conv):
+        super().__init__()
+        self.connections = [list(row) for row in connections]
+        self.maps = nn.ModuleList(nn.Conv2d(len(row), 1, padding=padding, **conv)
+                                  for row in self.connections)
+
+    def forward(self, x):
+        return torch.cat([m(x[:, row]) for m, row in zip(self.maps, self.connections)], dim=1)
+
+
+class Subsample(nn.Module):
+    """LeNet-5's trainable subsampling: each map's window sum times one trainable coefficient,
+    plus one trainable bias per map. Computed as a depthwise convolution whose K×K weights are
+    tied to the map's one coefficient (so torch counts the K·K multiply-adds per output)."""
+
+    def __init__(self, channels: int, kernel: tuple[int, int], stride: tuple[int, int]):
+        super().__init__()
+        self.kernel, self.stride = kernel, stride
+        self.weight = nn.Parameter(torch.empty(channels))
+        self.bias = nn.Parameter(torch.empty(channels))
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        nn.init.uniform_(self.weight, -1.0, 1.0)
+        nn.init.zeros_(self.bias)
+
+    def forward(self, x):
+        c = self.weight.shape[0]
+        w = self.weight.view(c, 1, 1, 1).expand(c, 1, *self.kernel).contiguous()
+        return TF.conv2d(x, w, self.bias, self.stride, groups=c)
+
+
+class RBF(nn.Module):
+    """Euclidean radial basis function units (LeNet-5's output): y_j = Σ_i (x_i − w_ij)².
+    The prototypes are fixed, so they are a parameter that is not trained. Computed as
+    ‖x‖² − 2·x·wⱼ + ‖wⱼ‖², one matrix product: N_in·N_out multiply-adds, as torch counts them."""
+
+    def __init__(self, n_in: int, n_out: int):
+        super().__init__()
+        self.weight = nn.Parameter(torch.empty(n_out, n_in), requires_grad=False)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        with torch.no_grad():
+            self.weight.uniform_(-1.0, 1.0)    # LeNet-5 used ±1 bitmaps of the characters
+
+    def forward(self, x):
+        x = x.flatten(1)
+        return ((x * x).sum(1, keepdim=True) - 2 * (x @ self.weight.t())
+                + (self.weight * self.weight).sum(1))
+
+
+class Linear(nn.Module):
+    """A fully connected layer that reads a C×H×W input as C·H·W values (archcalc's ``fc``)."""
+
+    def __init__(self, n_in: int, n_out: int, bias: bool):
+        super().__init__()
+        self.linear = nn.Linear(n_in, n_out, bias=bias)
+
+    def forward(self, x):
+        return self.linear(x.flatten(1))
+
+
+class ZeroPadShortcut(nn.Module):
+    """ResNet's option-A / PyramidNet shortcut: keep every s-th row and column, then append zero
+    channels up to ``channels``. No parameters."""
+
+    def __init__(self, channels: int, stride: tuple[int, int]):
+        super().__init__()
+        self.channels, self.stride = channels, stride
+
+    def forward(self, x):
+        sh, sw = self.stride
+        x = x[:, :, ::sh, ::sw]
+        return TF.pad(x, (0, 0, 0, 0, 0, self.channels - x.shape[1]))
+
+
+class Concat(nn.Module):
+    """Branches joined along channels."""
+
+    def forward(self, *xs):
+        return torch.cat(xs, dim=1)
+
+
+class Multiply(nn.Module):
+    """A feature map times its gates (squeeze-and-excitation's channel scale), broadcast."""
+
+    def forward(self, x, *gates):
+        for g in gates:
+            x = x * g
+        return x
+
+
+class Add(nn.Module):
+    """Branches summed element-wise; with ``scale`` ≠ 1 the residual branches (those at positions
+    ``scaled``) are multiplied by it first: x + scale·F(x), as in Inception-ResNet."""
+
+    def __init__(self, scale: float = 1.0, scaled: tuple[int, ...] = ()):
+        super().__init__()
+        self.scale, self.scaled = scale, tuple(scaled)
+
+    def forward(self, *xs):
+        out = None
+        for i, x in enumerate(xs):
+            term = x * self.scale if i in self.scaled and self.scale != 1 else x
+            out = term if out is None else out + term
+        return out
+
+    def extra_repr(self):
+        return "" if self.scale == 1 else f"scale={self.scale}, scaled={self.scaled}"
+
+
+# --- the builders ------------------------------------------------------------------------
+
+def conv(a: dict, ins: list[Shape]) -> nn.Module:
+    x = ins[0]
+    opts = dict(kernel_size=a["k"], stride=a["s"], dilation=a["dilation"], bias=a["bias"])
+    if a.get("connections") is not None:
+        return padded(lambda p: PartialConv(a["connections"], padding=p, **opts), a, x)
+    return padded(lambda p: nn.Conv2d(x[0], a["conv"], groups=a["groups"], padding=p, **opts),
+                  a, x)
+
+
+def dwconv(a: dict, ins: list[Shape]) -> nn.Module:
+    c = ins[0][0]
+    return padded(lambda p: nn.Conv2d(c, c * a["dwconv"], a["k"], a["s"], p, a["dilation"],
+                                      groups=c, bias=a["bias"]), a, ins[0])
+
+
+def sepconv(a: dict, ins: list[Shape]) -> nn.Module:
+    """Keras' SeparableConv2D: a depthwise conv without bias, then a 1×1 conv with the bias."""
+    c, m = ins[0][0], a["mult"]
+    depthwise = padded(lambda p: nn.Conv2d(c, c * m, a["k"], a["s"], p, a["dilation"], groups=c,
+                                           bias=False), a, ins[0])
+    return nn.Sequential(depthwise, nn.Conv2d(c * m, a["sepconv"], 1, bias=a["bias"]))
+
+
+def maxpool(a: dict, ins: list[Shape]) -> nn.Module:
+    a = dict(a, k=a["maxpool"])
+    return padded(lambda p: nn.MaxPool2d(a["k"], a["s"], p, a["dilation"], ceil_mode=a["ceil"]),
+                  a, ins[0], float("-inf"))
+
+
+def avgpool(a: dict, ins: list[Shape]) -> nn.Module:
+    # Symmetric padding uses PyTorch's default divisor (the padding counts). Values only:
+    # shapes, parameters and FLOPs do not depend on it.
+    a = dict(a, k=a["avgpool"])
+    return padded(lambda p: nn.AvgPool2d(a["k"], a["s"], p, ceil_mode=a["ceil"]), a, ins[0])
+
+
+def linear(a: dict, ins: list[Shape]) -> nn.Module:
+    n_in = 1
+    for d in ins[0]:
+        n_in *= d
+    return Linear(n_in, a["fc"], a["bias"])
+
+
+def rbf(a: dict, ins: list[Shape]) -> nn.Module:
+    n_in = 1
+    for d in ins[0]:
+        n_in *= d
+    return RBF(n_in, a["rbf"])
+
+
+def batchnorm(a: dict, ins: list[Shape]) -> nn.Module:
+    x = ins[0]
+    return (nn.BatchNorm1d if len(x) == 1 else nn.BatchNorm2d)(x[0], eps=a["eps"])
+
+
+def add(a: dict, ins: list[Shape], shortcuts: tuple[int, ...] = ()) -> nn.Module:
+    """``shortcuts``: positions of the identity branches, which the scale does not touch."""
+    return Add(a["scale"], tuple(i for i in range(len(ins)) if i not in shortcuts))
+
+
+BUILDERS = {
+    "conv": conv,
+    "dwconv": dwconv,
+    "sepconv": sepconv,
+    "maxpool": maxpool,
+    "avgpool": avgpool,
+    "subsample": lambda a, ins: Subsample(ins[0][0], a["subsample"], a["s"]),
+    "adaptive_avgpool": lambda a, ins: nn.AdaptiveAvgPool2d(a["adaptive_avgpool"]),
+    "gap": lambda a, ins: nn.AdaptiveAvgPool2d(1),
+    "zeropad": lambda a, ins: ZeroPadShortcut(a["zeropad"], a["s"]),
+    "lrn": lambda a, ins: nn.LocalResponseNorm(a["lrn"], a["alpha"], a["beta"], a["offset"]),
+    "bn": batchnorm,
+    "relu": lambda a, ins: nn.ReLU(),
+    "tanh": lambda a, ins: nn.Tanh(),
+    "sigmoid": lambda a, ins: nn.Sigmoid(),
+    "softmax": lambda a, ins: nn.Softmax(dim=1),
+    "dropout": lambda a, ins: nn.Dropout(a["dropout"]),
+    "flatten": lambda a, ins: nn.Flatten(1),
+    "fc": linear,
+    "rbf": rbf,
+    "concat": lambda a, ins: Concat(),
+    "add": add,
+    "mul": lambda a, ins: Multiply(),
+}
+
+# Builders that need to know which of their inputs are identity shortcuts (graph context).
+NEEDS_SHORTCUTS = {"add"}

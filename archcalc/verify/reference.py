@@ -1,0 +1,210 @@
+"""The independent cross-check: archcalc's totals against the reference implementations.
+
+Building torch modules from our own specs catches a wrong formula, not a wrong spec. Here the
+same network as torchvision or timm builds it is compared with the spec's analysis: total
+parameters exactly, MACs exactly (FlopCounterMode's FLOPs / 2: conv and matrix products only,
+the engine's convention), and the output shape at every stage boundary listed below, recorded by
+forward hooks. Everything runs on the ``meta`` device: no weights are allocated, none downloaded.
+
+To add a reference for a network: one ``Reference`` entry in ``REFERENCES`` — the library, the
+constructor's name and keyword arguments, and the stage boundaries as pairs (archcalc layer name,
+the reference model's submodule path). The archcalc side is a layer's name, or a prefix of names
+(``"denseblock1/"``, ``"conv2_"``) standing for the last layer whose name starts with it. If the library is not installed the check is reported as
+skipped, naming what was not checked.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+
+import torch
+from torch.utils.flop_counter import FlopCounterMode
+
+from ..records import Analysis
+from .check import shape_of
+
+
+@dataclass(frozen=True)
+class Reference:
+    """Where a network's reference implementation is and how its stages line up with the spec.
+
+    ``aux``: the reference model holds the auxiliary heads too (its parameter count is compared
+    with archcalc's total including them); its eval-mode forward does not run them, so MACs are
+    compared with the inference total either way."""
+
+    network: str
+    library: str                                  # "torchvision" or "timm"
+    model: str
+    stages: tuple[tuple[str, str], ...] = ()      # (archcalc layer or prefix, reference submodule)
+    kwargs: dict = field(default_factory=dict)
+    aux: bool = False
+
+    @property
+    def title(self) -> str:
+        return f"{self.library} {self.model}"
+
+
+def _ref(network, library, model, stages=(), aux=False, **kwargs) -> Reference:
+    return Reference(network, library, model, tuple(stages), kwargs, aux)
+
+
+def _vgg(depth: int, bn: str) -> Reference:
+    return _ref(f"vgg{depth}{bn}", "torchvision", f"vgg{depth}{bn.replace('-', '_')}",
+                [("pool5", "features")])
+
+
+_GOOGLENET = [(f"{b}/concat", f"inception{b}") for b in
+              ("3a", "3b", "4a", "4b", "4c", "4d", "4e", "5a", "5b")]
+_INCEPTION_V3 = [(f"Mixed_{b}/concat", f"Mixed_{b}") for b in
+                 ("5b", "5c", "5d", "6a", "6b", "6c", "6d", "6e", "7a", "7b", "7c")]
+# timm's inception_v4.features: 0–2 the stem convs, then these modules in order.
+_INCEPTION_V4 = [(f"{b}/concat", f"features.{i}") for i, b in enumerate(
+    ["mixed3a", "mixed4a", "mixed5a", "A_1", "A_2", "A_3", "A_4", "reductionA"]
+    + [f"B_{j}" for j in range(1, 8)] + ["reductionB", "C_1", "C_2", "C_3"], start=3)]
+# timm's legacy_xception numbers its blocks from 1 where the spec (Keras) starts at block2.
+_XCEPTION = ([("block2/add", "block1"), ("block3/add", "block2"), ("block4/add", "block3")]
+             + [(f"block_{j}/add", f"block{j + 3}") for j in range(1, 9)]
+             + [("block13/add", "block12"), ("relu4", "act4")])
+
+
+
+def _resnet(network: str, model: str, library: str = "torchvision") -> Reference:
+    """torchvision's (and timm's legacy SENet's) ResNet layout: layer1–4 are the spec's stages
+    conv2_x … conv5_x; torchvision's stem ends in ``maxpool``, the SENet's in ``pool0``."""
+    pool = "maxpool" if library == "torchvision" else "pool0"
+    return _ref(network, library, model,
+                [("pool1", pool)] + [(f"conv{i + 2}_", f"layer{i + 1}") for i in range(4)])
+
+
+def _densenet(depth: int) -> Reference:
+    return _ref(f"densenet{depth}", "torchvision", f"densenet{depth}",
+                [("pool0", "features.pool0")]
+                + [(f"denseblock{i}/", f"features.denseblock{i}") for i in range(1, 5)]
+                + [(f"transition{i}/", f"features.transition{i}") for i in range(1, 4)]
+                + [("norm5", "features.norm5")])
+
+
+REFERENCES: dict[str, Reference] = {r.network: r for r in [
+    _ref("alexnet-torchvision", "torchvision", "alexnet",
+         [("pool3", "features"), ("avgpool", "avgpool")]),
+    *[_vgg(d, bn) for d in (11, 13, 16, 19) for bn in ("", "-bn")],
+    _ref("googlenet-torchvision", "torchvision", "googlenet", _GOOGLENET, aux=True,
+         aux_logits=True, init_weights=False),
+    _ref("inception-v3", "torchvision", "inception_v3", _INCEPTION_V3, aux=True,
+         aux_logits=True, init_weights=False),
+    _ref("inception-v4", "timm", "inception_v4", _INCEPTION_V4),
+    _ref("inception-resnet-v2", "timm", "inception_resnet_v2", [
+        ("mixed_5b/concat", "mixed_5b"), ("block35_10/relu", "repeat"),
+        ("mixed_6a/concat", "mixed_6a"), ("block17_20/relu", "repeat_1"),
+        ("mixed_7a/concat", "mixed_7a"), ("block8_9/relu", "repeat_2"),
+        ("block8_last/add", "block8"), ("relu6", "conv2d_7b")]),
+    _ref("xception", "timm", "legacy_xception", _XCEPTION),
+    # The paper's ResNet-18/34 ("v1") and torchvision's agree: basic blocks have no 1×1 conv
+    # to carry the stride. For 50/101/152 torchvision strides the 3×3 ("v1.5").
+    *[_resnet(f"resnet{d}", f"resnet{d}") for d in (18, 34)],
+    *[_resnet(f"resnet{d}-torchvision", f"resnet{d}") for d in (50, 101, 152)],
+    _resnet("resnext50-32x4d", "resnext50_32x4d"),
+    _resnet("resnext101-32x8d", "resnext101_32x8d"),
+    _resnet("wide-resnet50-2", "wide_resnet50_2"),
+    *[_densenet(d) for d in (121, 169, 201, 161)],
+    # timm's legacy SE-ResNet-50 (the Caffe release's port) strides the first 1×1 of a
+    # bottleneck, as the spec's v1 ResNet-50 does, and reduces by r = 16.
+    _resnet("se-resnet50", "legacy_seresnet50", "timm"),
+]}
+
+
+@dataclass(frozen=True)
+class Item:
+    """One thing compared: what, archcalc's value, the reference's (None: not found)."""
+
+    what: str
+    ours: object
+    theirs: object
+
+    @property
+    def ok(self) -> bool:
+        return self.ours == self.theirs
+
+
+@dataclass(frozen=True)
+class ReferenceCheck:
+    reference: Reference
+    items: tuple[Item, ...] = ()
+    skipped: str = ""            # why nothing was checked (a library is missing)
+
+    @property
+    def ok(self) -> bool:
+        return all(i.ok for i in self.items)
+
+
+def construct(ref: Reference):
+    """The reference model on the meta device, in eval mode (ImportError if its library is
+    missing). No weights are downloaded: torchvision ``weights=None``, timm ``pretrained=False``."""
+    lib = importlib.import_module(ref.library)
+    with torch.device("meta"):
+        if ref.library == "torchvision":
+            model = lib.models.get_model(ref.model, weights=None, **ref.kwargs)
+        else:
+            model = lib.create_model(ref.model, pretrained=False, **ref.kwargs)
+    return model.eval()
+
+
+def cross_check(analysis: Analysis, batch: int = 1) -> ReferenceCheck | None:
+    """Compare ``analysis`` with its network's reference implementation; ``None`` when it has
+    none. A missing library gives a check that is skipped, with the reason."""
+    ref = REFERENCES.get(analysis.network)
+    if ref is None:
+        return None
+    try:
+        model = construct(ref)
+    except ImportError as e:
+        return ReferenceCheck(ref, skipped=(
+            f"{ref.library} is not installed ({e}); not checked against {ref.title}: total "
+            f"parameters, MACs and {len(ref.stages) + 1} stage shapes. Install it with "
+            f"pip install 'archcalc[xcheck]'"))
+    seen: dict[str, tuple[int, ...]] = {}
+    handles = []
+    for _, path in ref.stages:
+        def hook(module, args, out, path=path):
+            seen[path] = tuple(out.shape[1:])
+        try:
+            handles.append(model.get_submodule(path).register_forward_hook(hook))
+        except AttributeError:
+            pass            # compared below as "not found"
+    x = torch.empty(batch, *analysis.input.as_list(), device="meta")
+    with FlopCounterMode(display=False) as counter:
+        out = model(x)
+    for h in handles:
+        h.remove()
+
+    totals = analysis.totals_with_aux if ref.aux else analysis.totals
+    last = [r for r in analysis.rows if not r.aux][-1]
+    items = [
+        Item("total parameters" + (" (with aux heads)" if ref.aux and analysis.has_aux else ""),
+             totals.params, sum(p.numel() for p in model.parameters())),
+        Item(f"MACs (batch {batch})", analysis.totals.macs * batch,
+             _half(counter.get_total_flops())),
+    ]
+    for name, path in ref.stages:
+        row = stage_row(analysis, name)
+        items.append(Item(f"shape after {row.name if row else name} ↔ {path}",
+                          shape_of(row.output) if row else None, seen.get(path)))
+    items.append(Item(f"output ({last.name})", shape_of(last.output), tuple(out.shape[1:])))
+    return ReferenceCheck(ref, tuple(items))
+
+
+def stage_row(analysis: Analysis, name: str):
+    """The row named ``name``, else the last inference row whose name starts with it (the end
+    of a stage, e.g. ``"conv2_"`` → ``conv2_3/relu``); ``None`` if there is none."""
+    rows = [r for r in analysis.rows if not r.aux]
+    exact = [r for r in rows if r.name == name]
+    if exact:
+        return exact[0]
+    prefixed = [r for r in rows if r.name.startswith(name)]
+    return prefixed[-1] if prefixed else None
+
+
+def _half(flops: int):
+    """MACs from FLOPs: exact, or the fraction shown if torch counted an odd number."""
+    return flops // 2 if flops % 2 == 0 else flops / 2

@@ -1,0 +1,134 @@
+"""Text for a verification: a row table with ✓/✗, the cross-check, and a one-line verdict."""
+
+from __future__ import annotations
+
+from .check import LayerCheck, NetworkCheck
+from .reference import ReferenceCheck
+
+OK, BAD = "✓", "✗"
+
+
+def _shape(s) -> str:
+    if s is None:
+        return "—"
+    if isinstance(s, tuple):
+        return "×".join(f"{d}" for d in s)
+    return str(s)
+
+
+def _num(v) -> str:
+    if v is None:
+        return "—"
+    return f"{v:,}" if isinstance(v, int) else str(v)
+
+
+def _params(c: LayerCheck, torch: bool) -> str:
+    """Trainable parameters, then any fixed ones and buffers: ``256 + 256 buf``."""
+    p, f, b = ((c.torch_params, c.torch_fixed, c.torch_buffers) if torch
+               else (c.params, c.fixed, c.buffers))
+    if p is None:
+        return "—"
+    parts = [f"{p:,}"] if p or not (f or b) else []
+    parts += [f"{f:,} fixed"] if f else []
+    parts += [f"{b:,} buf"] if b else []
+    return " + ".join(parts)
+
+
+def _row(c: LayerCheck) -> list[str]:
+    mark = OK if c.ok else BAD + " " + ", ".join(c.mismatches)
+    return [c.name + (" (aux)" if c.aux else ""), c.kind, _shape(c.shape), _shape(c.torch_shape),
+            _params(c, False), _params(c, True), _num(c.flops), _num(c.torch_flops), mark]
+
+
+def verdict(nc: NetworkCheck) -> str:
+    """One line: whether everything agreed, and if not, where it first did not."""
+    where = f"{nc.device}, batch {nc.batch}"
+    bad = nc.failures
+    parts = []
+    if bad:
+        first = bad[0]
+        parts.append(f"{len(bad)} of {len(nc.layers)} layers disagree, first {first.name} "
+                     f"({_what(first)})")
+    ref = nc.reference
+    if ref is not None and not ref.ok:
+        wrong = [i for i in ref.items if not i.ok]
+        parts.append(f"{len(wrong)} of {len(ref.items)} {ref.reference.title} checks disagree, "
+                     f"first: {wrong[0].what}")
+    if parts:
+        return f"{BAD} {nc.network}: " + "; ".join(parts) + f" ({where})"
+    tail = ""
+    if ref is not None:
+        tail = (f"; {ref.reference.title} not checked ({ref.reference.library} not installed)"
+                if ref.skipped else f"; {ref.reference.title} agrees ({len(ref.items)} checks)")
+    return (f"{OK} {nc.network}: all {len(nc.layers)} layers agree with torch (shape, params, "
+            f"buffers, FLOPs){tail} ({where})")
+
+
+def _what(c: LayerCheck) -> str:
+    if c.error:
+        return f"torch: {c.error}"
+    out = []
+    for m in c.mismatches:
+        if m == "shape":
+            out.append(f"shape archcalc {_shape(c.shape)}, torch {_shape(c.torch_shape)}")
+        elif m == "params":
+            out.append(f"params archcalc {c.params:,}, torch {c.torch_params:,}")
+        elif m == "fixed":
+            out.append(f"fixed params archcalc {c.fixed:,}, torch {c.torch_fixed:,}")
+        elif m == "buffers":
+            out.append(f"buffers archcalc {c.buffers:,}, torch {c.torch_buffers:,}")
+        elif m == "flops":
+            out.append(f"FLOPs archcalc {c.flops:,}, torch {c.torch_flops:,}")
+        elif m == "values":
+            out.append("torch's output is not finite")
+    return "; ".join(out)
+
+
+def render_reference(ref: ReferenceCheck) -> str:
+    from tabulate import tabulate
+
+    if ref.skipped:
+        return f"cross-check skipped: {ref.skipped}\n"
+    rows = [[i.what, _shape(i.ours) if isinstance(i.ours, tuple) or i.ours is None else _num(i.ours),
+             _shape(i.theirs) if isinstance(i.theirs, tuple) or i.theirs is None
+             else _num(i.theirs), OK if i.ok else BAD] for i in ref.items]
+    table = tabulate(rows, ["cross-check", "archcalc", ref.reference.title, ""],
+                     disable_numparse=True, colalign=("left", "right", "right", "left"))
+    return table + "\n"
+
+
+CONVENTIONS = (
+    "shape: per sample (C×H×W, or N for a vector), torch's from forward hooks on a real forward "
+    "pass.\nparams: trainable, counted from each layer's torch module; fixed = parameters not "
+    "trained; buf = floating-point buffers (batch norm's running mean and variance), which are "
+    "not parameters.\nFLOPs: torch's "
+    "FlopCounterMode on the meta device (2 per multiply-accumulate of conv and matrix products, "
+    "nothing else) beside archcalc's 2 × MACs × batch.")
+
+
+def render(nc: NetworkCheck, rows: str = "all") -> str:
+    """The report for one network: ``rows`` "all" (every layer, the cross-check, the
+    conventions), "failures" (only what disagrees) or "none" (the verdict line only)."""
+    from tabulate import tabulate
+
+    shown = nc.layers if rows == "all" else nc.failures if rows == "failures" else ()
+    ref = nc.reference
+    show_ref = ref is not None and rows != "none" and (rows == "all" or not ref.ok)
+    out = []
+    if shown or show_ref:
+        out.append(f"{nc.network} — archcalc vs torch ({nc.device}, batch {nc.batch}, input "
+                   f"{nc.input})")
+    if shown:
+        table = tabulate([_row(c) for c in shown],
+                         ["layer", "kind", "shape", "torch", "params", "torch", "FLOPs", "torch",
+                          ""], disable_numparse=True,
+                         colalign=("left", "left") + ("right",) * 6 + ("left",))
+        out += ["", table]
+    if show_ref:
+        out += ["", render_reference(ref).rstrip("\n")]
+    if rows == "all":
+        out += ["", CONVENTIONS]
+    if out:
+        out.append("")
+    out.append(verdict(nc))
+    return "\n".join(out) + "\n"

@@ -1,0 +1,230 @@
+"""The torch-backed verifier: the whole zoo agrees with torch and with torchvision/timm, a bug
+planted in the engine is caught at the right layer, and every bad input exits 2.
+
+The zoo is verified once (one module-scoped run of `archcalc verify --all`, about half a minute
+on two CPU cores); the other tests use small networks.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings, strategies as st
+
+torch = pytest.importorskip("torch", reason="the verifier needs torch: pip install '.[verify]'")
+
+from archcalc import engine, formulas, layers  # noqa: E402
+from archcalc.cli import main  # noqa: E402
+from archcalc.layers import RULES  # noqa: E402
+from archcalc.records import Counts  # noqa: E402
+from archcalc.spec import SpecFile  # noqa: E402
+from archcalc.verify import builders, model, run  # noqa: E402
+from archcalc.verify.check import check  # noqa: E402
+from archcalc.verify.reference import REFERENCES  # noqa: E402
+
+
+def cli(*args):
+    return CliRunner().invoke(main, ["verify", *args])
+
+
+def network(layers_toml: list, input=(1, 8, 8), blocks=None, name="t"):
+    data = {"name": name, "description": "test", "source": "test", "input": list(input),
+            "layers": layers_toml}
+    if blocks:
+        data["blocks"] = blocks
+    return SpecFile("<test>", data).network(name)
+
+
+# --- coverage of the layer kinds and the zoo ------------------------------------------------
+
+def test_every_layer_kind_has_a_builder():
+    missing = sorted(set(RULES) - set(builders.BUILDERS))
+    assert not missing, f"layer kinds with no torch builder in archcalc/verify/builders.py: {missing}"
+
+
+def test_every_reference_names_a_bundled_network():
+    assert set(REFERENCES) <= set(run.zoo())
+
+
+@pytest.fixture(scope="module")
+def zoo_run():
+    return CliRunner().invoke(main, ["verify", "--all", "--rows", "failures"])
+
+
+def test_the_whole_zoo_agrees_with_torch(zoo_run):
+    assert zoo_run.exit_code == 0, zoo_run.output
+    for name in run.zoo():
+        assert re.search(rf"^✓ {re.escape(name)}: all \d+ layers agree with torch", zoo_run.output,
+                         re.M), f"{name}: no agreeing verdict line\n{zoo_run.output}"
+    n = len(run.zoo())
+    assert f"{n} of {n} networks agree" in zoo_run.output
+
+
+def test_every_reference_implementation_was_checked_and_agrees(zoo_run):
+    # Not skipped: CI installs torchvision and timm ('.[xcheck]'), so a skip here is a failure.
+    for name, ref in REFERENCES.items():
+        assert re.search(rf"^✓ {re.escape(name)}: .*; {re.escape(ref.title)} agrees \(\d+ checks\)",
+                         zoo_run.output, re.M), f"{name} vs {ref.title}\n{zoo_run.output}"
+
+
+# --- the verifier must be able to fail --------------------------------------------------------
+
+def test_an_off_by_one_output_size_is_caught_at_the_first_layer(monkeypatch):
+    real = formulas.out_len
+    monkeypatch.setattr(formulas, "out_len", lambda *a, **k: real(*a, **k) + 1)
+    r = cli("alexnet", "--rows", "failures")
+    assert r.exit_code == 1, r.output
+    assert "✗ alexnet:" in r.output and "first conv1 (shape archcalc 96×56×56, torch 96×55×55;" \
+        in r.output
+    assert re.search(r"^conv1 .*✗ shape", r.output, re.M)
+
+
+def test_a_dropped_conv_bias_is_caught_at_every_conv(monkeypatch):
+    apply = layers.Conv.apply
+
+    def no_bias(self, ins, a):
+        res = apply(self, ins, a)
+        return layers.Result(res.shape, Counts(res.counts.weights, 0, 0, res.counts.macs),
+                             res.notes)
+
+    monkeypatch.setattr(layers.Conv, "apply", no_bias)
+    r = cli("alexnet", "--rows", "failures")
+    assert r.exit_code == 1
+    assert "first conv1 (params archcalc 34,848, torch 34,944)" in r.output
+    failed = re.findall(r"^(\S+) .*✗ params$", r.output, re.M)
+    assert failed == ["conv1", "conv2", "conv3", "conv4", "conv5"]
+
+
+def test_a_wrong_spec_is_caught_by_the_reference_cross_check(tmp_path):
+    # A spec that calls itself alexnet-torchvision but has conv1 with 96 filters, not 64:
+    # its own torch model agrees with it; torchvision's AlexNet does not.
+    body = (Path(run.spec.specs_dir()) / "alexnet.toml").read_text(encoding="utf-8")
+    assert body.count("conv = 64") == 1
+    spec = tmp_path / "wrong.toml"
+    spec.write_text(body.replace("conv = 64", "conv = 96"), encoding="utf-8")
+    r = cli(f"{spec}:alexnet-torchvision", "--rows", "failures")
+    assert r.exit_code == 1, r.output
+    assert re.search(r"^total parameters .*✗", r.output, re.M)
+    assert "torchvision alexnet checks disagree, first: total parameters" in r.output
+
+
+# --- torch modules follow the spec -----------------------------------------------------------
+
+def test_a_scaled_add_scales_the_residual_branch_not_the_shortcut():
+    net = network([{"use": "res", "name": "r"}], input=(2, 4, 4), blocks={
+        "res": {"add": [[{"conv": 2, "k": 1, "bias": False, "name": "f"}], []],
+                "join": {"scale": 0.25}}})
+    built = model.build(net)
+    assert built.failed_at is None
+    torch.manual_seed(0)
+    m = model.materialize(built.model, "cpu")
+    x = torch.randn(1, 2, 4, 4)
+    f = m.layers[0]
+    assert torch.allclose(m(x), x + 0.25 * f(x))
+
+
+def test_lenet_partial_table_and_rbf_are_what_the_paper_says():
+    net = run.spec.load("lenet5")
+    m = model.build(net).model
+    c3 = m.layers[m.names.index("C3")]
+    assert [conv.in_channels for conv in c3.maps] == [3] * 6 + [4] * 9 + [6]
+    rbf = m.layers[m.names.index("output")]
+    assert not rbf.weight.requires_grad and rbf.weight.shape == (10, 84)
+
+
+def test_tf_same_padding_is_asymmetric_in_torch_too():
+    # Xception's 3×3/2 max pool on 74: TF pads 0 before and 1 after (37 out), which PyTorch's
+    # symmetric padding cannot express.
+    net = network([{"maxpool": 3, "s": 2, "p": "same"}], input=(1, 74, 74))
+    pool = model.build(net).model.layers[0]
+    assert isinstance(pool[0], torch.nn.ConstantPad2d) and pool[0].padding == (0, 1, 0, 1)
+
+
+@settings(max_examples=40, deadline=None)
+@given(i=st.integers(1, 24), k=st.integers(1, 5), s=st.integers(1, 4), p=st.integers(0, 2),
+       d=st.integers(1, 2), ceil=st.booleans(), kind=st.sampled_from(["conv", "maxpool", "avgpool"]))
+def test_any_window_geometry_agrees_with_torch(i, k, s, p, d, ceil, kind):
+    if kind == "conv":
+        layer = {"conv": 3, "k": k, "s": s, "p": p, "dilation": d}
+    elif kind == "maxpool":
+        layer = {"maxpool": k, "s": s, "p": min(p, k // 2), "dilation": d, "ceil": ceil}
+    else:
+        layer = {"avgpool": k, "s": s, "p": min(p, k // 2), "ceil": ceil}
+    net = network([layer], input=(2, i, i))
+    try:
+        a = engine.analyse(net)
+    except Exception:
+        return          # the engine refuses (kernel larger than the input): nothing to compare
+    nc = check(net, a)
+    # Shapes, parameters and FLOPs. Not values: a dilated max pool whose window can fall wholly
+    # in the padding (i = 1, k = 2, d = 2, p = 1) is accepted by both, and PyTorch outputs −inf.
+    assert set(nc.layers[0].mismatches) <= {"values"}, nc.layers[0]
+
+
+# --- options, devices and bad input ------------------------------------------------------------
+
+def test_batch_scales_flops_and_keeps_per_sample_shapes():
+    r = cli("lenet5", "--batch", "3")
+    assert r.exit_code == 0, r.output
+    assert re.search(r"^C1 +conv +6×28×28 +6×28×28 +156 +156 +705,600 +705,600 +✓", r.output,
+                     re.M)
+    assert "(cpu, batch 3)" in r.output
+
+
+@pytest.mark.parametrize("args, message", [
+    (["lenet"], "did you mean 'lenet5'"),
+    ([], "give one or more network names, or --all"),
+    (["--all", "lenet5"], "give network names or --all (not both)"),
+    (["lenet5", "--batch", "0"], "--batch"),
+    (["lenet5", "--device", "tpu"], "--device"),
+])
+def test_bad_input_exits_2(args, message):
+    r = cli(*args)
+    assert r.exit_code == 2 and message in r.output, r.output
+
+
+def test_cuda_asked_but_missing_exits_2(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    r = cli("lenet5", "--device", "cuda")
+    assert r.exit_code == 2
+    assert "--device cuda: no CUDA device is available" in r.output and "--device cpu" in r.output
+
+
+def test_torch_missing_says_how_to_install(monkeypatch):
+    monkeypatch.setitem(sys.modules, "torch", None)
+    r = cli("lenet5")
+    assert r.exit_code == 2
+    assert "needs torch, which is not installed" in r.output
+    assert "pip install 'archcalc[verify]'" in r.output
+
+
+def test_a_missing_reference_library_is_reported_not_silent(monkeypatch):
+    monkeypatch.setitem(sys.modules, "torchvision", None)
+    r = cli("alexnet-torchvision")
+    assert r.exit_code == 0, r.output
+    assert "cross-check skipped: torchvision is not installed" in r.output
+    assert "not checked against torchvision alexnet: total parameters, MACs and 3 stage shapes" \
+        in r.output
+    assert "torchvision alexnet not checked (torchvision not installed)" in r.output
+
+
+def test_help_does_not_import_torch():
+    code = ("import sys; from archcalc.cli import main\n"
+            "try:\n    main(['verify', '--help'])\nexcept SystemExit:\n    pass\n"
+            "print(sorted(m for m in ('torch', 'torchvision', 'timm') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert "Exit status: 0 when everything agrees" in out.stdout
+    assert out.stdout.strip().endswith("[]")
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(),
+                    reason="no CUDA device: the --device cuda path is tested only where one is")
+def test_cuda_runs_the_same_comparison():
+    r = cli("lenet5", "googlenet", "xception", "inception-resnet-v2", "--device", "cuda")
+    assert r.exit_code == 0, r.output
+    assert "(cuda, batch 1)" in r.output and "4 of 4 networks agree" in r.output
