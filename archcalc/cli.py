@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from . import __version__
 from .compare import SORT_KEYS
 from .errors import ArchcalcError, suggest
 from .memory import DTYPES
@@ -45,7 +46,9 @@ def parse_input(text: str, channels: int):
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="archcalc", message="archcalc %(version)s")
+# The version given, not looked up: click's lookup imports importlib.metadata, which made
+# `archcalc --version` slower than `archcalc table vgg16` (BENCHMARKS.md, start-up).
+@click.version_option(version=__version__, message="archcalc %(version)s")
 def main() -> None:
     """Exact shapes, parameters and multiply-accumulates of classic CNNs, with the working shown.
 
@@ -522,8 +525,13 @@ def graph_cmd(network, input_, sets, fmt, out, force) -> None:
 @click.option("--rows", type=click.Choice(["all", "failures", "none"]), default=None,
               help="Which layer rows to print (default: all for named networks, failures "
                    "with --all).")
+@click.option("--input", "input_", metavar="SIZE",
+              help="Input size: 224 (H = W), 224x224 (H×W) or 3x224x224 (C×H×W).")
+@click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
+              help="Override a param the spec declares, e.g. --set classes=10 (repeatable); "
+                   "the reference cross-check is then left out.")
 def verify_cmd(networks: tuple[str, ...], all_: bool, device: str, batch: int,
-               rows: str | None) -> None:
+               rows: str | None, input_: str | None, sets: tuple[str, ...]) -> None:
     """Check archcalc's numbers against torch: build each NETWORK as real torch modules.
 
     One torch module per layer, run on a real input: each layer's output shape (forward
@@ -538,11 +546,19 @@ def verify_cmd(networks: tuple[str, ...], all_: bool, device: str, batch: int,
     if all_ == bool(networks):
         raise UserError("verify: give network names or --all (not both)" if all_ else
                         "verify: give one or more network names, or --all for every network")
+    from dataclasses import replace
+
+    from . import spec
     from .verify import run
 
+    overrides = parse_sets(sets)
     try:
-        targets = run.zoo() if all_ else list(networks)
-        code = run.run(targets, device, batch, rows or ("failures" if all_ else "all"))
+        nets = [spec.load(t, overrides=overrides or None)
+                for t in (run.zoo() if all_ else networks)]     # all checked before any runs
+        if input_:
+            nets = [replace(n, input=parse_input(input_, n.input.c)) for n in nets]
+        changed = " ".join(f"--set {k}={v}" for k, v in overrides.items())
+        code = run.run(nets, device, batch, rows or ("failures" if all_ else "all"), changed)
     except ArchcalcError as e:
         raise UserError(str(e)) from None
     sys.exit(code)

@@ -7,6 +7,7 @@ on two CPU cores); the other tests use small networks.
 
 from __future__ import annotations
 
+import io
 import re
 import subprocess
 import sys
@@ -176,6 +177,39 @@ def test_batch_scales_flops_and_keeps_per_sample_shapes():
     assert "(cpu, batch 3)" in r.output
 
 
+def test_input_and_set_change_the_network_verified():
+    r = cli("resnet18", "--input", "160", "--rows", "none")
+    assert r.exit_code == 0, r.output
+    assert "✓ resnet18:" in r.output and "torchvision resnet18 agrees" in r.output
+    r = cli("resnet18", "--set", "classes=10", "--rows", "failures")
+    assert r.exit_code == 0, r.output
+    assert "torchvision resnet18 not checked: the spec was changed (--set classes=10)" in r.output
+    r = cli("resnet18", "--input", "3x160x128")
+    assert "(cpu, batch 1, input 3×160×128)" in r.output
+    assert re.search(r"^fc +fc +1000 +1000 ", r.output, re.M)
+
+
+def test_all_shows_a_progress_bar_on_a_terminal(monkeypatch, capsys):
+    class Terminal(io.StringIO):
+        def isatty(self):
+            return True
+
+    term = Terminal()
+    monkeypatch.setattr(sys, "stderr", term)
+    nets = [run.spec.load("lenet5"), run.spec.load("nin")]
+    assert run.run(nets, "cpu", 1, "failures") == 0
+    assert "verifying" in term.getvalue() and "nin" in term.getvalue()
+    out = capsys.readouterr().out
+    assert "✓ lenet5:" in out and "2 of 2 networks agree" in out
+
+
+def test_no_progress_bar_when_not_a_terminal(capsys):
+    nets = [run.spec.load("lenet5"), run.spec.load("nin")]
+    assert run.run(nets, "cpu", 1, "none") == 0
+    captured = capsys.readouterr()
+    assert "verifying" not in captured.err and "2 of 2 networks agree" in captured.out
+
+
 @pytest.mark.parametrize("args, message", [
     (["lenet"], "did you mean 'lenet5'"),
     ([], "give one or more network names, or --all"),
@@ -210,7 +244,8 @@ def test_a_missing_reference_library_is_reported_not_silent(monkeypatch):
     assert "cross-check skipped: torchvision is not installed" in r.output
     assert "not checked against torchvision alexnet: total parameters, MACs and 3 stage shapes" \
         in r.output
-    assert "torchvision alexnet not checked (torchvision not installed)" in r.output
+    assert "; torchvision alexnet not checked: torchvision is not installed" in r.output
+    assert "pip install 'archcalc[xcheck]'" in r.output
 
 
 def test_help_does_not_import_torch():

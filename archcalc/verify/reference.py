@@ -131,7 +131,14 @@ class Item:
 class ReferenceCheck:
     reference: Reference
     items: tuple[Item, ...] = ()
-    skipped: str = ""            # why nothing was checked (a library is missing)
+    skipped: str = ""            # why nothing was checked: its library is missing, the spec changed
+    missing_library: bool = False
+
+    @property
+    def not_checked(self) -> str:
+        """What a skipped check left out, in words."""
+        return (f"not checked against {self.reference.title}: total parameters, MACs and "
+                f"{len(self.reference.stages) + 1} stage shapes")
 
     @property
     def ok(self) -> bool:
@@ -150,19 +157,20 @@ def construct(ref: Reference):
     return model.eval()
 
 
-def cross_check(analysis: Analysis, batch: int = 1) -> ReferenceCheck | None:
+def cross_check(analysis: Analysis, batch: int = 1, changed: str = "") -> ReferenceCheck | None:
     """Compare ``analysis`` with its network's reference implementation; ``None`` when it has
-    none. A missing library gives a check that is skipped, with the reason."""
+    none. A missing library, or a spec ``changed`` from the bundled one (``--set``), gives a
+    check that is skipped, with the reason."""
     ref = REFERENCES.get(analysis.network)
     if ref is None:
         return None
+    if changed:
+        return ReferenceCheck(ref, skipped=f"the spec was changed ({changed})")
     try:
         model = construct(ref)
     except ImportError as e:
-        return ReferenceCheck(ref, skipped=(
-            f"{ref.library} is not installed ({e}); not checked against {ref.title}: total "
-            f"parameters, MACs and {len(ref.stages) + 1} stage shapes. Install it with "
-            f"pip install 'archcalc[xcheck]'"))
+        return ReferenceCheck(ref, skipped=f"{ref.library} is not installed ({e})",
+                              missing_library=True)
     seen: dict[str, tuple[int, ...]] = {}
     handles = []
     for _, path in ref.stages:

@@ -58,8 +58,8 @@ def verdict(nc: NetworkCheck) -> str:
         return f"{BAD} {nc.network}: " + "; ".join(parts) + f" ({where})"
     tail = ""
     if ref is not None:
-        tail = (f"; {ref.reference.title} not checked ({ref.reference.library} not installed)"
-                if ref.skipped else f"; {ref.reference.title} agrees ({len(ref.items)} checks)")
+        tail = (f"; {ref.reference.title} not checked: {ref.skipped}" if ref.skipped
+                else f"; {ref.reference.title} agrees ({len(ref.items)} checks)")
     return (f"{OK} {nc.network}: all {len(nc.layers)} layers agree with torch (shape, params, "
             f"buffers, FLOPs){tail} ({where})")
 
@@ -88,7 +88,8 @@ def render_reference(ref: ReferenceCheck) -> str:
     from tabulate import tabulate
 
     if ref.skipped:
-        return f"cross-check skipped: {ref.skipped}\n"
+        hint = " Install it with pip install 'archcalc[xcheck]'." if ref.missing_library else ""
+        return f"cross-check skipped: {ref.skipped}; {ref.not_checked}.{hint}\n"
     rows = [[i.what, _shape(i.ours) if isinstance(i.ours, tuple) or i.ours is None else _num(i.ours),
              _shape(i.theirs) if isinstance(i.theirs, tuple) or i.theirs is None
              else _num(i.theirs), OK if i.ok else BAD] for i in ref.items]
@@ -113,7 +114,8 @@ def render(nc: NetworkCheck, rows: str = "all") -> str:
 
     shown = nc.layers if rows == "all" else nc.failures if rows == "failures" else ()
     ref = nc.reference
-    show_ref = ref is not None and rows != "none" and (rows == "all" or not ref.ok)
+    show_ref = ref is not None and rows != "none" and (rows == "all" or not ref.ok
+                                                       or bool(ref.skipped))
     out = []
     if shown or show_ref:
         out.append(f"{nc.network} — archcalc vs torch ({nc.device}, batch {nc.batch}, input "
