@@ -21,7 +21,6 @@ from . import formulas as F
 from .layers import _pad_sides
 from .records import LayerRow
 
-FIELDS = ("H", "W", "C", "params", "macs", "fixed")
 LABELS = {"H": "H", "W": "W", "C": "C", "params": "params", "macs": "MACs", "fixed": "fixed",
           "buffers": "buffers", "activations": "activations"}
 
