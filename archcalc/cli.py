@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from . import __version__
 from .compare import SORT_KEYS
 from .errors import ArchcalcError, suggest
 from .memory import DTYPES
@@ -45,7 +46,9 @@ def parse_input(text: str, channels: int):
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="archcalc", message="archcalc %(version)s")
+# The version given, not looked up: click's lookup imports importlib.metadata, which made
+# `archcalc --version` slower than `archcalc table vgg16` (BENCHMARKS.md, start-up).
+@click.version_option(version=__version__, message="archcalc %(version)s")
 def main() -> None:
     """Exact shapes, parameters and multiply-accumulates of classic CNNs, with the working shown.
 

@@ -544,24 +544,25 @@ class _Expander:
         n = value(raw.get("n", 1))
         if value(raw.get("if", True)) is False or not _is_int(n) or not 0 <= n <= MAX_REPEAT:
             return 0
-        if "use" not in raw:
-            kinds = _ops(raw)       # a `bn = true` attribute adds a batch-norm row
-            if len(kinds) != 1 or "bn" not in {a.name for a in RULES[kinds[0]].attrs}:
-                return n
-            bn = value(raw["bn"]) if "bn" in raw else self.defaults.get(kinds[0], {}).get("bn")
-            return n * (1 + (bn is True))
-        bid = value(raw["use"])
-        args = {k: value(v) for k, v in raw.items()
-                if k not in ("use", "name", "note", "aux", "n", "if", "first", "last")}
+        item = {k: value(v) for k, v in raw.items() if k not in ("first", "last", "n", "if")}
         over = {k: {a: value(v) for a, v in raw[k].items()} if isinstance(raw.get(k), dict)
                 else {} for k in ("first", "last")}
-        if n == 0:
-            return 0
-        if n == 1:
-            return self._block_size(bid, {**args, **over["first"], **over["last"]}, stack)
-        return (self._block_size(bid, {**args, **over["first"]}, stack)
-                + (n - 2) * self._block_size(bid, args, stack)
-                + self._block_size(bid, {**args, **over["last"]}, stack))
+        kinds = ["use"] if "use" in raw else _ops(raw)
+
+        def one(extra: dict) -> int:
+            """The layers of one repeat, with the first/last overrides in ``extra``."""
+            this = {**item, **extra}
+            if kinds == ["use"]:
+                args = {k: v for k, v in this.items() if k not in ("use", "name", "note", "aux")}
+                return self._block_size(this.get("use"), args, stack)
+            if len(kinds) != 1 or "bn" not in {a.name for a in RULES[kinds[0]].attrs}:
+                return 1
+            bn = this["bn"] if "bn" in this else self.defaults.get(kinds[0], {}).get("bn")
+            return 1 + (bn is True)        # `bn = true` adds a batch-norm row
+
+        if n <= 1:
+            return n * one({**over["first"], **over["last"]})
+        return one(over["first"]) + (n - 2) * one({}) + one(over["last"])
 
     def _block_size(self, bid, args: dict, stack: tuple) -> int:
         block = self.blocks.get(bid) if isinstance(bid, str) else None

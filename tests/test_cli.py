@@ -154,3 +154,9 @@ def test_startup_does_not_import_heavy_modules():
             "print(sorted(m for m in ('torch', 'numpy') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.stdout.strip().endswith("[]")
+
+
+def test_version_is_the_installed_packages():
+    from importlib.metadata import version
+
+    assert cli("--version").output == f"archcalc {version('archcalc')}\n"

@@ -157,7 +157,9 @@ def kind_layer(kind: str):
 
 repeats = st.one_of(st.integers(0, 3), st.integers(0, 3), st.sampled_from(
     [-1, MAX_REPEAT + 1, 10**12, "$depth", 2.5, True, "3"]))
-overrides = st.dictionaries(st.sampled_from(["k", "s", "p", "c", "x"]), mostly(small), max_size=2)
+overrides = st.fixed_dictionaries({}, optional={
+    "k": mostly(small), "s": mostly(small), "p": mostly(small), "c": mostly(small),
+    "x": mostly(small), "use": mostly(st.sampled_from(["a", "b", "c"])), "bn": mostly(st.booleans())})
 common = st.fixed_dictionaries({}, optional={
     "name": mostly(st.sampled_from(["x", "y", "z", "conv"])),
     "n": repeats,
@@ -371,6 +373,16 @@ def test_the_size_count_is_exact(tmp_path_factory, doc):
     v = sf.variants[name]
     ex = spec._Expander(sf, sf._params(v, ""), sf._defaults(v, ""))
     assert ex.size(v.get("layers", sf.data["layers"]), "layers", {}, ()) == len(net.nodes)
+
+
+def test_the_size_count_is_exact_on_the_zoo():
+    for path in spec.spec_files():
+        sf = spec.SpecFile(path)
+        for name, v in sf.variants.items():
+            vwhere = f"variants.{name}." if v else ""
+            ex = spec._Expander(sf, sf._params(v, vwhere), sf._defaults(v, vwhere))
+            layers = v.get("layers", sf.data["layers"])
+            assert ex.size(layers, "layers", {}, ()) == len(sf.network(name).nodes), name
 
 
 # --- command-line options -------------------------------------------------------------------------
@@ -677,13 +689,22 @@ def limited() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-@pytest.mark.parametrize("name", ["10**6 × 10**6 nested repeats", "a number of 5,000 digits",
-                                  "arrays nested 10,000 deep", "NUL bytes"])
-def test_attacks_as_real_processes(tmp_path, name):
-    path = write(tmp_path, ATTACKS[name][0])
+REAL = [("table", name, ATTACKS[name][0]) for name in (
+    "10**6 × 10**6 nested repeats", "a number of 5,000 digits", "arrays nested 10,000 deep",
+    "NUL bytes")] + [("check", name, ANSWER_ATTACKS[name][0]) for name in (
+        "a million rows (over the byte limit)", "100,000 rows (over the row limit)",
+        "binary data")]
+
+
+@pytest.mark.parametrize("command, name, content", REAL, ids=[f"{c}: {n}" for c, n, _ in REAL])
+def test_attacks_as_real_processes(tmp_path, command, name, content):
+    if command not in main.commands:
+        pytest.skip(f"no {command} command")
+    path = write(tmp_path, content)
+    args = ["table", str(path)] if command == "table" else ["check", "alexnet", str(path)]
     before = digest(tmp_path)
     # The timeout is a hang guard for a refusal that takes milliseconds, not a speed check.
-    r = subprocess.run([sys.executable, "-m", "archcalc", "table", str(path)], capture_output=True,
+    r = subprocess.run([sys.executable, "-m", "archcalc", *args], capture_output=True,
                        text=True, timeout=120, preexec_fn=limited)
     assert r.returncode == 2, r.stderr
     assert r.stderr.startswith("archcalc: error: ") and "Traceback" not in r.stderr
