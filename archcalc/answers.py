@@ -211,12 +211,18 @@ _UNITS = {"k": "K", "thousand": "K", "thousands": "K", "m": "M", "million": "M",
           "millions": "M", "g": "G", "b": "G", "billion": "G", "billions": "G"}
 
 
+_ORDER = re.compile(r"^(output(?:\s*(?:size|shape))?|out|shape|size)\s*[(\[]?\s*"
+                    r"([CHWсн])\s*[x×*]\s*([CHWсн])\s*[x×*]\s*([CHWсн])\s*[)\]]?$", re.I)
+_LATIN = str.maketrans("СНсн", "CHCH")
+
+
 @dataclass(frozen=True)
 class Column:
     index: int
     header: str
     field: str            # a key of ALIASES, or "" when not recognised
     unit: str = ""        # "K", "M" or "G" when the header gives one: "Params (M)", "GFLOPs"
+    order: str = ""       # "HWC" or "CHW" when the header gives it: "Output (C×H×W)"
 
 
 def column(index: int, header: str, mapping: dict[str, str] | None = None) -> Column:
@@ -225,6 +231,11 @@ def column(index: int, header: str, mapping: dict[str, str] | None = None) -> Co
         if plain(h) == plain(header):
             return Column(index, header, f)
     key = plain(header)
+    m = _ORDER.match(header.strip())
+    if m:                                               # "Output (C×H×W)", "shape [HxWxC]"
+        order = "".join(m.group(i).upper().translate(_LATIN) for i in (2, 3, 4))
+        if sorted(order) == ["C", "H", "W"] and order in ("HWC", "CHW"):
+            return Column(index, header, "output", order=order)
     if key in _BY_ALIAS:
         return Column(index, header, _BY_ALIAS[key])
     m = _UNIT.match(header)

@@ -759,10 +759,17 @@ class Marker:
         return rounding
 
     def _order(self, how) -> str:
-        if not any(c.field == "output" for c in self.marked_cols):
+        outs = [c for c in self.marked_cols if c.field == "output"]
+        if not outs:
             return "HWC"
+        if all(c.order for c in outs):
+            how.append(("output", ", ".join(f"'{c.header}' {'×'.join(c.order)}" for c in outs)
+                        + " (as the header says)"))
+            return outs[0].order
         hwc = chw = 0
-        for r, _, text in self.cells_of("output"):
+        for r, col, text in self.cells_of("output"):
+            if col.order:
+                continue                # the header says the order
             sh, o = read_shape(text).shape, r.output
             if len(sh) == 3:
                 hwc += sh == (o.h, o.w, o.c) and sh != (o.c, o.h, o.w)
@@ -886,7 +893,7 @@ class Marker:
             o = layer.output
             dims = {"H": o.h, "W": o.w, "C": o.c}
             flat = o.flat
-        order = rd.order or self.conv.order
+        order = rd.order or col.order or self.conv.order
         expected = (f"{dims['C']:,}" if flat else
                     "×".join(str(dims[k]) for k in (("H", "W", "C") if order == "HWC"
                                                     else ("C", "H", "W"))))

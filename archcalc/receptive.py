@@ -99,6 +99,14 @@ def start_text(f: Field) -> str:
     return "" if f.is_global else _pair(f.h.start, f.w.start, ",")
 
 
+def via_text(f: Field, join: bool) -> str:
+    """At a join, the branch the largest field comes through (``""`` elsewhere)."""
+    if not join or f.is_global or not (f.h.path or f.w.path):
+        return ""
+    vh, vw = f.h.path[-1], f.w.path[-1]
+    return vh if vh == vw else f"H: {vh}; W: {vw}"
+
+
 def path_text(f: Field) -> str:
     """The branches the largest field goes through, e.g. ``3a/b3_3x3 → 3b/b3_3x3``."""
     if f.is_global or not (f.h.path or f.w.path):

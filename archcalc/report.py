@@ -96,10 +96,14 @@ def _hw(r: LayerRow) -> tuple[object, object]:
 
 def _rf(fn_name: str):
     def value(r: LayerRow, ctx: Context) -> str:
-        from . import receptive
-
-        return getattr(receptive, fn_name)(ctx.fields[r.name])
+        return getattr(_receptive(), fn_name)(ctx.fields[r.name])
     return value
+
+
+def _receptive():
+    from . import receptive
+
+    return receptive
 
 
 def _activations(r: LayerRow, ctx: Context) -> int:
@@ -127,13 +131,15 @@ COLUMNS: dict[str, Column] = {c.key: c for c in (
     Column("rf", "RF", _rf("size_text"), "text"),
     Column("rf_jump", "jump", _rf("jump_text"), "text"),
     Column("rf_start", "start", _rf("start_text"), "text"),
+    Column("rf_via", "RF via", lambda r, c: _receptive().via_text(c.fields[r.name],
+                                                                   len(r.inputs) > 1), "text"),
     Column("rf_path", "RF path", _rf("path_text"), "text"),
     *(Column(key, header, lambda r, c, f=fn: f(r)) for key, header, fn
       in CV.PRESET_COLUMN.values()),
     Column("notes", "note", lambda r, c: " | ".join(n.text for n in r.notes), "text"),
 )}
 MEMORY_KEYS = ("activations", "activation_bytes", "param_bytes")
-RF_KEYS = ("rf", "rf_jump", "rf_start")
+RF_KEYS = ("rf", "rf_jump", "rf_start", "rf_via")
 
 
 def column_keys(a: Analysis, opt: Options, machine: bool = False) -> list[str]:
@@ -247,9 +253,9 @@ def memory_lines(a: Analysis, opt: Options) -> list[str]:
 
 RF_TEXT = ("receptive field (RF) per axis, in input pixels: its size, the jump between "
            "neighbouring outputs, and the start of output 0's field (negative: in the "
-           "padding); where branches join, the union of their fields, through the branch "
-           "with the largest (RF path); global: sees the whole input (after a global pool, an fc layer "
-           "or a squeeze-and-excitation gate)")
+           "padding); where branches join, the union of their fields, and RF via names the "
+           "branch with the largest (the rf_path column: the whole path); global: sees the "
+           "whole input (after a global pool, an fc layer or a squeeze-and-excitation gate)")
 
 
 def footer(a: Analysis, opt: Options, keys: list[str]) -> list[str]:

@@ -445,3 +445,12 @@ def test_any_table_is_marked_or_refused_never_a_traceback(headers, rows, fmt):
     assert r.exit_code in (0, 1, 2), r.output
     assert r.exception is None or isinstance(r.exception, SystemExit), repr(r.exception)
     assert "Traceback" not in r.output
+
+
+@pytest.mark.parametrize("header, cell, verdict", [
+    ("Output (C×H×W)", "96x55x55", "right"), ("output size (H x W x C)", "96x55x55", "wrong"),
+    ("Shape [HxWxC]", "55x55x96", "right"), ("Output", "96x55x55", "right"),
+])
+def test_the_header_may_give_the_output_order(header, cell, verdict):
+    r = cli("check", "alexnet", "-", "--format", "json", input=f"layer\t{header}\nconv1\t{cell}\n")
+    assert json.loads(r.output)["cells"][0]["verdict"] == verdict

@@ -114,6 +114,31 @@ def test_a_wrong_spec_is_caught_by_the_reference_cross_check(tmp_path):
     assert "torchvision alexnet checks disagree, first: total parameters" in r.output
 
 
+def test_a_layer_torch_refuses_is_reported_there_and_the_rest_not_reached(monkeypatch):
+    class Refuses(torch.nn.Module):
+        def forward(self, x):
+            raise RuntimeError("mat1 and mat2 shapes cannot be multiplied\nmore detail")
+
+    monkeypatch.setitem(builders.BUILDERS, "lrn", lambda a, ins: Refuses())
+    r = cli("alexnet", "--rows", "failures")
+    assert r.exit_code == 1
+    assert "first norm1 (torch: RuntimeError: mat1 and mat2 shapes cannot be multiplied)" \
+        in r.output
+    assert re.search(r"^norm1 .*✗ torch$", r.output, re.M)
+    assert re.search(r"^fc8 .*✗ torch$", r.output, re.M)     # not reached
+
+
+def test_an_output_that_is_not_finite_is_a_disagreement(monkeypatch):
+    class Infinite(torch.nn.Module):
+        def forward(self, x):
+            return x * float("inf")
+
+    monkeypatch.setitem(builders.BUILDERS, "softmax", lambda a, ins: Infinite())
+    r = cli("alexnet", "--rows", "failures")
+    assert r.exit_code == 1
+    assert "first softmax (torch's output is not finite)" in r.output
+
+
 # --- torch modules follow the spec -----------------------------------------------------------
 
 def test_a_scaled_add_scales_the_residual_branch_not_the_shortcut():

@@ -11,13 +11,13 @@ engine's MACs convention, so torch's FLOPs must equal 2 × MACs × batch.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import torch
 
 from ..records import Analysis, Shape
 from ..spec import Network
-from .model import GraphModel, first_line, build, materialize
+from .model import GraphModel, build, first_line, materialize
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,6 @@ class NetworkCheck:
     input: Shape
     layers: tuple[LayerCheck, ...]
     reference: object = None        # reference.ReferenceCheck, or None where there is none
-    notes: tuple[str, ...] = field(default=())
 
     @property
     def failures(self) -> list[LayerCheck]:
