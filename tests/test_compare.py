@@ -101,3 +101,16 @@ def test_compare_latex_and_html_are_well_formed():
     rows = [ln for ln in tex.splitlines() if ln.endswith(r" \\") and not ln.startswith(r"\par")]
     assert len(rows) == 3 and all(ln.count(" & ") == len(compare.COLUMNS) - 1 for ln in rows)
     assert tex.isascii() and r"3$\times$224$\times$224" in tex
+
+
+@pytest.mark.parametrize("name, top1, top5, metric", [
+    ("alexnet-torchvision", 56.522, 79.066, "accuracy"),   # torchvision docs (REFERENCE_NUMBERS § AlexNet)
+    ("googlenet-torchvision", 69.778, 89.530, "accuracy"),  # REFERENCE_NUMBERS: acc@1 69.778
+    ("inception-v3", 77.294, 93.450, "accuracy"),           # REFERENCE_NUMBERS: acc@1 77.294
+    ("resnext50-32x4d", 77.618, 93.698, "accuracy"),        # torchvision ResNeXt50_32X4D_Weights
+    ("vgg19", 27.3, 9.0, "error"),                          # VGG Table 3, E, S = Q = 256
+    ("xception", 79.0, 94.5, "accuracy"),                   # keras.io: 0.790 / 0.945
+])
+def test_published_figures(name, top1, top5, metric):
+    acc = archcalc.analyse(name).accuracy
+    assert (acc.top1, acc.top5, acc.metric) == (top1, top5, metric) and acc.source

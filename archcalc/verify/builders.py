@@ -11,6 +11,8 @@ otherwise). A module that takes several inputs (a join) is called as ``module(*i
 
 from __future__ import annotations
 
+import math
+
 import torch
 import torch.nn.functional as TF
 from torch import nn
@@ -196,20 +198,6 @@ def avgpool(a: dict, ins: list[Shape]) -> nn.Module:
     return padded(lambda p: nn.AvgPool2d(a["k"], a["s"], p, ceil_mode=a["ceil"]), a, ins[0])
 
 
-def linear(a: dict, ins: list[Shape]) -> nn.Module:
-    n_in = 1
-    for d in ins[0]:
-        n_in *= d
-    return Linear(n_in, a["fc"], a["bias"])
-
-
-def rbf(a: dict, ins: list[Shape]) -> nn.Module:
-    n_in = 1
-    for d in ins[0]:
-        n_in *= d
-    return RBF(n_in, a["rbf"])
-
-
 def batchnorm(a: dict, ins: list[Shape]) -> nn.Module:
     x = ins[0]
     return (nn.BatchNorm1d if len(x) == 1 else nn.BatchNorm2d)(x[0], eps=a["eps"])
@@ -238,8 +226,8 @@ BUILDERS = {
     "softmax": lambda a, ins: nn.Softmax(dim=1),
     "dropout": lambda a, ins: nn.Dropout(a["dropout"]),
     "flatten": lambda a, ins: nn.Flatten(1),
-    "fc": linear,
-    "rbf": rbf,
+    "fc": lambda a, ins: Linear(math.prod(ins[0]), a["fc"], a["bias"]),
+    "rbf": lambda a, ins: RBF(math.prod(ins[0]), a["rbf"]),
     "concat": lambda a, ins: Concat(),
     "add": add,
     "mul": lambda a, ins: Multiply(),

@@ -100,7 +100,7 @@ def render_reference(ref: ReferenceCheck) -> str:
 
 CONVENTIONS = (
     "shape: per sample (C×H×W, or N for a vector), torch's from forward hooks on a real forward "
-    "pass.\nparams: trainable, counted from each layer's torch module; fixed = parameters not "
+    "pass (the network's outputs must come out finite).\nparams: trainable, counted from each layer's torch module; fixed = parameters not "
     "trained; buf = floating-point buffers (batch norm's running mean and variance), which are "
     "not parameters.\nFLOPs: torch's "
     "FlopCounterMode on the meta device (2 per multiply-accumulate of conv and matrix products, "
