@@ -16,6 +16,7 @@ under a memory cap and a hang guard.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 import re
@@ -585,6 +586,31 @@ def test_every_command_and_option_ends_cleanly(tmp_path_factory, command, data):
     after = digest(folder)
     for name, sha in before.items():        # the user's files: only --out --force may replace
         assert after.get(name) == sha or ("--force" in args and name in args), (args, name)
+
+
+# --- verify: inputs that would not fit in memory --------------------------------------------------
+
+@pytest.mark.skipif("verify" not in main.commands or importlib.util.find_spec("torch") is None,
+                    reason="no verify command, or no torch")
+@pytest.mark.parametrize("args, words", [
+    (["alexnet", "--batch", "100000000"], ["at most 8 GiB", "--batch"]),
+    (["alexnet", "--input", "50000"], ["at most 8 GiB", "3×50000×50000"]),
+    (["alexnet", "--set", "classes=1000000000"], ["at most 8 GiB", "parameters and buffers"]),
+    (["--all", "--batch", "1000000"], ["at most 8 GiB"]),
+    (["alexnet", "--batch", "9" * 5000], ["--batch"]),
+    (["alexnet", "--input", "3x-5x7"], ["--input"]),
+    (["nope"], ["unknown network"]),
+])
+def test_verify_refuses_what_would_not_fit(args, words):
+    """Refused before anything is allocated: a message and exit status 2, not the out-of-memory
+    killer or torch's allocation error as a traceback."""
+    from archcalc.verify.run import MAX_FORWARD_BYTES
+
+    limit = f"at most {MAX_FORWARD_BYTES // 2**30} GiB"
+    r = run_clean(["verify", *args])
+    assert r.exit_code == 2
+    for w in words:
+        assert w.replace("at most 8 GiB", limit) in r.stderr, (w, r.stderr)
 
 
 # --- answers files for `check` -----------------------------------------------------------------
