@@ -42,7 +42,7 @@ class Convention:
     bias: bool = True              # params = weights + biases
     flops: frozenset = frozenset()  # headers of the operations columns that count FLOPs = 2 × MACs
     k_base: int = 1000             # K, M, G are powers of 1000 (or 1024)
-    rounding: str = "floor"        # a fractional size written as a formula is floored
+    rounding: str = "spec"         # pooling sizes: as the spec says, or all "floor" / "ceil"
     order: str = "HWC"             # a one-column output "55x55x96" is H×W×C (or C×H×W)
     how: tuple[tuple[str, str], ...] = ()   # (what, how it was decided)
 
@@ -172,7 +172,8 @@ class Cell:
     def as_dict(self) -> dict:
         return {"row": self.row, "column": self.column, "given": self.given,
                 "expected": self.expected, "verdict": self.verdict,
-                "diagnosis": self.diagnosis or None, "layer": self.layer or None,
+                "diagnosis": self.diagnosis or None, "diagnoses": list(self.diagnoses),
+                "layer": self.layer or None,
                 "field": self.field, "working": self.working or None, "line": self.line}
 
 
@@ -257,7 +258,7 @@ def d_slip(c: Ctx) -> str | None:
                 f"not {c.reading.parts[-1]} (an arithmetic slip)")
     if f is None and v is not None and v.exact and v.value.denominator == 1 and v.value > 0:
         a, b = str(int(v.value)), str(c.expected)
-        if len(a) == len(b) and a != b:
+        if len(a) == len(b) >= 3 and a != b:        # 27 for 26 is not a "slip" worth naming
             diff = [i for i in range(len(a)) if a[i] != b[i]]
             if len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
                                   and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]]):
@@ -407,7 +408,22 @@ def d_not_whole(c: Ctx) -> str | None:
     v = c.reading.final
     if c.field in ("H", "W") and v is not None and v.value.denominator != 1 and v.tol < Fraction(1, 2):
         return ("an output size is a whole number: the formula's fraction is "
-                f"{'rounded up' if c.conv.rounding == 'ceil' else 'floored'}")
+                "rounded as the layer does")
+    return None
+
+
+def d_rounding(c: Ctx) -> str | None:
+    if c.row is None or c.field not in ("H", "W"):
+        return None
+    st = c.marker.steps(c.row, True).get(c.field)
+    if st is None or not st.rounding:
+        return None
+    exact = parse(st.terms[0].expr).value
+    other, word = ((math.floor(exact), "floored") if st.rounding == "ceil"
+                   else (math.ceil(exact), "rounded up"))
+    if c.fits(other):
+        mode = "ceil mode (Caffe)" if st.rounding == "ceil" else "floored (PyTorch's default)"
+        return f"{word}, but this layer is {mode}: {st.rhs()}"
     return None
 
 
@@ -443,14 +459,16 @@ def d_copied(c: Ctx) -> str | None:
     return None
 
 
-# In the order they are reported; every one that fits is reported.
+# Most specific first; the text names the first SHOWN that fit (``Cell.diagnoses`` has all).
 CATALOGUE: list[tuple[str, Callable[[Ctx], str | None]]] = [
-    ("slip", d_slip), ("input-channels", d_input_channels), ("biases", d_biases),
-    ("one-bias", d_one_bias), ("groups", d_groups), ("flatten", d_flatten),
-    ("pool-channels", d_pool_channels), ("flops", d_flops), ("macs-on-input", d_macs_on_input),
-    ("k-base", d_k_base), ("input-size", d_input_size), ("not-whole", d_not_whole),
-    ("total", d_total), ("sibling", d_sibling), ("copied", d_copied),
+    ("slip", d_slip), ("rounding", d_rounding), ("input-channels", d_input_channels),
+    ("biases", d_biases), ("one-bias", d_one_bias), ("groups", d_groups),
+    ("flatten", d_flatten), ("pool-channels", d_pool_channels), ("flops", d_flops),
+    ("macs-on-input", d_macs_on_input), ("k-base", d_k_base), ("input-size", d_input_size),
+    ("not-whole", d_not_whole), ("total", d_total), ("copied", d_copied),
+    ("sibling", d_sibling),
 ]
+SHOWN = 2
 
 
 def diagnose(c: Ctx) -> list[tuple[str, str]]:
@@ -473,6 +491,9 @@ class Marker:
         self.a, self.table, self.opts, self.net = a, table, opts, net
         self.given_conv = conv          # a convention already decided (marking siblings)
         self._steps: dict = {}
+        self._forced: dict = {}
+        self._forced_error: dict = {}
+        self._index = {r.name: i for i, r in enumerate(a.rows)}
         self.cols = columns(table.header, opts.mapping)
         self.marked_cols = [c for c in self.cols if c.field in FIELDS]
         self.rows: list[tuple[int, str, LayerRow | None, str]] = []   # index, name, layer, kind
@@ -583,9 +604,10 @@ class Marker:
                     for name in sf.variants:
                         if name == self.net.name:
                             continue
-                        sib = engine.analyse(sf.network(name), self.a.input
+                        sib_net = sf.network(name)
+                        sib = engine.analyse(sib_net, self.a.input
                                              if self.a.input != self.net.input else None)
-                        m = Marker(sib, self.table, self.opts, None, self.conv)
+                        m = Marker(sib, self.table, self.opts, sib_net, self.conv)
                         m.diagnosing = False
                         res = m.mark()
                         self._sibs.append((name, {(c.line, c.column): c for c in res.cells}))
@@ -594,6 +616,7 @@ class Marker:
         return self._sibs
 
     wrong_so_far = 0
+    conv_so_far = Convention()
     diagnosing = True
     family = True                   # compare with the spec file's other variants
 
@@ -625,6 +648,12 @@ class Marker:
         return shown or "none"
 
     # readings and convention ---------------------------------------------------------------
+    def use(self, a: Analysis) -> None:
+        """Mark against ``a`` (the same layers, other sizes) instead of the spec's network."""
+        self.a = a
+        self.rows = [(i, name, a.rows[self._index[layer.name]] if layer else None, kind)
+                     for i, name, layer, kind in self.rows]
+
     def text_at(self, i: int, col: Column) -> str:
         row = self.table.rows[i]
         return row[col.index] if col.index < len(row) else ""
@@ -670,7 +699,8 @@ class Marker:
         bias = self._bias(o.bias, how)
         flops = self._flops(o.flops, how)
         k = self._k_base(o.k_base, Convention(bias=bias, flops=flops), how)
-        rounding = self._rounding(o.rounding, k, how)
+        self.conv_so_far = Convention(bias=bias, flops=flops, k_base=k)
+        rounding = self._rounding(o.rounding, how)
         order = self._order(how)
         return Convention(bias, flops, k, rounding, order, tuple(how))
 
@@ -737,26 +767,75 @@ class Marker:
             how.append(("K", f"{k} ({_cells(k1)} read right with K = 1000, {k2} with 1024)"))
         return k
 
-    def _rounding(self, given: str | None, k: int, how) -> str:
+    def forced(self, rounding: str) -> Analysis | None:
+        """The network with every pooling layer floored (``"floor"``) or in ceil mode
+        (``"ceil"``); ``None`` when that is the spec's own network or cannot be built."""
+        if rounding not in self._forced:
+            self._forced[rounding] = None
+            if self.net is not None:
+                from dataclasses import replace
+
+                from . import engine
+                from .errors import ArchcalcError
+
+                ceil = rounding == "ceil"
+                nodes = tuple(replace(n, attrs=dict(n.attrs, ceil=ceil))
+                              if n.kind in ("maxpool", "avgpool") and n.attrs.get("ceil") != ceil
+                              else n for n in self.net.nodes)
+                if nodes != self.net.nodes:
+                    try:
+                        self._forced[rounding] = engine.analyse(replace(self.net, nodes=nodes),
+                                                                self.a.input)
+                    except ArchcalcError as e:   # GoogLeNet floored: pool5 no longer fits
+                        self._forced_error[rounding] = str(e).splitlines()[0]
+        return self._forced[rounding]
+
+    def _rounding(self, given: str | None, how) -> str:
+        """Pooling sizes as the spec says, or all floored, or all in ceil mode (Caffe): the
+        one whose sizes more cells of the table agree with."""
         if given is not None:
-            how.append(("sizes", f"fractions {'rounded up' if given == 'ceil' else 'floored'}"
-                                 " (as the option says)"))
-            return given
-        fl = ce = 0
-        for r, col, text in self.cells_of("H", "W"):
-            rd = read_cell(text, k)
-            f = rd.formula
-            st = self.steps(r, True).get(col.field)
-            if (f is None or f.value.denominator == 1 or len(rd.values) < 2
-                    or st is None or not st.rounding):
-                continue            # only where the layer's own formula gives a fraction
-            fl += rd.final.value == math.floor(f.value)
-            ce += rd.final.value == math.ceil(f.value)
-        rounding = "ceil" if ce > fl else "floor"
-        if fl or ce:
-            how.append(("sizes", f"fractions {'rounded up' if rounding == 'ceil' else 'floored'}"
-                                 f" ({_cells(fl)} floor, {ce} round up)"))
-        return rounding
+            if self.forced(given) is not None:
+                how.append(("pooling", f"{'ceil mode' if given == 'ceil' else 'floored'} "
+                                       "(as the option says)"))
+                return given
+            if given in self._forced_error:
+                how.append(("pooling", f"as the spec says: with every pool "
+                                       f"{'in ceil mode' if given == 'ceil' else 'floored'} the "
+                                       f"network does not fit ({self._forced_error[given]})"))
+            return "spec"
+        choices = {"spec": self.a, "floor": self.forced("floor"), "ceil": self.forced("ceil")}
+        choices = {k: v for k, v in choices.items() if v is not None}
+        if len(choices) == 1:
+            return "spec"
+        fits = {k: 0 for k in choices}
+        for r, col, text in self.cells_of("H", "W", "C", "output", "macs", "activations",
+                                          "params"):
+            rd = read_shape(text) if col.field == "output" else read_cell(text, 1000, col.unit)
+            if not (rd.shape or rd.final):
+                continue
+            hit = set()
+            for k, a in choices.items():
+                row = a.rows[self._index[r.name]]
+                o = row.output
+                if col.field == "output":
+                    ok = rd.shape in ((o.h, o.w, o.c), (o.c, o.h, o.w), (o.c,))
+                else:
+                    v = self.truth(row, col.field, self.conv_so_far, col.header)
+                    st = self.steps(row, True).get(col.field)
+                    got = self._rounded(st.rounding if st else "", rd.parts[-1], rd.final)
+                    ok = v is not None and got.matches(v)
+                if ok:
+                    hit.add(k)
+            if len(hit) < len(choices):
+                for k in hit:
+                    fits[k] += 1
+        best = max(fits, key=lambda k: (fits[k], k == "spec"))
+        if any(fits[k] for k in fits if k != "spec") or best != "spec":
+            words = {"spec": "as the spec says", "floor": "all floored", "ceil": "all in ceil mode"}
+            how.append(("pooling", f"{words[best]} ("
+                        + ", ".join(f"{_cells(n)} fit {words[k]}" for k, n in fits.items())
+                        + ")"))
+        return best
 
     def _order(self, how) -> str:
         outs = [c for c in self.marked_cols if c.field == "output"]
@@ -783,6 +862,8 @@ class Marker:
     def mark(self) -> Result:
         self.match_rows()
         self.conv = self.given_conv or self.decide()
+        if self.conv.rounding != "spec" and self.forced(self.conv.rounding) is not None:
+            self.use(self.forced(self.conv.rounding))
         self.read_all(self.conv.k_base)
         cells: list[Cell] = []
         pending: list[tuple[Cell, Ctx]] = []
@@ -799,7 +880,7 @@ class Marker:
         for cell, ctx in (pending if self.diagnosing else []):
             found = diagnose(ctx)
             if found:
-                cell.diagnosis = "; ".join(t for _, t in found)
+                cell.diagnosis = "; ".join(t for _, t in found[:SHOWN])
                 cell.diagnoses = [d for d, _ in found]
         res = Result(self.a.network, self.table, self.conv, cells, self.unmatched,
                      [c.header for c in self.cols if c.field == ""])
@@ -859,8 +940,8 @@ class Marker:
         if rd.error:
             cell.verdict, cell.diagnosis = "wrong", f"cannot read this cell: {rd.error}"
             return cell, None
-        fractional = kind == "layer" and bool(step and step.rounding)
-        vals = [self._rounded(fractional, p, v) for p, v in zip(rd.parts, rd.values)]
+        how = step.rounding if kind == "layer" and step else ""
+        vals = [self._rounded(how, p, v) for p, v in zip(rd.parts, rd.values)]
         if all(v.matches(expected) for v in vals):
             return cell, None
         cell.verdict = "wrong"
@@ -873,12 +954,12 @@ class Marker:
                          Reading(rd.text, rd.parts, tuple(vals)), conv, self, name, line,
                          col.header)
 
-    def _rounded(self, fractional: bool, part: str, v: Value) -> Value:
-        """A size formula that gives a fraction, rounded as the table's convention says —
-        only where the layer's own formula gives a fraction (``fractional``): elsewhere a
+    def _rounded(self, how: str, part: str, v: Value) -> Value:
+        """A size formula that gives a fraction, rounded as the layer rounds it (``how``:
+        "floor" or "ceil") — only where the layer's own formula gives a fraction: elsewhere a
         fraction means the working is wrong."""
-        if fractional and v.exact and v.value.denominator != 1 and not is_plain_number(part):
-            f = math.ceil if self.conv.rounding == "ceil" else math.floor
+        if how and v.exact and v.value.denominator != 1 and not is_plain_number(part):
+            f = math.ceil if how == "ceil" else math.floor
             return Value(Fraction(f(v.value)))
         return v
 

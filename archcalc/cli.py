@@ -295,8 +295,8 @@ def explain_cmd(network: str, layers: tuple[str, ...], input_: str | None, sets,
 @click.option("--k", "k_base", type=click.Choice(["1000", "1024"]), default=None,
               help="What K, M, G mean; default: decided from the cells (else 1000).")
 @click.option("--floor/--ceil", "floor", default=None,
-              help="How a size formula that gives a fraction is rounded; default: decided from "
-                   "the cells (else floor).")
+              help="Pooling sizes all floored (PyTorch's default) or all in ceil mode (Caffe); "
+                   "default: as the spec says, unless the cells fit one of these better.")
 @click.option("--table", "which", type=click.IntRange(1), default=None,
               help="Which table of the file to mark (default: the first one archcalc "
                    "recognises).")

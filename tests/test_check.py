@@ -273,6 +273,8 @@ CASES = [
     ("not-whole", "alexnet", [("conv1", {"W": "(224-11)/4+1 = 54.25"})], ("conv1", "W"), (),
      True),
     ("not-whole", "alexnet", [("conv1", {"W": "56"})], ("conv1", "W"), (), False),
+    ("rounding", "googlenet", [("pool1", {"W": "55"})], ("pool1", "W"), (), True),
+    ("rounding", "googlenet", [("pool1", {"W": "54"})], ("pool1", "W"), (), False),
 ]
 
 
@@ -310,15 +312,29 @@ def test_value_right_but_working_wrong():
     assert c["verdict"] == "wrong" and "gives 54" in c["diagnosis"]
 
 
-def test_fraction_floored_by_convention_and_ceil_option():
-    # At 224 the formula itself gives 54.25, which the layer floors: the formula alone is right.
-    cells = mark("alexnet", [("conv1", {"W": "(224-11)/4+1"})], "--input", "224")
-    assert cells[("conv1", "W")]["verdict"] == "right"
-    cells = mark("alexnet", [("conv1", {"W": "(224-11)/4+1"})], "--input", "224", "--ceil")
-    assert cells[("conv1", "W")]["verdict"] == "wrong"
+def test_a_size_formula_is_rounded_as_its_layer_rounds():
+    # At 224 the formula itself gives 54.25, which the conv floors: the formula alone is right,
+    # and a conv is floored whatever the pooling convention.
+    for opts in ((), ("--ceil",)):
+        cells = mark("alexnet", [("conv1", {"W": "(224-11)/4+1"})], "--input", "224", *opts)
+        assert cells[("conv1", "W")]["verdict"] == "right"
     # At 227 the formula gives a whole number, so a formula giving a fraction is wrong working.
     cells = mark("alexnet", [("conv1", {"W": "(224-11+4)/4+1"})])
     assert cells[("conv1", "W")]["verdict"] == "wrong"
+
+
+def test_pooling_convention_decided_from_the_cells():
+    """AlexNet at 224 pools 26.5 → 26 (floored, as the spec says); a table written in Caffe's
+    ceil mode (27, 13, 6) is marked under that convention, and says so."""
+    table = "layer\tW\npool1\t27\npool2\t(27-3)/2+1\npool3\t6\n"
+    r = cli("check", "alexnet", "-", "--input", "224", input=table)
+    assert r.exit_code == 0, r.output
+    assert "pooling: all in ceil mode" in r.output
+    r = cli("check", "alexnet", "-", "--input", "224", "--floor", input=table)
+    assert r.exit_code == 1 and "rounded up, but this layer is floored" in r.output
+    # GoogLeNet floored does not fit (pool5's 7×7 window on 6×6): said, and the spec is kept.
+    r = cli("check", "googlenet", "-", "--floor", input="layer\tW\npool1\t(112-3)/2+1\n")
+    assert r.exit_code == 0 and "does not fit" in r.output
 
 
 def test_convention_detection_flops_and_k1024(tmp_path):

@@ -40,3 +40,6 @@ def test_limits_are_documented():
                     (MAX_SIZE, "")):
         assert f"{n:,} {what}".strip() in limits
     assert f"{MAX_DEPTH} deep" in limits
+    from archcalc.verify.run import MAX_FORWARD_BYTES
+
+    assert f"`verify` | {MAX_FORWARD_BYTES // 2**30} GiB" in limits

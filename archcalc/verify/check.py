@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import torch
 
+from ..errors import ArchcalcError
 from ..records import Analysis, Shape
 from ..spec import Network
 from .model import GraphModel, build, first_line, materialize
@@ -132,8 +133,12 @@ def check(net: Network, analysis: Analysis, device: str = "cpu", batch: int = 1,
     model, flops = built.model, built.flops
     counts = [count_params(m) for m in model.layers]
     torch.manual_seed(seed)
-    model = materialize(model, device)
-    x = torch.randn(batch, *net.input.as_list(), device=device)
+    try:
+        model = materialize(model, device)
+        x = torch.randn(batch, *net.input.as_list(), device=device)
+    except (RuntimeError, MemoryError) as e:    # out of memory on the device
+        raise ArchcalcError(f"{net.name}: torch could not allocate the network and its input "
+                            f"on {device} ({first_line(e)})") from None
     shapes, error = run_shapes(model, x)
     if built.failed_at is None and error:
         built.failed_at, built.error = len(shapes), error

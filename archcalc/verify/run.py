@@ -26,6 +26,34 @@ def prepare(device: str) -> None:
     torch.set_num_threads(max(1, cores or 1))
 
 
+# The largest forward pass verify allocates (README § Limits): estimated before anything is
+# allocated, so that `--batch 100000000` or `--input 50000` is a message, not a crash or the
+# out-of-memory killer.
+MAX_FORWARD_BYTES = 8 * 2**30
+
+
+def forward_bytes(a, batch: int) -> tuple[int, int]:
+    """An upper bound of a real forward pass's memory, in float32 bytes: (every parameter and
+    buffer, aux heads included since they are built too; every layer's output for the whole
+    batch, as if all were alive at once)."""
+    t = a.totals_with_aux
+    outputs = a.input.elements + sum(r.output.elements for r in a.rows)
+    return 4 * (t.params + t.fixed + t.buffers), 4 * batch * outputs
+
+
+def check_size(net, batch: int) -> None:
+    """``ArchcalcError`` if verifying ``net`` at ``batch`` could take more than
+    MAX_FORWARD_BYTES."""
+    weights, outputs = forward_bytes(engine.analyse(net), batch)
+    if weights + outputs > MAX_FORWARD_BYTES:
+        gib = lambda b: f"{b / 2**30:,.1f} GiB"      # noqa: E731
+        raise ArchcalcError(
+            f"{net.name}: a forward pass at batch {batch:,} and input {net.input} could take "
+            f"{gib(weights + outputs)} in float32 ({gib(weights)} of parameters and buffers, "
+            f"{gib(outputs)} of layer outputs); verify allocates at most "
+            f"{MAX_FORWARD_BYTES // 2**30} GiB: use a smaller --batch, --input or --set")
+
+
 def verify(net, device: str = "cpu", batch: int = 1, changed: str = ""):
     """The ``NetworkCheck`` of one loaded network, with its cross-check. ``changed`` says how
     the spec was changed (``--set``), which leaves the reference implementation out."""
@@ -48,6 +76,8 @@ def run(nets, device: str, batch: int, rows: str, changed: str = "") -> int:
     from .render import CONVENTIONS, render
 
     prepare(device)
+    for n in nets:                  # every network checked before any runs
+        check_size(n, batch)
     bar = len(nets) > 1 and sys.stderr.isatty()
     results = []
     if bar:
