@@ -530,6 +530,8 @@ ARGUMENTS = {"network": ["alexnet", "lenet5", "googlenet", "resnet18", "nope", "
                          "specs/vgg.toml:vgg11", "answers.csv"],
              "networks": ["alexnet", "vgg16", "resnet18", "nope", "lenet5"],
              "answers": ["answers.csv", "-", "existing.txt", "missing.csv", "."],
+             "out": ["new.svg", "existing.svg", "new.png", "x.bmp", "", "missing/x.svg",
+                     "new.txt", "existing.txt", "."],
              "layers": ["conv1", "Conv1", "pool1", "fc8", "nope", ""]}
 
 
@@ -557,6 +559,8 @@ def draw_args(data, command: str) -> list[str]:
             name = p.opts[-1] if p.opts[-1].startswith("--") else p.opts[0]
             if p.is_flag:
                 args.append(data.draw(st.sampled_from(p.opts + p.secondary_opts)))
+            elif p.name in ARGUMENTS:
+                args += [name, data.draw(st.sampled_from(ARGUMENTS[p.name]))]
             else:
                 args += [name, data.draw(option_values(p.type))]
     return args
@@ -568,6 +572,7 @@ def test_every_command_and_option_ends_cleanly(tmp_path_factory, command, data):
     args = draw_args(data, command)
     folder = tmp_path_factory.mktemp("cmd")
     (folder / "existing.txt").write_text("the user's own file\n", encoding="utf-8")
+    (folder / "existing.svg").write_text("<svg>the user's picture</svg>\n", encoding="utf-8")
     (folder / "answers.csv").write_text("layer,W,H,C,params\nconv1,55,55,96,34944\n",
                                         encoding="utf-8")
     before = digest(folder)
@@ -586,6 +591,31 @@ def test_every_command_and_option_ends_cleanly(tmp_path_factory, command, data):
     after = digest(folder)
     for name, sha in before.items():        # the user's files: only --out --force may replace
         assert after.get(name) == sha or ("--force" in args and name in args), (args, name)
+
+
+@pytest.mark.skipif("plot" not in main.commands or importlib.util.find_spec("matplotlib") is None,
+                    reason="no plot command, or no matplotlib")
+@settings(FUZZ, max_examples=max(10, EXAMPLES // 8))    # each picture drawn costs a second
+@given(data=st.data())
+def test_plot_ends_cleanly_and_never_clobbers(tmp_path_factory, data):
+    folder = tmp_path_factory.mktemp("plot")
+    (folder / "existing.svg").write_text("<svg>the user's picture</svg>\n", encoding="utf-8")
+    args = draw_args(data, "plot")
+    if "--out" not in args:
+        args += ["--out", data.draw(st.sampled_from(["new.svg", "existing.svg", "new.png",
+                                                     "x.bmp", "", "missing/x.svg"]))]
+    before = digest(folder)
+    cwd = os.getcwd()
+    os.chdir(folder)
+    try:
+        r = CliRunner().invoke(main, args)
+    finally:
+        os.chdir(cwd)
+    assert r.exception is None or isinstance(r.exception, SystemExit), r.exc_info
+    assert r.exit_code in (0, 2) and "Traceback" not in r.output, (args, r.output)
+    after = digest(folder)
+    if "--force" not in args:
+        assert after["existing.svg"] == before["existing.svg"], args
 
 
 # --- verify: inputs that would not fit in memory --------------------------------------------------

@@ -129,3 +129,16 @@ def test_example_rows_stay_filled():
     out = cli("quiz", "alexnet", "--example", "2", "--format", "csv").output
     rows = list(csv.DictReader(io.StringIO(out)))
     assert rows[0]["params"] == "34944" and rows[1]["W"] == "27" and rows[2]["W"] == ""
+
+
+def test_readme_sample_is_the_current_output():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    cmd = "archcalc quiz lenet5 --blank params,macs --example 1"
+    out = cli(*cmd.split()[1:]).output
+    assert f"$ {cmd}\n{out}```" in readme
+    key = cli(*cmd.split()[1:], "--answers").output
+    line = ("C3, params: params = 5·5·(3·6 + 4·9 + 6·1) = 1,500 weights + 16 biases = 1,516 "
+            "(LeNet's connection table: of the 16 maps, 6 see 3, 9 see 4, 1 sees 6 input maps)")
+    assert line in key and " ".join(line.split()) in " ".join(readme.split())
