@@ -4,7 +4,6 @@ and separable convs, TF "same" padding, scaled residual adds, auxiliary heads)."
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -392,10 +391,17 @@ def test_all_listed():
 
 
 @pytest.mark.parametrize("name", NETWORKS)
-def test_renders_fast(name):
-    from archcalc import report
+def test_analysis_work_is_bounded(name, monkeypatch):
+    """The cost of analysing a multi-branch net is bounded in layer evaluations: one pass for the
+    rows, plus at most the even-input search's budget (which may finish the pass it is in). Time
+    itself is measured by the benchmarks, never asserted in a test."""
+    from archcalc import engine, layers, spec
 
-    t0 = time.perf_counter()
-    a = analyse(name)
-    report.render(a, "text", report.Options(aux=True))
-    assert time.perf_counter() - t0 < 0.5
+    calls = []
+    for rule in layers.RULES.values():
+        monkeypatch.setattr(rule, "apply",
+                            lambda ins, a, _f=rule.apply: calls.append(1) or _f(ins, a))
+    net = spec.load(name)
+    engine.analyse(net)
+    n = len(net.nodes)
+    assert n <= len(calls) <= n + engine.EVEN_SEARCH_BUDGET + n
