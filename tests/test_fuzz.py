@@ -34,7 +34,7 @@ from archcalc.cli import main
 from archcalc.layers import RULES
 from archcalc.spec import COMMON_KEYS, MAX_DEPTH, MAX_FILE_BYTES, MAX_LAYERS, MAX_REPEAT, MAX_SIZE
 
-EXAMPLES = int(os.environ.get("ARCHCALC_FUZZ_EXAMPLES", "100"))
+EXAMPLES = int(os.environ.get("ARCHCALC_FUZZ_EXAMPLES", "200"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                        HealthCheck.function_scoped_fixture])
