@@ -12,7 +12,7 @@ import re
 import sys
 from dataclasses import dataclass
 
-from .errors import ArchcalcError
+from .errors import ArchcalcError, read_regular
 from .names import plain
 
 MAX_BYTES = 1_000_000        # an answers file larger than this is refused
@@ -47,8 +47,7 @@ def read_text(path: str, stdin=None) -> tuple[str, str]:
     else:
         source = path
         try:
-            with open(path, "rb") as f:     # read-only: the answers file is never written
-                data = f.read(MAX_BYTES + 1)
+            data = read_regular(path, MAX_BYTES)   # read-only: never written
         except FileNotFoundError:
             raise AnswersError(f"{path}: no such file") from None
         except IsADirectoryError:

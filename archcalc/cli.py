@@ -135,6 +135,9 @@ def make_options(no_bias, aux, count, convention, units, kilo, memory, dtype, ba
             raise UserError(f"--count: unknown '{e}'{suggest(e, EXTRAS)}; choose from "
                             + ", ".join(EXTRAS))
     keys = []
+    if columns is not None and not _split([columns]):
+        raise UserError(f"--columns: no column named in {columns!r}; choose from "
+                        + ", ".join(report.COLUMNS))
     for name in _split([columns] if columns else []):
         try:
             keys.append(report.find_column(name))
@@ -148,15 +151,26 @@ def make_options(no_bias, aux, count, convention, units, kilo, memory, dtype, ba
                           columns=tuple(keys))
 
 
+def check_out(out: str, force: bool) -> None:
+    """--out FILE must not exist, unless --force; and even then only as a regular file (opening
+    a pipe for writing would wait for a reader for ever)."""
+    import os
+
+    from .errors import is_regular
+
+    if os.path.exists(out) and not force:
+        raise UserError(f"--out: {out} already exists; add --force to overwrite it")
+    if os.path.exists(out) and not is_regular(out):
+        raise UserError(f"--out: {out} is not a regular file (a pipe, a device or a socket); "
+                        "archcalc writes only files")
+
+
 def write_out(text: str, out: str | None, force: bool) -> None:
     """Print ``text``, or write it to ``out``, which must not exist unless ``force``."""
     if out is None:
         click.echo(text, nl=False)
         return
-    import os
-
-    if os.path.exists(out) and not force:
-        raise UserError(f"--out: {out} already exists; add --force to overwrite it")
+    check_out(out, force)
     try:
         with open(out, "w", encoding="utf-8") as f:
             f.write(text)
@@ -459,16 +473,13 @@ def plot_cmd(networks, compare_, input_, out, force) -> None:
 
     Needs matplotlib (pip install 'archcalc[plot]').
     """
-    import os
-
     from . import plot
 
     try:
         plot.fmt_of(out)
     except ArchcalcError as e:
         raise UserError(str(e)) from None
-    if os.path.exists(out) and not force:
-        raise UserError(f"--out: {out} already exists; add --force to overwrite it")
+    check_out(out, force)
     if not compare_ and len(networks) > 1:
         raise UserError("plot draws one network; add --compare to chart several")
     try:

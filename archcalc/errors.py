@@ -2,6 +2,25 @@
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
+
+
+def read_regular(path: str, limit: int) -> bytes:
+    """At most ``limit + 1`` bytes of the regular file ``path``. A pipe, a device or a socket is
+    refused with an ``OSError`` before it is opened: reading one could block for ever."""
+    if os.path.exists(path) and not os.path.isdir(path) and not is_regular(path):
+        raise OSError(errno.EINVAL, "not a regular file (a pipe, a device or a socket)", path)
+    with open(path, "rb") as f:
+        return f.read(limit + 1)
+
+
+def is_regular(path: str) -> bool:
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
 
 
 def suggest(word: str, choices) -> str:

@@ -33,7 +33,7 @@ import tomllib
 from dataclasses import dataclass, field, replace
 
 from .bulk import without_gc
-from .errors import ArchcalcError, SpecError, suggest
+from .errors import ArchcalcError, SpecError, read_regular, suggest
 from .layers import REQUIRED, RULES
 from .records import Accuracy, Shape
 
@@ -107,7 +107,11 @@ class NetworkInfo:
 
 def _show(v) -> str:
     """A value written back as TOML, for messages; a very long one is cut short."""
-    text = _toml_text(v)
+    return _clip(_toml_text(v))
+
+
+def _clip(text: str) -> str:
+    """``text`` for a message: a very long one is cut short, saying how long it was."""
     return text if len(text) <= 300 else f"{text[:300]} … ({len(text):,} characters)"
 
 
@@ -238,8 +242,7 @@ def specs_dir() -> str:
 
 def read_toml(path: str) -> dict:
     try:
-        with open(path, "rb") as f:
-            raw = f.read(MAX_FILE_BYTES + 1)
+        raw = read_regular(path, MAX_FILE_BYTES)
     except OSError as e:
         raise SpecError(f"cannot read the file ({e.strerror})", file=path) from None
     if len(raw) > MAX_FILE_BYTES:
@@ -419,9 +422,10 @@ class SpecFile:
         declared = ", ".join(f"{k} = {_show(v)}" for k, v in params.items()) or "none"
         out = {}
         for key, text in overrides.items():
+            given = _clip(f"{key}={text}")
             if key not in params:
                 raise ArchcalcError(
-                    f"--set {key}={text}: {name} has no param '{key}'{suggest(key, params)}; "
+                    f"--set {given}: {name} has no param '{_clip(key)}'{suggest(key, params)}; "
                     f"its declared params are: {declared}")
             value = _toml_value(text)
             want = params[key]
@@ -429,7 +433,7 @@ class SpecFile:
                   (isinstance(want, float) and _is_int(value)))
             if not ok:
                 raise ArchcalcError(
-                    f"--set {key}={text}: expected {_type_name(want)} like the declared "
+                    f"--set {given}: expected {_type_name(want)} like the declared "
                     f"{key} = {_show(want)}, found {_type_name(value)} {_show(value)}")
             out[key] = float(value) if isinstance(want, float) else value
         return out
@@ -924,7 +928,7 @@ def resolve(target: str) -> tuple[SpecFile, str]:
     """A network name, a path to a spec file, or ``PATH.toml:NAME`` → (file, network name)."""
     path, variant = target.rsplit(":", 1) if ".toml:" in target else (target, "")
     if path.endswith(".toml") or "/" in path or os.sep in path:
-        if not os.path.isfile(path):
+        if not os.path.exists(path):
             raise ArchcalcError(f"no such spec file: {path}")
         sf = SpecFile(path)
         if variant:

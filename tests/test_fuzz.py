@@ -766,3 +766,35 @@ def test_attacks_as_real_processes(tmp_path, command, name, content):
     assert r.stderr.startswith("archcalc: error: ") and "Traceback" not in r.stderr
     assert r.stdout == ""
     assert digest(tmp_path) == before
+
+
+# --- special files: a pipe is refused before it is opened, never waited on -------------------------
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes on this system")
+@pytest.mark.parametrize("args", [
+    ["table", "{fifo}"],
+    ["check", "alexnet", "{fifo}"],
+    ["table", "alexnet", "--out", "{fifo}", "--force"],
+], ids=["spec", "answers", "--out"])
+def test_a_named_pipe_is_refused_not_waited_on(tmp_path, args):
+    if args[0] not in main.commands:
+        pytest.skip(f"no {args[0]} command")
+    fifo = tmp_path / "pipe.toml"
+    os.mkfifo(fifo)
+    args = [a.format(fifo=fifo) for a in args]
+    # Nobody ever writes to or reads from the pipe: opening it would block for ever.
+    r = subprocess.run([sys.executable, "-m", "archcalc", *args], capture_output=True,
+                       text=True, timeout=120)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.startswith("archcalc: error: ") and "not a regular file" in r.stderr
+    assert r.stdout == ""
+
+
+def test_columns_that_name_nothing_are_refused():
+    r = run_clean(["table", "alexnet", "--columns", ",,,"])
+    assert r.exit_code == 2 and "no column named" in r.stderr
+
+
+def test_a_huge_set_value_is_cut_short_in_the_message():
+    r = run_clean(["table", "alexnet", "--set", "classes=" + "x" * 5000])
+    assert r.exit_code == 2 and "5,008 characters" in r.stderr and len(r.stderr) < 2000
