@@ -529,8 +529,10 @@ def graph_cmd(network, input_, sets, fmt, out, force) -> None:
 @main.command("verify")
 @click.argument("networks", nargs=-1, metavar="[NETWORK]...")
 @click.option("--all", "all_", is_flag=True, help="Verify every network in `archcalc list`.")
-@click.option("--device", type=click.Choice(["cpu", "cuda"]), default="cpu", show_default=True,
-              help="Where the real forward pass runs.")
+@click.option("--device", type=click.Choice(["cpu", "cuda", "meta"]), default="cpu",
+              show_default=True,
+              help="Where the forward pass runs: cpu, cuda, or meta (shapes only: nothing is "
+                   "allocated and no value is computed, so finiteness is not checked).")
 @click.option("--batch", type=click.IntRange(min=1), default=1, show_default=True,
               metavar="N", help="Samples in the input tensor (FLOPs scale with it).")
 @click.option("--rows", type=click.Choice(["all", "failures", "none"]), default=None,

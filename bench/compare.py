@@ -267,7 +267,7 @@ def verify_table(runs: int) -> list[str]:
     probe = subprocess.run([script, "verify", "--help"], capture_output=True, text=True)
     if probe.returncode != 0:
         return ["`archcalc verify` is not in this installation of archcalc: not measured."]
-    devices = ["cpu"]
+    devices = ["meta", "cpu"]
     cuda = subprocess.run([sys.executable, "-c", "import torch; print(torch.cuda.is_available())"],
                           capture_output=True, text=True).stdout.strip()
     devices += ["cuda"] if cuda == "True" else []

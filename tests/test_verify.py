@@ -140,6 +140,20 @@ def test_an_output_that_is_not_finite_is_a_disagreement(monkeypatch):
     assert "first softmax (torch's output is not finite)" in r.output
 
 
+def test_meta_checks_shapes_counts_and_flops_without_allocating(monkeypatch):
+    # The same comparison with nothing allocated: a batch whose real forward pass would be
+    # refused (over the size limit) is fine on meta, and a wrong formula is still caught there.
+    r = cli("alexnet", "--device", "meta", "--batch", "100000", "--rows", "none")
+    assert r.exit_code == 0, r.output
+    assert "✓ alexnet:" in r.output and "(meta, batch 100000)" in r.output
+    assert cli("alexnet", "--batch", "100000").exit_code == 2
+    real = formulas.out_len
+    monkeypatch.setattr(formulas, "out_len", lambda *a, **k: real(*a, **k) + 1)
+    r = cli("alexnet", "--device", "meta")
+    assert r.exit_code == 1 and "first conv1 (shape archcalc 96×56×56, torch 96×55×55;" in r.output
+    assert "finiteness was not checked" in r.output
+
+
 # --- torch modules follow the spec -----------------------------------------------------------
 
 def test_a_scaled_add_scales_the_residual_branch_not_the_shortcut():

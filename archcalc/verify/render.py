@@ -107,6 +107,10 @@ CONVENTIONS = (
     "nothing else) beside archcalc's 2 × MACs × batch.")
 
 
+META = ("\nmeta: the forward pass ran on the meta device, which computes shapes and no values: "
+        "nothing was allocated, and the outputs' finiteness was not checked.")
+
+
 def render(nc: NetworkCheck, rows: str = "all") -> str:
     """The report for one network: ``rows`` "all" (every layer, the cross-check, the
     conventions), "failures" (only what disagrees) or "none" (the verdict line only)."""
@@ -129,7 +133,7 @@ def render(nc: NetworkCheck, rows: str = "all") -> str:
     if show_ref:
         out += ["", render_reference(ref).rstrip("\n")]
     if rows == "all":
-        out += ["", CONVENTIONS]
+        out += ["", CONVENTIONS + (META if nc.device == "meta" else "")]
     if out:
         out.append("")
     out.append(verdict(nc))

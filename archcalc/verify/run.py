@@ -73,10 +73,10 @@ def zoo() -> list[str]:
 def run(nets, device: str, batch: int, rows: str, changed: str = "") -> int:
     """Verify the loaded networks ``nets`` and print a report for each; the exit status (0 all
     agree, 1 any disagreement). Raises ``ArchcalcError`` if the device cannot be used."""
-    from .render import CONVENTIONS, render
+    from .render import CONVENTIONS, META, render
 
     prepare(device)
-    for n in nets:                  # every network checked before any runs
+    for n in nets if device != "meta" else ():   # meta allocates nothing; others checked first
         check_size(n, batch)
     bar = len(nets) > 1 and sys.stderr.isatty()
     results = []
@@ -95,5 +95,5 @@ def run(nets, device: str, batch: int, rows: str, changed: str = "") -> int:
         click.echo(f"\n{len(results) - len(bad)} of {len(results)} networks agree"
                    + (f"; disagree: {', '.join(bad)}" if bad else ""))
         if rows != "all":
-            click.echo("\n" + CONVENTIONS)
+            click.echo("\n" + CONVENTIONS + (META if device == "meta" else ""))
     return 0 if all(r.ok for r in results) else 1
