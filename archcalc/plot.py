@@ -62,10 +62,10 @@ COLORS = ("#4c72b0", "#dd8452", "#55a868")
 
 def layers(a: Analysis, path: str) -> int:
     """Bars per weighted layer on a log axis; returns the number of layers drawn."""
-    import numpy as np
+    plt = _pyplot()                 # first: says how to install matplotlib if it is missing
+    import numpy as np              # comes with matplotlib
 
     names, series = layer_series(a)
-    plt = _pyplot()
     x = np.arange(len(names))
     width = 0.27
     fig, ax = plt.subplots(figsize=(min(max(6.0, 0.32 * len(names) + 2), 60), 5))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import sys
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -55,6 +56,19 @@ def test_plot_png_and_refusals(tmp_path):
     assert r.exit_code == 2 and ".svg" in r.output
     r = cli("plot", "vgg11", "vgg16", "--out", str(tmp_path / "x.svg"))
     assert r.exit_code == 2 and "--compare" in r.output
+
+
+@pytest.mark.parametrize("args", [["alexnet"], ["--compare", "alexnet", "vgg16"]])
+def test_plot_without_matplotlib_says_how_to_install(tmp_path, monkeypatch, args):
+    # As in a core install: neither matplotlib nor numpy (which comes with it) can be imported.
+    for name in [m for m in sys.modules if m.split(".")[0] in ("matplotlib", "numpy")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    monkeypatch.setitem(sys.modules, "numpy", None)
+    r = cli("plot", *args, "--out", str(tmp_path / "p.svg"))
+    assert r.exit_code == 2, r.output
+    assert "pip install 'archcalc[plot]'" in r.output
+    assert not (tmp_path / "p.svg").exists()
 
 
 def test_plot_compare_draws_the_networks_with_accuracy(tmp_path):

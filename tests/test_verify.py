@@ -271,6 +271,9 @@ def test_cuda_asked_but_missing_exits_2(monkeypatch):
 
 def test_torch_missing_says_how_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "torch", None)
+    # As in a fresh process: none of the verifier's modules that import torch is loaded yet.
+    for name in [m for m in sys.modules if m.startswith("archcalc.verify.")]:
+        monkeypatch.delitem(sys.modules, name)
     r = cli("lenet5")
     assert r.exit_code == 2
     assert "needs torch, which is not installed" in r.output

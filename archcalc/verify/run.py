@@ -73,9 +73,9 @@ def zoo() -> list[str]:
 def run(nets, device: str, batch: int, rows: str, changed: str = "") -> int:
     """Verify the loaded networks ``nets`` and print a report for each; the exit status (0 all
     agree, 1 any disagreement). Raises ``ArchcalcError`` if the device cannot be used."""
+    prepare(device)                 # first: says how to install torch if it is missing
     from .render import CONVENTIONS, META, render
 
-    prepare(device)
     for n in nets if device != "meta" else ():   # meta allocates nothing; others checked first
         check_size(n, batch)
     bar = len(nets) > 1 and sys.stderr.isatty()
