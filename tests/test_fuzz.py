@@ -566,6 +566,16 @@ def draw_args(data, command: str) -> list[str]:
     return args
 
 
+def invoke_in(folder: Path, args: list[str]):
+    """The CLI run in-process from ``folder``, so that relative --out paths land there."""
+    cwd = os.getcwd()
+    os.chdir(folder)
+    try:
+        return CliRunner().invoke(main, args)
+    finally:
+        os.chdir(cwd)
+
+
 @FUZZ
 @given(command=st.sampled_from(sorted(set(main.commands) - HEAVY)), data=st.data())
 def test_every_command_and_option_ends_cleanly(tmp_path_factory, command, data):
@@ -576,12 +586,7 @@ def test_every_command_and_option_ends_cleanly(tmp_path_factory, command, data):
     (folder / "answers.csv").write_text("layer,W,H,C,params\nconv1,55,55,96,34944\n",
                                         encoding="utf-8")
     before = digest(folder)
-    cwd = os.getcwd()
-    os.chdir(folder)
-    try:
-        r = CliRunner().invoke(main, args)
-    finally:
-        os.chdir(cwd)
+    r = invoke_in(folder, args)
     if r.exception is not None and not isinstance(r.exception, SystemExit):
         import traceback
 
@@ -605,12 +610,7 @@ def test_plot_ends_cleanly_and_never_clobbers(tmp_path_factory, data):
         args += ["--out", data.draw(st.sampled_from(["new.svg", "existing.svg", "new.png",
                                                      "x.bmp", "", "missing/x.svg"]))]
     before = digest(folder)
-    cwd = os.getcwd()
-    os.chdir(folder)
-    try:
-        r = CliRunner().invoke(main, args)
-    finally:
-        os.chdir(cwd)
+    r = invoke_in(folder, args)
     assert r.exception is None or isinstance(r.exception, SystemExit), r.exc_info
     assert r.exit_code in (0, 2) and "Traceback" not in r.output, (args, r.output)
     after = digest(folder)
