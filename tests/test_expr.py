@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from fractions import Fraction
 
 import pytest
@@ -51,12 +50,12 @@ def test_k_1024():
     ("9" * 200, "digits"), ("99999999999^99999999999", "beyond"),
     ("(10^99)*(10^99)", "beyond"),
 ])
-def test_refusals_are_clear_and_fast(text, message):
-    t = time.perf_counter()
+def test_refusals_are_clear(text, message):
+    # A power is refused from the sizes of its operands, before it is computed: were it computed,
+    # 9^9^9 would not return at all, rather than merely slowly.
     with pytest.raises(ExprError) as e:
         parse(text)
     assert message in str(e.value)
-    assert time.perf_counter() - t < 5   # a sanity bound, not a timing test: 9^9^9 must not hang
 
 
 # --- hypothesis: the parser agrees with Python's arithmetic on the same numbers -------------
