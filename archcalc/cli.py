@@ -270,7 +270,6 @@ def explain_cmd(network: str, layers: tuple[str, ...], input_: str | None, sets,
     W = (227 − 11 + 2·0)/4 + 1 = 55.
     """
     from . import explain
-    from .errors import suggest
     from .names import Index
 
     a = analysis(network, input_, sets)
@@ -346,8 +345,6 @@ def check_cmd(network: str, answers: str, fmt: str, by_order: bool, mapping: tup
         head, sep, fld = m.rpartition("=")
         fields = A.FIELDS + ("name",)
         if not sep or not head.strip() or fld.strip() not in fields:
-            from .errors import suggest
-
             raise UserError(f"--column: expected HEADER=FIELD with FIELD one of "
                             f"{', '.join(fields)}, found {m!r}{suggest(fld.strip(), fields)}")
         cols[head.strip()] = fld.strip()
@@ -406,7 +403,6 @@ def quiz_cmd(network: str, blank: str, seed: int | None, fraction: float | None,
     filled in, is marked by `archcalc check NETWORK FILE` as it is.
     """
     from . import quiz
-    from .errors import suggest
 
     cols = [c.strip() for c in blank.split(",") if c.strip()]
     lower = {c.lower(): c for c in quiz.COLUMNS}
