@@ -485,10 +485,6 @@ def latex_escape(text: str) -> str:
     return "".join(_LATEX.get(ch) or _LATEX_UNICODE.get(ch, ch) for ch in text)
 
 
-def render_latex(a: Analysis, opt: Options) -> str:
-    return grid_latex(grid(a, opt))
-
-
 def grid_latex(g: Grid) -> str:
     """A booktabs ``table`` with the title as caption and the lines around it as a note below;
     needs ``\\usepackage{booktabs}``; symbols are written as LaTeX (× as ``$\\times$``)."""
@@ -508,10 +504,6 @@ def grid_latex(g: Grid) -> str:
                                                       for f in g.head + g.foot))
     lines.append(r"\end{table}")
     return "\n".join(lines) + "\n"
-
-
-def render_html(a: Analysis, opt: Options) -> str:
-    return grid_html(grid(a, opt))
 
 
 def grid_html(g: Grid) -> str:
