@@ -17,11 +17,11 @@ from typing import Callable
 
 from . import explain
 from .answers import FIELDS, Column, Table, columns
+from .conventions import POOLS
 from .expr import ExprError, Value, is_plain_number, parse
 from .names import Index, plain
 from .records import Analysis, LayerRow, Shape
 
-POOLS = ("maxpool", "avgpool", "adaptive_avgpool", "gap")
 TOTAL_NAMES = ("total", "totals", "sum", "overall", "all", "network", "whole network")
 INPUT_NAMES = ("input", "image", "data", "inputimage")
 NOT_APPLICABLE = ("-", "–", "—", "n/a", "na", "none", "/")
