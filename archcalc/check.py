@@ -508,11 +508,12 @@ class Marker:
         name_col = next((c.index for c in self.cols if c.field == "name"), 0)
         by_name = {r.name: r for r in self.a.rows}
         index = Index(by_name)
+        totals = {plain(t) for t in TOTAL_NAMES}
         order = iter(exercise_rows(self.a))
         for i, row in enumerate(self.table.rows):
             name = row[name_col] if name_col < len(row) else ""
             key = plain(name)
-            if key in {plain(t) for t in TOTAL_NAMES}:
+            if key in totals:
                 self.rows.append((i, name, None, "total"))
                 continue
             if key in INPUT_NAMES and index.find(name) is None:
