@@ -976,9 +976,8 @@ class Marker:
             dims = {"H": o.h, "W": o.w, "C": o.c}
             flat = o.flat
         order = rd.order or col.order or self.conv.order
-        expected = (f"{dims['C']:,}" if flat else
-                    "×".join(str(dims[k]) for k in (("H", "W", "C") if order == "HWC"
-                                                    else ("C", "H", "W"))))
+        axes = ("H", "W", "C") if order == "HWC" else ("C", "H", "W")
+        expected = f"{dims['C']:,}" if flat else "×".join(str(dims[k]) for k in axes)
         steps = self.steps(layer, self.conv.bias) if layer else {}
         working = "; ".join(steps[k].text() for k in ("H", "W", "C") if k in steps)
         cell = Cell(name, col.header, "output", rd.text, expected, "right", "", working, line,
@@ -993,8 +992,7 @@ class Marker:
         if flat:
             ok = sh in ((dims["C"],), (1, 1, dims["C"]), (dims["C"], 1, 1))
         elif len(sh) == 3:
-            ok = sh == tuple(dims[k] for k in (("H", "W", "C") if order == "HWC"
-                                               else ("C", "H", "W")))
+            ok = sh == tuple(dims[k] for k in axes)
         elif len(sh) == 2:
             ok = sh == (dims["H"], dims["W"])
         else:
@@ -1003,7 +1001,7 @@ class Marker:
             return cell
         cell.verdict = "wrong"
         if len(sh) == 3 and not flat and layer is not None:
-            got = dict(zip(("H", "W", "C") if order == "HWC" else ("C", "H", "W"), sh))
+            got = dict(zip(axes, sh))
             why = []
             for k in ("H", "W", "C"):
                 if got[k] != dims[k]:
