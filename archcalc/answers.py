@@ -232,7 +232,7 @@ def column(index: int, header: str, mapping: dict[str, str] | None = None) -> Co
     m = _ORDER.match(header.strip())
     if m:                                               # "Output (C×H×W)", "shape [HxWxC]"
         order = "".join(plain(m.group(i)) for i in (2, 3, 4)).upper()   # Cyrillic С, Н too
-        if sorted(order) == ["C", "H", "W"] and order in ("HWC", "CHW"):
+        if order in ("HWC", "CHW"):
             return Column(index, header, "output", order=order)
     if key in _BY_ALIAS:
         return Column(index, header, _BY_ALIAS[key])
