@@ -30,6 +30,7 @@ def options(**kw) -> Options:
     from .conventions import EXTRAS, PRESETS
     from .memory import DTYPES, OPTIMIZERS
     from .report import COLUMNS, find_column
+    from .units import KILOS, UNITS
 
     names = list(Options.__dataclass_fields__)
     for k in kw:
@@ -38,8 +39,8 @@ def options(**kw) -> Options:
                                 + ", ".join(names))
     if isinstance(kw.get("count"), str):
         kw["count"] = tuple(x.strip() for x in kw["count"].split(",") if x.strip())
-    checks = [("count", EXTRAS), ("convention", PRESETS + (None,)), ("units", ("exact", "si")),
-              ("kilo", (1000, 1024)), ("dtype", tuple(DTYPES)), ("optimizer", tuple(OPTIMIZERS))]
+    checks = [("count", EXTRAS), ("convention", PRESETS + (None,)), ("units", UNITS),
+              ("kilo", KILOS), ("dtype", tuple(DTYPES)), ("optimizer", tuple(OPTIMIZERS))]
     for key, allowed in checks:
         values = kw.get(key, ()) if key == "count" else [kw.get(key, allowed[0])]
         for v in values:

@@ -12,6 +12,7 @@ from .compare import SORT_KEYS
 from .errors import ArchcalcError, suggest
 from .memory import DTYPES
 from .report import FORMATS
+from .units import KILOS, UNITS
 
 
 class UserError(click.ClickException):
@@ -100,9 +101,9 @@ def table_options(f):
                      help="Reproduce what a source prints for the same network: the papers, "
                           "torchvision's docs, fvcore, ptflops or Keras (a column and a footer "
                           "line in that tool's terms)."),
-        click.option("--units", type=click.Choice(["exact", "si"]), default="exact",
+        click.option("--units", type=click.Choice(UNITS), default="exact",
                      show_default=True, help="exact integers, or SI prefixes (61.1 M, 0.71 G)."),
-        click.option("--kilo", type=click.Choice(["1000", "1024"]), default="1000",
+        click.option("--kilo", type=click.Choice([str(k) for k in KILOS]), default="1000",
                      show_default=True, help="The SI step for --units si (GoogLeNet's table "
                                              "uses 1024)."),
         click.option("--memory", is_flag=True,
@@ -270,7 +271,6 @@ def explain_cmd(network: str, layers: tuple[str, ...], input_: str | None, sets,
     W = (227 − 11 + 2·0)/4 + 1 = 55.
     """
     from . import explain
-    from .errors import suggest
     from .names import Index
 
     a = analysis(network, input_, sets)
@@ -346,8 +346,6 @@ def check_cmd(network: str, answers: str, fmt: str, by_order: bool, mapping: tup
         head, sep, fld = m.rpartition("=")
         fields = A.FIELDS + ("name",)
         if not sep or not head.strip() or fld.strip() not in fields:
-            from .errors import suggest
-
             raise UserError(f"--column: expected HEADER=FIELD with FIELD one of "
                             f"{', '.join(fields)}, found {m!r}{suggest(fld.strip(), fields)}")
         cols[head.strip()] = fld.strip()
@@ -406,7 +404,6 @@ def quiz_cmd(network: str, blank: str, seed: int | None, fraction: float | None,
     filled in, is marked by `archcalc check NETWORK FILE` as it is.
     """
     from . import quiz
-    from .errors import suggest
 
     cols = [c.strip() for c in blank.split(",") if c.strip()]
     lower = {c.lower(): c for c in quiz.COLUMNS}
@@ -429,9 +426,10 @@ def quiz_cmd(network: str, blank: str, seed: int | None, fraction: float | None,
 @click.option("--reverse", is_flag=True, help="Largest first.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
               help="Output format.")
-@click.option("--units", type=click.Choice(["exact", "si"]), default="exact", show_default=True,
+@click.option("--units", type=click.Choice(UNITS), default="exact", show_default=True,
               help="exact integers, or SI prefixes (133 M, 15.5 G).")
-@click.option("--kilo", type=click.Choice(["1000", "1024"]), default="1000", show_default=True,
+@click.option("--kilo", type=click.Choice([str(k) for k in KILOS]), default="1000",
+              show_default=True,
               help="The SI step for --units si.")
 @click.option("--dtype", type=click.Choice(list(DTYPES)), default="fp32",
               show_default=True, help="Bytes per value of the activation memory.")

@@ -123,7 +123,7 @@ def _sources(entries: list[Entry]) -> dict[str, int]:
 
 def grid(entries: list[Entry], units: str = "exact", kilo: int = 1000) -> report.Grid:
     refs = _sources(entries)
-    cells = [[_cell(c, c.value(e, refs), units, kilo) for c in COLUMNS] for e in entries]
+    cells = [[report.cell(c, c.value(e, refs), units, kilo) for c in COLUMNS] for e in entries]
     foot = list(FOOT)
     foot.append(f"units: {U.legend(units, kilo)}.")
     sources = {e.a.accuracy.source: refs[e.a.network] for e in entries if e.a.network in refs}
@@ -133,14 +133,6 @@ def grid(entries: list[Entry], units: str = "exact", kilo: int = 1000) -> report
         foot.append("no published accuracy in the spec for: " + ", ".join(missing) + ".")
     return report.Grid(f"compare: {', '.join(e.a.network for e in entries)}", [], COLUMNS,
                        cells, [], foot)
-
-
-def _cell(col, v, units: str, kilo: int) -> str:
-    if isinstance(v, int) and col.kind == "count":
-        return U.number(v, units, kilo)
-    if isinstance(v, int) and col.kind == "bytes" and units != "exact":
-        return U.nbytes(v)
-    return f"{v:,}" if isinstance(v, int) else str(v)
 
 
 def to_dict(entries: list[Entry]) -> dict:

@@ -280,14 +280,14 @@ def footer(a: Analysis, opt: Options, keys: list[str]) -> list[str]:
 
 # --- the shared table ------------------------------------------------------------------------
 
-def _cell(col: Column, v, opt: Options) -> str:
-    """A value as a human-readable format prints it."""
+def cell(col: Column, v, units: str = "exact", kilo: int = 1000) -> str:
+    """A value as a human-readable format prints it (also ``compare``'s cells)."""
     if not isinstance(v, int) or col.kind == "text":
         return str(v)
-    if col.kind == "bytes" and opt.units != "exact":
+    if col.kind == "bytes" and units != "exact":
         return U.nbytes(v)
     if col.kind == "count":
-        return U.number(v, opt.units, opt.kilo)
+        return U.number(v, units, kilo)
     return f"{v:,}"
 
 
@@ -337,9 +337,9 @@ def _human(a: Analysis, opt: Options):
                 v = " ".join(f"[{i}]" for i in note_no.get(r.name, []))
             elif c.key == "kind" and r.aux:
                 v = f"{v} (aux)"
-            line.append(_cell(c, v, opt))
+            line.append(cell(c, v, opt.units, opt.kilo))
         cells.append(line)
-    tot = [[_cell(c, v, opt) for c, v in zip(cols, t)] for t in totals]
+    tot = [[cell(c, v, opt.units, opt.kilo) for c, v in zip(cols, t)] for t in totals]
     return cols, [c.header for c in cols], cells, tot, numbered
 
 
@@ -485,10 +485,6 @@ def latex_escape(text: str) -> str:
     return "".join(_LATEX.get(ch) or _LATEX_UNICODE.get(ch, ch) for ch in text)
 
 
-def render_latex(a: Analysis, opt: Options) -> str:
-    return grid_latex(grid(a, opt))
-
-
 def grid_latex(g: Grid) -> str:
     """A booktabs ``table`` with the title as caption and the lines around it as a note below;
     needs ``\\usepackage{booktabs}``; symbols are written as LaTeX (× as ``$\\times$``)."""
@@ -508,10 +504,6 @@ def grid_latex(g: Grid) -> str:
                                                       for f in g.head + g.foot))
     lines.append(r"\end{table}")
     return "\n".join(lines) + "\n"
-
-
-def render_html(a: Analysis, opt: Options) -> str:
-    return grid_html(grid(a, opt))
 
 
 def grid_html(g: Grid) -> str:
