@@ -212,7 +212,6 @@ _UNITS = {"k": "K", "thousand": "K", "thousands": "K", "m": "M", "million": "M",
 
 _ORDER = re.compile(r"^(output(?:\s*(?:size|shape))?|out|shape|size)\s*[(\[]?\s*"
                     r"([CHWсн])\s*[x×*]\s*([CHWсн])\s*[x×*]\s*([CHWсн])\s*[)\]]?$", re.I)
-_LATIN = str.maketrans("СНсн", "CHCH")
 
 
 @dataclass(frozen=True)
@@ -232,8 +231,8 @@ def column(index: int, header: str, mapping: dict[str, str] | None = None) -> Co
     key = plain(header)
     m = _ORDER.match(header.strip())
     if m:                                               # "Output (C×H×W)", "shape [HxWxC]"
-        order = "".join(m.group(i).upper().translate(_LATIN) for i in (2, 3, 4))
-        if sorted(order) == ["C", "H", "W"] and order in ("HWC", "CHW"):
+        order = "".join(plain(m.group(i)) for i in (2, 3, 4)).upper()   # Cyrillic С, Н too
+        if order in ("HWC", "CHW"):
             return Column(index, header, "output", order=order)
     if key in _BY_ALIAS:
         return Column(index, header, _BY_ALIAS[key])

@@ -17,11 +17,11 @@ from typing import Callable
 
 from . import explain
 from .answers import FIELDS, Column, Table, columns
+from .conventions import POOLS
 from .expr import ExprError, Value, is_plain_number, parse
 from .names import Index, plain
 from .records import Analysis, LayerRow, Shape
 
-POOLS = ("maxpool", "avgpool", "adaptive_avgpool", "gap")
 TOTAL_NAMES = ("total", "totals", "sum", "overall", "all", "network", "whole network")
 INPUT_NAMES = ("input", "image", "data", "inputimage")
 NOT_APPLICABLE = ("-", "–", "—", "n/a", "na", "none", "/")
@@ -433,7 +433,7 @@ def d_total(c: Ctx) -> str | None:
     s = c.marker.column_sum(c.field)
     if s is None:
         return None
-    if not c.fits(s) and not any(v.matches(s) for v in c.candidates):
+    if not any(v.matches(s) for v in c.candidates):
         return f"not the sum of its rows: they add up to {s:,}"
     if c.fits(s):
         return (f"the sum of the table's rows ({s:,}), but they leave out layers of the "
@@ -508,11 +508,12 @@ class Marker:
         name_col = next((c.index for c in self.cols if c.field == "name"), 0)
         by_name = {r.name: r for r in self.a.rows}
         index = Index(by_name)
+        totals = {plain(t) for t in TOTAL_NAMES}
         order = iter(exercise_rows(self.a))
         for i, row in enumerate(self.table.rows):
             name = row[name_col] if name_col < len(row) else ""
             key = plain(name)
-            if key in {plain(t) for t in TOTAL_NAMES}:
+            if key in totals:
                 self.rows.append((i, name, None, "total"))
                 continue
             if key in INPUT_NAMES and index.find(name) is None:
@@ -975,9 +976,8 @@ class Marker:
             dims = {"H": o.h, "W": o.w, "C": o.c}
             flat = o.flat
         order = rd.order or col.order or self.conv.order
-        expected = (f"{dims['C']:,}" if flat else
-                    "×".join(str(dims[k]) for k in (("H", "W", "C") if order == "HWC"
-                                                    else ("C", "H", "W"))))
+        axes = ("H", "W", "C") if order == "HWC" else ("C", "H", "W")
+        expected = f"{dims['C']:,}" if flat else "×".join(str(dims[k]) for k in axes)
         steps = self.steps(layer, self.conv.bias) if layer else {}
         working = "; ".join(steps[k].text() for k in ("H", "W", "C") if k in steps)
         cell = Cell(name, col.header, "output", rd.text, expected, "right", "", working, line,
@@ -992,8 +992,7 @@ class Marker:
         if flat:
             ok = sh in ((dims["C"],), (1, 1, dims["C"]), (dims["C"], 1, 1))
         elif len(sh) == 3:
-            ok = sh == tuple(dims[k] for k in (("H", "W", "C") if order == "HWC"
-                                               else ("C", "H", "W")))
+            ok = sh == tuple(dims[k] for k in axes)
         elif len(sh) == 2:
             ok = sh == (dims["H"], dims["W"])
         else:
@@ -1002,7 +1001,7 @@ class Marker:
             return cell
         cell.verdict = "wrong"
         if len(sh) == 3 and not flat and layer is not None:
-            got = dict(zip(("H", "W", "C") if order == "HWC" else ("C", "H", "W"), sh))
+            got = dict(zip(axes, sh))
             why = []
             for k in ("H", "W", "C"):
                 if got[k] != dims[k]:

@@ -20,6 +20,7 @@ from typing import Callable
 from . import formulas as F
 from .layers import _pad_sides
 from .records import LayerRow
+from .units import exact as _n
 
 LABELS = {"H": "H", "W": "W", "C": "C", "params": "params", "macs": "MACs", "fixed": "fixed",
           "buffers": "buffers", "activations": "activations"}
@@ -74,10 +75,6 @@ class Step:
             parts.append(f"{self.value:,}")
         out = " = ".join(parts)
         return f"{out} ({self.why})" if self.why else out
-
-
-def _n(v: int) -> str:
-    return f"{v:,}"
 
 
 def _dot(*xs) -> str:

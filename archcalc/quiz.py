@@ -51,10 +51,9 @@ def given(r: LayerRow, previous: str = "", source=lambda name: name) -> str:
     return text
 
 
-def _cell(r: LayerRow, col: str, bias: bool) -> str:
+def _cell(r: LayerRow, col: str, steps: dict[str, explain.Step]) -> str:
     if col in ("H", "W") and r.output.flat:
         return ""
-    steps = {s.field: s for s in explain.working(r, bias)}
     return str(steps[col].value)
 
 
@@ -76,8 +75,9 @@ def build(a: Analysis, blank=COLUMNS, seed: int | None = None, fraction: float |
         return name
 
     prev = [""] + [r.name for r in rows[:-1]]
-    table = [(r.name, given(r, p, source)) + tuple(_cell(r, c, bias) for c in COLUMNS)
-             for r, p in zip(rows, prev)]
+    steps = [{s.field: s for s in explain.working(r, bias)} for r in rows]   # once per row
+    table = [(r.name, given(r, p, source)) + tuple(_cell(r, c, st) for c in COLUMNS)
+             for r, p, st in zip(rows, prev, steps)]
     candidates = [(i, 2 + COLUMNS.index(c)) for i, r in enumerate(rows) for c in cols
                   if i >= example and table[i][2 + COLUMNS.index(c)] != ""]
     if fraction is None:
@@ -87,10 +87,7 @@ def build(a: Analysis, blank=COLUMNS, seed: int | None = None, fraction: float |
         else frozenset(candidates)
     working = []
     for i, j in sorted(chosen):
-        r = rows[i]
-        fld = COLUMNS[j - 2]
-        steps = {s.field: s for s in explain.working(r, bias)}
-        working.append((r.name, headers[j], steps[fld].text()))
+        working.append((rows[i].name, headers[j], steps[i][COLUMNS[j - 2]].text()))
     x = a.input
     title = (f"{a.network} — {a.description}; input {x.c}×{x.h}×{x.w} (C×H×W)")
     conv = ("params = weights + biases" if bias else "params = weights only (no biases)") + \

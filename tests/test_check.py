@@ -288,7 +288,7 @@ def test_catalogue(ident, network, rows, cell, options, fires):
 
 
 def test_every_catalogue_entry_is_tested():
-    tested = {c[0] for c in CASES if c[5]} | {c[0] for c in CASES if not c[5]}
+    tested = {c[0] for c in CASES if c[5]}          # each diagnosis is shown to fire
     assert {i for i, _ in check.CATALOGUE} - {"sibling"} <= tested
 
 
