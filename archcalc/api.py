@@ -133,8 +133,7 @@ def analyze(target: str, input=None, params: dict | None = None, **conventions) 
     opt = options(**conventions)
     overrides = None
     if params:
-        from .spec import _show
-
-        overrides = {k: v if isinstance(v, str) else _show(v) for k, v in params.items()}
+        overrides = {k: v if isinstance(v, str) else spec.toml_text(v)
+                     for k, v in params.items()}
     net = spec.load(target, overrides=overrides)
     return Table(engine.analyse(net, _shape(input, net.input.c)), opt)

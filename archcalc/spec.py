@@ -107,7 +107,7 @@ class NetworkInfo:
 
 def _show(v) -> str:
     """A value written back as TOML, for messages; a very long one is cut short."""
-    return _clip(_toml_text(v))
+    return _clip(toml_text(v))
 
 
 def _clip(text: str) -> str:
@@ -115,15 +115,15 @@ def _clip(text: str) -> str:
     return text if len(text) <= 300 else f"{text[:300]} … ({len(text):,} characters)"
 
 
-def _toml_text(v) -> str:
+def toml_text(v) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, str):
         return f'"{v}"'
     if isinstance(v, dict):
-        return "{ " + ", ".join(f"{k} = {_toml_text(x)}" for k, x in v.items()) + " }"
+        return "{ " + ", ".join(f"{k} = {toml_text(x)}" for k, x in v.items()) + " }"
     if isinstance(v, list):
-        return "[" + ", ".join(_toml_text(x) for x in v) + "]"
+        return "[" + ", ".join(toml_text(x) for x in v) + "]"
     return repr(v)
 
 

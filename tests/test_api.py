@@ -57,3 +57,16 @@ def test_readme_example_numbers():
     t = archcalc.analyze("resnet50", input=(3, 224, 224), count="bias", memory=True)
     assert f'{t.totals["params"]}, {t.totals["macs"]}' in readme
     assert f"'{t.rows[0]['name']}', {t.rows[0]['output']}" in readme
+
+
+def test_params_reach_the_spec_whole_however_long(monkeypatch):
+    # A value is handed to the loader as TOML text in full: a message may cut a long value
+    # short, the loader must not.
+    from archcalc import spec
+
+    seen = {}
+    load = spec.load
+    monkeypatch.setattr(spec, "load", lambda t, overrides=None, **k: (
+        seen.update(overrides or {}), load(t, **k))[1])
+    archcalc.analyze("alexnet", params={"classes": 10, "widths": list(range(200))})
+    assert seen == {"classes": "10", "widths": "[" + ", ".join(map(str, range(200))) + "]"}
