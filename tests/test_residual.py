@@ -325,10 +325,15 @@ def test_se_resnet50():
     se = sum(n * (2 * c * c // 16 + c // 16 + c) for n, c in stages)
     assert a.totals.params - totals("resnet50").params == se
     # Sec. 4: ~3.86 GFLOPs (ResNet-50) → ~3.87 (SE-ResNet-50); the fcs add 2·C²/16 MACs per block.
-    assert a.totals.macs - totals("resnet50").macs == sum(n * 2 * c * c // 16 for n, c in stages)
+    se_macs = sum(n * 2 * c * c // 16 for n, c in stages)
+    assert a.totals.macs - totals("resnet50").macs == se_macs
     assert round(a.totals.macs / 1e9, 2) == 3.86
     scale = sum(r.output.elements for r in a.rows if r.kind == "mul")
     assert round((a.totals.macs + scale) / 1e9, 2) == 3.87      # the spec's note says so
+    # ... and the note's own numbers are these, not pasted ones gone stale.
+    note = a.notes[0]
+    assert f"{se_macs:,} in all" in note and f"{scale:,} in all" in note, note
+    assert f"{a.totals.macs / 1e9:.3f} G" in note and f"{(a.totals.macs + scale) / 1e9:.3f} G" in note
     se_block = [r for r in a.rows if r.name.startswith("conv4_2/se/")]
     assert [r.kind for r in se_block] == ["gap", "conv", "relu", "conv", "sigmoid", "mul"]
     assert str(se_block[1].output) == "64×1×1" and str(se_block[-1].output) == "1024×14×14"

@@ -90,9 +90,8 @@ def render_reference(ref: ReferenceCheck) -> str:
     if ref.skipped:
         hint = " Install it with pip install 'archcalc[xcheck]'." if ref.missing_library else ""
         return f"cross-check skipped: {ref.skipped}; {ref.not_checked}.{hint}\n"
-    rows = [[i.what, _shape(i.ours) if isinstance(i.ours, tuple) or i.ours is None else _num(i.ours),
-             _shape(i.theirs) if isinstance(i.theirs, tuple) or i.theirs is None
-             else _num(i.theirs), OK if i.ok else BAD] for i in ref.items]
+    value = lambda v: _shape(v) if isinstance(v, tuple) else _num(v)     # noqa: E731
+    rows = [[i.what, value(i.ours), value(i.theirs), OK if i.ok else BAD] for i in ref.items]
     table = tabulate(rows, ["cross-check", "archcalc", ref.reference.title, ""],
                      disable_numparse=True, colalign=("left", "right", "right", "left"))
     return table + "\n"

@@ -66,8 +66,7 @@ def verify(net, device: str = "cpu", batch: int = 1, changed: str = ""):
 
 def zoo() -> list[str]:
     """Every bundled network, in ``archcalc list`` order."""
-    names = [i.name for sf in spec.catalogue().values() for i in sf.infos()]
-    return list(dict.fromkeys(names))
+    return list(spec.catalogue())      # by file, then its variants in order
 
 
 def run(nets, device: str, batch: int, rows: str, changed: str = "") -> int:
