@@ -20,6 +20,7 @@ states the tool's rule, read from its source and checked against its output (tes
 
 from __future__ import annotations
 
+from . import formulas as F
 from .records import Analysis, LayerRow
 
 EXTRAS = ("bias", "bn", "act", "pool", "add")
@@ -44,9 +45,7 @@ def _window_values(r: LayerRow) -> int:
     if r.kind == "gap":
         return x.elements
     if r.kind == "adaptive_avgpool":
-        def span(n: int, m: int) -> int:     # PyTorch's windows ⌊i·n/m⌋ … ⌈(i+1)·n/m⌉
-            return sum(-(-(i + 1) * n // m) - i * n // m for i in range(m))
-        return x.c * span(x.h, o.h) * span(x.w, o.w)
+        return x.c * sum(F.adaptive_windows(x.h, o.h)) * sum(F.adaptive_windows(x.w, o.w))
     kh, kw = r.attrs[r.kind]
     return o.elements * kh * kw
 

@@ -90,6 +90,12 @@ def subsampled_len(i: int, s: int) -> int:
     return -(-i // s)
 
 
+def adaptive_windows(i: int, o: int) -> list[int]:
+    """Widths of PyTorch's adaptive pooling windows along one axis of length ``i`` pooled to
+    ``o``: window j spans ⌊j·i/o⌋ … ⌈(j+1)·i/o⌉ − 1."""
+    return [-(-(j + 1) * i // o) - j * i // o for j in range(o)]
+
+
 def conv_weights(c_in: int, c_out: int, kh: int, kw: int, groups: int = 1) -> int:
     """Weights of a convolution: ``Kh·Kw·(C_in/groups)·C_out``."""
     return kh * kw * (c_in // groups) * c_out

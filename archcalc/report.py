@@ -45,8 +45,13 @@ class Options:
     columns: tuple[str, ...] = ()
 
 
+def counted_params(c, opt: Options) -> int:
+    """The params of ``Counts`` ``c`` as ``opt`` counts them: weights + biases, or weights."""
+    return c.params if opt.bias else c.weights
+
+
 def layer_params(r: LayerRow, opt: Options) -> int:
-    return r.counts.params if opt.bias else r.counts.weights
+    return counted_params(r.counts, opt)
 
 
 # --- columns ---------------------------------------------------------------------------------
@@ -197,10 +202,10 @@ def conventions(a: Analysis, opt: Options) -> dict:
                           "norm's running mean and variance, 2·C per layer (torch's "
                           "num_batches_tracked, one integer per layer, is not counted); Keras's "
                           f"'Total params' counts them: params + buffers = "
-                          f"{(t.params if opt.bias else t.weights) + t.buffers:,}")
+                          f"{counted_params(t, opt) + t.buffers:,}")
     if a.has_aux:
         ta = a.totals_with_aux
-        extra = (ta.params if opt.bias else ta.weights) - (t.params if opt.bias else t.weights)
+        extra = counted_params(ta, opt) - counted_params(t, opt)
         out["aux"] = (f"rows marked (aux) are auxiliary classifier heads, used in training only: "
                       f"they are not in the inference total ({extra:,} params, "
                       f"{ta.macs - t.macs:,} MACs)"
@@ -228,8 +233,8 @@ def memory_lines(a: Analysis, opt: Options) -> list[str]:
     from . import memory as M
 
     t = a.totals
-    m = M.memory(a, t.params if opt.bias else t.weights, opt.dtype, opt.batch, opt.optimizer)
-    tr = M.memory(a, (a.totals_with_aux.params if opt.bias else a.totals_with_aux.weights),
+    m = M.memory(a, counted_params(t, opt), opt.dtype, opt.batch, opt.optimizer)
+    tr = M.memory(a, counted_params(a.totals_with_aux, opt),
                   opt.dtype, opt.batch, opt.optimizer, aux=True)
     b = m.bytes_per
     unit = (f"memory ({opt.dtype}, {b} byte{'s' if b > 1 else ''} per value; "
@@ -612,7 +617,7 @@ def _rf_dict(f, join: bool) -> dict | str:
 
 
 def _totals_dict(t, opt: Options) -> dict:
-    return {"params": t.params if opt.bias else t.weights, "weights": t.weights,
+    return {"params": counted_params(t, opt), "weights": t.weights,
             "biases": t.biases, "fixed_params": t.fixed, "buffers": t.buffers, "macs": t.macs,
             "flops": 2 * t.macs}
 
