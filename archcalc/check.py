@@ -1038,6 +1038,10 @@ def check(a: Analysis, table: Table, opts: Options = Options(), net=None,
 MARKS = {"right": "✓", "wrong": "✗", "missing": "·"}
 
 
+def _expected(c: Cell) -> str:
+    return f"{c.expected:,}" if isinstance(c.expected, int) else str(c.expected)
+
+
 def render_text(res: Result) -> str:
     from tabulate import tabulate
 
@@ -1059,16 +1063,14 @@ def render_text(res: Result) -> str:
     for c in res.cells:
         rows.setdefault(c.line, c.row)
         grid[(c.line, c.column)] = MARKS[c.verdict] + (
-            f" {c.expected:,}" if c.verdict == "wrong" and isinstance(c.expected, int) else
-            f" {c.expected}" if c.verdict == "wrong" else "")
+            f" {_expected(c)}" if c.verdict == "wrong" else "")
     body = [[rows[ln]] + [grid.get((ln, col), "") for col in cols] for ln in rows]
     out += ["", tabulate(body, headers, tablefmt="simple", disable_numparse=True)]
     wrong = [c for c in res.cells if c.verdict == "wrong"]
     if wrong:
         out += ["", "wrong:"]
         for c in wrong:
-            exp = f"{c.expected:,}" if isinstance(c.expected, int) else str(c.expected)
-            out.append(f"  {c.row} {c.column}: {c.given!r} — expected {exp}")
+            out.append(f"  {c.row} {c.column}: {c.given!r} — expected {_expected(c)}")
             if c.working:
                 out.append(f"      working: {c.working}")
             if c.diagnosis:

@@ -360,7 +360,10 @@ def activations(r: LayerRow) -> Step:
 
 def lines(r: LayerRow, bias: bool = True) -> list[str]:
     """The working as lines of text; H and W are merged when their arithmetic is the same."""
-    steps = working(r, bias)
+    return _lines(working(r, bias))
+
+
+def _lines(steps: list[Step]) -> list[str]:
     by = {s.field: s for s in steps}
     out = []
     for s in steps:
@@ -392,5 +395,5 @@ def render(rows, bias: bool = True) -> str:
             why = next((s.why for s in steps if s.field == "C"), "")
             blocks.append(f"{layer_title(r)}\n  {why}; no parameters, no MACs")
             continue
-        blocks.append("\n".join([layer_title(r)] + [f"  {t}" for t in lines(r, bias)]))
+        blocks.append("\n".join([layer_title(r)] + [f"  {t}" for t in _lines(steps)]))
     return "\n\n".join(blocks) + "\n"

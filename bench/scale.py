@@ -9,7 +9,8 @@ this process, each the best of `--runs` runs after one warm-up (as timeit advise
   render   report.render, the plain-text table,
 and prints microseconds per layer for each, and that figure as a ratio to the first network's.
 Linear growth shows as ratios near 1 while the layer count grows ~60×. Also times
-`archcalc table NAME` as a whole process for the largest network. No assertion: a benchmark.
+`archcalc table NAME` as a whole process (median of `--runs`) for the last three networks.
+No assertion: a benchmark.
 """
 
 from __future__ import annotations
