@@ -14,7 +14,7 @@ from archcalc.cli import main
 
 def test_rows_and_totals_are_plain_data():
     t = archcalc.analyze("resnet50", input=(3, 224, 224))
-    assert t.totals["params"] == 25_557_032
+    assert t.totals["params"] == 25_557_032     # He et al. 2015 / torchvision's ResNet-50
     assert t.totals["macs"] == sum(r["macs"] for r in t.rows)
     assert isinstance(t.rows[0], dict) and t.rows[0]["name"] == "conv1"
     json.dumps(t.rows)                                         # plain data

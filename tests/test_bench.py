@@ -19,7 +19,7 @@ def load_compare():
     return module
 
 
-def test_every_compared_network_is_bundled_and_named_for_torchvision(tmp_path):
+def test_every_compared_network_is_bundled_and_named_for_torchvision():
     compare = load_compare()
     for name, (ctor, _) in compare.NETWORKS.items():
         net = spec.load(name)

@@ -56,6 +56,7 @@ def test_sort_and_csv():
     rows = list(csv.DictReader(io.StringIO(
         cli("compare", "vgg19", "alexnet", "vgg11", "--sort", "params", "--format", "csv").output)))
     assert [r["network"] for r in rows] == ["alexnet", "vgg11", "vgg19"]
+    # The lecture-notes AlexNet (seed 000; issue 2): 62,378,344 with biases; no published top-1.
     assert int(rows[0]["params"]) == 62_378_344 and rows[0]["top1"] == ""
     rows = list(csv.DictReader(io.StringIO(cli(
         "compare", "alexnet", "vgg11", "vgg19", "--sort", "top1", "--reverse",

@@ -47,8 +47,10 @@ def test_every_format(analysis):
                and not ln.startswith(r"\par"))
     assert tex.isascii()                        # pastes into a pdflatex document as it is
     ET.fromstring(report.render(a, "html", OPT))
-    for fmt in ("text", "github", "markdown", "tsv"):
-        assert a.network in report.render(a, fmt, OPT) or fmt == "tsv"
+    for fmt in ("text", "github", "markdown"):
+        assert a.network in report.render(a, fmt, OPT)
+    tsv = csv.reader(io.StringIO(report.render(a, "tsv", OPT)), delimiter="\t")
+    assert list(tsv) == list(csv.reader(io.StringIO(report.render(a, "csv", OPT))))
 
 
 def test_python_api(analysis):
