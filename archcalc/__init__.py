@@ -14,13 +14,13 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .errors import ArchcalcError, SpecError
-from .records import Analysis, Counts, LayerRow, Shape
+from .core.errors import ArchcalcError, SpecError
+from .core.records import Analysis, Counts, LayerRow, Shape
 
 
 def analyse(target: str, input: Shape | None = None) -> Analysis:
     """Analyse a bundled network by name, or a spec file by path, at an optional input shape."""
-    from . import engine, spec
+    from .core import engine, spec
 
     net = spec.load(target)
     return engine.analyse(net, input)

@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from .errors import ArchcalcError, suggest
-from .records import Analysis, Shape
-from .report import Options
+from .core.errors import ArchcalcError, suggest
+from .core.records import Analysis, Shape
+from .render.report import Options
 
 
 def _shape(input, channels: int) -> Shape | None:
@@ -27,10 +27,10 @@ def _shape(input, channels: int) -> Shape | None:
 
 def options(**kw) -> Options:
     """``Options`` from keyword arguments, each checked (``count`` may be a string or a list)."""
-    from .conventions import EXTRAS, PRESETS
-    from .memory import DTYPES, OPTIMIZERS
-    from .report import COLUMNS, find_column
-    from .units import KILOS, UNITS
+    from .analysis.conventions import EXTRAS, PRESETS
+    from .analysis.memory import DTYPES, OPTIMIZERS
+    from .render.report import COLUMNS, find_column
+    from .render.units import KILOS, UNITS
 
     names = list(Options.__dataclass_fields__)
     for k in kw:
@@ -75,7 +75,7 @@ class Table:
 
     @cached_property
     def data(self) -> dict:
-        from .report import to_dict
+        from .render.report import to_dict
 
         return to_dict(self.analysis, self.options)
 
@@ -88,7 +88,7 @@ class Table:
         return self.data["totals"]
 
     def render(self, fmt: str) -> str:
-        from .report import render
+        from .render.report import render
 
         return render(self.analysis, fmt, self.options)
 
@@ -128,7 +128,7 @@ def analyze(target: str, input=None, params: dict | None = None, **conventions) 
     ``bias``, ``aux``, ``count`` ("bias,act" or a list), ``convention``, ``units``, ``kilo``,
     ``dtype``, ``batch``, ``optimizer``, ``memory``, ``rf``, ``columns``.
     """
-    from . import engine, spec
+    from .core import engine, spec
 
     opt = options(**conventions)
     overrides = None

@@ -8,11 +8,11 @@ import sys
 import click
 
 from . import __version__
-from .compare import SORT_KEYS
-from .errors import ArchcalcError, suggest
-from .memory import DTYPES
-from .report import FORMATS
-from .units import KILOS, UNITS
+from .analysis.compare import SORT_KEYS
+from .core.errors import ArchcalcError, suggest
+from .analysis.memory import DTYPES
+from .render.report import FORMATS
+from .render.units import KILOS, UNITS
 
 
 class UserError(click.ClickException):
@@ -26,8 +26,8 @@ class UserError(click.ClickException):
 
 def parse_input(text: str, channels: int):
     """``224`` (H = W, the spec's C), ``224x224`` (H×W) or ``3x224x224`` (C×H×W)."""
-    from .records import Shape
-    from .spec import MAX_SIZE
+    from .core.records import Shape
+    from .core.spec import MAX_SIZE
 
     shown = repr(text if len(text) <= 60 else text[:60] + "…")
     parts = re.split(r"\s*[x×,]\s*", text.strip().lower())
@@ -61,7 +61,8 @@ def main() -> None:
 @main.command("list")
 def list_cmd() -> None:
     """List the bundled networks, each with a one-line description and its source."""
-    from . import report, spec
+    from .render import report
+    from .core import spec
 
     try:
         infos = [i for sf in spec.catalogue().values() for i in sf.infos()]
@@ -90,8 +91,8 @@ def parse_sets(values) -> dict[str, str]:
 
 def table_options(f):
     """The counting, memory, units and output options shared by ``table`` and ``analyze``."""
-    from .conventions import EXTRAS, PRESETS
-    from .memory import OPTIMIZERS
+    from .analysis.conventions import EXTRAS, PRESETS
+    from .analysis.memory import OPTIMIZERS
 
     for decorator in reversed([
         click.option("--count", multiple=True, metavar="WHAT[,WHAT]",
@@ -127,8 +128,8 @@ def table_options(f):
 
 def make_options(no_bias, aux, count, convention, units, kilo, memory, dtype, batch,
                  optimizer, rf, columns):
-    from . import report
-    from .conventions import EXTRAS
+    from .render import report
+    from .analysis.conventions import EXTRAS
 
     extras = _split(count)
     for e in extras:
@@ -157,7 +158,7 @@ def check_out(out: str, force: bool) -> None:
     a pipe for writing would wait for a reader for ever)."""
     import os
 
-    from .errors import is_regular
+    from .core.errors import is_regular
 
     if os.path.exists(out) and not force:
         raise UserError(f"--out: {out} already exists; add --force to overwrite it")
@@ -182,7 +183,7 @@ def write_out(text: str, out: str | None, force: bool) -> None:
 
 def analysis(network: str, input_: str | None, sets=()):
     """Load and analyse NETWORK, turning every spec error into a user error."""
-    from . import engine, spec
+    from .core import engine, spec
 
     overrides = parse_sets(sets)
     try:
@@ -228,7 +229,7 @@ def table_cmd(network: str, input_: str | None, sets, no_bias: bool, fmt: str, s
     NETWORK is a name from `archcalc list`, or the path of a spec file (PATH.toml, or
     PATH.toml:NAME for one network of a file with variants).
     """
-    from . import report
+    from .render import report
 
     opt = make_options(no_bias, aux, count, convention, units, kilo, memory, dtype, batch,
                        optimizer, rf, columns)
@@ -239,7 +240,7 @@ def table_cmd(network: str, input_: str | None, sets, no_bias: bool, fmt: str, s
         raise UserError("--strict: output sizes that are not whole numbers:\n  "
                         + "\n  ".join(texts))
     if layout == "paper":
-        from . import paper
+        from .analysis import paper
 
         if fmt not in paper.FORMATS:
             raise UserError(f"--layout paper: --format {fmt} is not supported; choose from "
@@ -270,8 +271,8 @@ def explain_cmd(network: str, layers: tuple[str, ...], input_: str | None, sets,
     (weights + biases) and its MACs, each as the formula with the numbers put in, e.g.
     W = (227 − 11 + 2·0)/4 + 1 = 55.
     """
-    from . import explain
-    from .names import Index
+    from .homework import explain
+    from .core.names import Index
 
     a = analysis(network, input_, sets)
     rows = list(a.rows)
@@ -337,9 +338,9 @@ def check_cmd(network: str, answers: str, fmt: str, by_order: bool, mapping: tup
     """
     import json
 
-    from . import answers as A
-    from . import check as C
-    from . import engine, spec
+    from .homework import answers as A
+    from .homework import check as C
+    from .core import engine, spec
 
     cols = {}
     for m in mapping:
@@ -403,7 +404,7 @@ def quiz_cmd(network: str, blank: str, seed: int | None, fraction: float | None,
     about it (kind, kernel, stride, padding) and the columns W, H, C, params and MACs. The CSV,
     filled in, is marked by `archcalc check NETWORK FILE` as it is.
     """
-    from . import quiz
+    from .homework import quiz
 
     cols = [c.strip() for c in blank.split(",") if c.strip()]
     lower = {c.lower(): c for c in quiz.COLUMNS}
@@ -443,7 +444,7 @@ def compare_cmd(networks, sort, reverse, fmt, units, kilo, dtype, out, force) ->
     `archcalc compare vgg11 vgg11-lrn vgg13 vgg16-c vgg16 vgg19 --units si` is the VGG paper's
     Table 2 (parameters in millions) with the rest beside it.
     """
-    from . import compare
+    from .analysis import compare
 
     entries = [compare.entry(analysis(n, None), dtype) for n in networks]
     if sort:
@@ -471,7 +472,7 @@ def plot_cmd(networks, compare_, input_, out, force) -> None:
 
     Needs matplotlib (pip install 'archcalc[plot]').
     """
-    from . import plot
+    from .render import plot
 
     try:
         plot.fmt_of(out)
@@ -482,7 +483,7 @@ def plot_cmd(networks, compare_, input_, out, force) -> None:
         raise UserError("plot draws one network; add --compare to chart several")
     try:
         if compare_:
-            from . import compare
+            from .analysis import compare
 
             entries = [compare.entry(analysis(n, input_)) for n in networks]
             drawn, skipped = plot.accuracy(entries, out)
@@ -513,7 +514,7 @@ def plot_cmd(networks, compare_, input_, out, force) -> None:
 def graph_cmd(network, input_, sets, fmt, out, force) -> None:
     """Draw NETWORK's architecture: one node per layer with its output shape; branches, joins
     and shortcuts as edges (Graphviz DOT, or SVG where Graphviz is installed)."""
-    from . import graph
+    from .render import graph
 
     dot = graph.to_dot(analysis(network, input_, sets))
     if fmt == "svg":
@@ -559,7 +560,7 @@ def verify_cmd(networks: tuple[str, ...], all_: bool, device: str, batch: int,
                         "verify: give one or more network names, or --all for every network")
     from dataclasses import replace
 
-    from . import spec
+    from .core import spec
     from .verify import run
 
     overrides = parse_sets(sets)

@@ -151,7 +151,7 @@ def mb(b: int) -> str:
 
 
 def tools_table(runs: int, names: list[str]) -> list[str]:
-    from archcalc import engine, spec
+    from archcalc.core import engine, spec
 
     py = tools_python()
     script = archcalc_script()
@@ -228,7 +228,7 @@ layers = [{{ conv = 16, k = 3, p = 1, name = "conv" }}, "relu"]
 
 
 def scale_table(runs: int) -> list[str]:
-    from archcalc import engine, spec
+    from archcalc.core import engine, spec
 
     names = list(spec.catalogue())
     zoo_cpu, zoo_wall = timed(lambda: [engine.analyse(spec.load(n)) for n in names], runs)

@@ -24,7 +24,8 @@ import sys
 import time
 from pathlib import Path
 
-from archcalc import engine, report, spec
+from archcalc.core import engine, spec
+from archcalc.render import report
 
 DEFAULT = ["resnet20", "resnet56", "resnet110", "resnet1202", "densenet121", "densenet264"]
 

@@ -47,7 +47,7 @@ def main() -> None:
         print(f"archcalc table {name:<12} median {fb * 1e3:7.1f} ms   python -c pass "
               f"{fa * 1e3:6.1f} ms   ratio {fb / fa:5.2f}x   (target ≤ 1.5x)")
     imp = subprocess.run([sys.executable, "-X", "importtime", "-c",
-                          "import archcalc.cli, archcalc.spec, archcalc.engine, archcalc.report, "
+                          "import archcalc.cli, archcalc.core.spec, archcalc.core.engine, archcalc.render.report, "
                           "tabulate"], capture_output=True, text=True).stderr
     rows = []
     for line in imp.splitlines()[1:]:

@@ -62,7 +62,7 @@ def test_readme_example_numbers():
 def test_params_reach_the_spec_whole_however_long(monkeypatch):
     # A value is handed to the loader as TOML text in full: a message may cut a long value
     # short, the loader must not.
-    from archcalc import spec
+    from archcalc.core import spec
 
     seen = {}
     load = spec.load

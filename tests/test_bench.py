@@ -7,7 +7,7 @@ import importlib.util
 import re
 from pathlib import Path
 
-from archcalc import spec
+from archcalc.core import spec
 
 ROOT = Path(__file__).resolve().parent.parent
 

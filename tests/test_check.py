@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from archcalc import answers, check, engine, spec
+from archcalc.homework import answers, check
+from archcalc.core import engine, spec
 from archcalc.cli import main
 
 DATA = Path(__file__).parent / "data"
@@ -370,7 +371,7 @@ def test_readme_sample_is_the_current_output(tmp_path, monkeypatch):
 
 
 def test_readme_states_the_limits():
-    from archcalc import expr
+    from archcalc.homework import expr
 
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     assert f"| an answers file for `check` | {answers.MAX_BYTES:,} bytes" in readme

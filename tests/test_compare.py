@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 import archcalc
-from archcalc import compare
+from archcalc.analysis import compare
 from archcalc.cli import main
 
 
@@ -65,7 +65,7 @@ def test_sort_and_csv():
 
 
 def test_every_network_compares():
-    from archcalc import spec
+    from archcalc.core import spec
 
     names = list(spec.catalogue())
     r = cli("compare", *names, "--format", "json")

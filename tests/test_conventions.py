@@ -25,7 +25,7 @@ import pytest
 from click.testing import CliRunner
 
 import archcalc
-from archcalc import conventions as CV
+from archcalc.analysis import conventions as CV
 from archcalc.cli import main
 
 

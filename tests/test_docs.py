@@ -9,8 +9,8 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from archcalc.cli import main
-from archcalc.layers import RULES
-from archcalc.spec import MAX_DEPTH, MAX_FILE_BYTES, MAX_LAYERS, MAX_REPEAT, MAX_SIZE
+from archcalc.core.kinds import RULES
+from archcalc.core.spec import MAX_DEPTH, MAX_FILE_BYTES, MAX_LAYERS, MAX_REPEAT, MAX_SIZE
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")

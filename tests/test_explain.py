@@ -9,9 +9,10 @@ from functools import lru_cache
 import pytest
 from click.testing import CliRunner
 
-from archcalc import engine, explain, expr, spec
+from archcalc.core import engine, spec
+from archcalc.homework import explain, expr
 from archcalc.cli import main
-from archcalc.layers import RULES
+from archcalc.core.kinds import RULES
 
 
 @lru_cache(maxsize=None)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from archcalc.expr import MAX_DEPTH, MAX_TOKENS, ExprError, parse
+from archcalc.homework.expr import MAX_DEPTH, MAX_TOKENS, ExprError, parse
 
 
 @pytest.mark.parametrize("text, value", [

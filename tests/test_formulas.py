@@ -6,7 +6,7 @@ from fractions import Fraction
 
 from hypothesis import given, strategies as st
 
-from archcalc import formulas as F
+from archcalc.core import formulas as F
 
 small = st.integers(min_value=1, max_value=40)
 

@@ -29,10 +29,10 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from archcalc import spec
+from archcalc.core import spec
 from archcalc.cli import main
-from archcalc.layers import RULES
-from archcalc.spec import COMMON_KEYS, MAX_DEPTH, MAX_FILE_BYTES, MAX_LAYERS, MAX_REPEAT, MAX_SIZE
+from archcalc.core.kinds import RULES
+from archcalc.core.spec import COMMON_KEYS, MAX_DEPTH, MAX_FILE_BYTES, MAX_LAYERS, MAX_REPEAT, MAX_SIZE
 
 EXAMPLES = int(os.environ.get("ARCHCALC_FUZZ_EXAMPLES", "200"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,

@@ -20,7 +20,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from archcalc import conventions, report, spec
+from archcalc.analysis import conventions
+from archcalc.render import report
+from archcalc.core import spec
 from archcalc.cli import main
 
 OUT = Path(__file__).parent / "golden" / "outputs"

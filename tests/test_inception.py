@@ -12,11 +12,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import archcalc
-from archcalc import formulas as F
+from archcalc.core import formulas as F
 from archcalc.cli import main
-from archcalc.errors import SpecError
-from archcalc.layers import RULES, LayerError
-from archcalc.records import Shape
+from archcalc.core.errors import SpecError
+from archcalc.core.kinds import RULES, LayerError
+from archcalc.core.records import Shape
 
 REF = "/work/shared/REFERENCE_NUMBERS.md"   # the compiled reference numbers, cited by section
 
@@ -395,7 +395,7 @@ def test_analysis_work_is_bounded(name, monkeypatch):
     """The cost of analysing a multi-branch net is bounded in layer evaluations: one pass for the
     rows, plus at most the even-input search's budget (which may finish the pass it is in). Time
     itself is measured by the benchmarks, never asserted in a test."""
-    from archcalc import engine, layers, spec
+    from archcalc.core import engine, kinds as layers, spec
 
     calls = []
     for rule in layers.RULES.values():

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 import archcalc
-from archcalc import engine, spec
-from archcalc.records import Shape
+from archcalc.core import engine, spec
+from archcalc.core.records import Shape
 
 
 def totals(name):

@@ -17,9 +17,9 @@ import pytest
 from click.testing import CliRunner
 
 import archcalc
-from archcalc import paper
+from archcalc.analysis import paper
 from archcalc.cli import main
-from archcalc.records import Shape
+from archcalc.core.records import Shape
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -190,7 +190,7 @@ def test_row_naming_an_unknown_layer(tmp_path):
 
 
 def test_bundled_tables_parse_and_name_real_networks():
-    from archcalc import spec
+    from archcalc.core import spec
 
     cat = spec.catalogue()
     for t in paper.tables():

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 import archcalc
-from archcalc import graph
+from archcalc.render import graph
 from archcalc.cli import main
 
 

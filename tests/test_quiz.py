@@ -10,7 +10,8 @@ from functools import lru_cache
 import pytest
 from click.testing import CliRunner
 
-from archcalc import answers, check, engine, quiz, spec
+from archcalc.homework import answers, check, quiz
+from archcalc.core import engine, spec
 from archcalc.cli import main
 
 NETWORKS = sorted(spec.catalogue())

@@ -7,8 +7,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import archcalc
-from archcalc import receptive as R
-from archcalc.errors import ArchcalcError
+from archcalc.analysis import receptive as R
+from archcalc.core.errors import ArchcalcError
 
 
 def field(a, name):

@@ -12,7 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 import archcalc
-from archcalc import memory, report
+from archcalc.analysis import memory
+from archcalc.render import report
 from archcalc.cli import main
 
 
@@ -146,7 +147,7 @@ def test_out_refuses_to_overwrite_without_force(tmp_path):
 
 
 def test_classes_is_declared_by_every_classifier_spec():
-    from archcalc import engine, spec
+    from archcalc.core import engine, spec
 
     declared = 0
     for name, sf in spec.catalogue().items():

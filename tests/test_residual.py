@@ -8,9 +8,9 @@ from click.testing import CliRunner
 from hypothesis import given, settings, strategies as st
 
 import archcalc
-from archcalc import engine, spec
+from archcalc.core import engine, spec
 from archcalc.cli import main
-from archcalc.errors import SpecError
+from archcalc.core.errors import SpecError
 
 
 def totals(name):

@@ -7,7 +7,8 @@ import pytest
 from tabulate import tabulate
 
 import archcalc
-from archcalc import engine, layers, report, spec
+from archcalc.core import engine, kinds as layers, spec
+from archcalc.render import report
 
 
 @pytest.mark.parametrize("name", ["lenet5", "alexnet", "googlenet", "inception-v3", "xception",

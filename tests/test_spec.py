@@ -7,8 +7,8 @@ import textwrap
 import pytest
 from hypothesis import given, strategies as st
 
-from archcalc import engine, spec
-from archcalc.errors import ArchcalcError, SpecError
+from archcalc.core import engine, spec
+from archcalc.core.errors import ArchcalcError, SpecError
 
 HEAD = 'name = "t"\ndescription = "test"\nsource = "test"\n'
 
@@ -96,8 +96,8 @@ def test_concat_block_with_identity_branch(tmp_path):
 
 @given(cs=st.lists(st.integers(1, 64), min_size=2, max_size=5), hw=st.integers(1, 16))
 def test_concat_adds_channels(cs, hw):
-    from archcalc.layers import RULES
-    from archcalc.records import Shape
+    from archcalc.core.kinds import RULES
+    from archcalc.core.records import Shape
     out = RULES["concat"].apply([Shape(c, hw, hw) for c in cs], {}).shape
     assert (out.c, out.h, out.w) == (sum(cs), hw, hw)
 

@@ -19,12 +19,12 @@ from hypothesis import assume, given, settings, strategies as st
 
 torch = pytest.importorskip("torch", reason="the verifier needs torch: pip install '.[verify]'")
 
-from archcalc import engine, formulas, layers  # noqa: E402
+from archcalc.core import engine, formulas, kinds as layers  # noqa: E402
 from archcalc.cli import main  # noqa: E402
-from archcalc.layers import RULES  # noqa: E402
-from archcalc.records import Counts  # noqa: E402
-from archcalc.errors import SpecError  # noqa: E402
-from archcalc.spec import SpecFile  # noqa: E402
+from archcalc.core.kinds import RULES  # noqa: E402
+from archcalc.core.records import Counts  # noqa: E402
+from archcalc.core.errors import SpecError  # noqa: E402
+from archcalc.core.spec import SpecFile  # noqa: E402
 from archcalc.verify import builders, model, run  # noqa: E402
 from archcalc.verify.check import check  # noqa: E402
 from archcalc.verify.reference import REFERENCES  # noqa: E402

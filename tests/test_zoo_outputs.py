@@ -13,7 +13,9 @@ import xml.etree.ElementTree as ET
 import pytest
 
 import archcalc
-from archcalc import conventions, graph, plot, report, spec
+from archcalc.analysis import conventions
+from archcalc.render import graph, plot, report
+from archcalc.core import spec
 
 NETWORKS = list(spec.catalogue())
 OPT = report.Options(memory=True, rf=True, count=conventions.EXTRAS, convention="fvcore",

@@ -13,7 +13,7 @@ Install it with ``pip install 'archcalc[verify]'`` (``[xcheck]`` adds torchvisio
 
 from __future__ import annotations
 
-from ..errors import ArchcalcError
+from ..core.errors import ArchcalcError
 
 INSTALL_HINT = ("install it with: pip install 'archcalc[verify]' (and 'archcalc[xcheck]' for the "
                 "torchvision/timm cross-check)")

@@ -5,7 +5,7 @@ inputs *as torch produced them* (per sample, batch excluded: ``(C, H, W)`` or ``
 returns an ``nn.Module`` that computes the layer. Builders never read the engine's shapes or
 counts, so a wrong formula in the engine shows up as a disagreement instead of being copied.
 
-Adding a layer kind to ``archcalc.layers.RULES`` means adding a builder here (a test fails
+Adding a layer kind to ``archcalc.core.kinds.RULES`` means adding a builder here (a test fails
 otherwise). A module that takes several inputs (a join) is called as ``module(*inputs)``.
 """
 
@@ -17,8 +17,8 @@ import torch
 import torch.nn.functional as TF
 from torch import nn
 
-from .. import layers
-from ..records import Shape as ArchShape
+from ..core import kinds as layers
+from ..core.records import Shape as ArchShape
 
 Shape = tuple[int, ...]
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 
 import torch
 
-from ..errors import ArchcalcError
-from ..records import Analysis, Shape
-from ..spec import Network
+from ..core.errors import ArchcalcError
+from ..core.records import Analysis, Shape
+from ..core.spec import Network
 from .model import GraphModel, build, first_line, materialize
 
 

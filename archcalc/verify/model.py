@@ -16,7 +16,7 @@ import torch
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
-from ..spec import Network, Node
+from ..core.spec import Network, Node
 from .builders import BUILDERS, NEEDS_SHORTCUTS
 
 

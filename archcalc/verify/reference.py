@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
-from ..records import Analysis
+from ..core.records import Analysis
 from .check import shape_of
 
 

@@ -8,8 +8,8 @@ from dataclasses import replace
 
 import click
 
-from .. import engine, spec
-from ..errors import ArchcalcError
+from ..core import engine, spec
+from ..core.errors import ArchcalcError
 from . import require_torch
 
 

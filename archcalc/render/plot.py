@@ -10,10 +10,10 @@ only here.
 
 from __future__ import annotations
 
-from .compare import WEIGHTED, Entry
-from .errors import ArchcalcError
-from .memory import activations
-from .records import Analysis
+from ..analysis.compare import WEIGHTED, Entry
+from ..core.errors import ArchcalcError
+from ..analysis.memory import activations
+from ..core.records import Analysis
 
 FORMATS = ("svg", "png", "pdf")
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from .bulk import without_gc
 from .errors import SpecError
-from .layers import RULES, LayerError
+from .kinds import RULES, LayerError
 from .records import Analysis, LayerRow, Note, Shape
 from .spec import Network
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-from . import conventions as CV
+from ..analysis import conventions as CV
 from . import units as U
-from .records import Analysis, LayerRow
+from ..core.records import Analysis, LayerRow
 
 FORMATS = ("text", "github", "markdown", "csv", "tsv", "json", "latex", "html")
 
@@ -83,14 +83,14 @@ class Context:
     @property
     def fields(self) -> dict:
         if self._fields is None:
-            from . import receptive
+            from ..analysis import receptive
 
             self._fields = receptive.fields(self.a)
         return self._fields
 
     @property
     def bytes_per(self) -> int:
-        from .memory import DTYPES
+        from ..analysis.memory import DTYPES
 
         return DTYPES[self.opt.dtype]
 
@@ -106,13 +106,13 @@ def _rf(fn_name: str):
 
 
 def _receptive():
-    from . import receptive
+    from ..analysis import receptive
 
     return receptive
 
 
 def _activations(r: LayerRow, ctx: Context) -> int:
-    from .memory import activations
+    from ..analysis.memory import activations
 
     return activations(r)
 
@@ -230,7 +230,7 @@ def _flops_line(a: Analysis, opt: Options) -> str:
 
 def memory_lines(a: Analysis, opt: Options) -> list[str]:
     """The forward-pass and training memory, each labelled with what it includes."""
-    from . import memory as M
+    from ..analysis import memory as M
 
     t = a.totals
     m = M.memory(a, counted_params(t, opt), opt.dtype, opt.batch, opt.optimizer)
@@ -538,7 +538,7 @@ def to_dict(a: Analysis, opt: Options = Options()) -> dict:
     """The JSON contract: ``network``, ``input`` [C, H, W], ``layers`` and ``totals``; every
     column's exact value is in each layer (and each totalled one in ``totals``), with the
     memory estimate and the receptive field of every layer."""
-    from . import memory as M
+    from ..analysis import memory as M
 
     t = a.totals
     ctx = Context(a, opt)

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Callable
 
-from . import formulas as F
-from .layers import _pad_sides
-from .records import LayerRow
-from .units import exact as _n
+from ..core import formulas as F
+from ..core.kinds import _pad_sides
+from ..core.records import LayerRow
+from ..render.units import exact as _n
 
 LABELS = {"H": "H", "W": "W", "C": "C", "params": "params", "macs": "MACs", "fixed": "fixed",
           "buffers": "buffers", "activations": "activations"}
@@ -28,7 +28,7 @@ LABELS = {"H": "H", "W": "W", "C": "C", "params": "params", "macs": "MACs", "fix
 
 @dataclass(frozen=True)
 class Term:
-    """One part of a cell's arithmetic: ``expr`` (parseable by ``archcalc.expr``) = ``value``."""
+    """One part of a cell's arithmetic: ``expr`` (parseable by ``archcalc.homework.expr``) = ``value``."""
 
     expr: str
     value: int

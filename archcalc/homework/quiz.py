@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from . import explain
 from .check import exercise_rows
-from .records import Analysis, LayerRow
+from ..core.records import Analysis, LayerRow
 
 COLUMNS = ("W", "H", "C", "params", "macs")
 HEADERS = {"W": "W", "H": "H", "C": "C", "params": "params", "macs": "MACs"}

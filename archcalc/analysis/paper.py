@@ -83,8 +83,8 @@ import os
 import re
 from dataclasses import dataclass, replace
 
-from .errors import ArchcalcError, suggest
-from .records import Analysis, LayerRow
+from ..core.errors import ArchcalcError, suggest
+from ..core.records import Analysis, LayerRow
 
 TOP_KEYS = ("title", "source", "networks", "tolerance", "notes", "kinds", "columns", "rows")
 COLUMN_KEYS = ("key", "heading", "value", "format", "layer", "unit", "suffix", "decimals",
@@ -103,7 +103,7 @@ class PaperError(ArchcalcError):
 # --- the data file -----------------------------------------------------------------------------
 
 def papers_dir() -> str:
-    from .spec import specs_dir
+    from ..core.spec import specs_dir
 
     return os.path.join(specs_dir(), "papers")
 
@@ -165,7 +165,7 @@ def _check_keys(file: str, where: str, table: dict, allowed) -> None:
 
 def parse(path) -> PaperTable:
     """Read and check one paper-table file."""
-    from .spec import read_toml
+    from ..core.spec import read_toml
 
     file = str(path)
     d = read_toml(file)
@@ -538,7 +538,7 @@ def compute(a: Analysis, t: PaperTable | None = None) -> PaperView:
     analyses = {a.network: a}
     for c in t.columns:
         if c.network and c.network not in analyses:
-            from . import engine, spec
+            from ..core import engine, spec
 
             try:
                 analyses[c.network] = engine.analyse(spec.load(c.network))

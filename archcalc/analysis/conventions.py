@@ -20,8 +20,8 @@ states the tool's rule, read from its source and checked against its output (tes
 
 from __future__ import annotations
 
-from . import formulas as F
-from .records import Analysis, LayerRow
+from ..core import formulas as F
+from ..core.records import Analysis, LayerRow
 
 EXTRAS = ("bias", "bn", "act", "pool", "add")
 EXTRA_TEXT = {

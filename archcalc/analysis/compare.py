@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from . import conventions
 from . import memory as M
-from . import report
-from . import units as U
-from .records import Analysis, LayerRow
+from ..render import report
+from ..render import units as U
+from ..core.records import Analysis, LayerRow
 
 WEIGHTED = conventions.WEIGHTED + ("rbf",)       # layers with weights, LeNet-5's RBF units too
 SORT_KEYS = ("network", "depth", "params", "macs", "flops", "activations", "top1", "top5")

@@ -17,10 +17,10 @@ from typing import Callable
 
 from . import explain
 from .answers import FIELDS, Column, Table, columns
-from .conventions import POOLS
+from ..analysis.conventions import POOLS
 from .expr import ExprError, Value, is_plain_number, parse
-from .names import Index, plain
-from .records import Analysis, LayerRow, Shape
+from ..core.names import Index, plain
+from ..core.records import Analysis, LayerRow, Shape
 
 TOTAL_NAMES = ("total", "totals", "sum", "overall", "all", "network", "whole network")
 INPUT_NAMES = ("input", "image", "data", "inputimage")
@@ -525,7 +525,7 @@ class Marker:
             else:
                 hit = index.find(name)
             if hit is None:
-                from .errors import suggest
+                from ..core.errors import suggest
 
                 hint = suggest(name, by_name) if name else ""
                 self.unmatched.append((self.table.lines[i], name, hint))
@@ -580,8 +580,8 @@ class Marker:
             self._alts = []
             x = self.a.input
             if self.net is not None and x.h == x.w and x.h in (224, 227):
-                from . import engine
-                from .errors import ArchcalcError
+                from ..core import engine
+                from ..core.errors import ArchcalcError
 
                 other = 224 if x.h == 227 else 227
                 try:
@@ -597,8 +597,8 @@ class Marker:
         if self._sibs is None:
             self._sibs = []
             if self.net is not None and self.family and self.wrong_so_far >= 2:
-                from . import engine, spec
-                from .errors import ArchcalcError
+                from ..core import engine, spec
+                from ..core.errors import ArchcalcError
 
                 try:
                     sf, _ = spec.resolve(self.net.file + ":" + self.net.name)
@@ -776,8 +776,8 @@ class Marker:
             if self.net is not None:
                 from dataclasses import replace
 
-                from . import engine
-                from .errors import ArchcalcError
+                from ..core import engine
+                from ..core.errors import ArchcalcError
 
                 ceil = rounding == "ceil"
                 nodes = tuple(replace(n, attrs=dict(n.attrs, ceil=ceil))

@@ -9,8 +9,8 @@ from __future__ import annotations
 import shutil
 import subprocess
 
-from .errors import ArchcalcError
-from .records import Analysis, LayerRow
+from ..core.errors import ArchcalcError
+from ..core.records import Analysis, LayerRow
 
 JOINS = ("concat", "add", "mul")
 

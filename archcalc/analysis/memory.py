@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .layers import RULES
-from .records import Analysis, LayerRow
+from ..core.kinds import RULES
+from ..core.records import Analysis, LayerRow
 
 DTYPES = {"fp32": 4, "fp16": 2, "bf16": 2, "int8": 1}
 OPTIMIZERS = {"sgd": 0, "momentum": 1, "adam": 2}   # state buffers per parameter

@@ -12,8 +12,8 @@ import re
 import sys
 from dataclasses import dataclass
 
-from .errors import ArchcalcError, read_regular
-from .names import plain
+from ..core.errors import ArchcalcError, read_regular
+from ..core.names import plain
 
 MAX_BYTES = 1_000_000        # an answers file larger than this is refused
 MAX_ROWS = 20_000

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .layers import RULES
-from .records import Analysis
+from ..core.kinds import RULES
+from ..core.records import Analysis
 
 
 @dataclass(frozen=True)

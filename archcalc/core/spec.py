@@ -34,7 +34,7 @@ from dataclasses import dataclass, field, replace
 
 from .bulk import without_gc
 from .errors import ArchcalcError, SpecError, read_regular, suggest
-from .layers import REQUIRED, RULES
+from .kinds import REQUIRED, RULES
 from .records import Accuracy, Shape
 
 # Limits: each keeps a mistyped or hostile spec from costing unbounded time or memory, and each is
@@ -233,11 +233,11 @@ def _type_name(v) -> str:
 
 def specs_dir() -> str:
     """The bundled specs: inside the package when installed, beside it in a checkout."""
-    here = os.path.dirname(os.path.abspath(__file__))
-    for d in (os.path.join(here, "specs"), os.path.join(os.path.dirname(here), "specs")):
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))   # archcalc/
+    for d in (os.path.join(package, "specs"), os.path.join(os.path.dirname(package), "specs")):
         if os.path.isdir(d):
             return d
-    return os.path.join(here, "specs")
+    return os.path.join(package, "specs")
 
 
 def read_toml(path: str) -> dict:

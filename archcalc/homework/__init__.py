@@ -1,0 +1,1 @@
+"""Homework: reading answer tables and expressions, marking them, explaining cells, setting quizzes."""

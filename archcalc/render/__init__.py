@@ -1,0 +1,1 @@
+"""Renderers: records and views in, text out (tables in every format, graphs, plots)."""
