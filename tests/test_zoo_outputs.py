@@ -68,6 +68,6 @@ def test_graph_and_plot_data(analysis):
     edges = len(re.findall(r" -> ", dot))
     assert edges == sum(len(r.inputs) for r in a.rows)
     names, series = plot.layer_series(a)
-    weighted = [r for r in a.rows if r.kind in plot.WEIGHTED and not r.aux]
+    weighted = [r for r in a.rows if r.counts.macs and not r.aux]   # the weighted layers
     assert names == [r.name for r in weighted]
     assert sum(series[0][1]) <= a.totals.params and sum(series[1][1]) == a.totals.macs

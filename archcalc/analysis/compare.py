@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from . import conventions
 from . import memory as M
 from ..render import report
 from ..render import units as U
+from ..core.kinds import RULES
 from ..core.records import Analysis, LayerRow
 
-WEIGHTED = conventions.WEIGHTED + ("rbf",)       # layers with weights, LeNet-5's RBF units too
 SORT_KEYS = ("network", "depth", "params", "macs", "flops", "activations", "top1", "top5")
 
 
@@ -27,7 +26,7 @@ def depth(a: Analysis) -> int:
     for r in a.rows:
         if r.aux:
             continue
-        d[r.name] = max(d[i] for i in r.inputs) + (r.kind in WEIGHTED)
+        d[r.name] = max(d[i] for i in r.inputs) + RULES[r.kind].weighted
         last = r.name
     return d[last]
 

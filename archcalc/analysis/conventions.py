@@ -21,6 +21,7 @@ states the tool's rule, read from its source and checked against its output (tes
 from __future__ import annotations
 
 from ..core import formulas as F
+from ..core.kinds import RULES
 from ..core.records import Analysis, LayerRow
 
 EXTRAS = ("bias", "bn", "act", "pool", "add")
@@ -33,10 +34,6 @@ EXTRA_TEXT = {
     "add": ("element-wise joins (add: 1 addition per value per extra branch, + 1 multiply where "
             "scaled; mul: 1 multiply per value per gate)"),
 }
-WEIGHTED = ("conv", "dwconv", "sepconv", "fc", "subsample")
-ACTIVATIONS = ("relu", "tanh", "sigmoid", "softmax")
-AVG_POOLS = ("avgpool", "adaptive_avgpool", "gap")
-POOLS = ("maxpool",) + AVG_POOLS
 
 
 def _window_values(r: LayerRow) -> int:
@@ -53,16 +50,17 @@ def _window_values(r: LayerRow) -> int:
 def extra_ops(r: LayerRow) -> dict[str, int]:
     """The operations of one row that MACs leave out, by ``--count`` name."""
     out = dict.fromkeys(EXTRAS, 0)
-    if r.kind in WEIGHTED and r.counts.biases:
+    rule = RULES[r.kind]
+    if rule.weighted and r.counts.biases:
         out["bias"] = r.output.elements
     elif r.kind == "bn":
         out["bn"] = 2 * r.output.elements
-    elif r.kind in ACTIVATIONS:
+    elif rule.category == "activation":
         out["act"] = r.output.elements
-    elif r.kind == "maxpool":
-        kh, kw = r.attrs["maxpool"]
+    elif rule.pooling == "max":
+        kh, kw = r.attrs[r.kind]
         out["pool"] = r.output.elements * (kh * kw - 1)
-    elif r.kind in AVG_POOLS:
+    elif rule.pooling == "average":
         out["pool"] = _window_values(r)
     elif r.kind == "add":
         scaled = r.attrs.get("scale", 1.0) != 1
@@ -99,11 +97,12 @@ def ptflops_macs(r: LayerRow) -> int:
     ``torch.nn.functional`` that the module calls; batch norm 2 per value (affine)
     (ptflops/pytorch_ops.py). A network whose reference calls ``F.relu`` directly (torchvision's
     GoogLeNet, Inception-v3) is counted once there: this preset assumes ``nn.ReLU`` modules."""
-    if r.kind in WEIGHTED:
+    rule = RULES[r.kind]
+    if rule.weighted:
         return r.counts.macs + (r.output.elements if r.counts.biases else 0)
     if r.kind == "relu":
         return 2 * r.output.elements
-    if r.kind in POOLS:
+    if rule.category == "pooling":
         return 2 * r.input_shapes[0].elements
     if r.kind == "bn":
         return 2 * r.output.elements

@@ -4,7 +4,7 @@ The activation count follows the lecture-notes convention (CS231n's VGG-16 walk-
 input plus the output of every layer that makes a new tensor. Layers that make none are left
 out: activation functions applied in place (ReLU, tanh, sigmoid share their input's storage),
 dropout (the identity at inference), flatten (a view) and the closing softmax (the count stops
-at the logits). Each rule says which it is (``Rule.stores_output``). VGG-16 at 224×224 stores
+at the logits). Each rule says which it is (``Rule.new_tensor``). VGG-16 at 224×224 stores
 15,237,608 values this way.
 
 The training estimate adds, per image of the batch, the activations kept for the backward pass
@@ -28,7 +28,7 @@ OPTIMIZER_TEXT = {"sgd": "plain SGD keeps no state", "momentum": "SGD with momen
 
 def activations(r: LayerRow) -> int:
     """Values this layer's output adds to the forward pass's storage (0 if it makes no tensor)."""
-    return r.output.elements if RULES[r.kind].stores_output else 0
+    return r.output.elements if RULES[r.kind].new_tensor else 0
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,10 @@
 
 A rule knows the attributes its kind accepts (names, types, defaults — the spec loader checks
 them against this schema), and maps input shapes plus attributes to an output shape, the
-parameter counts and the MACs, calling the pure functions in ``formulas``. Adding a layer kind
-means adding one rule here.
+parameter counts and the MACs, calling the pure functions in ``formulas``. It also states the
+facts about its kind that other modules need — its ``category``, whether it is ``weighted``,
+whether its output is a ``new_tensor`` — so that no module keeps a list of kind names: they ask
+the rule (``RULES[row.kind].category``).
 """
 
 from __future__ import annotations
@@ -37,16 +39,48 @@ class Result:
     notes: tuple[Note, ...] = ()
 
 
+# What a layer does: every kind is in exactly one category.
+CATEGORIES = {
+    "convolution": "a learned filter slid over the feature map (conv, dwconv, sepconv)",
+    "fully connected": "every output a weighted sum of every input value (fc)",
+    "subsampling": "LeNet-5's trainable subsampling: a window sum times a learned coefficient",
+    "radial basis": "Euclidean distances to fixed prototypes (LeNet-5's RBF output units)",
+    "pooling": "a fixed max or average over windows of each map; no parameters",
+    "normalization": "rescales values by statistics of their neighbours or the batch",
+    "activation": "a function applied to each value on its own",
+    "regularization": "changes training only; the identity at inference (dropout)",
+    "reshape": "moves, drops or zero-fills values without arithmetic (flatten, zeropad)",
+    "join": "combines two or more branches into one (concat, add, mul)",
+}
+# The categories whose work is weighted sums counted as MACs: a "weighted layer" as papers
+# count depth (VGG-16's 16, LeNet-5's 7, its subsampling and RBF layers included).
+WEIGHTED = ("convolution", "fully connected", "subsampling", "radial basis")
+
+
 class Rule:
     """Base class: a layer kind with one input and no parameters that keeps its shape."""
 
     kind = ""
     doc = ""
+    category = ""                   # a key of CATEGORIES
     main: Attr | None = None        # the value of the op key itself, e.g. ``conv = 96``
+    main_counts_outputs = False     # the main value is the output's channels or units (conv = 96)
     attrs: tuple[Attr, ...] = ()
     arity = 1                       # inputs; 0 means "two or more"
     spatial_input = False           # needs a C×H×W input, not a vector
-    stores_output = True            # makes a new tensor (False: in place, a view, identity)
+    new_tensor = True               # its output is a new tensor (False: computed in place,
+                                    # the identity at inference, or a view of its input)
+    pooling = ""                    # a pooling kind's reduction: "max" or "average"
+
+    @property
+    def weighted(self) -> bool:
+        """Whether the kind's work is weighted sums, counted as MACs (conv, fc, LeNet-5's
+        subsampling and RBF units): what "weighted layer" means in depth and bias counts."""
+        return self.category in WEIGHTED
+
+    def has_attr(self, name: str) -> bool:
+        """Whether the kind takes attribute ``name`` (besides its main value)."""
+        return any(a.name == name for a in self.attrs)
 
     def apply(self, ins: list[Shape], a: dict) -> Result:
         return Result(ins[0], Counts())
@@ -193,6 +227,8 @@ WINDOW = (
 
 class Conv(Rule):
     kind = "conv"
+    category = "convolution"
+    main_counts_outputs = True
     doc = "2-D convolution"
     main = Attr("conv", "count", REQUIRED, "number of output channels (filters)")
     attrs = WINDOW + (
@@ -243,6 +279,7 @@ class Conv(Rule):
 
 class DepthwiseConv(Rule):
     kind = "dwconv"
+    category = "convolution"
     doc = ("depthwise convolution: each input map convolved with its own filters "
            "(a conv with groups = input channels)")
     main = Attr("dwconv", "count", 1, "depth multiplier: filters per input map")
@@ -271,6 +308,8 @@ class DepthwiseConv(Rule):
 
 class SeparableConv(Rule):
     kind = "sepconv"
+    category = "convolution"
+    main_counts_outputs = True
     doc = ("depthwise-separable convolution in one row (Keras SeparableConv2D): a depthwise "
            "K×K conv, then a pointwise 1×1 conv to the output channels, nothing between")
     main = Attr("sepconv", "count", REQUIRED, "number of output channels (pointwise filters)")
@@ -300,6 +339,7 @@ class SeparableConv(Rule):
 
 
 class Pool(Rule):
+    category = "pooling"
     spatial_input = True
     attrs = (
         Attr("s", "pair", REQUIRED, "stride (required: PyTorch defaults it to K, Caffe to 1)"),
@@ -327,6 +367,7 @@ class Pool(Rule):
 
 class MaxPool(Pool):
     kind = "maxpool"
+    pooling = "max"
     doc = "max pooling (no parameters; channels kept)"
     main = Attr("maxpool", "pair", REQUIRED, "window size, K or [Kh, Kw]")
     attrs = Pool.attrs + (Attr("dilation", "pair", 1, "dilation"),)
@@ -334,12 +375,14 @@ class MaxPool(Pool):
 
 class AvgPool(Pool):
     kind = "avgpool"
+    pooling = "average"
     doc = "average pooling (no parameters; channels kept)"
     main = Attr("avgpool", "pair", REQUIRED, "window size, K or [Kh, Kw]")
 
 
 class Subsample(Rule):
     kind = "subsample"
+    category = "subsampling"
     doc = ("LeNet-5's trainable subsampling: each map's window sum times one trainable "
            "coefficient, plus one trainable bias")
     main = Attr("subsample", "pair", REQUIRED, "window size")
@@ -364,6 +407,8 @@ class Subsample(Rule):
 
 class AdaptiveAvgPool(Rule):
     kind = "adaptive_avgpool"
+    category = "pooling"
+    pooling = "average"
     doc = "adaptive average pooling to a fixed output size (torchvision's AlexNet and VGG)"
     main = Attr("adaptive_avgpool", "pair", REQUIRED, "output size, O or [Oh, Ow]")
     spatial_input = True
@@ -386,6 +431,8 @@ class AdaptiveAvgPool(Rule):
 
 class GlobalAvgPool(Rule):
     kind = "gap"
+    category = "pooling"
+    pooling = "average"
     doc = "global average pooling: every map to one value"
     spatial_input = True
 
@@ -398,6 +445,8 @@ class GlobalAvgPool(Rule):
 
 class ZeroPad(Rule):
     kind = "zeropad"
+    category = "reshape"
+    main_counts_outputs = True
     doc = ("the parameter-free shortcut of ResNet's option A and PyramidNet: keep every s-th "
            "row and column (x[:, ::s, ::s]) and append zero channels up to the output width")
     main = Attr("zeropad", "count", REQUIRED, "output channels (at least the input's)")
@@ -428,6 +477,7 @@ class ZeroPad(Rule):
 
 class LRN(Rule):
     kind = "lrn"
+    category = "normalization"
     doc = "local response normalization across channels (no parameters)"
     main = Attr("lrn", "count", 5, "number of neighbouring channels, n")
     attrs = (
@@ -442,6 +492,7 @@ class LRN(Rule):
 
 class BatchNorm(Rule):
     kind = "bn"
+    category = "normalization"
     doc = ("batch normalization: a scale γ and a shift β per channel (2·C trainable); its running "
            "mean and variance (2·C) are buffers, not parameters")
     attrs = (Attr("eps", "number", 1e-5, "ε"),)
@@ -452,7 +503,8 @@ class BatchNorm(Rule):
 
 
 class Activation(Rule):
-    stores_output = False           # applied in place (softmax: the count stops at the logits)
+    category = "activation"
+    new_tensor = False              # applied in place (softmax: the count stops at the logits)
 
     def __init__(self, kind: str, doc: str):
         self.kind, self.doc = kind, doc
@@ -461,14 +513,16 @@ class Activation(Rule):
 class Dropout(Rule):
     kind = "dropout"
     doc = "dropout (identity at inference)"
-    stores_output = False
+    category = "regularization"
+    new_tensor = False
     main = Attr("dropout", "number", 0.5, "drop probability")
 
 
 class Flatten(Rule):
     kind = "flatten"
     doc = "C×H×W to a vector of C·H·W values"
-    stores_output = False           # a view of its input
+    category = "reshape"
+    new_tensor = False              # a view of its input
 
     def apply(self, ins, a):
         return Result(Shape(ins[0].elements, flat=True), Counts())
@@ -476,6 +530,8 @@ class Flatten(Rule):
 
 class FullyConnected(Rule):
     kind = "fc"
+    category = "fully connected"
+    main_counts_outputs = True
     doc = "fully connected (linear) layer; a C×H×W input is read as C·H·W values"
     main = Attr("fc", "count", REQUIRED, "number of outputs")
     attrs = (Attr("bias", "bool", True, "one bias per output"),)
@@ -492,6 +548,8 @@ class FullyConnected(Rule):
 
 class RBF(Rule):
     kind = "rbf"
+    category = "radial basis"
+    main_counts_outputs = True
     doc = ("Euclidean radial basis function units (LeNet-5's output): each unit's N_in "
            "prototype values are fixed, not trained")
     main = Attr("rbf", "count", REQUIRED, "number of units")
@@ -508,6 +566,7 @@ class RBF(Rule):
 class Join(Rule):
     """Base of the kinds that join parallel branches: they check the branches agree."""
 
+    category = "join"
     arity = 0
     verb = ""
     requirement = ""

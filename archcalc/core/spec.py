@@ -50,7 +50,8 @@ TOP_KEYS = ("name", "description", "source", "input", "layers", "notes", "params
 VARIANT_KEYS = ("description", "source", "input", "layers", "notes", "params", "defaults",
                 "accuracy")
 ACCURACY_KEYS = ("top1", "top5", "metric", "source")
-JOINS = ("concat", "add", "mul")   # block bodies made of parallel branches, and how they are joined
+# Block bodies made of parallel branches, each named by the join kind that joins them.
+JOINS = tuple(k for k, r in RULES.items() if r.category == "join")
 BLOCK_KEYS = ("description", "params", "defaults", "layers") + JOINS + ("post", "join")
 COMMON_KEYS = ("name", "n", "first", "last", "if", "note", "aux")
 # Long names people write for the formula's letters, so a message can point at the right key.

@@ -17,8 +17,8 @@ from typing import Callable
 
 from . import explain
 from .answers import FIELDS, Column, Table, columns
-from ..analysis.conventions import POOLS
 from .expr import ExprError, Value, is_plain_number, parse
+from ..core.kinds import RULES
 from ..core.names import Index, plain
 from ..core.records import Analysis, LayerRow, Shape
 
@@ -32,7 +32,7 @@ def exercise_rows(a: Analysis) -> list[LayerRow]:
     (activations, dropout and normalizations that keep the shape are left out) and every join."""
     return [r for r in a.rows
             if r.counts.params or r.counts.macs or r.counts.fixed or len(r.inputs) != 1
-            or r.kind in POOLS or not r.input_shapes or r.output != r.input_shapes[0]]
+            or RULES[r.kind].category == "pooling" or not r.input_shapes or r.output != r.input_shapes[0]]
 
 
 # --- conventions -----------------------------------------------------------------------------
@@ -248,7 +248,8 @@ class Ctx:
 
 
 def _conv_like(r: LayerRow | None) -> bool:
-    return r is not None and r.kind in ("conv", "dwconv", "sepconv") and not r.output.flat
+    return (r is not None and RULES[r.kind].category == "convolution"
+            and not r.output.flat)
 
 
 def d_slip(c: Ctx) -> str | None:
@@ -349,7 +350,7 @@ def d_flatten(c: Ctx) -> str | None:
 
 def d_pool_channels(c: Ctx) -> str | None:
     r = c.row
-    if r is not None and r.kind in POOLS and c.field == "C":
+    if r is not None and RULES[r.kind].category == "pooling" and c.field == "C":
         return f"pooling changed the channel count: it keeps its input's {r.input_shapes[0].c}"
     return None
 
@@ -781,7 +782,7 @@ class Marker:
 
                 ceil = rounding == "ceil"
                 nodes = tuple(replace(n, attrs=dict(n.attrs, ceil=ceil))
-                              if n.kind in ("maxpool", "avgpool") and n.attrs.get("ceil") != ceil
+                              if RULES[n.kind].has_attr("ceil") and n.attrs.get("ceil") != ceil
                               else n for n in self.net.nodes)
                 if nodes != self.net.nodes:
                     try:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from . import explain
 from .check import exercise_rows
+from ..core.kinds import RULES
 from ..core.records import Analysis, LayerRow
 
 COLUMNS = ("W", "H", "C", "params", "macs")
@@ -35,11 +36,12 @@ class Quiz:
 def given(r: LayerRow, previous: str = "", source=lambda name: name) -> str:
     """What the exercise tells about the layer: ``conv 96, 11×11 s4 p0``, ``fc 4,096``, and
     where its input comes from when that is not the row above (``previous``)."""
+    rule = RULES[r.kind]
     main = r.attrs.get(r.kind)
     head = r.kind
-    if r.kind in ("conv", "sepconv", "fc", "rbf", "zeropad") and isinstance(main, int):
+    if rule.main_counts_outputs and isinstance(main, int):
         head += f" {main:,}"
-    elif r.kind in ("concat", "add", "mul"):
+    elif rule.category == "join":
         head += f" of {len(r.inputs)} branches"
     text = head if not r.geometry else (f"{head}, {r.geometry}" if head != r.kind
                                         else f"{head} {r.geometry}")

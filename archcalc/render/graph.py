@@ -10,9 +10,8 @@ import shutil
 import subprocess
 
 from ..core.errors import ArchcalcError
+from ..core.kinds import RULES
 from ..core.records import Analysis, LayerRow
-
-JOINS = ("concat", "add", "mul")
 
 
 def _quote(text: str) -> str:
@@ -27,7 +26,7 @@ def _label(r: LayerRow) -> str:
 
 def _style(r: LayerRow) -> str:
     attrs = []
-    if r.kind in JOINS:
+    if RULES[r.kind].category == "join":
         attrs += ["shape=ellipse", 'fillcolor="#fde9c9"']
     elif r.params or r.counts.macs:
         attrs += ['fillcolor="#dbe8f7"']
@@ -52,7 +51,7 @@ def to_dot(a: Analysis) -> str:
     for r in a.rows:
         for i, src in enumerate(r.inputs):
             edge = f"  {_quote(src)} -> {_quote(r.name)}"
-            if r.kind in JOINS and len(r.inputs) > 1:
+            if RULES[r.kind].category == "join" and len(r.inputs) > 1:
                 edge += f" [label={_quote(f'branch {i}')}, fontsize=8]"
             lines.append(edge + ";")
     lines.append("}")

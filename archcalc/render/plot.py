@@ -10,7 +10,8 @@ only here.
 
 from __future__ import annotations
 
-from ..analysis.compare import WEIGHTED, Entry
+from ..analysis.compare import Entry
+from ..core.kinds import RULES
 from ..core.errors import ArchcalcError
 from ..analysis.memory import activations
 from ..core.records import Analysis
@@ -48,7 +49,7 @@ def fmt_of(path: str) -> str:
 def layer_series(a: Analysis) -> tuple[list[str], list[tuple[str, list[int]]]]:
     """What ``layers`` draws: the weighted layers' names (aux heads left out) and, per series,
     one exact value per layer."""
-    rows = [r for r in a.rows if r.kind in WEIGHTED and not r.aux]
+    rows = [r for r in a.rows if RULES[r.kind].weighted and not r.aux]
     if not rows:
         raise ArchcalcError(f"{a.network} has no weighted layers to draw")
     return [r.name for r in rows], [("params", [r.params for r in rows]),
