@@ -14,14 +14,17 @@ A number may carry thousands separators (``1,327,104``, ``34 848`` with a no-bre
 ``34_848``), decimals, an exponent written with superscript digits (``10⁹``) and an SI suffix
 (``K``/``k``, ``M``, ``G``/``B``, ``T``; K = 1000 unless ``k_base=1024``).
 
-A value has a *tolerance*: a whole number is exact, but ``35K`` or ``1.3M`` is judged to the
-precision written (``35K`` is anything from 34,500 to 35,500), and the tolerance follows the
-value through the arithmetic.
+A value has an *interval*: a whole number is exact, but ``35K`` or ``1.3M`` is judged to the
+precision written (``35K`` is anything from 34,500 to 35,500), and the interval follows the
+value through the arithmetic exactly (interval arithmetic on fractions, no float anywhere):
+``1G*1G`` means 2.5·10^17 … 2.25·10^18, so it is wrong for 34,944, and ``9G-9G``, whose
+interval reaches zero (its sign is unknown), matches only 0, its value as written.
 
 Bounds keep any input cheap: at most ``MAX_CHARS`` characters and ``MAX_TOKENS`` tokens,
-parentheses nested at most ``MAX_DEPTH`` deep, and no value (numerator or denominator) beyond
-``10^MAX_DIGITS`` — a power is refused *before* it is computed if it would exceed that, so
-``9^9^9`` is an immediate error, not a hang.
+parentheses nested at most ``MAX_DEPTH`` deep, and no value (numerator or denominator, of the
+value or either end of its interval) beyond ``10^MAX_DIGITS``: such a value is an error, never
+a value kept to compare. A power is refused *before* it is computed if it would exceed that,
+so ``9^9^9`` is an immediate error, not a hang.
 """
 
 from __future__ import annotations
@@ -52,20 +55,56 @@ class ExprError(ValueError):
     """The text is not an expression this parser accepts; the message says where and why."""
 
 
-@dataclass(frozen=True)
 class Value:
-    """An exact rational and the half-width of the interval the writer meant (0: exact)."""
+    """An exact rational as written, and the interval ``[lo, hi]`` the writer meant by it.
 
-    value: Fraction
-    tol: Fraction = Fraction(0)
+    A whole number is exact (``lo == value == hi``); ``35K`` is anything from 34,500 to 35,500.
+    Arithmetic carries the interval exactly (interval arithmetic on ``Fraction`` endpoints), so
+    ``1G*1G`` is 10^18 meaning 2.5·10^17 … 2.25·10^18, never 34,944. An inexact value whose
+    interval reaches zero (``9G-9G``: −10^9 … 10^9) cannot tell even its sign at the precision
+    written, so it matches only its value as written (0), never the rest of the interval.
+    """
+
+    __slots__ = ("value", "lo", "hi")
+
+    def __init__(self, value: Fraction, tol: Fraction = Fraction(0), *,
+                 lo: Fraction | None = None, hi: Fraction | None = None):
+        value = Fraction(value)
+        object.__setattr__(self, "value", value)
+        object.__setattr__(self, "lo", value - abs(tol) if lo is None else Fraction(lo))
+        object.__setattr__(self, "hi", value + abs(tol) if hi is None else Fraction(hi))
+
+    def __setattr__(self, name, v):
+        raise AttributeError("a Value is immutable")
+
+    def __eq__(self, other) -> bool:
+        return (isinstance(other, Value) and (self.value, self.lo, self.hi)
+                == (other.value, other.lo, other.hi))
+
+    def __hash__(self) -> int:
+        return hash((self.value, self.lo, self.hi))
+
+    def __repr__(self) -> str:
+        return (f"Value({self.value})" if self.exact
+                else f"Value({self.value}, lo={self.lo}, hi={self.hi})")
+
+    @property
+    def tol(self) -> Fraction:
+        """How far the interval reaches from the value written, on its wider side (0: exact)."""
+        return max(self.hi - self.value, self.value - self.lo)
 
     @property
     def exact(self) -> bool:
-        return self.tol == 0
+        return self.lo == self.hi
 
     def matches(self, expected: int | Fraction) -> bool:
         """Whether ``expected`` is what this value says, to the precision written."""
-        return abs(Fraction(expected) - self.value) <= self.tol
+        e = Fraction(expected)
+        if self.exact:
+            return e == self.value
+        if self.lo <= 0 <= self.hi:     # not even the sign is known: only the value as written
+            return e == self.value
+        return self.lo <= e <= self.hi
 
 
 @dataclass(frozen=True)
@@ -161,8 +200,7 @@ class _Parser:
         while (t := self.peek()) and t.kind == "op" and t.text in "+-":
             self.take()
             w = self.product()
-            v = _bounded(Value(v.value + w.value if t.text == "+" else v.value - w.value,
-                               v.tol + w.tol))
+            v = _add(v, w) if t.text == "+" else _add(v, _neg(w))
         return v
 
     def product(self) -> Value:
@@ -170,16 +208,7 @@ class _Parser:
         while (t := self.peek()) and t.kind == "op" and t.text in "*/":
             self.take()
             w = self.unary()
-            if t.text == "*":
-                v = _bounded(Value(v.value * w.value,
-                                   abs(v.value) * w.tol + abs(w.value) * v.tol + v.tol * w.tol))
-            else:
-                if w.value == 0 or (w.tol and abs(w.value) <= w.tol):
-                    raise ExprError(_at(self.text, t.pos, "division by zero"))
-                q = v.value / w.value
-                lo = abs(w.value) - w.tol
-                v = _bounded(Value(q, (v.tol + abs(q) * w.tol) / lo if (v.tol or w.tol)
-                                   else Fraction(0)))
+            v = _mul(v, w) if t.text == "*" else _div(self.text, t.pos, v, w)
         return v
 
     def unary(self) -> Value:
@@ -189,7 +218,7 @@ class _Parser:
             self.nest()
             v = self.unary()
             self.depth -= 1
-            return Value(-v.value, v.tol) if t.text == "-" else v
+            return _neg(v) if t.text == "-" else v
         return self.power()
 
     def power(self) -> Value:
@@ -221,30 +250,65 @@ class _Parser:
 
 
 def _bounded(v: Value) -> Value:
-    x = v.value
-    if max(x.numerator.bit_length(), x.denominator.bit_length()) > _MAX_BITS:
-        raise ExprError(f"a value beyond 10^{MAX_DIGITS}")
+    """``v``, or an error if its value or either end of its interval is beyond 10^MAX_DIGITS: a
+    value too large to hold is refused, never kept as something that might compare equal."""
+    for x in (v.value, v.lo, v.hi):
+        if max(x.numerator.bit_length(), x.denominator.bit_length()) > _MAX_BITS:
+            raise ExprError(f"a value beyond 10^{MAX_DIGITS}")
     return v
+
+
+def _neg(v: Value) -> Value:
+    return Value(-v.value, lo=-v.hi, hi=-v.lo)
+
+
+def _add(a: Value, b: Value) -> Value:
+    return _bounded(Value(a.value + b.value, lo=a.lo + b.lo, hi=a.hi + b.hi))
+
+
+def _span(value: Fraction, ends) -> Value:
+    ends = list(ends)
+    return _bounded(Value(value, lo=min(ends), hi=max(ends)))
+
+
+def _mul(a: Value, b: Value) -> Value:
+    if a.exact and b.exact:
+        return _bounded(Value(a.value * b.value))
+    return _span(a.value * b.value, (x * y for x in (a.lo, a.hi) for y in (b.lo, b.hi)))
+
+
+def _reaches_zero(v: Value) -> bool:
+    return v.value == 0 or v.lo <= 0 <= v.hi
+
+
+def _div(text: str, pos: int, a: Value, b: Value) -> Value:
+    if _reaches_zero(b):
+        raise ExprError(_at(text, pos, "division by zero" if b.value == 0 else
+                            "division by a value that could be zero at the precision written"))
+    if a.exact and b.exact:
+        return _bounded(Value(a.value / b.value))
+    return _span(a.value / b.value, (x / y for x in (a.lo, a.hi) for y in (b.lo, b.hi)))
 
 
 def _power(text: str, pos: int, base: Value, exp: Value) -> Value:
     if not exp.exact or exp.value.denominator != 1:
         raise ExprError(_at(text, pos, "only whole-number exact powers are supported"))
     e = exp.value.numerator
-    b = base.value
-    size = max(abs(b.numerator), b.denominator).bit_length()
-    # Refuse before computing: |b^e| has about |e|·log2|b| bits.
-    if b not in (0, 1, -1) and abs(e) * (size - 1) > _MAX_BITS:
-        raise ExprError(_at(text, pos, f"a power beyond 10^{MAX_DIGITS}"))
-    if b == 0 and e < 0:
-        raise ExprError(_at(text, pos, "division by zero"))
-    v = b ** e
+    for b in {base.value, base.lo, base.hi}:
+        size = max(abs(b.numerator), b.denominator).bit_length()
+        # Refuse before computing: |b^e| has about |e|·log2|b| bits.
+        if b not in (0, 1, -1) and abs(e) * (size - 1) > _MAX_BITS:
+            raise ExprError(_at(text, pos, f"a power beyond 10^{MAX_DIGITS}"))
+    if e < 0 and _reaches_zero(base):
+        raise ExprError(_at(text, pos, "division by zero" if base.value == 0 else
+                            "division by a value that could be zero at the precision written"))
+    v = base.value ** e
     if base.exact:
         return _bounded(Value(v))
-    hi = max(abs(b - base.tol) ** e, abs(b + base.tol) ** e) if b - base.tol != 0 or e > 0 else None
-    if hi is None:
-        raise ExprError(_at(text, pos, "division by zero"))
-    return _bounded(Value(v, abs(hi - abs(v))))
+    ends = [base.lo ** e, base.hi ** e]
+    if e % 2 == 0 and base.lo < 0 < base.hi:     # an even power of an interval around zero
+        ends.append(Fraction(0))
+    return _span(v, ends)
 
 
 def parse(text: str, k_base: int = 1000) -> Value:

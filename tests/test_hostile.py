@@ -1,0 +1,106 @@
+"""What an independent attack on archcalc broke (issue 17), case by case: each test failed before
+its fix. Nonsense answers marked right, tracebacks, unsafe writes, raw control characters, and
+resources not bounded."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from archcalc.cli import main
+from archcalc.homework.expr import ExprError, parse
+
+
+def cli(*args, input=None):
+    return CliRunner().invoke(main, [str(a) for a in args], input=input)
+
+
+# --- expressions: a value means what was written, never "anything" ----------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("1G*1G", 34_944), ("9G-9G", 37_752_832), ("1K^9", 34_944), ("1K^9", 55),
+    ("1K^9", 1_953_124_999_999_999_999_999_999), ("1.3M-1.2M", 50_000), ("1K-1K", 1),
+    ("(1K-1K)*5", -5), ("0K", 1), ("1G*1G/1G", 34_944),
+])
+def test_an_imprecise_value_does_not_match_anything(text, expected):
+    """Before: the half-width of ``1G*1G`` (1.25·10^18) exceeded its value, so it matched every
+    small number; ``9G-9G`` was 0 ± 10^9."""
+    assert not parse(text).matches(expected)
+
+
+def test_interval_arithmetic_is_exact():
+    v = parse("1G*1G")
+    assert v.value == 10**18
+    assert (v.lo, v.hi) == (Fraction(5 * 10**8) ** 2, Fraction(15 * 10**8) ** 2)
+    assert v.matches(10**18) and v.matches(25 * 10**16) and not v.matches(25 * 10**16 - 1)
+    assert parse("35K*2").matches(71_000) and not parse("35K*2").matches(71_001)
+    assert parse("-35K").matches(-34_500) and not parse("-35K").matches(34_500)
+    assert parse("1K^2").lo == 250_000 and parse("1K^2").hi == 2_250_000
+    assert parse("70K/2").matches(35_250) and not parse("70K/2").matches(35_251)
+    # An interval that reaches zero does not know its sign: only the value written matches.
+    assert parse("0K").matches(0) and parse("1K-1K").matches(0) and not parse("9G-9G").matches(1)
+    w = parse("(0-1K)^2")                       # −1500 … −500 squared: 250,000 … 2,250,000
+    assert (w.lo, w.hi) == (250_000, 2_250_000)
+    for text in ("5/(1K-999)", "(1K-999)^-1"):
+        with pytest.raises(ExprError, match="could be zero"):
+            parse(text)
+
+
+def test_no_float_anywhere():
+    v = parse("0.1+0.2")
+    assert v.value == Fraction(3, 10) and all(isinstance(x, Fraction) for x in (v.value, v.lo,
+                                                                                   v.hi))
+
+
+@pytest.mark.parametrize("text", ["1K^33", "1T^8*1T^1", "(10^60)*(10^60)", "10^99*10^2",
+                                  "1.5^600"])
+def test_a_value_beyond_the_bound_is_an_error(text):
+    with pytest.raises(ExprError, match="beyond 10\\^100"):
+        parse(text)
+
+
+def quiz_filled_with(network: str, cell: str) -> str:
+    r = cli("quiz", network, "--format", "csv")
+    assert r.exit_code == 0
+    lines = r.output.splitlines()
+    out = [lines[0]]
+    for line in lines[1:]:
+        parts = line.split(",")
+        # the blank cells are the empty ones at the end of each line (after the quoted "given")
+        while parts and parts[-1] == "":
+            parts.pop()
+        blanks = lines[0].count(",") - (len(parts) - 1)
+        out.append(",".join(parts + [cell] * blanks) if blanks else line)
+    return "\n".join(out) + "\n"
+
+
+@pytest.mark.parametrize("cell", ["1K^9", "1G*1G", "9G-9G"])
+def test_nonsense_in_every_cell_scores_nothing(tmp_path, cell):
+    """Before: ``1K^9`` in every cell scored 18/18 (a filled quiz 52/52) in the JSON verdicts."""
+    seed = tmp_path / "seed.csv"
+    rows = ["conv1", "pool1", "conv2", "pool2", "conv3", "conv4", "conv5", "pool3", "fc6"]
+    seed.write_text("layer,W,H,C,params\n" + "".join(f"{r},{cell},{cell},{cell},{cell}\n"
+                                                     for r in rows), encoding="utf-8")
+    quiz = tmp_path / "quiz.csv"
+    quiz.write_text(quiz_filled_with("alexnet", cell), encoding="utf-8")
+    for path in (seed, quiz):
+        r = cli("check", "alexnet", path, "--format", "json")
+        assert r.exit_code == 1, r.output
+        d = json.loads(r.output)
+        assert d["score"]["wrong"] > 0, d["score"]
+        # Only a value as written may be right: 9G-9G is 0 (a pooling layer's parameters).
+        right = [c for c in d["cells"] if c["verdict"] == "right"]
+        assert all(c["expected"] == parse(cell).value for c in right), right
+
+
+def test_named_cells_from_the_issue(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_text("layer,params\nconv1,1G*1G\nfc6,9G-9G\nconv2,614656\n", encoding="utf-8")
+    r = cli("check", "alexnet", path, "--format", "json")
+    d = json.loads(r.output)
+    verdicts = {c["row"]: c["verdict"] for c in d["cells"]}
+    assert verdicts == {"conv1": "wrong", "fc6": "wrong", "conv2": "right"}
