@@ -154,30 +154,27 @@ def make_options(no_bias, aux, count, convention, units, kilo, memory, dtype, ba
 
 
 def check_out(out: str, force: bool) -> None:
-    """--out FILE must not exist, unless --force; and even then only as a regular file (opening
-    a pipe for writing would wait for a reader for ever)."""
-    import os
+    """Refuse --out FILE early (it exists and no --force, a dangling link, not a regular file):
+    the rules are in core.files, which also writes it."""
+    from .core import files
 
-    from .core.errors import is_regular
-
-    if os.path.exists(out) and not force:
-        raise UserError(f"--out: {out} already exists; add --force to overwrite it")
-    if os.path.exists(out) and not is_regular(out):
-        raise UserError(f"--out: {out} is not a regular file (a pipe, a device or a socket); "
-                        "archcalc writes only files")
+    try:
+        files.check_target(out, force)
+    except ArchcalcError as e:
+        raise UserError(str(e)) from None
 
 
 def write_out(text: str, out: str | None, force: bool) -> None:
-    """Print ``text``, or write it to ``out``, which must not exist unless ``force``."""
+    """Print ``text``, or write it to ``out`` whole or not at all (core.files)."""
     if out is None:
         click.echo(text, nl=False)
         return
-    check_out(out, force)
+    from .core import files
+
     try:
-        with open(out, "w", encoding="utf-8") as f:
-            f.write(text)
-    except OSError as e:
-        raise UserError(f"--out: cannot write {out} ({e.strerror})") from None
+        files.write_text(out, text, force)
+    except ArchcalcError as e:
+        raise UserError(str(e)) from None
     click.echo(f"wrote {out}", err=True)
 
 
@@ -486,12 +483,12 @@ def plot_cmd(networks, compare_, input_, out, force) -> None:
             from .analysis import compare
 
             entries = [compare.entry(analysis(n, input_)) for n in networks]
-            drawn, skipped = plot.accuracy(entries, out)
+            drawn, skipped = plot.accuracy(entries, out, force)
             if skipped:
                 click.echo("no published top-1 accuracy, left out: " + ", ".join(skipped),
                            err=True)
         else:
-            n = plot.layers(analysis(networks[0], input_), out)
+            n = plot.layers(analysis(networks[0], input_), out, force)
             click.echo(f"{n} weighted layers", err=True)
     except ArchcalcError as e:
         raise UserError(str(e)) from None

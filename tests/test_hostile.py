@@ -104,3 +104,44 @@ def test_named_cells_from_the_issue(tmp_path):
     d = json.loads(r.output)
     verdicts = {c["row"]: c["verdict"] for c in d["cells"]}
     assert verdicts == {"conv1": "wrong", "fc6": "wrong", "conv2": "right"}
+
+
+# --- adaptive pooling: counted without enumerating its windows --------------------------------
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from archcalc.core import formulas as F  # noqa: E402
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(i=st.integers(1, 300), o=st.integers(1, 300))
+def test_adaptive_window_sum_and_max_in_closed_form(i, o):
+    widths = F.adaptive_windows(i, o)
+    assert F.adaptive_window_sum(i, o) == sum(widths)
+    assert F.adaptive_window_max(i, o) == max(widths)
+
+
+HEAD = 'name = "t"\ndescription = "t"\nsource = "t"\ninput = [3, 32, 32]\n'
+
+
+@pytest.mark.parametrize("extra", [["--rf"], ["--convention", "fvcore"], ["--count", "pool"],
+                                   ["--format", "json"]])
+def test_a_huge_adaptive_pool_is_counted_at_once(tmp_path, extra):
+    """Before: a MemoryError (or minutes) listing 10^9 window widths for the receptive field and
+    the pooling FLOPs."""
+    import resource
+    import subprocess
+    import sys
+
+    spec = tmp_path / "ada.toml"
+    spec.write_text(HEAD + "layers = [{ adaptive_avgpool = 1000000000 }]\n", encoding="utf-8")
+
+    def cap():
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+    r = subprocess.run([sys.executable, "-m", "archcalc", "table", str(spec), *extra],
+                       capture_output=True, text=True, timeout=60, preexec_fn=cap,
+                       env={**__import__("os").environ,
+                            "PYTHONPATH": str(Path(__file__).resolve().parent.parent)})
+    assert r.returncode == 0, r.stderr
+    assert "1000000000" in r.stdout.replace(",", "")

@@ -42,7 +42,7 @@ def _window_values(r: LayerRow) -> int:
     if r.kind == "gap":
         return x.elements
     if r.kind == "adaptive_avgpool":
-        return x.c * sum(F.adaptive_windows(x.h, o.h)) * sum(F.adaptive_windows(x.w, o.w))
+        return x.c * F.adaptive_window_sum(x.h, o.h) * F.adaptive_window_sum(x.w, o.w)
     kh, kw = r.attrs[r.kind]
     return o.elements * kh * kw
 

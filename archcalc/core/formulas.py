@@ -96,6 +96,24 @@ def adaptive_windows(i: int, o: int) -> list[int]:
     return [-(-(j + 1) * i // o) - j * i // o for j in range(o)]
 
 
+def adaptive_window_sum(i: int, o: int) -> int:
+    """Σ of :func:`adaptive_windows` (input positions read, counted with overlaps), without
+    enumerating ``o`` windows: i + o − gcd(i, o). Window j is ⌈(r_j + i)/o⌉ wide, where
+    r_j = j·i mod o runs over the multiples of g = gcd(i, o), each g times; summing, the
+    floors telescope to i and the ceilings add one per window whose end is not exact, o − g."""
+    import math
+
+    return i + o - math.gcd(i, o)
+
+
+def adaptive_window_max(i: int, o: int) -> int:
+    """The widest of :func:`adaptive_windows`, without enumerating them: window j is
+    ⌈(r_j + i)/o⌉ wide with r_j = j·i mod o at most o − gcd(i, o), so ⌈(i + o − g)/o⌉."""
+    import math
+
+    return -(-(i + o - math.gcd(i, o)) // o)
+
+
 def conv_weights(c_in: int, c_out: int, kh: int, kw: int, groups: int = 1) -> int:
     """Weights of a convolution: ``Kh·Kw·(C_in/groups)·C_out``."""
     return kh * kw * (c_in // groups) * c_out

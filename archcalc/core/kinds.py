@@ -420,7 +420,7 @@ class AdaptiveAvgPool(Rule):
     def rf_window(self, a, ins):
         # PyTorch's window i spans ⌊i·I/O⌋ … ⌈(i+1)·I/O⌉ − 1: the stride is ⌊I/O⌋ where O
         # divides I and the widest window bounds the field otherwise.
-        return tuple((max(F.adaptive_windows(n, o)), max(n // o, 1), 0, 1)
+        return tuple((F.adaptive_window_max(n, o), max(n // o, 1), 0, 1)
                      for n, o in ((ins[0].h, a["adaptive_avgpool"][0]),
                                   (ins[0].w, a["adaptive_avgpool"][1])))
 

@@ -32,10 +32,15 @@ def _pyplot():
     return plt
 
 
-def _save(fig, path: str) -> None:
+def _save(fig, path: str, force: bool) -> None:
+    """Write the picture whole or not at all (core.files: never half a file, never over one
+    without ``force``)."""
+    from ..core import files
+
     ext = path.rsplit(".", 1)[-1].lower()
     meta = {"Date": None} if ext == "svg" else ({"CreationDate": None} if ext == "pdf" else {})
-    fig.savefig(path, format=ext, bbox_inches="tight", metadata=meta)
+    with files.replacing(path, force, binary=True) as f:
+        fig.savefig(f, format=ext, bbox_inches="tight", metadata=meta)
 
 
 def fmt_of(path: str) -> str:
@@ -61,7 +66,7 @@ def layer_series(a: Analysis) -> tuple[list[str], list[tuple[str, list[int]]]]:
 COLORS = ("#4c72b0", "#dd8452", "#55a868")
 
 
-def layers(a: Analysis, path: str) -> int:
+def layers(a: Analysis, path: str, force: bool = False) -> int:
     """Bars per weighted layer on a log axis; returns the number of layers drawn."""
     plt = _pyplot()                 # first: says how to install matplotlib if it is missing
     import numpy as np              # comes with matplotlib
@@ -83,12 +88,15 @@ def layers(a: Analysis, path: str) -> int:
                  fontsize=10)
     ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax.grid(axis="y", which="major", alpha=0.3)
-    _save(fig, path)
-    plt.close(fig)
+    try:
+        _save(fig, path, force)
+    finally:
+        plt.close(fig)
     return len(names)
 
 
-def accuracy(entries: list[Entry], path: str) -> tuple[list[str], list[str]]:
+def accuracy(entries: list[Entry], path: str, force: bool = False
+             ) -> tuple[list[str], list[str]]:
     """Top-1 accuracy against MACs, bubble area ∝ params; returns (drawn, skipped)."""
     drawn = [e for e in entries if e.a.accuracy and e.a.accuracy.as_accuracy("top1") is not None]
     skipped = [e.a.network for e in entries if e not in drawn]
@@ -111,6 +119,8 @@ def accuracy(entries: list[Entry], path: str) -> tuple[list[str], list[str]]:
                  fontsize=10)
     ax.grid(alpha=0.3)
     ax.margins(0.15)
-    _save(fig, path)
-    plt.close(fig)
+    try:
+        _save(fig, path, force)
+    finally:
+        plt.close(fig)
     return [e.a.network for e in drawn], skipped
