@@ -568,11 +568,16 @@ def to_dict(a: Analysis, opt: Options = Options()) -> dict:
         d["notes"] = [{"kind": n.kind, "text": n.text} for n in r.notes]
         d["aux"] = r.aux
         layers.append(d)
-    inference = [i for i, r in enumerate(a.rows) if not r.aux]
-    totals = _totals_dict(t, opt) | {c.key: sum(layers[i][c.key] for i in inference)
-                                     for c in extra_cols}
+    # Each total is the sum of its layers' values, as the text table's total lines are: one
+    # computation for the inference total and the total with the auxiliary heads.
+    keys = ("params", "weights", "biases", "fixed_params", "buffers", "macs",
+            *(c.key for c in extra_cols))
+    index = {r.name: i for i, r in enumerate(a.rows)}
+    sums = {label: {k: sum(layers[index[r.name]][k] for r in rows) for k in keys}
+            for label, rows in _total_rows(a, Options(aux=True))}
+    totals = sums["total"]
     m = M.memory(a, totals["params"], opt.dtype, opt.batch, opt.optimizer)
-    tr = M.memory(a, _totals_dict(a.totals_with_aux, opt)["params"], opt.dtype, opt.batch,
+    tr = M.memory(a, counted_params(a.totals_with_aux, opt), opt.dtype, opt.batch,
                   opt.optimizer, aux=True)
     out = {
         "network": a.network,
@@ -600,7 +605,7 @@ def to_dict(a: Analysis, opt: Options = Options()) -> dict:
             "source": a.accuracy.source},
     }
     if opt.aux and a.has_aux:
-        out["totals_with_aux"] = _totals_dict(a.totals_with_aux, opt)
+        out["totals_with_aux"] = sums["total with aux"]
     return out
 
 
@@ -614,12 +619,6 @@ def _rf_dict(f, join: bool) -> dict | str:
     return {ax: {"size": x.size, "jump": x.jump, "start": x.start}
             | ({"via": x.path[-1]} if join and x.path else {})
             for ax, x in (("h", f.h), ("w", f.w))}
-
-
-def _totals_dict(t, opt: Options) -> dict:
-    return {"params": counted_params(t, opt), "weights": t.weights,
-            "biases": t.biases, "fixed_params": t.fixed, "buffers": t.buffers, "macs": t.macs,
-            "flops": 2 * t.macs}
 
 
 def render_json(a: Analysis, opt: Options) -> str:

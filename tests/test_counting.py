@@ -1,0 +1,87 @@
+"""Every count is computed in one place, so every view of it agrees: the text table's total
+lines and the JSON's totals, `check` marking archcalc's own table, the depth of a network.
+
+Each test here compares two outputs a user sees (or an output with a recount written out in the
+test), never a number with the same code's other copy of it.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+import archcalc
+from archcalc.api import Table, options
+from archcalc.cli import main
+from archcalc.core import spec
+
+NETWORKS = sorted(spec.catalogue())
+PRESETS = (None, "paper", "torchvision", "fvcore", "ptflops", "keras")
+EXTRAS = "bias,bn,act,pool,add"
+
+# The text table's header of each totalled column, and its key in the JSON's totals.
+TEXT_TO_JSON = {"params": "params", "fixed": "fixed_params", "MACs": "macs", "FLOPs": "flops",
+                "activations": "activations", "act. bytes": "activation_bytes",
+                "param bytes": "param_bytes", "fvcore flops": "fvcore_flops",
+                "ptflops MACs": "ptflops_macs", "Keras params": "keras_params"}
+JSON_TOTAL = {"total": "totals", "total with aux": "totals_with_aux"}
+
+
+def text_totals(text: str) -> dict[str, dict[str, int]]:
+    """The total lines of a text table, by label: {header: value} of every non-blank cell.
+    Columns are cut at the rule of dashes under the headers."""
+    lines = text.splitlines()
+    rule = next(i for i, ln in enumerate(lines) if ln.startswith("---") and i > 0)
+    spans, start = [], None
+    for j, ch in enumerate(lines[rule] + " "):
+        if ch == "-" and start is None:
+            start = j
+        elif ch != "-" and start is not None:
+            spans.append((start, j))
+            start = None
+    headers = [lines[rule - 1][a:b].strip() for a, b in spans]
+    out = {}
+    for ln in lines[rule + 1:]:
+        if not ln.strip():
+            break
+        if ln.startswith("total"):
+            cells = [ln[a:b].strip() for a, b in spans]
+            out[cells[0]] = {h: int(c.replace(",", "")) for h, c in zip(headers, cells)
+                             if c and h != "layer"}
+    return out
+
+
+@pytest.mark.parametrize("net", NETWORKS)
+def test_json_totals_equal_the_text_totals(net):
+    """For every preset, with --aux, every --count extra and the memory columns: each total
+    line of the text table is the JSON's totals (or totals_with_aux), column for column."""
+    a = archcalc.analyse(net)
+    for preset in PRESETS:
+        t = Table(a, options(aux=True, count=EXTRAS, convention=preset, memory=True))
+        text = text_totals(t.to_text())
+        assert "total" in text
+        assert ("total with aux" in text) == t.analysis.has_aux
+        for label, cells in text.items():
+            totals = t.data[JSON_TOTAL[label]]
+            for header, value in cells.items():
+                key = TEXT_TO_JSON[header]
+                assert totals[key] == value, (net, preset, label, header)
+
+
+def test_googlenet_flops_with_aux_recounted_by_hand():
+    """The issue's case: ``table googlenet --aux --count act,bias``. FLOPs with the auxiliary
+    heads, recounted from the rows: 2 per MAC, one per output value of a layer with biases, one
+    per output value of ReLU and softmax. The text printed 3,188,558,800 and the JSON's
+    totals_with_aux 3,182,088,192 (2 × MACs, the extras left out); the recount says the text."""
+    a = archcalc.analyse("googlenet")
+    macs = sum(r.counts.macs for r in a.rows)
+    bias = sum(r.output.elements for r in a.rows if r.counts.biases)
+    act = sum(r.output.elements for r in a.rows if r.kind in ("relu", "softmax"))
+    assert 2 * macs + bias + act == 3_188_558_800
+    args = ["table", "googlenet", "--aux", "--count", "act,bias"]
+    text = CliRunner().invoke(main, args).output
+    assert text_totals(text)["total with aux"]["FLOPs"] == 3_188_558_800
+    data = json.loads(CliRunner().invoke(main, args + ["--format", "json"]).output)
+    assert data["totals_with_aux"]["flops"] == 3_188_558_800
