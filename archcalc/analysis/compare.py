@@ -69,6 +69,19 @@ def sort_value(e: Entry, key: str):
                 "activations": e.activations}[key])
 
 
+def ordered(entries: list[Entry], sort: str | None, reverse: bool = False) -> list[Entry]:
+    """``entries`` by ``sort`` (a ``SORT_KEYS`` name; smallest first, ``reverse`` largest
+    first, networks without an accuracy figure last either way), or as given (reversed)."""
+    out = list(entries)
+    if sort:
+        out.sort(key=lambda e: sort_value(e, sort), reverse=reverse)
+        if reverse and sort in ("top1", "top5"):     # still: networks without a figure last
+            out.sort(key=lambda e: sort_value(e, sort)[0])
+    elif reverse:
+        out.reverse()
+    return out
+
+
 def _input(e: Entry, ctx) -> str:
     x = e.a.input
     return f"{x.c}×{x.h}×{x.w}"

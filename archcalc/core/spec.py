@@ -254,15 +254,30 @@ def read_toml(path: str) -> dict:
     except UnicodeDecodeError as e:
         raise SpecError(f"the file is not UTF-8 text (byte {e.start} is 0x{raw[e.start]:02x})",
                         file=path) from None
+    return parse_toml(text, path)
+
+
+def parse_toml(text: str, file: str) -> dict:
+    """TOML text → a dict, each failure a ``SpecError`` at ``file:line:column``."""
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise _toml_error(path, text, e) from None
+        raise _toml_error(file, text, e) from None
     except RecursionError:
-        raise SpecError("not valid TOML: arrays or tables nested too deeply", file=path) from None
+        raise SpecError("not valid TOML: arrays or tables nested too deeply", file=file) from None
     except ValueError as e:     # tomllib turns digits into an int: Python caps that at 4,300
         raise SpecError(f"not valid TOML: a number is too long to read ({e})".split(
-            "; use sys.")[0] + ")", file=path) from None
+            "; use sys.")[0] + ")", file=file) from None
+
+
+def from_text(text: str, file: str = "spec.toml") -> "SpecFile":
+    """A spec given as text (the web app's editor), under the limits of a spec file; ``file``
+    is the name its messages give."""
+    size = len(text) if len(text) > MAX_FILE_BYTES else len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_FILE_BYTES:
+        raise SpecError(f"the spec is larger than {MAX_FILE_BYTES:,} bytes, the largest spec "
+                        "archcalc reads", file=file)
+    return SpecFile(file, parse_toml(text, file))
 
 
 def _toml_error(file: str, text: str, e: Exception) -> SpecError:
@@ -373,6 +388,12 @@ class SpecFile:
         ex.chain(layers, lwhere, prefix="", src="input", env={}, stack=())
         return Network(name, info.description, info.source, self.file, shape,
                        tuple(ex.nodes), tuple(notes), self._accuracy(v, vwhere))
+
+    def declared(self, name: str) -> dict:
+        """The params that network ``name`` declares, with its values (what ``--set`` may
+        change)."""
+        v = self.variants[name]
+        return self._params(v, f"variants.{name}." if v else "")
 
     def _params(self, v: dict, vwhere: str) -> dict:
         base = self.data.get("params", {})

@@ -56,10 +56,15 @@ def read_text(path: str, stdin=None) -> tuple[str, str]:
             raise AnswersError(f"{path}: cannot be read: {e.strerror or e}") from None
     if isinstance(data, str):
         data = data.encode("utf-8")
+    return from_bytes(data, source), source
+
+
+def from_bytes(data: bytes, source: str) -> str:
+    """The text of an answers file's bytes, within ``MAX_BYTES`` (``source`` names it)."""
     if len(data) > MAX_BYTES:
         raise AnswersError(f"{source}: larger than {MAX_BYTES:,} bytes; an answers table is "
                            "a few kilobytes (is this the right file?)")
-    return decode(data, source), source
+    return decode(data, source)
 
 
 def decode(data: bytes, source: str) -> str:

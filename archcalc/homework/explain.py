@@ -23,7 +23,7 @@ from ..core.records import LayerRow
 from ..render.units import exact as _n
 
 LABELS = {"H": "H", "W": "W", "C": "C", "params": "params", "macs": "MACs", "fixed": "fixed",
-          "buffers": "buffers", "activations": "activations"}
+          "buffers": "buffers", "activations": "activations", "flops": "FLOPs"}
 
 
 @dataclass(frozen=True)
@@ -356,6 +356,50 @@ def activations(r: LayerRow) -> Step:
     o = r.output
     expr = _n(o.c) if o.flat else _dot(o.c, o.h, o.w)
     return Step("activations", (Term(expr, o.elements),), o.elements)
+
+
+def flops(r: LayerRow, count: tuple[str, ...] = ()) -> Step:
+    """FLOPs = 2 × MACs, plus the ``--count`` extras asked for (``conventions.extra_ops``)."""
+    from ..analysis import conventions as CV
+
+    macs = r.counts.macs
+    terms = [Term(f"2·{_n(macs)}", 2 * macs, "(2 × MACs)" if count else "")]
+    extra = CV.extra_ops(r) if count else {}
+    terms += [Term(_n(extra[k]), extra[k], CV.EXTRA_TEXT[k].split(" (")[0])
+              for k in count if extra[k]]
+    return Step("flops", tuple(terms), CV.flops(r, count))
+
+
+# report's column keys → the field of the step that works the cell out
+CELL_FIELDS = {"h": "H", "w": "W", "c": "C", "params": "params", "fixed": "fixed",
+               "macs": "macs"}
+
+
+def cells(r: LayerRow, bias: bool = True, count: tuple[str, ...] = (),
+          stored: int | None = None) -> dict[str, str]:
+    """The working of each cell of ``r``'s table row, by the column keys of
+    ``render.report.COLUMNS`` (H, W, C, params, fixed, MACs, FLOPs, and activations where
+    ``stored``, the values the memory column counts, is given): what ``--format html
+    --standalone`` and ``archcalc serve`` show when a cell is clicked."""
+    by = {s.field: s for s in working(r, bias)}
+    out = {"layer": layer_title(r)}
+    out |= {key: by[f].text() for key, f in CELL_FIELDS.items()
+           if f in by and not (f in ("H", "W") and r.output.flat)}
+    out["flops"] = flops(r, count).text()
+    if stored is not None:
+        act = activations(r)
+        out["activations"] = act.text() if stored == act.value else (
+            f"activations = 0 ({r.kind}: its output, {_n(act.value)} values, is no new "
+            "tensor; the memory count leaves out in-place activations, dropout, flatten and "
+            "the closing softmax)")
+    return out
+
+
+def table_cells(rows, bias: bool = True, count: tuple[str, ...] = ()) -> list[dict[str, str]]:
+    """``cells`` of every row, for the layer table's interactive HTML."""
+    from ..analysis.memory import activations as stored
+
+    return [cells(r, bias, count, stored(r)) for r in rows]
 
 
 def lines(r: LayerRow, bias: bool = True) -> list[str]:

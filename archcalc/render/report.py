@@ -511,19 +511,24 @@ def grid_latex(g: Grid) -> str:
     return "\n".join(lines) + "\n"
 
 
-def grid_html(g: Grid) -> str:
+def grid_html(g: Grid, attrs: list[dict] | None = None) -> str:
     """An HTML fragment (also well-formed XML): a table with caption, head, body, the totals
-    in its foot, and the lines around it as a list."""
+    in its foot, and the lines around it as a list. ``attrs``: for each body row, column key →
+    extra attributes of that cell (``interactive_html``)."""
     from html import escape
 
-    def tr(cells, tag="td") -> str:
-        return "<tr>" + "".join(
-            f'<{tag} style="text-align:{"left" if c.kind == "text" else "right"}">'
-            f"{escape(x)}</{tag}>" for c, x in zip(g.cols, cells)) + "</tr>"
+    def tr(cells, tag="td", extra=None) -> str:
+        out = []
+        for c, x in zip(g.cols, cells):
+            at = (extra or {}).get(c.key, {})
+            more = "".join(f' {k}="{escape(str(v))}"' for k, v in at.items())
+            out.append(f'<{tag} style="text-align:{"left" if c.kind == "text" else "right"}"'
+                       f"{more}>{escape(x)}</{tag}>")
+        return "<tr>" + "".join(out) + "</tr>"
 
     out = ['<div class="archcalc">', "<table>", f"<caption>{escape(g.title)}</caption>",
            "<thead>" + tr(g.headers, "th") + "</thead>", "<tbody>"]
-    out += [tr(b) for b in g.cells]
+    out += [tr(b, extra=attrs[i] if attrs else None) for i, b in enumerate(g.cells)]
     out += ["</tbody>"]
     if g.totals:
         out += ["<tfoot>"] + [tr(t) for t in g.totals] + ["</tfoot>"]
@@ -532,6 +537,53 @@ def grid_html(g: Grid) -> str:
                + "</ul>")
     out.append("</div>")
     return "\n".join(out) + "\n"
+
+
+def interactive_html(a: Analysis, opt: Options, working: list[dict] | None = None) -> str:
+    """``--format html``'s fragment with, on every body cell, its column (``data-key``) and exact
+    value (``data-value``, for sorting), and where ``working`` (per row, column key → text, as
+    ``homework.explain.cells`` gives it) has one, the cell's working: ``data-working``, a
+    ``title`` shown on hover, and ``tabindex`` so that the keyboard reaches it."""
+    g = grid(a, opt)
+    cols, body, _ = table_data(a, opt)
+    attrs = []
+    for i, values in enumerate(body):
+        row = {}
+        for c, v in zip(cols, values):
+            at = {"data-key": c.key}
+            if isinstance(v, int) and c.kind != "text":
+                at["data-value"] = str(v)
+            text = working[i].get(c.key) if working else None
+            if text:
+                at.update({"data-working": text, "title": text, "tabindex": "0"})
+            row[c.key] = at
+        attrs.append(row)
+    return grid_html(g, attrs)
+
+
+def _asset(name: str) -> str:
+    import os
+
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "assets", name),
+              encoding="utf-8") as f:
+        return f.read()
+
+
+def html_document(a: Analysis, opt: Options, working: list[dict] | None = None) -> str:
+    """``--format html --standalone``: one self-contained HTML file (its style and its few
+    lines of script inline, nothing fetched) with ``interactive_html``'s table: each cell's
+    working shows on hover, and on click or Enter in a panel under the table."""
+    from html import escape
+
+    title = escape(f"{a.network} — archcalc")
+    return "\n".join([
+        "<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{title}</title>", f"<style>\n{_asset('table.css')}</style>", "</head>",
+        "<body>", "<main>", interactive_html(a, opt, working).rstrip("\n"),
+        '<p id="working" class="working" role="status" aria-live="polite">Click a number (or '
+        "focus it and press Enter) to see its working.</p>", "</main>",
+        f"<script>\n{_asset('table.js')}</script>", "</body>", "</html>"]) + "\n"
 
 
 def to_dict(a: Analysis, opt: Options = Options()) -> dict:
