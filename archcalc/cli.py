@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import sys
 
 import click
@@ -26,24 +25,12 @@ class UserError(click.ClickException):
 
 def parse_input(text: str, channels: int):
     """``224`` (H = W, the spec's C), ``224x224`` (H×W) or ``3x224x224`` (C×H×W)."""
-    from .core.records import Shape
-    from .core.spec import MAX_SIZE
+    from .api import parse_input as parse
 
-    shown = repr(text if len(text) <= 60 else text[:60] + "…")
-    parts = re.split(r"\s*[x×,]\s*", text.strip().lower())
-    if not all(re.fullmatch(r"[0-9]+", p) for p in parts) or len(parts) not in (1, 2, 3):
-        raise UserError(f"--input: expected 224, 224x224 or 3x224x224 (whole numbers), "
-                        f"found {shown}")
-    nums = [int(p.lstrip("0") or "0") if len(p.lstrip("0")) <= 10 else MAX_SIZE + 1
-            for p in parts]          # never int() of thousands of digits: Python refuses that
-    if not all(1 <= n <= MAX_SIZE for n in nums):
-        raise UserError(f"--input: every size must be at least 1 and at most {MAX_SIZE:,}, found "
-                        f"{shown}")
-    if len(nums) == 1:
-        return Shape(channels, nums[0], nums[0])
-    if len(nums) == 2:
-        return Shape(channels, *nums)
-    return Shape(*nums)
+    try:
+        return parse(text, channels)
+    except ArchcalcError as e:
+        raise UserError(str(e)) from None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -203,6 +190,9 @@ def analysis(network: str, input_: str | None, sets=()):
 @click.option("--no-bias", is_flag=True, help="Count weights only, without biases.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS),
               default="text", show_default=True, help="Output format.")
+@click.option("--standalone", is_flag=True,
+              help="With --format html: one self-contained page (no network access needed to "
+                   "view it) whose cells show their working on hover or click.")
 @click.option("--strict", is_flag=True,
               help="Refuse an output size that the formula does not give as a whole number "
                    "(exit status 2) instead of flooring it.")
@@ -217,8 +207,8 @@ def analysis(network: str, input_: str | None, sets=()):
 @click.option("--out", type=click.Path(dir_okay=False), metavar="FILE",
               help="Write to FILE instead of printing (refuses an existing file).")
 @click.option("--force", is_flag=True, help="Let --out overwrite an existing file.")
-def table_cmd(network: str, input_: str | None, sets, no_bias: bool, fmt: str, strict: bool,
-              aux: bool, layout: str, count, convention, units, kilo, memory, dtype, batch,
+def table_cmd(network: str, input_: str | None, sets, no_bias: bool, fmt: str, standalone: bool,
+              strict: bool, aux: bool, layout: str, count, convention, units, kilo, memory, dtype, batch,
               optimizer, rf, columns, out, force) -> None:
     """Print one row per layer of NETWORK: output H, W, C, parameters, MACs and FLOPs, with
     totals.
@@ -230,6 +220,9 @@ def table_cmd(network: str, input_: str | None, sets, no_bias: bool, fmt: str, s
 
     opt = make_options(no_bias, aux, count, convention, units, kilo, memory, dtype, batch,
                        optimizer, rf, columns)
+    if standalone and (fmt != "html" or layout != "layers"):
+        raise UserError("--standalone: a self-contained page is made with --format html (and "
+                        "the layer table's layout)")
     a = analysis(network, input_, sets)
     if strict and a.fractions:
         texts = [f"{r.name}: {n.text}" for r in a.fractions for n in r.notes
@@ -247,6 +240,12 @@ def table_cmd(network: str, input_: str | None, sets, no_bias: bool, fmt: str, s
             write_out(paper.render(a, fmt), out, force)
         except ArchcalcError as e:
             raise UserError(str(e)) from None
+        return
+    if standalone:
+        from .homework.explain import table_cells
+
+        write_out(report.html_document(a, opt, table_cells(a.rows, opt.bias, opt.count)), out,
+                  force)
         return
     write_out(report.render(a, fmt, opt), out, force)
 
@@ -443,13 +442,8 @@ def compare_cmd(networks, sort, reverse, fmt, units, kilo, dtype, out, force) ->
     """
     from .analysis import compare
 
-    entries = [compare.entry(analysis(n, None), dtype) for n in networks]
-    if sort:
-        entries.sort(key=lambda e: compare.sort_value(e, sort), reverse=reverse)
-        if reverse and sort in ("top1", "top5"):     # still: networks without a figure last
-            entries.sort(key=lambda e: compare.sort_value(e, sort)[0])
-    elif reverse:
-        entries.reverse()
+    entries = compare.ordered([compare.entry(analysis(n, None), dtype) for n in networks],
+                              sort, reverse)
     write_out(compare.render(entries, fmt, units, int(kilo)), out, force)
 
 
@@ -520,6 +514,35 @@ def graph_cmd(network, input_, sets, fmt, out, force) -> None:
         except ArchcalcError as e:
             raise UserError(str(e)) from None
     write_out(dot, out, force)
+
+
+@main.command("serve")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="The port to listen on.")
+@click.option("--open", "open_", is_flag=True, help="Open the app in the default browser.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="The address to listen on; anything but loopback needs --allow-remote.")
+@click.option("--allow-remote", is_flag=True,
+              help="Let --host be an address other machines can reach (the app has no login: "
+                   "anyone who reaches it can use it).")
+def serve_cmd(port: int, open_: bool, host: str, allow_remote: bool) -> None:
+    """Run archcalc in the browser: networks, a spec editor, marking, quizzes and comparisons,
+    at http://127.0.0.1:8000/ (this machine only, unless --host and --allow-remote).
+
+    Needs the web extra: pip install 'archcalc[web]'.
+    """
+    from . import web
+
+    if host not in web.LOOPBACK and not allow_remote:
+        raise UserError(f"--host {host}: only loopback (127.0.0.1, localhost, ::1) unless "
+                        "--allow-remote is given as well")
+    why = web.missing()
+    if why:
+        raise UserError(why)
+    if host not in web.LOOPBACK:
+        click.echo(f"archcalc serve: warning: listening on {host}: any machine that reaches "
+                   "this address can use the app (it has no login)", err=True)
+    web.serve(host, port, open_, echo=lambda m: click.echo(m, err=True))
 
 
 @main.command("verify")
