@@ -521,7 +521,7 @@ def test_named_option_attacks(option, value):
 
 import click  # noqa: E402
 
-HEAVY = {"plot", "verify"}          # import matplotlib / torch: exercised by their own tests
+HEAVY = {"plot", "verify", "serve"}   # matplotlib / torch / a server that runs until stopped: own tests
 VALUES = ["0", "-1", "1", "2", "224", "3x224x224", "9" * 5000, "x", "", "alexnet", "lenet5",
           "json", "csv", "W,H", "1.5", "nan", "classes=10", "existing.txt", "new.txt", "-",
           "params", "depth", "conv1", "Conv1"]
