@@ -542,7 +542,10 @@ def serve_cmd(port: int, open_: bool, host: str, allow_remote: bool) -> None:
     if host not in web.LOOPBACK:
         click.echo(f"archcalc serve: warning: listening on {host}: any machine that reaches "
                    "this address can use the app (it has no login)", err=True)
-    web.serve(host, port, open_, echo=lambda m: click.echo(m, err=True))
+    try:
+        web.serve(host, port, open_, echo=lambda m: click.echo(m, err=True))
+    except ArchcalcError as e:
+        raise UserError(str(e)) from None
 
 
 @main.command("verify")

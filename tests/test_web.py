@@ -356,3 +356,15 @@ def test_remote_host_warns(monkeypatch):
     monkeypatch.setattr(web, "serve", lambda host, port, open_, echo: seen.update(host=host))
     r = cli("serve", "--host", "0.0.0.0", "--allow-remote")
     assert r.exit_code == 0 and "warning" in r.output and seen == {"host": "0.0.0.0"}
+
+
+def test_a_port_in_use_is_one_message():
+    import socket
+
+    pytest.importorskip("uvicorn", reason="the web extra is not installed")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        r = cli("serve", "--port", str(s.getsockname()[1]))
+    assert r.exit_code == 2 and "cannot listen on 127.0.0.1" in r.output
+    assert "Traceback" not in r.output

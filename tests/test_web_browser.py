@@ -87,6 +87,13 @@ def test_networks_page(page):
     page.focus('#net-table tbody tr:first-child td[data-key="h"]')
     page.keyboard.press("Enter")
     assert page.inner_text("#net-working") == "conv1: H = (227 − 11 + 2·0)/4 + 1 = 55"
+    # the layer's name: its whole working, as archcalc explain writes it
+    page.click('#net-table tbody tr:first-child td[data-key="layer"]')
+    from click.testing import CliRunner
+    from archcalc.cli import main
+
+    assert page.inner_text("#net-working") == CliRunner().invoke(
+        main, ["explain", "alexnet", "conv1"]).output.rstrip("\n")
     # sortable: params, largest first on the second click
     page.click("#net-table thead th:has-text('params') button")
     page.click("#net-table thead th:has-text('params') button")

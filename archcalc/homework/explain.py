@@ -379,10 +379,11 @@ def cells(r: LayerRow, bias: bool = True, count: tuple[str, ...] = (),
           stored: int | None = None) -> dict[str, str]:
     """The working of each cell of ``r``'s table row, by the column keys of
     ``render.report.COLUMNS`` (H, W, C, params, fixed, MACs, FLOPs, and activations where
-    ``stored``, the values the memory column counts, is given): what ``--format html
+    ``stored``, the values the memory column counts, is given; the layer's name: all of it, as
+    ``archcalc explain`` writes it): what ``--format html
     --standalone`` and ``archcalc serve`` show when a cell is clicked."""
     by = {s.field: s for s in working(r, bias)}
-    out = {"layer": layer_title(r)}
+    out = {"layer": render([r], bias).rstrip("\n")}    # the layer's whole working
     out |= {key: by[f].text() for key, f in CELL_FIELDS.items()
            if f in by and not (f in ("H", "W") and r.output.flat)}
     out["flops"] = flops(r, count).text()

@@ -25,9 +25,21 @@ def missing() -> str | None:
 def serve(host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False,
           echo=print) -> None:
     """Run the app until interrupted; its temporary folder is removed when it stops."""
+    import socket
+
     import uvicorn
 
+    from ..core.errors import ArchcalcError
     from .app import create_app
+
+    try:                                     # a port in use: one message, not uvicorn's log
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        with socket.socket(family, socket.SOCK_STREAM) as s:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind((host, port))
+    except OSError as e:
+        raise ArchcalcError(f"--port {port}: cannot listen on {host}:{port} "
+                            f"({e.strerror or e})") from None
 
     app = create_app(remote=host not in LOOPBACK)
     shown = f"[{host}]" if ":" in host else host

@@ -8,7 +8,8 @@
     var picked = document.querySelectorAll("td.picked");
     for (var i = 0; i < picked.length; i++) picked[i].classList.remove("picked");
     cell.classList.add("picked");
-    panel.textContent = (name ? name.textContent + ": " : "") + cell.getAttribute("data-working");
+    panel.textContent = (name && name !== cell ? name.textContent + ": " : "") +
+      cell.getAttribute("data-working");
   }
   window.archcalcWorking = function (root, panel) {
     root.addEventListener("click", function (e) {
