@@ -265,3 +265,32 @@ def test_keyboard_reaches_every_page(page):
     page.focus("nav a[href='#quiz']")
     page.keyboard.press("Enter")
     page.wait_for_selector("#page-quiz:not([hidden])")
+
+
+CONTRAST = """sels => sels.map(sel => {
+  const e = document.querySelector(sel);
+  const rgb = s => s.match(/[\\d.]+/g).slice(0, 3).map(Number);
+  const lum = c => { const [r, g, b] = c.map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+                     return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  let bg = null, n = e;
+  while (n && n.nodeType === 1) { const c = getComputedStyle(n).backgroundColor;
+    if (!c.startsWith("rgba(0, 0, 0, 0)") && c !== "transparent") { bg = c; break; } n = n.parentElement; }
+  const a = lum(rgb(getComputedStyle(e).color)), b = lum(rgb(bg || "rgb(255, 255, 255)"));
+  return [sel, (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)];
+})"""
+
+
+def test_text_has_readable_contrast(page):
+    """WCAG AA: 4.5:1 for body text, on every kind of text the pages show."""
+    visit(page, "#networks/alexnet")
+    page.wait_for_selector("#net-table table")
+    page.click('#net-table tbody tr:first-child td[data-key="params"]')
+    page.fill("#opt-input", "banana")
+    page.wait_for_selector("#net-error:not([hidden])")
+    ratios = page.evaluate(CONTRAST, [
+        "body", "nav a", "nav a[aria-current]", "header h1 a", "#catalogue a small",
+        "#net-download", "#net-working", "#net-error", "#net-table caption",
+        "#net-table tbody td", "#net-table thead th button", "#net-table .archcalc li",
+        "footer p", "td.picked"])
+    low = [(sel, round(r, 2)) for sel, r in ratios if r < 4.5]
+    assert not low, low
