@@ -130,6 +130,10 @@ def test_paper_view(page):
     page.click("#net-paper")
     page.wait_for_selector("#net-paper-view:not([hidden])")
     assert "inception (3a)" in page.inner_text("#net-paper-view")
+    page.select_option("#paper-format", "csv")
+    with page.expect_download() as dl:
+        page.click("#paper-download")
+    assert dl.value.suggested_filename == "googlenet-paper.csv"
 
 
 def test_build_page(page):

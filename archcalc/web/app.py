@@ -184,6 +184,7 @@ def catalogue(d: dict, state) -> dict:
 
 
 def _choices() -> dict:
+    from ..analysis import paper
     from ..analysis.compare import SORT_KEYS
     from ..analysis.conventions import EXTRAS, PRESETS
     from ..analysis.memory import DTYPES, OPTIMIZERS
@@ -195,7 +196,8 @@ def _choices() -> dict:
             "count": list(EXTRAS), "convention": list(PRESETS), "units": list(UNITS),
             "kilo": list(KILOS), "dtype": list(DTYPES), "optimizer": list(OPTIMIZERS),
             "formats": list(report.FORMATS) + ["html-standalone"],
-            "sort": list(SORT_KEYS), "quiz_columns": list(quiz.COLUMNS)}
+            "paper_formats": list(paper.FORMATS), "sort": list(SORT_KEYS),
+            "quiz_columns": list(quiz.COLUMNS)}
 
 
 def _networks() -> list[dict]:

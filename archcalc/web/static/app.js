@@ -199,6 +199,7 @@
     $("net-view").hidden = false;
     $("net-paper").hidden = !state.paper;
     $("net-paper-view").hidden = true;
+    $("paper-actions").hidden = true;
     $("opt-sets").querySelectorAll("label").forEach(function (l) { l.remove(); });
     $("opt-sets").hidden = true;
     fillCatalogue();
@@ -222,7 +223,7 @@
   function paperView() {
     var pre = $("net-paper-view");
     post("paper", netRequest()).then(function (r) {
-      pre.textContent = r.text; pre.hidden = false;
+      pre.textContent = r.text; pre.hidden = false; $("paper-actions").hidden = false;
     }, function (e) { showError("net-error", e); });
   }
 
@@ -546,6 +547,9 @@
     });
     state.choices.sort.forEach(function (k) { $("compare-sort").appendChild(option(k)); });
     state.choices.units.forEach(function (k) { $("compare-units").appendChild(option(k)); });
+    state.choices.formats.forEach(function (k) {
+      if (k !== "html-standalone") $("compare-format").appendChild(option(k, k, k === "csv"));
+    });
   }
 
   function compareRequest() {
@@ -574,6 +578,10 @@
       post("render", req).then(function (r) { download(r.text, r.filename); }, function (e) { showError("net-error", e); });
     });
     $("net-paper").addEventListener("click", paperView);
+    $("paper-download").addEventListener("click", function () {
+      var req = netRequest(); req.format = $("paper-format").value; req.layout = "paper";
+      post("render", req).then(function (r) { download(r.text, r.filename); }, function (e) { showError("net-error", e); });
+    });
     $("spec").addEventListener("input", debounce(function () { refreshBuild(); }, 300));
     $("spec").addEventListener("input", function () { gutter(); });
     $("spec").addEventListener("scroll", function () { $("gutter").scrollTop = $("spec").scrollTop; });
@@ -598,12 +606,13 @@
     $("quiz-mark").addEventListener("click", markQuiz);
     $("compare-go").addEventListener("click", runCompare);
     $("compare-download").addEventListener("click", function () {
-      var req = compareRequest(); req.format = "csv";
-      post("compare/render", req).then(function (r) { download(r.text, r.filename, "text/csv"); }, function (e) { showError("compare-error", e); });
+      var req = compareRequest(); req.format = $("compare-format").value;
+      post("compare/render", req).then(function (r) { download(r.text, r.filename); }, function (e) { showError("compare-error", e); });
     });
     post("catalogue").then(function (r) {
       state.networks = r.networks; state.choices = r.choices;
       buildControls(); fillCatalogue();
+      r.choices.paper_formats.forEach(function (k) { $("paper-format").appendChild(option(k)); });
       fillNetworkSelect($("check-network"), true); fillNetworkSelect($("quiz-network"), true);
       fillPicks();
       window.addEventListener("hashchange", route);
