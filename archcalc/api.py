@@ -282,7 +282,8 @@ def check_answers(answers: str | bytes, net, input=None, *, source: str = "answe
                         source)
     cols = dict(columns or {})
     parsed = A.parse(text, source, lambda h: A.recognised(h, cols), table)
-    res = C.check(a, parsed, C.Options(cols, by_order, bias, flops, k_base, rounding), net,
+    opts = getattr(C, "CheckOptions", None) or C.Options     # issue 12 renames it CheckOptions
+    res = C.check(a, parsed, opts(cols, by_order, bias, flops, k_base, rounding), net,
                   family=family)
     if not res.cells:
         raise ArchcalcError(f"{source}: no row of the table matches a layer of {a.network}"
