@@ -8,22 +8,42 @@ Python API::
     t.rows[0]["name"], t.to_csv(), t.to_latex()  # the CLI's numbers and formats
 
     a = archcalc.analyse("alexnet")            # the engine's records: a.rows, a.totals
+
+Every argument is checked by ``archcalc.options``, as the command line's are: what the CLI
+refuses, the API refuses with the same message (an ``ArchcalcError``).
 """
 
 from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .core.errors import ArchcalcError, SpecError
-from .core.records import Analysis, Counts, LayerRow, Shape
+# The records and errors are imported on first use (PEP 562), not here: `archcalc --version`
+# imports this package, and its start-up is measured against click's (BENCHMARKS.md).
+_LAZY = {"ArchcalcError": "core.errors", "SpecError": "core.errors", "Analysis": "core.records",
+         "Counts": "core.records", "LayerRow": "core.records", "Shape": "core.records"}
 
 
-def analyse(target: str, input: Shape | None = None) -> Analysis:
-    """Analyse a bundled network by name, or a spec file by path, at an optional input shape."""
-    from .core import engine, spec
+def __getattr__(name: str):
+    if name in _LAZY:
+        from importlib import import_module
 
-    net = spec.load(target)
-    return engine.analyse(net, input)
+        value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'archcalc' has no attribute '{name}'")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))
+
+
+def analyse(target: str, input=None, params: dict | None = None):
+    """The engine's ``Analysis`` of a bundled network (by name) or a spec file (by path), at an
+    optional input (224, (224, 224), (3, 224, 224) or a ``Shape``), with ``params`` overriding
+    the spec's declared params (``{"classes": 10}``, as ``--set`` does)."""
+    from .options import analysis
+
+    return analysis(target, input, params)
 
 
 def analyze(target: str, input=None, params: dict | None = None, **conventions):

@@ -6,90 +6,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from .core.errors import ArchcalcError, suggest
+from . import options as _options
+from .core.errors import ArchcalcError
 from .core.records import Analysis, Shape
 from .render.report import Options
 
 
-def parse_input(text: str, channels: int) -> Shape:
-    """``224`` (H = W, the spec's C), ``224x224`` (H×W) or ``3x224x224`` (C×H×W), each size
-    from 1 to the specs' largest (``--input``'s rule, and its messages)."""
-    import re
-
-    from .core.spec import MAX_SIZE
-
-    shown = repr(text if len(text) <= 60 else text[:60] + "…")
-    parts = re.split(r"\s*[x×,]\s*", text.strip().lower())
-    if not all(re.fullmatch(r"[0-9]+", p) for p in parts) or len(parts) not in (1, 2, 3):
-        raise ArchcalcError(f"--input: expected 224, 224x224 or 3x224x224 (whole numbers), "
-                            f"found {shown}")
-    nums = [int(p.lstrip("0") or "0") if len(p.lstrip("0")) <= 10 else MAX_SIZE + 1
-            for p in parts]          # never int() of thousands of digits: Python refuses that
-    if not all(1 <= n <= MAX_SIZE for n in nums):
-        raise ArchcalcError(f"--input: every size must be at least 1 and at most {MAX_SIZE:,}, "
-                            f"found {shown}")
-    if len(nums) == 1:
-        return Shape(channels, nums[0], nums[0])
-    if len(nums) == 2:
-        return Shape(channels, *nums)
-    return Shape(*nums)
+def parse_input(text, channels: int) -> Shape:
+    """``224`` (H = W, the spec's C), ``224x224`` (H×W) or ``3x224x224`` (C×H×W): ``--input``'s
+    rule and messages (``options.input_shape``, which also takes ints and tuples)."""
+    return _options.input_shape(text, channels)
 
 
 def _shape(input, channels: int) -> Shape | None:
-    """``None``, 224 (H = W), (224, 224), (3, 224, 224) or a ``Shape``."""
-    if input is None or isinstance(input, Shape):
-        return input
-    if isinstance(input, str):
-        return parse_input(input, channels)
-    dims = (input,) if isinstance(input, int) else tuple(input)
-    if (not 1 <= len(dims) <= 3 or
-            not all(isinstance(d, int) and not isinstance(d, bool) and d >= 1 for d in dims)):
-        raise ArchcalcError(f"input: expected 224, (224, 224) or (3, 224, 224), whole numbers "
-                            f"≥ 1, found {input!r}")
-    if len(dims) == 1:
-        return Shape(channels, dims[0], dims[0])
-    return Shape(channels, *dims) if len(dims) == 2 else Shape(*dims)
+    return _options.input_shape(input, channels)
 
 
 def options(**kw) -> Options:
-    """``Options`` from keyword arguments, each checked (``count`` may be a string or a list)."""
-    from .analysis.conventions import EXTRAS, PRESETS
-    from .analysis.memory import DTYPES, OPTIMIZERS
-    from .render.report import COLUMNS, find_column
-    from .render.units import KILOS, UNITS
-
-    names = list(Options.__dataclass_fields__)
-    for k in kw:
-        if k not in names:
-            raise ArchcalcError(f"unknown option '{k}'{suggest(k, names)}; the options are: "
-                                + ", ".join(names))
-    for key in ("bias", "aux", "memory", "rf"):
-        if not isinstance(kw.get(key, False), bool):
-            raise ArchcalcError(f"{key}: expected true or false, found {kw[key]!r}")
-    if isinstance(kw.get("count"), str):
-        kw["count"] = tuple(x.strip() for x in kw["count"].split(",") if x.strip())
-    checks = [("count", EXTRAS), ("convention", PRESETS + (None,)), ("units", UNITS),
-              ("kilo", KILOS), ("dtype", tuple(DTYPES)), ("optimizer", tuple(OPTIMIZERS))]
-    for key, allowed in checks:
-        values = kw.get(key, ()) if key == "count" else [kw.get(key, allowed[0])]
-        for v in values:
-            if v not in allowed:
-                raise ArchcalcError(f"{key}: expected one of {', '.join(map(str, allowed))}, "
-                                    f"found {v!r}{suggest(v, allowed)}")
-    if isinstance(kw.get("columns"), str):
-        kw["columns"] = tuple(x.strip() for x in kw["columns"].split(",") if x.strip())
-    if "columns" in kw:
-        try:
-            kw["columns"] = tuple(find_column(c) for c in kw["columns"])
-        except KeyError as e:
-            raise ArchcalcError(f"columns: unknown column {e}; choose from "
-                                + ", ".join(COLUMNS)) from None
-    if "count" in kw:
-        kw["count"] = tuple(dict.fromkeys(kw["count"]))
-    batch = kw.get("batch", 1)
-    if not isinstance(batch, int) or isinstance(batch, bool) or batch < 1:
-        raise ArchcalcError(f"batch: expected a whole number ≥ 1, found {batch!r}")
-    return Options(**kw)
+    """The table's ``Options`` from keyword arguments, each checked as the command line's
+    (``count`` and ``columns`` may be a comma-separated string or a list)."""
+    return _options.table(**kw)
 
 
 @dataclass(frozen=True)
@@ -121,7 +57,7 @@ class Table:
     def render(self, fmt: str) -> str:
         from .render.report import render
 
-        return render(self.analysis, fmt, self.options)
+        return render(self.analysis, _options.choice("--format", fmt), self.options)
 
     def to_text(self) -> str:
         return self.render("text")
@@ -169,13 +105,10 @@ class Table:
         return self.to_text()
 
 
-def _overrides(params: dict | None) -> dict[str, str] | None:
-    """``params`` as ``--set`` gives them: a value's TOML text (a str is TOML text already)."""
-    if not params:
-        return None
-    from .core import spec
-
-    return {k: v if isinstance(v, str) else spec.toml_text(v) for k, v in params.items()}
+def _overrides(params) -> dict[str, str] | None:
+    """``params`` as ``--set`` gives them: a value's TOML text (a str is TOML text already),
+    each checked as ``--set`` is (``options.sets``)."""
+    return _options.sets(params) or None
 
 
 def load_spec(text: str, network: str | None = None, params: dict | None = None,
@@ -222,16 +155,15 @@ def error_line(text: str, e: Exception) -> int | None:
 def analyze(target: str, input=None, params: dict | None = None, **conventions) -> Table:
     """Analyse a bundled network (or a spec file) and return a ``Table``.
 
-    ``input``: 224, (224, 224) or (3, 224, 224); ``params``: the spec's declared params to
-    override, as ``--set`` does (``{"classes": 10}``); ``conventions``: the table's options —
-    ``bias``, ``aux``, ``count`` ("bias,act" or a list), ``convention``, ``units``, ``kilo``,
-    ``dtype``, ``batch``, ``optimizer``, ``memory``, ``rf``, ``columns``.
+    ``input``: 224, (224, 224), (3, 224, 224) or "3x224x224"; ``params``: the spec's declared
+    params to override, as ``--set`` does (``{"classes": 10}``); ``conventions``: the table's
+    options — ``bias``, ``aux``, ``count`` ("bias,act" or a list), ``convention``, ``units``,
+    ``kilo``, ``dtype``, ``batch``, ``optimizer``, ``memory``, ``rf``, ``columns``. Each is
+    checked as the command line's option is (``archcalc.options``): what ``archcalc table``
+    refuses, this raises as an ``ArchcalcError`` with the same message.
     """
-    from .core import engine, spec
-
-    opt = options(**conventions)
-    net = spec.load(target, overrides=_overrides(params))
-    return Table(engine.analyse(net, _shape(input, net.input.c)), opt)
+    opt = _options.table(**conventions)
+    return Table(_options.analysis(target, input, params), opt)
 
 
 def load(target: str | None = None, spec_text: str | None = None, network: str | None = None,
@@ -239,14 +171,14 @@ def load(target: str | None = None, spec_text: str | None = None, network: str |
     """The network graph of a bundled network or spec file (``target``), or of a spec given as
     text (``spec_text``, with ``network`` picking a variant): what ``check`` and ``quiz`` need
     beside the rows."""
-    from .core import spec
-
     if spec_text is not None:
         return load_spec(spec_text, network, params)
-    return spec.load(target, overrides=_overrides(params))
+    return _options.network(target, None, params)
 
 
 def analysis_of(net, input=None) -> Analysis:
+    """The engine's ``Analysis`` of the loaded network ``net`` at ``input`` (``--input``'s
+    forms; ``None``: the spec's own)."""
     from .core import engine
 
     return engine.analyse(net, _shape(input, net.input.c))
@@ -254,17 +186,7 @@ def analysis_of(net, input=None) -> Analysis:
 
 def column_mapping(pairs) -> dict[str, str]:
     """``--column HEADER=FIELD`` (repeatable) → {header: field}, each field checked."""
-    from .homework import answers as A
-
-    fields = A.FIELDS + ("name",)
-    out = {}
-    for m in pairs:
-        head, sep, fld = m.rpartition("=")
-        if not sep or not head.strip() or fld.strip() not in fields:
-            raise ArchcalcError(f"--column: expected HEADER=FIELD with FIELD one of "
-                                f"{', '.join(fields)}, found {m!r}{suggest(fld.strip(), fields)}")
-        out[head.strip()] = fld.strip()
-    return out
+    return _options.column_mapping(pairs)
 
 
 def check_answers(answers: str | bytes, net, input=None, *, source: str = "answers",
@@ -293,20 +215,9 @@ def check_answers(answers: str | bytes, net, input=None, *, source: str = "answe
     return res
 
 
-def quiz_columns(blank: str) -> tuple[str, ...]:
+def quiz_columns(blank) -> tuple[str, ...]:
     """``--blank W,H,params`` → the quiz's column names (any case), each checked."""
-    from .homework import quiz
-
-    lower = {c.lower(): c for c in quiz.COLUMNS}
-    picked = []
-    for c in (c.strip() for c in blank.split(",")):
-        if not c:
-            continue
-        if c.lower() not in lower:
-            raise ArchcalcError(f"--blank: unknown column '{c}'{suggest(c, quiz.COLUMNS)}; "
-                                f"the columns are {', '.join(quiz.COLUMNS)}")
-        picked.append(lower[c.lower()])
-    return tuple(picked)
+    return _options.quiz_columns(blank)
 
 
 def mark_quiz(q, filled: dict[tuple[int, int], str], net, input=None, bias: bool = True):

@@ -38,12 +38,12 @@ def test_repr_html_and_params():
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    ({"count": "bias,relu"}, "count: expected one of"),
-    ({"convention": "tf"}, "convention: expected one of"),
-    ({"units": "SI"}, "units"),
+    ({"count": "bias,relu"}, "--count: unknown 'relu'; choose from"),
+    ({"convention": "tf"}, "--convention: unknown 'tf'; choose from"),
+    ({"units": "SI"}, "--units"),
     ({"colums": ["layer"]}, "did you mean 'columns'"),
-    ({"input": (3, 0, 224)}, "input: expected"),
-    ({"batch": 0}, "batch"),
+    ({"input": (3, 0, 224)}, "--input: every size must be at least 1"),
+    ({"batch": 0}, "--batch"),
 ])
 def test_bad_arguments_raise_archcalc_errors(kwargs, message):
     with pytest.raises(archcalc.ArchcalcError, match=message):

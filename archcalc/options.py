@@ -1,0 +1,449 @@
+"""Every option of every face, checked once.
+
+The command line, the Python API and the web app hand these functions the values they were
+given: strings from a command line or a form (``"224x224"``, ``"1024"``, ``"bias,act"``) or
+Python values (``(3, 224, 224)``, ``1024``, ``["bias", "act"]``). Each returns what the engine
+and the renderers take, or raises ``ArchcalcError`` with the one message that every face shows;
+the message names the option as the command line spells it (``--input: …``), whichever face was
+used, so that the API refuses what the CLI refuses, in the same words.
+
+Light at import (it is imported at start-up): the lists of choices stay in the modules that own
+them (``report.FORMATS``, ``conventions.PRESETS``, ``memory.DTYPES`` …) and are imported only when
+a value is checked against them, or when ``--help`` shows them (``choices``).
+"""
+
+from __future__ import annotations
+
+from .core.errors import ArchcalcError, suggest
+
+SHOWN = 60            # characters of a bad value quoted in a message
+DIGITS_SHOWN = 20     # digits of a number quoted in full; a longer one is cut, saying its length
+INT_DIGITS = 4_300    # Python's own limit on int() of a string and str() of an int
+
+
+# --- the choices of each option, from the modules that own them ------------------------------
+
+def _formats():
+    from .render.report import FORMATS
+
+    return FORMATS
+
+
+def _presets():
+    from .analysis.conventions import PRESETS
+
+    return PRESETS
+
+
+def _extras():
+    from .analysis.conventions import EXTRAS
+
+    return EXTRAS
+
+
+def _units():
+    from .render.units import UNITS
+
+    return UNITS
+
+
+def _kilos():
+    from .render.units import KILOS
+
+    return KILOS
+
+
+def _dtypes():
+    from .analysis.memory import DTYPES
+
+    return tuple(DTYPES)
+
+
+def _optimizers():
+    from .analysis.memory import OPTIMIZERS
+
+    return tuple(OPTIMIZERS)
+
+
+def _sort_keys():
+    from .analysis.compare import SORT_KEYS
+
+    return SORT_KEYS
+
+
+def _quiz_formats():
+    from .homework.quiz import FORMATS
+
+    return FORMATS
+
+
+def _quiz_columns():
+    from .homework.quiz import COLUMNS
+
+    return COLUMNS
+
+
+def _paper_formats():
+    from .analysis.paper import FORMATS
+
+    return FORMATS
+
+
+# What each option with a fixed set of values takes. A command's own format list is under
+# "COMMAND --format". The last few are decided here, by the command that reads them.
+CHOICES = {
+    "--format": _formats,                 # table, compare
+    "quiz --format": _quiz_formats,
+    "paper --format": _paper_formats,     # table --layout paper
+    "check --format": lambda: ("text", "json"),
+    "graph --format": lambda: ("dot", "svg"),
+    "--convention": _presets,
+    "--count": _extras,
+    "--units": _units,
+    "--kilo": lambda: tuple(str(k) for k in _kilos()),
+    "--dtype": _dtypes,
+    "--optimizer": _optimizers,
+    "--sort": _sort_keys,
+    "--blank": _quiz_columns,
+    "--layout": lambda: ("layers", "paper"),
+    "--device": lambda: ("cpu", "cuda", "meta"),
+    "--rows": lambda: ("all", "failures", "none"),
+}
+
+
+def choices(option: str) -> tuple[str, ...]:
+    """The values ``option`` takes (``"--units"``, or ``"quiz --format"`` for one command's)."""
+    return tuple(CHOICES[option]())
+
+
+# --- showing what was found ------------------------------------------------------------------
+
+def shown(value) -> str:
+    """A value as a message quotes it: a string quoted with its control characters escaped, a
+    number as its digits, anything else as Python writes it; cut short when long."""
+    if _whole(value) is not None:
+        return _number_text(value)
+    if isinstance(value, str):
+        return repr(value if len(value) <= SHOWN else value[:SHOWN] + "…")
+    try:
+        text = repr(value)
+    except ValueError:                     # an int inside with more digits than str() writes
+        text = f"a {type(value).__name__} holding a number of more than {INT_DIGITS:,} digits"
+    return text if len(text) <= SHOWN else text[:SHOWN] + "…"
+
+
+def _digits(value) -> str | None:
+    """The decimal digits of a whole number (a Python int or a string of digits, with an
+    optional sign), without leading zeros; ``None`` when it has more than Python writes."""
+    if isinstance(value, str):
+        text = value.strip()
+        sign = "-" if text.startswith("-") else ""
+        body = text.lstrip("+-").lstrip("0") or "0"
+        return None if len(body) > INT_DIGITS else (sign if body != "0" else "") + body
+    try:
+        return str(value)
+    except ValueError:
+        return None
+
+
+def _number_text(value) -> str:
+    d = _digits(value)
+    if d is None:
+        return f"a number of more than {INT_DIGITS:,} digits"
+    return d if len(d.lstrip("-")) <= DIGITS_SHOWN else f"{d[:12]}… ({len(d.lstrip('-')):,} digits)"
+
+
+def _whole(value) -> int | None:
+    """``value`` as an int if it is a whole number: an int (not a bool) or a string of ASCII
+    digits with an optional sign (spaces around allowed); a number too long for int() comes
+    back as one more than any limit can be (its sign kept)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    body = text[1:] if text[:1] in "+-" else text
+    if not body or not body.isascii() or not body.isdigit():
+        return None
+    body = body.lstrip("0") or "0"
+    sign = -1 if text.startswith("-") else 1
+    if len(body) > 30:                 # never int() of thousands of digits: Python refuses that
+        return sign * 10 ** 30
+    return sign * int(body)
+
+
+# --- kinds of value ----------------------------------------------------------------------------
+
+def choice(option: str, value, among: str | None = None):
+    """``value`` if it is one of ``option``'s choices (``among``: the key of ``CHOICES`` when
+    it is not ``option``); else the error naming them all and the closest."""
+    allowed = choices(among or option)
+    if isinstance(value, str) and value in allowed:
+        return value
+    raise ArchcalcError(f"{option}: unknown {shown(value)}{suggest(value, allowed)}; choose from "
+                        + ", ".join(allowed))
+
+
+def whole(option: str, value, lo: int = 1, hi: int | None = None) -> int:
+    """``value`` (an int, or its digits as a string) as an int from ``lo`` to ``hi``
+    (default: the largest number archcalc accepts, ``spec.MAX_SIZE``)."""
+    if hi is None:
+        from .core.spec import MAX_SIZE
+
+        hi = MAX_SIZE
+    n = _whole(value)
+    if n is None or not lo <= n <= hi:
+        raise ArchcalcError(f"{option}: expected a whole number from {lo:,} to {hi:,}, found "
+                            f"{shown(value)}")
+    return n
+
+
+def fraction(option: str, value, lo: float = 0.0, hi: float = 1.0) -> float:
+    """``value`` (a number, or one written as a string) as a float from ``lo`` to ``hi``; not
+    NaN, not infinite."""
+    x = None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        x = float(value) if abs(value) < 1e300 else None
+    elif isinstance(value, str) and len(value) <= 40:
+        try:
+            x = float(value.strip())
+        except ValueError:
+            x = None
+    if x is None or not lo <= x <= hi:          # NaN compares false: refused here too
+        raise ArchcalcError(f"{option}: expected a number from {lo:g} to {hi:g}, found "
+                            f"{shown(value) if x is None else repr(x)}")
+    return x
+
+
+def kilo(value, option: str = "--kilo") -> int:
+    """``--kilo`` (or ``check --k``): 1000 or 1024, an int or its digits."""
+    n = _whole(value)
+    if n not in _kilos():
+        choice(option, value, among="--kilo")      # refused, naming the choices
+    return n
+
+
+def flag(option: str, value) -> bool:
+    if not isinstance(value, bool):
+        raise ArchcalcError(f"{option}: expected True or False, found {shown(value)}")
+    return value
+
+
+def names(option: str, value) -> list[str]:
+    """``"bias,act"``, ``["bias", "act"]`` or ``("bias", "act,pool")`` (a repeated option)
+    → the names, in order; ``None`` → none."""
+    if value is None:
+        return []
+    items = [value] if isinstance(value, str) else value
+    try:
+        items = list(items)
+    except TypeError:
+        items = [value]
+    for item in items:
+        if not isinstance(item, str):
+            raise ArchcalcError(f"{option}: expected names separated by commas, found "
+                                f"{shown(value)}")
+    return [v.strip() for text in items for v in text.split(",") if v.strip()]
+
+
+# --- the network: --input and --set ------------------------------------------------------------
+
+INPUT_FORMS = "224, 224x224 or 3x224x224"
+
+
+def input_shape(value, channels: int):
+    """``--input``: ``None`` (the spec's own input), or a ``Shape`` from ``224`` (H = W, the
+    spec's C), ``224x224`` (H×W) or ``3x224x224`` (C×H×W), written as a string (``x``, ``×``
+    or ``,`` between the sizes), an int, a tuple or list of ints, or a ``Shape``. Every size
+    from 1 to ``spec.MAX_SIZE``."""
+    import re
+
+    from .core.records import Shape
+    from .core.spec import MAX_SIZE
+
+    if value is None:
+        return None
+    bad = ArchcalcError(f"--input: expected {INPUT_FORMS} (whole numbers), found {shown(value)}")
+    if isinstance(value, str):
+        parts = re.split(r"\s*[x×,]\s*", value.strip().lower())
+        if not all(p.isascii() and p.isdigit() for p in parts):
+            raise bad
+    elif isinstance(value, Shape):
+        parts = [value.c, value.h, value.w]
+    elif isinstance(value, int) and not isinstance(value, bool):
+        parts = [value]
+    elif isinstance(value, (tuple, list)):
+        parts = list(value)
+        if not all(isinstance(p, int) and not isinstance(p, bool) for p in parts):
+            raise bad
+    else:
+        raise bad
+    if len(parts) not in (1, 2, 3):
+        raise bad
+    nums = [_whole(p) for p in parts]
+    if not all(1 <= n <= MAX_SIZE for n in nums):
+        text = "x".join(_number_text(p) for p in parts)
+        raise ArchcalcError(f"--input: every size must be at least 1 and at most {MAX_SIZE:,}, "
+                            f"found {text if len(text) <= SHOWN else text[:SHOWN] + '…'}")
+    if len(nums) == 1:
+        return Shape(channels, nums[0], nums[0])
+    if len(nums) == 2:
+        return Shape(channels, *nums)
+    return Shape(*nums)
+
+
+def sets(values) -> dict[str, str]:
+    """``--set``: ``["classes=10", …]`` (the command line's, repeatable), or a dict from a
+    declared param to its value (``{"classes": 10}``: a Python value, or a string read as TOML
+    text, as ``--set`` reads it) → {name: TOML text}. One param per value, on one line: a line
+    break or another control character is refused (``classes=10\\ng2=2`` would otherwise set
+    ``classes`` from a two-line text and drop ``g2``)."""
+    if values is None:
+        return {}
+    out = {}
+    if isinstance(values, dict):
+        from .core.spec import toml_text
+
+        pairs = []
+        for name, value in values.items():
+            if not isinstance(name, str):
+                raise ArchcalcError(f"--set: expected a param's name, found {shown(name)}")
+            pairs.append((f"{name}={value if isinstance(value, str) else toml_text(value)}",
+                          name))
+    else:
+        pairs = [(text, None) for text in ([values] if isinstance(values, str) else values)]
+    for text, _ in pairs:
+        if not isinstance(text, str):
+            raise ArchcalcError(f"--set: expected NAME=VALUE (e.g. --set classes=10), found "
+                                f"{shown(text)}")
+        name, eq, value = text.partition("=")
+        if not eq or not name.strip():
+            raise ArchcalcError(f"--set: expected NAME=VALUE (e.g. --set classes=10), found "
+                                f"{shown(text)}")
+        if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
+            raise ArchcalcError(f"--set: expected one NAME=VALUE on one line (a --set for each "
+                                f"param), found {shown(text)}")
+        out[name.strip()] = value.strip()
+    return out
+
+
+def _changed(overrides: dict[str, str]) -> str:
+    return " ".join(f"--set {k}={v}" for k, v in overrides.items())
+
+
+def network(target, input=None, params=None):
+    """The loaded network ``target`` (a bundled name, a spec file's path, or ``PATH.toml:NAME``)
+    with ``params`` (``--set``, as ``sets`` takes them) and ``input`` (``--input``, as
+    ``input_shape`` takes it) applied."""
+    import os
+    from dataclasses import replace
+
+    from .core import spec
+
+    overrides = sets(params)
+    if isinstance(target, os.PathLike):
+        target = os.fspath(target)
+    if not isinstance(target, str):
+        raise ArchcalcError(f"expected a network's name or a spec file's path, found "
+                            f"{shown(target)}; `archcalc list` shows the networks")
+    try:
+        net = spec.load(target, overrides=overrides or None)
+    except ArchcalcError as e:
+        raise _noted(e, overrides) from None
+    shape = input_shape(input, net.input.c)
+    return net if shape is None else replace(net, input=shape)
+
+
+def _noted(e: ArchcalcError, overrides: dict[str, str]) -> ArchcalcError:
+    """``e``, saying how the spec was changed when ``--set`` changed it."""
+    if not overrides or str(e).startswith("--set"):
+        return e
+    return ArchcalcError(f"{e}\n  (the spec as changed by {_changed(overrides)})")
+
+
+def analysis(target, input=None, params=None):
+    """``network(...)`` analysed: the engine's ``Analysis``."""
+    from .core import engine
+
+    net = network(target, input, params)
+    try:
+        return engine.analyse(net)
+    except ArchcalcError as e:
+        raise _noted(e, sets(params)) from None
+
+
+# --- the layer table's options -------------------------------------------------------------------
+
+TABLE_DEFAULTS = {"bias": True, "aux": False, "count": (), "convention": None, "units": "exact",
+                  "kilo": 1000, "dtype": "fp32", "batch": 1, "optimizer": "sgd",
+                  "memory": False, "rf": False, "columns": ()}
+# The command line's name of each (``bias=False`` is ``--no-bias``).
+TABLE_FLAGS = {"bias": "--no-bias", "aux": "--aux", "memory": "--memory", "rf": "--rf"}
+
+
+def table(**given):
+    """The layer table's ``report.Options`` from keyword values (the names of
+    ``TABLE_DEFAULTS``; ``count`` and ``columns`` a comma-separated string or a list), each
+    checked."""
+    from .render.report import COLUMNS, Options, find_column
+
+    for k in given:
+        if k not in TABLE_DEFAULTS:
+            raise ArchcalcError(f"unknown option '{k}'{suggest(k, TABLE_DEFAULTS)}; the options "
+                                "are: " + ", ".join(TABLE_DEFAULTS))
+    v = {**TABLE_DEFAULTS, **given}
+    for k, option in TABLE_FLAGS.items():
+        flag(option if k != "bias" else "bias", v[k])
+    extras = names("--count", v["count"])
+    for e in extras:
+        choice("--count", e)
+    convention = None if v["convention"] is None else choice("--convention", v["convention"])
+    keys = []
+    if v["columns"] not in (None, (), []):     # none: the default columns
+        cols = names("--columns", v["columns"])
+        if not cols:
+            raise ArchcalcError(f"--columns: no column named in {shown(v['columns'])}; choose "
+                                "from " + ", ".join(COLUMNS))
+        for name in cols:
+            try:
+                keys.append(find_column(name))
+            except KeyError:
+                raise ArchcalcError(f"--columns: unknown column {shown(name)}"
+                                    f"{suggest(name, COLUMNS)}; choose from "
+                                    + ", ".join(COLUMNS)) from None
+    return Options(bias=v["bias"], aux=v["aux"], count=tuple(dict.fromkeys(extras)),
+                   convention=convention, units=choice("--units", v["units"]), kilo=kilo(v["kilo"]),
+                   dtype=choice("--dtype", v["dtype"]), batch=whole("--batch", v["batch"]),
+                   optimizer=choice("--optimizer", v["optimizer"]), memory=v["memory"],
+                   rf=v["rf"], columns=tuple(keys))
+
+
+# --- the homework commands' own options ------------------------------------------------------------
+
+def quiz_columns(blank) -> tuple[str, ...]:
+    """``--blank``: ``"W,H,params"`` or a list → the quiz's column names (any case)."""
+    columns = choices("--blank")
+    lower = {c.lower(): c for c in columns}
+    picked = []
+    for c in names("--blank", blank):
+        if c.lower() not in lower:
+            raise ArchcalcError(f"--blank: unknown column {shown(c)}{suggest(c, columns)}; "
+                                f"the columns are {', '.join(columns)}")
+        picked.append(lower[c.lower()])
+    return tuple(picked)
+
+
+def column_mapping(pairs) -> dict[str, str]:
+    """``check --column HEADER=FIELD`` (repeatable; a string or a list) → {header: field}."""
+    from .homework.answers import FIELDS
+
+    fields = FIELDS + ("name",)
+    out = {}
+    for m in [pairs] if isinstance(pairs, str) else (pairs or ()):
+        head, sep, fld = m.rpartition("=") if isinstance(m, str) else ("", "", "")
+        if not sep or not head.strip() or fld.strip() not in fields:
+            raise ArchcalcError(f"--column: expected HEADER=FIELD with FIELD one of "
+                                f"{', '.join(fields)}, found {shown(m)}"
+                                f"{suggest(fld.strip(), fields)}")
+        out[head.strip()] = fld.strip()
+    return out
