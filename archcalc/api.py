@@ -204,7 +204,7 @@ def check_answers(answers: str | bytes, net, input=None, *, source: str = "answe
                         source)
     cols = dict(columns or {})
     parsed = A.parse(text, source, lambda h: A.recognised(h, cols), table)
-    opts = getattr(C, "CheckOptions", None) or C.Options     # issue 12 renames it CheckOptions
+    opts = C.CheckOptions
     res = C.check(a, parsed, opts(cols, by_order, bias, flops, k_base, rounding), net,
                   family=family)
     if not res.cells:

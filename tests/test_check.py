@@ -208,7 +208,7 @@ def ids(network, rows, cell, *options):
     kw = {}
     for o in options:
         kw.update(opts[o])
-    res = check.check(a, table, check.Options(**kw), spec.load(network))
+    res = check.check(a, table, check.CheckOptions(**kw), spec.load(network))
     c = next(x for x in res.cells if (x.row, x.column) == cell)
     return c.verdict, c.diagnoses, c.diagnosis, res
 
@@ -471,3 +471,37 @@ def test_any_table_is_marked_or_refused_never_a_traceback(headers, rows, fmt):
 def test_the_header_may_give_the_output_order(header, cell, verdict):
     r = cli("check", "alexnet", "-", "--format", "json", input=f"layer\t{header}\nconv1\t{cell}\n")
     assert json.loads(r.output)["cells"][0]["verdict"] == verdict
+
+
+def test_sibling_variant_with_a_wrong_output_column(tmp_path):
+    """A wrong shape was diagnosed while the cells were still being marked, before the
+    siblings could be: the sibling note was lost for any table with a wrong output cell."""
+    key = cli("quiz", "vgg13", "--answers", "--format", "csv").output.splitlines()
+    rows = [key[0] + ",output"] + [ln + "," for ln in key[1:]]
+    rows[1] = rows[1][:-1] + ',"224x224x128"'          # conv1_1 is 224×224×64
+    p = tmp_path / "vgg13.csv"
+    p.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    r = cli("check", "vgg16", p, "--by-order")
+    assert r.exit_code == 1
+    assert "C is 64, not 128" in r.output
+    assert "the table fits vgg13 better than vgg16" in r.output
+
+
+def test_check_is_split_and_only_variants_runs_the_engine():
+    """Each part of `check` is one module small enough to read at once; the analysis is passed
+    in, and only `variants` analyses anything else; quiz does not import the marker."""
+    import ast
+
+    pkg = Path(check.__file__).parent
+    for f in pkg.glob("*.py"):
+        src = f.read_text(encoding="utf-8")
+        assert len(src.splitlines()) <= 320, f.name
+        engine_used = any(
+            (isinstance(n, ast.ImportFrom) and (n.module or "").endswith("core")
+             and any(a.name in ("engine", "spec") for a in n.names))
+            or (isinstance(n, ast.ImportFrom) and (n.module or "").endswith(("core.engine",
+                                                                             "core.spec")))
+            for n in ast.walk(ast.parse(src)))
+        assert engine_used == (f.name == "variants.py"), f.name
+    quiz_src = (pkg.parent / "quiz.py").read_text(encoding="utf-8")
+    assert "from .check" not in quiz_src and "import check" not in quiz_src

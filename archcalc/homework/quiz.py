@@ -1,6 +1,6 @@
 """``archcalc quiz``: an exercise table with cells left blank, and its answer key.
 
-The rows are ``check.exercise_rows`` (the layers a lecture table lists), the columns the layer,
+The rows are ``exercise.exercise_rows`` (the layers a lecture table lists), the columns the layer,
 what is given about it, and W, H, C, params, MACs; the values are the engine's, the key's
 working is ``explain``'s. Which cells are blank is chosen by a seeded ``random.Random``, so the
 same seed gives the same quiz. Rendering is a thin layer over ``tabulate`` and ``csv``; a quiz's
@@ -13,7 +13,7 @@ import random
 from dataclasses import dataclass
 
 from . import explain
-from .check import exercise_rows
+from .exercise import exercise_rows
 from ..core.kinds import RULES
 from ..core.records import Analysis, LayerRow
 

@@ -1,0 +1,62 @@
+"""The value a cell should hold: the engine's count for a layer row, the input row and a total
+row, under the table's convention (biases or not, MACs or FLOPs in the cell's column), and the
+worked arithmetic behind it (``explain.working``, worked out once per row)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ...core.records import Analysis, LayerRow
+from .. import explain
+
+if TYPE_CHECKING:
+    from .convention import TableConvention
+
+
+class Steps:
+    """``explain.working`` of a row by field, worked out once per row and bias choice."""
+
+    def __init__(self):
+        self._done: dict = {}
+
+    def __call__(self, r: LayerRow, bias: bool) -> dict[str, explain.Step]:
+        key = (id(r), bias)
+        if key not in self._done:      # the row is kept beside its steps: its id stays its own
+            self._done[key] = (r, {s.field: s for s in explain.working(r, bias)})
+        return self._done[key][1]
+
+
+def layer_value(steps: Steps, r: LayerRow, fld: str, conv: TableConvention, header: str = ""):
+    """The engine's value of a cell of the layer ``r`` in the column ``header`` under the
+    convention (``None``: not applicable, such as the H and W of a vector)."""
+    if fld in ("H", "W") and r.output.flat:
+        return None
+    if fld == "activations":
+        return r.output.elements
+    if fld == "macs":
+        return 2 * r.counts.macs if conv.counts_flops(header) else r.counts.macs
+    s = steps(r, conv.bias).get(fld)
+    return s.value if s else None
+
+
+def value_in(steps: Steps, a: Analysis, name: str, fld: str, conv: TableConvention,
+             header: str = ""):
+    """``layer_value`` of the layer called ``name`` in ``a`` (another analysis of the net)."""
+    r = next((x for x in a.rows if x.name == name), None)
+    if r is None or fld == "output":
+        return None
+    return layer_value(steps, r, fld, conv, header)
+
+
+def input_value(a: Analysis, fld: str):
+    x = a.input
+    return {"H": x.h, "W": x.w, "C": x.c, "activations": x.elements, "params": 0,
+            "macs": 0}.get(fld)
+
+
+def total_value(a: Analysis, fld: str, conv: TableConvention, header: str = ""):
+    t = a.totals
+    return {"params": t.params if conv.bias else t.weights,
+            "macs": 2 * t.macs if conv.counts_flops(header) else t.macs,
+            "activations": sum(r.output.elements for r in a.rows if not r.aux)
+            }.get(fld)
