@@ -145,3 +145,95 @@ def test_a_huge_adaptive_pool_is_counted_at_once(tmp_path, extra):
                             "PYTHONPATH": str(Path(__file__).resolve().parent.parent)})
     assert r.returncode == 0, r.stderr
     assert "1000000000" in r.stdout.replace(",", "")
+
+
+# --- tracebacks: each case answers cleanly ------------------------------------------------------
+
+def spec_file(tmp_path: Path, layers: str, name: str = "t.toml", extra: str = "") -> Path:
+    p = tmp_path / name
+    p.write_text(HEAD + f"layers = {layers}\n" + extra, encoding="utf-8")
+    return p
+
+
+def test_a_csv_cell_beyond_the_csv_modules_field_limit(tmp_path):
+    """Before: ``_csv.Error: field larger than field limit (131072)`` as a traceback."""
+    p = tmp_path / "a.csv"
+    p.write_text("layer,W,H\nconv1," + "1" * 140_000 + ",55\n", encoding="utf-8")
+    r = cli("check", "alexnet", p, "--format", "json")
+    assert r.exit_code == 1, r.output
+    cells = {c["column"]: c for c in json.loads(r.output)["cells"]}
+    assert cells["W"]["verdict"] == "wrong" and cells["H"]["verdict"] == "right"
+    assert "longer than 1,000 characters" in cells["W"]["diagnosis"] or \
+        "longer than 1000 characters" in cells["W"]["diagnosis"]
+
+
+@pytest.mark.parametrize("codec, bom", [("utf-32-le", b"\xff\xfe\x00\x00"),
+                                        ("utf-32-be", b"\x00\x00\xfe\xff")])
+def test_utf32_answers_are_decoded_not_graded_as_mojibake(tmp_path, codec, bom):
+    """Before: UTF-32 (little-endian) was read as UTF-16, NUL characters and all, and graded."""
+    p = tmp_path / "a.csv"
+    p.write_bytes(bom + "layer,W,H,C,params\nconv1,55,55,96,34944\n".encode(codec))
+    r = cli("check", "alexnet", p, "--format", "json")
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.output)
+    assert d["score"]["right"] == 4 and all("\x00" not in c["given"] for c in d["cells"])
+
+
+def test_text_that_decodes_to_nul_characters_is_refused(tmp_path):
+    p = tmp_path / "a.csv"
+    # A UTF-16 mark, then UTF-32 text without its own mark: read as UTF-16 it holds NULs.
+    p.write_bytes(b"\xff\xfe" + "layer,W\nconv1,55\n".encode("utf-32-le"))
+    r = cli("check", "alexnet", p)
+    assert r.exit_code == 2 and "NUL characters" in r.stderr and "UTF-8" in r.stderr, r.output
+
+
+def test_a_spec_with_a_utf8_byte_order_mark_is_read(tmp_path):
+    """Before: 'not valid TOML' at 1:1."""
+    p = tmp_path / "bom.toml"
+    p.write_bytes(b"\xef\xbb\xbf" + (HEAD + 'layers = [{ conv = 8, k = 3 }]\n').encode())
+    r = cli("table", p, "--format", "json")
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output)["totals"]["params"] == 3 * 3 * 3 * 8 + 8
+
+
+@pytest.mark.parametrize("layers, extra", [
+    ('[{ conv = 8, k = 3, name = "input" }, "relu"]', ""),
+    ('["relu", { relu = true, name = "input" }]', ""),
+    ('[{ use = "b", name = "input" }]', '[blocks.b]\nconcat = [["relu"], ["relu"]]\n'),
+])
+def test_a_layer_named_input_is_refused(tmp_path, layers, extra):
+    """Before: the layer collided with the network's input (a self-loop in the graph)."""
+    r = cli("table", spec_file(tmp_path, layers, extra=extra))
+    assert r.exit_code == 2
+    assert "cannot be named 'input'" in r.stderr and "layers[" in r.stderr, r.stderr
+
+
+# --- memory that grows with the layers, not faster ----------------------------------------------
+
+def test_receptive_field_paths_grow_linearly_with_depth():
+    """Before: each join copied the whole path so far (a tuple), so the fields of a deep
+    residual network took memory growing with the square of its depth (tables with --format json
+    or --rf of resnet20 at n = 2,000: 559 MB, 382 MB after)."""
+    import tracemalloc
+
+    from archcalc.analysis import receptive
+    from archcalc.core import engine, spec
+
+    def analysed(n: int):
+        return engine.analyse(spec.load("resnet20", overrides={"n": str(n)}))
+
+    def cost(n: int) -> int:
+        a = analysed(n)
+        tracemalloc.start()
+        fields = receptive.fields(a)
+        size = tracemalloc.get_traced_memory()[0]
+        tracemalloc.stop()
+        assert len(fields) == len(a.rows) + 1
+        return size
+
+    small, large = cost(150), cost(600)
+    assert large < 4.6 * small, (small, large)       # 4× the layers: about 4× the memory
+    deep = receptive.fields(analysed(30))
+    paths = [f.h.path for f in deep.values() if not f.is_global and f.h.path]
+    longest = max(paths, key=len)
+    assert longest.prev in paths and list(longest)[:-1] == list(longest.prev)  # shared, not copied

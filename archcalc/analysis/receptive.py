@@ -21,12 +21,51 @@ from ..core.kinds import RULES
 from ..core.records import Analysis
 
 
+class Path:
+    """The joins' chosen inputs on the way to a layer, oldest first: a persistent list, so that
+    a join adds one cell and shares the rest (a tuple copied at every join grew with the square
+    of the depth: 10 kB per layer of a 6,000-join ResNet). Iterating gives the names in order;
+    ``path[-1]`` is the last one; an empty path is ``None``, never a ``Path``."""
+
+    __slots__ = ("prev", "name", "length")
+
+    def __init__(self, prev: "Path | None", name: str):
+        self.prev, self.name = prev, name
+        self.length = 1 + (prev.length if prev else 0)
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __iter__(self):
+        names, p = [], self
+        while p is not None:
+            names.append(p.name)
+            p = p.prev
+        return reversed(names)
+
+    def __getitem__(self, i: int) -> str:
+        if i in (-1, self.length - 1):
+            return self.name
+        return list(self)[i]
+
+    def __eq__(self, other) -> bool:
+        if isinstance(other, Path):
+            return self.length == other.length and list(self) == list(other)
+        return tuple(self) == other
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return f"Path({list(self)!r})"
+
+
 @dataclass(frozen=True)
 class Axis:
     size: int            # input pixels from the first to the last one output 0 sees
     jump: int            # input pixels between neighbouring outputs
     start: int           # input pixel where output 0's field begins (negative: in the padding)
-    path: tuple[str, ...] = ()   # at each join on the way, the input through the largest field
+    path: Path | None = None   # at each join on the way, the input through the largest field
 
     @property
     def end(self) -> int:
@@ -59,7 +98,7 @@ def join(names: tuple[str, ...], xs: list[Axis]) -> Axis:
     best = max(range(len(xs)), key=lambda i: xs[i].size)
     start = min(x.start for x in xs)
     end = max(x.end for x in xs)
-    return Axis(end - start + 1, xs[best].jump, start, xs[best].path + (names[best],))
+    return Axis(end - start + 1, xs[best].jump, start, Path(xs[best].path, names[best]))
 
 
 def fields(a: Analysis) -> dict[str, Field]:

@@ -250,7 +250,7 @@ def read_toml(path: str) -> dict:
         raise SpecError(f"the file is larger than {MAX_FILE_BYTES:,} bytes, the largest spec "
                         "archcalc reads", file=path)
     try:
-        text = raw.decode("utf-8")
+        text = raw.decode("utf-8-sig")     # a byte-order mark, as some editors write, is skipped
     except UnicodeDecodeError as e:
         raise SpecError(f"the file is not UTF-8 text (byte {e.start} is 0x{raw[e.start]:02x})",
                         file=path) from None
@@ -815,6 +815,10 @@ class _Expander:
             if len(self.nodes) > MAX_LAYERS:     # size() counted first; this is a backstop
                 raise self.too_many(inst.where, inst.found)
             name = prefix + inst.assigned
+            if name == "input":
+                raise self.err("a layer cannot be named 'input': that name is the network's "
+                               "input, which every first layer reads (rename the layer)",
+                               inst.where, inst.found)
             start = len(self.nodes)
             into = last if inst.sugar else src
             if inst.op == "use":

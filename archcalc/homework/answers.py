@@ -68,13 +68,22 @@ def from_bytes(data: bytes, source: str) -> str:
 
 
 def decode(data: bytes, source: str) -> str:
-    """UTF-8 (with or without a byte-order mark) or UTF-16 with one; anything else is refused
-    with the place of the first byte that is not UTF-8."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            raise AnswersError(f"{source}: starts like UTF-16 text but is not") from None
+    """UTF-8 (with or without a byte-order mark), or UTF-16 or UTF-32 with one; anything else is
+    refused with the place of the first byte that is not UTF-8. Text that decodes to NUL
+    characters was decoded wrongly (UTF-32 read as UTF-16, say) and is refused, never graded."""
+    # UTF-32's little-endian mark begins with UTF-16's (FF FE), so it is tried first.
+    for bom, codec in ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"),
+                       (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
+        if data.startswith(bom):
+            name = codec.upper().replace("UTF", "UTF-")
+            try:
+                text = data.decode(codec)
+            except UnicodeDecodeError:
+                raise AnswersError(f"{source}: starts like {name} text but is not") from None
+            if "\x00" in text:
+                raise AnswersError(f"{source}: starts like {name} text but holds NUL "
+                                   "characters when read so; save the file as UTF-8")
+            return text
     if b"\x00" in data[:4096] or data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
         raise AnswersError(f"{source}: a binary file (a spreadsheet?), not text; save or "
                            "export the table as CSV or tab-separated text")
@@ -142,7 +151,14 @@ def _csv_tables(lines: list[str]):
         delim = ";" if texts[0].count(";") > texts[0].count(",") else ","
         if delim not in texts[0] or len(block) < 2:
             continue
-        rows = list(csv.reader(texts, delimiter=delim))
+        # The file is bounded (MAX_BYTES), so no field needs the csv module's own limit
+        # (131,072 characters); a cell that long is refused when it is read as a number.
+        csv.field_size_limit(max(csv.field_size_limit(), MAX_BYTES + 1))
+        try:
+            rows = list(csv.reader(texts, delimiter=delim))
+        except csv.Error as e:          # e.g. a NUL character: not a table archcalc can mark
+            raise AnswersError(f"line {block[0] + 1}: not a CSV table archcalc can read ({e})"
+                               ) from None
         out.append(("csv", block, rows))
     return out
 
@@ -150,7 +166,11 @@ def _csv_tables(lines: list[str]):
 def parse(text: str, source: str, recognised, which: int | None = None) -> Table:
     """The table in ``text``: the ``which``-th (1-based) of those whose header
     ``recognised(header)`` accepts, by default the first."""
-    tables = [t for t in _candidates(text) if recognised([c.strip() for c in t[2][0]])]
+    try:
+        found = _candidates(text)
+    except AnswersError as e:
+        raise AnswersError(f"{source}: {e}") from None
+    tables = [t for t in found if recognised([c.strip() for c in t[2][0]])]
     if not tables:
         raise AnswersError(
             f"{source}: no table found: expected a CSV, tab-separated or Markdown table whose "
