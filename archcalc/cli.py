@@ -15,6 +15,7 @@ import click
 from . import __version__
 from . import commands, options
 from .core.errors import ArchcalcError
+from .guard import Guarded, message
 
 
 class UserError(click.ClickException):
@@ -23,11 +24,12 @@ class UserError(click.ClickException):
     exit_code = 2
 
     def show(self, file=None) -> None:
-        click.echo(f"archcalc: error: {self.format_message()}", err=True)
+        click.echo(f"archcalc: error: {message(self.format_message())}", err=True)
 
 
-class Group(click.Group):
-    """The commands, each run with its ``ArchcalcError`` shown as a ``UserError``."""
+class Group(Guarded):
+    """The commands, each run with its ``ArchcalcError`` shown as a ``UserError``, and never a
+    traceback (``guard.Guarded``)."""
 
     def invoke(self, ctx):
         try:

@@ -237,3 +237,96 @@ def test_receptive_field_paths_grow_linearly_with_depth():
     paths = [f.h.path for f in deep.values() if not f.is_global and f.h.path]
     longest = max(paths, key=len)
     assert longest.prev in paths and list(longest)[:-1] == list(longest.prev)  # shared, not copied
+
+
+# --- the top-level guard: an unexpected exception is one line and exit status 3 ----------------
+
+ROOT = Path(__file__).resolve().parent.parent
+BOOM = ("import sys, archcalc.core.engine as e\n"
+        "def boom(*a, **k):\n"
+        "    raise RuntimeError('boom \\x1b]0;title\\x07 \\r end')\n"
+        "e.analyse = boom\n"
+        "from archcalc.cli import main\n"
+        "sys.argv = ['archcalc', 'table', 'alexnet']\n"
+        "main(prog_name='archcalc')\n")
+
+
+def run_boom(debug: str | None):
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env.pop("ARCHCALC_DEBUG", None)
+    if debug is not None:
+        env["ARCHCALC_DEBUG"] = debug
+    return subprocess.run([sys.executable, "-c", BOOM], capture_output=True, text=True,
+                          timeout=120, env=env)
+
+
+def test_an_unexpected_exception_is_one_line_and_exit_status_3():
+    r = run_boom(None)
+    assert r.returncode == 3, r.stderr
+    assert r.stdout == "" and "Traceback" not in r.stderr
+    lines = r.stderr.splitlines()
+    assert len(lines) == 1, r.stderr
+    assert lines[0].startswith("archcalc: internal error: RuntimeError: boom")
+    assert "please report it" in lines[0] and "ARCHCALC_DEBUG=1" in lines[0]
+    assert "\\x1b]0;title\\x07 \\r end" in lines[0] and "\x1b" not in r.stderr
+
+
+def test_archcalc_debug_shows_the_stack_trace():
+    r = run_boom("1")
+    assert r.returncode == 1 and "Traceback" in r.stderr and "RuntimeError: boom" in r.stderr
+
+
+def test_the_guard_in_process(monkeypatch):
+    from archcalc.core import engine
+
+    def boom(*a, **k):
+        raise MemoryError()
+
+    monkeypatch.setattr(engine, "analyse", boom)
+    monkeypatch.delenv("ARCHCALC_DEBUG", raising=False)
+    r = cli("table", "alexnet")
+    assert r.exit_code == 3 and "internal error: out of memory (MemoryError)" in r.stderr
+
+
+def test_output_to_a_closed_pipe_ends_quietly():
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    p = subprocess.Popen([sys.executable, "-m", "archcalc", "table", "resnet152"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    p.stdout.readline()
+    p.stdout.close()                        # as `| head -1` does
+    err = p.stderr.read().decode()
+    assert p.wait(timeout=120) in (0, 1) and "Traceback" not in err and "internal" not in err, err
+
+
+# --- each traceback of the attack, answered -----------------------------------------------------
+
+def test_a_quiz_with_nothing_to_ask_says_so(tmp_path):
+    """Before: an IndexError from tabulate."""
+    for fmt in ("text", "csv", "markdown", "latex"):
+        r = cli("quiz", spec_file(tmp_path, '["relu"]'), "--format", fmt)
+        assert r.exit_code == 2 and "nothing to ask" in r.stderr, r.output
+
+
+def test_toml_errors_show_the_line_with_control_characters_escaped(tmp_path):
+    p = tmp_path / "esc.toml"
+    p.write_bytes(b'name = "t\x1b]0;pwned\x07"\x1b[2J junk\n')
+    r = cli("table", p)
+    assert r.exit_code == 2 and "\x1b" not in r.stderr and "\x07" not in r.stderr
+    found, caret = r.stderr.splitlines()[1:3]
+    assert found == '  found: name = "t\\x1b]0;pwned\\x07"\\x1b[2J junk'
+    assert caret.index("^") == found.index("\\x1b")       # under the character it is about
+
+
+def test_error_messages_escape_control_characters(tmp_path):
+    p = spec_file(tmp_path, '[{ conv = 8, k = 99, name = "x\\ry\\u001b[31m" }]')
+    r = cli("table", p)
+    assert r.exit_code == 2 and "\x1b" not in r.stderr and "\r" not in r.stderr, r.stderr
+    assert "x\\ry\\x1b[31m" in r.stderr

@@ -281,6 +281,8 @@ def from_text(text: str, file: str = "spec.toml") -> "SpecFile":
 
 
 def _toml_error(file: str, text: str, e: Exception) -> SpecError:
+    from .printable import printable
+
     msg = str(e)
     m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
     if not m:
@@ -292,8 +294,11 @@ def _toml_error(file: str, text: str, e: Exception) -> SpecError:
     before = "\n".join(lines[:line - 1]) + "\n" + shown[:col - 1]
     if before.count("{") > before.count("}"):
         hint = "a `{ ... }` layer stays on one line (TOML inline tables cannot span lines)"
+    # The line as printable text (a control character in it shown escaped, never sent to the
+    # terminal raw), the caret under the same character.
+    caret = len(printable(shown[:col - 1]))
     return SpecError(f"not valid TOML: {msg[:m.start()].strip()}", file=f"{file}:{line}:{col}",
-                     found=f"{shown}\n         {' ' * (col - 1)}^", hint=hint)
+                     found=f"{printable(shown)}\n         {' ' * caret}^", hint=hint)
 
 
 class SpecFile:

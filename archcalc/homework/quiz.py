@@ -65,6 +65,11 @@ def build(a: Analysis, blank=COLUMNS, seed: int | None = None, fraction: float |
     ``fraction`` (default ½ when a ``seed`` is given) a seeded random share of them; the
     first ``example`` rows stay filled in, as a worked example."""
     rows = exercise_rows(a)
+    if not rows:
+        from ..core.errors import ArchcalcError
+
+        raise ArchcalcError(f"{a.network}: nothing to ask: a quiz lists the layers with "
+                            "parameters, operations or a new shape, and this network has none")
     cols = [c for c in COLUMNS if c in blank]
     headers = ("layer", "given") + tuple(HEADERS[c] for c in COLUMNS)
     listed = {r.name for r in rows}
