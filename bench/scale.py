@@ -11,16 +11,29 @@ and prints microseconds per layer for each, and that figure as a ratio to the fi
 Linear growth shows as ratios near 1 while the layer count grows ~60×. Also times
 `archcalc table NAME` as a whole process (median of `--runs`) for the last three networks.
 No assertion: a benchmark.
+
+    python bench/scale.py --processes [--layers 10000,100000,1000000] [--formats text,json]
+                          [--update BENCHMARKS.md]
+
+Memory beside time, as whole processes: a synthetic spec (one block, `conv` 3×3 + `bn` + `relu`,
+repeated to the layer count) and the issue's 96-byte `{ relu = true, n = N }` are each run as
+`archcalc table SPEC --format F` with the output thrown away (it is written, to /dev/null),
+once per size and format; the table gives the wall time and the peak RSS (the child's own,
+from os.wait4), and per layer. ``--update FILE`` writes the table into FILE between
+``<!-- bench:scale-memory -->`` and ``<!-- /bench:scale-memory -->``. The README's Limits
+section promises 1,000,000 layers in under 30 s and 500 MB in every format: this measures it.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -40,11 +53,89 @@ def best_time(fn, runs: int) -> float:
     return min(times)
 
 
+SPECS = {
+    "conv + bn + relu": (
+        'name = "synthetic"\ndescription = "a block repeated"\nsource = "bench/scale.py"\n'
+        'input = [16, 32, 32]\nlayers = [{{ use = "unit", n = {units} }}]\n'
+        '[blocks.unit]\nlayers = [{{ conv = 16, k = 3, p = 1 }}, "bn", "relu"]\n', 3),
+    "relu, n = N (96 bytes)": (
+        'name = "t"\ndescription = "t"\nsource = "t"\ninput = [3, 32, 32]\n'
+        'layers = [{{ relu = true, n = {units} }}]\n', 1),
+}
+
+
+def run_process(cmd: list[str]) -> tuple[float, int, int]:
+    """Wall seconds, peak RSS in bytes (the child's own, os.wait4) and exit status."""
+    t = time.perf_counter()
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(p.pid, 0)
+    wall = time.perf_counter() - t
+    p.returncode = os.waitstatus_to_exitcode(status)
+    return wall, usage.ru_maxrss * 1024, p.returncode
+
+
+def processes(layers: list[int], formats: list[str]) -> list[str]:
+    out = ["| spec | layers | format | wall | peak RSS | µs per layer | bytes per layer "
+           "| exit status |", "|---|---:|---|---:|---:|---:|---:|---:|"]
+    script = shutil.which("archcalc", path=str(Path(sys.executable).parent))
+    base = [script] if script else [sys.executable, "-m", "archcalc"]
+    floor = run_process([sys.executable, "-c", "import archcalc.cli"])[1]
+    with tempfile.TemporaryDirectory() as d:
+        for label, (text, per) in SPECS.items():
+            for n in layers:
+                path = Path(d) / f"{per}-{n}.toml"
+                path.write_text(text.format(units=n // per), encoding="utf-8")
+                for fmt in formats:
+                    wall, rss, code = run_process(base + ["table", str(path), "--format", fmt])
+                    out.append(f"| {label} | {n:,} | {fmt} | {wall:,.1f} s | {rss / 1e6:,.0f} MB "
+                               f"| {wall / n * 1e6:,.1f} | {(rss - floor) / n:,.0f} | {code} |")
+                    print(out[-1], file=sys.stderr, flush=True)
+    return out + ["", f"Bytes per layer: peak RSS less that of `python -c 'import archcalc.cli'` "
+                      f"({floor / 1e6:,.0f} MB), divided by the layers."]
+
+
+def update(path: str, key: str, text: str) -> None:
+    doc = Path(path).read_text(encoding="utf-8")
+    start, end = f"<!-- bench:{key} -->\n", f"<!-- /bench:{key} -->"
+    i, j = doc.index(start) + len(start), doc.index(end)
+    Path(path).write_text(doc[:i] + text + doc[j:], encoding="utf-8")
+
+
+def machine() -> str:
+    import re
+
+    cpu = platform.machine()
+    try:
+        names = re.findall(r"model name\s*:\s*(.*)", Path("/proc/cpuinfo").read_text())
+        cpu = names[0] if names else cpu
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    load = os.getloadavg()[0]
+    return (f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB, load average {load:.1f} at the "
+            f"start; CPython {platform.python_version()}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("names", nargs="*", default=DEFAULT)
     ap.add_argument("--runs", type=int, default=7)
+    ap.add_argument("--processes", action="store_true",
+                    help="memory beside time, whole processes, at --layers for --formats")
+    ap.add_argument("--layers", default="10000,100000,1000000")
+    ap.add_argument("--formats", default="text,json")
+    ap.add_argument("--update", metavar="FILE", help="with --processes: write the table into FILE")
     args = ap.parse_args()
+    if args.processes:
+        stamp = (f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {machine()}, "
+                 f"with `{' '.join(['python bench/scale.py'] + sys.argv[1:])}`.")
+        rows = processes([int(x) for x in args.layers.split(",")], args.formats.split(","))
+        text = "\n".join(["### Whole processes: time and memory at 10⁴ … 10⁶ layers", "", stamp,
+                          "", *rows, ""])
+        print(text)
+        if args.update:
+            update(args.update, "scale-memory", text)
+        return
     print(f"# {platform.python_implementation()} {platform.python_version()}, "
           f"{platform.machine()}, {time.strftime('%Y-%m-%d')}, best of {args.runs} runs (the machine is shared: the minimum is the least disturbed)")
     print(f"{'network':<14}{'layers':>7}{'load µs/layer':>15}{'engine µs/layer':>17}"

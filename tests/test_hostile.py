@@ -330,3 +330,27 @@ def test_error_messages_escape_control_characters(tmp_path):
     r = cli("table", p)
     assert r.exit_code == 2 and "\x1b" not in r.stderr and "\r" not in r.stderr, r.stderr
     assert "x\\ry\\x1b[31m" in r.stderr
+
+
+def test_a_repeated_layer_is_checked_once_and_shares_its_attributes(tmp_path, monkeypatch):
+    """A 96-byte spec, { relu = true, n = 1000000 }, took 75 s and 7.6 GB: each repeat was
+    checked and given its own attribute table. Now the repeats without first/last/each share."""
+    from archcalc.core import spec
+
+    calls = []
+    original = spec._Expander.check_attrs
+    monkeypatch.setattr(spec._Expander, "check_attrs",
+                        lambda self, *a: calls.append(a[0]) or original(self, *a))
+    p = spec_file(tmp_path, '[{ conv = 8, k = 3, p = 1, bn = true, n = 1000, '
+                            'first = { s = 2 }, last = { k = 1, p = 0 } }]')
+    net = spec.load(str(p))
+    assert len(net.nodes) == 2000 and len(calls) <= 6, calls
+    convs = [n for n in net.nodes if n.kind == "conv"]
+    assert [c.name for c in convs[:3]] == ["conv1", "conv2", "conv3"]
+    assert convs[0].attrs["s"] == (2, 2) or convs[0].attrs["s"] == 2
+    assert convs[-1].attrs["k"] != convs[1].attrs["k"]
+    assert len({id(c.attrs) for c in convs[1:-1]}) == 1            # one shared table
+    import archcalc.core.engine as engine
+
+    a = engine.analyse(net)
+    assert a.rows[2].output.h == 16 and a.rows[-1].output.h == 16

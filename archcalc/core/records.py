@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Shape:
     """A feature map ``C × H × W`` (batch excluded). ``flat`` marks a vector (after flatten/fc)."""
 
@@ -27,7 +27,7 @@ class Shape:
         return f"{self.c}×{self.h}×{self.w}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Note:
     """Something a reader must know about a row.
 
@@ -40,7 +40,7 @@ class Note:
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Counts:
     """What one layer costs. ``fixed`` parameters exist but are not trained (LeNet-5's RBF
     prototypes); they are never part of ``params``. ``buffers`` are non-trainable state that a
@@ -58,7 +58,7 @@ class Counts:
         return self.weights + self.biases
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LayerRow:
     """One layer of an analysed network."""
 
@@ -78,7 +78,7 @@ class LayerRow:
         return self.counts.params
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Accuracy:
     """A network's published ImageNet-style result: top-1 and top-5 in percent, as accuracy
     or as error (as the source prints it), with the source's citation."""
@@ -101,7 +101,7 @@ class Accuracy:
         return "" if v is None else f"{v}% {'acc.' if self.metric == 'accuracy' else 'err.'}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Analysis:
     """An analysed network: its rows, their totals and where the spec came from."""
 

@@ -68,7 +68,7 @@ def _suggest_key(key: str, names) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Node:
     """One layer of the expanded graph."""
 
@@ -498,7 +498,7 @@ class SpecFile:
 
 # --- expansion -------------------------------------------------------------------------------
 
-@dataclass
+@dataclass(slots=True)
 class _Instance:
     """One layer or block instance before it is named and emitted."""
 
@@ -693,19 +693,31 @@ class _Expander:
                            if isinstance(values, list) else _show(values))
                     raise self.err(f"'{k} = {{ each = [...] }}' needs a list of one value per "
                                    f"repeat: n = {n}, found {got}", here, found)
+            notes = (note,) if note else ()
+            plain = None        # the checked attributes a repeat without overrides shares
             for r in range(n):
-                this = {k: each[k][r] if k in each else v for k, v in item.items()
-                        if k not in ("first", "last", "n", "if")}
                 over = {}
                 if r == 0:
                     over.update(item.get("first", {}))
                 if r == n - 1:
                     over.update(item.get("last", {}))
+                iname = (f"{name}_{r + 1}" if "n" in item else name) if name else None
+                if plain is not None and not over and not each:
+                    # A repeat like the last: the same checked values (a million repeats of a
+                    # layer are checked once, and share one attribute table).
+                    inst = _Instance(op, plain[0].item, iname, here, found, plain[0].block,
+                                     notes, plain[0].auto, aux=aux)
+                    out.append(inst)
+                    if plain[1] is not None:
+                        out.append(_Instance("bn", plain[1].item, None, here, found,
+                                             auto="bn", aux=aux, sugar=True))
+                    continue
+                this = {k: each[k][r] if k in each else v for k, v in item.items()
+                        if k not in ("first", "last", "n", "if")}
                 for k, v in over.items():
                     this[k] = self.subst(v, env, here, found)
-                iname = (f"{name}_{r + 1}" if "n" in item else name) if name else None
-                inst = _Instance(op, this, iname, here, found,
-                                 notes=(note,) if note else (), aux=aux)
+                inst = _Instance(op, this, iname, here, found, notes=notes, aux=aux)
+                sugar = None
                 if op == "use":
                     inst.block = self.block_name(this["use"], here, found)
                     inst.auto = inst.block
@@ -716,10 +728,12 @@ class _Expander:
                     attrs = self.check_attrs(op, this, here, found)
                     inst.item = attrs
                     if attrs.get("bn"):
-                        out.append(_Instance("bn", self.check_attrs("bn", {"bn": None}, here,
-                                                                    found),
-                                             None, here, found, auto="bn", aux=aux,
-                                             sugar=True))
+                        sugar = _Instance("bn", self.check_attrs("bn", {"bn": None}, here,
+                                                                 found),
+                                          None, here, found, auto="bn", aux=aux, sugar=True)
+                        out.append(sugar)
+                if not over and not each:
+                    plain = (inst, sugar)
             if len(out) > MAX_LAYERS:
                 raise self.too_many(here, found)
         return out
