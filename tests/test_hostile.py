@@ -354,3 +354,18 @@ def test_a_repeated_layer_is_checked_once_and_shares_its_attributes(tmp_path, mo
 
     a = engine.analyse(net)
     assert a.rows[2].output.h == 16 and a.rows[-1].output.h == 16
+
+
+ESCAPES = ('[{ conv = 8, k = 3, name = "x\\ry\\u001b[31m" }, '
+           '{ relu = true, note = "n\\u001b]0;title\\u0007" }]')
+
+
+@pytest.mark.parametrize("command", [["explain"], ["graph"]])
+def test_names_from_a_spec_reach_the_terminal_escaped(tmp_path, command):
+    """Before: a terminal-title escape or a carriage return in a layer name went out raw."""
+    r = cli(*command, spec_file(tmp_path, ESCAPES))
+    assert r.exit_code == 0, r.output
+    import re
+
+    assert not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", r.output), repr(r.output)
+    assert "x\\ry\\x1b[31m" in r.output.replace("\\\\", "\\")

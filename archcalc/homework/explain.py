@@ -21,6 +21,7 @@ from ..core import formulas as F
 from ..core.kinds import _pad_sides
 from ..core.records import LayerRow
 from ..render.units import exact as _n
+from ..core.printable import printable
 
 LABELS = {"H": "H", "W": "W", "C": "C", "params": "params", "macs": "MACs", "fixed": "fixed",
           "buffers": "buffers", "activations": "activations", "flops": "FLOPs"}
@@ -441,4 +442,5 @@ def render(rows, bias: bool = True) -> str:
             blocks.append(f"{layer_title(r)}\n  {why}; no parameters, no MACs")
             continue
         blocks.append("\n".join([layer_title(r)] + [f"  {t}" for t in _lines(steps)]))
-    return "\n\n".join(blocks) + "\n"
+    # A name or a note from a spec file may hold control characters: shown escaped, line by line.
+    return "\n".join(printable(line) for line in "\n\n".join(blocks).split("\n")) + "\n"

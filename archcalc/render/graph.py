@@ -10,11 +10,16 @@ import shutil
 import subprocess
 
 from ..core.errors import ArchcalcError
+from ..core.printable import printable
 from ..core.kinds import RULES
 from ..core.records import Analysis, LayerRow
 
 
 def _quote(text: str) -> str:
+    """A DOT string: a name or a description from a spec file with its control characters
+    shown escaped (never sent raw to a terminal or to Graphviz), line by line (a label's lines
+    stay lines), then DOT's own escaping."""
+    text = "\n".join(printable(line) for line in text.split("\n"))
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 

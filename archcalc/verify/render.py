@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .check import LayerCheck, NetworkCheck
 from .reference import ReferenceCheck
+from ..core.printable import printable
 
 OK, BAD = "✓", "✗"
 
@@ -36,7 +37,7 @@ def _params(c: LayerCheck, torch: bool) -> str:
 
 def _row(c: LayerCheck) -> list[str]:
     mark = OK if c.ok else BAD + " " + ", ".join(c.mismatches)
-    return [c.name + (" (aux)" if c.aux else ""), c.kind, _shape(c.shape), _shape(c.torch_shape),
+    return [printable(c.name) + (" (aux)" if c.aux else ""), c.kind, _shape(c.shape), _shape(c.torch_shape),
             _params(c, False), _params(c, True), _num(c.flops), _num(c.torch_flops), mark]
 
 
@@ -47,7 +48,7 @@ def verdict(nc: NetworkCheck) -> str:
     parts = []
     if bad:
         first = bad[0]
-        parts.append(f"{len(bad)} of {len(nc.layers)} layers disagree, first {first.name} "
+        parts.append(f"{len(bad)} of {len(nc.layers)} layers disagree, first {printable(first.name)} "
                      f"({_what(first)})")
     ref = nc.reference
     if ref is not None and not ref.ok:
@@ -55,12 +56,12 @@ def verdict(nc: NetworkCheck) -> str:
         parts.append(f"{len(wrong)} of {len(ref.items)} {ref.reference.title} checks disagree, "
                      f"first: {wrong[0].what}")
     if parts:
-        return f"{BAD} {nc.network}: " + "; ".join(parts) + f" ({where})"
+        return f"{BAD} {printable(nc.network)}: " + "; ".join(parts) + f" ({where})"
     tail = ""
     if ref is not None:
         tail = (f"; {ref.reference.title} not checked: {ref.skipped}" if ref.skipped
                 else f"; {ref.reference.title} agrees ({len(ref.items)} checks)")
-    return (f"{OK} {nc.network}: all {len(nc.layers)} layers agree with torch (shape, params, "
+    return (f"{OK} {printable(nc.network)}: all {len(nc.layers)} layers agree with torch (shape, params, "
             f"buffers, FLOPs){tail} ({where})")
 
 
@@ -121,7 +122,7 @@ def render(nc: NetworkCheck, rows: str = "all") -> str:
                                                        or bool(ref.skipped))
     out = []
     if shown or show_ref:
-        out.append(f"{nc.network} — archcalc vs torch ({nc.device}, batch {nc.batch}, input "
+        out.append(f"{printable(nc.network)} — archcalc vs torch ({nc.device}, batch {nc.batch}, input "
                    f"{nc.input})")
     if shown:
         table = tabulate([_row(c) for c in shown],
