@@ -9,8 +9,8 @@ known exception is listed in EXCEPTIONS with the reason it is still there; the t
 any new one, and for a listed one that has gone (so that the list stays true: remove it).
 
 Third-party libraries have their places too: torch (and torchvision, timm) only in verify,
-matplotlib only in the plot renderer, click only in the command line (and verify's progress
-bar), tabulate only in the renderers, the web framework only in the web app.
+matplotlib only in the plot renderer, click only in the command line (cli, its guard, and
+verify's progress bar), tabulate only in the renderers, the web framework only in the web app.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ EXCEPTIONS = {
 THIRD_PARTY = {          # library → the layers or modules that may import it
     "torch": {"verify"}, "torchvision": {"verify"}, "timm": {"verify"},
     "matplotlib": {"archcalc.render.plot"},
-    "click": {"archcalc.cli", "archcalc.verify.run"},
+    "click": {"archcalc.cli", "archcalc.guard", "archcalc.verify.run"},
     "tabulate": {"render"},
     "starlette": {"archcalc.web", "archcalc.web.app"}, "uvicorn": {"archcalc.web", "archcalc.web.app"},
 }
@@ -172,9 +172,10 @@ def loaded_after(code: str) -> set[str]:
 ])
 def test_start_up_imports_only_click_and_the_faces(code):
     # `archcalc --version` and the parsing of any command need the faces and nothing below them
-    # but the errors: no spec reader, no engine, no renderer, no choice list's module (BENCHMARKS.md).
+    # but the errors and the guard: no spec reader, no engine, no renderer, no choice list's module (BENCHMARKS.md).
     ours = {m for m in loaded_after(code) if m.split(".")[0] == "archcalc"}
-    assert ours == {"archcalc", "archcalc.cli", "archcalc.commands", "archcalc.options",
+    assert ours == {"archcalc", "archcalc.cli", "archcalc.guard", "archcalc.commands",
+                    "archcalc.options",
                     "archcalc.core", "archcalc.core.errors"}
 
 
