@@ -70,6 +70,11 @@ def explain(network, layers=(), input=None, sets=None, bias=True) -> str:
     O.flag("bias", bias)
     a = O.analysis(network, input, sets)
     rows = list(a.rows)
+    if not rows and not wanted:
+        from .core.printable import printable
+
+        return (f"{printable(a.network)}: no layers to explain (its layers list is empty, or every "
+                "layer's condition is false)\n")
     if wanted:
         index = Index(r.name for r in rows)
         by_name = {r.name: r for r in rows}

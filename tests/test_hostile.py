@@ -315,6 +315,30 @@ def test_a_quiz_with_nothing_to_ask_says_so(tmp_path):
         assert r.exit_code == 2 and "nothing to ask" in r.stderr, r.output
 
 
+@pytest.mark.parametrize("layers, extra", [
+    ("[]", ""),                                                         # no layer at all
+    ('[{ conv = 8, k = 3, if = "$on" }]', "[params]\non = false\n"),     # every layer off
+    ('[{ use = "head", aux = true }]', '[blocks.head]\nlayers = [{ conv = 8, k = 3 }]\n'),
+])
+def test_a_network_with_no_main_layer_compares_as_zero(tmp_path, layers, extra):
+    """Before: ``max() arg is an empty sequence``, a traceback (exit 1)."""
+    path = spec_file(tmp_path, layers, extra=extra)
+    r = cli("compare", path, "lenet5", "--format", "json")
+    assert r.exit_code == 0, r.output
+    empty, lenet = json.loads(r.stdout)["networks"]
+    assert (empty["depth"], empty["params"], empty["macs"], empty["flops"]) == (0, 0, 0, 0)
+    assert empty["largest_layer"] is None and lenet["largest_layer"]["name"] == "C5"
+    assert empty["activations"] == 3 * 32 * 32          # the input is still stored
+    text = cli("compare", path, "lenet5")
+    assert text.exit_code == 0
+    line = next(x for x in text.stdout.splitlines() if x.startswith("t "))
+    assert line.split()[2:6] == ["0", "0", "0", "0"] and " — " in line
+    csv = cli("compare", path, "lenet5", "--format", "csv").stdout.splitlines()
+    assert csv[1].split(",")[8:10] == ["", "0"]
+    r = cli("explain", path)
+    assert r.exit_code == 0 and ("no layers to explain" in r.stdout) == ("aux" not in layers)
+
+
 def test_toml_errors_show_the_line_with_control_characters_escaped(tmp_path):
     p = tmp_path / "esc.toml"
     p.write_bytes(b'name = "t\x1b]0;pwned\x07"\x1b[2J junk\n')

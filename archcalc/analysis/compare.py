@@ -31,9 +31,11 @@ def depth(a: Analysis) -> int:
     return d[last]
 
 
-def largest(a: Analysis) -> LayerRow:
-    """The layer with the most parameters (the first, on a tie)."""
-    return max((r for r in a.rows if not r.aux), key=lambda r: r.params)
+def largest(a: Analysis) -> LayerRow | None:
+    """The layer with the most parameters (the first, on a tie); ``None`` for a network with no
+    layer outside its auxiliary heads (``layers = []``, every layer behind a false condition),
+    which compares as zero."""
+    return max((r for r in a.rows if not r.aux), key=lambda r: r.params, default=None)
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,7 @@ class Entry:
     a: Analysis
     depth: int
     activations: int
-    largest: LayerRow
+    largest: LayerRow | None
     bytes_per: int = 4
 
     @property
@@ -105,8 +107,10 @@ COLUMNS = [
     report.Column("activations", "activations", lambda e, c: e.activations),
     report.Column("activation_bytes", "act. bytes", lambda e, c: e.activations * e.bytes_per,
                   "bytes"),
-    report.Column("largest_layer", "largest layer", lambda e, c: e.largest.name, "text"),
-    report.Column("largest_params", "its params", lambda e, c: e.largest.params),
+    report.Column("largest_layer", "largest layer",
+                  lambda e, c: e.largest.name if e.largest else "—", "text"),
+    report.Column("largest_params", "its params",
+                  lambda e, c: e.largest.params if e.largest else 0),
     report.Column("top1", "top-1", _acc("top1"), "text"),
     report.Column("top5", "top-5", _acc("top5"), "text"),
 ]
@@ -156,7 +160,8 @@ def to_dict(entries: list[Entry]) -> dict:
             "network": e.a.network, "input": e.a.input.as_list(), "depth": e.depth,
             "params": e.params, "macs": e.macs, "flops": 2 * e.macs,
             "activations": e.activations, "activation_bytes": e.activations * e.bytes_per,
-            "largest_layer": {"name": e.largest.name, "params": e.largest.params},
+            "largest_layer": (None if e.largest is None else
+                              {"name": e.largest.name, "params": e.largest.params}),
             "accuracy": None if acc is None else {
                 "top1": acc.top1, "top5": acc.top5, "metric": acc.metric, "source": acc.source,
                 "top1_accuracy": acc.as_accuracy("top1"), "top5_accuracy": acc.as_accuracy("top5")},
@@ -168,6 +173,8 @@ def _raw(col, e: Entry):
     """A cell for csv/tsv: exact integers; the accuracy as printed, without a footnote."""
     if col.key in ("top1", "top5"):
         return e.a.accuracy.text(col.key) if e.a.accuracy else ""
+    if col.key == "largest_layer" and e.largest is None:
+        return ""
     return col.value(e, {})
 
 
