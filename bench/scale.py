@@ -18,8 +18,8 @@ No assertion: a benchmark.
 Memory beside time, as whole processes: a synthetic spec (one block, `conv` 3×3 + `bn` + `relu`,
 repeated to the layer count) and the issue's 96-byte `{ relu = true, n = N }` are each run as
 `archcalc table SPEC --format F` with the output thrown away (it is written, to /dev/null),
-once per size and format; the table gives the wall time and the peak RSS (the child's own,
-from os.wait4), and per layer. ``--update FILE`` writes the table into FILE between
+once per size and format; the table gives the CPU time (user + system), the wall time and the
+peak RSS (the child's own, from os.wait4), and per layer. ``--update FILE`` writes the table into FILE between
 ``<!-- bench:scale-memory -->`` and ``<!-- /bench:scale-memory -->``. The README's Limits
 section promises 1,000,000 layers in under 30 s and 500 MB in every format: this measures it.
 """
@@ -64,34 +64,39 @@ SPECS = {
 }
 
 
-def run_process(cmd: list[str]) -> tuple[float, int, int]:
-    """Wall seconds, peak RSS in bytes (the child's own, os.wait4) and exit status."""
+def run_process(cmd: list[str]) -> tuple[float, float, int, int]:
+    """Wall seconds, CPU seconds (user + system), peak RSS in bytes (the child's own, from
+    os.wait4) and exit status."""
     t = time.perf_counter()
     p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(p.pid, 0)
     wall = time.perf_counter() - t
     p.returncode = os.waitstatus_to_exitcode(status)
-    return wall, usage.ru_maxrss * 1024, p.returncode
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024, p.returncode
 
 
 def processes(layers: list[int], formats: list[str]) -> list[str]:
-    out = ["| spec | layers | format | wall | peak RSS | µs per layer | bytes per layer "
-           "| exit status |", "|---|---:|---|---:|---:|---:|---:|---:|"]
+    out = ["| spec | layers | format | CPU | wall | peak RSS | CPU µs per layer "
+           "| bytes per layer | exit status |", "|---|---:|---|---:|---:|---:|---:|---:|---:|"]
     script = shutil.which("archcalc", path=str(Path(sys.executable).parent))
     base = [script] if script else [sys.executable, "-m", "archcalc"]
-    floor = run_process([sys.executable, "-c", "import archcalc.cli"])[1]
+    floor = run_process([sys.executable, "-c", "import archcalc.cli"])[2]
     with tempfile.TemporaryDirectory() as d:
         for label, (text, per) in SPECS.items():
             for n in layers:
                 path = Path(d) / f"{per}-{n}.toml"
                 path.write_text(text.format(units=n // per), encoding="utf-8")
                 for fmt in formats:
-                    wall, rss, code = run_process(base + ["table", str(path), "--format", fmt])
-                    out.append(f"| {label} | {n:,} | {fmt} | {wall:,.1f} s | {rss / 1e6:,.0f} MB "
-                               f"| {wall / n * 1e6:,.1f} | {(rss - floor) / n:,.0f} | {code} |")
+                    wall, cpu, rss, code = run_process(base + ["table", str(path), "--format",
+                                                               fmt])
+                    out.append(f"| {label} | {n:,} | {fmt} | {cpu:,.1f} s | {wall:,.1f} s "
+                               f"| {rss / 1e6:,.0f} MB | {cpu / n * 1e6:,.1f} "
+                               f"| {(rss - floor) / n:,.0f} | {code} |")
                     print(out[-1], file=sys.stderr, flush=True)
-    return out + ["", f"Bytes per layer: peak RSS less that of `python -c 'import archcalc.cli'` "
-                      f"({floor / 1e6:,.0f} MB), divided by the layers."]
+    return out + ["", f"CPU: user + system time of the process. Bytes per layer: peak RSS less "
+                      f"that of `python -c 'import archcalc.cli'` ({floor / 1e6:,.0f} MB), "
+                      "divided by the layers. On a shared machine the wall time includes waiting "
+                      "for a core; the CPU time does not."]
 
 
 def update(path: str, key: str, text: str) -> None:

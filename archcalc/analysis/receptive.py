@@ -60,7 +60,7 @@ class Path:
         return f"Path({list(self)!r})"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Axis:
     size: int            # input pixels from the first to the last one output 0 sees
     jump: int            # input pixels between neighbouring outputs
@@ -72,7 +72,7 @@ class Axis:
         return self.start + self.size - 1
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Field:
     """A layer's receptive field; ``h``/``w`` are ``None`` when it sees the whole input."""
 
@@ -90,6 +90,8 @@ ORIGIN = Field(Axis(1, 1, 0), Axis(1, 1, 0))
 
 def step(x: Axis, k: int, s: int, p: int, d: int = 1) -> Axis:
     """One layer along one axis (the recurrence in the module docstring)."""
+    if k == 1 and s == 1 and p == 0:
+        return x            # a 1×1 window, stride 1, no padding: the same field, shared
     return Axis(x.size + d * (k - 1) * x.jump, x.jump * s, x.start - p * x.jump, x.path)
 
 
@@ -118,7 +120,8 @@ def fields(a: Analysis) -> dict[str, Field]:
             env[r.name] = GLOBAL
         else:
             (kh, sh, ph, dh), (kw, sw, pw, dw) = win
-            env[r.name] = Field(step(ins[0].h, kh, sh, ph, dh), step(ins[0].w, kw, sw, pw, dw))
+            h, w = step(ins[0].h, kh, sh, ph, dh), step(ins[0].w, kw, sw, pw, dw)
+            env[r.name] = ins[0] if h is ins[0].h and w is ins[0].w else Field(h, w)
     return env
 
 

@@ -17,9 +17,16 @@ EVEN_SEARCH_MAX_NODES = 5_000
 
 
 def rows(net: Network, x: Shape) -> list[LayerRow]:
-    """Every layer's output shape, counts and notes for input ``x``."""
+    """Every layer's output shape, counts and notes for input ``x``.
+
+    Equal values are one object: the rows of a repeated layer share their input shapes,
+    output shape, counts, notes and K/S/P text (``shared``), so that a row costs its name and
+    its own record, and a network of a million layers fits the README's limits."""
     env: dict[str, Shape] = {"input": x}
     out: list[LayerRow] = []
+    shared: dict = {}
+    one = shared.setdefault
+    geometry: dict[tuple[int, tuple], str] = {}     # (the attrs' id, input shapes) → K/S/P
     for node in net.nodes:
         rule = RULES[node.kind]
         ins = [env[i] for i in node.inputs]
@@ -32,10 +39,17 @@ def rows(net: Network, x: Shape) -> list[LayerRow]:
             raise SpecError(f"{e}{where}", file=net.file, where=node.where,
                             found=node.found) from None
         env[node.name] = res.shape
-        notes = res.notes + tuple(Note("spec", t) for t in node.notes)
-        out.append(LayerRow(node.name, node.kind, node.attrs, node.inputs, tuple(ins),
-                            res.shape, res.counts, notes, rule.geometry_at(node.attrs, ins),
-                            node.aux))
+        notes = res.notes + tuple(Note("spec", t) for t in node.notes) if node.notes else \
+            res.notes
+        shapes = tuple(ins)
+        shapes = one(shapes, shapes)
+        key = (id(node.attrs), shapes)      # node.attrs lives as long as net: its id is fixed
+        geo = geometry.get(key)
+        if geo is None:
+            geo = geometry[key] = rule.geometry_at(node.attrs, ins)
+        out.append(LayerRow(node.name, node.kind, node.attrs, node.inputs, shapes,
+                            one(res.shape, res.shape), one(res.counts, res.counts),
+                            one(notes, notes), geo, node.aux))
     return out
 
 
