@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings, strategies as st
 
 from archcalc.cli import main
 from archcalc.homework.expr import ExprError, parse
@@ -406,6 +407,66 @@ def test_the_rows_of_a_repeated_layer_share_their_values(tmp_path):
     held = tracemalloc.get_traced_memory()[0]
     tracemalloc.stop()
     assert len(rows) == 6000 and held < 200 * len(rows), held / len(rows)
+
+
+# --- check: linear in rows × columns ---------------------------------------------------------------
+
+def marking_work(tmp_path, n: int, monkeypatch) -> int:
+    """Value.matches calls made marking ``n`` rows of a chain of n convs, every cell wrong and
+    each value different (the worst case for "copied from another row?")."""
+    from archcalc.homework import expr
+
+    calls = [0]
+    original = expr.Value.matches
+
+    def counted(self, x):
+        calls[0] += 1
+        return original(self, x)
+
+    monkeypatch.setattr(expr.Value, "matches", counted)
+    net = spec_file(tmp_path, f"[{{ conv = 4, k = 1, n = {n} }}]", name=f"chain{n}.toml")
+    answers = tmp_path / f"answers{n}.csv"
+    answers.write_text("layer,params,MACs\n" + "".join(
+        f"conv{i},{100_000 + i},{7 * i + 3}\n" for i in range(1, n + 1)), encoding="utf-8")
+    r = cli("check", net, answers, "--format", "json")
+    assert r.exit_code == 1 and json.loads(r.stdout)["score"]["wrong"] == 2 * n
+    return calls[0]
+
+
+def test_check_is_linear_in_the_wrong_cells(tmp_path, monkeypatch):
+    """Before: each wrong cell looked through every value of its column above it for one it
+    could have been copied from (and summed the column again), so marking was quadratic: 20,000
+    rows of ``conv1,1`` took 378 s. Counted in work, not time: twice the rows, twice the work."""
+    small, large = marking_work(tmp_path, 150, monkeypatch), marking_work(tmp_path, 300,
+                                                                          monkeypatch)
+    assert large <= 2.2 * small, (small, large)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(vals=st.lists(st.tuples(st.sampled_from("abcde"), st.integers(-3, 40)), max_size=30),
+       cands=st.lists(st.tuples(st.integers(-5, 45), st.integers(0, 6), st.integers(0, 6)),
+                      min_size=1, max_size=2),
+       expected=st.integers(-3, 40), name=st.sampled_from("abcdefz"))
+def test_the_copied_index_finds_what_a_pass_over_the_rows_finds(vals, cands, expected, name):
+    """The index (check/copies.py) against the pass it replaced, written out here."""
+    from archcalc.homework.check.copies import Columns
+    from archcalc.homework.expr import Value
+
+    candidates = tuple(Value(Fraction(v), lo=Fraction(v) - a, hi=Fraction(v) + b)
+                       for v, a, b in cands)
+
+    def passed() -> str | None:
+        for row, v in vals:
+            if row == name:
+                break
+            if v and v != expected and any(c.matches(v) for c in candidates):
+                return row
+        return None
+
+    index = Columns({"params": tuple(vals)}).copies("params")
+    row = index.first_fitting(candidates, {0, expected}, index.first_of.get(name))
+    found = None if row is None else index.names[row]
+    assert found == passed()
 
 
 ESCAPES = ('[{ conv = 8, k = 3, name = "x\\ry\\u001b[31m" }, '

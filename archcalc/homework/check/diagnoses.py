@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 from fractions import Fraction
 from typing import Callable
 
@@ -17,6 +18,7 @@ from ...core.kinds import RULES
 from ...core.records import Analysis, LayerRow
 from ..expr import Value, parse
 from .convention import TableConvention
+from .copies import Columns
 from .reading import Reading, has_suffix, read_cell
 from .truth import Steps, value_in
 
@@ -34,9 +36,13 @@ class Around:
     other_inputs: tuple[Analysis, ...] = ()          # the network at 224 ↔ 227
     siblings: tuple[tuple[str, dict], ...] = ()      # (variant, (line, column) → MarkedCell)
 
+    @cached_property
+    def columns(self) -> Columns:
+        """Each field's values indexed, once (a pass per wrong cell was quadratic)."""
+        return Columns(self.values)
+
     def column_sum(self, fld: str) -> int | None:
-        vals = self.values.get(fld, ())
-        return sum(v for _, v in vals) if vals else None
+        return self.columns.sum(fld)
 
 
 @dataclass(frozen=True)
@@ -277,12 +283,12 @@ def d_sibling(c: Ctx) -> str | None:
 
 
 def d_copied(c: Ctx) -> str | None:
-    for name, v in c.around.values.get(c.field, ()):
-        if name == c.name:
-            break                       # only rows above this one
-        if v and c.fits(v):
-            return f"the same as row {name}'s value: copied from another row?"
-    return None
+    index = c.around.columns.copies(c.field)
+    # Only rows above this one (before this row's name first appears), never 0 or the truth.
+    row = index.first_fitting(c.candidates, {0, c.expected}, index.first_of.get(c.name))
+    if row is None:
+        return None
+    return f"the same as row {index.names[row]}'s value: copied from another row?"
 
 
 # Most specific first; the text names the first SHOWN that fit (``MarkedCell.diagnoses`` has all).
