@@ -132,7 +132,13 @@ def main() -> None:
     ap.add_argument("--update", metavar="FILE", help="with --processes: write the table into FILE")
     args = ap.parse_args()
     if args.processes:
+        try:
+            commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
+                                    text=True, cwd=Path(__file__).parent).stdout.strip()
+        except OSError:
+            commit = ""
         stamp = (f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {machine()}, "
+                 f"at commit {commit or 'unknown'}, "
                  f"with `{' '.join(['python bench/scale.py'] + sys.argv[1:])}`.")
         rows = processes([int(x) for x in args.layers.split(",")], args.formats.split(","))
         text = "\n".join(["### Whole processes: time and memory at 10⁴ … 10⁶ layers", "", stamp,
