@@ -70,6 +70,7 @@ NETWORKS = ["alexnet", "lenet5", "googlenet", "resnet18", "vgg16", "nope", "byte
             "missing.toml", "answers.csv", "folder"] + ["SPEC"] * 8     # SPEC: the spec drawn
 ANSWERS = ["answers.csv", "key.csv"] * 3 + ["-", "existing.txt", "missing.csv", "folder",
                                             "bytes.toml"]
+GOOD_NETWORKS = ["alexnet"] * 3 + ["lenet5", "vgg16", "resnet18", "SPEC"]
 PICTURES = ["new.svg", "new.png", "new.pdf", "existing.svg", "new.txt", "dangling.txt"]
 
 
@@ -135,15 +136,44 @@ def spec_texts():
         mutated, st.integers(0, len(BUNDLED) - 1), st.lists(edits, min_size=1, max_size=3)))
 
 
+def key_rows() -> list[list[str]]:
+    """AlexNet's answer key as ``archcalc quiz --answers`` writes it (CSV rows)."""
+    import csv
+    import io
+
+    from click.testing import CliRunner
+
+    out = CliRunner().invoke(main, ["quiz", "alexnet", "--answers", "--format", "csv"]).output
+    return list(csv.reader(io.StringIO(out)))
+
+
+KEY = key_rows()
+
+
 def answers_texts():
+    """A table of generated cells, or AlexNet's real key with some cells, rows or the header
+    changed (so that the marking itself, not only the reading, is exercised)."""
     def table(header, rows, style, encoding):
         text = render_table(header, [[name] + cs for name, cs in rows], style)
         return text.encode(encoding, "replace")
 
-    return st.builds(table, headers, st.lists(st.tuples(row_names, st.lists(
+    def edited(changes, drop, style):
+        rows = [list(r) for r in KEY]
+        for (i, j), cell in changes:
+            i, j = i % len(rows), j % len(rows[0])
+            rows[i][j] = cell
+        rows = [r for k, r in enumerate(rows) if k == 0 or k % 7 != drop]
+        return render_table(rows[0], rows[1:], style).encode("utf-8")
+
+    cell_values = cells | st.sampled_from(CELL_ATTACKS) | st.integers(0, 10**9).map(str)
+    generated = st.builds(table, headers, st.lists(st.tuples(row_names, st.lists(
         cells | st.sampled_from(CELL_ATTACKS), max_size=6)), max_size=8),
         st.sampled_from(["csv", "tsv", "markdown"]),
         st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "utf-32", "latin-1"]))
+    key = st.builds(edited, st.lists(st.tuples(st.tuples(st.integers(0, 99), st.integers(0, 9)),
+                                               cell_values), max_size=6),
+                    st.integers(0, 7), st.sampled_from(["csv", "tsv", "markdown"]))
+    return st.one_of(generated, key)
 
 
 # Each option's own kind of value, most of the time (so that examples get past the options to
@@ -184,6 +214,8 @@ def command_lines(data, command: str, variants: list[str]) -> list[str]:
     for p in params:
         if isinstance(p, click.Argument):
             pool = {"answers": ANSWERS, "layers": LAYERS}.get(p.name, NETWORKS)
+            if command in ("check", "plot") and p.name != "answers":
+                pool = GOOD_NETWORKS if data.draw(st.booleans(), label="good?") else pool
             if p.nargs == 1:
                 n = 1
             else:
