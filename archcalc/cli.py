@@ -3,8 +3,9 @@
 ``archcalc.options``, as for the Python API; an ``ArchcalcError`` becomes ``archcalc: error: …``
 and exit status 2.
 
-Start-up imports click and nothing else that a command does not use: the choices that ``--help``
-shows are looked up only when it shows them (``Choice``)."""
+Start-up imports click and this module, nothing else (``archcalc --version`` is measured against
+``import click`` in BENCHMARKS.md): ``commands`` is imported by the command that runs, and the
+choices that ``--help`` shows are looked up only when it shows them (``Choice``)."""
 
 from __future__ import annotations
 
@@ -13,8 +14,6 @@ import sys
 import click
 
 from . import __version__
-from . import commands, options
-from .core.errors import ArchcalcError
 from .guard import Guarded, message
 
 
@@ -32,6 +31,8 @@ class Group(Guarded):
     traceback (``guard.Guarded``)."""
 
     def invoke(self, ctx):
+        from .core.errors import ArchcalcError
+
         try:
             return super().invoke(ctx)
         except ArchcalcError as e:
@@ -50,7 +51,9 @@ class Choice(click.Choice):
 
     @property
     def choices(self) -> tuple[str, ...]:
-        return options.choices(self.option)
+        from .options import choices
+
+        return choices(self.option)
 
     def convert(self, value, param, ctx):
         return value
@@ -169,6 +172,8 @@ def main() -> None:
 @main.command("list")
 def list_cmd() -> None:
     """List the bundled networks, each with a one-line description and its source."""
+    from . import commands
+
     click.echo(commands.networks_list(), nl=False)
 
 
@@ -199,6 +204,8 @@ def table_cmd(network: str, input_: str | None, sets, no_bias: bool, fmt: str,
     NETWORK is a name from `archcalc list`, or the path of a spec file (PATH.toml, or
     PATH.toml:NAME for one network of a file with variants).
     """
+    from . import commands
+
     write_out(commands.table(network, input_, sets, format=fmt, standalone=standalone,
                              strict=strict, layout=layout, bias=not no_bias, **counting),
               out, force)
@@ -218,6 +225,8 @@ def explain_cmd(network: str, layers: tuple[str, ...], input_: str | None, sets,
     (weights + biases) and its MACs, each as the formula with the numbers put in, e.g.
     W = (227 − 11 + 2·0)/4 + 1 = 55.
     """
+    from . import commands
+
     click.echo(commands.explain(network, layers, input_, sets, bias=not no_bias), nl=False)
 
 
@@ -262,6 +271,8 @@ def check_cmd(network: str, answers: str, fmt: str, by_order: bool, mapping: tup
     Exit status: 0 when every marked cell is right (blank cells are reported as missing), 1
     when some are wrong, 2 when the answers cannot be read.
     """
+    from . import commands
+
     text, code = commands.check(network, answers, format=fmt, by_order=by_order,
                                 columns=mapping, bias=bias, flops=flops, k=k_base, floor=floor,
                                 table=which, input=input_, sets=sets)
@@ -296,6 +307,8 @@ def quiz_cmd(network: str, blank: str, seed: str | None, fraction: str | None,
     about it (kind, kernel, stride, padding) and the columns W, H, C, params and MACs. The CSV,
     filled in, is marked by `archcalc check NETWORK FILE` as it is.
     """
+    from . import commands
+
     click.echo(commands.quiz(network, blank, seed, fraction, answers, example, fmt,
                              bias=not no_bias, input=input_, sets=sets), nl=False)
 
@@ -318,6 +331,8 @@ def compare_cmd(networks, sort, reverse, fmt, units, kilo, dtype, out, force) ->
     `archcalc compare vgg11 vgg11-lrn vgg13 vgg16-c vgg16 vgg19 --units si` is the VGG paper's
     Table 2 (parameters in millions) with the rest beside it.
     """
+    from . import commands
+
     write_out(commands.compare(networks, sort, reverse, fmt, units, kilo, dtype), out, force)
 
 
@@ -337,6 +352,7 @@ def plot_cmd(networks, compare_, input_, out, force) -> None:
 
     Needs matplotlib (pip install 'archcalc[plot]').
     """
+    from . import commands
     from .render.plot import fmt_of
 
     fmt_of(out)
@@ -356,6 +372,8 @@ def plot_cmd(networks, compare_, input_, out, force) -> None:
 def graph_cmd(network, input_, sets, fmt, out, force) -> None:
     """Draw NETWORK's architecture: one node per layer with its output shape; branches, joins
     and shortcuts as edges (Graphviz DOT, or SVG where Graphviz is installed)."""
+    from . import commands
+
     write_out(commands.graph(network, input_, sets, fmt), out, force)
 
 
@@ -405,6 +423,8 @@ def verify_cmd(networks: tuple[str, ...], all_: bool, device: str, batch: str,
     Exit status: 0 when everything agrees, 1 on any disagreement, 2 on bad input. Needs torch:
     pip install 'archcalc[verify]' ('archcalc[xcheck]' adds torchvision and timm).
     """
+    from . import commands
+
     sys.exit(commands.verify(networks, all_, device, batch, rows, input_, sets))
 
 

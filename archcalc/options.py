@@ -8,7 +8,7 @@ the message names the option as the command line spells it (``--input: …``), w
 used, so that the API refuses what the CLI refuses, in the same words.
 
 Light at import (it is imported at start-up): the lists of choices stay in the modules that own
-them (``report.FORMATS``, ``conventions.PRESETS``, ``memory.DTYPES`` …) and are imported only when
+them (``report.FORMATS``, ``conventions.PRESETS``, ``dtypes.DTYPES`` …) and are imported only when
 a value is checked against them, or when ``--help`` shows them (``choices``).
 """
 
@@ -54,13 +54,13 @@ def _kilos():
 
 
 def _dtypes():
-    from .analysis.memory import DTYPES
+    from .analysis.dtypes import DTYPES
 
     return tuple(DTYPES)
 
 
 def _optimizers():
-    from .analysis.memory import OPTIMIZERS
+    from .analysis.dtypes import OPTIMIZERS
 
     return tuple(OPTIMIZERS)
 

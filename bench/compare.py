@@ -6,8 +6,9 @@ Run it with an interpreter whose environment has archcalc installed (`pip instal
 measures, and prints as Markdown (``--update FILE`` also writes each part's figures into FILE, between its markers
 ``<!-- bench:PART -->`` and ``<!-- /bench:PART -->``, so that one part can be rerun alone):
 
-0. Start-up, step by step: ``python -c pass``, then importing click, then archcalc, then
-   ``archcalc table vgg16``, each as a whole process with its ratio to the floor.
+0. Start-up: ``archcalc --version`` and ``archcalc table vgg16`` as whole processes, with their
+   ratios to ``python -c 'import click'`` (the floor), and where the time goes
+   (``bench/startup.py``, which also runs alone).
 1. Whole processes, side by side on the same networks: ``python -c pass`` (the floor),
    ``archcalc table NAME``, and on the equivalent torchvision model torchinfo's ``summary``,
    fvcore's ``FlopCountAnalysis`` and ptflops' ``get_model_complexity_info``. Each command runs
@@ -179,27 +180,18 @@ def tools_table(runs: int, names: list[str]) -> list[str]:
             shown = f"{k} (torchvision {ctor})" if k in TOOL_CODE else f"`{k}`"
             out.append(f"| {name} | {x.c}×{x.h}×{x.w} | {shown} | {params} | {ms(wall)} "
                        f"| {mb(rss)} | {faster} | {leaner} |")
-    out += ["", "Start-up, `archcalc table NAME` ÷ `python -c pass` (target ≤ 1.5×): "
-            + ", ".join(f"{n} {r:.1f}×" for n, r in floor_ratios) + "."]
+    out += ["", "Start-up, `archcalc table NAME` ÷ `python -c pass`: "
+            + ", ".join(f"{n} {r:.1f}×" for n, r in floor_ratios) + " (against click, the "
+            "floor of the targets: the start-up part)."]
     return out
 
 
 def startup_table(runs: int, name: str = "vgg16") -> list[str]:
-    """Where a whole process's start-up goes: each step adds one thing to the one before."""
-    py, script = sys.executable, archcalc_script()
-    steps = {"python -c pass": [py, "-c", "pass"],
-             "python -c 'import click'": [py, "-c", "import click"],
-             "python -c 'import click, tomllib, dataclasses'":
-                 [py, "-c", "import click, tomllib, dataclasses"],
-             "python -c 'import archcalc.cli'": [py, "-c", "import archcalc.cli"],
-             "archcalc --version": [script, "--version"],
-             f"archcalc table {name}": [script, "table", name]}
-    res = series(steps, runs)
-    floor = res["python -c pass"][0]
-    out = ["| command | wall (median) | × python -c pass | peak RSS |", "|---|---:|---:|---:|"]
-    for k, (wall, rss, _) in res.items():
-        out.append(f"| `{k}` | {ms(wall)} | {wall / floor:.1f}× | {mb(rss)} |")
-    return out
+    """Start-up against click, and where it goes: bench/startup.py's measurement."""
+    sys.path.insert(0, str(HERE))
+    import startup
+
+    return startup.lines(runs, name)
 
 
 def timed(fn, runs: int) -> tuple[float, float]:
@@ -315,7 +307,7 @@ def main() -> None:
     skip = set(filter(None, args.skip.split(",")))
     stamp = (f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {machine()}, "
              f"with `{' '.join(['python bench/compare.py'] + sys.argv[1:])}`.")
-    parts = [("startup", "Start-up, step by step", lambda: startup_table(args.runs * 3)),
+    parts = [("startup", "Start-up", lambda: startup_table(args.runs * 3)),
              ("tools", "Whole processes, side by side", lambda: tools_table(
                  args.runs, args.networks.split(","))),
              ("scale", "In this process: the zoo, and networks of 1,000 to 100,000 layers",

@@ -7,6 +7,8 @@ import importlib.util
 import re
 from pathlib import Path
 
+import pytest
+
 from archcalc.core import spec
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,6 +41,19 @@ def test_benchmarks_md_holds_every_part_with_its_command():
     text = (ROOT / "BENCHMARKS.md").read_text(encoding="utf-8")
     for part in ("startup", "tools", "scale", "verify"):
         section = text[text.index(f"<!-- bench:{part} -->"):text.index(f"<!-- /bench:{part} -->")]
-        assert re.search(r"Measured \d{4}-\d\d-\d\d .* with `python bench/compare.py[^`]*`",
-                         section), part
+        assert re.search(r"Measured \d{4}-\d\d-\d\d .* with `python bench/"
+                         r"(compare|startup).py[^`]*`", section), part
         assert "|---" in section, part
+
+
+def test_the_start_up_benchmark_runs(tmp_path):
+    # Two runs of each command, so the script's arithmetic and its table are exercised; the
+    # figures themselves are never asserted.
+    s = importlib.util.spec_from_file_location("startup", ROOT / "bench" / "startup.py")
+    startup = importlib.util.module_from_spec(s)
+    s.loader.exec_module(startup)
+    if startup.script() == "archcalc":
+        pytest.skip("no archcalc script beside this interpreter")
+    text = "\n".join(startup.lines(1, "lenet5"))
+    assert "| `archcalc --version` |" in text and "× import click" in text
+    assert "dataclasses" in text and "everything after click" in text

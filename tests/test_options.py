@@ -184,7 +184,7 @@ def test_every_command_refuses_alike_through_the_functions_the_web_app_calls(arg
 
 
 def test_choices_come_from_the_modules_that_own_them():
-    from archcalc.analysis import compare, conventions, memory
+    from archcalc.analysis import compare, conventions, dtypes
     from archcalc.homework import quiz
     from archcalc.render import report, units
 
@@ -193,8 +193,8 @@ def test_choices_come_from_the_modules_that_own_them():
     assert options.choices("--count") == conventions.EXTRAS
     assert options.choices("--units") == units.UNITS
     assert options.choices("--kilo") == tuple(map(str, units.KILOS))
-    assert options.choices("--dtype") == tuple(memory.DTYPES)
-    assert options.choices("--optimizer") == tuple(memory.OPTIMIZERS)
+    assert options.choices("--dtype") == tuple(dtypes.DTYPES)
+    assert options.choices("--optimizer") == tuple(dtypes.OPTIMIZERS)
     assert options.choices("--sort") == compare.SORT_KEYS
     assert options.choices("quiz --format") == quiz.FORMATS
     assert options.choices("--blank") == quiz.COLUMNS

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from ..core.kinds import RULES
 from ..core.records import Analysis, LayerRow
 
-DTYPES = {"fp32": 4, "fp16": 2, "bf16": 2, "int8": 1}
-OPTIMIZERS = {"sgd": 0, "momentum": 1, "adam": 2}   # state buffers per parameter
+from .dtypes import DTYPES, OPTIMIZERS  # noqa: F401  (the choices; memory's to count with)
+
 OPTIMIZER_TEXT = {"sgd": "plain SGD keeps no state", "momentum": "SGD with momentum keeps one "
                   "velocity per parameter", "adam": "Adam keeps two moments per parameter"}
 
