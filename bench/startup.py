@@ -13,9 +13,10 @@ median: the wall time, and the CPU time (user + system) of the child alone, read
 which other processes on a busy machine inflate much less than the wall time.
 
 Then where the time goes after click, in one `archcalc table NAME` process per run (medians):
-each module's own import time (python -X importtime: archcalc's modules, and the standard
-library's modules that archcalc adds to click's), the dataclasses created on the way (each
-`@dataclass` timed), and the work itself (reading the spec, analysing, printing).
+each module's own import time in CPU time (its code run, less the modules it imports: a wrapper
+around each loader times it; archcalc's modules, and the standard library's that archcalc adds
+to click's), the dataclasses created on the way (each `@dataclass` timed), and the work itself
+(reading the spec, analysing, printing).
 
 `--update FILE` writes the figures into FILE between `<!-- bench:startup -->` and
 `<!-- /bench:startup -->` (bench/compare.py's start-up part is this one).
@@ -41,33 +42,71 @@ TARGETS = {"--version": 1.1, "table": 1.3}
 # dataclasses, and the number of them.
 PROBE = r'''
 import sys, time, json
-t0 = time.perf_counter()
+import importlib.abc
+own, stack = {}, []
+
+
+class Timed:
+    # A module's loader, timing its exec_module in CPU time, less its own imports' time.
+    def __init__(self, loader, name):
+        self.loader, self.name = loader, name
+
+    def __getattr__(self, attr):
+        return getattr(self.loader, attr)
+
+    def create_module(self, spec):
+        return self.loader.create_module(spec)
+
+    def exec_module(self, module):
+        t = time.process_time()
+        stack.append(0.0)
+        try:
+            self.loader.exec_module(module)
+        finally:
+            total = time.process_time() - t
+            own[self.name] = own.get(self.name, 0.0) + total - stack.pop()
+            if stack:
+                stack[-1] += total
+
+
+class Finder(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        for f in sys.meta_path:
+            if f is not self and hasattr(f, "find_spec"):
+                spec = f.find_spec(name, path, target)
+                if spec is not None:
+                    if spec.loader is not None and hasattr(spec.loader, "exec_module"):
+                        spec.loader = Timed(spec.loader, name)
+                    return spec
+        return None
+
+
+t0 = time.process_time()
 import click
-t1 = time.perf_counter()
+t1 = time.process_time()
+sys.meta_path.insert(0, Finder())
 import dataclasses
 made, spent = [], [0.0]
 plain = dataclasses.dataclass
 def timed(cls=None, /, **kw):
     def wrap(c):
-        s = time.perf_counter()
+        s = time.process_time()
         out = plain(**kw)(c)
-        spent[0] += time.perf_counter() - s
+        spent[0] += time.process_time() - s
         made.append(c.__module__ + "." + c.__qualname__)
         return out
     return wrap if cls is None else wrap(cls)
 dataclasses.dataclass = timed
-t2 = time.perf_counter()
 import archcalc.cli
-t3 = time.perf_counter()
 import io, contextlib
 with contextlib.redirect_stdout(io.StringIO()):
     try:
         archcalc.cli.main(ARGS)
     except SystemExit:
         pass
-t4 = time.perf_counter()
-print(json.dumps({"click": t1 - t0, "after": t4 - t1,
-                  "dataclasses": spent[0], "made": made}), file=sys.stderr)
+t4 = time.process_time()
+print(json.dumps({"click": t1 - t0, "after": t4 - t1, "dataclasses": spent[0], "made": made,
+                  "own": own}), file=sys.stderr)
 '''
 
 
@@ -115,31 +154,21 @@ def series(cmds: dict[str, list[str]], runs: int) -> dict[str, tuple[float, floa
 
 
 def import_times(name: str, runs: int) -> tuple[dict[str, float], dict]:
-    """Median own import time (seconds) of every module that ``archcalc table NAME`` imports
-    after click, and the probe's medians (click, cli, command, dataclasses; the dataclasses
-    made)."""
-    selfs: dict[str, list[float]] = {}
+    """Median own import time (CPU seconds, less the module's own imports) of every module that
+    ``archcalc table NAME`` imports after click, and the probe's medians (click, everything
+    after it, the dataclasses; the dataclasses made)."""
     probes = []
     code = PROBE.replace("ARGS", repr(["table", name]))
     for _ in range(runs):
-        err = subprocess.run([sys.executable, "-X", "importtime", "-c", code],
-                             capture_output=True, text=True, env=environment(),
-                             cwd=tempfile.gettempdir()).stderr.splitlines()
+        err = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             env=environment(), cwd=tempfile.gettempdir()).stderr.splitlines()
         probes.append(json.loads(err[-1]))
-        after_click = False
-        for line in err[:-1]:
-            if not line.startswith("import time:") or "self [us]" in line:
-                continue
-            own, _, module = line[len("import time:"):].split("|")
-            module = module.strip()
-            if after_click:
-                selfs.setdefault(module, []).append(int(own) / 1e6)
-            if module == "click":
-                after_click = True
+    modules = {m for p in probes for m in p["own"]}
+    own = {m: statistics.median(p["own"].get(m, 0.0) for p in probes) for m in modules}
     probe = {k: statistics.median(p[k] for p in probes)
              for k in ("click", "after", "dataclasses")}
     probe["made"] = probes[0]["made"]
-    return {m: statistics.median(v) for m, v in selfs.items()}, probe
+    return own, probe
 
 
 def ms(s: float) -> str:
@@ -163,9 +192,9 @@ def lines(runs: int, name: str = "vgg16") -> list[str]:
     work = probe["after"] - sum(own.values())
     after = probe["after"]
     out += ["", f"Where `archcalc table {name}` spends its time after click, in one process per "
-            f"run (wall time inside the process, as `python -X importtime` measures imports; "
-            f"medians of {n} runs; click itself took {ms(probe['click'])} there): each "
-            "module's own import time (importtime adds a little of its own), then the rest.", "",
+            f"run (CPU time, medians of {n} runs; click itself took {ms(probe['click'])} "
+            "there): each module's own import time (its code run, less the modules it imports, "
+            "timed by a wrapper around its loader), then the rest.", "",
             "| what | time | share |", "|---|---:|---:|"]
     pct = lambda t: f"{100 * t / after:.0f} %"  # noqa: E731
     listed = 0.0
@@ -183,7 +212,8 @@ def lines(runs: int, name: str = "vgg16") -> list[str]:
             f"| {pct(work)} |",
             f"| **everything after click** | **{ms(after)}** | 100 % |"]
     made = probe["made"]
-    out += ["", f"Of those imports, {ms(probe['dataclasses'])} ({pct(probe['dataclasses'])}) is "
+    out += ["", f"Of those imports, {ms(probe['dataclasses'])} ({pct(probe['dataclasses'])} of "
+            "everything after click) is "
             f"Python creating "
             f"{len(made)} dataclasses (`@dataclass` writes and compiles each class's methods "
             f"when its module is imported): {', '.join(m.removeprefix('archcalc.') for m in made)}."]
