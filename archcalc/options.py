@@ -336,7 +336,6 @@ def network(target, input=None, params=None):
     with ``params`` (``--set``, as ``sets`` takes them) and ``input`` (``--input``, as
     ``input_shape`` takes it) applied."""
     import os
-    from dataclasses import replace
 
     from .core import spec
 
@@ -351,7 +350,7 @@ def network(target, input=None, params=None):
     except ArchcalcError as e:
         raise _noted(e, overrides) from None
     shape = input_shape(input, net.input.c)
-    return net if shape is None else replace(net, input=shape)
+    return net if shape is None else net.replace(input=shape)
 
 
 def _noted(e: ArchcalcError, overrides: dict[str, str]) -> ArchcalcError:

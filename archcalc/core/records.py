@@ -2,17 +2,70 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+_set = object.__setattr__
 
 
-@dataclass(frozen=True, slots=True)
-class Shape:
+class Record:
+    """An immutable value: the base of every record made on the way to a table.
+
+    A subclass names its fields in ``__slots__`` and writes ``__init__`` with ``_set`` (the
+    instance refuses assignment); equality, hashing, ``repr``, pickling and ``replace`` come from
+    the fields, as a frozen dataclass's would. Not a dataclass, because ``@dataclass`` writes
+    and compiles each class's methods every time its module is imported: the records, kinds,
+    spec and renderer classes cost 40 % of ``archcalc table``'s start-up after click
+    (BENCHMARKS.md, issue 12); code in a class body is compiled once into the bytecode cache.
+    """
+
+    __slots__ = ()
+
+    def _values(self) -> tuple:
+        return tuple([getattr(self, f) for f in self.__slots__])
+
+    def __eq__(self, other):
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __hash__(self) -> int:
+        return hash(self._values())
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{f}={getattr(self, f)!r}" for f in self.__slots__)
+        return f"{self.__class__.__qualname__}({fields})"
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"cannot assign to field {name!r} of a {self.__class__.__name__}")
+
+    def __delattr__(self, name):
+        raise AttributeError(f"cannot delete field {name!r} of a {self.__class__.__name__}")
+
+    def __reduce__(self):
+        return self.__class__, self._values()
+
+    def replace(self, **changes):
+        """A copy with ``changes`` (field = value) made, as ``dataclasses.replace`` makes one."""
+        values = {f: getattr(self, f) for f in self.__slots__}
+        unknown = set(changes) - set(values)
+        if unknown:
+            raise TypeError(f"{self.__class__.__name__} has no field {sorted(unknown)[0]!r}")
+        values.update(changes)
+        return self.__class__(**values)
+
+
+class Shape(Record):
     """A feature map ``C × H × W`` (batch excluded). ``flat`` marks a vector (after flatten/fc)."""
 
+    __slots__ = ("c", "h", "w", "flat")
     c: int
-    h: int = 1
-    w: int = 1
-    flat: bool = False
+    h: int
+    w: int
+    flat: bool
+
+    def __init__(self, c: int, h: int = 1, w: int = 1, flat: bool = False):
+        _set(self, "c", c)
+        _set(self, "h", h)
+        _set(self, "w", w)
+        _set(self, "flat", flat)
 
     @property
     def elements(self) -> int:
@@ -27,8 +80,7 @@ class Shape:
         return f"{self.c}×{self.h}×{self.w}"
 
 
-@dataclass(frozen=True, slots=True)
-class Note:
+class Note(Record):
     """Something a reader must know about a row.
 
     ``kind`` is ``"fraction"`` for an output size the formula did not give as an integer and the
@@ -36,32 +88,48 @@ class Note:
     spec asked for, and ``"spec"`` for a remark written in the spec itself.
     """
 
+    __slots__ = ("kind", "text")
     kind: str
     text: str
 
+    def __init__(self, kind: str, text: str):
+        _set(self, "kind", kind)
+        _set(self, "text", text)
 
-@dataclass(frozen=True, slots=True)
-class Counts:
+
+class Counts(Record):
     """What one layer costs. ``fixed`` parameters exist but are not trained (LeNet-5's RBF
     prototypes); they are never part of ``params``. ``buffers`` are non-trainable state that a
     framework stores with the weights (batch norm's running mean and variance, 2·C): not
     parameters either, but Keras counts them as "non-trainable params"."""
 
-    weights: int = 0
-    biases: int = 0
-    fixed: int = 0
-    macs: int = 0
-    buffers: int = 0
+    __slots__ = ("weights", "biases", "fixed", "macs", "buffers")
+    weights: int
+    biases: int
+    fixed: int
+    macs: int
+    buffers: int
+
+    def __init__(self, weights: int = 0, biases: int = 0, fixed: int = 0, macs: int = 0,
+                 buffers: int = 0):
+        _set(self, "weights", weights)
+        _set(self, "biases", biases)
+        _set(self, "fixed", fixed)
+        _set(self, "macs", macs)
+        _set(self, "buffers", buffers)
 
     @property
     def params(self) -> int:
         return self.weights + self.biases
 
 
-@dataclass(frozen=True, slots=True)
-class LayerRow:
-    """One layer of an analysed network."""
+class LayerRow(Record):
+    """One layer of an analysed network. ``geometry`` is e.g. ``"11×11 s4 p0"``, for the
+    K/S/P column; ``aux`` marks part of an auxiliary (training-only) head, not in inference
+    totals."""
 
+    __slots__ = ("name", "kind", "attrs", "inputs", "input_shapes", "output", "counts", "notes",
+                 "geometry", "aux")
     name: str
     kind: str
     attrs: dict
@@ -69,24 +137,44 @@ class LayerRow:
     input_shapes: tuple[Shape, ...]
     output: Shape
     counts: Counts
-    notes: tuple[Note, ...] = ()
-    geometry: str = ""          # e.g. "11×11 s4 p0", for the K/S/P column
-    aux: bool = False           # part of an auxiliary (training-only) head: not in inference totals
+    notes: tuple[Note, ...]
+    geometry: str
+    aux: bool
+
+    def __init__(self, name: str, kind: str, attrs: dict, inputs: tuple[str, ...],
+                 input_shapes: tuple[Shape, ...], output: Shape, counts: Counts,
+                 notes: tuple[Note, ...] = (), geometry: str = "", aux: bool = False):
+        _set(self, "name", name)
+        _set(self, "kind", kind)
+        _set(self, "attrs", attrs)
+        _set(self, "inputs", inputs)
+        _set(self, "input_shapes", input_shapes)
+        _set(self, "output", output)
+        _set(self, "counts", counts)
+        _set(self, "notes", notes)
+        _set(self, "geometry", geometry)
+        _set(self, "aux", aux)
 
     @property
     def params(self) -> int:
         return self.counts.params
 
 
-@dataclass(frozen=True, slots=True)
-class Accuracy:
+class Accuracy(Record):
     """A network's published ImageNet-style result: top-1 and top-5 in percent, as accuracy
     or as error (as the source prints it), with the source's citation."""
 
+    __slots__ = ("top1", "top5", "metric", "source")
     top1: float | None
     top5: float | None
     metric: str            # "accuracy" or "error"
     source: str
+
+    def __init__(self, top1: float | None, top5: float | None, metric: str, source: str):
+        _set(self, "top1", top1)
+        _set(self, "top5", top5)
+        _set(self, "metric", metric)
+        _set(self, "source", source)
 
     def as_accuracy(self, which: str) -> float | None:
         """Top-1 or top-5 accuracy in percent (100 − error where the source prints error)."""
@@ -101,19 +189,35 @@ class Accuracy:
         return "" if v is None else f"{v}% {'acc.' if self.metric == 'accuracy' else 'err.'}"
 
 
-@dataclass(frozen=True, slots=True)
-class Analysis:
-    """An analysed network: its rows, their totals and where the spec came from."""
+class Analysis(Record):
+    """An analysed network: its rows, their totals and where the spec came from.
+    ``even_inputs`` are the nearest inputs with no fraction anywhere; ``accuracy`` the
+    published top-1/top-5, with its source."""
 
+    __slots__ = ("network", "description", "source", "spec_file", "input", "rows", "notes",
+                 "even_inputs", "accuracy")
     network: str
     description: str
     source: str
     spec_file: str
     input: Shape
     rows: tuple[LayerRow, ...]
-    notes: tuple[str, ...] = ()
-    even_inputs: tuple[int, ...] = field(default=())   # nearest inputs with no fraction anywhere
-    accuracy: Accuracy | None = None                    # published top-1/top-5, with its source
+    notes: tuple[str, ...]
+    even_inputs: tuple[int, ...]
+    accuracy: Accuracy | None
+
+    def __init__(self, network: str, description: str, source: str, spec_file: str,
+                 input: Shape, rows: tuple[LayerRow, ...], notes: tuple[str, ...] = (),
+                 even_inputs: tuple[int, ...] = (), accuracy: Accuracy | None = None):
+        _set(self, "network", network)
+        _set(self, "description", description)
+        _set(self, "source", source)
+        _set(self, "spec_file", spec_file)
+        _set(self, "input", input)
+        _set(self, "rows", rows)
+        _set(self, "notes", notes)
+        _set(self, "even_inputs", even_inputs)
+        _set(self, "accuracy", accuracy)
 
     @property
     def totals(self) -> Counts:

@@ -30,12 +30,11 @@ import math
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field, replace
 
 from .bulk import without_gc
 from .errors import ArchcalcError, SpecError, read_regular, suggest
 from .kinds import REQUIRED, RULES
-from .records import Accuracy, Shape
+from .records import Accuracy, Record, Shape, _set
 
 # Limits: each keeps a mistyped or hostile spec from costing unbounded time or memory, and each is
 # enforced with a message that names it (README § "Limits").
@@ -68,40 +67,73 @@ def _suggest_key(key: str, names) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-@dataclass(frozen=True, slots=True)
-class Node:
-    """One layer of the expanded graph."""
+class Node(Record):
+    """One layer of the expanded graph. ``where`` (e.g. ``"layers[4] (conv2)"``) and ``found``
+    (the spec text of the layer, as written) are for error messages; ``aux`` marks a layer in an
+    auxiliary head (``aux = true``): a side branch, not in inference totals."""
 
+    __slots__ = ("name", "kind", "attrs", "inputs", "where", "found", "notes", "aux")
     name: str
     kind: str
     attrs: dict
     inputs: tuple[str, ...]
-    where: str          # e.g. "layers[4] (conv2)"; for error messages
-    found: str          # the spec text of the layer, as written
-    notes: tuple[str, ...] = ()
-    aux: bool = False   # in an auxiliary head (``aux = true``): a side branch, not in inference totals
+    where: str
+    found: str
+    notes: tuple[str, ...]
+    aux: bool
+
+    def __init__(self, name: str, kind: str, attrs: dict, inputs: tuple[str, ...], where: str,
+                 found: str, notes: tuple[str, ...] = (), aux: bool = False):
+        _set(self, "name", name)
+        _set(self, "kind", kind)
+        _set(self, "attrs", attrs)
+        _set(self, "inputs", inputs)
+        _set(self, "where", where)
+        _set(self, "found", found)
+        _set(self, "notes", notes)
+        _set(self, "aux", aux)
 
 
-@dataclass(frozen=True)
-class Network:
+class Network(Record):
+    """An expanded network: its layers in order, and what its spec says about it."""
+
+    __slots__ = ("name", "description", "source", "file", "input", "nodes", "notes", "accuracy")
     name: str
     description: str
     source: str
     file: str
     input: Shape
     nodes: tuple[Node, ...]
-    notes: tuple[str, ...] = ()
-    accuracy: Accuracy | None = None
+    notes: tuple[str, ...]
+    accuracy: Accuracy | None
+
+    def __init__(self, name: str, description: str, source: str, file: str, input: Shape,
+                 nodes: tuple[Node, ...], notes: tuple[str, ...] = (),
+                 accuracy: Accuracy | None = None):
+        _set(self, "name", name)
+        _set(self, "description", description)
+        _set(self, "source", source)
+        _set(self, "file", file)
+        _set(self, "input", input)
+        _set(self, "nodes", nodes)
+        _set(self, "notes", notes)
+        _set(self, "accuracy", accuracy)
 
 
-@dataclass(frozen=True)
-class NetworkInfo:
+class NetworkInfo(Record):
     """What ``archcalc list`` shows, without expanding the graph."""
 
+    __slots__ = ("name", "description", "source", "file")
     name: str
     description: str
     source: str
     file: str
+
+    def __init__(self, name: str, description: str, source: str, file: str):
+        _set(self, "name", name)
+        _set(self, "description", description)
+        _set(self, "source", source)
+        _set(self, "file", file)
 
 
 # --- values ----------------------------------------------------------------------------------
@@ -498,21 +530,21 @@ class SpecFile:
 
 # --- expansion -------------------------------------------------------------------------------
 
-@dataclass(slots=True)
 class _Instance:
-    """One layer or block instance before it is named and emitted."""
+    """One layer or block instance before it is named and emitted (changed as it is: a plain
+    class). ``op`` is a kind in RULES, or "use"; ``item`` the substituted values; ``auto`` the
+    base for an automatic name; ``aux`` a side branch, whose output the chain does not move past;
+    ``sugar`` the BN row that ``bn = true`` adds, which reads the previous row."""
 
-    op: str                  # a kind in RULES, or "use"
-    item: dict               # substituted values
-    name: str | None
-    where: str
-    found: str
-    block: str = ""
-    notes: tuple[str, ...] = ()
-    auto: str = ""           # base for an automatic name
-    assigned: str = field(default="")
-    aux: bool = False        # a side branch: the chain's output does not move past it
-    sugar: bool = False      # the BN row that `bn = true` adds: it reads the previous row
+    __slots__ = ("op", "item", "name", "where", "found", "block", "notes", "auto", "assigned",
+                 "aux", "sugar")
+
+    def __init__(self, op: str, item: dict, name: str | None, where: str, found: str,
+                 block: str = "", notes: tuple[str, ...] = (), auto: str = "", assigned: str = "",
+                 aux: bool = False, sugar: bool = False):
+        self.op, self.item, self.name, self.where, self.found = op, item, name, where, found
+        self.block, self.notes, self.auto, self.assigned = block, notes, auto, assigned
+        self.aux, self.sugar = aux, sugar
 
 
 def _is_each(v) -> bool:
@@ -848,7 +880,7 @@ class _Expander:
                 out = name
             if inst.aux:
                 # A side branch: mark its rows, and leave the chain's output where it was.
-                self.nodes[start:] = [replace(n, aux=True) for n in self.nodes[start:]]
+                self.nodes[start:] = [n.replace(aux=True) for n in self.nodes[start:]]
             else:
                 src = out
             last = out

@@ -8,8 +8,6 @@ and each variant is analysed once, when something first asks for it.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from ...core.kinds import RULES
 from ...core.records import Analysis, Shape
 
@@ -33,12 +31,12 @@ class Variants:
                 from ...core.errors import ArchcalcError
 
                 ceil = rounding == "ceil"
-                nodes = tuple(replace(n, attrs=dict(n.attrs, ceil=ceil))
+                nodes = tuple(n.replace(attrs=dict(n.attrs, ceil=ceil))
                               if RULES[n.kind].has_attr("ceil") and n.attrs.get("ceil") != ceil
                               else n for n in self.net.nodes)
                 if nodes != self.net.nodes:
                     try:
-                        self._forced[rounding] = engine.analyse(replace(self.net, nodes=nodes),
+                        self._forced[rounding] = engine.analyse(self.net.replace(nodes=nodes),
                                                                 self.a.input)
                     except ArchcalcError as e:   # GoogLeNet floored: pool5 no longer fits
                         self.forced_error[rounding] = str(e).splitlines()[0]
