@@ -29,7 +29,6 @@ from __future__ import annotations
 import math
 import os
 import re
-import tomllib
 
 from .bulk import without_gc
 from .errors import ArchcalcError, SpecError, read_regular, suggest
@@ -244,6 +243,8 @@ CHECKERS = {"count": _count, "pair": _pair, "padding": _padding, "bool": _bool,
 
 def _toml_value(text: str):
     """A ``--set`` value: TOML (``10``, ``true``, ``[2, 2]``, ``"x"``), or else the bare text."""
+    import tomllib
+
     try:
         return tomllib.loads(f"v = {text}")["v"]
     except (tomllib.TOMLDecodeError, ValueError, RecursionError):  # a 5,000-digit number, [[[…
@@ -274,6 +275,12 @@ def specs_dir() -> str:
 
 
 def read_toml(path: str) -> dict:
+    """The spec file ``path`` parsed; a bundled one from its cache when the file is unchanged."""
+    bundled = os.path.dirname(os.path.abspath(path)) == os.path.abspath(specs_dir())
+    if bundled:
+        key, data = _cached(path)
+        if data is not None:
+            return data
     try:
         raw = read_regular(path, MAX_FILE_BYTES)
     except OSError as e:
@@ -286,11 +293,64 @@ def read_toml(path: str) -> dict:
     except UnicodeDecodeError as e:
         raise SpecError(f"the file is not UTF-8 text (byte {e.start} is 0x{raw[e.start]:02x})",
                         file=path) from None
-    return parse_toml(text, path)
+    data = parse_toml(text, path)
+    if bundled and key is not None:
+        _cache(path, key, data)
+    return data
+
+
+# A bundled spec file's parsed content is kept, as CPython keeps a module's bytecode, in
+# ``__pycache__`` beside it (``vgg.toml`` → ``__pycache__/vgg.toml.marshal``), with the file's
+# modification time and size: reading it back costs a tenth of a millisecond, where importing
+# tomllib and parsing the file cost about 8 ms of ``archcalc table``'s start-up (BENCHMARKS.md,
+# issue 12). A changed file is parsed again; a cache that cannot be read or written is ignored.
+# Only the bundled files (specs_dir()): archcalc writes nothing beside a user's own spec.
+_CACHE_FORMAT = 1
+
+
+def _cache_path(path: str) -> str:
+    return os.path.join(os.path.dirname(path), "__pycache__", os.path.basename(path) + ".marshal")
+
+
+def _cached(path: str) -> tuple[tuple | None, dict | None]:
+    """(the file's key, its cached content if the cache matches it, else None)."""
+    import marshal
+
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None, None
+    key = (_CACHE_FORMAT, st.st_mtime_ns, st.st_size)
+    try:
+        with open(_cache_path(path), "rb") as f:
+            saved, data = marshal.load(f)
+    except (OSError, EOFError, ValueError, TypeError):
+        return key, None
+    return key, (data if saved == key and isinstance(data, dict) else None)
+
+
+def _cache(path: str, key: tuple, data: dict) -> None:
+    import marshal
+
+    target = _cache_path(path)
+    tmp = f"{target}.{os.getpid()}.tmp"
+    try:
+        blob = marshal.dumps((key, data))       # ValueError for a value marshal cannot keep
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        with open(tmp, "wb") as f:
+            f.write(blob)
+        os.replace(tmp, target)
+    except (OSError, ValueError):
+        try:
+            os.remove(tmp)
+        except OSError:
+            pass
 
 
 def parse_toml(text: str, file: str) -> dict:
     """TOML text → a dict, each failure a ``SpecError`` at ``file:line:column``."""
+    import tomllib
+
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
