@@ -26,9 +26,40 @@ class UserError(click.ClickException):
         click.echo(f"archcalc: error: {message(self.format_message())}", err=True)
 
 
+class CommandLineError(UserError):
+    """One of click's own errors (an unknown option, a missing argument, a value click itself
+    refuses) in archcalc's style: ``archcalc: error: …``, then the command's usage and where its
+    help is, exit status 2, instead of click's ``Usage: … / Error: …``."""
+
+    def __init__(self, e: click.ClickException):
+        super().__init__(e.format_message())
+        self.ctx = getattr(e, "ctx", None)
+        self.exit_code = e.exit_code
+
+    def show(self, file=None) -> None:
+        text = f"archcalc: error: {message(self.format_message())}"
+        if self.ctx is not None:
+            usage = self.ctx.get_usage().removeprefix("Usage: ")
+            text += f"\n  usage: {usage}\n  `{self.ctx.command_path} --help` says more"
+        click.echo(text, err=True)
+
+
+def _archcalc_style(e: click.ClickException) -> click.ClickException:
+    """``e`` as archcalc shows errors; click's help for a bare ``archcalc`` stays as it is."""
+    if isinstance(e, (UserError, click.exceptions.NoArgsIsHelpError)):
+        return e
+    return CommandLineError(e)
+
+
 class Group(Guarded):
-    """The commands, each run with its ``ArchcalcError`` shown as a ``UserError``, and never a
-    traceback (``guard.Guarded``)."""
+    """The commands, each run with its ``ArchcalcError`` shown as a ``UserError`` and click's own
+    errors in the same style (``CommandLineError``), and never a traceback (``guard.Guarded``)."""
+
+    def make_context(self, *args, **kwargs):
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.ClickException as e:
+            raise _archcalc_style(e) from None
 
     def invoke(self, ctx):
         from .core.errors import ArchcalcError
@@ -37,6 +68,8 @@ class Group(Guarded):
             return super().invoke(ctx)
         except ArchcalcError as e:
             raise UserError(str(e)) from None
+        except click.ClickException as e:
+            raise _archcalc_style(e) from None
 
 
 class Choice(click.Choice):

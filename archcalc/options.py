@@ -332,9 +332,15 @@ def _changed(overrides: dict[str, str]) -> str:
 
 
 def network(target, input=None, params=None):
-    """The loaded network ``target`` (a bundled name, a spec file's path, or ``PATH.toml:NAME``)
+    """The loaded network ``target`` (a bundled name, a spec file's path, or ``PATH:NAME``)
     with ``params`` (``--set``, as ``sets`` takes them) and ``input`` (``--input``, as
     ``input_shape`` takes it) applied."""
+    return _network(target, input, params)[0]
+
+
+def _network(target, input, params):
+    """(``network(...)``, what changed it from the spec as written: ``("--input 3×224×224",
+    "--set classes=10")``)."""
     import os
 
     from .core import spec
@@ -349,8 +355,11 @@ def network(target, input=None, params=None):
         net = spec.load(target, overrides=overrides or None)
     except ArchcalcError as e:
         raise _noted(e, overrides) from None
+    changes = [f"--set {k}={v}" for k, v in overrides.items()]
     shape = input_shape(input, net.input.c)
-    return net if shape is None else net.replace(input=shape)
+    if shape is None or shape == net.input:
+        return net, changes
+    return net.replace(input=shape), [f"--input {shape.c}×{shape.h}×{shape.w}"] + changes
 
 
 def _noted(e: ArchcalcError, overrides: dict[str, str]) -> ArchcalcError:
@@ -364,11 +373,12 @@ def analysis(target, input=None, params=None):
     """``network(...)`` analysed: the engine's ``Analysis``."""
     from .core import engine
 
-    net = network(target, input, params)
+    net, changes = _network(target, input, params)
     try:
-        return engine.analyse(net)
+        a = engine.analyse(net)
     except ArchcalcError as e:
         raise _noted(e, sets(params)) from None
+    return a.replace(changes=tuple(changes)) if changes else a
 
 
 # --- the layer table's options -------------------------------------------------------------------

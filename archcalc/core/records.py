@@ -192,10 +192,13 @@ class Accuracy(Record):
 class Analysis(Record):
     """An analysed network: its rows, their totals and where the spec came from.
     ``even_inputs`` are the nearest inputs with no fraction anywhere; ``accuracy`` the
-    published top-1/top-5, with its source."""
+    published top-1/top-5, with its source; ``changes`` how the user changed the spec as written
+    (``("--input 3×224×224", "--set classes=10")``), so that its description, written for the
+    spec as it is, is not shown as this network's (``description`` and ``source`` may be empty
+    for a user's own spec)."""
 
     __slots__ = ("network", "description", "source", "spec_file", "input", "rows", "notes",
-                 "even_inputs", "accuracy")
+                 "even_inputs", "accuracy", "changes")
     network: str
     description: str
     source: str
@@ -205,10 +208,12 @@ class Analysis(Record):
     notes: tuple[str, ...]
     even_inputs: tuple[int, ...]
     accuracy: Accuracy | None
+    changes: tuple[str, ...]
 
     def __init__(self, network: str, description: str, source: str, spec_file: str,
                  input: Shape, rows: tuple[LayerRow, ...], notes: tuple[str, ...] = (),
-                 even_inputs: tuple[int, ...] = (), accuracy: Accuracy | None = None):
+                 even_inputs: tuple[int, ...] = (), accuracy: Accuracy | None = None,
+                 changes: tuple[str, ...] = ()):
         _set(self, "network", network)
         _set(self, "description", description)
         _set(self, "source", source)
@@ -218,6 +223,12 @@ class Analysis(Record):
         _set(self, "notes", notes)
         _set(self, "even_inputs", even_inputs)
         _set(self, "accuracy", accuracy)
+        _set(self, "changes", changes)
+
+    @property
+    def title(self) -> str:
+        """``name — description``, or the name alone where the spec gives no description."""
+        return f"{self.network} — {self.description}" if self.description else self.network
 
     @property
     def totals(self) -> Counts:

@@ -274,9 +274,14 @@ def specs_dir() -> str:
     return os.path.join(package, "specs")
 
 
+def is_bundled(path: str) -> bool:
+    """Whether ``path`` is one of archcalc's own spec files (``specs_dir()``)."""
+    return os.path.dirname(os.path.abspath(path)) == os.path.abspath(specs_dir())
+
+
 def read_toml(path: str) -> dict:
     """The spec file ``path`` parsed; a bundled one from its cache when the file is unchanged."""
-    bundled = os.path.dirname(os.path.abspath(path)) == os.path.abspath(specs_dir())
+    bundled = is_bundled(path)
     if bundled:
         key, data = _cached(path)
         if data is not None:
@@ -402,7 +407,11 @@ class SpecFile:
         self.data = read_toml(path) if data is None else data
         d = self.data
         self._keys(d, TOP_KEYS, "the top level")
-        for key in ("name", "description", "source"):
+        # A bundled spec names its source and describes itself (README § Writing a spec); a
+        # user's own need not: the table then says "no source given".
+        self.bundled = is_bundled(path)
+        required = ("name", "description", "source") if self.bundled else ("name",)
+        for key in required:
             if key not in d and not (key != "name" and "variants" in d):
                 raise self.error(f"missing required key '{key}'", "the top level")
         for key in ("input", "layers"):
@@ -422,7 +431,7 @@ class SpecFile:
                 if not isinstance(v, dict):
                     raise self.error("expected a table", where, found=_show(v))
                 self._keys(v, VARIANT_KEYS, where)
-                for key in ("description", "source"):
+                for key in required[1:]:
                     if key not in v and key not in d:
                         raise self.error(f"missing required key '{key}' (in the variant, or at "
                                          "the top level for all variants)", where)
@@ -1062,9 +1071,20 @@ def _find(name: str) -> SpecFile | None:
 
 
 def resolve(target: str) -> tuple[SpecFile, str]:
-    """A network name, a path to a spec file, or ``PATH.toml:NAME`` → (file, network name)."""
-    path, variant = target.rsplit(":", 1) if ".toml:" in target else (target, "")
-    if path.endswith(".toml") or "/" in path or os.sep in path:
+    """A network name, a path to a spec file, or ``PATH:NAME`` → (file, network name).
+
+    A path is what ends in ``.toml``, holds a ``/``, or names an existing file, whatever its
+    extension (``my-net.txt``); a bundled network's name still means the bundled network when a
+    file of that name exists too (``./vgg16`` is the file)."""
+    path, variant = target, ""
+    if ":" in target:
+        before, after = target.rsplit(":", 1)
+        if before.endswith(".toml") or os.path.isfile(before):
+            path, variant = before, after
+    pathlike = path.endswith(".toml") or "/" in path or os.sep in path
+    if not pathlike and os.path.isfile(path):
+        pathlike = _find(path) is None
+    if pathlike:
         if not os.path.exists(path):
             raise ArchcalcError(f"no such spec file: {path}")
         sf = SpecFile(path)

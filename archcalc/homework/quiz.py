@@ -96,7 +96,7 @@ def build(a: Analysis, blank=COLUMNS, seed: int | None = None, fraction: float |
     for i, j in sorted(chosen):
         working.append((rows[i].name, headers[j], steps[i][COLUMNS[j - 2]].text()))
     x = a.input
-    title = (f"{a.network} — {a.description}; input {x.c}×{x.h}×{x.w} (C×H×W)")
+    title = f"{a.title}; input {x.c}×{x.h}×{x.w} (C×H×W)"
     conv = ("params = weights + biases" if bias else "params = weights only (no biases)") + \
         "; MACs = multiply-accumulates (FLOPs = 2 × MACs); output sizes floored unless stated"
     return Quiz(a.network, title, conv, headers, tuple(table), chosen, tuple(working))

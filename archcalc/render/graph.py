@@ -47,7 +47,7 @@ def to_dot(a: Analysis) -> str:
     input; the edges into a join are its branches, one of them the shortcut where it adds."""
     x = a.input
     lines = [f"digraph {_quote(a.network)} {{",
-             f"  label={_quote(f'{a.network} — {a.description}')}; labelloc=t;",
+             f"  label={_quote(a.title)}; labelloc=t;",
              "  node [shape=box, style=\"rounded,filled\", fontname=Helvetica, fontsize=10];",
              "  edge [arrowsize=0.6];",
              f"  input [label={_quote(f'input {x.c}×{x.h}×{x.w}')}, shape=oval];"]

@@ -349,9 +349,19 @@ def _human(a: Analysis, opt: Options):
 
 
 def _head(a: Analysis) -> list[str]:
+    """The title, the source and the input. Where ``--input`` or ``--set`` changed the spec, the
+    title gives the totals computed for this network, and the spec's description (written for
+    the network as the spec has it, often with its totals) follows as that."""
     x = a.input
-    return [f"{a.network} — {a.description}", f"source: {a.source}",
-            f"input: {x.c}×{x.h}×{x.w} (C×H×W), batch 1"]
+    head = [a.title]
+    if a.changes:
+        t = a.totals
+        head = [f"{a.network} with {' '.join(a.changes)} — {U.exact(t.params)} parameters, "
+                f"{U.exact(t.macs)} MACs"]
+        if a.description:
+            head.append(f"the spec as written: {a.description}")
+    return head + [f"source: {a.source or 'no source given'}",
+                   f"input: {x.c}×{x.h}×{x.w} (C×H×W), batch 1"]
 
 
 def _foot_all(a: Analysis, opt: Options, cols, numbered) -> list[str]:
