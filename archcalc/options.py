@@ -377,8 +377,58 @@ def analysis(target, input=None, params=None):
     try:
         a = engine.analyse(net)
     except ArchcalcError as e:
+        if changes and changes[0].startswith("--input"):
+            raise _input_error(net, e, changes) from None
         raise _noted(e, sets(params)) from None
     return a.replace(changes=tuple(changes)) if changes else a
+
+
+SMALLEST_SEARCH_BUDGET = 60_000     # layer evaluations the search for a fitting input may spend
+
+
+def _fits(net, x) -> bool:
+    from .core import engine
+
+    try:
+        engine.rows(net, x)
+    except ArchcalcError:
+        return False
+    return True
+
+
+def _input_error(net, e: ArchcalcError, changes: list[str]) -> ArchcalcError:
+    """The engine's error at the input ``--input`` gave, blamed on ``--input``: where it fails,
+    and the smallest square input at or above it that every layer takes (searched by halving
+    between it and the spec's own input; "smallest" proven by trying each size below it where
+    that costs under SMALLEST_SEARCH_BUDGET layer evaluations, else "N works, N − 1 does not")."""
+    from .core.errors import SpecError
+    from .core.spec import load
+
+    x = net.input
+    given = changes[0]
+    what = f"{e.where}: {e.message}" if isinstance(e, SpecError) else str(e)
+    own = load(net.file + ":" + net.name).input if net.file else None
+    with_set = [c for c in changes[1:]]
+    tail = f" (with {' '.join(with_set)})" if with_set else ""
+    found = f"\n  the layer: {e.found}" if isinstance(e, SpecError) and e.found else ""
+    if own is None or x.h != x.w or own.h != own.w or own.h <= x.h or not _fits(
+            net.replace(input=own), own.replace(c=x.c)):
+        return ArchcalcError(f"{given} does not fit {net.name}{tail}: {what}{found}")
+    lo, hi = x.h, own.h                 # lo does not fit, hi does
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if _fits(net, x.replace(h=mid, w=mid)):
+            hi = mid
+        else:
+            lo = mid
+    below = hi - 1 - x.h                # sizes between the given one and hi - 1, untried
+    if below * len(net.nodes) <= SMALLEST_SEARCH_BUDGET:
+        smaller = [s for s in range(x.h + 1, hi - 1) if _fits(net, x.replace(h=s, w=s))]
+        hi = smaller[0] if smaller else hi
+        works = f"the smallest input that works is {x.c}×{hi}×{hi}"
+    else:
+        works = f"{x.c}×{hi}×{hi} works ({hi - 1}×{hi - 1} does not)"
+    return ArchcalcError(f"{given} is too small for {net.name}{tail}: {what}; {works}{found}")
 
 
 # --- the layer table's options -------------------------------------------------------------------

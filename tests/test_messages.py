@@ -120,3 +120,22 @@ def test_the_header_gives_the_totals_of_the_network_as_changed():
     assert out.startswith("alexnet — AlexNet")
     code, out, _ = run("table", "vgg16", "--set", "classes=10")
     assert out.startswith("vgg16 with --set classes=10 — 134,301,514 parameters, ")
+
+
+def test_an_input_too_small_is_blamed_on_input():
+    code, out, err = run("table", "alexnet", "--input", "10")
+    assert code == 2 and out == ""
+    # By hand, floors throughout: at 67, conv1 (67 − 11)/4 + 1 = 15, pool1 7, conv2 7, pool2 3,
+    # conv3-5 3, pool3 1; at 66, conv1 14, pool1 6, pool2 2, and pool3's 3×3 window no longer fits.
+    assert err == (
+        "archcalc: error: --input 3×10×10 is too small for alexnet: layers[0] (conv1): kernel 11 "
+        "is larger than the padded input 10 + 0 + 0 = 10 along H (input 3×10×10); the smallest "
+        "input that works is 3×67×67\n"
+        '  the layer: { conv = 96, k = 11, s = 4, name = "conv1" }\n')
+    assert "specs" not in err           # not the bundled file's fault
+    code, _, err = run("table", "alexnet", "--input", "66")
+    assert "layers[14] (pool3)" in err and "3×67×67" in err
+    assert run("table", "alexnet", "--input", "67")[0] == 0
+    code, _, err = run("table", "alexnet", "--input", "1x10x10", "--set", "classes=10")
+    assert err.startswith("archcalc: error: --input 1×10×10 is too small for alexnet (with --set "
+                          "classes=10): layers[0] (conv1)")
