@@ -139,3 +139,12 @@ def test_an_input_too_small_is_blamed_on_input():
     code, _, err = run("table", "alexnet", "--input", "1x10x10", "--set", "classes=10")
     assert err.startswith("archcalc: error: --input 1×10×10 is too small for alexnet (with --set "
                           "classes=10): layers[0] (conv1)")
+
+
+@pytest.mark.skipif(__import__("importlib").util.find_spec("torch") is None,
+                    reason="torch (the verify extra) is not installed")
+def test_verifys_memory_limit_names_the_meta_device():
+    code, _, err = run("verify", "alexnet", "--batch", "100000000")
+    assert code == 2 and "--device meta" in err
+    code, out, err = run("verify", "alexnet", "--batch", "100000000", "--device", "meta")
+    assert code == 0, err           # and it is right: meta allocates nothing

@@ -51,7 +51,8 @@ def check_size(net, batch: int) -> None:
             f"{net.name}: a forward pass at batch {batch:,} and input {net.input} could take "
             f"{gib(weights + outputs)} in float32 ({gib(weights)} of parameters and buffers, "
             f"{gib(outputs)} of layer outputs); verify allocates at most "
-            f"{MAX_FORWARD_BYTES // 2**30} GiB: use a smaller --batch, --input or --set")
+            f"{MAX_FORWARD_BYTES // 2**30} GiB: use a smaller --batch, --input or --set, or "
+            f"--device meta (shapes, parameters and FLOPs only: it allocates nothing)")
 
 
 def verify(net, device: str = "cpu", batch: int = 1, changed: str = ""):
