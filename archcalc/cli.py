@@ -9,6 +9,7 @@ choices that ``--help`` shows are looked up only when it shows them (``Choice``)
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -51,9 +52,123 @@ def _archcalc_style(e: click.ClickException) -> click.ClickException:
     return CommandLineError(e)
 
 
+class Ticker:
+    """Progress for a run longer than about a second: a status line on standard error, drawn
+    only where standard error is a terminal, after ``delay`` seconds and then every ``period``,
+    with the step ``core.progress`` names and the seconds elapsed; cleared when the run ends.
+
+    While it runs, ``sys.stdout`` and ``sys.stderr`` pass through ``_Watched``: a line written to
+    standard output clears the status line first (it is drawn again under it), and anything else
+    written to standard error (another progress bar, a warning) ends the status line for the rest
+    of the run, so two never share a line."""
+
+    def __init__(self, label: str, err=None, delay: float | None = None, period: float = 0.25):
+        if delay is None:       # ARCHCALC_PROGRESS_AFTER: the delay in seconds (tests use 0)
+            try:
+                delay = float(os.environ.get("ARCHCALC_PROGRESS_AFTER", "1"))
+            except ValueError:
+                delay = 1.0
+        self.label, self.delay, self.period = label, delay, period
+        self.err = err if err is not None else sys.stderr
+        self.drawn = False          # the status line is on the screen
+        self.silent = False         # something else writes to standard error
+        self.at_line_start = True   # standard output's last write ended its line
+        import threading
+
+        self.lock = threading.Lock()
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> "Ticker":
+        import time
+
+        self.start = time.monotonic()
+        self.saved = sys.stdout, sys.stderr
+        sys.stdout = _Watched(sys.stdout, self, out=True)
+        sys.stderr = _Watched(sys.stderr, self, out=False)
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stopped.set()
+        self.thread.join()
+        sys.stdout, sys.stderr = self.saved
+        self.clear()
+
+    def _run(self) -> None:
+        import time
+
+        from .core import progress
+
+        if self.stopped.wait(self.delay):
+            return
+        while True:
+            with self.lock:
+                if not self.silent and self.at_line_start:
+                    doing = progress.now() or "working"
+                    seconds = time.monotonic() - self.start
+                    self._write(f"\r\x1b[K{self.label}: {doing} … {seconds:.0f} s")
+                    self.drawn = True
+            if self.stopped.wait(self.period):
+                return
+
+    def _write(self, text: str) -> None:
+        try:
+            self.err.write(text)
+            self.err.flush()
+        except (OSError, ValueError):       # the terminal went away: stay quiet
+            self.silent = True
+
+    def clear(self) -> None:
+        with self.lock:
+            if self.drawn:
+                self._write("\r\x1b[K")
+                self.drawn = False
+
+    def wrote(self, text, out: bool) -> None:
+        """Before ``text`` goes to standard output (``out``) or standard error."""
+        self.clear()
+        if out:
+            if isinstance(text, str) and text:
+                self.at_line_start = text.endswith("\n")
+        elif text:
+            self.silent = True
+
+
+class _Watched:
+    """A standard stream that tells the ``Ticker`` what is written to it; otherwise the stream."""
+
+    def __init__(self, stream, ticker: Ticker, out: bool):
+        self._stream, self._ticker, self._out = stream, ticker, out
+
+    def write(self, text):
+        self._ticker.wrote(text, self._out)
+        return self._stream.write(text)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+def _ticking(ctx) -> bool:
+    """Whether this run may show a status line: standard error is a terminal, and the command
+    is not one that shows its own progress or runs until stopped (``serve``)."""
+    try:
+        terminal = sys.stderr.isatty()
+    except (AttributeError, ValueError):
+        return False
+    return terminal and _command(ctx) not in ("", "serve")
+
+
+def _command(ctx) -> str:
+    """The command a group's context is about to run (``table``), or ``""``."""
+    args = [*getattr(ctx, "_protected_args", ()), *ctx.args]   # click 8.2+: not yet parsed
+    return args[0] if args else ""
+
+
 class Group(Guarded):
     """The commands, each run with its ``ArchcalcError`` shown as a ``UserError`` and click's own
-    errors in the same style (``CommandLineError``), and never a traceback (``guard.Guarded``)."""
+    errors in the same style (``CommandLineError``), never a traceback (``guard.Guarded``), and
+    with a status line on a terminal when it runs longer than about a second (``Ticker``)."""
 
     def make_context(self, *args, **kwargs):
         try:
@@ -65,7 +180,10 @@ class Group(Guarded):
         from .core.errors import ArchcalcError
 
         try:
-            return super().invoke(ctx)
+            if not _ticking(ctx):
+                return super().invoke(ctx)
+            with Ticker(f"archcalc {_command(ctx)}"):
+                return super().invoke(ctx)
         except ArchcalcError as e:
             raise UserError(str(e)) from None
         except click.ClickException as e:

@@ -51,8 +51,10 @@ def table(network, input=None, sets=None, *, format="text", standalone=False, st
             raise ArchcalcError(f"--layout paper: --format {fmt} is not supported; choose from "
                                 + ", ".join(O.choices("paper --format")))
         return paper.render(a, fmt)
+    from .core.progress import step
     from .render import report
 
+    step(f"writing {a.network}'s table ({len(a.rows):,} rows, {fmt})")
     if standalone:
         from .homework.explain import table_cells
 
@@ -153,6 +155,9 @@ def compare(networks, sort=None, reverse=False, format="text", units="exact", ki
     units, k, dtype = O.choice("--units", units), O.kilo(kilo), O.choice("--dtype", dtype)
     names = [networks] if isinstance(networks, str) else list(networks)
     entries = CP.ordered([CP.entry(O.analysis(n), dtype) for n in names], sort, reverse)
+    from .core.progress import step
+
+    step(f"writing the comparison of {len(entries)} networks")
     return CP.render(entries, fmt, units, k)
 
 

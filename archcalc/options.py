@@ -372,8 +372,11 @@ def _noted(e: ArchcalcError, overrides: dict[str, str]) -> ArchcalcError:
 def analysis(target, input=None, params=None):
     """``network(...)`` analysed: the engine's ``Analysis``."""
     from .core import engine
+    from .core.progress import step
 
+    step(f"reading {target}")
     net, changes = _network(target, input, params)
+    step(f"analysing {net.name} ({len(net.nodes):,} layers)")
     try:
         a = engine.analyse(net)
     except ArchcalcError as e:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import torch
 
 from ..core.errors import ArchcalcError
+from ..core.progress import step
 from ..core.records import Analysis, Shape
 from ..core.spec import Network
 from .model import GraphModel, build, first_line, materialize
@@ -97,17 +98,20 @@ def count_params(module) -> tuple[int, int, int]:
     return trainable, frozen, sum(b.numel() for b in module.buffers() if b.is_floating_point())
 
 
-def run_shapes(model: GraphModel, x) -> tuple[list[tuple[tuple[int, ...], bool]], str]:
+def run_shapes(model: GraphModel, x, name: str = "the network"
+               ) -> tuple[list[tuple[tuple[int, ...], bool]], str]:
     """A real forward pass: each layer's output shape (batch included), recorded by forward
     hooks, and for the network's outputs (layers no other layer reads: the classifier, the aux
     heads) whether all their values are finite — a NaN or an infinity anywhere ends up there;
     and torch's error if the pass stopped (at the layer after the last one recorded)."""
     seen: list[tuple[tuple[int, ...], bool]] = []
     read = {n for ins in model.inputs for n in ins}
+    total = f"{len(model.layers):,}"
 
     real = x.device.type != "meta"      # on meta there are shapes but no values to look at
 
     def hook(module, args, out):
+        step(f"{name}: forward pass on {x.device.type}, layer {len(seen) + 1:,} of {total}")
         leaf = real and model.names[len(seen)] not in read
         seen.append((tuple(out.shape), bool(torch.isfinite(out).all()) if leaf else True))
 
@@ -141,7 +145,7 @@ def check(net: Network, analysis: Analysis, device: str = "cpu", batch: int = 1,
     except (RuntimeError, MemoryError) as e:    # out of memory on the device
         raise ArchcalcError(f"{net.name}: torch could not allocate the network and its input "
                             f"on {device} ({first_line(e)})") from None
-    shapes, error = run_shapes(model, x)
+    shapes, error = run_shapes(model, x, net.name)
     if built.failed_at is None and error:
         built.failed_at, built.error = len(shapes), error
     del model, x

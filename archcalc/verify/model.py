@@ -16,6 +16,7 @@ import torch
 from torch import nn
 from torch.utils.flop_counter import FlopCounterMode
 
+from ..core.progress import step
 from ..core.spec import Network, Node
 from .builders import BUILDERS, NEEDS_SHORTCUTS
 
@@ -89,7 +90,9 @@ def build(net: Network, batch: int = 1) -> Built:
     producers: dict[str, Node] = {}
     with torch.device("meta"):
         env = {"input": torch.empty(batch, *net.input.as_list())}
+        total = f"{len(net.nodes):,}"
         for i, node in enumerate(net.nodes):
+            step(f"{net.name}: building layer {i + 1:,} of {total} in torch")
             ins = [env[n] for n in node.inputs]
             shapes = [tuple(t.shape[1:]) for t in ins]
             try:

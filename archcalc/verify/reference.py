@@ -166,6 +166,9 @@ def cross_check(analysis: Analysis, batch: int = 1, changed: str = "") -> Refere
         return None
     if changed:
         return ReferenceCheck(ref, skipped=f"the spec was changed ({changed})")
+    from ..core.progress import step
+
+    step(f"{analysis.network}: comparing with {ref.library}'s model")
     try:
         model = construct(ref)
     except ImportError as e:
