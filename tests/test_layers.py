@@ -188,3 +188,8 @@ def test_a_table_imports_no_homework_verify_or_plotting():
                   "archcalc.analysis.paper", "archcalc.analysis.memory", "archcalc.api",
                   "torch", "matplotlib", "difflib", "importlib.metadata", "tomllib"):
         assert heavy not in mods, heavy
+    # `@dataclass` writes and compiles each class's methods at every start: 40 % of this
+    # command's start-up after click (BENCHMARKS.md, issue 12). A class that `archcalc table`
+    # defines is a plain class with __slots__ on archcalc.core.records.Record instead.
+    assert "dataclasses" not in mods, ("a module `archcalc table` imports uses dataclasses: "
+                                       "write its classes on archcalc.core.records.Record")

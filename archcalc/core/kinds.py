@@ -10,10 +10,8 @@ the rule (``RULES[row.kind].category``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from . import formulas as F
-from .records import Counts, Note, Shape
+from .records import Counts, Note, Record, Shape, _set
 
 REQUIRED = object()
 
@@ -22,21 +20,34 @@ class LayerError(ValueError):
     """A layer cannot be applied to its input (shapes, channel counts); the engine locates it."""
 
 
-@dataclass(frozen=True)
-class Attr:
+class Attr(Record):
     """One attribute of a layer kind. ``type`` is a key of ``spec.CHECKERS``."""
 
+    __slots__ = ("name", "type", "default", "doc")
     name: str
     type: str
-    default: object = REQUIRED
-    doc: str = ""
+    default: object
+    doc: str
+
+    def __init__(self, name: str, type: str, default: object = REQUIRED, doc: str = ""):
+        _set(self, "name", name)
+        _set(self, "type", type)
+        _set(self, "default", default)
+        _set(self, "doc", doc)
 
 
-@dataclass(frozen=True)
-class Result:
+class Result(Record):
+    """What a rule gives for its inputs: the output shape, the counts, the notes."""
+
+    __slots__ = ("shape", "counts", "notes")
     shape: Shape
     counts: Counts
-    notes: tuple[Note, ...] = ()
+    notes: tuple[Note, ...]
+
+    def __init__(self, shape: Shape, counts: Counts, notes: tuple[Note, ...] = ()):
+        _set(self, "shape", shape)
+        _set(self, "counts", counts)
+        _set(self, "notes", notes)
 
 
 # What a layer does: every kind is in exactly one category.

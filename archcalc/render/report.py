@@ -9,18 +9,16 @@ formats; csv, tsv and json carry the exact integers.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Callable
 
 from ..analysis import conventions as CV
 from . import units as U
-from ..core.records import Analysis, LayerRow
+from ..core.records import Analysis, LayerRow, Record, _set
 
 FORMATS = ("text", "github", "markdown", "csv", "tsv", "json", "latex", "html")
 
 
-@dataclass(frozen=True)
-class Options:
+class Options(Record):
     """How to count and what to show.
 
     ``bias=False`` counts weights only, as many lecture tables do; ``aux=True`` adds a second
@@ -31,18 +29,37 @@ class Options:
     estimate that ``memory=True`` shows; ``rf=True`` the receptive-field columns; ``columns``
     the columns to show, in order (empty: the default set)."""
 
-    bias: bool = True
-    aux: bool = False
-    count: tuple[str, ...] = ()
-    convention: str | None = None
-    units: str = "exact"
-    kilo: int = 1000
-    dtype: str = "fp32"
-    batch: int = 1
-    optimizer: str = "sgd"
-    memory: bool = False
-    rf: bool = False
-    columns: tuple[str, ...] = ()
+    __slots__ = ("bias", "aux", "count", "convention", "units", "kilo", "dtype", "batch",
+                 "optimizer", "memory", "rf", "columns")
+    bias: bool
+    aux: bool
+    count: tuple[str, ...]
+    convention: str | None
+    units: str
+    kilo: int
+    dtype: str
+    batch: int
+    optimizer: str
+    memory: bool
+    rf: bool
+    columns: tuple[str, ...]
+
+    def __init__(self, bias: bool = True, aux: bool = False, count: tuple[str, ...] = (),
+                 convention: str | None = None, units: str = "exact", kilo: int = 1000,
+                 dtype: str = "fp32", batch: int = 1, optimizer: str = "sgd",
+                 memory: bool = False, rf: bool = False, columns: tuple[str, ...] = ()):
+        _set(self, "bias", bias)
+        _set(self, "aux", aux)
+        _set(self, "count", count)
+        _set(self, "convention", convention)
+        _set(self, "units", units)
+        _set(self, "kilo", kilo)
+        _set(self, "dtype", dtype)
+        _set(self, "batch", batch)
+        _set(self, "optimizer", optimizer)
+        _set(self, "memory", memory)
+        _set(self, "rf", rf)
+        _set(self, "columns", columns)
 
 
 def counted_params(c, opt: Options) -> int:
@@ -56,29 +73,36 @@ def layer_params(r: LayerRow, opt: Options) -> int:
 
 # --- columns ---------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Column:
+class Column(Record):
     """One column: ``value(row, ctx)`` is the exact value (an int or a string); ``kind`` says
     how a human-readable format prints it: ``text``, ``size`` (H, W, C: separators only),
     ``count`` (units apply), ``bytes``; counts and bytes are totalled."""
 
+    __slots__ = ("key", "header", "value", "kind")
     key: str
     header: str
     value: Callable[[LayerRow, "Context"], object]
-    kind: str = "count"
+    kind: str
+
+    def __init__(self, key: str, header: str, value: Callable[[LayerRow, "Context"], object],
+                 kind: str = "count"):
+        _set(self, "key", key)
+        _set(self, "header", header)
+        _set(self, "value", value)
+        _set(self, "kind", kind)
 
     @property
     def totalled(self) -> bool:
         return self.kind in ("count", "bytes")
 
 
-@dataclass
 class Context:
     """What the cells need beyond the row, computed once per table (and only when used)."""
 
-    a: Analysis
-    opt: Options
-    _fields: dict | None = field(default=None, repr=False)
+    __slots__ = ("a", "opt", "_fields")
+
+    def __init__(self, a: Analysis, opt: Options):
+        self.a, self.opt, self._fields = a, opt, None
 
     @property
     def fields(self) -> dict:
@@ -375,17 +399,26 @@ def _foot_all(a: Analysis, opt: Options, cols, numbered) -> list[str]:
     return foot
 
 
-@dataclass(frozen=True)
-class Grid:
+class Grid(Record):
     """A table ready for the human-readable formats: a title, lines above and below, the
     columns and the cells as strings (the totals apart, so each format can set them off)."""
 
+    __slots__ = ("title", "head", "cols", "cells", "totals", "foot")
     title: str
     head: list[str]
     cols: list[Column]
     cells: list[list[str]]
     totals: list[list[str]]
     foot: list[str]
+
+    def __init__(self, title: str, head: list[str], cols: list[Column], cells: list[list[str]],
+                 totals: list[list[str]], foot: list[str]):
+        _set(self, "title", title)
+        _set(self, "head", head)
+        _set(self, "cols", cols)
+        _set(self, "cells", cells)
+        _set(self, "totals", totals)
+        _set(self, "foot", foot)
 
     @property
     def headers(self) -> list[str]:
