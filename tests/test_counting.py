@@ -62,6 +62,10 @@ def test_json_totals_equal_the_text_totals(net):
         t = Table(a, options(aux=True, count=EXTRAS, convention=preset, memory=True))
         text = text_totals(t.to_text())
         assert "total" in text
+        # the memory footer's forward pass stores the input and the activations column's total
+        c, h, w = t.data["input"]
+        assert (t.data["memory"]["forward_activation_values"]
+                == c * h * w + t.data["totals"]["activations"]), (net, preset)
         assert ("total with aux" in text) == t.analysis.has_aux
         for label, cells in text.items():
             totals = t.data[JSON_TOTAL[label]]
@@ -85,3 +89,18 @@ def test_googlenet_flops_with_aux_recounted_by_hand():
     assert text_totals(text)["total with aux"]["FLOPs"] == 3_188_558_800
     data = json.loads(CliRunner().invoke(main, args + ["--format", "json"]).output)
     assert data["totals_with_aux"]["flops"] == 3_188_558_800
+
+
+@pytest.mark.parametrize("net, depth", [
+    ("lenet5", 7), ("alexnet", 8), ("vgg16", 16), ("vgg19", 19), ("googlenet", 22),
+    ("resnet18", 18), ("resnet50", 50), ("resnet152", 152), ("resnet110", 110),
+    ("densenet121", 121), ("densenet-bc-100", 100), ("inception-v3", 48), ("xception", 37),
+])
+def test_depth_is_the_papers_count_of_weighted_layers(net, depth):
+    """Depth as the papers count it: every conv and fc on the longest path, shortcuts and
+    projections beside it (LeNet-5's seven layers, AlexNet's "eight learned layers",
+    GoogLeNet's "22 layers deep", the number in VGG's, ResNet's and DenseNet's names; Xception's
+    36 convolutional layers and its classifier; Inception-v3 as torchvision builds it, 48, as
+    MathWorks' documentation of the pretrained network says). ``compare`` prints it."""
+    out = CliRunner().invoke(main, ["compare", net, "--format", "json"]).output
+    assert json.loads(out)["networks"][0]["depth"] == depth

@@ -10,25 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from . import counting as N
 from . import memory as M
 from ..render import report
 from ..render import units as U
-from ..core.kinds import RULES
 from ..core.records import Analysis, LayerRow
 
 SORT_KEYS = ("network", "depth", "params", "macs", "flops", "activations", "top1", "top5")
 
 
-def depth(a: Analysis) -> int:
-    """Weighted layers on the longest input-to-output path (auxiliary heads left out)."""
-    d: dict[str, int] = {"input": 0}
-    last = "input"
-    for r in a.rows:
-        if r.aux:
-            continue
-        d[r.name] = max(d[i] for i in r.inputs) + RULES[r.kind].weighted
-        last = r.name
-    return d[last]
+depth = N.depth     # weighted layers on the longest input-to-output path, aux heads left out
 
 
 def largest(a: Analysis) -> LayerRow | None:
@@ -45,10 +36,11 @@ class Entry:
     activations: int
     largest: LayerRow | None
     bytes_per: int = 4
+    flops: int = 0
 
     @property
     def params(self) -> int:
-        return self.a.totals.params
+        return N.params(self.a.totals)
 
     @property
     def macs(self) -> int:
@@ -56,8 +48,9 @@ class Entry:
 
 
 def entry(a: Analysis, dtype: str = "fp32") -> Entry:
-    m = M.memory(a, a.totals.params, dtype)
-    return Entry(a, depth(a), m.activation_values, largest(a), m.bytes_per)
+    m = M.memory(a, N.params(a.totals), dtype)
+    return Entry(a, depth(a), m.activation_values, largest(a), m.bytes_per,
+                 sum(N.flops(r) for r in N.inference(a)))
 
 
 def sort_value(e: Entry, key: str):
@@ -67,7 +60,7 @@ def sort_value(e: Entry, key: str):
     if key in ("top1", "top5"):
         v = e.a.accuracy.as_accuracy(key) if e.a.accuracy else None
         return (1, 0) if v is None else (0, v)
-    return (0, {"depth": e.depth, "params": e.params, "macs": e.macs, "flops": 2 * e.macs,
+    return (0, {"depth": e.depth, "params": e.params, "macs": e.macs, "flops": e.flops,
                 "activations": e.activations}[key])
 
 
@@ -103,7 +96,7 @@ COLUMNS = [
     report.Column("depth", "depth", lambda e, c: e.depth, "size"),
     report.Column("params", "params", lambda e, c: e.params),
     report.Column("macs", "MACs", lambda e, c: e.macs),
-    report.Column("flops", "FLOPs", lambda e, c: 2 * e.macs),
+    report.Column("flops", "FLOPs", lambda e, c: e.flops),
     report.Column("activations", "activations", lambda e, c: e.activations),
     report.Column("activation_bytes", "act. bytes", lambda e, c: e.activations * e.bytes_per,
                   "bytes"),
@@ -158,7 +151,7 @@ def to_dict(entries: list[Entry]) -> dict:
         acc = e.a.accuracy
         out.append({
             "network": e.a.network, "input": e.a.input.as_list(), "depth": e.depth,
-            "params": e.params, "macs": e.macs, "flops": 2 * e.macs,
+            "params": e.params, "macs": e.macs, "flops": e.flops,
             "activations": e.activations, "activation_bytes": e.activations * e.bytes_per,
             "largest_layer": (None if e.largest is None else
                               {"name": e.largest.name, "params": e.largest.params}),

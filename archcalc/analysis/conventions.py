@@ -1,18 +1,5 @@
-"""What a "FLOP" is: the extra operations ``--count`` adds, and the presets that reproduce
-what other tools print for the same network.
-
-The MACs column is always the multiply-accumulates of the weighted layers (conv, fc, …). The
-FLOPs column is 2 × MACs (a multiply and an add each) plus, one FLOP each, the operations the
-user asks for with ``--count``:
-
-* ``bias``: one addition per output value of a layer with biases;
-* ``bn``: batch norm at inference, a scale and a shift per value (2 per value);
-* ``act``: one operation per output value of ReLU, tanh, sigmoid and softmax;
-* ``pool``: max pooling Kh·Kw − 1 comparisons per output value; average pooling (also adaptive
-  and global) Kh·Kw − 1 additions and one division per output value, i.e. one per window value;
-* ``add``: element-wise joins: an add, one per value per extra branch (and one multiply per
-  value where the residual branch is scaled); a squeeze-and-excitation ``mul``, one multiply per
-  value per gate.
+"""The presets (``--convention``): what other tools print for the same network. archcalc's own
+FLOPs (2 × MACs plus the ``--count`` extras) are defined in ``counting``.
 
 A preset (``--convention``) reproduces another tool's printed number; each function below
 states the tool's rule, read from its source and checked against its output (tests cite them).
@@ -20,60 +7,9 @@ states the tool's rule, read from its source and checked against its output (tes
 
 from __future__ import annotations
 
-from ..core import formulas as F
 from ..core.kinds import RULES
 from ..core.records import Analysis, LayerRow
-
-EXTRAS = ("bias", "bn", "act", "pool", "add")
-EXTRA_TEXT = {
-    "bias": "bias additions (1 per output value of a layer with biases)",
-    "bn": "batch norm (a scale and a shift per value)",
-    "act": "activations (1 per output value of ReLU, tanh, sigmoid, softmax)",
-    "pool": "pooling (max: Kh·Kw − 1 comparisons, average: Kh·Kw − 1 additions + 1 division "
-            "per output value)",
-    "add": ("element-wise joins (add: 1 addition per value per extra branch, + 1 multiply where "
-            "scaled; mul: 1 multiply per value per gate)"),
-}
-
-
-def _window_values(r: LayerRow) -> int:
-    """Input values read by all the windows of a pooling row (Σ over outputs of Kh·Kw)."""
-    x, o = r.input_shapes[0], r.output
-    if r.kind == "gap":
-        return x.elements
-    if r.kind == "adaptive_avgpool":
-        return x.c * F.adaptive_window_sum(x.h, o.h) * F.adaptive_window_sum(x.w, o.w)
-    kh, kw = r.attrs[r.kind]
-    return o.elements * kh * kw
-
-
-def extra_ops(r: LayerRow) -> dict[str, int]:
-    """The operations of one row that MACs leave out, by ``--count`` name."""
-    out = dict.fromkeys(EXTRAS, 0)
-    rule = RULES[r.kind]
-    if rule.weighted and r.counts.biases:
-        out["bias"] = r.output.elements
-    elif r.kind == "bn":
-        out["bn"] = 2 * r.output.elements
-    elif rule.category == "activation":
-        out["act"] = r.output.elements
-    elif rule.pooling == "max":
-        kh, kw = r.attrs[r.kind]
-        out["pool"] = r.output.elements * (kh * kw - 1)
-    elif rule.pooling == "average":
-        out["pool"] = _window_values(r)
-    elif r.kind == "add":
-        scaled = r.attrs.get("scale", 1.0) != 1
-        out["add"] = (len(r.inputs) - 1 + scaled) * r.output.elements
-    elif r.kind == "mul":
-        out["add"] = (len(r.inputs) - 1) * r.output.elements
-    return out
-
-
-def flops(r: LayerRow, count: tuple[str, ...] = ()) -> int:
-    """2 × MACs plus the extras asked for."""
-    extra = extra_ops(r) if count else {}
-    return 2 * r.counts.macs + sum(extra[k] for k in count)
+from .counting import EXTRA_TEXT, EXTRAS, extra_ops, flops  # noqa: F401  (re-exported)
 
 
 # --- presets: each is the other tool's rule, row by row ----------------------------------

@@ -4,8 +4,8 @@ The activation count follows the lecture-notes convention (CS231n's VGG-16 walk-
 input plus the output of every layer that makes a new tensor. Layers that make none are left
 out: activation functions applied in place (ReLU, tanh, sigmoid share their input's storage),
 dropout (the identity at inference), flatten (a view) and the closing softmax (the count stops
-at the logits). Each rule says which it is (``Rule.new_tensor``). VGG-16 at 224×224 stores
-15,237,608 values this way.
+at the logits). The rule is ``counting.activations``, which asks each kind's rule. VGG-16 at
+224×224 stores 15,237,608 values this way.
 
 The training estimate adds, per image of the batch, the activations kept for the backward pass
 (taken as the forward count above), and once per batch the parameters, their gradients and the
@@ -17,18 +17,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..core.kinds import RULES
-from ..core.records import Analysis, LayerRow
+from ..core.records import Analysis
+from .counting import activation_values, activations  # noqa: F401  (activations: re-exported)
 
 from .dtypes import DTYPES, OPTIMIZERS  # noqa: F401  (the choices; memory's to count with)
 
 OPTIMIZER_TEXT = {"sgd": "plain SGD keeps no state", "momentum": "SGD with momentum keeps one "
                   "velocity per parameter", "adam": "Adam keeps two moments per parameter"}
-
-
-def activations(r: LayerRow) -> int:
-    """Values this layer's output adds to the forward pass's storage (0 if it makes no tensor)."""
-    return r.output.elements if RULES[r.kind].new_tensor else 0
 
 
 @dataclass(frozen=True)
@@ -68,6 +63,5 @@ class Memory:
 def memory(a: Analysis, params: int, dtype: str = "fp32", batch: int = 1,
            optimizer: str = "sgd", aux: bool = False) -> Memory:
     """The memory of ``a``; ``aux`` includes the auxiliary heads' outputs (training)."""
-    rows = [r for r in a.rows if aux or not r.aux]
-    return Memory(a.input.elements, a.input.elements + sum(activations(r) for r in rows),
-                  params, DTYPES[dtype], batch, optimizer)
+    return Memory(a.input.elements, activation_values(a, aux), params, DTYPES[dtype], batch,
+                  optimizer)

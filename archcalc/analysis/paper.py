@@ -83,6 +83,7 @@ import os
 import re
 from dataclasses import dataclass, replace
 
+from . import counting as N
 from ..core.errors import ArchcalcError, suggest
 from ..core.records import Analysis, LayerRow
 
@@ -317,7 +318,7 @@ def _select(a: Analysis, spec: RowSpec, where: str, file: str) -> Group:
         main = chosen[spec.main]
     else:
         joins = [r for r in rows if len(r.inputs) > 1]
-        main = joins[-1] if joins else next((r for r in rows if r.counts.macs), rows[0])
+        main = joins[-1] if joins else next((r for r in rows if N.weighted(r)), rows[0])
     first = spec.layers[0]
     prefix = first.rstrip("*") if first != "*" and first[-1] in "/*" else ""
     return Group(first.rstrip("/*") if first != "*" else a.network, rows, main, chosen, prefix)
@@ -362,11 +363,7 @@ def v_output(t: PaperTable, g: Group, c: Column):
 
 
 def v_depth(t: PaperTable, g: Group, c: Column):
-    depth: dict[str, int] = {}
-    for r in g.rows:
-        before = max((depth[i] for i in r.inputs if i in depth), default=0)
-        depth[r.name] = before + (1 if r.counts.macs else 0)
-    d = max(depth.values())
+    d = N.longest(g.rows).length
     return str(d), d
 
 
@@ -402,11 +399,7 @@ def _fields(r: LayerRow) -> dict:
 def _chain(rows: list[LayerRow], kinds) -> list[LayerRow]:
     """The longest chain of weighted layers (of the given kinds) through ``rows``: a residual
     block's main branch rather than its projection, a dense layer's two convs."""
-    best: dict[str, list[LayerRow]] = {}
-    for r in rows:
-        before = max((best[i] for i in r.inputs if i in best), key=len, default=[])
-        best[r.name] = before + [r] if r.kind in kinds and r.counts.macs else before
-    return max(best.values(), key=len, default=[])
+    return N.longest(rows, lambda r: r.kind in kinds and N.weighted(r)).rows()
 
 
 def v_config(t: PaperTable, g: Group, c: Column):
@@ -436,9 +429,9 @@ def v_label(t: PaperTable, g: Group, c: Column):
     return "", None           # filled in from the paper's own text by ``_cell``
 
 
-def _numeric(attr: str):
+def _numeric(count):
     def value(t: PaperTable, g: Group, c: Column):
-        n = sum(getattr(r.counts, attr) for r in g.rows)
+        n = sum(count(r) for r in g.rows)
         return ("", 0) if n == 0 else (_units(n, c), n)
     return value
 
@@ -452,9 +445,9 @@ VALUES = {
     "pool": v_pool,
     "config": v_config,
     "label": v_label,
-    "weights": _numeric("weights"),
-    "params": _numeric("params"),
-    "macs": _numeric("macs"),
+    "weights": _numeric(lambda r: N.params(r, bias=False)),
+    "params": _numeric(N.params),
+    "macs": _numeric(lambda r: r.counts.macs),
 }
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Callable
 
+from ..analysis import counting as N
 from ..core import formulas as F
 from ..core.kinds import _pad_sides
 from ..core.records import LayerRow
@@ -134,7 +135,7 @@ def _params(r: LayerRow, weights: list[Term], bias_expr: str, bias_label: str,
     terms = list(weights)
     if bias and r.counts.biases:
         terms.append(Term(bias_expr, r.counts.biases, bias_label))
-    value = r.counts.params if bias else r.counts.weights
+    value = N.params(r, bias)
     why = "" if r.counts.biases or not weights else "no biases"
     if not bias and r.counts.biases:
         why = f"the {r.counts.biases:,} biases are not counted"
@@ -346,7 +347,7 @@ def working(r: LayerRow, bias: bool = True) -> list[Step]:
     fn = EXPLAINERS.get(r.kind)
     if fn is None:          # a kind added without an explainer (tests/test_explain.py fails)
         why = f"the engine's value; no worked arithmetic for {r.kind} yet"
-        p = r.counts.params if bias else r.counts.weights
+        p = N.params(r, bias)
         return (_kept_hw(r, why) + [_same("C", r.output.c, why), _same("params", p, why),
                                     _same("macs", r.counts.macs, why)])
     return fn(r, bias)

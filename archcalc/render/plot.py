@@ -10,10 +10,9 @@ only here.
 
 from __future__ import annotations
 
+from ..analysis import counting as N
 from ..analysis.compare import Entry
-from ..core.kinds import RULES
 from ..core.errors import ArchcalcError
-from ..analysis.memory import activations
 from ..core.records import Analysis
 
 FORMATS = ("svg", "png", "pdf")
@@ -54,13 +53,13 @@ def fmt_of(path: str) -> str:
 def layer_series(a: Analysis) -> tuple[list[str], list[tuple[str, list[int]]]]:
     """What ``layers`` draws: the weighted layers' names (aux heads left out) and, per series,
     one exact value per layer."""
-    rows = [r for r in a.rows if RULES[r.kind].weighted and not r.aux]
+    rows = [r for r in N.inference(a) if N.weighted(r)]
     if not rows:
         raise ArchcalcError(f"{a.network} has no weighted layers to draw")
     return [r.name for r in rows], [("params", [r.params for r in rows]),
                                     ("MACs", [r.counts.macs for r in rows]),
                                     ("activations (output values)",
-                                     [activations(r) for r in rows])]
+                                     [N.activations(r) for r in rows])]
 
 
 COLORS = ("#4c72b0", "#dd8452", "#55a868")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Callable
 
 from ..analysis import conventions as CV
+from ..analysis import counting as N
 from . import units as U
 from ..core.records import Analysis, LayerRow, Record, _set
 
@@ -63,12 +64,11 @@ class Options(Record):
 
 
 def counted_params(c, opt: Options) -> int:
-    """The params of ``Counts`` ``c`` as ``opt`` counts them: weights + biases, or weights."""
-    return c.params if opt.bias else c.weights
+    """The params of a row or ``Counts`` as ``opt`` counts them: weights + biases, or weights."""
+    return N.params(c, opt.bias)
 
 
-def layer_params(r: LayerRow, opt: Options) -> int:
-    return counted_params(r.counts, opt)
+layer_params = counted_params
 
 
 # --- columns ---------------------------------------------------------------------------------
@@ -136,9 +136,7 @@ def _receptive():
 
 
 def _activations(r: LayerRow, ctx: Context) -> int:
-    from ..analysis.memory import activations
-
-    return activations(r)
+    return N.activations(r)
 
 
 COLUMNS: dict[str, Column] = {c.key: c for c in (
@@ -151,7 +149,7 @@ COLUMNS: dict[str, Column] = {c.key: c for c in (
     Column("params", "params", lambda r, c: layer_params(r, c.opt)),
     Column("fixed", "fixed", lambda r, c: r.counts.fixed),
     Column("macs", "MACs", lambda r, c: r.counts.macs),
-    Column("flops", "FLOPs", lambda r, c: CV.flops(r, c.opt.count)),
+    Column("flops", "FLOPs", lambda r, c: N.flops(r, c.opt.count)),
     Column("activations", "activations", _activations),
     Column("activation_bytes", "act. bytes", lambda r, c: _activations(r, c) * c.bytes_per,
            "bytes"),
@@ -215,7 +213,7 @@ def conventions(a: Analysis, opt: Options) -> dict:
         "macs": ("multiply-accumulates of the weighted layers (conv, fc; LeNet-5's subsampling "
                  "and RBF units), batch 1; bias additions, pooling, normalization and "
                  "activations are not counted"),
-        "flops": "FLOPs = 2 × MACs" + "".join(f" + {CV.EXTRA_TEXT[k]}" for k in opt.count),
+        "flops": "FLOPs = 2 × MACs" + "".join(f" + {N.EXTRA_TEXT[k]}" for k in opt.count),
         "rounding": "output sizes are floored unless a layer says ceil",
     }
     if t.fixed:
@@ -242,14 +240,14 @@ def conventions(a: Analysis, opt: Options) -> dict:
 
 
 def _flops_line(a: Analysis, opt: Options) -> str:
-    rows = [r for r in a.rows if not r.aux]
-    macs = sum(r.counts.macs for r in rows)
+    rows = N.inference(a)
+    total = sum(N.flops(r, opt.count) for r in rows)
     if not opt.count:
-        return f"FLOPs = 2 × MACs = {2 * macs:,}."
-    extra = {k: sum(CV.extra_ops(r)[k] for r in rows) for k in opt.count}
-    parts = "".join(f" + {v:,} {CV.EXTRA_TEXT[k].split(' (')[0]}" for k, v in extra.items())
-    return (f"FLOPs = 2 × MACs{parts} = {2 * macs + sum(extra.values()):,}; each extra "
-            "operation is one FLOP: " + "; ".join(CV.EXTRA_TEXT[k] for k in opt.count) + ".")
+        return f"FLOPs = 2 × MACs = {total:,}."
+    extra = {k: sum(N.extra_ops(r)[k] for r in rows) for k in opt.count}
+    parts = "".join(f" + {v:,} {N.EXTRA_TEXT[k].split(' (')[0]}" for k, v in extra.items())
+    return (f"FLOPs = 2 × MACs{parts} = {total:,}; each extra operation is one FLOP: "
+            + "; ".join(N.EXTRA_TEXT[k] for k in opt.count) + ".")
 
 
 def memory_lines(a: Analysis, opt: Options) -> list[str]:

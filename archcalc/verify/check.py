@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import torch
 
+from ..analysis import counting as N
 from ..core.errors import ArchcalcError
 from ..core.progress import step
 from ..core.records import Analysis, Shape
@@ -153,8 +154,8 @@ def check(net: Network, analysis: Analysis, device: str = "cpu", batch: int = 1,
     checks = []
     for i, r in enumerate(analysis.rows):
         ours = dict(name=r.name, kind=r.kind, aux=r.aux, shape=shape_of(r.output),
-                    params=r.counts.params, fixed=r.counts.fixed, buffers=r.counts.buffers,
-                    flops=2 * r.counts.macs * batch)
+                    params=N.params(r), fixed=r.counts.fixed, buffers=r.counts.buffers,
+                    flops=N.flops(r) * batch)
         if i < len(shapes):
             full, finite = shapes[i]
             trainable, frozen, buffers = counts[i]

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
+from ..analysis import counting as N
 from ..core.records import Analysis
 from .check import shape_of
 
@@ -193,7 +194,7 @@ def cross_check(analysis: Analysis, batch: int = 1, changed: str = "") -> Refere
     last = [r for r in analysis.rows if not r.aux][-1]
     items = [
         Item("total parameters" + (" (with aux heads)" if ref.aux and analysis.has_aux else ""),
-             totals.params, sum(p.numel() for p in model.parameters())),
+             N.params(totals), sum(p.numel() for p in model.parameters())),
         Item(f"MACs (batch {batch})", analysis.totals.macs * batch,
              _half(counter.get_total_flops())),
     ]
