@@ -115,3 +115,31 @@ def test_preset_column_and_footer():
     assert "7,623,967,232" in out and "convention: fvcore:" in out
     r = CliRunner().invoke(main, ["table", "alexnet", "--count", "relu"])
     assert r.exit_code == 2 and "unknown 'relu'" in r.output
+
+
+def test_every_preset_names_every_layer_kind():
+    """A preset is one table from layer kind to the tool's rule (or ``Uncounted``): each table
+    names every kind, so a new kind cannot fall through to a silent zero."""
+    from archcalc.analysis import counting
+    from archcalc.core.kinds import RULES
+
+    assert set(CV.TABLES) == set(CV.PRESETS)
+    for preset, table in CV.TABLES.items():
+        assert set(table) == set(RULES), preset
+    assert set(counting.EXTRA_OPS) == set(RULES)
+
+
+@pytest.mark.parametrize("name, preset, said", [
+    ("alexnet", "fvcore", "layer kinds fvcore does not count: lrn, maxpool, softmax (no handle"),
+    ("resnet50", "ptflops", "layer kinds ptflops does not count: add (torchvision writes"),
+    ("lenet5", "keras", "layer kinds Keras does not count: subsample, rbf (Keras has no layer"),
+    ("lenet5", "torchvision", "layer kinds torchvision does not count: subsample, rbf"),
+])
+def test_a_kind_a_preset_does_not_count_is_named_in_the_footer(name, preset, said):
+    out = CliRunner().invoke(main, ["table", name, "--convention", preset]).output
+    assert said in out
+
+
+def test_a_preset_that_counts_every_kind_names_none():
+    out = CliRunner().invoke(main, ["table", "alexnet", "--convention", "keras"]).output
+    assert "does not count" not in out

@@ -1,67 +1,201 @@
-"""The presets (``--convention``): what other tools print for the same network. archcalc's own
-FLOPs (2 × MACs plus the ``--count`` extras) are defined in ``counting``.
+"""The presets (``--convention``): what other tools print for the same network.
 
-A preset (``--convention``) reproduces another tool's printed number; each function below
-states the tool's rule, read from its source and checked against its output (tests cite them).
+archcalc's own FLOPs (2 × MACs plus the ``--count`` extras) are defined in ``counting``. A preset
+reproduces another tool's number instead, row by row, in the style of fvcore's handles: a table
+from layer kind to a small function of the row, one table per preset (``TABLES``). Each table
+names every layer kind: with the tool's rule for it (which may be "nothing", as fvcore ignores
+ReLU), or with ``Uncounted``, for a kind the tool does not count or has no layer for. Such a
+kind's cell shows what ``Uncounted`` says (nothing, or archcalc's own count) and the footer names
+it, so a total is never short by a silent zero. Adding a preset means adding one table; adding a
+layer kind, one entry per table. Each rule was read from the tool's source and checked against
+its output (tests/test_conventions.py cites them).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Union
 
 from ..core.kinds import RULES
 from ..core.records import Analysis, LayerRow
 from .counting import EXTRA_TEXT, EXTRAS, extra_ops, flops  # noqa: F401  (re-exported)
 
 
-# --- presets: each is the other tool's rule, row by row ----------------------------------
+def _macs(r: LayerRow) -> int:
+    return r.counts.macs
+
+
+def _none(r: LayerRow) -> int:
+    return 0
+
+
+def _inputs(r: LayerRow) -> int:
+    return r.input_shapes[0].elements
+
+
+def _two_per_value(r: LayerRow) -> int:
+    return 2 * r.output.elements
+
+
+@dataclass(frozen=True)
+class Uncounted:
+    """A kind the tool does not count, or has no layer for: its cell shows ``value(row)`` and
+    the footer names the kind, saying ``why``."""
+
+    why: str
+    value: Callable[[LayerRow], int] = _none
+
+
+Handler = Union[Callable[[LayerRow], int], Uncounted]
+
+
+# --- fvcore -----------------------------------------------------------------------------------
+# fvcore 0.1.5 ``FlopCountAnalysis(model, x).total()`` in eval mode: one "flop" per multiply-add
+# of conv and linear (biases not counted), batch norm 2 per value (affine, eval), adaptive average
+# pooling 1 per input value (fvcore/nn/flop_count.py ``_DEFAULT_SUPPORTED_OPS``); ReLU, dropout,
+# flatten, concatenation and padding are zero-flop operators to it (jit_analysis.py
+# ``_IGNORED_OPS``); any other operator it skips, with a warning.
+_FV_SKIPS = Uncounted("no handle for their operators: fvcore skips them, with a warning")
+_FV_LENET = Uncounted("LeNet-5's units are no torch layer: archcalc's MACs are shown", _macs)
+FVCORE: dict[str, Handler] = {
+    "conv": _macs, "dwconv": _macs, "sepconv": _macs, "fc": _macs,
+    "bn": _two_per_value,
+    "adaptive_avgpool": _inputs, "gap": _inputs,
+    "relu": _none, "dropout": _none, "flatten": _none, "concat": _none, "zeropad": _none,
+    "maxpool": _FV_SKIPS, "avgpool": _FV_SKIPS, "lrn": _FV_SKIPS, "tanh": _FV_SKIPS,
+    "sigmoid": _FV_SKIPS, "softmax": _FV_SKIPS, "add": _FV_SKIPS, "mul": _FV_SKIPS,
+    "subsample": _FV_LENET, "rbf": _FV_LENET,
+}
+
+
+# --- ptflops ----------------------------------------------------------------------------------
+# ptflops 0.7.5 ``get_model_complexity_info`` (default pytorch backend): conv and linear
+# multiply-adds plus one per bias per output value; ReLU one per output value and pooling one per
+# input value, each counted twice, by the module hook and again by ptflops' patch of
+# ``torch.nn.functional`` that the module calls; batch norm 2 per value (affine)
+# (ptflops/pytorch_ops.py). A network whose reference calls ``F.relu`` directly (torchvision's
+# GoogLeNet, Inception-v3) is counted once there: this preset assumes ``nn.ReLU`` modules.
+
+def _with_bias(r: LayerRow) -> int:
+    return r.counts.macs + (r.output.elements if r.counts.biases else 0)
+
+
+def _twice_inputs(r: LayerRow) -> int:
+    return 2 * r.input_shapes[0].elements
+
+
+_PT_OPERATORS = Uncounted("torchvision writes them as + and *, which ptflops' patches of "
+                          "torch.add and torch.mul do not see")
+_PT_NO_HOOK = Uncounted("no hook for their modules, no patch for their functions")
+_PT_LENET = Uncounted("LeNet-5's units are no torch layer: archcalc's MACs plus one per bias per "
+                      "output value are shown", _with_bias)
+PTFLOPS: dict[str, Handler] = {
+    "conv": _with_bias, "dwconv": _with_bias, "sepconv": _with_bias, "fc": _with_bias,
+    "relu": _two_per_value,
+    "maxpool": _twice_inputs, "avgpool": _twice_inputs, "adaptive_avgpool": _twice_inputs,
+    "gap": _twice_inputs,
+    "bn": _two_per_value,
+    "dropout": _none, "flatten": _none, "concat": _none, "zeropad": _none,
+    "tanh": _PT_NO_HOOK, "sigmoid": _PT_NO_HOOK,
+    "lrn": Uncounted("no hook for nn.LocalResponseNorm; its patches of torch.mul, torch.add "
+                     "and F.avg_pool3d see some of the operations inside it, which archcalc does "
+                     "not reproduce"),
+    "softmax": Uncounted("the reference models end at the logits; a model that applies "
+                         "nn.Softmax adds 1 per value, through ptflops' patch of F.softmax"),
+    "add": _PT_OPERATORS, "mul": _PT_OPERATORS,
+    "subsample": _PT_LENET, "rbf": _PT_LENET,
+}
+
+
+# --- Keras ------------------------------------------------------------------------------------
+# ``model.summary()``'s "Param #": trainable weights and biases, and batch norm's moving mean and
+# variance too (the row's buffers: 4·C in all, γ, β trainable; mean, variance non-trainable).
+# A layer without parameters has none in whichever Keras layer computes it.
+
+def _keras(r: LayerRow) -> int:
+    return r.counts.params + r.counts.buffers
+
+
+_KERAS_LENET = Uncounted("Keras has no layer for LeNet-5's units: archcalc's trainable "
+                         "parameters are shown, the RBF's fixed prototypes left out", _keras)
+KERAS: dict[str, Handler] = {
+    "conv": _keras, "dwconv": _keras, "sepconv": _keras, "fc": _keras, "bn": _keras,
+    "maxpool": _keras, "avgpool": _keras, "adaptive_avgpool": _keras, "gap": _keras,
+    "zeropad": _keras, "lrn": _keras, "relu": _keras, "tanh": _keras, "sigmoid": _keras,
+    "softmax": _keras, "dropout": _keras, "flatten": _keras, "concat": _keras, "add": _keras,
+    "mul": _keras,
+    "subsample": _KERAS_LENET, "rbf": _KERAS_LENET,
+}
+
+
+# --- torchvision ------------------------------------------------------------------------------
+# The model documentation's "GFLOPS": the multiply-adds of conv and linear layers, biases and
+# everything else left out; its params count every trainable value (archcalc's params).
+_TV_LENET = Uncounted("LeNet-5's units are no torch layer: archcalc's MACs are counted", _macs)
+TORCHVISION: dict[str, Handler] = {
+    "conv": _macs, "dwconv": _macs, "sepconv": _macs, "fc": _macs,
+    "bn": _none, "lrn": _none, "maxpool": _none, "avgpool": _none, "adaptive_avgpool": _none,
+    "gap": _none, "zeropad": _none, "relu": _none, "tanh": _none, "sigmoid": _none,
+    "softmax": _none, "dropout": _none, "flatten": _none, "concat": _none, "add": _none,
+    "mul": _none,
+    "subsample": _TV_LENET, "rbf": _TV_LENET,
+}
+
+# --- the papers -------------------------------------------------------------------------------
+# Papers count multiply-adds (ResNet's Table 1 calls them "FLOPs"): archcalc's MACs, every kind.
+PAPER: dict[str, Handler] = {kind: _macs for kind in RULES}
+
+
+PRESETS = ("paper", "torchvision", "fvcore", "ptflops", "keras")
+TABLES: dict[str, dict[str, Handler]] = {
+    "paper": PAPER, "torchvision": TORCHVISION, "fvcore": FVCORE, "ptflops": PTFLOPS,
+    "keras": KERAS,
+}
+# The extra column a preset adds: (key, header); paper and torchvision add none.
+PRESET_COLUMN = {
+    "fvcore": ("fvcore_flops", "fvcore flops"),
+    "ptflops": ("ptflops_macs", "ptflops MACs"),
+    "keras": ("keras_params", "Keras params"),
+}
+TOOL = {"paper": "the papers", "torchvision": "torchvision", "fvcore": "fvcore",
+        "ptflops": "ptflops", "keras": "Keras"}         # the tool's name in a sentence
+
+
+def count(preset: str, r: LayerRow) -> int:
+    """The row as ``preset``'s tool counts it (an ``Uncounted`` kind: what it says is shown)."""
+    h = TABLES[preset][r.kind]
+    return h.value(r) if isinstance(h, Uncounted) else h(r)
+
 
 def fvcore_flops(r: LayerRow) -> int:
-    """fvcore 0.1.5 ``FlopCountAnalysis(model, x).total()`` in eval mode: one "flop" per
-    multiply-add of conv and linear (biases not counted), batch norm 2 per value (affine, eval),
-    adaptive average pooling 1 per input value; ReLU, max pooling and additions are not
-    counted (fvcore/nn/jit_handles.py, flop_count.py ``_DEFAULT_SUPPORTED_OPS``)."""
-    if r.kind == "bn":
-        return 2 * r.output.elements
-    if r.kind in ("adaptive_avgpool", "gap"):
-        return r.input_shapes[0].elements
-    return r.counts.macs
+    return count("fvcore", r)
 
 
 def ptflops_macs(r: LayerRow) -> int:
-    """ptflops 0.7.5 ``get_model_complexity_info`` (default pytorch backend): conv and linear
-    multiply-adds plus one per bias per output value; ReLU one per output value and pooling one
-    per input value — each counted twice, by the module hook and again by ptflops' patch of
-    ``torch.nn.functional`` that the module calls; batch norm 2 per value (affine)
-    (ptflops/pytorch_ops.py). A network whose reference calls ``F.relu`` directly (torchvision's
-    GoogLeNet, Inception-v3) is counted once there: this preset assumes ``nn.ReLU`` modules."""
-    rule = RULES[r.kind]
-    if rule.weighted:
-        return r.counts.macs + (r.output.elements if r.counts.biases else 0)
-    if r.kind == "relu":
-        return 2 * r.output.elements
-    if rule.category == "pooling":
-        return 2 * r.input_shapes[0].elements
-    if r.kind == "bn":
-        return 2 * r.output.elements
-    return r.counts.macs
+    return count("ptflops", r)
 
 
 def keras_params(r: LayerRow) -> int:
-    """Keras ``model.summary()``'s "Param #": batch norm also holds its moving mean and
-    variance (the row's buffers: 4·C in all, γ, β trainable; mean, variance non-trainable)."""
-    return r.counts.params + r.counts.buffers
+    return count("keras", r)
 
 
 def keras_non_trainable(r: LayerRow) -> int:
     return r.counts.buffers
 
 
-PRESETS = ("paper", "torchvision", "fvcore", "ptflops", "keras")
-# The extra column a preset adds: (key, header, function); paper and torchvision add none.
-PRESET_COLUMN = {
-    "fvcore": ("fvcore_flops", "fvcore flops", fvcore_flops),
-    "ptflops": ("ptflops_macs", "ptflops MACs", ptflops_macs),
-    "keras": ("keras_params", "Keras params", keras_params),
-}
+def uncounted(a: Analysis, preset: str) -> str:
+    """The footer's statement of the kinds in ``a`` that ``preset``'s tool does not count
+    (``""`` if none): "…; layer kinds fvcore does not count: maxpool, add (no handle …)"."""
+    table = TABLES[preset]
+    by_why: dict[str, list[str]] = {}
+    for r in a.rows:
+        h = table[r.kind]
+        if isinstance(h, Uncounted) and r.kind not in by_why.get(h.why, []):
+            by_why.setdefault(h.why, []).append(r.kind)
+    if not by_why:
+        return ""
+    return (f"; layer kinds {TOOL[preset]} does not count: "
+            + "; ".join(f"{', '.join(kinds)} ({why})" for why, kinds in by_why.items()))
 
 
 def _si(v: int, digits: int, unit: float) -> str:
@@ -69,37 +203,37 @@ def _si(v: int, digits: int, unit: float) -> str:
 
 
 def preset_summary(a: Analysis, preset: str) -> str:
-    """What the tool itself prints for this network, in its own words and rounding."""
+    """What the tool itself prints for this network, in its own words and rounding, and the
+    kinds of the network it does not count."""
     rows = [r for r in a.rows if not r.aux]
     params = sum(r.counts.params for r in rows)
-    macs = sum(r.counts.macs for r in rows)
+    total = sum(count(preset, r) for r in rows)
     if preset == "paper":
-        return (f"the papers count multiply-adds (ResNet's Table 1 calls them \"FLOPs\"), the "
-                f"MACs column: {macs:,} = {macs / 1e9:.3g}×10⁹; params {params:,} = "
+        text = (f"the papers count multiply-adds (ResNet's Table 1 calls them \"FLOPs\"), the "
+                f"MACs column: {total:,} = {total / 1e9:.3g}×10⁹; params {params:,} = "
                 f"{params / 1e6:.0f} M (in millions, as VGG's Table 2 prints them)")
-    if preset == "torchvision":
+    elif preset == "torchvision":
         aux = ""
         if a.has_aux:
             aux = (f"; with the auxiliary heads Params {a.totals_with_aux.params / 1e6:.1f}M "
                    "(torchvision's documentation counts Inception-v3's aux head, not GoogLeNet's)")
-        return (f"torchvision's model documentation would print: Params {params / 1e6:.1f}M, "
-                f"GFLOPS {macs / 1e9:.2f} (its \"GFLOPS\" are the MACs of conv and linear "
+        text = (f"torchvision's model documentation would print: Params {params / 1e6:.1f}M, "
+                f"GFLOPS {total / 1e9:.2f} (its \"GFLOPS\" are the MACs of conv and linear "
                 f"layers, biases and everything else left out){aux}")
-    if preset == "fvcore":
-        total = sum(fvcore_flops(r) for r in rows)
-        return (f"fvcore's FlopCountAnalysis(model, x).total() (eval mode) would print: "
-                f"{total:,} (it calls multiply-adds \"flops\": conv and linear without biases, batch "
-                "norm 2 per value, adaptive average pooling 1 per input value)")
-    if preset == "ptflops":
-        total = sum(ptflops_macs(r) for r in rows)
-        return (f"ptflops' get_model_complexity_info would print: Computational complexity: "
+    elif preset == "fvcore":
+        text = (f"fvcore's FlopCountAnalysis(model, x).total() (eval mode) would print: "
+                f"{total:,} (it calls multiply-adds \"flops\": conv and linear without biases, "
+                "batch norm 2 per value, adaptive average pooling 1 per input value)")
+    elif preset == "ptflops":
+        text = (f"ptflops' get_model_complexity_info would print: Computational complexity: "
                 f"{_mac_text(total)}, Number of parameters: {round(params / 1e6, 2)} M "
                 "(ReLU and pooling counted twice, as ptflops 0.7.5 does)")
-    total = sum(keras_params(r) for r in rows)
-    fixed = sum(keras_non_trainable(r) for r in rows)
-    return (f"Keras' model.summary() would print: Total params: {total:,}; Trainable params: "
-            f"{total - fixed:,}; Non-trainable params: {fixed:,} (batch norm's moving mean "
-            "and variance)")
+    else:
+        fixed = sum(keras_non_trainable(r) for r in rows)
+        text = (f"Keras' model.summary() would print: Total params: {total:,}; Trainable "
+                f"params: {total - fixed:,}; Non-trainable params: {fixed:,} (batch norm's "
+                "moving mean and variance)")
+    return text + uncounted(a, preset)
 
 
 def _mac_text(v: int) -> str:

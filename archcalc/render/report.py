@@ -161,8 +161,8 @@ COLUMNS: dict[str, Column] = {c.key: c for c in (
     Column("rf_via", "RF via", lambda r, c: _receptive().via_text(c.fields[r.name],
                                                                    len(r.inputs) > 1), "text"),
     Column("rf_path", "RF path", _rf("path_text"), "text"),
-    *(Column(key, header, lambda r, c, f=fn: f(r)) for key, header, fn
-      in CV.PRESET_COLUMN.values()),
+    *(Column(key, header, lambda r, c, p=preset: CV.count(p, r)) for preset, (key, header)
+      in CV.PRESET_COLUMN.items()),
     Column("notes", "note", lambda r, c: " | ".join(n.text for n in r.notes), "text"),
 )}
 MEMORY_KEYS = ("activations", "activation_bytes", "param_bytes")
