@@ -91,6 +91,52 @@ def test_googlenet_flops_with_aux_recounted_by_hand():
     assert data["totals_with_aux"]["flops"] == 3_188_558_800
 
 
+def _score(net: str, args: list[str], tmp_path) -> dict:
+    """``check NET`` run on archcalc's own ``table NET --format csv`` with ``args``."""
+    r = CliRunner().invoke(main, ["table", net, "--format", "csv", *args])
+    assert r.exit_code == 0, r.output
+    path = tmp_path / f"{net}.csv"
+    path.write_text(r.output, encoding="utf-8")
+    r = CliRunner().invoke(main, ["check", net, str(path), "--format", "json"])
+    return json.loads(r.output)["score"]
+
+
+@pytest.mark.parametrize("net", NETWORKS)
+def test_check_marks_archcalcs_own_memory_table_all_right(net, tmp_path):
+    """The issue's case: ``table alexnet --format csv --memory`` checked against alexnet scored
+    142/154, check counting the output of in-place layers (ReLU, dropout, flatten, softmax)
+    that the activations column, like the memory footer, does not."""
+    s = _score(net, ["--memory"], tmp_path)
+    assert s["right"] == s["marked"] > 0 and s["wrong"] == s["missing"] == 0, s
+
+
+def _covering() -> list[str]:
+    """The fewest small networks that hold every layer kind between them (smallest first)."""
+    from archcalc.core.kinds import RULES
+
+    sizes = sorted((len(archcalc.analyse(n).rows), n) for n in NETWORKS)
+    kinds = {n: {r.kind for r in archcalc.analyse(n).rows} for _, n in sizes}
+    sizes_of = {n: size for size, n in sizes}
+    left, chosen = set(RULES), []
+    while left:
+        best = max((n for _, n in sizes), key=lambda n: (len(kinds[n] & left), -sizes_of[n]))
+        if not kinds[best] & left:
+            break
+        chosen.append(best)
+        left -= kinds[best]
+    return chosen
+
+
+@pytest.mark.parametrize("preset", [p for p in PRESETS if p])
+def test_check_marks_archcalcs_own_table_all_right_under_every_preset(preset, tmp_path):
+    """Every preset's table (its extra column beside the memory columns) checked against its
+    network: all right, on networks that hold every layer kind between them (the whole zoo
+    under the default preset is the test above)."""
+    for net in _covering():
+        s = _score(net, ["--memory", "--convention", preset], tmp_path)
+        assert s["right"] == s["marked"] > 0 and s["wrong"] == s["missing"] == 0, (net, s)
+
+
 @pytest.mark.parametrize("net, depth", [
     ("lenet5", 7), ("alexnet", 8), ("vgg16", 16), ("vgg19", 19), ("googlenet", 22),
     ("resnet18", 18), ("resnet50", 50), ("resnet152", 152), ("resnet110", 110),
@@ -104,3 +150,19 @@ def test_depth_is_the_papers_count_of_weighted_layers(net, depth):
     MathWorks' documentation of the pretrained network says). ``compare`` prints it."""
     out = CliRunner().invoke(main, ["compare", net, "--format", "json"]).output
     assert json.loads(out)["networks"][0]["depth"] == depth
+
+
+@pytest.mark.parametrize("relu, rule", [
+    ("0", "none for a layer that makes no new tensor"),
+    ("290,400", "every layer's output values, in-place layers too"),
+])
+def test_check_reads_either_activations_rule_from_the_cells(relu, rule):
+    """A hand table may count an in-place ReLU's output (96·55·55 = 290,400 in AlexNet) or not,
+    as archcalc's memory rule does not: check decides which from the cells, says so, and marks
+    the table by it."""
+    rows = [("conv1", 290_400), ("relu1", int(relu.replace(",", ""))), ("pool1", 96 * 27 * 27)]
+    text = "layer\tactivations\n" + "".join(f"{n}\t{v:,}\n" for n, v in rows)
+    r = CliRunner().invoke(main, ["check", "alexnet", "-", "--format", "json"], input=text)
+    d = json.loads(r.output)
+    assert d["score"]["wrong"] == 0 and d["score"]["right"] == 3, d["score"]
+    assert d["convention"]["how"]["activations"].startswith(rule)

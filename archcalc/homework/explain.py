@@ -353,9 +353,14 @@ def working(r: LayerRow, bias: bool = True) -> list[Step]:
     return fn(r, bias)
 
 
-def activations(r: LayerRow) -> Step:
-    """The output's values (C·H·W): what a "memory" or "activations" column counts."""
+def activations(r: LayerRow, in_place: bool = True) -> Step:
+    """What a "memory" or "activations" column counts: the output's values (C·H·W), none for
+    a layer whose output is no new tensor (``counting.activations``); with ``in_place=False``
+    every layer's output values, as some tables count them."""
     o = r.output
+    if in_place and not N.new_tensor(r):
+        return _same("activations", N.activations(r),
+                     f"{r.kind} makes no new tensor: in place, the identity or a view")
     expr = _n(o.c) if o.flat else _dot(o.c, o.h, o.w)
     return Step("activations", (Term(expr, o.elements),), o.elements)
 

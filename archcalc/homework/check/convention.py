@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ...analysis import counting as N
 from ...core.names import plain
 from .reading import has_suffix, read_cell, read_shape, rounded
 from .truth import layer_value
@@ -20,6 +21,7 @@ class TableConvention:
     rounding: str = "spec"         # pooling sizes: as the spec says, or all "floor" / "ceil"
     order: str = "HWC"             # a one-column output "55x55x96" is H×W×C (or C×H×W)
     how: tuple[tuple[str, str], ...] = ()   # (what, how it was decided)
+    in_place: bool = True          # activations: none for a layer that makes no new tensor
 
     def counts_flops(self, header: str) -> bool:
         return header in self.flops
@@ -44,11 +46,13 @@ def decide(sheet, opts, variants, steps) -> TableConvention:
     how: list[tuple[str, str]] = []
     bias = _bias(sheet, opts.bias, how)
     flops = _flops(sheet, opts.flops, how)
-    k = _k_base(sheet, steps, opts.k_base, TableConvention(bias=bias, flops=flops), how)
-    so_far = TableConvention(bias=bias, flops=flops, k_base=k)
+    in_place = _in_place(sheet, how)
+    k = _k_base(sheet, steps, opts.k_base,
+                TableConvention(bias=bias, flops=flops, in_place=in_place), how)
+    so_far = TableConvention(bias=bias, flops=flops, k_base=k, in_place=in_place)
     rounding = _rounding(sheet, variants, steps, so_far, opts.rounding, how)
     order = _order(sheet, how)
-    return TableConvention(bias, flops, k, rounding, order, tuple(how))
+    return TableConvention(bias, flops, k, rounding, order, tuple(how), in_place)
 
 
 def votes(sheet, fld: str, a_val, b_val, header: str | None = None) -> tuple[int, int]:
@@ -99,8 +103,7 @@ def _flops(sheet, given: bool | None, how) -> frozenset:
         if given is not None:
             flops, detail = given, "as the option says"
         else:
-            m, f = votes(sheet, "macs", lambda r: r.counts.macs, lambda r: 2 * r.counts.macs,
-                         col.header)
+            m, f = votes(sheet, "macs", lambda r: r.counts.macs, N.flops, col.header)
             header_f = "flop" in plain(col.header)
             flops = f > m if (m or f) else header_f
             detail = (f"{cells(m)} match MACs, {f} FLOPs"
@@ -111,6 +114,24 @@ def _flops(sheet, given: bool | None, how) -> frozenset:
         how.append((f"'{col.header}'", ("FLOPs = 2 × MACs" if flops else
                                         "MACs (multiply-accumulates)") + f" ({detail})"))
     return frozenset(out)
+
+
+def _in_place(sheet, how) -> bool:
+    """Whether the activations columns count nothing for a layer that makes no new tensor
+    (archcalc's memory rule, ``counting.activations``: ReLU in place, dropout, flatten) or
+    every layer's output values; said only where a column counts activations."""
+    if not any(c.field == "activations" for c in sheet.marked_cols):
+        return True
+    none, every = votes(sheet, "activations", N.activations, lambda r: r.output.elements)
+    in_place = none >= every
+    detail = (f"{cells(none)} count none for such a layer, {every} its output"
+              + ("; the table mixes both: the fewer are marked wrong" if none and every
+                 else "") if (none or every) else "no cell tells; archcalc's memory rule")
+    how.append(("activations", ("none for a layer that makes no new tensor (in place, the "
+                                 "identity or a view)" if in_place else
+                                 "every layer's output values, in-place layers too")
+                + f" ({detail})"))
+    return in_place
 
 
 def _k_base(sheet, steps, given: int | None, conv: TableConvention, how) -> int:

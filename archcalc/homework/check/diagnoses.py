@@ -14,8 +14,9 @@ from functools import cached_property
 from fractions import Fraction
 from typing import Callable
 
+from ...analysis import counting as N
 from ...core.kinds import RULES
-from ...core.records import Analysis, LayerRow
+from ...core.records import Analysis, Counts, LayerRow
 from ..expr import Value, parse
 from .convention import TableConvention
 from .copies import Columns
@@ -72,10 +73,10 @@ class Ctx:
 
     def scaled(self, macs: int) -> int:
         """A MAC count as the table counts it (× 2 for FLOPs)."""
-        return 2 * macs if self.flops else macs
+        return N.flops_of_macs(macs) if self.flops else macs
 
     def with_bias(self, weights: int, biases: int) -> int:
-        return weights + biases if self.conv.bias else weights
+        return N.params(Counts(weights, biases), self.conv.bias)
 
 
 def _conv_like(r: LayerRow | None) -> bool:
@@ -190,10 +191,10 @@ def d_flops(c: Ctx) -> str | None:
     r = c.row
     if c.field != "macs" or r is None or not r.counts.macs:
         return None
-    if not c.flops and c.fits(2 * r.counts.macs):
-        return f"FLOPs (2 × MACs = {2 * r.counts.macs:,}) where this table counts MACs"
+    if not c.flops and c.fits(N.flops(r)):
+        return f"FLOPs (2 × MACs = {N.flops(r):,}) where this table counts MACs"
     if c.flops and c.fits(r.counts.macs):
-        return f"MACs where this table counts FLOPs = 2 × MACs = {2 * r.counts.macs:,}"
+        return f"MACs where this table counts FLOPs = 2 × MACs = {N.flops(r):,}"
     return None
 
 

@@ -155,7 +155,7 @@ def _mark_value(r: Row, col: Column, text: str, rd: Reading, line: int, a: Analy
     if r.kind == "layer":
         expected = T.layer_value(steps, layer, col.field, conv, col.header)
         step = steps(layer, conv.bias).get(col.field) or (
-            explain.activations(layer) if col.field == "activations" else None)
+            explain.activations(layer, conv.in_place) if col.field == "activations" else None)
         working = step.text() if step else ""
         if col.field == "macs" and conv.counts_flops(col.header) and step:
             working = f"FLOPs = 2 × MACs = 2 · {step.value:,} = {expected:,}"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ...analysis import counting as N
 from ...core.records import Analysis, LayerRow
 from .. import explain
 
@@ -32,9 +33,9 @@ def layer_value(steps: Steps, r: LayerRow, fld: str, conv: TableConvention, head
     if fld in ("H", "W") and r.output.flat:
         return None
     if fld == "activations":
-        return r.output.elements
+        return explain.activations(r, conv.in_place).value
     if fld == "macs":
-        return 2 * r.counts.macs if conv.counts_flops(header) else r.counts.macs
+        return N.flops(r) if conv.counts_flops(header) else r.counts.macs
     s = steps(r, conv.bias).get(fld)
     return s.value if s else None
 
@@ -55,8 +56,11 @@ def input_value(a: Analysis, fld: str):
 
 
 def total_value(a: Analysis, fld: str, conv: TableConvention, header: str = ""):
-    t = a.totals
-    return {"params": t.params if conv.bias else t.weights,
-            "macs": 2 * t.macs if conv.counts_flops(header) else t.macs,
-            "activations": sum(r.output.elements for r in a.rows if not r.aux)
-            }.get(fld)
+    rows = N.inference(a)
+    if fld == "params":
+        return N.params(a.totals, conv.bias)
+    if fld == "macs":
+        return sum(N.flops(r) if conv.counts_flops(header) else r.counts.macs for r in rows)
+    if fld == "activations":
+        return sum(explain.activations(r, conv.in_place).value for r in rows)
+    return None
