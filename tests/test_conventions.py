@@ -143,3 +143,8 @@ def test_a_kind_a_preset_does_not_count_is_named_in_the_footer(name, preset, sai
 def test_a_preset_that_counts_every_kind_names_none():
     out = CliRunner().invoke(main, ["table", "alexnet", "--convention", "keras"]).output
     assert "does not count" not in out
+
+
+def test_a_preset_column_chosen_alone_names_what_it_leaves_out():
+    out = CliRunner().invoke(main, ["table", "alexnet", "--columns", "layer,fvcore_flops"]).output
+    assert "fvcore_flops: layer kinds fvcore does not count: lrn, maxpool, softmax" in out

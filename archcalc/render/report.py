@@ -235,6 +235,10 @@ def conventions(a: Analysis, opt: Options) -> dict:
                          "; --aux adds a total that includes them"))
     if opt.convention:
         out["convention"] = f"{opt.convention}: {CV.preset_summary(a, opt.convention)}"
+    for preset, (key, _) in CV.PRESET_COLUMN.items():     # a preset's column chosen alone
+        said = CV.uncounted(a, preset)
+        if key in opt.columns and preset != opt.convention and said:
+            out[key] = said.removeprefix("; ")
     out["units"] = U.legend(opt.units, opt.kilo)
     return out
 
@@ -290,7 +294,8 @@ def footer(a: Analysis, opt: Options, keys: list[str]) -> list[str]:
     foot = [f"params: {conv['params']}.",
             f"MACs: {conv['macs']}. {_flops_line(a, opt)}",
             f"sizes: {conv['rounding']}."]
-    for key in ("fixed", "buffers", "aux", "convention"):
+    for key in ("fixed", "buffers", "aux", "convention", *(k for k, _ in
+                                                           CV.PRESET_COLUMN.values())):
         if key in conv:
             foot.append(f"{key}: {conv[key]}.")
     foot.append(f"units: {conv['units']}"
