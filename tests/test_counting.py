@@ -13,19 +13,21 @@ import pytest
 from click.testing import CliRunner
 
 import archcalc
+from archcalc.analysis import conventions as CV
 from archcalc.api import Table, options
 from archcalc.cli import main
 from archcalc.core import spec
 
 NETWORKS = sorted(spec.catalogue())
-PRESETS = (None, "paper", "torchvision", "fvcore", "ptflops", "keras")
+PRESETS = (None, *CV.PRESETS)
 EXTRAS = "bias,bn,act,pool,add"
 
 # The text table's header of each totalled column, and its key in the JSON's totals.
 TEXT_TO_JSON = {"params": "params", "fixed": "fixed_params", "MACs": "macs", "FLOPs": "flops",
                 "activations": "activations", "act. bytes": "activation_bytes",
                 "param bytes": "param_bytes", "fvcore flops": "fvcore_flops",
-                "ptflops MACs": "ptflops_macs", "Keras params": "keras_params"}
+                "ptflops MACs": "ptflops_macs", "Keras params": "keras_params",
+                "torchinfo mult-adds": "torchinfo_mult_adds", "thop MACs": "thop_macs"}
 JSON_TOTAL = {"total": "totals", "total with aux": "totals_with_aux"}
 
 

@@ -141,24 +141,93 @@ TORCHVISION: dict[str, Handler] = {
     "subsample": _TV_LENET, "rbf": _TV_LENET,
 }
 
+# --- torchinfo --------------------------------------------------------------------------------
+# torchinfo 1.8.0 ``summary(model, input_size=(1, 3, H, W))``: a layer's "mult-adds" come from its
+# parameters alone (torchinfo/layer_info.py ``calculate_macs``): a convolution's weights and
+# biases times its output positions (H·W: its multiply-adds plus one bias addition per output
+# value), a linear layer's weights and biases (once per image), batch norm's weight and bias (2
+# per channel, not per value); a layer without parameters adds nothing, whatever its work.
+
+def _ti_conv(r: LayerRow) -> int:
+    return (r.counts.weights + r.counts.biases) * r.output.h * r.output.w
+
+
+def _ti_params(r: LayerRow) -> int:
+    return r.counts.weights + r.counts.biases
+
+
+_TI_LENET = Uncounted("LeNet-5's units are no torch layer: archcalc's MACs are shown", _macs)
+TORCHINFO: dict[str, Handler] = {
+    "conv": _ti_conv, "dwconv": _ti_conv, "sepconv": _ti_conv, "fc": _ti_params,
+    "bn": _ti_params,
+    **{kind: _none for kind in ("lrn", "maxpool", "avgpool", "adaptive_avgpool", "gap",
+                                "zeropad", "relu", "tanh", "sigmoid", "softmax", "dropout",
+                                "flatten", "concat", "add", "mul")},
+    "subsample": _TI_LENET, "rbf": _TI_LENET,
+}
+
+
+# --- thop -------------------------------------------------------------------------------------
+# thop 0.1.1.post2209072238 ``profile(model, inputs=(x,))`` (thop/profile.py ``register_hooks``,
+# thop/vision/basic_hooks.py and calc_func.py): per module type, conv and linear multiply-adds
+# (no biases), batch norm 4 per value (2 for the normalization, doubled for the affine scale and
+# shift), average pooling 1 per output value, adaptive average pooling (window + 1) per output
+# value with the window as the float ratio of input to output size, softmax 3n − 1 per vector of
+# n (n exponentials, n − 1 additions, n divisions); ReLU, max pooling, dropout and padding are
+# registered as zero. A module type without a rule (LRN, tanh, sigmoid, torchvision's + and *)
+# counts as zero operations and zero parameters; flatten and concatenation have no rule either,
+# but do no arithmetic and have no parameters, so thop's zero is their count.
+
+def _thop_adaptive(r: LayerRow) -> int:
+    x, o = r.input_shapes[0], r.output
+    window = (x.h / o.h) * (x.w / o.w)        # thop's float64 arithmetic, reproduced as such
+    return int((window + 1) * o.elements)
+
+
+def _thop_softmax(r: LayerRow) -> int:
+    o = r.output
+    return o.h * o.w * (3 * o.c - 1)
+
+
+_THOP_NO_RULE = Uncounted("no rule for their module type: thop counts them as zero operations "
+                          "and zero parameters")
+_THOP_OPERATORS = Uncounted("torchvision writes them as + and *, which are no modules, so thop "
+                            "does not see them")
+_THOP_LENET = Uncounted("LeNet-5's units are no torch layer: thop would count them as zero "
+                        "operations and zero parameters")
+THOP: dict[str, Handler] = {
+    "conv": _macs, "dwconv": _macs, "sepconv": _macs, "fc": _macs,
+    "bn": lambda r: 4 * r.output.elements,
+    "avgpool": lambda r: r.output.elements,
+    "adaptive_avgpool": _thop_adaptive, "gap": _thop_adaptive,
+    "softmax": _thop_softmax,
+    "relu": _none, "maxpool": _none, "dropout": _none, "zeropad": _none, "flatten": _none,
+    "concat": _none,
+    "lrn": _THOP_NO_RULE, "tanh": _THOP_NO_RULE, "sigmoid": _THOP_NO_RULE,
+    "add": _THOP_OPERATORS, "mul": _THOP_OPERATORS,
+    "subsample": _THOP_LENET, "rbf": _THOP_LENET,
+}
+
 # --- the papers -------------------------------------------------------------------------------
 # Papers count multiply-adds (ResNet's Table 1 calls them "FLOPs"): archcalc's MACs, every kind.
 PAPER: dict[str, Handler] = {kind: _macs for kind in RULES}
 
 
-PRESETS = ("paper", "torchvision", "fvcore", "ptflops", "keras")
+PRESETS = ("paper", "torchvision", "fvcore", "ptflops", "keras", "torchinfo", "thop")
 TABLES: dict[str, dict[str, Handler]] = {
     "paper": PAPER, "torchvision": TORCHVISION, "fvcore": FVCORE, "ptflops": PTFLOPS,
-    "keras": KERAS,
+    "keras": KERAS, "torchinfo": TORCHINFO, "thop": THOP,
 }
 # The extra column a preset adds: (key, header); paper and torchvision add none.
 PRESET_COLUMN = {
     "fvcore": ("fvcore_flops", "fvcore flops"),
     "ptflops": ("ptflops_macs", "ptflops MACs"),
     "keras": ("keras_params", "Keras params"),
+    "torchinfo": ("torchinfo_mult_adds", "torchinfo mult-adds"),
+    "thop": ("thop_macs", "thop MACs"),
 }
 TOOL = {"paper": "the papers", "torchvision": "torchvision", "fvcore": "fvcore",
-        "ptflops": "ptflops", "keras": "Keras"}         # the tool's name in a sentence
+        "ptflops": "ptflops", "keras": "Keras", "torchinfo": "torchinfo", "thop": "thop"}         # the tool's name in a sentence
 
 
 def count(preset: str, r: LayerRow) -> int:
@@ -228,6 +297,23 @@ def preset_summary(a: Analysis, preset: str) -> str:
         text = (f"ptflops' get_model_complexity_info would print: Computational complexity: "
                 f"{_mac_text(total)}, Number of parameters: {round(params / 1e6, 2)} M "
                 "(ReLU and pooling counted twice, as ptflops 0.7.5 does)")
+    elif preset == "torchinfo":
+        fixed = sum(r.counts.fixed for r in rows)
+        text = (f"torchinfo's summary(model, input_size=(1, {a.input.c}, {a.input.h}, "
+                f"{a.input.w})) would print: Total params: {params + fixed:,}; Trainable params: "
+                f"{params:,}; Non-trainable params: {fixed:,}; Total mult-adds"
+                f"{_torchinfo_num(total)} (torchinfo 1.8.0's \"mult-adds\" come from parameters "
+                "alone: conv weights and biases times output positions, linear weights and "
+                "biases, batch norm 2 per channel; its unit label Units.GIGABYTES means 10⁹ "
+                "mult-adds, Units.MEGABYTES 10⁶)")
+    elif preset == "thop":
+        counted = sum(r.counts.params for r in rows
+                      if not isinstance(TABLES["thop"][r.kind], Uncounted))
+        text = (f"thop's profile(model, inputs=(x,)) would return ({total:.1f}, {counted:.1f}), "
+                f"clever_format \"%.3f\": {_clever(total)}, {_clever(counted)} (its MACs: conv "
+                "and linear without biases, batch norm 4 per value, average pooling 1 per "
+                "output value, adaptive average pooling its window + 1 per output value, "
+                "softmax 3n − 1 per vector of n; ReLU and max pooling zero)")
     else:
         fixed = sum(keras_non_trainable(r) for r in rows)
         text = (f"Keras' model.summary() would print: Total params: {total:,}; Trainable "
@@ -242,3 +328,21 @@ def _mac_text(v: int) -> str:
         if v >= unit:
             return f"{round(v / unit, 2)} {name}"
     return f"{v} Mac"
+
+
+def _torchinfo_num(v: int) -> str:
+    """torchinfo 1.8.0's ``format_output_num`` for its mult-adds: in 10⁶, 10⁹ or 10¹², two
+    decimals (none if whole), the unit as Python 3.11 formats its ``Units`` enum."""
+    for unit, name in ((1e12, "TERABYTES"), (1e9, "GIGABYTES"), (0, "MEGABYTES")):
+        if v >= unit:
+            x = v / (unit or 1e6)
+            return f" (Units.{name}): " + (f"{int(x):,d}" if x.is_integer() else f"{x:,.2f}")
+    raise AssertionError
+
+
+def _clever(v: int) -> str:
+    """thop's ``clever_format(v, "%.3f")``."""
+    for unit, name in ((1e12, "T"), (1e9, "G"), (1e6, "M"), (1e3, "K")):
+        if v > unit:
+            return "%.3f%s" % (v / unit, name)
+    return "%.3fB" % v
