@@ -167,3 +167,21 @@ def test_thop_names_the_kinds_it_has_no_rule_for():
     assert "layer kinds thop does not count: lrn (no rule for their module type" in out
     out = CliRunner().invoke(main, ["table", "resnet50", "--convention", "thop"]).output
     assert "layer kinds thop does not count: add (torchvision writes them as +" in out
+
+
+@pytest.mark.parametrize("tv_name", ["alexnet", "resnet18"])
+def test_the_installed_tools_still_agree(tv_name):
+    """The same, live: the xcheck extra installs both tools; run them on the torchvision model
+    and compare their totals with the presets'."""
+    torch = pytest.importorskip("torch")
+    torchvision = pytest.importorskip("torchvision")
+    torchinfo = pytest.importorskip("torchinfo")
+    thop = pytest.importorskip("thop")
+    a, rows = _rows(tv_name)
+    m = getattr(torchvision.models, tv_name)(weights=None).eval()
+    s = torchinfo.summary(m, input_size=(1, 3, 224, 224), verbose=0)
+    assert s.total_mult_adds == sum(CV.count("torchinfo", r) for r in rows)
+    assert s.total_params == sum(r.counts.params for r in rows)
+    macs, params = thop.profile(m, inputs=(torch.zeros(1, 3, 224, 224),), verbose=False)
+    assert macs == sum(CV.count("thop", r) for r in rows)
+    assert params == sum(r.counts.params for r in rows)
