@@ -78,7 +78,7 @@ def _bias(sheet, given: bool | None, how) -> bool:
         how.append(("params", ("weights + biases" if given else "weights only, no biases")
                     + " (as the option says)"))
         return given
-    wb, w = votes(sheet, "params", lambda r: r.counts.params, lambda r: r.counts.weights)
+    wb, w = votes(sheet, "params", N.params, lambda r: N.params(r, bias=False))
     header_w = any(plain(c.header) in ("weights", "ofweights", "numberofweights")
                    for c in sheet.marked_cols if c.field == "params")
     bias = wb >= w if (wb or w) else not header_w
