@@ -264,7 +264,7 @@ def table_options(f):
                           "footer (repeatable, or comma-separated: --count bias,act)."),
         click.option("--convention", type=Choice("--convention"),
                      help="Reproduce what a source prints for the same network: the papers, "
-                          "torchvision's docs, fvcore, ptflops or Keras (a column and a footer "
+                          "torchvision's docs, fvcore, ptflops, Keras, torchinfo or thop (a column and a footer "
                           "line in that tool's terms)."),
         units_options,
         click.option("--memory", is_flag=True,
