@@ -264,8 +264,12 @@ def table_options(f):
                           "footer (repeatable, or comma-separated: --count bias,act)."),
         click.option("--convention", type=Choice("--convention"),
                      help="Reproduce what a source prints for the same network: the papers, "
-                          "torchvision's docs, fvcore, ptflops, Keras, torchinfo or thop (a column and a footer "
-                          "line in that tool's terms)."),
+                          "torchvision's docs, fvcore, ptflops, Keras, torchinfo or thop (a "
+                          "column and a footer line in that tool's terms)."),
+        click.option("--training", is_flag=True,
+                     help="Add a column of a training step's FLOPs: the forward pass and the "
+                          "backward, ≈ 2 × the forward MACs per weighted layer (the rule is "
+                          "in the footer)."),
         units_options,
         click.option("--memory", is_flag=True,
                      help="Add activation and parameter memory columns, and the forward and "

@@ -438,9 +438,10 @@ def _input_error(net, e: ArchcalcError, changes: list[str]) -> ArchcalcError:
 
 TABLE_DEFAULTS = {"bias": True, "aux": False, "count": (), "convention": None, "units": "exact",
                   "kilo": 1000, "dtype": "fp32", "batch": 1, "optimizer": "sgd",
-                  "memory": False, "rf": False, "columns": ()}
+                  "memory": False, "rf": False, "columns": (), "training": False}
 # The command line's name of each (``bias=False`` is ``--no-bias``).
-TABLE_FLAGS = {"bias": "--no-bias", "aux": "--aux", "memory": "--memory", "rf": "--rf"}
+TABLE_FLAGS = {"bias": "--no-bias", "aux": "--aux", "memory": "--memory", "rf": "--rf",
+               "training": "--training"}
 
 
 def table(**given):
@@ -477,7 +478,7 @@ def table(**given):
                    convention=convention, units=choice("--units", v["units"]), kilo=kilo(v["kilo"]),
                    dtype=choice("--dtype", v["dtype"]), batch=whole("--batch", v["batch"]),
                    optimizer=choice("--optimizer", v["optimizer"]), memory=v["memory"],
-                   rf=v["rf"], columns=tuple(keys))
+                   rf=v["rf"], columns=tuple(keys), training=v["training"])
 
 
 # --- the homework commands' own options ------------------------------------------------------------

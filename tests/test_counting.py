@@ -27,7 +27,8 @@ TEXT_TO_JSON = {"params": "params", "fixed": "fixed_params", "MACs": "macs", "FL
                 "activations": "activations", "act. bytes": "activation_bytes",
                 "param bytes": "param_bytes", "fvcore flops": "fvcore_flops",
                 "ptflops MACs": "ptflops_macs", "Keras params": "keras_params",
-                "torchinfo mult-adds": "torchinfo_mult_adds", "thop MACs": "thop_macs"}
+                "torchinfo mult-adds": "torchinfo_mult_adds", "thop MACs": "thop_macs",
+                "train FLOPs": "training_flops"}
 JSON_TOTAL = {"total": "totals", "total with aux": "totals_with_aux"}
 
 
@@ -57,11 +58,13 @@ def text_totals(text: str) -> dict[str, dict[str, int]]:
 
 @pytest.mark.parametrize("net", NETWORKS)
 def test_json_totals_equal_the_text_totals(net):
-    """For every preset, with --aux, every --count extra and the memory columns: each total
-    line of the text table is the JSON's totals (or totals_with_aux), column for column."""
+    """For every preset, with --aux, every --count extra, the memory columns and --training:
+    each total line of the text table is the JSON's totals (or totals_with_aux), column for
+    column."""
     a = archcalc.analyse(net)
     for preset in PRESETS:
-        t = Table(a, options(aux=True, count=EXTRAS, convention=preset, memory=True))
+        t = Table(a, options(aux=True, count=EXTRAS, convention=preset, memory=True,
+                             training=True))
         text = text_totals(t.to_text())
         assert "total" in text
         # the memory footer's forward pass stores the input and the activations column's total
@@ -168,3 +171,61 @@ def test_check_reads_either_activations_rule_from_the_cells(relu, rule):
     d = json.loads(r.output)
     assert d["score"]["wrong"] == 0 and d["score"]["right"] == 3, d["score"]
     assert d["convention"]["how"]["activations"].startswith(rule)
+
+
+# --- --training --------------------------------------------------------------------------------
+
+def _cli_total(args: list[str], header: str) -> int:
+    return text_totals(CliRunner().invoke(main, args).output)["total"][header]
+
+
+def test_training_flops_of_vgg16_are_six_times_its_published_macs():
+    """VGG-16's 15,470,264,320 multiply-adds (torchvision's documentation: 15.47 GFLOPS,
+    REFERENCE_NUMBERS.md), all in weighted layers: forward 2 × MACs, backward ≈ 2 × MACs for the
+    input and weight gradients at 2 FLOPs each, 6 × 15,470,264,320 in all, the "6 × MACs" rule of
+    thumb."""
+    assert _cli_total(["table", "vgg16", "--training"], "train FLOPs") == 6 * 15_470_264_320
+
+
+def test_training_adds_only_the_weighted_layers_backward_to_the_forward_flops():
+    """ResNet-18 with batch norm and activations counted: the forward FLOPs column (with its
+    extras) plus 4 × the MACs of the convolutions and the fc layer, recounted from the rows."""
+    args = ["table", "resnet18", "--training", "--count", "bn,act"]
+    a = archcalc.analyse("resnet18")
+    weighted_macs = sum(r.counts.macs for r in a.rows if r.kind in ("conv", "fc"))
+    forward = _cli_total(args, "FLOPs")
+    assert _cli_total(args, "train FLOPs") == forward + 4 * weighted_macs
+    # a layer without weights has no backward FLOPs here: its train FLOPs are its FLOPs
+    data = json.loads(CliRunner().invoke(main, args + ["--format", "json"]).output)
+    for layer in data["layers"]:
+        if layer["kind"] in ("bn", "relu", "maxpool", "add", "gap", "flatten"):
+            assert layer["training_flops"] == layer["flops"], layer["name"]
+
+
+@pytest.mark.parametrize("fmt", ["text", "github", "markdown", "csv", "tsv", "json", "latex",
+                                 "html"])
+def test_training_shows_in_every_format_with_its_rule(fmt):
+    out = CliRunner().invoke(main, ["table", "alexnet", "--training", "--format", fmt]).output
+    total = f"{6 * 1_135_256_096:,}"
+    if fmt in ("csv", "tsv", "json"):
+        assert "training_flops" in out and total.replace(",", "") in out
+    else:
+        assert "train FLOPs" in out and total in out
+    if fmt not in ("csv", "tsv"):     # the machine tables carry no footer
+        assert "the backward pass of a weighted layer is" in out
+
+
+def test_training_is_checked_as_every_option_is():
+    from archcalc.core.errors import ArchcalcError
+
+    with pytest.raises(ArchcalcError, match="--training: expected True or False"):
+        options(training="yes")
+
+
+def test_training_gives_fixed_weights_no_gradient():
+    """LeNet-5's RBF output: 840 distance MACs against fixed prototypes (10 × 84), so its
+    backward pass is the input gradient alone: 2 × 840 forward + 2 × 840 backward FLOPs."""
+    data = json.loads(CliRunner().invoke(main, ["table", "lenet5", "--training", "--format",
+                                                "json"]).output)
+    out = next(layer for layer in data["layers"] if layer["kind"] == "rbf")
+    assert (out["macs"], out["training_flops"]) == (840, 4 * 840)

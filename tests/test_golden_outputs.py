@@ -56,6 +56,8 @@ def invocations(net: str) -> list[list[str]]:
         out += [["table", net, "--layout", "paper", "--format", f]
                 for f in ("github", "csv", "json")]
     if net in DEEP:
+        out += [["table", net, "--training", "--count", "bn,act"],
+                ["table", net, "--training", "--format", "json"]]
         out += [["explain", net],
                 ["explain", net, "--no-bias"],
                 ["quiz", net, "--seed", "1"],

@@ -11,6 +11,8 @@ the paper tables, check, quiz, explain, memory, the presets and the verifier.
 * ``activations(r)``: the values a layer's output adds to a forward pass's storage, the
   in-place rule: its output if that is a new tensor, none for a layer computed in place (ReLU,
   tanh, sigmoid, the closing softmax), the identity (dropout) or a view (flatten).
+* ``training_flops(r, count)``: a training step's FLOPs (``--training``): the forward FLOPs and
+  the backward pass, ≈ 2 × the forward MACs of each weighted layer (``backward_macs``).
 * ``weighted(r)``: a weighted layer (conv, fc, LeNet-5's subsampling and RBF units), as papers
   count depth.
 * ``longest_paths(rows, counted)``: per row, the longest chain of counted rows on a path to it:
@@ -136,6 +138,31 @@ def flops(r: LayerRow, count: tuple[str, ...] = ()) -> int:
 def flops_of_macs(macs: int) -> int:
     """FLOPs of a MAC count (a total, or a table's MACs column): a multiply and an add each."""
     return 2 * macs
+
+
+# --- training --------------------------------------------------------------------------------
+
+TRAINING_TEXT = (
+    "the backward pass of a weighted layer is ≈ 2 × its forward MACs: the gradient of its input "
+    "and the gradient of its weights, each as many multiply-adds as the forward pass (1 × for "
+    "LeNet-5's RBF units, whose fixed prototypes get no gradient), at 2 FLOPs per MAC; counted "
+    "for every weighted layer, the first too (whose input gradient training can skip); the "
+    "backward of bias, activation, pooling, normalization and join layers and the optimizer's "
+    "update are left out")
+
+
+def backward_macs(r: LayerRow) -> int:
+    """MACs of ``r``'s backward pass, the ``--training`` rule: for a weighted layer its forward
+    MACs for the input gradient and as many again for the weight gradient where it has trainable
+    weights (an RBF layer's prototypes are fixed); none for any other layer."""
+    if not weighted(r):
+        return 0
+    return r.counts.macs * (2 if r.counts.weights else 1)
+
+
+def training_flops(r: LayerRow, count: tuple[str, ...] = ()) -> int:
+    """A training step's FLOPs for ``r``: its forward ``flops`` and its backward MACs, 2 each."""
+    return flops(r, count) + flops_of_macs(backward_macs(r))
 
 
 # --- memory ----------------------------------------------------------------------------------

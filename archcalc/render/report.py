@@ -28,10 +28,11 @@ class Options(Record):
     (``conventions.PRESETS``; ``None``: the default, not named in the footer); ``units`` and
     ``kilo`` how numbers are printed; ``dtype``, ``batch`` and ``optimizer`` the memory
     estimate that ``memory=True`` shows; ``rf=True`` the receptive-field columns; ``columns``
-    the columns to show, in order (empty: the default set)."""
+    the columns to show, in order (empty: the default set); ``training=True`` a column of a
+    training step's FLOPs (forward and backward, ``counting.training_flops``)."""
 
     __slots__ = ("bias", "aux", "count", "convention", "units", "kilo", "dtype", "batch",
-                 "optimizer", "memory", "rf", "columns")
+                 "optimizer", "memory", "rf", "columns", "training")
     bias: bool
     aux: bool
     count: tuple[str, ...]
@@ -44,11 +45,13 @@ class Options(Record):
     memory: bool
     rf: bool
     columns: tuple[str, ...]
+    training: bool
 
     def __init__(self, bias: bool = True, aux: bool = False, count: tuple[str, ...] = (),
                  convention: str | None = None, units: str = "exact", kilo: int = 1000,
                  dtype: str = "fp32", batch: int = 1, optimizer: str = "sgd",
-                 memory: bool = False, rf: bool = False, columns: tuple[str, ...] = ()):
+                 memory: bool = False, rf: bool = False, columns: tuple[str, ...] = (),
+                 training: bool = False):
         _set(self, "bias", bias)
         _set(self, "aux", aux)
         _set(self, "count", count)
@@ -61,6 +64,7 @@ class Options(Record):
         _set(self, "memory", memory)
         _set(self, "rf", rf)
         _set(self, "columns", columns)
+        _set(self, "training", training)
 
 
 def counted_params(c, opt: Options) -> int:
@@ -150,6 +154,7 @@ COLUMNS: dict[str, Column] = {c.key: c for c in (
     Column("fixed", "fixed", lambda r, c: r.counts.fixed),
     Column("macs", "MACs", lambda r, c: r.counts.macs),
     Column("flops", "FLOPs", lambda r, c: N.flops(r, c.opt.count)),
+    Column("training_flops", "train FLOPs", lambda r, c: N.training_flops(r, c.opt.count)),
     Column("activations", "activations", _activations),
     Column("activation_bytes", "act. bytes", lambda r, c: _activations(r, c) * c.bytes_per,
            "bytes"),
@@ -177,6 +182,8 @@ def column_keys(a: Analysis, opt: Options, machine: bool = False) -> list[str]:
     keys = ["layer", "kind", "kernel_stride_padding", "h", "w", "c", "params", "macs", "flops"]
     if machine or a.totals.fixed:
         keys.insert(7, "fixed")
+    if opt.training:
+        keys.append("training_flops")
     if opt.convention in CV.PRESET_COLUMN:
         keys.append(CV.PRESET_COLUMN[opt.convention][0])
     if opt.memory:
@@ -233,6 +240,8 @@ def conventions(a: Analysis, opt: Options) -> dict:
                       f"{ta.macs - t.macs:,} MACs)"
                       + ("; the second total includes them" if opt.aux else
                          "; --aux adds a total that includes them"))
+    if opt.training or "training_flops" in opt.columns:
+        out["training"] = "train FLOPs = forward FLOPs + backward FLOPs; " + N.TRAINING_TEXT
     if opt.convention:
         out["convention"] = f"{opt.convention}: {CV.preset_summary(a, opt.convention)}"
     for preset, (key, _) in CV.PRESET_COLUMN.items():     # a preset's column chosen alone
@@ -252,6 +261,14 @@ def _flops_line(a: Analysis, opt: Options) -> str:
     parts = "".join(f" + {v:,} {N.EXTRA_TEXT[k].split(' (')[0]}" for k, v in extra.items())
     return (f"FLOPs = 2 × MACs{parts} = {total:,}; each extra operation is one FLOP: "
             + "; ".join(N.EXTRA_TEXT[k] for k in opt.count) + ".")
+
+
+def _training_line(a: Analysis, opt: Options) -> str:
+    rows = N.inference(a)
+    forward = sum(N.flops(r, opt.count) for r in rows)
+    backward = N.flops_of_macs(sum(N.backward_macs(r) for r in rows))
+    return (f"train FLOPs = forward FLOPs + backward FLOPs = {forward:,} + {backward:,} = "
+            f"{forward + backward:,}")
 
 
 def memory_lines(a: Analysis, opt: Options) -> list[str]:
@@ -294,6 +311,8 @@ def footer(a: Analysis, opt: Options, keys: list[str]) -> list[str]:
     foot = [f"params: {conv['params']}.",
             f"MACs: {conv['macs']}. {_flops_line(a, opt)}",
             f"sizes: {conv['rounding']}."]
+    if "training" in conv:
+        foot.append(f"training: {_training_line(a, opt)}; {N.TRAINING_TEXT}.")
     for key in ("fixed", "buffers", "aux", "convention", *(k for k, _ in
                                                            CV.PRESET_COLUMN.values())):
         if key in conv:
@@ -642,6 +661,8 @@ def to_dict(a: Analysis, opt: Options = Options()) -> dict:
     ctx = Context(a, opt)
     extra_cols = [COLUMNS[k] for k in ("flops", "activations", "activation_bytes",
                                        "param_bytes")]
+    if opt.training:
+        extra_cols.insert(1, COLUMNS["training_flops"])
     if opt.convention in CV.PRESET_COLUMN:
         extra_cols.append(COLUMNS[CV.PRESET_COLUMN[opt.convention][0]])
     fields = ctx.fields
