@@ -77,7 +77,7 @@ FVCORE: dict[str, Handler] = {
 # GoogLeNet, Inception-v3) is counted once there: this preset assumes ``nn.ReLU`` modules.
 
 def _with_bias(r: LayerRow) -> int:
-    return r.counts.macs + (r.output.elements if r.counts.biases else 0)
+    return r.counts.macs + extra_ops(r)["bias"]        # one addition per output value
 
 
 def _twice_inputs(r: LayerRow) -> int:
@@ -226,8 +226,9 @@ PRESET_COLUMN = {
     "torchinfo": ("torchinfo_mult_adds", "torchinfo mult-adds"),
     "thop": ("thop_macs", "thop MACs"),
 }
+# The tool's name in a sentence.
 TOOL = {"paper": "the papers", "torchvision": "torchvision", "fvcore": "fvcore",
-        "ptflops": "ptflops", "keras": "Keras", "torchinfo": "torchinfo", "thop": "thop"}         # the tool's name in a sentence
+        "ptflops": "ptflops", "keras": "Keras", "torchinfo": "torchinfo", "thop": "thop"}
 
 
 def count(preset: str, r: LayerRow) -> int:
