@@ -185,3 +185,10 @@ def test_the_installed_tools_still_agree(tv_name):
     macs, params = thop.profile(m, inputs=(torch.zeros(1, 3, 224, 224),), verbose=False)
     assert macs == sum(CV.count("thop", r) for r in rows)
     assert params == sum(r.counts.params for r in rows)
+
+
+def test_thop_says_it_counts_average_pooling_as_modules():
+    a, _ = _rows("densenet121")
+    assert "thop's hooks do not see F.avg_pool2d" in CV.preset_summary(a, "thop")
+    a, _ = _rows("vgg16")          # the paper's VGG-16: no average pooling, nothing to say
+    assert "F.avg_pool2d" not in CV.preset_summary(a, "thop")

@@ -315,6 +315,10 @@ def preset_summary(a: Analysis, preset: str) -> str:
                 "and linear without biases, batch norm 4 per value, average pooling 1 per "
                 "output value, adaptive average pooling its window + 1 per output value, "
                 "softmax 3n − 1 per vector of n; ReLU and max pooling zero)")
+        if any(r.kind in ("avgpool", "adaptive_avgpool", "gap") for r in rows):
+            text += ("; average pooling counted as modules (nn.AvgPool2d, "
+                     "nn.AdaptiveAvgPool2d): thop's hooks do not see F.avg_pool2d or "
+                     "F.adaptive_avg_pool2d, which torchvision's Inception-v3 and DenseNet call")
     else:
         fixed = sum(keras_non_trainable(r) for r in rows)
         text = (f"Keras' model.summary() would print: Total params: {total:,}; Trainable "
