@@ -341,8 +341,8 @@ def list_cmd() -> None:
               help="With --format html: one self-contained page (no network access needed to "
                    "view it) whose cells show their working on hover or click.")
 @click.option("--strict", is_flag=True,
-              help="Refuse an output size that the formula does not give as a whole number "
-                   "(exit status 2) instead of flooring it.")
+              help="Refuse a layer whose output size, floored from a fraction, leaves input "
+                   "pixels out (exit status 2); padding left out is not refused.")
 @click.option("--aux", is_flag=True,
               help="Also total the auxiliary classifier heads (training time); their rows are "
                    "always shown, but the inference total leaves them out.")

@@ -42,7 +42,7 @@ def table(network, input=None, sets=None, *, format="text", standalone=False, st
     if strict and a.fractions:
         texts = [f"{r.name}: {n.text}" for r in a.fractions for n in r.notes
                  if n.kind == "fraction"]
-        raise ArchcalcError("--strict: output sizes that are not whole numbers:\n  "
+        raise ArchcalcError("--strict: floored output sizes that leave input pixels out:\n  "
                             + "\n  ".join(texts))
     if layout == "paper":
         from .analysis import paper

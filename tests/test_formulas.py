@@ -150,3 +150,68 @@ def test_fraction_text_is_exact_for_any_size(num, den):
         assert Fraction(int(whole)) + Fraction(int(n), int(d)) == x
     else:
         assert Fraction(text) == x
+
+
+# --- which input pixels the windows read: the statements of the fraction notes ------------------
+
+def read_positions(i, k, s, p_lo, p_hi, d, windows):
+    """Input positions (0 … i − 1) that the first ``windows`` windows read, tap by tap."""
+    return {start - p_lo + t * d for start in range(0, windows * s, s) for t in range(k)
+            if 0 <= start - p_lo + t * d < i}
+
+
+def brute_windows(i, k, s, p_lo, p_hi, d, ceil):
+    return (windows_ceil if ceil else windows_floor)(i, k, s, p_lo, p_hi, d)
+
+
+@given(i=small, k=st.integers(1, 7), s=st.integers(1, 6), p_lo=st.integers(0, 4),
+       p_hi=st.integers(0, 4), d=st.integers(1, 4), ceil=st.booleans())
+def test_unread_inputs_match_enumerated_windows(i, k, s, p_lo, p_hi, d, ceil):
+    if i + p_lo + p_hi < d * (k - 1) + 1:
+        return
+    o = brute_windows(i, k, s, p_lo, p_hi, d, ceil)
+    read = read_positions(i, k, s, p_lo, p_hi, d, o)
+    assert F.unread_inputs(i, k, s, p_lo, p_hi, d, ceil) == i - len(read)
+
+
+@given(i=small, k=st.integers(1, 7), s=st.integers(1, 6), p_lo=st.integers(0, 4),
+       p_hi=st.integers(0, 4), d=st.integers(1, 4))
+def test_dropped_inputs_are_those_only_the_floored_away_window_reads(i, k, s, p_lo, p_hi, d):
+    if i + p_lo + p_hi < d * (k - 1) + 1:
+        return
+    o = windows_floor(i, k, s, p_lo, p_hi, d)
+    read = read_positions(i, k, s, p_lo, p_hi, d, o)
+    whole = (i + p_lo + p_hi - (d * (k - 1) + 1)) % s == 0
+    # the window the floor drops: the next start, which no longer fits the padded input
+    extra = read_positions(i, k, s, p_lo, p_hi, d, o + 1) - read
+    assert F.dropped_inputs(i, k, s, p_lo, p_hi, d) == (0 if whole else len(extra))
+    if d == 1 and extra and not whole:
+        # undilated, they are the last pixels of the input: nothing after them is read
+        assert extra == set(range(i - len(extra), i))
+    # "only padding": a fraction whose dropped window reads no input pixel the others miss
+    # leaves every input pixel read, unless the stride's or the dilation's gaps miss some
+    if not whole and not extra and F.unread_inputs(i, k, s, p_lo, p_hi, d) == 0:
+        assert read == set(range(i))
+
+
+@given(i=small, k=st.integers(1, 7), s=st.integers(1, 6), p_lo=st.integers(0, 4),
+       p_hi=st.integers(0, 4), d=st.integers(1, 3))
+def test_nearest_inputs_without_drops_are_the_nearest(i, k, s, p_lo, p_hi, d):
+    fits = max(d * (k - 1) + 1 - p_lo - p_hi, 1)
+    if i < fits or F.dropped_inputs(i, k, s, p_lo, p_hi, d) == 0:
+        return
+    sizes = F.inputs_without_drops(i, k, s, p_lo, p_hi, d)
+    below = [x for x in range(fits, i) if F.dropped_inputs(x, k, s, p_lo, p_hi, d) == 0]
+    above = next(x for x in range(i + 1, i + 10 * s * d + 10)
+                 if F.dropped_inputs(x, k, s, p_lo, p_hi, d) == 0)
+    assert sizes == tuple(([below[-1]] if below else []) + [above])
+
+
+def test_unread_inputs_of_large_kernels_are_arithmetic():
+    # a billion-pixel axis, undilated and dilated: no enumeration
+    assert F.unread_inputs(10**9, 1, 2) == 10**9 // 2
+    assert F.unread_inputs(10**9 + 1, 3, 2, 0, 0, 2) == 10**9 // 2
+    assert F.dropped_inputs(224, 11, 4) == 1                       # AlexNet at 224
+    assert F.dropped_inputs(224, 7, 2, 3, 3) == 0                  # ResNet's conv1: padding only
+    assert F.unread_inputs(224, 7, 2, 3, 3) == 0
+    assert (F.dropped_inputs(56, 1, 2), F.unread_inputs(56, 1, 2)) == (0, 28)   # 1×1 stride 2

@@ -170,5 +170,6 @@ def test_input_override_changes_the_arithmetic():
     assert conv1.output.h == 54
     [note] = [n for n in conv1.notes if n.kind == "fraction"]
     assert "(224 − 11 + 2·0)/4 + 1 = 54.25 → 54" in note.text
-    assert "1 input pixel out" in note.text and "divide evenly: 223, 227" in note.text
+    assert "the last input row and column at the bottom and right are read by no window" in note.text
+    assert "nearest input sizes that leave no input pixel out: 223, 227" in note.text
     assert 227 in a.even_inputs

@@ -57,7 +57,7 @@ EVEN_SEARCH_BUDGET = 15_000    # layer evaluations the search may spend (start-u
 
 
 def _has_fraction(net: Network, x: Shape, budget: list[int]) -> bool | None:
-    """Whether some layer floors a fraction at input ``x`` (``None``: the network does not fit
+    """Whether some layer leaves input pixels out at input ``x`` (``None``: the network does not fit
     it); stops at the first one, since the search below tries up to 2·EVEN_SEARCH inputs and
     must not build rows. Each layer evaluated takes one from ``budget[0]``."""
     env: dict[str, Shape] = {"input": x}
@@ -77,7 +77,8 @@ def _has_fraction(net: Network, x: Shape, budget: list[int]) -> bool | None:
 
 
 def _even_inputs(net: Network, x: Shape) -> tuple[int, ...]:
-    """The nearest square input sizes (one below, one above) at which no layer floors a fraction."""
+    """The nearest square input sizes (one below, one above) at which no layer's floored
+    output leaves input pixels out (a note of kind "fraction")."""
     if x.h != x.w or len(net.nodes) > EVEN_SEARCH_MAX_NODES:
         return ()
     found = []

@@ -72,6 +72,134 @@ def pixels_left_out(i: int, k: int, s: int, p_lo: int = 0, p_hi: int | None = No
     return padded_span(i, k, p_lo, p_hi, dilation) % s
 
 
+def _covered_d1(a: int, b: int, k: int, s: int, o: int) -> int:
+    """Positions in ``[a, b)`` (padded coordinates) that some window ``[j·s, j·s + k)``,
+    ``0 ≤ j < o``, reads: the windows of an undilated kernel."""
+    if s <= k:                                  # the windows overlap or touch: one run
+        return max(0, min(b, (o - 1) * s + k) - max(a, 0))
+
+    def below(n: int) -> int:                   # covered positions < n; runs of k, period s
+        if n <= 0:
+            return 0
+        m = n // s
+        return o * k if m >= o else m * k + min(n - m * s, k)
+
+    return below(b) - below(a)
+
+
+UNREAD_CLASSES = 100_000    # a dilated kernel's residue classes counted one by one, at most
+
+
+def _covered_dilated(a: int, b: int, k: int, s: int, d: int, o: int) -> int | None:
+    """Positions in ``[a, b)`` that some tap ``j·s + t·d`` (``j < o``, ``t < k``) reads, or
+    ``None`` when that would take more than UNREAD_CLASSES steps.
+
+    With g = gcd(s, d), s = g·s′ and d = g·d′, only multiples of g are read: x = g·y with
+    y = j·s′ + t·d′. The taps t ≡ c (mod s′) give the residue c·d′ of y modulo s′, a different
+    one for each c < s′; the taps c, c + s′, c + 2s′ … shift the window index by d′ each, so
+    class c reads y = c·d′ + s′·J for J in the union of runs [m·d′, m·d′ + o) — one run when
+    o ≥ d′."""
+    import math
+
+    g = math.gcd(s, d)
+    s1, d1 = s // g, d // g
+    if min(k, s1) > UNREAD_CLASSES:
+        return None
+    ya, yb = -(-a // g), -(-b // g)
+    total = 0
+    for c in range(min(k, s1)):
+        n = (k - 1 - c) // s1 + 1              # taps in this class
+        base = c * d1
+
+        def below(m: int) -> int:               # J < m in the class's runs
+            if m <= 0:
+                return 0
+            if o >= d1:
+                return min(m, (n - 1) * d1 + o)
+            q = m // d1
+            return n * o if q >= n else q * o + min(m - q * d1, o)
+
+        lo, hi = -(-(ya - base) // s1), -(-(yb - base) // s1)
+        total += below(hi) - below(lo)
+    return total
+
+
+def unread_inputs(i: int, k: int, s: int, p_lo: int = 0, p_hi: int | None = None,
+                  dilation: int = 1, ceil: bool = False) -> int | None:
+    """Input pixels along one axis that no window reads (padding aside): the gaps a stride
+    larger than the kernel, or a dilated kernel, leaves between windows, and whatever the
+    last window stops short of. ``None`` only for a dilated kernel too large to count."""
+    if p_hi is None:
+        p_hi = p_lo
+    o = out_len(i, k, s, p_lo, p_hi, dilation, ceil)
+    if dilation == 1:
+        covered = _covered_d1(p_lo, p_lo + i, k, s, o)
+    else:
+        covered = _covered_dilated(p_lo, p_lo + i, k, s, dilation, o)
+        if covered is None:
+            return None
+    return i - covered
+
+
+def dropped_inputs(i: int, k: int, s: int, p_lo: int = 0, p_hi: int | None = None,
+                   dilation: int = 1) -> int:
+    """Input pixels that the floored output leaves out: those the last window, the one the
+    rounding drops because it does not fit the padded input, would read and no kept window
+    reads. 0 when the formula gives a whole number or what the rounding drops is padding
+    (or pixels the stride skips anyway).
+
+    The dropped window starts at o·s (padded coordinates) and its tap t reads o·s + t·d. That
+    position is also tap t + s′ of the window before, with s′ = s/gcd(s, d), when t + s′ < k
+    and o ≥ d′ = d/gcd(s, d) (a multiple m > 1 of s′ only repeats this), and no kept window
+    reads it otherwise."""
+    import math
+
+    if p_hi is None:
+        p_hi = p_lo
+    if pixels_left_out(i, k, s, p_lo, p_hi, dilation) == 0:
+        return 0
+    o = out_len(i, k, s, p_lo, p_hi, dilation)
+    g = math.gcd(s, dilation)
+    s1, d1 = s // g, dilation // g
+    t_lo = 0 if o < d1 else max(0, k - s1)
+    start = o * s
+    # taps t with p_lo ≤ start + t·d < p_lo + i
+    t_a = max(t_lo, -(-(p_lo - start) // dilation))
+    t_b = min(k, -(-(p_lo + i - start) // dilation))
+    return max(0, t_b - t_a)
+
+
+NEAREST_SEARCH = 256        # sizes tried each way for a dilated kernel's nearest whole inputs
+
+
+def inputs_without_drops(i: int, k: int, s: int, p_lo: int = 0, p_hi: int | None = None,
+                         dilation: int = 1) -> tuple[int, ...]:
+    """The nearest input sizes, one below ``i`` and one above, at which this layer's floored
+    output leaves no input pixel out (see :func:`dropped_inputs`); a size is missing where
+    there is none (below: the kernel would not fit; a dilated kernel: none within
+    NEAREST_SEARCH)."""
+    if p_hi is None:
+        p_hi = p_lo
+    fits = effective_kernel(k, dilation) - p_lo - p_hi       # the smallest input that fits
+    if dilation == 1:
+        # Undilated, the dropped pixels are the last r − p_hi − max(0, s − k) of the input
+        # (r: the padded pixels left over): fewer inputs by that many, or more by s − r.
+        dropped = dropped_inputs(i, k, s, p_lo, p_hi)
+        r = pixels_left_out(i, k, s, p_lo, p_hi)
+        below, above = i - dropped, i + s - r
+        return tuple(x for x in (below, above) if x >= max(fits, 1) and x != i)
+    found = []
+    for step in (-1, 1):
+        for n in range(1, NEAREST_SEARCH + 1):
+            x = i + step * n
+            if x < max(fits, 1):
+                break
+            if dropped_inputs(x, k, s, p_lo, p_hi, dilation) == 0:
+                found.append(x)
+                break
+    return tuple(found)
+
+
 def same_padding(i: int, k: int, s: int, dilation: int = 1) -> tuple[int, int]:
     """TensorFlow's ``"same"`` padding along one axis: ``(before, after)``.
 

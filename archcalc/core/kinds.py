@@ -151,47 +151,122 @@ def _same_note(name: str, i: int, k: int, s: int, d: int, lo: int, hi: int) -> N
         f"{lo} before the input and {hi} after (PyTorch's symmetric padding cannot express this)"))
 
 
-def _axis(name: str, i: int, k: int, s: int, lo: int, hi: int, d: int, ceil: bool,
-          notes: list[Note]) -> int:
-    """Output length along one axis, adding a note when the formula gives a fraction."""
+def _axis(name: str, i: int, k: int, s: int, lo: int, hi: int, d: int, ceil: bool) -> int:
+    """Output length along one axis."""
     try:
-        o = F.out_len(i, k, s, lo, hi, d, ceil)
+        return F.out_len(i, k, s, lo, hi, d, ceil)
     except ValueError as e:
         raise LayerError(f"{e} along {name}") from None
-    if F.pixels_left_out(i, k, s, lo, hi, d):
+
+
+# How a note names one axis's pixels: H's rows at the bottom, W's columns at the right.
+_AXIS_WORDS = {"H": ("row", "rows", "bottom"), "W": ("column", "columns", "right"),
+               "H = W": ("row", "rows", "bottom and right")}
+
+
+def _pixels(label: str, n: int, of: int | None = None, last: bool = False) -> tuple[str, str]:
+    """How a note counts pixels along an axis, and the verb that agrees: ``("the last 3 input
+    rows", "are")``, ``("28 of the 56 input rows and as many columns", "are")``."""
+    one, many, _ = _AXIS_WORDS[label]
+    single = n == 1 and of is None
+    if last:
+        words = "the last input " if single else f"the last {n:,} input "
+    else:
+        words = f"{n:,}" + (f" of the {of:,}" if of is not None else "") + " input "
+    words += one if single else many
+    if label == "H = W":
+        return words + (" and column" if single else " and as many columns"), "are"
+    return words, "is" if single else "are"
+
+
+def _axis_note(label: str, i: int, k: int, s: int, lo: int, hi: int, d: int, ceil: bool,
+               o: int) -> Note | None:
+    """What the windows along one axis leave out, when they leave anything: a note of kind
+    ``"fraction"`` when the floored output leaves input pixels out that a further window
+    would read (``--strict`` refuses it), ``"floor"`` when the rounding loses no input pixel
+    (what it leaves out is padding, or pixels the windows skip anyway), ``"ceil"`` for a
+    ceil-mode rounding, ``"skip"`` for a whole number whose windows skip pixels (a stride
+    larger than the kernel, or a dilation's gaps). Every count is of input pixels that no
+    window reads, as tests/test_formulas.py enumerates them."""
+    r = F.pixels_left_out(i, k, s, lo, hi, d)
+    unread = F.unread_inputs(i, k, s, lo, hi, d, ceil)
+    if not r and not unread:
+        return None
+    side = _AXIS_WORDS[label][2]
+    dropped = 0 if ceil else F.dropped_inputs(i, k, s, lo, hi, d)
+    parts = []
+    named = 0                       # unread pixels the note has counted already
+    if r:
         exact = F.out_len_exact(i, k, s, lo, hi, d)
         formula = f"{F.out_len_text(i, k, s, lo, hi, d)} = {F.fraction_text(exact)}"
-        if ceil:
-            notes.append(Note("ceil", f"{name}: {formula} → {o} (ceil mode, as the spec asks)"))
+        how = "ceil mode, as the spec asks" if ceil else "floored, as PyTorch does"
+        head = f"{label}: {formula} → {o} ({how})"
+        if dropped:
+            named = dropped
+            if d == 1:
+                px, verb = _pixels(label, dropped, last=True)
+                parts.append(f"{px} at the {side} {verb} read by no window")
+            else:
+                px, verb = _pixels(label, dropped)
+                parts.append(f"{px} near the {side}, which the dropped last window would "
+                             f"read, {verb} read by no window")
+            sizes = F.inputs_without_drops(i, k, s, lo, hi, d)
+            if sizes:
+                parts.append("this layer's nearest input sizes that leave no input pixel out: "
+                             + ", ".join(f"{x:,}" for x in sizes))
+        elif not ceil and r <= hi:
+            pad = "pixel" if hi == 1 else "pixels"
+            parts.append(f"only padding is left out: the last window ends {r} pixel"
+                         f"{'s' if r != 1 else ''} short of the padded input's end, in the "
+                         f"{hi} {pad} of padding at the {side}")
+            if unread == 0:
+                one = _AXIS_WORDS[label][0]
+                parts[-1] += f"; every input {one}{' and column' if label == 'H = W' else ''} is read"
+        elif not ceil:
+            named = min(r - hi, i)      # the leading padding may be among the r
+            px, verb = _pixels(label, named, last=True)
+            parts.append(f"{px} at the {side} {verb} read by no window, but a further window "
+                         f"would skip {'it' if verb == 'is' else 'them'} too, so the rounding "
+                         f"loses no input pixel")
+    else:
+        head = f"{label}:"
+    if unread is None:
+        parts.append(f"dilation {d} may leave input pixels that no window reads (not counted: "
+                     f"the kernel is too large)")
+    elif unread > named:
+        px, verb = _pixels(label, unread, i)
+        total = " in all" if named else ""
+        if d == 1:
+            parts.append(f"stride {s} is larger than the kernel {k}, so the windows skip "
+                         f"pixels: {px} {verb} read by no window{total}")
         else:
-            left = F.pixels_left_out(i, k, s, lo, hi, d)
-            px = "pixel" if left == 1 else "pixels"
-            notes.append(Note("fraction", (
-                f"{name}: {formula} → {o} (floored, as PyTorch does): the last window leaves "
-                f"{left} input {px} out; this layer's input sizes that divide evenly: "
-                f"{i - left}, {i - left + s}")))
-    return o
+            parts.append(f"dilation {d} leaves gaps between the kernel's taps that stride {s} "
+                         f"does not fill: {px} {verb} read by no window{total}")
+    kind = ("fraction" if dropped else "ceil" if r and ceil else "floor" if r else "skip")
+    sep = ": " if r else " "
+    return Note(kind, head + (sep + "; ".join(parts) if parts else ""))
 
 
 def _window(a: dict, x: Shape, ceil: bool = False) -> tuple[int, int, list[Note]]:
     (kh, kw), (sh, sw) = a["k"], a["s"]
     dh, dw = a.get("dilation", (1, 1))
     top, bottom, left, right = _pad_sides(a, x)
-    nh: list[Note] = []
-    nw: list[Note] = []
-    h = _axis("H", x.h, kh, sh, top, bottom, dh, ceil, nh)
-    w = _axis("W", x.w, kw, sw, left, right, dw, ceil, nw)
-    if a.get("p") == "same":
-        if top != bottom:
-            nh.append(_same_note("H", x.h, kh, sh, dh, top, bottom))
-        if left != right:
-            nw.append(_same_note("W", x.w, kw, sw, dw, left, right))
+    h = _axis("H", x.h, kh, sh, top, bottom, dh, ceil)
+    w = _axis("W", x.w, kw, sw, left, right, dw, ceil)
     # One note when both axes do the same arithmetic, else one per axis.
-    if nh and nw and (x.h, kh, sh, top, bottom, dh) == (x.w, kw, sw, left, right, dw):
-        notes = [Note(nh[0].kind, "H = W" + nh[0].text[1:])]
+    same = a.get("p") == "same"
+    if (x.h, kh, sh, top, bottom, dh) == (x.w, kw, sw, left, right, dw):
+        notes = [_axis_note("H = W", x.h, kh, sh, top, bottom, dh, ceil, h)]
+        if same and top != bottom:
+            notes.append(_same_note("H = W", x.h, kh, sh, dh, top, bottom))
     else:
-        notes = nh + nw
-    return h, w, notes
+        notes = [_axis_note("H", x.h, kh, sh, top, bottom, dh, ceil, h)]
+        if same and top != bottom:
+            notes.append(_same_note("H", x.h, kh, sh, dh, top, bottom))
+        notes.append(_axis_note("W", x.w, kw, sw, left, right, dw, ceil, w))
+        if same and left != right:
+            notes.append(_same_note("W", x.w, kw, sw, dw, left, right))
+    return h, w, [n for n in notes if n]
 
 
 def _geometry(a: dict, *, pool: bool = False) -> str:

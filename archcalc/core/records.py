@@ -83,9 +83,12 @@ class Shape(Record):
 class Note(Record):
     """Something a reader must know about a row.
 
-    ``kind`` is ``"fraction"`` for an output size the formula did not give as an integer and the
-    layer floored silently (``--strict`` refuses these), ``"ceil"`` for a ceil-mode rounding the
-    spec asked for, and ``"spec"`` for a remark written in the spec itself.
+    ``kind`` is ``"fraction"`` for an output size the formula did not give as an integer, floored
+    so that input pixels are left out (``--strict`` refuses these), ``"floor"`` for one floored
+    with only padding (or pixels the stride skips anyway) left out, ``"ceil"`` for a ceil-mode
+    rounding the spec asked for, ``"skip"`` for windows that skip input pixels (a stride larger
+    than the kernel), ``"same"`` for TensorFlow's lopsided padding, and ``"spec"`` for a remark
+    written in the spec itself.
     """
 
     __slots__ = ("kind", "text")

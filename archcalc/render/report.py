@@ -417,7 +417,7 @@ def _foot_all(a: Analysis, opt: Options, cols, numbered) -> list[str]:
         foot += [f"  [{i}] {name}: {text}" for i, (name, text) in enumerate(numbered, 1)]
     if a.even_inputs:
         sizes = " or ".join(f"{s}×{s}" for s in a.even_inputs)
-        foot.append(f"nearest inputs at which no layer drops pixels: {sizes}")
+        foot.append(f"nearest inputs at which no layer leaves input pixels out: {sizes}")
     return foot
 
 
