@@ -342,7 +342,8 @@ def list_cmd() -> None:
                    "view it) whose cells show their working on hover or click.")
 @click.option("--strict", is_flag=True,
               help="Refuse a layer whose output size, floored from a fraction, leaves input "
-                   "pixels out (exit status 2); padding left out is not refused.")
+                   "pixels out, and an fc that flattens a feature map implicitly (exit status "
+                   "2); padding left out is not refused.")
 @click.option("--aux", is_flag=True,
               help="Also total the auxiliary classifier heads (training time); their rows are "
                    "always shown, but the inference total leaves them out.")

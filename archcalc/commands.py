@@ -39,11 +39,10 @@ def table(network, input=None, sets=None, *, format="text", standalone=False, st
         raise ArchcalcError("--standalone: a self-contained page is made with --format html "
                             "(and the layer table's layout)")
     a = O.analysis(network, input, sets)
-    if strict and a.fractions:
-        texts = [f"{r.name}: {n.text}" for r in a.fractions for n in r.notes
-                 if n.kind == "fraction"]
-        raise ArchcalcError("--strict: floored output sizes that leave input pixels out:\n  "
-                            + "\n  ".join(texts))
+    if strict and a.refused:
+        raise ArchcalcError("--strict: layers that leave input pixels out or flatten "
+                            "implicitly:\n  "
+                            + "\n  ".join(f"{name}: {n.text}" for name, n in a.refused))
     if layout == "paper":
         from .analysis import paper
 

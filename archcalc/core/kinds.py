@@ -614,6 +614,20 @@ class Flatten(Rule):
         return Result(Shape(ins[0].elements, flat=True), Counts())
 
 
+def _flatten_note(kind: str, x: Shape, n_out: int) -> tuple[Note, ...]:
+    """An fc (or RBF) on a C×H×W map with H·W > 1 reads it as C·H·W values, an implicit
+    flatten; the frameworks that act on the last axis instead count otherwise. (A C×1×1 map is
+    its C values whichever way it is read: no note.)"""
+    if x.flat or x.h * x.w == 1:
+        return ()
+    return (Note("flatten", (
+        f"{kind} reads its {x} input as {x.elements:,} values: an implicit flatten (as Caffe's "
+        f"InnerProduct does). Without a flatten before it, PyTorch's nn.Linear acts on the last "
+        f"axis only (W = {x.w}: {x.c}×{x.h}×{n_out:,} outputs from {x.w}·{n_out:,} weights) "
+        f"and Keras's Dense on the channels of each position ({x.h}×{x.w}×{n_out:,} outputs from "
+        f"{x.c}·{n_out:,} weights); write \"flatten\" before the {kind} to make it explicit")),)
+
+
 class FullyConnected(Rule):
     kind = "fc"
     category = "fully connected"
@@ -629,7 +643,7 @@ class FullyConnected(Rule):
         n_in, n_out = ins[0].elements, a["fc"]
         return Result(Shape(n_out, flat=True),
                       Counts(F.fc_weights(n_in, n_out), n_out if a["bias"] else 0, 0,
-                             F.fc_macs(n_in, n_out)))
+                             F.fc_macs(n_in, n_out)), _flatten_note("fc", ins[0], n_out))
 
 
 class RBF(Rule):
@@ -646,7 +660,8 @@ class RBF(Rule):
     def apply(self, ins, a):
         n_in, n_out = ins[0].elements, a["rbf"]
         # y_j = Σ_i (x_i − w_ij)²: one subtract-and-square-accumulate per prototype value.
-        return Result(Shape(n_out, flat=True), Counts(fixed=n_in * n_out, macs=n_in * n_out))
+        return Result(Shape(n_out, flat=True), Counts(fixed=n_in * n_out, macs=n_in * n_out),
+                      _flatten_note("rbf", ins[0], n_out))
 
 
 class Join(Rule):

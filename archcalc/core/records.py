@@ -80,6 +80,10 @@ class Shape(Record):
         return f"{self.c}×{self.h}×{self.w}"
 
 
+# The notes --strict refuses: a floored size that leaves input pixels out, an implicit flatten.
+STRICT = ("fraction", "flatten")
+
+
 class Note(Record):
     """Something a reader must know about a row.
 
@@ -87,7 +91,8 @@ class Note(Record):
     so that input pixels are left out (``--strict`` refuses these), ``"floor"`` for one floored
     with only padding (or pixels the stride skips anyway) left out, ``"ceil"`` for a ceil-mode
     rounding the spec asked for, ``"skip"`` for windows that skip input pixels (a stride larger
-    than the kernel), ``"same"`` for TensorFlow's lopsided padding, and ``"spec"`` for a remark
+    than the kernel), ``"flatten"`` for an fc that reads a C×H×W map as a vector without a
+    flatten layer (``--strict`` refuses it too), ``"same"`` for TensorFlow's lopsided padding, and ``"spec"`` for a remark
     written in the spec itself.
     """
 
@@ -250,6 +255,11 @@ class Analysis(Record):
     @property
     def fractions(self) -> list[LayerRow]:
         return [r for r in self.rows if any(n.kind == "fraction" for n in r.notes)]
+
+    @property
+    def refused(self) -> list[tuple[str, Note]]:
+        """What ``--strict`` refuses: (layer, note) for every note of a kind in STRICT."""
+        return [(r.name, n) for r in self.rows for n in r.notes if n.kind in STRICT]
 
 
 def _sum(rows) -> Counts:
