@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import os
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -257,10 +258,15 @@ def test_googlenet_is_22_layers_deep():
 
 def test_resnet_table1():
     # He et al. 2015, Table 1: every block configuration, output size and label agrees; the FLOPs
-    # row (multiply-adds) agrees to the printed precision; only the softmax (not a spec layer,
-    # the specs end with logits) is flagged, once per column.
+    # row (multiply-adds) agrees to the printed precision. The softmax the table names (not a
+    # spec layer: the specs end with logits) is no disagreement: those cells agree without it,
+    # and a note says so (issue 15: it was a ✗ in every column).
     v = view("resnet50")
-    assert flagged(v) == {("pool5", k) for k in ("r18", "r34", "r50", "r101", "r152")}
+    assert flagged(v) == set()
+    for k in ("r18", "r34", "r50", "r101", "r152"):
+        c = cell(v, "pool5", k)
+        assert (c.text, c.printed, c.mark, c.named) == (
+            "average pool, 1000-d fc", "average pool, 1000-d fc, softmax", "✓", ("softmax",))
     assert cell(v, "conv4_", "r101").text == "[1×1, 256; 3×3, 256; 1×1, 1024] × 23"
     assert cell(v, "conv3_", "r18").text == "[3×3, 128; 3×3, 128] × 2"
     assert cell(v, "conv1", "r152").text == "7×7, 64, stride 2"
@@ -273,12 +279,27 @@ def test_resnet_table1():
     assert cell(v, v.groups[-1].name, "output").text == ""     # `as` rows print only their cells
     out = CliRunner().invoke(main, ["table", "resnet152", "--layout", "paper"]).output
     assert "3.858×10⁹ (3.8×10⁹ ✓)" in out and "multiply-adds" in out
+    assert "note: the paper's table also names softmax (row 1×1), a layer the spec need not " \
+           "have: the softmax that turns the logits into probabilities has no parameters" in out
+    assert "✗ [" not in out and "disagreements:" not in out
+
+
+def test_a_named_word_agrees_only_as_a_whole_item():
+    t = replace(view("resnet50").table, named={"softmax": "why"})
+    assert paper._without_named(t, "average pool, 1000-d fc, softmax") == (
+        "average pool, 1000-d fc", ("softmax",))
+    assert paper._without_named(t, "softmax; 3×3 conv") == ("3×3 conv", ("softmax",))
+    assert paper._without_named(t, "softmaxish, fc") == ("softmaxish, fc", ())
+    assert paper._without_named(t, "average pool, 1000-d fc") == ("average pool, 1000-d fc", ())
 
 
 def test_densenet_table1():
-    # Huang et al. 2017, Table 1: only the softmax of the classification layer is flagged.
+    # Huang et al. 2017, Table 1: every cell agrees, the classification layer's softmax named
+    # by the paper aside (a note, no ✗: issue 15).
     v = view("densenet121")
-    assert flagged(v) == {("classifier", k) for k in ("d121", "d169", "d201", "d264")}
+    assert flagged(v) == set()
+    assert {cell(v, "classifier", k).named for k in ("d121", "d169", "d201", "d264")} == {
+        ("softmax",)}
     assert cell(v, "denseblock3", "d264").text == "[1×1 conv; 3×3 conv] × 64"
     assert cell(v, "transition2/pool", "output").text == "14×14"
     assert cell(v, "conv0", "d121").text == "7×7 conv, stride 2"

@@ -14,6 +14,10 @@ column's ``key``, ``heading`` and ``value`` and a row's ``layers``)::
     networks = ["googlenet"]     # networks whose `--layout paper` this table is
     tolerance = 0.02             # relative gap still put down to the paper's rounding (≈)
     notes = ["params: weights without biases, K = 1024", ...]   # printed under the table
+    named = { softmax = "why" }  # words the paper's table names for a layer the spec need not
+                                 #   have: a printed cell that differs from the computed one
+                                 #   only by such a word (", softmax") agrees, and a note says
+                                 #   which rows name it and why
 
     [kinds]                      # the "type" value: layer kind → the paper's word; fields
     conv = "convolution"         #   {group} (the row's group), {value} (the kind's own attribute)
@@ -87,7 +91,8 @@ from . import counting as N
 from ..core.errors import ArchcalcError, suggest
 from ..core.records import Analysis, LayerRow
 
-TOP_KEYS = ("title", "source", "networks", "tolerance", "notes", "kinds", "columns", "rows")
+TOP_KEYS = ("title", "source", "networks", "tolerance", "notes", "kinds", "named", "columns",
+            "rows")
 COLUMN_KEYS = ("key", "heading", "value", "format", "layer", "unit", "suffix", "decimals",
                "beside", "absent", "proj", "words", "strided", "network", "formats", "inner",
                "block", "sep")
@@ -151,6 +156,7 @@ class PaperTable:
     kinds: dict
     columns: tuple[Column, ...]
     rows: tuple[RowSpec, ...]
+    named: dict = None          # word → why the spec need not have that layer
 
 
 def _fail(file: str, where: str, msg: str) -> PaperError:
@@ -190,6 +196,9 @@ def parse(path) -> PaperTable:
     kinds = d.get("kinds", {})
     if not isinstance(kinds, dict) or not all(isinstance(w, str) for w in kinds.values()):
         raise _fail(file, "kinds", 'expected a table: kind = "the paper\'s word"')
+    named = d.get("named", {})
+    if not isinstance(named, dict) or not all(isinstance(w, str) for w in named.values()):
+        raise _fail(file, "named", 'expected a table: word = "why the spec need not have it"')
     for list_key in ("columns", "rows"):
         if not isinstance(d[list_key], list) or not d[list_key]:
             raise _fail(file, list_key, f"expected [[{list_key}]] tables")
@@ -265,7 +274,7 @@ def parse(path) -> PaperTable:
         rows.append(RowSpec(tuple(layers), r.get("main", ""), dict(r.get("paper", {})),
                             dict(r.get("explain", {})), as_))
     return PaperTable(file, d["title"], d["source"], tuple(nets), float(tol), tuple(notes),
-                      dict(kinds), tuple(cols), tuple(rows))
+                      dict(kinds), tuple(cols), tuple(rows), dict(named))
 
 
 def tables() -> list[PaperTable]:
@@ -463,6 +472,7 @@ class Cell:
     mark: str                 # "" (nothing printed, nothing computed), ✓, ≈ or ✗
     gap: float | None         # relative gap, for numeric columns
     explain: str              # from the data file
+    named: tuple[str, ...] = ()   # words of the table's ``named`` the printed cell adds (agrees)
 
 
 def _printed_number(text: str, c: Column) -> tuple[float, float]:
@@ -478,6 +488,19 @@ def _printed_number(text: str, c: Column) -> tuple[float, float]:
 
 def _norm(s: str) -> str:
     return re.sub(r"\s+", "", s).replace("x", "×")
+
+
+def _without_named(t: PaperTable, printed: str) -> tuple[str, tuple[str, ...]]:
+    """The printed text without the ``named`` words it lists as items of its own (", softmax"
+    at the end, "softmax, " at the start), and the words taken out."""
+    taken = []
+    for word in t.named or {}:
+        w = re.escape(word)
+        shorter = re.sub(rf"\s*[,;]\s*{w}\s*$|^\s*{w}\s*[,;]\s*", "", printed)
+        if shorter != printed:
+            printed = shorter
+            taken.append(word)
+    return printed, tuple(taken)
 
 
 def _cell(t: PaperTable, g: Group, c: Column, spec: RowSpec, where: str) -> Cell:
@@ -506,8 +529,12 @@ def _cell(t: PaperTable, g: Group, c: Column, spec: RowSpec, where: str) -> Cell
         gap = abs(x - p) / p if p else float("inf")
         mark = AGREE if abs(x - p) < one else NEAR if gap <= t.tolerance else DISAGREE
         return Cell(text, value, printed, mark, gap, explain)
-    return Cell(text, value, printed, AGREE if _norm(text) == _norm(printed) else DISAGREE,
-                None, explain)
+    if _norm(text) == _norm(printed):
+        return Cell(text, value, printed, AGREE, None, explain)
+    shorter, named = _without_named(t, printed)
+    if named and _norm(text) == _norm(shorter):
+        return Cell(text, value, printed, AGREE, None, explain, named)
+    return Cell(text, value, printed, DISAGREE, None, explain)
 
 
 @dataclass(frozen=True)
@@ -565,6 +592,24 @@ def _footnote_text(v: PaperView, i: int, c: Column, cell: Cell, also=()) -> str:
     return head + ". " + (cell.explain or "No explanation is known.")
 
 
+def _named_notes(v: PaperView) -> list[str]:
+    """One line per word of the table's ``named`` that some printed cell adds: which rows, and
+    why those cells agree without it."""
+    out = []
+    for word, why in (v.table.named or {}).items():
+        rows = []
+        for i, row in enumerate(v.cells):
+            if any(word in cell.named for cell in row):
+                label = next((x.printed or x.text for x in row if x.printed or x.text),
+                             f"row {i + 1}")
+                rows.append(label)
+        if rows:
+            out.append(f"the paper's table also names {word} (row {', '.join(rows)}), a layer "
+                       f"the spec need not have: {why}; those cells are compared without it "
+                       f"and agree")
+    return out
+
+
 def _coverage(v: PaperView) -> str:
     a = v.analysis
     covered = {r.name for g in v.groups for r in g.rows}
@@ -612,7 +657,8 @@ def _body(v: PaperView, marks: bool) -> tuple[list[str], list[list[str]], list[s
                 shown = (f"{cell.printed} {cell.mark}" if cell.printed and marks
                          else cell.printed or (cell.mark if cell.mark else ""))
                 out.append(shown + ref)
-            elif cell.mark in (AGREE, NEAR) and _norm(cell.text) != _norm(cell.printed):
+            elif (cell.mark in (AGREE, NEAR) and not cell.named
+                  and _norm(cell.text) != _norm(cell.printed)):
                 # A number shown more precisely than the paper printed it, and the check.
                 out.append(f"{cell.text} ({cell.printed} {cell.mark}){ref}")
             else:
@@ -677,7 +723,7 @@ def render(a: Analysis, fmt: str = "text") -> str:
     head = [f"{t.title} — computed from the spec of {a.network}, beside the printed values",
             f"printed values: {t.source}",
             f"network: {a.network} — {a.description} ({a.source}); input {x.c}×{x.h}×{x.w}"]
-    foot = [f"note: {n}" for n in t.notes]
+    foot = [f"note: {n}" for n in t.notes] + [f"note: {n}" for n in _named_notes(v)]
     if totalled:
         foot.append(f"marks: {AGREE} agrees to the printed precision; {NEAR} within "
                     f"{t.tolerance:.0%} (the paper's rounding); {DISAGREE} disagrees. The total "
@@ -698,6 +744,14 @@ def render(a: Analysis, fmt: str = "text") -> str:
     return "\n\n".join(["\n".join(head), table, "\n".join(foot)]) + "\n"
 
 
+def _cell_dict(cell: Cell) -> dict:
+    d = {"computed": cell.text, "value": cell.value, "printed": cell.printed, "mark": cell.mark,
+         "gap": cell.gap, "explain": cell.explain}
+    if cell.named:
+        d["named"] = list(cell.named)   # words of the table's `named` the printed cell adds
+    return d
+
+
 def to_dict(v: PaperView) -> dict:
     t = v.table
     return {
@@ -705,16 +759,13 @@ def to_dict(v: PaperView) -> dict:
         "source": t.source,
         "network": v.analysis.network,
         "input": v.analysis.input.as_list(),
-        "notes": list(t.notes),
+        "notes": list(t.notes) + _named_notes(v),
         "tolerance": t.tolerance,
         "columns": [{"key": c.key, "heading": c.heading, "value": c.value} for c in t.columns],
         "rows": [
             {
                 "layers": [r.name for r in g.rows],
-                "cells": {c.key: {"computed": cell.text, "value": cell.value,
-                                  "printed": cell.printed, "mark": cell.mark,
-                                  "gap": cell.gap, "explain": cell.explain}
-                          for c, cell in zip(t.columns, row)},
+                "cells": {c.key: _cell_dict(cell) for c, cell in zip(t.columns, row)},
             }
             for g, row in zip(v.groups, v.cells)
         ],
