@@ -264,7 +264,9 @@ def test_per_axis_kernel_same_padding_dilation_and_ceil(tmp_path):
     # H: (17 − 3 + 0 + 1)/2 + 1 = 8.5 → 8; W: (17 − 5 + 2 + 2)/1 + 1 = 17
     assert (rows["asym"].output.h, rows["asym"].output.w) == (8, 17)
     [note] = rows["asym"].notes
-    assert note.kind == "fraction" and note.text.startswith("H: (17 − 3 + 0 + 1)/2 + 1 = 8.5 → 8")
+    # the window left out reaches only the bottom padding row: no input row goes unread
+    assert note.kind == "floor" and note.text.startswith("H: (17 − 3 + 0 + 1)/2 + 1 = 8.5 → 8")
+    assert "only padding is left out" in note.text and "every input row is read" in note.text
     # ceil: (8 − 3)/2 + 1 = 3.5 → 4 on H; (17 − 3)/2 + 1 = 8 on W
     assert (rows["pool"].output.h, rows["pool"].output.w) == (4, 8)
     assert [n.kind for n in rows["pool"].notes] == ["ceil"]
