@@ -189,11 +189,23 @@ def column_mapping(pairs) -> dict[str, str]:
     return _options.column_mapping(pairs)
 
 
+def gradebook(submissions, net, input=None, **options) -> str:
+    """The gradebook CSV of ``archcalc check --gradebook``: each (name, text) submission marked
+    against ``net`` as :func:`check_answers` marks it (``options`` are its keywords), one row
+    each; a submission that cannot be read is a row saying why."""
+    from .homework.check import gradebook as G
+
+    entries = G.mark_all(submissions, lambda name, text: check_answers(
+        text, net, input, source=name, **options))
+    return G.to_csv(entries)
+
+
 def check_answers(answers: str | bytes, net, input=None, *, source: str = "answers",
                   columns: dict[str, str] | None = None, by_order: bool = False,
                   bias: bool | None = None, flops: bool | None = None,
                   k_base: int | None = None, rounding: str | None = None,
-                  table: int | None = None, family: bool = True):
+                  table: int | None = None, family: bool = True,
+                  bytes_per_value: int | None = None):
     """Mark a hand-made table (its text, or its bytes as a file holds them) against the
     network ``net`` (``load``), as ``archcalc check`` does; returns the check's ``Result``."""
     from .homework import answers as A
@@ -205,7 +217,8 @@ def check_answers(answers: str | bytes, net, input=None, *, source: str = "answe
     cols = dict(columns or {})
     parsed = A.parse(text, source, lambda h: A.recognised(h, cols), table)
     opts = C.CheckOptions
-    res = C.check(a, parsed, opts(cols, by_order, bias, flops, k_base, rounding), net,
+    res = C.check(a, parsed, opts(cols, by_order, bias, flops, k_base, rounding,
+                                  bytes_per_value), net,
                   family=family)
     if not res.cells:
         raise ArchcalcError(f"{source}: no row of the table matches a layer of {a.network}"

@@ -388,7 +388,7 @@ def explain_cmd(network: str, layers: tuple[str, ...], input_: str | None, sets,
 
 @main.command("check")
 @click.argument("network")
-@click.argument("answers")
+@click.argument("answers", nargs=-1, required=True)
 @format_option("check --format", help="json: every verdict, for autograders.")
 @click.option("--by-order", is_flag=True,
               help="Match rows to layers by position (the layers `archcalc quiz` lists), "
@@ -406,13 +406,21 @@ def explain_cmd(network: str, layers: tuple[str, ...], input_: str | None, sets,
 @click.option("--floor/--ceil", "floor", default=None,
               help="Pooling sizes all floored (PyTorch's default) or all in ceil mode (Caffe); "
                    "default: as the spec says, unless the cells fit one of these better.")
+@click.option("--dtype", type=Choice("--dtype"), default=None,
+              help="What a memory column in bytes counts per value (fp32: 4 bytes); default: "
+                   "decided from the cells (else fp32).")
 @click.option("--table", "which", metavar="N", default=None,
               help="Which table of the file to mark (default: the first one archcalc "
                    "recognises).")
+@click.option("--gradebook", metavar="FILE.csv", default=None,
+              help="Mark every ANSWERS file and write one CSV row each: score, wrong cells, "
+                   "diagnoses (an unreadable file is a row saying why).")
+@click.option("--force", is_flag=True, help="Let --gradebook overwrite an existing file.")
 @spec_options
-def check_cmd(network: str, answers: str, fmt: str, by_order: bool, mapping: tuple[str, ...],
-              bias: bool | None, flops: bool | None, k_base: str | None, floor: bool | None,
-              which: str | None, input_: str | None, sets) -> None:
+def check_cmd(network: str, answers: tuple[str, ...], fmt: str, by_order: bool,
+              mapping: tuple[str, ...], bias: bool | None, flops: bool | None,
+              k_base: str | None, floor: bool | None, dtype: str | None, which: str | None,
+              gradebook: str | None, force: bool, input_: str | None, sets) -> None:
     """Mark a hand-made table of NETWORK, cell by cell, and diagnose each mistake.
 
     ANSWERS is a CSV, tab-separated or Markdown table (or text with one pasted in), or - for
@@ -424,14 +432,20 @@ def check_cmd(network: str, answers: str, fmt: str, by_order: bool, mapping: tup
     MACs or FLOPs, K = 1000 or 1024, floor or ceil) is decided from its cells unless an option
     says it.
 
+    Several ANSWERS files are marked one after another; with --gradebook FILE.csv each is a
+    row of a teacher's gradebook, and a file that cannot be read is a row saying why.
+
     Exit status: 0 when every marked cell is right (blank cells are reported as missing), 1
-    when some are wrong, 2 when the answers cannot be read.
+    when some are wrong or nothing is answered, 2 when the answers cannot be read (with
+    several files: 1 when any of them is not clean).
     """
     from . import commands
 
     text, code = commands.check(network, answers, format=fmt, by_order=by_order,
                                 columns=mapping, bias=bias, flops=flops, k=k_base, floor=floor,
-                                table=which, input=input_, sets=sets)
+                                dtype=dtype,
+                                table=which, input=input_, sets=sets, gradebook=gradebook,
+                                force=force)
     click.echo(text, nl=False)
     sys.exit(code)
 

@@ -111,9 +111,12 @@ def quiz(network, blank="W,H,C,params,macs", seed=None, fraction=None, answers=F
 
 def check(network, answers, *, format="text", by_order=False, columns=(), bias=None,
           flops=None, k=None, floor=None, table=None, input=None, sets=None,
-          stdin=None) -> tuple[str, int]:
-    """``archcalc check``: mark the table in the file ``answers`` (``-``: ``stdin``) against
-    ``network``; (the verdict as text or JSON, the exit status: 0 all right, 1 some wrong)."""
+          stdin=None, gradebook=None, force=False, dtype=None) -> tuple[str, int]:
+    """``archcalc check``: mark the table in the file ``answers`` (``-``: ``stdin``; several
+    paths: each in turn) against ``network``; (the verdict as text or JSON, the exit status:
+    0 all right, 1 some wrong or nothing answered). With ``gradebook`` (a CSV path) every
+    submission is a row of it, an unreadable one a row saying why; each submission's marking is
+    the step a status line names (``core.progress``)."""
     import json
 
     from . import api
@@ -122,25 +125,74 @@ def check(network, answers, *, format="text", by_order=False, columns=(), bias=N
 
     fmt = O.choice("--format", format, among="check --format")
     O.flag("--by-order", by_order)
+    O.flag("--force", force)
     cols = O.column_mapping(columns)
     for option, value in (("--bias", bias), ("--flops", flops), ("--floor", floor)):
         if value is not None:
             O.flag(option, value)
     k_base = None if k is None else O.kilo(k, "--k")
     which = None if table is None else O.whole("--table", table)
+    bpv = None
+    if dtype is not None:
+        from .analysis.memory import DTYPES
+
+        bpv = DTYPES[O.choice("--dtype", dtype)]
     net = O.network(network, None, sets)      # at the spec's input: a diagnosis compares
     O.input_shape(input, net.input.c)         # with it; the rows are at --input
-    if not isinstance(answers, str):
+    paths = [answers] if isinstance(answers, str) else list(answers or ())
+    if not paths or not all(isinstance(p, str) for p in paths):
         raise ArchcalcError(f"expected the answers file's path (or - for standard input), "
                             f"found {O.shown(answers)}")
-    text, source = A.read_text(answers, stdin)
-    res = api.check_answers(text, net, input, source=source, columns=cols, by_order=by_order,
-                            bias=bias, flops=flops, k_base=k_base,
-                            rounding=None if floor is None else ("floor" if floor else "ceil"),
-                            table=which, family=not O.sets(sets))
+
+    def mark(path: str, _=None):
+        text, source = A.read_text(path, stdin)
+        return api.check_answers(text, net, input, source=source, columns=cols,
+                                 by_order=by_order, bias=bias, flops=flops, k_base=k_base,
+                                 rounding=None if floor is None else
+                                 ("floor" if floor else "ceil"),
+                                 table=which, family=not O.sets(sets), bytes_per_value=bpv)
+
+    if gradebook is None and len(paths) == 1:
+        res = mark(paths[0])
+        if fmt == "json":
+            return json.dumps(C.to_dict(res), indent=2, ensure_ascii=False) + "\n", res.exit_code
+        return C.render_text(res), res.exit_code
+    from .core import files
+    from .homework.check import gradebook as G
+
+    def out_error(e: ArchcalcError) -> ArchcalcError:
+        return ArchcalcError(str(e).replace("--out", "--gradebook"))
+
+    if gradebook is not None:
+        try:
+            files.check_target(gradebook, force)
+        except ArchcalcError as e:
+            raise out_error(e) from None
+    from .core.printable import printable
+    from .core.progress import step
+
+    def each():
+        for i, path in enumerate(paths, 1):
+            step(f"marking {printable(path)} ({i:,} of {len(paths):,})")
+            yield path, None
+
+    entries = G.mark_all(each(), mark)
+    if gradebook is not None:
+        try:
+            files.write_text(gradebook, G.to_csv(entries), force)
+        except ArchcalcError as e:
+            raise out_error(e) from None
+    code = 1 if any(e.failed for e in entries) else 0
     if fmt == "json":
-        return json.dumps(C.to_dict(res), indent=2, ensure_ascii=False) + "\n", res.exit_code
-    return C.render_text(res), res.exit_code
+        return json.dumps([C.to_dict(e.marking) if e.marking else
+                           {"answers": e.name, "error": e.error} for e in entries],
+                          indent=2, ensure_ascii=False) + "\n", code
+    if gradebook is not None:
+        return ("\n".join(G.summary(e) for e in entries)
+                + f"\ngradebook: {gradebook} ({len(entries)} submission"
+                  f"{'' if len(entries) == 1 else 's'})\n"), code
+    return "\n".join(C.render_text(e.marking) if e.marking else
+                     f"{e.name}: not marked — {e.error}\n" for e in entries), code
 
 
 def compare(networks, sort=None, reverse=False, format="text", units="exact", kilo=1000,

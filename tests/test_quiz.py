@@ -110,8 +110,8 @@ def test_markdown_quiz_is_read_by_check_too():
     r = cli("check", "googlenet", "-", input=table)
     assert r.exit_code == 0, r.output[-1500:]
     blank = cli("quiz", "googlenet", "--format", "markdown").output
-    r = cli("check", "googlenet", "-", input=blank)
-    assert r.exit_code == 0 and "0 wrong" in r.output and "missing" in r.output
+    r = cli("check", "googlenet", "-", input=blank)       # an empty submission (issue 14)
+    assert r.exit_code == 1 and "0 wrong" in r.output and "nothing answered" in r.output
 
 
 def test_set_overrides_reach_quiz_check_and_explain(tmp_path):

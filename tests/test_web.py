@@ -293,12 +293,19 @@ def test_gradebook(web_url):
     code, r = post(web_url, "gradebook", {"network": "alexnet", "submissions": [
         {"name": "a.tsv", "text": seed}, {"name": "b.txt", "text": "nothing here"}]})
     assert code == 200
-    if r["csv"] is None:           # issue 14's gradebook has not landed: say so, mark each
-        assert "issue 14" in r["missing"]
-        assert r["rows"][0]["score"]["text"] == "30/32" and "no table found" in r["rows"][1]["error"]
-    else:
-        rows = list(csv.reader(io.StringIO(r["csv"])))
-        assert len(rows) >= 3
+    # api.gradebook (issue 14): the CSV of `archcalc check --gradebook`, one row a file, and
+    # the unreadable one a row saying why.
+    rows = list(csv.reader(io.StringIO(r["csv"])))
+    assert r["filename"] == "gradebook.csv" and len(rows) == 3
+    head = rows[0]
+    a, b = (dict(zip(head, row)) for row in rows[1:])
+    assert (a["file"], a["score"], a["wrong"], a["note"]) == ("a.tsv", "30/32", "2", "")
+    assert "Conv3" in a["wrong cells"] and "Conv5" in a["wrong cells"]
+    assert b["file"] == "b.txt" and b["score"] == "" and "no table found" in b["note"]
+    assert r["rows"][0] == {"file": "a.tsv", "score": {"text": "30/32"}}
+    assert "no table found" in r["rows"][1]["error"]
+    assert rows == list(csv.reader(io.StringIO(api.gradebook(
+        [("a.tsv", seed), ("b.txt", "nothing here")], api.load("alexnet")))))
 
 
 def test_quiz_and_its_marking(web_url):

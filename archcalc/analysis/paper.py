@@ -537,6 +537,13 @@ def _cell(t: PaperTable, g: Group, c: Column, spec: RowSpec, where: str) -> Cell
     return Cell(text, value, printed, DISAGREE, None, explain)
 
 
+def compare(t: PaperTable, g: Group, c: Column, spec: RowSpec, where: str, text: str) -> Cell:
+    """Column ``c`` of row ``spec`` computed for ``g`` and compared with ``text`` written in
+    its place, as the paper's own printed cell is (``archcalc check`` marks a pasted paper
+    table this way)."""
+    return _cell(t, g, c, replace(spec, paper={**spec.paper, c.key: text}), where)
+
+
 @dataclass(frozen=True)
 class PaperView:
     """A paper table computed for one analysis: data only; ``render`` formats it."""

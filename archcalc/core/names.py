@@ -47,10 +47,12 @@ class Index:
         self._plain = _unique((plain(n), n) for n in self.names)
         self._canon = _unique((canonical(n), n) for n in self.names)
 
-    def find(self, written: str) -> str | None:
+    def find(self, written: str, words: bool = True) -> str | None:
+        """The layer ``written`` names (``words``: also reading common words as short names,
+        ``MaxPool1`` → ``pool1``)."""
         w = written.strip()
-        for table, key in ((self._exact, w), (self._plain, plain(w)),
-                           (self._canon, canonical(w))):
+        tables = ((self._exact, w), (self._plain, plain(w)))
+        for table, key in tables + (((self._canon, canonical(w)),) if words else ()):
             hit = table.get(key)
             if hit is not None:
                 return hit or None

@@ -137,6 +137,22 @@ def _candidates(text: str) -> list[tuple[str, list[int], list[list[str]]]]:
     for block in _blocks(lines, lambda s: "\t" in s):
         if len(block) >= 2:
             found.append(("tsv", block, [lines[i].split("\t") for i in block]))
+    from .listings import aligned_tables, listing_tables, ruled_tables
+    from .markup import html_tables, json_tables, latex_tables
+
+    markup = json_tables(text, lines) or html_tables(text) or latex_tables(lines)
+    if markup:                              # archcalc's JSON, an HTML page, a LaTeX tabular
+        mine = {i for _, nums, _ in markup for i in nums}
+        found = [t for t in found if not mine & set(t[1])] + markup
+    listed = listing_tables(lines)          # a listing's lines may hold tabs: it comes first
+    mine = {i for _, nums, _ in listed for i in nums}
+    found = [t for t in found if not mine & set(t[1])] + listed
+    taken = {i for _, nums, _ in found for i in nums}
+    for t in ruled_tables(lines) + aligned_tables(lines):   # columns aligned by spaces:
+        #                                   under a rule of dashes, or model summaries
+        if not taken & set(t[1]):
+            found.append(t)
+            taken |= set(t[1])
     if not found:
         found += _csv_tables(lines)
     return sorted(found, key=lambda t: t[1][0])
@@ -203,36 +219,100 @@ def parse(text: str, source: str, recognised, which: int | None = None) -> Table
 
 # --- what the columns mean -------------------------------------------------------------------
 
-# Headers, after ``names.plain`` (lower case, letters and digits): the field each one means.
+# Headers, read through ``names.plain`` (case, spaces, punctuation and look-alike letters
+# ignored): the field each one means, in the languages of the seeds and the common courses.
 ALIASES: dict[str, tuple[str, ...]] = {
-    "name": ("layer", "layers", "name", "layername", "stage"),
-    "W": ("w", "width", "wout", "outw", "outputwidth", "outwidth"),
-    "H": ("h", "height", "hout", "outh", "outputheight", "outheight"),
-    "C": ("c", "d", "depth", "channels", "channel", "ch", "cout", "outputchannels", "maps",
-          "featuremaps", "outputdepth"),
-    "output": ("output", "outputsize", "outputshape", "shape", "out", "outputvolume",
-               "outputdimensions", "dimensions", "dims", "size", "outsize"),
-    "params": ("params", "param", "parameters", "parameter", "ofparameter", "ofparameters",
-               "ofparams", "numberofparameters", "numparams", "nparams", "paramcount",
-               "weights", "ofweights", "numberofweights", "learnableparameters",
-               "trainableparameters", "trainableparams"),
-    "macs": ("macs", "mac", "multadds", "multiplyadds", "madds", "flops", "flop", "ops",
-             "operations", "computations", "multiplyaccumulates", "ofmacs", "offlops",
-             "ofops", "computation"),
-    "activations": ("memory", "mem", "activations", "activation", "activationmemory",
-                    "outputvalues", "ofactivations"),
+    "name": ("layer", "layers", "name", "layer name", "stage", "레이어", "층", "계층", "层",
+             "层名", "网络层", "層", "レイヤー", "レイヤ", "schicht", "couche", "capa", "слой",
+             "module", "operator"),
+    "W": ("w", "width", "wout", "out w", "output width", "out width", "w_out", "너비", "폭",
+          "宽", "宽度", "幅", "breite", "largeur", "ancho", "ширина"),
+    "H": ("h", "height", "hout", "out h", "output height", "out height", "h_out", "높이", "高",
+          "高度", "高さ", "höhe", "hohe", "hauteur", "alto", "высота"),
+    "C": ("c", "d", "depth", "channels", "channel", "ch", "cout", "c_out", "output channels",
+          "out channels", "maps", "feature maps", "feature map", "# feature maps",
+          "output depth", "number of channels", "num channels", "채널", "채널 수", "깊이", "通道",
+          "通道数", "深度", "チャネル", "チャンネル", "チャネル数", "kanäle", "kanale", "tiefe",
+          "canaux", "profondeur", "canales", "profundidad", "каналы", "глубина"),
+    "output": ("output", "output size", "output shape", "shape", "out", "output volume",
+               "output dimensions", "dimensions", "dims", "size", "out size", "output dim",
+               "activation shape", "activation volume", "feature map size", "tensor shape",
+               "volume", "출력", "출력 크기", "출력 사이즈", "출력 형태", "출력 shape", "출력크기",
+               "输出", "输出尺寸", "输出大小", "输出形状", "输出维度", "出力", "出力サイズ",
+               "出力形状", "ausgabe", "ausgabegröße", "ausgabeform", "sortie", "taille de sortie",
+               "salida", "tamaño de salida", "выход", "размер выхода"),
+    "params": ("params", "param", "parameters", "parameter", "of parameter", "of parameters",
+               "of params", "number of parameters", "num params", "n params", "param count",
+               "param #", "# params", "weights", "of weights", "number of weights",
+               "learnable parameters", "trainable parameters", "trainable params",
+               "parameter count", "파라미터", "파라미터 수", "파라미터수", "매개변수",
+               "매개변수 수", "가중치", "가중치 수", "参数", "参数量", "参数数量", "参数个数",
+               "权重", "パラメータ", "パラメータ数", "パラメーター数", "重み", "parameteranzahl",
+               "anzahl parameter", "gewichte", "paramètres", "nombre de paramètres", "poids",
+               "parámetros", "pesos", "параметры", "число параметров", "веса"),
+    "macs": ("macs", "mac", "mult-adds", "multiply-adds", "madds", "flops", "flop", "ops",
+             "operations", "computations", "multiply-accumulates", "of macs", "of flops",
+             "of ops", "computation", "mult adds", "multiply adds", "multadd", "muladds",
+             "maccs", "macc", "multiplications", "multiplies", "연산량", "연산 수", "연산",
+             "计算量", "运算量", "乘加", "乘加次数", "浮点运算", "演算量", "演算数",
+             "rechenaufwand", "operationen", "opérations", "operaciones", "операции",
+             "количество операций"),
+    "activations": ("memory", "mem", "activations", "activation", "activation memory",
+                    "output values", "of activations", "activation size", "activations size",
+                    "number of activations", "activation count", "neurons", "# neurons",
+                    "메모리", "활성화", "활성화 크기", "内存", "显存", "激活", "激活值",
+                    "メモリ", "活性化", "speicher", "aktivierungen", "mémoire", "memoria",
+                    "память", "активации"),
+    # Memory in bytes (values × bytes per value): a header with a byte unit ("memory (KB)",
+    # "Memory [MiB]") is one of these too.
+    "activation_bytes": ("activation bytes", "act bytes", "activations bytes", "act. bytes",
+                         "activation_bytes", "memory bytes", "bytes", "activation memory bytes",
+                         "output bytes", "feature map bytes"),
+    "param_bytes": ("param bytes", "param_bytes", "parameter bytes", "params bytes",
+                    "weight bytes", "weights bytes", "parameter memory", "param memory",
+                    "params memory", "weights memory", "model size", "weight memory"),
+    # The receptive field, as `archcalc table --rf` prints it: its size (11×11, global), jump
+    # (the stride between neighbouring outputs, in input pixels) and start.
+    "rf": ("rf", "receptive field", "rf size", "receptive field size", "receptive fields"),
+    "rf_jump": ("jump", "rf jump", "rf_jump", "effective stride", "receptive field jump"),
+    "rf_start": ("start", "rf start", "rf_start", "receptive field start"),
+    # The column a preset of `table --convention` adds: that tool's count.
+    "fvcore_flops": ("fvcore flops", "fvcore_flops", "fvcore"),
+    "ptflops_macs": ("ptflops macs", "ptflops_macs", "ptflops"),
+    "keras_params": ("keras params", "keras_params", "keras param #"),
+    "torchinfo_mult_adds": ("torchinfo mult-adds", "torchinfo_mult_adds", "torchinfo"),
+    "thop_macs": ("thop macs", "thop_macs", "thop"),
     # Columns that describe the layer (the quiz's own "given" column among them): not marked.
-    "describes": ("kind", "type", "layertype", "given", "kernel", "ksp", "description",
-                  "operation", "op", "notes", "note", "sizestridepadding", "patchsizestride",
-                  "filter", "filters", "kernelsize", "stride", "padding", "input", "inputsize",
-                  "kernelstridepadding", "fixed", "aux"),   # the last three: `table --format csv`
+    "describes": ("kind", "type", "layer type", "given", "kernel", "ksp", "description",
+                  "operation", "op", "notes", "note", "size stride padding",
+                  "patch size stride", "filter", "filters", "kernel size", "stride", "padding",
+                  "input", "input size", "kernel stride padding", "fixed", "aux",
+                  "activation function", "nonlinearity", "non-linearity", "act", "f", "s", "p",
+                  "k", "pad", "filter size", "pool size", "input shape", "input channels",
+                  "in channels", "cin", "c_in", "# filters", "number of filters", "connections",
+                  "특징", "설명", "종류", "크기", "비고", "类型", "说明", "备注", "種類", "説明",
+                  "typ", "beschreibung", "remarque", "tipo", "тип", "описание", "rf via",
+                  "rf_via", "via"),
 }
-_BY_ALIAS = {a: f for f, names in ALIASES.items() for a in names}
-FIELDS = ("W", "H", "C", "output", "params", "macs", "activations")
-_UNIT = re.compile(r"^(?P<rest>.*?)[\s(\[]*\b(?P<unit>[KMGB]|thousands?|millions?|billions?)"
+
+_BY_ALIAS = {plain(a): f for f, names in ALIASES.items() for a in names}
+FIELDS = ("W", "H", "C", "output", "params", "macs", "activations", "activation_bytes",
+          "param_bytes", "rf", "rf_jump", "rf_start", "fvcore_flops", "ptflops_macs",
+          "keras_params", "torchinfo_mult_adds", "thop_macs")
+RF_FIELDS = ("rf", "rf_jump", "rf_start")
+# A byte unit in a header: "memory (KB)", "Memory [MiB]", "params (MB)", "act. bytes (KiB)".
+_BYTES = re.compile(r"^(?P<rest>.*?)(?:\s+in)?[\s(\[,]*\b(?P<unit>bytes|b|kb|mb|gb|kib|mib|gib)"
+                    r"[)\]]?\s*$", re.I)
+_BYTE_UNITS = {"bytes": "", "b": "", "kb": "K", "mb": "M", "gb": "G", "kib": "Ki", "mib": "Mi",
+               "gib": "Gi"}
+_AS_BYTES = {"activations": "activation_bytes", "activation_bytes": "activation_bytes",
+             "params": "param_bytes", "param_bytes": "param_bytes"}
+_UNIT = re.compile(r"^(?P<rest>.*?)(?:\s+in)?[\s(\[,]*\b(?P<unit>[KMGB]|thousands?|millions?|"
+                   r"billions?|mio|mln|mrd|(?:[x×]\s*)?10\^?[369]|(?:[x×]\s*)?1e[369])"
                    r"[)\]]?\s*$", re.I)
 _UNITS = {"k": "K", "thousand": "K", "thousands": "K", "m": "M", "million": "M",
-          "millions": "M", "g": "G", "b": "G", "billion": "G", "billions": "G"}
+          "millions": "M", "g": "G", "b": "G", "billion": "G", "billions": "G", "mio": "M",
+          "mln": "M", "mrd": "G", "3": "K", "6": "M", "9": "G"}
 
 
 _ORDER = re.compile(r"^(output(?:\s*(?:size|shape))?|out|shape|size)\s*[(\[]?\s*"
@@ -245,6 +325,7 @@ class Column:
     header: str
     field: str            # a key of ALIASES, or "" when not recognised
     unit: str = ""        # "K", "M" or "G" when the header gives one: "Params (M)", "GFLOPs"
+    #                       ("Ki", "Mi", "Gi": powers of 1024 whatever K is, "Memory (MiB)")
     order: str = ""       # "HWC" or "CHW" when the header gives it: "Output (C×H×W)"
 
 
@@ -261,10 +342,15 @@ def column(index: int, header: str, mapping: dict[str, str] | None = None) -> Co
             return Column(index, header, "output", order=order)
     if key in _BY_ALIAS:
         return Column(index, header, _BY_ALIAS[key])
+    m = _BYTES.match(header)
+    if m and _AS_BYTES.get(_BY_ALIAS.get(plain(m.group("rest")), "")):   # "memory (KB)"
+        return Column(index, header, _AS_BYTES[_BY_ALIAS[plain(m.group("rest"))]],
+                      _BYTE_UNITS[m.group("unit").lower()])
     m = _UNIT.match(header)
     if m and plain(m.group("rest")) in _BY_ALIAS:       # "Params (M)", "MACs [G]"
+        unit = m.group("unit").lower()
         return Column(index, header, _BY_ALIAS[plain(m.group("rest"))],
-                      _UNITS[m.group("unit").lower()])
+                      _UNITS.get(unit) or _UNITS[unit[-1]])
     if len(key) > 1 and key[0] in "kmg" and key[1:] in ("flops", "macs", "params", "ops"):
         return Column(index, header, _BY_ALIAS[key[1:]], key[0].upper())   # "GFLOPs"
     return Column(index, header, "")

@@ -309,8 +309,10 @@ def check(d: dict, state) -> dict:
 
 def gradebook(d: dict, state) -> dict:
     """Several submissions marked in one go: the gradebook CSV of ``archcalc check
-    --gradebook`` (issue 14). Until that lands, each submission is marked and scored, and the
-    CSV is reported as missing."""
+    --gradebook`` (``api.gradebook``), and each file's score (or why it was not marked) for the
+    page's table."""
+    import csv
+    import io
 
     subs = d.get("submissions")
     if not isinstance(subs, list) or not subs or len(subs) > MAX_SUBMISSIONS:
@@ -321,19 +323,12 @@ def gradebook(d: dict, state) -> dict:
             raise Bad("submissions: expected {name, text} for each file")
         files.append((text(s, "name") or "submission", text(s, "text", "", limit=MAX_BODY)))
     net = graph(d)
-    make = getattr(api, "gradebook", None)
-    if make is not None:                          # issue 14's gradebook, when it has landed
-        return {"csv": make(files, net, input_of(d)), "filename": "gradebook.csv"}
+    book = api.gradebook(files, net, input_of(d))
     rows = []
-    for name, answers in files:
-        try:
-            res = api.check_answers(answers, net, input_of(d), source=name)
-            rows.append({"file": name, "score": res.score()})
-        except ArchcalcError as e:
-            rows.append({"file": name, "error": str(e)})
-    return {"rows": rows, "csv": None,
-            "missing": "the gradebook CSV comes with `archcalc check --gradebook` (issue 14), "
-                       "which this version does not have yet: each submission is marked above"}
+    for row in list(csv.DictReader(io.StringIO(book))):
+        rows.append({"file": row["file"], "score": {"text": row["score"]}} if row["score"]
+                    else {"file": row["file"], "error": row["note"]})
+    return {"csv": book, "filename": "gradebook.csv", "rows": rows}
 
 
 def quiz(d: dict, state) -> dict:

@@ -21,6 +21,7 @@ from ...core.records import Analysis
 from ..answers import Table
 from .convention import TableConvention
 from .diagnoses import CATALOGUE, SHOWN, Ctx, diagnose
+from . import paper_layout
 from .marking import mark
 from .reading import Reading, read_cell, read_shape
 from .render import render_text, to_dict
@@ -37,4 +38,7 @@ def check(a: Analysis, table: Table, opts: CheckOptions = CheckOptions(), net=No
     """Mark ``table`` against the analysed network ``a`` (``net``: its graph, for the variants
     a diagnosis compares with: another input size, the pools forced, and, with ``family``, the
     sibling variants of its spec file)."""
+    pasted = paper_layout.recognise(a, table) if not opts.mapping else None
+    if pasted is not None:              # a paper's own table: marked against its paper view
+        return paper_layout.mark(a, table, *pasted)
     return mark(table, opts, Variants(a, net, family))

@@ -20,6 +20,8 @@ class TableConvention:
     k_base: int = 1000             # K, M, G are powers of 1000 (or 1024)
     rounding: str = "spec"         # pooling sizes: as the spec says, or all "floor" / "ceil"
     order: str = "HWC"             # a one-column output "55x55x96" is H×W×C (or C×H×W)
+    bpv: int = 4                   # bytes per value of a memory column in bytes (fp32)
+    count: tuple = ()              # the operations a FLOPs column adds to 2 × MACs (--count)
     how: tuple[tuple[str, str], ...] = ()   # (what, how it was decided)
     in_place: bool = True          # activations: none for a layer that makes no new tensor
 
@@ -29,6 +31,7 @@ class TableConvention:
     def as_dict(self) -> dict:
         return {"bias": self.bias, "flops_columns": sorted(self.flops),
                 "k": self.k_base, "rounding": self.rounding, "output_order": self.order,
+                "bytes_per_value": self.bpv, "flops_count": list(self.count),
                 "how": dict(self.how)}
 
     def text(self) -> str:
@@ -46,13 +49,19 @@ def decide(sheet, opts, variants, steps) -> TableConvention:
     how: list[tuple[str, str]] = []
     bias = _bias(sheet, opts.bias, how)
     flops = _flops(sheet, opts.flops, how)
+    from .convention_counts import bytes_per_value, extras, in_place as _in_place
+
     in_place = _in_place(sheet, how)
     k = _k_base(sheet, steps, opts.k_base,
                 TableConvention(bias=bias, flops=flops, in_place=in_place), how)
     so_far = TableConvention(bias=bias, flops=flops, k_base=k, in_place=in_place)
     rounding = _rounding(sheet, variants, steps, so_far, opts.rounding, how)
     order = _order(sheet, how)
-    return TableConvention(bias, flops, k, rounding, order, tuple(how), in_place)
+    bpv = bytes_per_value(sheet, steps, TableConvention(bias, flops, k, rounding, order,
+                                                         in_place=in_place),
+                           getattr(opts, "bytes_per_value", None), how)
+    count = extras(sheet, flops, how)
+    return TableConvention(bias, flops, k, rounding, order, bpv, count, tuple(how), in_place)
 
 
 def votes(sheet, fld: str, a_val, b_val, header: str | None = None) -> tuple[int, int]:
@@ -73,6 +82,24 @@ def votes(sheet, fld: str, a_val, b_val, header: str | None = None) -> tuple[int
     return va, vb
 
 
+# A convention other than the default needs this many cells for it and none against it; with
+# thinner evidence the default holds and the other reading is offered as a diagnosis.
+EVIDENCE = 2
+
+
+def _evidence(default: bool, for_default: int, for_other: int) -> tuple[bool, str]:
+    """The convention (``default`` or not) and why, from the cells that fit only one."""
+    if for_other >= EVIDENCE and not for_default:
+        return not default, ""
+    if for_other and for_default:
+        return default, ("; the table mixes both: the default holds, and the cells that "
+                         "differ are marked wrong")
+    if for_other:
+        return default, f"; {'one cell is' if for_other == 1 else 'too few cells are'} not " \
+                        f"enough to leave the default (it takes {EVIDENCE}, none against)"
+    return default, ""
+
+
 def _bias(sheet, given: bool | None, how) -> bool:
     if given is not None:
         how.append(("params", ("weights + biases" if given else "weights only, no biases")
@@ -81,12 +108,13 @@ def _bias(sheet, given: bool | None, how) -> bool:
     wb, w = votes(sheet, "params", N.params, lambda r: N.params(r, bias=False))
     header_w = any(plain(c.header) in ("weights", "ofweights", "numberofweights")
                    for c in sheet.marked_cols if c.field == "params")
-    bias = wb >= w if (wb or w) else not header_w
-    detail = (f"{cells(w)} count{'s' if w == 1 else ''} weights only, {wb} weights + "
-              "biases" + ("; the table mixes both: the fewer are marked wrong" if w and wb
-                          else "") if (w or wb) else
-              ("the column is headed weights" if header_w else
-               "no cell tells; archcalc's default"))
+    if wb or w:
+        bias, why = _evidence(not header_w, wb if not header_w else w, w if not header_w else wb)
+        detail = f"{cells(w)} count{'s' if w == 1 else ''} weights only, {wb} weights + biases" + why
+    else:
+        bias = not header_w
+        detail = ("the column is headed weights" if header_w else
+                  "no cell tells; archcalc's default")
     how.append(("params", ("weights + biases" if bias else
                            "weights only, the table does not count biases")
                 + f" ({detail})"))
@@ -94,8 +122,8 @@ def _bias(sheet, given: bool | None, how) -> bool:
 
 
 def _flops(sheet, given: bool | None, how) -> frozenset:
-    """The operations columns that count FLOPs = 2 × MACs: each column decided by its own
-    cells, else by its header (a table may have both a MACs and a FLOPs column)."""
+    """The operations columns that count FLOPs = 2 × MACs: each column by its header unless
+    its own cells say otherwise (a table may have both a MACs and a FLOPs column)."""
     out = set()
     for col in sheet.marked_cols:
         if col.field != "macs":
@@ -105,10 +133,11 @@ def _flops(sheet, given: bool | None, how) -> frozenset:
         else:
             m, f = votes(sheet, "macs", lambda r: r.counts.macs, N.flops, col.header)
             header_f = "flop" in plain(col.header)
-            flops = f > m if (m or f) else header_f
-            detail = (f"{cells(m)} match MACs, {f} FLOPs"
-                      + ("; the column mixes both: the fewer are marked wrong" if m and f
-                         else "") if (m or f) else "from the header")
+            if m or f:
+                flops, why = _evidence(header_f, f if header_f else m, m if header_f else f)
+                detail = f"{cells(m)} match MACs, {f} FLOPs" + why
+            else:
+                flops, detail = header_f, "from the header"
         if flops:
             out.add(col.header)
         how.append((f"'{col.header}'", ("FLOPs = 2 × MACs" if flops else
@@ -116,30 +145,13 @@ def _flops(sheet, given: bool | None, how) -> frozenset:
     return frozenset(out)
 
 
-def _in_place(sheet, how) -> bool:
-    """Whether the activations columns count nothing for a layer that makes no new tensor
-    (archcalc's memory rule, ``counting.activations``: ReLU in place, dropout, flatten) or
-    every layer's output values; said only where a column counts activations."""
-    if not any(c.field == "activations" for c in sheet.marked_cols):
-        return True
-    none, every = votes(sheet, "activations", N.activations, lambda r: r.output.elements)
-    in_place = none >= every
-    detail = (f"{cells(none)} count none for such a layer, {every} its output"
-              + ("; the table mixes both: the fewer are marked wrong" if none and every
-                 else "") if (none or every) else "no cell tells; archcalc's memory rule")
-    how.append(("activations", ("none for a layer that makes no new tensor (in place, the "
-                                 "identity or a view)" if in_place else
-                                 "every layer's output values, in-place layers too")
-                + f" ({detail})"))
-    return in_place
-
-
 def _k_base(sheet, steps, given: int | None, conv: TableConvention, how) -> int:
     if given is not None:
         how.append(("K", f"{given} (as the option says)"))
         return given
     k1 = k2 = 0
-    for r, col, text in sheet.cells_of("W", "H", "C", "params", "macs", "activations"):
+    for r, col, text in sheet.cells_of("W", "H", "C", "params", "macs", "activations",
+                                       "activation_bytes", "param_bytes"):
         if not has_suffix(text) and not col.unit:
             continue
         t = layer_value(steps, r, col.field, conv, col.header)
@@ -150,9 +162,10 @@ def _k_base(sheet, steps, given: int | None, conv: TableConvention, how) -> int:
         ma, mb = bool(a and a.matches(t)), bool(b and b.matches(t))
         k1 += ma and not mb
         k2 += mb and not ma
-    k = 1024 if k2 > k1 else 1000
+    binary, why = _evidence(False, k1, k2)
+    k = 1024 if binary else 1000
     if k1 or k2:
-        how.append(("K", f"{k} ({cells(k1)} read right with K = 1000, {k2} with 1024)"))
+        how.append(("K", f"{k} ({cells(k1)} read right with K = 1000, {k2} with 1024{why})"))
     return k
 
 
@@ -175,6 +188,7 @@ def _rounding(sheet, variants, steps, conv: TableConvention, given: str | None, 
     if len(choices) == 1:
         return "spec"
     fits = {k: 0 for k in choices}
+    against = {k: 0 for k in choices}       # cells that fit another choice but not this one
     for r, col, text in sheet.cells_of("H", "W", "C", "output", "macs", "activations",
                                        "params"):
         rd = read_shape(text) if col.field == "output" else read_cell(text, 1000, col.unit)
@@ -194,9 +208,14 @@ def _rounding(sheet, variants, steps, conv: TableConvention, given: str | None, 
             if ok:
                 hit.add(k)
         if len(hit) < len(choices):
-            for k in hit:
-                fits[k] += 1
+            for k in choices:
+                if k in hit:
+                    fits[k] += 1
+                elif hit:
+                    against[k] += 1
     best = max(fits, key=lambda k: (fits[k], k == "spec"))
+    if best != "spec" and (fits[best] < EVIDENCE or against[best]):
+        best = "spec"           # too few cells for it, or some against it: the spec holds
     if any(fits[k] for k in fits if k != "spec") or best != "spec":
         words = {"spec": "as the spec says", "floor": "all floored", "ceil": "all in ceil mode"}
         how.append(("pooling", f"{words[best]} ("

@@ -13,13 +13,16 @@ from fractions import Fraction
 
 from ...core.records import Analysis
 from .. import explain
-from ..answers import Column, Table
+from ..answers import RF_FIELDS, Column, Table
 from ..expr import Value
 from . import truth as T
 from .convention import TableConvention, decide
 from .diagnoses import SHOWN, Around, Ctx, diagnose
 from .reading import Reading, rounded
 from .result import CheckOptions, MarkedCell, Marking
+from . import rows as R
+from . import stages
+from .receptive_cells import mark_rf
 from .rows import Row
 from .sheet import Sheet, sheet
 from .variants import Variants
@@ -50,7 +53,9 @@ def mark(table: Table, opts: CheckOptions, variants: Variants) -> Marking:
     conv = decide(sh, opts, variants, steps)
     m = mark_cells(sh, variants, conv, steps)
     values = sum(not p.axes for p in m.pending)
-    siblings = _siblings(table, opts, variants, conv) if values >= 2 else ()
+    gaps = R.gaps(list(m.sheet.rows), m.a)
+    marked_sibs = _siblings(table, opts, variants, conv) if values >= 2 or gaps else ()
+    siblings = tuple((name, cells) for name, cells, *_ in marked_sibs)
     around = Around(m.a, steps, {f: m.sheet.unit_of(f) for f in _fields(m.sheet)},
                     column_values(m.sheet, m.readings), left_out(m.sheet, m.a),
                     tuple(variants.other_inputs()) if any(
@@ -58,43 +63,60 @@ def mark(table: Table, opts: CheckOptions, variants: Variants) -> Marking:
                     siblings)
     for p in m.pending:
         if p.axes:
-            why = []
-            for (k, want, got), ctx in zip(p.axes, p.ctxs):
-                found = diagnose(replace(ctx, around=around))
-                why.append(f"{k} is {want}, not {got}" + (f" ({found[0][1]})" if found else ""))
-            p.cell.diagnosis = "; ".join(why)
+            said = [(f"{k} is {want}, not {got}", diagnose(replace(ctx, around=around)))
+                    for (k, want, got), ctx in zip(p.axes, p.ctxs)]
+            first = {found[0][1] if found else "" for _, found in said}
+            if len(said) > 1 and len(first) == 1 and "" not in first:   # one cause for all
+                p.cell.diagnosis = "; ".join(t for t, _ in said) + f" ({first.pop()})"
+            else:
+                p.cell.diagnosis = "; ".join(t + (f" ({found[0][1]})" if found else "")
+                                             for t, found in said)
+            p.cell.diagnoses = list(dict.fromkeys(d for _, found in said for d, _ in found))
             continue
         found = diagnose(replace(p.ctxs[0], around=around))
         if found:
             p.cell.diagnosis = "; ".join(t for _, t in found[:SHOWN])
             p.cell.diagnoses = [d for d, _ in found]
-    res = Marking(variants.a.network, table, conv, m.cells, list(sh.unmatched), sh.unmarked)
-    res.notes += sibling_note(m.cells, siblings, variants.a.network)
+    res = Marking(variants.a.network, table, conv, m.cells, list(sh.unmatched), sh.unmarked,
+                  rows=[(table.lines[r.index], r.name, _layer_text(r), r.how or r.kind)
+                        for r in sh.rows], gaps=gaps)
+    res.notes += list(sh.notes) + sibling_note(m.cells, gaps, marked_sibs, variants.a.network)
     return res
+
+
+def _layer_text(r: Row) -> str:
+    if r.group:
+        return f"{r.group[0].name} … {r.group[-1].name} ({len(r.group)} layers)"
+    return r.layer.name if r.layer else ""
 
 
 def _fields(sh: Sheet) -> list[str]:
     return list(dict.fromkeys(c.field for c in sh.marked_cols))
 
 
-def _siblings(table: Table, opts: CheckOptions, variants: Variants,
-              conv: TableConvention) -> tuple[tuple[str, dict], ...]:
+def _siblings(table: Table, opts: CheckOptions, variants: Variants, conv: TableConvention):
     """The table marked against each sibling network under the same convention:
-    (name, (line, column) → its ``MarkedCell``)."""
+    (name, (line, column) → its ``MarkedCell``, the sibling's layers without a row)."""
     out = []
     for name, v in variants.siblings():
         m = mark_cells(sheet(table, v.a, opts.mapping, opts.by_order), v, conv, T.Steps())
-        out.append((name, {(c.line, c.column): c for c in m.cells}))
+        out.append((name, {(c.line, c.column): c for c in m.cells},
+                    R.gaps(list(m.sheet.rows), m.a), len(v.a.rows)))
     return tuple(out)
 
 
-def sibling_note(cells: list[MarkedCell], siblings, network: str) -> list[str]:
-    mine = sum(c.verdict == "right" for c in cells)
-    best = max(((sum(c.verdict == "right" for c in sc.values()), name)
-                for name, sc in siblings), default=None)
-    if best and best[0] > mine:
-        return [f"the table fits {best[1]} better than {network}: {best[0]} cells "
-                f"right against {mine}; are its layers labelled as the wrong variant?"]
+def sibling_note(cells: list[MarkedCell], gaps: list[str], siblings, network: str) -> list[str]:
+    """A sibling fits better when more of its cells are right, or as many with fewer of its
+    weighted layers left without a row (of two that fit as well, the one with fewer layers)."""
+    mine = (sum(c.verdict == "right" for c in cells), -len(gaps))
+    best = max(((sum(c.verdict == "right" for c in sc.values()), -len(sg), -size, name)
+                for name, sc, sg, size in siblings), default=None)
+    if best and best[:2] > mine:
+        why = (f"{best[0]} cells right against {mine[0]}" if best[0] > mine[0] else
+               f"as many cells right, and a row for each of its layers where {network}'s "
+               f"{', '.join(gaps)} {'has' if len(gaps) == 1 else 'have'} none")
+        return [f"the table fits {best[3]} better than {network}: {why}; are its layers "
+                "labelled as the wrong variant?"]
     return []
 
 
@@ -132,17 +154,25 @@ def mark_cells(sh: Sheet, variants: Variants, conv: TableConvention, steps: T.St
         a = variants.forced(conv.rounding)
         sh = sh.rebound(a)
     m = Marked(a, sh, sh.read(conv.k_base))
+    rf = None                           # the receptive fields, worked out when first needed
     for r in sh.rows:
         for col in sh.marked_cols:
             rd = m.readings[(r.index, col.index)]
             line = sh.table.lines[r.index]
-            if col.field == "output":
+            if col.field in RF_FIELDS:
+                if rf is None:
+                    from ...analysis.receptive import fields
+
+                    rf = fields(a)
+                cell, pending = mark_rf(r, col, sh.resolved(r.index, col)[0], line, rf), None
+            elif col.field == "output":
                 cell, pending = _mark_shape(r, col, rd, line, a, conv, steps)
             else:
-                cell, pending = _mark_value(r, col, sh.text_at(r.index, col), rd, line, a,
+                cell, pending = _mark_value(r, col, sh.resolved(r.index, col)[0], rd, line, a,
                                             conv, steps)
             if cell is None:
                 continue
+            cell.as_above = sh.resolved(r.index, col)[1]
             m.cells.append(cell)
             if pending is not None:
                 m.pending.append(pending)
@@ -157,10 +187,22 @@ def _mark_value(r: Row, col: Column, text: str, rd: Reading, line: int, a: Analy
         step = steps(layer, conv.bias).get(col.field) or (
             explain.activations(layer, conv.in_place) if col.field == "activations" else None)
         working = step.text() if step else ""
+        if col.field in T.BYTES and expected is not None:
+            values = T.layer_value(steps, layer, T.BYTES[col.field], conv, col.header)
+            working = (f"{values:,} {'values' if col.field == 'activation_bytes' else 'parameters'}"
+                       f" × {conv.bpv} bytes = {expected:,} B")
         if col.field == "macs" and conv.counts_flops(col.header) and step:
-            working = f"FLOPs = 2 × MACs = 2 · {step.value:,} = {expected:,}"
+            extra = T.extras(layer, conv.count)
+            working = (f"FLOPs = 2 × MACs = 2 · {step.value:,} = {expected:,}" if not extra
+                       else f"FLOPs = 2 × MACs + {extra:,} (the operations --count adds) = "
+                            f"2 · {step.value:,} + {extra:,} = {expected:,}")
+    elif r.kind == "group":
+        step = None
+        expected, working = stages.value(r, col, conv, steps)
+        if expected is None:
+            return None, None
     elif r.kind == "input":
-        expected, working, step = T.input_value(a, col.field), "", None
+        expected, working, step = T.input_value(a, col.field, conv.bpv), "", None
     else:
         step = None
         expected = T.total_value(a, col.field, conv, col.header)
@@ -180,21 +222,29 @@ def _mark_value(r: Row, col: Column, text: str, rd: Reading, line: int, a: Analy
         cell.verdict = "missing"
         return cell, None
     if rd.na:
+        if col.field == "C" and layer is not None and layer.output.flat:
+            return None, None       # "-" for a vector's maps: not marked
         if expected == 0:
             return cell, None
         cell.verdict, cell.diagnosis = "wrong", f"'{text.strip()}' written, but it is {expected:,}"
         return cell, None
     if rd.error:
-        cell.verdict, cell.diagnosis = "wrong", f"cannot read this cell: {rd.error}"
+        cell.verdict, cell.diagnosis = "unread", f"not read: {rd.error}"
         return cell, None
     how = step.rounding if r.kind == "layer" and step else ""
     vals = [rounded(how, p, v) for p, v in zip(rd.parts, rd.values)]
     if all(v.matches(expected) for v in vals):
+        loose = [v for v in vals if not v.exact and v.value != expected]
+        if loose:                       # right to the figures written: "800K" for 802,816
+            cell.precision = (loose[-1].lo, loose[-1].hi)
         return cell, None
     cell.verdict = "wrong"
     if vals[-1].matches(expected):      # the value is right, the working is not
         cell.diagnosis = (f"the value is right, but the working {rd.parts[0]} gives "
                           f"{_show(vals[0])}")
+        return cell, None
+    if r.kind == "group":               # a stage's sum: its own diagnosis
+        cell.diagnosis, cell.diagnoses = stages.mistake(r, col, vals, conv, steps)
         return cell, None
     cands = tuple(dict.fromkeys(vals))
     ctx = Ctx(layer, col.field, expected, cands, Reading(rd.text, rd.parts, tuple(vals)), conv,
@@ -204,7 +254,7 @@ def _mark_value(r: Row, col: Column, text: str, rd: Reading, line: int, a: Analy
 
 def _mark_shape(r: Row, col: Column, rd: Reading, line: int, a: Analysis,
                 conv: TableConvention, steps: T.Steps):
-    if r.kind == "total":
+    if r.kind == "total" or r.kind == "group" and r.how != "stage":
         return None, None
     layer = r.layer
     if r.kind == "input":
@@ -226,11 +276,12 @@ def _mark_shape(r: Row, col: Column, rd: Reading, line: int, a: Analysis,
         cell.verdict = "missing"
         return cell, None
     if rd.error:
-        cell.verdict, cell.diagnosis = "wrong", f"cannot read this cell: {rd.error}"
+        cell.verdict, cell.diagnosis = "unread", f"not read: {rd.error}"
         return cell, None
     sh = rd.shape
     if flat:
-        ok = sh in ((dims["C"],), (1, 1, dims["C"]), (dims["C"], 1, 1))
+        n = dims["C"]
+        ok = sh in ((n,), (1, 1, n), (n, 1, 1), (n, 1), (1, n))
     elif len(sh) == 3:
         ok = sh == tuple(dims[k] for k in axes)
     elif len(sh) == 2:

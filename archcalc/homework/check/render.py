@@ -5,20 +5,33 @@ from __future__ import annotations
 
 from ..answers import FIELDS
 from .result import MarkedCell, Marking
+from .rows import HOW
 
-MARKS = {"right": "✓", "wrong": "✗", "missing": "·"}
+MARKS = {"right": "✓", "wrong": "✗", "missing": "·", "unread": "?"}
+ROUNDED = "≈"   # right to the figures written
 
 
 def _expected(c: MarkedCell) -> str:
     return f"{c.expected:,}" if isinstance(c.expected, int) else str(c.expected)
 
 
+def _n(k: int) -> str:
+    return f"{k} cell{'' if k == 1 else 's'}"
+
+
+def _above(c: MarkedCell) -> str:
+    return f" (repeated from line {c.as_above})" if c.as_above else ""
+
+
 def render_text(res: Marking) -> str:
     from tabulate import tabulate
 
     t = res.table
-    out = [f"{t.source}: a {t.fmt.upper() if t.fmt != 'markdown' else 'Markdown'} table "
-           f"(line {t.first_line}, {len(t.rows)} rows) marked against {res.network}"]
+    kind = {"markdown": "Markdown table", "listing": "layer listing",
+            "aligned": "space-aligned table", "ruled": "text table", "html": "HTML table",
+            "latex": "LaTeX table", "json": "JSON table"}.get(t.fmt, f"{t.fmt.upper()} table")
+    out = [f"{t.source}: a {kind} (line {t.first_line}, {len(t.rows)} rows) marked against "
+           f"{res.network}"]
     if t.others:
         out.append(f"  (the file has {len(t.others) + 1} tables; this is table {t.index}; "
                    "--table N picks another)")
@@ -28,12 +41,14 @@ def render_text(res: Marking) -> str:
     for c in res.cells:
         if c.column not in cols:
             cols.append(c.column)
+    order = {h: i for i, h in enumerate(t.header)}
+    cols.sort(key=lambda h: order.get(h, len(order)))         # as the table has them
     headers += cols
     grid: dict[tuple[int, str], str] = {}
     rows: dict[int, str] = {}
     for c in res.cells:
         rows.setdefault(c.line, c.row)
-        grid[(c.line, c.column)] = MARKS[c.verdict] + (
+        grid[(c.line, c.column)] = (ROUNDED if c.rounded else MARKS[c.verdict]) + (
             f" {_expected(c)}" if c.verdict == "wrong" else "")
     body = [[rows[ln]] + [grid.get((ln, col), "") for col in cols] for ln in rows]
     out += ["", tabulate(body, headers, tablefmt="simple", disable_numparse=True)]
@@ -41,7 +56,7 @@ def render_text(res: Marking) -> str:
     if wrong:
         out += ["", "wrong:"]
         for c in wrong:
-            out.append(f"  {c.row} {c.column}: {c.given!r} — expected {_expected(c)}")
+            out.append(f"  {c.row} {c.column}: {c.given!r}{_above(c)} — expected {_expected(c)}")
             if c.working:
                 out.append(f"      working: {c.working}")
             if c.diagnosis:
@@ -51,6 +66,27 @@ def render_text(res: Marking) -> str:
         out += ["", f"missing ({len(missing)} blank cells, not marked wrong): "
                 + ", ".join(f"{c.row} {c.column}" for c in missing[:12])
                 + (f" and {len(missing) - 12} more" if len(missing) > 12 else "")]
+    rounded = [c for c in res.cells if c.rounded]
+    if rounded:
+        out += ["", f"rounded ({_n(len(rounded))} right to the figures written, marked "
+                    f"{ROUNDED}): "
+                + ", ".join(f"{c.row} {c.column} {c.given!r} for {_expected(c)}"
+                            for c in rounded[:12])
+                + (f" and {len(rounded) - 12} more" if len(rounded) > 12 else "")]
+    unread = [c for c in res.cells if c.verdict == "unread"]
+    if unread:
+        out += ["", f"not read ({_n(len(unread))}, not marked wrong):"]
+        out += [f"  {c.row} {c.column}: {c.given!r}{_above(c)} — {c.diagnosis}"
+                for c in unread]
+    shown = [(line, name, layer, how) for line, name, layer, how in res.rows
+             if how in HOW and how != "name"]
+    for how in dict.fromkeys(h for *_, h in shown):
+        these = [f"{name} → {layer}" for _, name, layer, h in shown if h == how]
+        out.append(f"aligned {HOW[how]}: " + ", ".join(these[:12])
+                   + (f" and {len(these) - 12} more" if len(these) > 12 else ""))
+    if res.gaps:
+        out.append(f"no row for: {', '.join(res.gaps)} (weighted layers of {res.network} "
+                   "between the rows aligned)")
     for line, name, hint in res.unmatched:
         out.append(f"not matched: row '{name}' (line {line}) is not a layer of {res.network}"
                    f"{hint}; its cells are not marked (--by-order matches rows by position)")
@@ -60,8 +96,12 @@ def render_text(res: Marking) -> str:
     for n in res.notes:
         out.append(f"note: {n}")
     s = res.score()
+    if not s["marked"]:
+        out += ["", "nothing answered: no cell of the table could be marked right or wrong"]
     out += ["", f"score: {s['right']}/{s['marked']} marked cells right"
-                f" ({s['wrong']} wrong, {s['missing']} missing)"]
+                + (f", {s['rounded']} of them rounded" if s["rounded"] else "")
+                + f" ({s['wrong']} wrong, {s['missing']} missing"
+                + (f", {s['unread']} not read" if s["unread"] else "") + ")"]
     return "\n".join(out) + "\n"
 
 
@@ -75,6 +115,9 @@ def to_dict(res: Marking) -> dict:
         "convention": res.convention.as_dict(),
         "score": res.score(),
         "unmatched_rows": [{"row": n, "line": ln} for ln, n, _ in res.unmatched],
+        "rows": [{"row": n, "line": ln, "layer": layer or None, "how": how}
+                 for ln, n, layer, how in res.rows],
+        "layers_without_row": list(res.gaps),
         "unmarked_columns": list(res.unmarked),
         "notes": list(res.notes),
     }

@@ -32,10 +32,15 @@ def layer_value(steps: Steps, r: LayerRow, fld: str, conv: TableConvention, head
     convention (``None``: not applicable, such as the H and W of a vector)."""
     if fld in ("H", "W") and r.output.flat:
         return None
+    if fld in BYTES:                    # values × bytes per value
+        v = layer_value(steps, r, BYTES[fld], conv, header)
+        return None if v is None else v * conv.bpv
     if fld == "activations":
         return explain.activations(r, conv.in_place).value
     if fld == "macs":
-        return N.flops(r) if conv.counts_flops(header) else r.counts.macs
+        return N.flops(r, conv.count) if conv.counts_flops(header) else r.counts.macs
+    if fld in PRESET_FIELDS:
+        return preset_value(r, fld)
     s = steps(r, conv.bias).get(fld)
     return s.value if s else None
 
@@ -49,18 +54,49 @@ def value_in(steps: Steps, a: Analysis, name: str, fld: str, conv: TableConventi
     return layer_value(steps, r, fld, conv, header)
 
 
-def input_value(a: Analysis, fld: str):
+def extras(r: LayerRow, count: tuple[str, ...]) -> int:
+    """The operations ``table --count`` adds to a row's FLOPs (bias, bn, act, pool, add)."""
+    return N.flops(r, count) - N.flops(r)
+
+
+def _preset_fields() -> dict[str, str]:
+    from ...analysis.conventions import PRESET_COLUMN
+
+    return {key: preset for preset, (key, *_) in PRESET_COLUMN.items()}
+
+
+# The column a preset adds (``table --convention fvcore``): its field → the preset.
+PRESET_FIELDS = _preset_fields()
+
+
+def preset_value(r: LayerRow, fld: str) -> int:
+    from ...analysis.conventions import count
+
+    return count(PRESET_FIELDS[fld], r)
+
+
+# A bytes column: the field whose values it counts, at the table's bytes per value.
+BYTES = {"activation_bytes": "activations", "param_bytes": "params"}
+
+
+def input_value(a: Analysis, fld: str, bpv: int = 4):
     x = a.input
     return {"H": x.h, "W": x.w, "C": x.c, "activations": x.elements, "params": 0,
-            "macs": 0}.get(fld)
+            "macs": 0, "activation_bytes": x.elements * bpv, "param_bytes": 0}.get(fld)
 
 
 def total_value(a: Analysis, fld: str, conv: TableConvention, header: str = ""):
+    if fld in BYTES:
+        v = total_value(a, BYTES[fld], conv, header)
+        return None if v is None else v * conv.bpv
     rows = N.inference(a)
+    if fld in PRESET_FIELDS:
+        return sum(preset_value(r, fld) for r in rows)
     if fld == "params":
         return N.params(a.totals, conv.bias)
     if fld == "macs":
-        return sum(N.flops(r) if conv.counts_flops(header) else r.counts.macs for r in rows)
+        return sum(N.flops(r, conv.count) if conv.counts_flops(header) else r.counts.macs
+                   for r in rows)
     if fld == "activations":
         return sum(explain.activations(r, conv.in_place).value for r in rows)
     return None

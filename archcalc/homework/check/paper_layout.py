@@ -1,0 +1,88 @@
+"""Marking a table pasted from a paper — GoogLeNet's, ResNet's or DenseNet's Table 1, with its
+own columns (type, patch size/stride, output size, depth, #1×1 …, params, ops) and stage rows
+— against the paper view that ``archcalc table NETWORK --layout paper`` prints: the same rows,
+the same columns, each cell compared as that view compares the paper's printed cell (✓ right,
+≈ within the paper's rounding, ✗ wrong, with the view's explanation).
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from ...analysis import paper as P
+from ...core.errors import ArchcalcError
+from ...core.names import plain
+from ...core.records import Analysis
+from ..answers import Table
+from .convention import TableConvention
+from .result import MarkedCell, Marking
+
+MIN_COLUMNS = 3         # headings shared with the paper's table for a paste to be read as one
+
+
+def recognise(a: Analysis, table: Table):
+    """(the paper table, pasted column index → its column) when ``table`` is a paste of the
+    paper table of ``a``'s network, else ``None``."""
+    try:
+        t = P.table_for(a.network)
+    except ArchcalcError:
+        return None
+    by_heading = {plain(c.heading): c for c in t.columns}
+    cols = {i: by_heading[plain(h)] for i, h in enumerate(table.header)
+            if plain(h) in by_heading}
+    numeric = [c for c in cols.values() if c.value in P.NUMERIC or c.value == "channels"]
+    if len(cols) < MIN_COLUMNS or not numeric:
+        return None
+    return t, cols
+
+
+def mark(a: Analysis, table: Table, t, cols) -> Marking:
+    view = P.compute(a, t)
+    label_col = next((c for c in t.columns if c.value in ("type", "label")), t.columns[0])
+    label_at = next((i for i, c in cols.items() if c is label_col), 0)
+    at = t.columns.index(label_col)
+    names = [plain(cells[at].text) for cells in view.cells]
+    out: list[MarkedCell] = []
+    unmatched: list[tuple[int, str, str]] = []
+    rows: list[tuple[int, str, str, str]] = []
+    j = 0
+    for i, cells in enumerate(table.rows):
+        label = cells[label_at] if label_at < len(cells) else ""
+        k = next((k for k in range(j, len(names)) if names[k] == plain(label)), None)
+        if k is None:
+            unmatched.append((table.lines[i], label, " (not a row of the paper's table, or "
+                                                     "out of its order)"))
+            continue
+        j = k + 1
+        rspec, group = t.rows[k], view.groups[k]
+        rows.append((table.lines[i], label, group.main.name, "paper row"))
+        for ci, c in cols.items():
+            if c is label_col:
+                continue
+            text = cells[ci].strip() if ci < len(cells) else ""
+            computed = view.cells[k][t.columns.index(c)]
+            cell = MarkedCell(label, table.header[ci], c.key, text, computed.text, "right",
+                              line=table.lines[i], layer=group.main.name)
+            if not text:
+                if computed.text and computed.value not in (0, None) or (
+                        computed.text and computed.value is None):
+                    cell.verdict = "missing"
+                    out.append(cell)
+                continue
+            try:
+                got = P.compare(t, group, c, rspec, f"rows[{k}]", text)
+            except ArchcalcError as e:
+                cell.verdict, cell.diagnosis = "unread", f"not read: {str(e).splitlines()[0]}"
+                out.append(cell)
+                continue
+            if got.mark == P.NEAR:                  # within the paper's rounding
+                v, tol = Fraction(got.value or 0), Fraction(str(t.tolerance))
+                cell.precision = (v * (1 - tol), v * (1 + tol))
+            elif got.mark == P.DISAGREE:
+                cell.verdict = "wrong"
+                cell.diagnosis = got.explain
+            out.append(cell)
+    how = (("layout", f"{t.title}, as `archcalc table {a.network} --layout paper` computes it: "
+                       f"{'; '.join(t.notes[:2])}"),)
+    return Marking(a.network, table, TableConvention(how=how), out, unmatched,
+                   [h for i, h in enumerate(table.header) if i not in cols], rows=rows)
