@@ -27,7 +27,8 @@ OPTIONS = [
     ["--convention", "paper"], ["--convention", "torchvision"], ["--convention", "fvcore"],
     ["--convention", "ptflops"], ["--convention", "keras"], ["--convention", "torchinfo"],
     ["--convention", "thop"], ["--memory", "--convention", "keras"],
-    ["--count", "bias,bn,act,pool,add"], ["--count", "act"],
+    ["--count", "bias,bn,act,pool,add"], ["--count", "act"], ["--training"],
+    ["--training", "--count", "bias"],
 ]
 
 

@@ -282,6 +282,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "keras_params": ("keras params", "keras_params", "keras param #"),
     "torchinfo_mult_adds": ("torchinfo mult-adds", "torchinfo_mult_adds", "torchinfo"),
     "thop_macs": ("thop macs", "thop_macs", "thop"),
+    # A training step's FLOPs (``table --training``): forward FLOPs + backward FLOPs.
+    "training_flops": ("train flops", "training flops", "training_flops", "train_flops",
+                       "flops per training step", "training step flops"),
     # Columns that describe the layer (the quiz's own "given" column among them): not marked.
     "describes": ("kind", "type", "layer type", "given", "kernel", "ksp", "description",
                   "operation", "op", "notes", "note", "size stride padding",
@@ -298,7 +301,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
 _BY_ALIAS = {plain(a): f for f, names in ALIASES.items() for a in names}
 FIELDS = ("W", "H", "C", "output", "params", "macs", "activations", "activation_bytes",
           "param_bytes", "rf", "rf_jump", "rf_start", "fvcore_flops", "ptflops_macs",
-          "keras_params", "torchinfo_mult_adds", "thop_macs")
+          "keras_params", "torchinfo_mult_adds", "thop_macs", "training_flops")
 RF_FIELDS = ("rf", "rf_jump", "rf_start")
 # A byte unit in a header: "memory (KB)", "Memory [MiB]", "params (MB)", "act. bytes (KiB)".
 _BYTES = re.compile(r"^(?P<rest>.*?)(?:\s+in)?[\s(\[,]*\b(?P<unit>bytes|b|kb|mb|gb|kib|mib|gib)"

@@ -112,7 +112,7 @@ def latex_tables(lines: list[str]) -> list[Found]:
 
 # The fields of a layer that ``check`` marks, with the header they are read under.
 _JSON_FIELDS = (("params", "params"), ("macs", "MACs"), ("flops", "FLOPs"),
-                ("activations", "activations"))
+                ("activations", "activations"), ("training_flops", "train FLOPs"))
 
 
 def json_tables(text: str, lines: list[str]) -> list[Found]:

@@ -51,7 +51,8 @@ def find(label: str, a: Analysis):
 
 
 # The fields a row for a whole stage (or every layer of a kind) sums over its layers.
-SUMMED = ("params", "macs", "activations", "activation_bytes", "param_bytes") + tuple(
+SUMMED = ("params", "macs", "activations", "activation_bytes", "param_bytes",
+          "training_flops") + tuple(
     T.PRESET_FIELDS)
 
 

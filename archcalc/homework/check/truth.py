@@ -41,6 +41,8 @@ def layer_value(steps: Steps, r: LayerRow, fld: str, conv: TableConvention, head
         return N.flops(r, conv.count) if conv.counts_flops(header) else r.counts.macs
     if fld in PRESET_FIELDS:
         return preset_value(r, fld)
+    if fld == "training_flops":
+        return N.training_flops(r, conv.count)
     s = steps(r, conv.bias).get(fld)
     return s.value if s else None
 
@@ -92,6 +94,8 @@ def total_value(a: Analysis, fld: str, conv: TableConvention, header: str = ""):
     rows = N.inference(a)
     if fld in PRESET_FIELDS:
         return sum(preset_value(r, fld) for r in rows)
+    if fld == "training_flops":
+        return sum(N.training_flops(r, conv.count) for r in rows)
     if fld == "params":
         return N.params(a.totals, conv.bias)
     if fld == "macs":
