@@ -62,3 +62,26 @@ def test_every_network_in_some_format_and_options(k, network):
 def test_every_format_and_options(network, options):
     for fmt in FORMATS:
         assert_all_right(marked(network, fmt, options), (network, fmt, options))
+
+
+def _paper_networks() -> list[str]:
+    from archcalc.analysis import paper
+
+    out = []
+    for n in NETWORKS:
+        try:
+            paper.table_for(n)
+        except Exception:
+            continue
+        out.append(n)
+    return out
+
+
+@pytest.mark.parametrize("network", _paper_networks())
+def test_the_paper_layout(network):
+    """`table --layout paper` (GoogLeNet's, Inception-v2's, ResNet's and DenseNet's Table 1)
+    read back row for row against the paper view: its computed cells with their marks, the
+    printed values beside them, the continuation rows and the total row. (Its JSON is a
+    different structure, not a table, and is not read.)"""
+    for fmt in ("text", "github", "csv"):
+        assert_all_right(marked(network, fmt, ["--layout", "paper"]), (network, fmt))

@@ -7,6 +7,7 @@ the same columns, each cell compared as that view compares the paper's printed c
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 
 from ...analysis import paper as P
@@ -30,7 +31,8 @@ def recognise(a: Analysis, table: Table):
     by_heading = {plain(c.heading): c for c in t.columns}
     cols = {i: by_heading[plain(h)] for i, h in enumerate(table.header)
             if plain(h) in by_heading}
-    numeric = [c for c in cols.values() if c.value in P.NUMERIC or c.value == "channels"]
+    numeric = [c for c in cols.values() if c.value in P.NUMERIC or c.value in ("channels",
+                                                                                "config")]
     if len(cols) < MIN_COLUMNS or not numeric:
         return None
     return t, cols
@@ -42,13 +44,24 @@ def mark(a: Analysis, table: Table, t, cols) -> Marking:
     label_at = next((i for i, c in cols.items() if c is label_col), 0)
     at = t.columns.index(label_col)
     names = [plain(cells[at].text) for cells in view.cells]
+    # The view as `table --layout paper` prints it (each computed cell with its mark, the
+    # printed values beside, the total row): archcalc's own paper table reads back as printed.
+    shown_head, shown, _, _ = P._body(view, marks=True)
+    shown_at = {plain(h): n for n, h in enumerate(shown_head)}
+    beside = {i for i, h in enumerate(table.header) if i not in cols and plain(h) in shown_at}
     out: list[MarkedCell] = []
     unmatched: list[tuple[int, str, str]] = []
     rows: list[tuple[int, str, str, str]] = []
     j = 0
     for i, cells in enumerate(table.rows):
         label = cells[label_at] if label_at < len(cells) else ""
-        k = next((k for k in range(j, len(names)) if names[k] == plain(label)), None)
+        key = plain(re.sub(r"\s*[✗✓≈]\s*(?:\[\d+\])?\s*$", "", label))   # the view's mark
+        k = next((k for k in range(j, len(names)) if names[k] == key), None)
+        if k is None and plain(label) == "total" and len(shown) > len(names):
+            rows.append((table.lines[i], label, "", "total"))
+            out += _as_printed(table, i, label, {**{ci: None for ci in cols}, **dict.fromkeys(
+                beside)}, shown[-1], shown_at, label_at)
+            continue
         if k is None:
             unmatched.append((table.lines[i], label, " (not a row of the paper's table, or "
                                                      "out of its order)"))
@@ -63,6 +76,11 @@ def mark(a: Analysis, table: Table, t, cols) -> Marking:
             computed = view.cells[k][t.columns.index(c)]
             cell = MarkedCell(label, table.header[ci], c.key, text, computed.text, "right",
                               line=table.lines[i], layer=group.main.name)
+            printed = shown[k][shown_at[plain(table.header[ci])]] if plain(
+                table.header[ci]) in shown_at else None
+            if text and printed is not None and _same(text, printed):
+                out.append(cell)                    # as the view prints it
+                continue
             if not text:
                 if computed.text and computed.value not in (0, None) or (
                         computed.text and computed.value is None):
@@ -82,7 +100,37 @@ def mark(a: Analysis, table: Table, t, cols) -> Marking:
                 cell.verdict = "wrong"
                 cell.diagnosis = got.explain
             out.append(cell)
+        out += _as_printed(table, i, label, dict.fromkeys(beside), shown[k], shown_at, label_at,
+                           group.main.name)
     how = (("layout", f"{t.title}, as `archcalc table {a.network} --layout paper` computes it: "
                        f"{'; '.join(t.notes[:2])}"),)
     return Marking(a.network, table, TableConvention(how=how), out, unmatched,
-                   [h for i, h in enumerate(table.header) if i not in cols], rows=rows)
+                   [h for i, h in enumerate(table.header) if i not in cols and i not in beside],
+                   rows=rows)
+
+
+def _same(a: str, b: str) -> bool:
+    return P._norm(a.strip("* ")) == P._norm(b.strip("* "))
+
+
+def _as_printed(table: Table, i: int, label: str, columns, printed_row, shown_at,
+                label_at: int, layer: str = "") -> list[MarkedCell]:
+    """The cells of a row compared with the view's printed row as text: the printed values
+    beside the computed ones (``paper params``), and the total row."""
+    out = []
+    cells = table.rows[i]
+    for ci in columns:
+        if ci == label_at or plain(table.header[ci]) not in shown_at:
+            continue
+        text = cells[ci].strip() if ci < len(cells) else ""
+        want = printed_row[shown_at[plain(table.header[ci])]]
+        if not text and not want:
+            continue
+        cell = MarkedCell(label, table.header[ci], "printed", text, want, "right",
+                          line=table.lines[i], layer=layer)
+        if not text:
+            cell.verdict = "missing"
+        elif not _same(text, want):
+            cell.verdict = "wrong"
+        out.append(cell)
+    return out
