@@ -786,3 +786,29 @@ def test_a_row_for_a_whole_stage_or_every_layer_of_a_kind():
     # torchvision densenet121's features.denseblock1: 335,040 parameters
     code, d = run_json("densenet121", "-", input="layer\tparams\nDense Block (1)\t335,040\n")
     assert code == 0, d["cells"]
+
+
+def test_the_readmes_gradebook_example(tmp_path, monkeypatch):
+    """The README's teacher-mode example, run: --bias catches the student who leaves out every
+    bias (3/3 without it), and a file with no table is a row saying why."""
+    import shutil
+
+    monkeypatch.chdir(tmp_path)
+    shutil.copy(DATA / "alexnet-seed-filled.tsv", "ana.tsv")
+    shutil.copy(DATA / "alexnet-seed-blank.tsv", "ben.tsv")
+    Path("chen.tsv").write_text("layer\tparams\nconv1\t34,848\nconv2\t614,400\nconv3\t884,736\n",
+                                encoding="utf-8")
+    Path("dana.txt").write_text("my homework, sorry it is late\n", encoding="utf-8")
+    r = cli("check", "alexnet", "ana.tsv", "ben.tsv", "chen.tsv", "dana.txt", "--bias",
+            "--gradebook", "marks.csv")
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    shown = readme.split("$ archcalc check alexnet ana.tsv ben.tsv chen.tsv dana.txt --bias "
+                         "--gradebook marks.csv\n")[1].split("```")[0]
+    lines = [x.strip() for x in shown.strip().splitlines()]
+    said = [x for x in r.output.splitlines() if x.strip() and not x.startswith("marking")]
+    assert r.exit_code == 1 and said == lines           # (the progress bar is on stderr)
+    book = Path("marks.csv").read_text(encoding="utf-8")
+    assert book.splitlines()[3].startswith('chen.tsv,0/3,0,0,3,0,0,"conv1 params: 34,848 '
+                                           '(expected 34,944); ')
+    assert cli("check", "alexnet", "chen.tsv").output.rstrip().endswith(
+        "score: 3/3 marked cells right (0 wrong, 0 missing)")
