@@ -717,10 +717,14 @@ ANSWER_ATTACKS = {
     "a million empty lines": (b"\n" * 1_000_000, 2, ["no table"]),
     "100,000 rows (over the row limit)": (b"layer,W\n" + b"conv1,55\n" * 100_000, 2,
                                           ["rows"]),
-    "a cell 9^9^9": (b"layer,W,H,C,params\nconv1,55,55,96,9^9^9\n", 1, ["10^100"]),
+    # A cell that cannot be read is "not read", never wrong (issue 14): 9^9^9 beside three
+    # right cells scores 3/3 (exit 0); a table whose only cell is unread has nothing answered
+    # (exit 1).
+    "a cell 9^9^9": (b"layer,W,H,C,params\nconv1,55,55,96,9^9^9\n", 0, ["10^100", "not read"]),
     "a cell nested 60 deep": (b"layer,W\nconv1," + b"(" * 60 + b"55" + b")" * 60 + b"\n", 1,
-                              ["deep"]),
-    "a cell of 5,000 digits": (b"layer,W\nconv1," + b"9" * 5000 + b"\n", 1, ["cannot read"]),
+                              ["deep", "nothing answered"]),
+    "a cell of 5,000 digits": (b"layer,W\nconv1," + b"9" * 5000 + b"\n", 1,
+                               ["not read", "nothing answered"]),
 }
 
 
