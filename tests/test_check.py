@@ -805,10 +805,26 @@ def test_the_readmes_gradebook_example(tmp_path, monkeypatch):
     shown = readme.split("$ archcalc check alexnet ana.tsv ben.tsv chen.tsv dana.txt --bias "
                          "--gradebook marks.csv\n")[1].split("```")[0]
     lines = [x.strip() for x in shown.strip().splitlines()]
-    said = [x for x in r.output.splitlines() if x.strip() and not x.startswith("marking")]
-    assert r.exit_code == 1 and said == lines           # (the progress bar is on stderr)
+    said = [x for x in r.output.splitlines() if x.strip()]
+    assert r.exit_code == 1 and said == lines
     book = Path("marks.csv").read_text(encoding="utf-8")
     assert book.splitlines()[3].startswith('chen.tsv,0/3,0,0,3,0,0,"conv1 params: 34,848 '
                                            '(expected 34,944); ')
     assert cli("check", "alexnet", "chen.tsv").output.rstrip().endswith(
         "score: 3/3 marked cells right (0 wrong, 0 missing)")
+
+
+def test_several_submissions_each_name_their_step(tmp_path, monkeypatch):
+    """A teacher's run names the submission it is marking, as the step a terminal's status line
+    shows (core.progress, drawn by cli.Ticker): no progress bar of its own on standard error."""
+    from archcalc import commands
+    from archcalc.core import progress
+
+    said = []
+    monkeypatch.setattr(progress, "step", said.append)
+    for name in ("a.tsv", "b.tsv"):
+        (tmp_path / name).write_text("layer\tparams\nconv1\t34,944\n", encoding="utf-8")
+    text, code = commands.check("alexnet", [str(tmp_path / "a.tsv"), str(tmp_path / "b.tsv")])
+    assert code == 0 and text.count("1/1") == 2
+    assert [s for s in said if s.startswith("marking")] == [
+        f"marking {tmp_path / 'a.tsv'} (1 of 2)", f"marking {tmp_path / 'b.tsv'} (2 of 2)"]
