@@ -84,6 +84,8 @@ def test_depth_counts_the_longest_path():
     ('{ top1 = 150.0, metric = "error", source = "x" }', "percentage from 0 to 100"),
     ('{ top1 = 50.0, metric = "acc", source = "x" }', 'metric must be "accuracy" or "error"'),
     ('{ top3 = 50.0, metric = "error", source = "x" }', "unknown key 'top3'"),
+    ('{ top1 = 5.0, metric = "error", source = "x", protocol = 10 }', 'protocol must be text'),
+    ('{ top1 = 5.0, metric = "error", source = "x", dataset = [] }', 'dataset must be text'),
 ])
 def test_accuracy_field_is_checked(tmp_path, acc, message):
     p = tmp_path / "n.toml"
@@ -115,3 +117,33 @@ def test_compare_latex_and_html_are_well_formed():
 def test_published_figures(name, top1, top5, metric):
     acc = archcalc.analyse(name).accuracy
     assert (acc.top1, acc.top5, acc.metric) == (top1, top5, metric) and acc.source
+
+
+def test_every_published_figure_names_its_data_and_protocol_as_its_source_does():
+    """The dataset and protocol fields are written by hand beside the source's citation: they
+    must say what the citation says (10-crop, dense, CIFAR-10, …)."""
+    import re
+
+    from archcalc.core import spec
+
+    seen = set()
+    for name in spec.catalogue():
+        acc = archcalc.analyse(name).accuracy
+        if acc is None:
+            continue
+        seen.add(acc.convention)
+        assert acc.dataset and acc.protocol, name
+        src = acc.source.lower()
+        if re.search(r"cifar-10\b", src):
+            assert acc.dataset == "CIFAR-10 test", name
+        elif "mnist" in src:
+            assert acc.dataset == "MNIST test", name
+        else:
+            assert acc.dataset == "ImageNet val" and re.search(r"ilsvrc|imagenet|val", src), name
+        if "10-crop" in src:
+            assert acc.protocol == "10 crops", name
+        elif "single scale" in src or re.search(r"\bdense\b", src):
+            assert acc.protocol.startswith("dense"), name
+        elif acc.dataset == "ImageNet val":
+            assert acc.protocol == "1 crop", name
+    assert {"ImageNet val, 1 crop", "ImageNet val, 10 crops"} <= seen

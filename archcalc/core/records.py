@@ -170,13 +170,24 @@ class LayerRow(Record):
 
 class Accuracy(Record):
     """A network's published ImageNet-style result: top-1 and top-5 in percent, as accuracy
-    or as error (as the source prints it), with the source's citation."""
+    or as error (as the source prints it), with the source's citation, the data it was
+    measured on and the evaluation protocol (crops): figures are comparable only where both
+    are the same."""
 
     __slots__ = ("top1", "top5", "metric", "source")
     top1: float | None
     top5: float | None
     metric: str            # "accuracy" or "error"
     source: str
+    dataset: str = ""      # "ImageNet val", "CIFAR-10 test"; "" where the spec does not say
+    protocol: str = ""     # "1 crop", "10 crops", "dense, 1 scale"; "" where not said
+
+    @property
+    def convention(self) -> str:
+        """``"ImageNet val, 1 crop"``: what a figure must share with another to be compared
+        with it in one column or on one axis."""
+        return ", ".join(x for x in (self.dataset or "dataset not given",
+                                     self.protocol or "protocol not given"))
 
     def __init__(self, top1: float | None, top5: float | None, metric: str, source: str):
         _set(self, "top1", top1)

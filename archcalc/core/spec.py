@@ -47,7 +47,7 @@ TOP_KEYS = ("name", "description", "source", "input", "layers", "notes", "params
             "blocks", "variants", "accuracy")
 VARIANT_KEYS = ("description", "source", "input", "layers", "notes", "params", "defaults",
                 "accuracy")
-ACCURACY_KEYS = ("top1", "top5", "metric", "source")
+ACCURACY_KEYS = ("top1", "top5", "metric", "source", "dataset", "protocol")
 # Block bodies made of parallel branches, each named by the join kind that joins them.
 JOINS = tuple(k for k, r in RULES.items() if r.category == "join")
 BLOCK_KEYS = ("description", "params", "defaults", "layers") + JOINS + ("post", "join")
@@ -533,6 +533,10 @@ class SpecFile:
                              found=_show(acc.get("metric")))
         if not isinstance(acc.get("source"), str) or not acc["source"]:
             raise self.error("every published figure needs its source (source = \"…\")", where)
+        for key, example in (("dataset", "ImageNet val"), ("protocol", "1 crop")):
+            if key in acc and not isinstance(acc[key], str):
+                raise self.error(f'{key} must be text, e.g. {key} = "{example}"', where,
+                                 found=_show(acc[key]))
         values = []
         for key in ("top1", "top5"):
             x = acc.get(key)
@@ -543,7 +547,8 @@ class SpecFile:
             values.append(None if x is None else float(x))
         if values == [None, None]:
             raise self.error("give top1, top5 or both", where)
-        return Accuracy(values[0], values[1], acc["metric"], acc["source"])
+        return Accuracy(values[0], values[1], acc["metric"], acc["source"],
+                        acc.get("dataset", ""), acc.get("protocol", ""))
 
     def _overrides(self, params: dict, overrides: dict[str, str], name: str) -> dict:
         """``--set`` values, each read as a TOML value and of its param's declared type."""
