@@ -496,7 +496,8 @@ def quiz_cmd(network: str, blank: str, seed: str | None, fraction: str | None,
 @out_options
 def compare_cmd(networks, sort, reverse, fmt, units, kilo, dtype, out, force) -> None:
     """Compare NETWORKS side by side: input, depth (weighted layers), params, MACs, FLOPs,
-    activation memory, the largest layer and the published top-1/top-5, each with its source.
+    activation memory, the largest layer and the published top-1/top-5 accuracy, each with its
+    source, in one pair of columns per dataset and evaluation protocol (1 crop, 10 crops, …).
 
     `archcalc compare vgg11 vgg11-lrn vgg13 vgg16-c vgg16 vgg19 --units si` is the VGG paper's
     Table 2 (parameters in millions) with the rest beside it.

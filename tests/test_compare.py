@@ -47,7 +47,9 @@ def test_resnet_table_1_flops_row():
 
 def test_accuracy_is_shown_with_its_source_or_said_missing():
     out = cli("compare", "alexnet", "alexnet-torchvision", "googlenet").output
-    assert "56.522% acc. [1]" in out and "10.07% err. [2]" in out
+    # googlenet's 10.07% top-5 error (1 crop) is 89.93 accuracy, beside torchvision's 1-crop
+    # figures: the same dataset and protocol, one column
+    assert "56.522 [1]" in out and "89.93* [2]" in out and "(A) ImageNet val, 1 crop" in out
     assert "[1] torchvision AlexNet_Weights.IMAGENET1K_V1" in out
     assert "no published accuracy in the spec for: alexnet." in out
 
@@ -57,7 +59,7 @@ def test_sort_and_csv():
         cli("compare", "vgg19", "alexnet", "vgg11", "--sort", "params", "--format", "csv").output)))
     assert [r["network"] for r in rows] == ["alexnet", "vgg11", "vgg19"]
     # The lecture-notes AlexNet (seed 000; issue 2): 62,378,344 with biases; no published top-1.
-    assert int(rows[0]["params"]) == 62_378_344 and rows[0]["top1"] == ""
+    assert int(rows[0]["params"]) == 62_378_344 and rows[0]["top1_imagenet_val_dense_1_scale"] == ""
     rows = list(csv.DictReader(io.StringIO(cli(
         "compare", "alexnet", "vgg11", "vgg19", "--sort", "top1", "--reverse",
         "--format", "csv").output)))
@@ -102,7 +104,8 @@ def test_compare_latex_and_html_are_well_formed():
     assert [td.text for td in root.iter("td")][:2] == ["vgg16", "3×224×224"]
     tex = cli("compare", "vgg16", "alexnet", "--format", "latex").output
     rows = [ln for ln in tex.splitlines() if ln.endswith(r" \\") and not ln.startswith(r"\par")]
-    assert len(rows) == 3 and all(ln.count(" & ") == len(compare.COLUMNS) - 1 for ln in rows)
+    width = len(compare.COLUMNS) + 2            # + vgg16's top-1, top-5 (dense, 1 scale)
+    assert len(rows) == 3 and all(ln.count(" & ") == width - 1 for ln in rows)
     assert tex.isascii() and r"3$\times$224$\times$224" in tex
 
 
@@ -147,3 +150,31 @@ def test_every_published_figure_names_its_data_and_protocol_as_its_source_does()
         elif acc.dataset == "ImageNet val":
             assert acc.protocol == "1 crop", name
     assert {"ImageNet val, 1 crop", "ImageNet val, 10 crops"} <= seen
+
+
+def test_no_column_mixes_accuracy_and_error_or_protocols():
+    # issue 15: `compare resnet18 resnet50 vgg16` put torchvision's single-crop top-1 accuracy
+    # beside the paper's 10-crop error in one column
+    names = ["resnet18", "resnet50", "vgg16", "alexnet-grouped", "resnet110", "lenet5", "alexnet"]
+    out = cli("compare", *names, "--format", "csv").output
+    rows = list(csv.DictReader(io.StringIO(out)))
+    docs = {n["network"]: n["accuracy"] for n in
+            json.loads(cli("compare", *names, "--format", "json").output)["networks"]}
+    acc_cols = [k for k in rows[0] if k.startswith(("top1_", "top5_"))]
+    assert len(acc_cols) == 2 + 2 + 2 + 1 + 1     # 1 crop, 10 crops, dense; CIFAR-10, MNIST top-1
+    for k in acc_cols:
+        filled = [r["network"] for r in rows if r[k]]
+        assert len({(docs[n]["dataset"], docs[n]["protocol"]) for n in filled}) == 1, k
+        for n in filled:             # every figure as accuracy: the printed error turned round
+            which = k[:4]
+            printed = docs[n][which]
+            want = printed if docs[n]["metric"] == "accuracy" else round(100 - printed, 6)
+            assert float(r_of(rows, n)[k]) == pytest.approx(want)
+    assert {r["network"]: r["top1_imagenet_val_10_crops"] for r in rows}["resnet50"] == "77.15"
+    text = cli("compare", *names).output
+    assert "(B) ImageNet val, 10 crops" in text and "77.15* [2]" in text
+    assert "100 − the error the source prints" in text
+
+
+def r_of(rows, name):
+    return next(r for r in rows if r["network"] == name)

@@ -721,7 +721,8 @@ def to_dict(a: Analysis, opt: Options = Options()) -> dict:
         "even_inputs": list(a.even_inputs),
         "accuracy": None if a.accuracy is None else {
             "top1": a.accuracy.top1, "top5": a.accuracy.top5, "metric": a.accuracy.metric,
-            "source": a.accuracy.source},
+            "source": a.accuracy.source, "dataset": a.accuracy.dataset or None,
+            "protocol": a.accuracy.protocol or None},
     }
     if opt.aux and a.has_aux:
         out["totals_with_aux"] = sums["total with aux"]
