@@ -19,37 +19,42 @@ EVEN_SEARCH_MAX_NODES = 5_000
 def rows(net: Network, x: Shape) -> list[LayerRow]:
     """Every layer's output shape, counts and notes for input ``x``.
 
-    Equal values are one object: the rows of a repeated layer share their input shapes,
-    output shape, counts, notes and K/S/P text (``shared``), so that a row costs its name and
-    its own record, and a network of a million layers fits the README's limits."""
+    A rule is a pure function of its attributes and its input shapes, so a repeated layer (its
+    repeats share one attribute table) with the same inputs is worked out once: its rows share
+    the result, input and output shapes, counts, notes and K/S/P text being one object each, and
+    a row costs its name and its own record (a network of a million layers fits the README's
+    limits)."""
     env: dict[str, Shape] = {"input": x}
     out: list[LayerRow] = []
     shared: dict = {}
     one = shared.setdefault
-    geometry: dict[tuple[int, tuple], str] = {}     # (the attrs' id, input shapes) → K/S/P
+    done: dict[tuple, tuple] = {}   # (the attrs' id, kind, input shapes) → the rule's answer
     for node in net.nodes:
-        rule = RULES[node.kind]
-        ins = [env[i] for i in node.inputs]
-        try:
-            rule.check_input(ins)
-            res = rule.apply(ins, node.attrs)
-        except LayerError as e:
-            where = (f" (input {ins[0]})" if rule.arity == 1 else
-                     " (branches: " + ", ".join(f"{n} {x}" for n, x in zip(node.inputs, ins)) + ")")
-            raise SpecError(f"{e}{where}", file=net.file, where=node.where,
-                            found=node.found) from None
-        env[node.name] = res.shape
-        notes = res.notes + tuple(Note("spec", t) for t in node.notes) if node.notes else \
-            res.notes
-        shapes = tuple(ins)
+        shapes = tuple(env[i] for i in node.inputs)
         shapes = one(shapes, shapes)
-        key = (id(node.attrs), shapes)      # node.attrs lives as long as net: its id is fixed
-        geo = geometry.get(key)
-        if geo is None:
-            geo = geometry[key] = rule.geometry_at(node.attrs, ins)
-        out.append(LayerRow(node.name, node.kind, node.attrs, node.inputs, shapes,
-                            one(res.shape, res.shape), one(res.counts, res.counts),
-                            one(notes, notes), geo, node.aux))
+        key = (id(node.attrs), node.kind, shapes)   # node.attrs lives as long as net: its id
+        answer = done.get(key)                      # is fixed
+        if answer is None:
+            rule = RULES[node.kind]
+            ins = list(shapes)
+            try:
+                rule.check_input(ins)
+                res = rule.apply(ins, node.attrs)
+            except LayerError as e:
+                where = (f" (input {ins[0]})" if rule.arity == 1 else
+                         " (branches: " + ", ".join(f"{n} {x}" for n, x in zip(node.inputs, ins))
+                         + ")")
+                raise SpecError(f"{e}{where}", file=net.file, where=node.where,
+                                found=node.found) from None
+            answer = done[key] = (one(res.shape, res.shape), one(res.counts, res.counts),
+                                  one(res.notes, res.notes),
+                                  rule.geometry_at(node.attrs, ins))
+        shape, counts, notes, geo = answer
+        env[node.name] = shape
+        if node.notes:
+            notes = notes + tuple(Note("spec", t) for t in node.notes)
+        out.append(LayerRow(node.name, node.kind, node.attrs, node.inputs, shapes, shape,
+                            counts, notes, geo, node.aux))
     return out
 
 
