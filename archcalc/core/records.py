@@ -174,13 +174,13 @@ class Accuracy(Record):
     measured on and the evaluation protocol (crops): figures are comparable only where both
     are the same."""
 
-    __slots__ = ("top1", "top5", "metric", "source")
+    __slots__ = ("top1", "top5", "metric", "source", "dataset", "protocol")
     top1: float | None
     top5: float | None
     metric: str            # "accuracy" or "error"
     source: str
-    dataset: str = ""      # "ImageNet val", "CIFAR-10 test"; "" where the spec does not say
-    protocol: str = ""     # "1 crop", "10 crops", "dense, 1 scale"; "" where not said
+    dataset: str           # "ImageNet val", "CIFAR-10 test"; "" where the spec does not say
+    protocol: str          # "1 crop", "10 crops", "dense, 1 scale"; "" where not said
 
     @property
     def convention(self) -> str:
@@ -189,11 +189,14 @@ class Accuracy(Record):
         return ", ".join(x for x in (self.dataset or "dataset not given",
                                      self.protocol or "protocol not given"))
 
-    def __init__(self, top1: float | None, top5: float | None, metric: str, source: str):
+    def __init__(self, top1: float | None, top5: float | None, metric: str, source: str,
+                 dataset: str = "", protocol: str = ""):
         _set(self, "top1", top1)
         _set(self, "top5", top5)
         _set(self, "metric", metric)
         _set(self, "source", source)
+        _set(self, "dataset", dataset)
+        _set(self, "protocol", protocol)
 
     def as_accuracy(self, which: str) -> float | None:
         """Top-1 or top-5 accuracy in percent (100 − error where the source prints error)."""
