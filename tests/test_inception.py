@@ -393,7 +393,8 @@ def test_all_listed():
 @pytest.mark.parametrize("name", NETWORKS)
 def test_analysis_work_is_bounded(name, monkeypatch):
     """The cost of analysing a multi-branch net is bounded in layer evaluations: one pass for the
-    rows, plus at most the even-input search's budget (which may finish the pass it is in). Time
+    rows, plus at most the even-input search's budget (which may finish the pass it is in); a
+    repeated layer with the same inputs is worked out once, so the pass may take fewer. Time
     itself is measured by the benchmarks, never asserted in a test."""
     from archcalc.core import engine, kinds as layers, spec
 
@@ -404,4 +405,4 @@ def test_analysis_work_is_bounded(name, monkeypatch):
     net = spec.load(name)
     engine.analyse(net)
     n = len(net.nodes)
-    assert n <= len(calls) <= n + engine.EVEN_SEARCH_BUDGET + n
+    assert 0 < len(calls) <= n + engine.EVEN_SEARCH_BUDGET + n
