@@ -210,6 +210,11 @@ class Choice(click.Choice):
         return value
 
 
+SKIP_UNKNOWN_HELP = ("For a model: keep each operation archcalc cannot count as an "
+                     "'uncounted' row with the shape the model gives it, named in the footer "
+                     "(without it, the import fails and lists them).")
+
+
 # --- options shared by several commands, each declared once -------------------------------------
 
 def spec_options(f):
@@ -344,6 +349,7 @@ def list_cmd() -> None:
               help="Refuse a layer whose output size, floored from a fraction, leaves input "
                    "pixels out, and an fc that flattens a feature map implicitly (exit status "
                    "2); padding left out is not refused.")
+@click.option("--skip-unknown", is_flag=True, help=SKIP_UNKNOWN_HELP)
 @click.option("--aux", is_flag=True,
               help="Also total the auxiliary classifier heads (training time); their rows are "
                    "always shown, but the inference total leaves them out.")
@@ -353,18 +359,51 @@ def list_cmd() -> None:
 @table_options
 @out_options
 def table_cmd(network: str, input_: str | None, sets, no_bias: bool, fmt: str,
-              standalone: bool, strict: bool, layout: str, out, force, **counting) -> None:
+              standalone: bool, strict: bool, skip_unknown: bool, layout: str, out, force,
+              **counting) -> None:
     """Print one row per layer of NETWORK: output H, W, C, parameters, MACs and FLOPs, with
     totals.
 
     NETWORK is a name from `archcalc list`, or the path of a spec file (PATH.toml, or
-    PATH.toml:NAME for one network of a file with variants).
+    PATH.toml:NAME for one network of a file with variants), or a model to import first, as
+    `archcalc import` reads it (model.onnx, model.keras, torchvision:resnet50 …).
     """
     from . import commands
 
     write_out(commands.table(network, input_, sets, format=fmt, standalone=standalone,
-                             strict=strict, layout=layout, bias=not no_bias, **counting),
+                             strict=strict, layout=layout, skip_unknown=skip_unknown,
+                             bias=not no_bias, **counting),
               out, force)
+
+
+@main.command("import")
+@click.argument("source")
+@click.option("--input", "input_", metavar="CxHxW",
+              help="Input size, e.g. 3x224x224 (224: 3 channels); default: the size the "
+                   "source records (ONNX, Keras, Caffe, timm; torchvision: 3x224x224).")
+@click.option("--name", help="The network's name in the spec (default: from the source).")
+@click.option("--out", type=click.Path(dir_okay=False), metavar="FILE.toml",
+              help="Write the spec to FILE instead of printing it (refuses an existing file).")
+@click.option("--force", is_flag=True, help="Let --out overwrite an existing file.")
+@click.option("--skip-unknown", is_flag=True, help=SKIP_UNKNOWN_HELP)
+def import_cmd(source: str, input_: str | None, name: str | None, out: str | None,
+               force: bool, skip_unknown: bool) -> None:
+    """Write an archcalc spec (TOML, as in specs/) for your own model, which every command then
+    reads: `archcalc import model.onnx --out model.toml && archcalc table model.toml`.
+
+    SOURCE is one of: torchvision:NAME or timm:NAME (built with no weights: nothing is
+    downloaded); PATH.py:CALLABLE, a function or class in your own Python file that returns a
+    torch.nn.Module (archcalc RUNS THAT FILE, because you named it: import only code you
+    trust); MODEL.onnx (the graph and its shapes, read without the weights); MODEL.keras or its
+    config.json (read as data: no TensorFlow, nothing run); MODEL.prototxt (Caffe, read as
+    data). Needs the source's extra: pip install 'archcalc[torch]', '[onnx]' or '[keras]'.
+    """
+    if out is not None:
+        check_out(out, force)
+    command = ("archcalc import " + " ".join(sys.argv[2:])) if sys.argv[1:2] == ["import"] else ""
+    from . import commands
+
+    write_out(commands.import_spec(source, input_, name, command, skip_unknown), out, force)
 
 
 @main.command("explain")

@@ -26,19 +26,21 @@ def networks_list() -> str:
 
 
 def table(network, input=None, sets=None, *, format="text", standalone=False, strict=False,
-          layout="layers", **counting) -> str:
+          layout="layers", skip_unknown=False, **counting) -> str:
     """``archcalc table``: the layer table (or, with ``layout="paper"``, the paper's own table)
     of ``network`` in ``format`` (``standalone``: html as one self-contained page whose cells
-    show their working); ``counting``: the options of ``options.table``."""
+    show their working; ``skip_unknown``: a model's operations archcalc cannot count kept as
+    rows that say so); ``counting``: the options of ``options.table``."""
     layout = O.choice("--layout", layout)
     fmt = O.choice("--format", format)
     O.flag("--standalone", standalone)
     O.flag("--strict", strict)
+    O.flag("--skip-unknown", skip_unknown)
     opt = O.table(**counting)
     if standalone and (fmt != "html" or layout != "layers"):
         raise ArchcalcError("--standalone: a self-contained page is made with --format html "
                             "(and the layer table's layout)")
-    a = O.analysis(network, input, sets)
+    a = O.analysis(network, input, sets, skip_unknown=skip_unknown)
     if strict and a.refused:
         raise ArchcalcError("--strict: layers that leave input pixels out or flatten "
                             "implicitly:\n  "
@@ -59,6 +61,25 @@ def table(network, input=None, sets=None, *, format="text", standalone=False, st
 
         return report.html_document(a, opt, table_cells(a.rows, opt.bias, opt.count))
     return report.render(a, fmt, opt)
+
+
+def import_spec(source, input=None, name=None, command="", skip_unknown=False) -> str:
+    """``archcalc import``: the spec text (TOML) for the model ``source`` (torchvision:NAME,
+    timm:NAME, PATH.py:CALLABLE, MODEL.onnx, MODEL.keras, config.json, MODEL.prototxt) at
+    ``input`` (``None``: the size the source records); ``command``: the command line, for the
+    header; ``skip_unknown``: keep operations archcalc cannot count as rows that say so."""
+    from . import __version__
+    from .importers import import_text
+
+    if not isinstance(source, str):
+        raise ArchcalcError(f"expected a model source, found {O.shown(source)}")
+    if name is not None and not isinstance(name, str):
+        raise ArchcalcError(f"--name: expected a name, found {O.shown(name)}")
+    O.flag("--skip-unknown", skip_unknown)
+    shape = O.input_shape(input, 3)
+    return import_text(source, None if shape is None else tuple(shape.as_list()), name,
+                       command=command, tool=f"archcalc {__version__}",
+                       skip_unknown=skip_unknown)
 
 
 def explain(network, layers=(), input=None, sets=None, bias=True) -> str:

@@ -331,14 +331,15 @@ def _changed(overrides: dict[str, str]) -> str:
     return " ".join(f"--set {k}={v}" for k, v in overrides.items())
 
 
-def network(target, input=None, params=None):
-    """The loaded network ``target`` (a bundled name, a spec file's path, or ``PATH:NAME``)
-    with ``params`` (``--set``, as ``sets`` takes them) and ``input`` (``--input``, as
-    ``input_shape`` takes it) applied."""
-    return _network(target, input, params)[0]
+def network(target, input=None, params=None, skip_unknown=False):
+    """The loaded network ``target`` (a bundled name, a spec file's path, ``PATH:NAME``, or a
+    model that ``archcalc import`` reads, imported in memory, ``skip_unknown`` as ``import
+    --skip-unknown``) with ``params`` (``--set``, as ``sets`` takes them) and ``input``
+    (``--input``, as ``input_shape`` takes it) applied."""
+    return _network(target, input, params, skip_unknown)[0]
 
 
-def _network(target, input, params):
+def _network(target, input, params, skip_unknown=False):
     """(``network(...)``, what changed it from the spec as written: ``("--input 3×224×224",
     "--set classes=10")``)."""
     import os
@@ -351,6 +352,17 @@ def _network(target, input, params):
     if not isinstance(target, str):
         raise ArchcalcError(f"expected a network's name or a spec file's path, found "
                             f"{shown(target)}; `archcalc list` shows the networks")
+    from .importers import kind_of
+
+    if kind_of(target):                       # a model (model.onnx, torchvision:resnet50 …),
+        if overrides:                         # imported in memory at --input
+            raise ArchcalcError(f"--set changes a spec's params; {target} is a model, imported "
+                                "with none (`archcalc import` writes a spec you can edit)")
+        from . import __version__, importers
+
+        shape = input_shape(input, 3)
+        return importers.network(target, None if shape is None else tuple(shape.as_list()),
+                                 tool=f"archcalc {__version__}", skip_unknown=skip_unknown), []
     try:
         net = spec.load(target, overrides=overrides or None)
     except ArchcalcError as e:
@@ -369,13 +381,13 @@ def _noted(e: ArchcalcError, overrides: dict[str, str]) -> ArchcalcError:
     return ArchcalcError(f"{e}\n  (the spec as changed by {_changed(overrides)})")
 
 
-def analysis(target, input=None, params=None):
+def analysis(target, input=None, params=None, skip_unknown=False):
     """``network(...)`` analysed: the engine's ``Analysis``."""
     from .core import engine
     from .core.progress import step
 
     step(f"reading {target}")
-    net, changes = _network(target, input, params)
+    net, changes = _network(target, input, params, skip_unknown)
     step(f"analysing {net.name} ({len(net.nodes):,} layers)")
     try:
         a = engine.analyse(net)

@@ -48,6 +48,11 @@ class Uncounted:
 
 Handler = Union[Callable[[LayerRow], int], Uncounted]
 
+# An imported model's operation that archcalc has no rule for (``import --skip-unknown``): no
+# preset knows what its tool would count for it, so every table names it.
+_NO_RULE = Uncounted("operations archcalc has no rule for, kept by import --skip-unknown: "
+                     "neither archcalc nor this preset counts them")
+
 
 # --- fvcore -----------------------------------------------------------------------------------
 # fvcore 0.1.5 ``FlopCountAnalysis(model, x).total()`` in eval mode: one "flop" per multiply-add
@@ -65,6 +70,7 @@ FVCORE: dict[str, Handler] = {
     "maxpool": _FV_SKIPS, "avgpool": _FV_SKIPS, "lrn": _FV_SKIPS, "tanh": _FV_SKIPS,
     "sigmoid": _FV_SKIPS, "softmax": _FV_SKIPS, "add": _FV_SKIPS, "mul": _FV_SKIPS,
     "subsample": _FV_LENET, "rbf": _FV_LENET,
+    "uncounted": _NO_RULE,
 }
 
 
@@ -104,6 +110,7 @@ PTFLOPS: dict[str, Handler] = {
                          "nn.Softmax adds 1 per value, through ptflops' patch of F.softmax"),
     "add": _PT_OPERATORS, "mul": _PT_OPERATORS,
     "subsample": _PT_LENET, "rbf": _PT_LENET,
+    "uncounted": _NO_RULE,
 }
 
 
@@ -125,6 +132,7 @@ KERAS: dict[str, Handler] = {
     "softmax": _keras, "dropout": _keras, "flatten": _keras, "concat": _keras, "add": _keras,
     "mul": _keras,
     "subsample": _KERAS_LENET, "rbf": _KERAS_LENET,
+    "uncounted": _NO_RULE,
 }
 
 
@@ -139,6 +147,7 @@ TORCHVISION: dict[str, Handler] = {
     "softmax": _none, "dropout": _none, "flatten": _none, "concat": _none, "add": _none,
     "mul": _none,
     "subsample": _TV_LENET, "rbf": _TV_LENET,
+    "uncounted": _NO_RULE,
 }
 
 # --- torchinfo --------------------------------------------------------------------------------
@@ -164,6 +173,7 @@ TORCHINFO: dict[str, Handler] = {
                                 "zeropad", "relu", "tanh", "sigmoid", "softmax", "dropout",
                                 "flatten", "concat", "add", "mul")},
     "subsample": _TI_LENET, "rbf": _TI_LENET,
+    "uncounted": _NO_RULE,
 }
 
 
@@ -206,11 +216,12 @@ THOP: dict[str, Handler] = {
     "lrn": _THOP_NO_RULE, "tanh": _THOP_NO_RULE, "sigmoid": _THOP_NO_RULE,
     "add": _THOP_OPERATORS, "mul": _THOP_OPERATORS,
     "subsample": _THOP_LENET, "rbf": _THOP_LENET,
+    "uncounted": _NO_RULE,
 }
 
 # --- the papers -------------------------------------------------------------------------------
 # Papers count multiply-adds (ResNet's Table 1 calls them "FLOPs"): archcalc's MACs, every kind.
-PAPER: dict[str, Handler] = {kind: _macs for kind in RULES}
+PAPER: dict[str, Handler] = {**{kind: _macs for kind in RULES}, "uncounted": _NO_RULE}
 
 
 PRESETS = ("paper", "torchvision", "fvcore", "ptflops", "keras", "torchinfo", "thop")

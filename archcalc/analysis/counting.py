@@ -115,6 +115,7 @@ EXTRA_OPS: dict[str, Callable[[LayerRow], tuple[str, int] | None]] = {
     "add": _add,
     "mul": lambda r: ("add", (len(r.inputs) - 1) * r.output.elements),
     "lrn": _none, "dropout": _none, "flatten": _none, "concat": _none, "zeropad": _none,
+    "uncounted": _none,        # named in the footer by the import's note
 }
 
 

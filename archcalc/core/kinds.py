@@ -62,6 +62,8 @@ CATEGORIES = {
     "regularization": "changes training only; the identity at inference (dropout)",
     "reshape": "moves, drops or zero-fills values without arithmetic (flatten, zeropad)",
     "join": "combines two or more branches into one (concat, add, mul)",
+    "not counted": ("an operation archcalc has no rule for, kept by `import --skip-unknown` with "
+                    "the output shape its source reported; nothing of it is counted (uncounted)"),
 }
 # The categories whose work is weighted sums counted as MACs: a "weighted layer" as papers
 # count depth (VGG-16's 16, LeNet-5's 7, its subsampling and RBF layers included).
@@ -604,6 +606,35 @@ class Dropout(Rule):
     main = Attr("dropout", "number", 0.5, "drop probability")
 
 
+class Uncounted(Rule):
+    """An operation of an imported model that archcalc has no rule for (``archcalc import
+    --skip-unknown``): the source's output shape, written as ``c``, ``h``, ``w`` (each left out
+    where it is the input's) or ``c`` with ``flat`` for a vector; no parameters, no MACs. The
+    row says so in its note and the spec's notes name it in the footer: a total that leaves it
+    out is not passed off as the model's."""
+
+    kind = "uncounted"
+    doc = ("an operation archcalc cannot count, kept by import --skip-unknown: the output shape "
+           "its source reported, and no parameters or MACs counted")
+    category = "not counted"
+    main = Attr("uncounted", "text", REQUIRED, "the source's name for the operation (GELU)")
+    attrs = (Attr("c", "count", None, "output channels (or values, with flat); default: the "
+                                      "input's"),
+             Attr("h", "count", None, "output height; default: the input's"),
+             Attr("w", "count", None, "output width; default: the input's"),
+             Attr("flat", "bool", False, "the output is a vector of c values"))
+
+    def apply(self, ins, a):
+        x = ins[0]
+        if a["flat"]:
+            return Result(Shape(a["c"] if a["c"] is not None else x.elements, flat=True),
+                          Counts())
+        if x.flat and (a["h"] is None or a["w"] is None):
+            return Result(Shape(a["c"] if a["c"] is not None else x.c, flat=True), Counts())
+        pick = lambda key, own: own if a[key] is None else a[key]  # noqa: E731
+        return Result(Shape(pick("c", x.c), pick("h", x.h), pick("w", x.w)), Counts())
+
+
 class Flatten(Rule):
     kind = "flatten"
     doc = "C×H×W to a vector of C·H·W values"
@@ -750,4 +781,5 @@ RULES: dict[str, Rule] = _registry(
     Activation("sigmoid", "logistic sigmoid"),
     Activation("softmax", "softmax over the outputs"),
     Dropout(), Flatten(), FullyConnected(), RBF(), Concat(), Add(), Multiply(),
+    Uncounted(),
 )

@@ -330,6 +330,14 @@ def _mul(r: LayerRow, bias: bool) -> list[Step]:
                     "as MACs"))
 
 
+def _uncounted(r: LayerRow, bias: bool) -> list[Step]:
+    o = r.output
+    why = (f"{r.attrs['uncounted']} has no rule in archcalc: its output shape is the source "
+           "model's, and its parameters and operations are not counted")
+    return ([_same("C", o.c, why)] + ([] if o.flat else [_same("H", o.h, why), _same("W", o.w, why)])
+            + _none(r, why))
+
+
 EXPLAINERS: dict[str, Callable[[LayerRow, bool], list[Step]]] = {
     "conv": _conv, "dwconv": _dwconv, "sepconv": _sepconv,
     "maxpool": _pool, "avgpool": _pool, "subsample": _subsample,
@@ -339,6 +347,7 @@ EXPLAINERS: dict[str, Callable[[LayerRow, bool], list[Step]]] = {
     "sigmoid": _keeps("an activation"), "softmax": _keeps("softmax"),
     "dropout": _keeps("dropout"), "flatten": _flatten, "fc": _fc, "rbf": _rbf,
     "concat": _concat, "add": _add, "mul": _mul, "zeropad": _zeropad,
+    "uncounted": _uncounted,
 }
 
 

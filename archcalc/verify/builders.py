@@ -160,6 +160,27 @@ class Add(nn.Module):
         return "" if self.scale == 1 else f"scale={self.scale}, scaled={self.scaled}"
 
 
+class Uncounted(nn.Module):
+    """An operation archcalc cannot count (import --skip-unknown): a stand-in with no
+    parameters and no arithmetic that gives the output shape the spec declares (the source
+    model's own operation is not known here)."""
+
+    def __init__(self, shape: tuple[int, ...]):
+        super().__init__()
+        self.shape = tuple(shape)
+
+    def forward(self, x):
+        return x.new_zeros((x.shape[0], *self.shape))
+
+
+def uncounted(a: dict, ins: list[Shape]) -> nn.Module:
+    x = tuple(ins[0])
+    if a["flat"] or len(x) == 1 and (a["h"] is None or a["w"] is None):
+        return Uncounted((a["c"] if a["c"] is not None else math.prod(x) if a["flat"] else x[0],))
+    own = dict(zip("chw", x))
+    return Uncounted(tuple(own[k] if a[k] is None else a[k] for k in "chw"))
+
+
 # --- the builders ------------------------------------------------------------------------
 
 def conv(a: dict, ins: list[Shape]) -> nn.Module:
@@ -231,6 +252,7 @@ BUILDERS = {
     "concat": lambda a, ins: Concat(),
     "add": add,
     "mul": lambda a, ins: Multiply(),
+    "uncounted": uncounted,
 }
 
 # Builders that need to know which of their inputs are identity shortcuts (graph context).

@@ -1,0 +1,356 @@
+"""A Keras model in, read as data: a ``.keras`` file (a zip whose ``config.json`` describes the
+model; its ``model.weights.h5`` is never opened) or that JSON config alone. Nothing is run and no
+Keras or TensorFlow is needed. Keras 3's functional and sequential configs are read, and Keras 2's
+``inbound_nodes`` form.
+
+Keras is channels-last: the input ``[H, W, C]`` is archcalc's C×H×W. A layer's ``activation``
+becomes a row of its own after it (``conv1`` then ``conv1_relu``), as archcalc counts it. A
+``ZeroPadding2D`` read only by a conv or pool with ``"valid"`` padding is written as that layer's
+padding (the same shapes and counts; Keras's ResNet pads so). Each layer class becomes an archcalc
+layer by the table ``LAYERS``: a new kind is one entry there.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import zipfile
+
+from . import MAX_CONFIG_BYTES
+from ..core.kinds import RULES
+from .spec_writer import IDENTITY, INPUT, UNKNOWN, Graph, ImportFailure, Op
+
+ACTIVATIONS = {"relu": "relu", "sigmoid": "sigmoid", "tanh": "tanh", "softmax": "softmax",
+               "linear": None, None: None}
+# Issue 13's new kinds, each used once core.kinds has it (until then: an unsupported activation).
+NEWER = {"relu6": "relu6", "hard_swish": "hardswish", "hard_silu": "hardswish",
+         "hard_sigmoid": "hardsigmoid", "silu": "silu", "swish": "silu"}
+ACTIVATIONS.update({name: kind for name, kind in NEWER.items() if kind in RULES})
+
+
+def _pair(v):
+    return list(v) if isinstance(v, (list, tuple)) else [v, v]
+
+
+def _padding(cfg):
+    p = cfg.get("padding", "valid")
+    return "same" if p == "same" else 0
+
+
+def _channels_last(cfg, name):
+    if cfg.get("data_format") not in (None, "channels_last"):
+        raise ImportFailure(f"layer {name}: data_format {cfg.get('data_format')!r}; archcalc "
+                            "reads channels_last Keras models")
+
+
+def conv(cfg, name):
+    _channels_last(cfg, name)
+    return "conv", {"conv": cfg["filters"], "k": _pair(cfg["kernel_size"]),
+                    "s": _pair(cfg.get("strides", 1)), "p": _padding(cfg),
+                    "dilation": _pair(cfg.get("dilation_rate", 1)),
+                    "groups": cfg.get("groups", 1), "bias": cfg.get("use_bias", True)}
+
+
+def dwconv(cfg, name):
+    _channels_last(cfg, name)
+    return "dwconv", {"dwconv": cfg.get("depth_multiplier", 1), "k": _pair(cfg["kernel_size"]),
+                      "s": _pair(cfg.get("strides", 1)), "p": _padding(cfg),
+                      "dilation": _pair(cfg.get("dilation_rate", 1)),
+                      "bias": cfg.get("use_bias", True)}
+
+
+def sepconv(cfg, name):
+    _channels_last(cfg, name)
+    return "sepconv", {"sepconv": cfg["filters"], "mult": cfg.get("depth_multiplier", 1),
+                       "k": _pair(cfg["kernel_size"]), "s": _pair(cfg.get("strides", 1)),
+                       "p": _padding(cfg), "dilation": _pair(cfg.get("dilation_rate", 1)),
+                       "bias": cfg.get("use_bias", True)}
+
+
+def pool(kind):
+    def convert(cfg, name):
+        _channels_last(cfg, name)
+        size = _pair(cfg.get("pool_size", 2))
+        return kind, {kind: size, "s": _pair(cfg.get("strides") or size), "p": _padding(cfg)}
+    return convert
+
+
+def gap(cfg, name):
+    _channels_last(cfg, name)
+    return [("gap", {})] + ([] if cfg.get("keepdims") else [("flatten", {})])
+
+
+def bn(cfg, name):
+    if not (cfg.get("center", True) and cfg.get("scale", True)):
+        return UNKNOWN, "BatchNormalization without its scale or its shift"
+    if cfg.get("axis", -1) not in (-1, 3, [3], [-1]):
+        return UNKNOWN, f"BatchNormalization over axis {cfg.get('axis')}"
+    return "bn", {"eps": cfg.get("epsilon", 1e-3)}
+
+
+def relu(cfg, name):
+    if (cfg.get("max_value") == 6 and not cfg.get("negative_slope") and not cfg.get("threshold")
+            and "relu6" in RULES):
+        return "relu6", {}
+    if cfg.get("max_value") is not None or cfg.get("negative_slope") or cfg.get("threshold"):
+        return UNKNOWN, "ReLU with a cap, a slope or a threshold"
+    return "relu", {}
+
+
+def activation(cfg, name):
+    act = cfg.get("activation")
+    act = act if isinstance(act, str) else (act or {}).get("class_name")
+    kind = ACTIVATIONS.get(act, UNKNOWN)
+    if kind == UNKNOWN:
+        return UNKNOWN, f"activation {act!r}"
+    return (kind, {}) if kind else (IDENTITY, {})
+
+
+def merge(kind):
+    def convert(cfg, name):
+        if kind == "concat" and cfg.get("axis", -1) not in (-1, 3):
+            return UNKNOWN, f"Concatenate along axis {cfg.get('axis')}"
+        return kind, {}
+    return convert
+
+
+LAYERS = {
+    # class name → converter(config, layer name) → (kind, attrs) or a list of them
+    "Conv2D": conv,
+    "Convolution2D": conv,
+    "DepthwiseConv2D": dwconv,
+    "SeparableConv2D": sepconv,
+    "SeparableConvolution2D": sepconv,
+    "Dense": lambda c, n: ("fc", {"fc": c["units"], "bias": c.get("use_bias", True)}),
+    "MaxPooling2D": pool("maxpool"),
+    "MaxPool2D": pool("maxpool"),
+    "AveragePooling2D": pool("avgpool"),
+    "AvgPool2D": pool("avgpool"),
+    "GlobalAveragePooling2D": gap,
+    "GlobalAvgPool2D": gap,
+    "BatchNormalization": bn,
+    "Activation": activation,
+    "ReLU": relu,
+    "Softmax": lambda c, n: ("softmax", {}) if c.get("axis", -1) == -1 else
+    (UNKNOWN, "Softmax over another axis"),
+    "Dropout": lambda c, n: ("dropout", {"dropout": c.get("rate", 0.5)}),
+    "SpatialDropout2D": lambda c, n: ("dropout", {"dropout": c.get("rate", 0.5)}),
+    "Flatten": lambda c, n: ("flatten", {}),
+    "Concatenate": merge("concat"),
+    "Add": merge("add"),
+    "Multiply": merge("mul"),
+}
+PADDABLE = ("conv", "dwconv", "sepconv", "maxpool", "avgpool")
+
+
+# --- reading the config ------------------------------------------------------------------
+
+def read_config(path: str) -> dict:
+    """The model's config: ``config.json`` of a ``.keras`` zip, or a JSON file."""
+    try:
+        if zipfile.is_zipfile(path):
+            with zipfile.ZipFile(path) as z:
+                try:
+                    info = z.getinfo("config.json")
+                except KeyError:
+                    raise ImportFailure(f"{path}: a zip without config.json, not a .keras "
+                                        "model") from None
+                if info.file_size > MAX_CONFIG_BYTES:
+                    raise ImportFailure(f"{path}: config.json is {info.file_size:,} bytes, more "
+                                        f"than {MAX_CONFIG_BYTES:,}, the largest archcalc reads")
+                raw = z.read(info)
+        else:
+            if os.path.getsize(path) > MAX_CONFIG_BYTES:
+                raise ImportFailure(f"{path}: larger than {MAX_CONFIG_BYTES:,} bytes, the "
+                                    "largest Keras config archcalc reads")
+            with open(path, "rb") as f:
+                raw = f.read()
+    except (OSError, zipfile.BadZipFile) as e:
+        raise ImportFailure(f"{path}: cannot read the file ({e})") from None
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
+        raise ImportFailure(f"{path}: not a Keras model config (not JSON: {e})") from None
+    if isinstance(data, dict) and "model_config" in data:       # Keras 2's model.to_json() + meta
+        data = data["model_config"]
+    if not isinstance(data, dict) or data.get("class_name") not in ("Functional", "Model",
+                                                                     "Sequential"):
+        raise ImportFailure(f"{path}: not a Keras model config (expected class_name "
+                            "Functional or Sequential at the top)")
+    return data
+
+
+def _history(t) -> str:
+    """The layer name of an inbound tensor, in Keras 3's or Keras 2's form."""
+    if isinstance(t, dict) and t.get("class_name") == "__keras_tensor__":
+        return t["config"]["keras_history"][0]
+    if isinstance(t, list) and t and isinstance(t[0], str):
+        return t[0]
+    raise ValueError(f"an inbound tensor {str(t)[:80]}")
+
+
+def _inbound(layer) -> list[str]:
+    nodes = layer.get("inbound_nodes") or []
+    if len(nodes) > 1:
+        raise ImportFailure(f"layer {layer.get('name')} is called {len(nodes)} times (a shared "
+                            "layer); archcalc writes each layer once")
+    if not nodes:
+        return []
+    node = nodes[0]
+    if isinstance(node, dict):                      # Keras 3: {"args": [...], "kwargs": {}}
+        args = node.get("args", [])
+        tensors = args[0] if len(args) == 1 and isinstance(args[0], list) else args
+        return [_history(t) for t in tensors if isinstance(t, (dict, list))]
+    return [_history(t) for t in node]              # Keras 2: [[name, 0, 0, {}], …]
+
+
+def _recorded_shapes(layers: list) -> dict[str, tuple]:
+    """Keras 3 records the shape of every tensor a layer reads (``inbound_nodes``' keras
+    tensors): {producing layer: its output as (C, H, W) or (N,)}, channels-last turned round.
+    Only an operation archcalc cannot count takes its shape from here (--skip-unknown)."""
+    out: dict[str, tuple] = {}
+    for layer in layers:
+        for node in layer.get("inbound_nodes") or []:
+            if not isinstance(node, dict):
+                continue
+            args = node.get("args", [])
+            tensors = args[0] if len(args) == 1 and isinstance(args[0], list) else args
+            for t in tensors:
+                cfg = t.get("config", {}) if isinstance(t, dict) else {}
+                shape, history = cfg.get("shape"), cfg.get("keras_history")
+                if (isinstance(shape, list) and isinstance(history, list) and history
+                        and len(shape) in (2, 4) and all(isinstance(d, int) for d in shape[1:])):
+                    out[history[0]] = ((shape[3], shape[1], shape[2]) if len(shape) == 4
+                                       else (shape[1],))
+    return out
+
+
+def _input_shape(cfg: dict, model: dict, where: str):
+    shape = cfg.get("batch_shape") or cfg.get("batch_input_shape")
+    if shape is None and model.get("build_config"):
+        shape = model["build_config"].get("input_shape")
+    if not shape or len(shape) != 4 or any(d is None for d in shape[1:]):
+        return None
+    h, w, c = shape[1:]
+    return (c, h, w)
+
+
+def read(source: str, shape):
+    data = read_config(source)
+    cfg = data.get("config", {})
+    layers = cfg.get("layers", [])
+    if not isinstance(layers, list) or not layers:
+        raise ImportFailure(f"{source}: the model config has no layers")
+    sequential = data["class_name"] == "Sequential"
+    ops: list[Op] = []
+    out_of: dict[str, str] = {}
+    found_shape = None
+    pads: dict[str, tuple] = {}             # a ZeroPadding2D's name → (its input, padding)
+    readers: dict[str, int] = {}
+    unknown_of: dict[str, str] = {}         # an unknown op → its Keras layer
+    if not sequential:
+        for layer in layers:
+            for n in _inbound(layer):
+                readers[n] = readers.get(n, 0) + 1
+    prev = None
+    for i, layer in enumerate(layers):
+        cls = layer.get("class_name")
+        lcfg = layer.get("config", {}) or {}
+        name = layer.get("name") or lcfg.get("name") or f"layer{i}"
+        where = f"layer {name} ({cls})"
+        if cls == "InputLayer":
+            if found_shape is not None:
+                raise ImportFailure(f"{source}: the model has several inputs; archcalc imports "
+                                    "a model with one")
+            found_shape = _input_shape(lcfg, data, where)
+            out_of[name] = INPUT
+            prev = INPUT
+            continue
+        if sequential:
+            if i == 0 and found_shape is None:
+                found_shape = _input_shape(lcfg, cfg, where) or _input_shape({}, data, where)
+                prev = INPUT
+            ins = [prev]
+        else:
+            try:
+                ins = [out_of[n] for n in _inbound(layer)]
+            except KeyError as e:
+                raise ImportFailure(f"{source}: {where} reads {e.args[0]!r}, which is not a "
+                                    "layer before it") from None
+            except ValueError as e:
+                raise ImportFailure(f"{source}: {where}: cannot read {e}") from None
+        if cls == "ZeroPadding2D" and not sequential and readers.get(name) == 1:
+            p = lcfg.get("padding", 1)
+            p = [[p, p], [p, p]] if isinstance(p, int) else [
+                list(x) if isinstance(x, (list, tuple)) else [x, x] for x in p]
+            pads[name] = (ins[0], [p[0][0], p[0][1], p[1][0], p[1][1]])
+            out_of[name] = ins[0]
+            continue
+        convert = LAYERS.get(cls)
+        if convert is None:
+            result = (UNKNOWN, "a nested model" if cls in ("Functional", "Sequential", "Model")
+                      else "")
+        else:
+            try:
+                result = convert(lcfg, name)
+            except KeyError as e:
+                raise ImportFailure(f"{source}: {where}: its config has no {e.args[0]!r}") \
+                    from None
+        pieces = result if isinstance(result, list) else [result]
+        kind0, attrs0 = pieces[0]
+        padded = [n for n in (_inbound(layer) if not sequential else []) if n in pads]
+        if padded:
+            src, p = pads[padded[0]]
+            if kind0 in PADDABLE and attrs0.get("p") == 0:
+                attrs0["p"] = p
+            else:
+                ops.append(Op(padded[0], UNKNOWN, {}, (src,), None,
+                              f"layer {padded[0]} (ZeroPadding2D)", "ZeroPadding2D"))
+                ins = [padded[0] if x == src else x for x in ins]
+        act = lcfg.get("activation") if cls not in ("Activation",) else None
+        act = act if isinstance(act, str) or act is None else act.get("class_name")
+        if act not in ACTIVATIONS:
+            pieces.append((UNKNOWN, f"activation {act!r}"))
+        elif ACTIVATIONS[act]:
+            pieces.append((ACTIVATIONS[act], {}))
+        last_in = tuple(ins)
+        for j, (kind, attrs) in enumerate(pieces):
+            op_name = name if j == 0 else f"{name}_{kind if kind != UNKNOWN else 'activation'}"
+            if kind == UNKNOWN:
+                ops.append(Op(op_name, UNKNOWN, {}, last_in, None, where,
+                              cls + (f" ({attrs})" if attrs else ""),
+                              keeps_shape=isinstance(attrs, str)
+                              and attrs.startswith("activation ")))
+                unknown_of[op_name] = name
+            else:
+                ops.append(Op(op_name, kind, attrs, last_in, None, where, cls))
+            last_in = (op_name,)
+        out_of[name] = prev = last_in[0]
+    if sequential:
+        output = prev
+    else:
+        outs = cfg.get("output_layers") or []
+        if outs and isinstance(outs[0], str):
+            outs = [outs]
+        if len(outs) != 1:
+            raise ImportFailure(f"{source}: the model has {len(outs)} outputs; archcalc imports "
+                                "a model with one")
+        output = out_of[outs[0][0]]
+    if shape is None:
+        shape = found_shape
+    if shape is None:
+        raise ImportFailure(f"{source}: the config does not fix the input size; give it, "
+                            "--input CxHxW")
+    if tuple(shape) == found_shape:         # the shapes Keras recorded are at this input
+        recorded = _recorded_shapes(layers)
+        for op in ops:
+            layer = unknown_of.get(op.name)
+            if op.kind == UNKNOWN and out_of.get(layer) == op.name and layer in recorded:
+                op.shape = recorded[layer]
+    label = (f"{os.path.basename(source)} (Keras {data['class_name']} model "
+             f"{cfg.get('name', '')!r}, read as data)")
+    return Graph(ops, output, tuple(shape), "_", {}), label, ""
+
+
+def versions() -> str:
+    return "archcalc's reader of Keras configs (no Keras needed)"

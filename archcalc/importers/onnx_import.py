@@ -1,0 +1,509 @@
+"""An ONNX file in: the graph, and the shapes onnx's own shape inference gives; no runtime.
+
+The weights are never read: the file is mapped, not loaded, and the model's bytes are passed to
+onnx with every large initializer's data left out (its name, type and dimensions kept, which is
+all a conv or a Gemm needs to be counted); small ones (a Reshape's target shape, a dropout ratio)
+keep their values. Each node becomes an archcalc layer by the table ``OPS`` (by ``op_type``): a
+new kind is one entry there. Nodes that only compute constants or shapes (Shape, Gather,
+Constant …) are not layers: a tensor is data when it comes from the graph's input.
+"""
+
+from __future__ import annotations
+
+import ast
+import mmap
+import os
+import re
+
+import onnx
+from onnx import helper, numpy_helper
+
+from . import MAX_MODEL_BYTES
+from .spec_writer import IDENTITY, INPUT, SCALE, UNKNOWN, Graph, ImportFailure, Op
+
+KEEP_DATA_BYTES = 4096          # an initializer larger than this is read without its data
+
+
+# --- reading without the weights ----------------------------------------------------------
+
+def _varint(buf, i: int) -> tuple[int, int]:
+    shift = value = 0
+    while True:
+        if i >= len(buf):
+            raise ValueError("truncated varint")
+        b = buf[i]
+        i += 1
+        value |= (b & 0x7F) << shift
+        if not b & 0x80:
+            return value, i
+        shift += 7
+        if shift > 63:
+            raise ValueError("varint too long")
+
+
+def _fields(buf, start: int, end: int):
+    """(field number, wire type, start of the field, start of its value, end) of each field."""
+    i = start
+    while i < end:
+        f0 = i
+        key, i = _varint(buf, i)
+        field, wire = key >> 3, key & 7
+        if wire == 0:
+            _, j = _varint(buf, i)
+            yield field, wire, f0, i, j
+        elif wire == 1:
+            yield field, wire, f0, i, i + 8
+            j = i + 8
+        elif wire == 2:
+            n, v = _varint(buf, i)
+            j = v + n
+            yield field, wire, f0, v, j
+        elif wire == 5:
+            j = i + 4
+            yield field, wire, f0, i, j
+        else:
+            raise ValueError(f"wire type {wire}")
+        if j > end:
+            raise ValueError("a field runs past the end of the file")
+        i = j
+
+
+def _tag(field: int, payload: bytes) -> bytes:
+    out = bytearray()
+    for v in ((field << 3) | 2, len(payload)):
+        while True:
+            b = v & 0x7F
+            v >>= 7
+            out.append(b | (0x80 if v else 0))
+            if not v:
+                break
+    return bytes(out) + payload
+
+
+TENSOR_DATA = {4, 5, 6, 7, 9, 10, 11, 13}      # TensorProto's value fields (and external_data)
+
+
+def _tensor_without_data(buf, start, end) -> bytes:
+    size = sum(v_end - v for f, w, _, v, v_end in _fields(buf, start, end) if f in TENSOR_DATA)
+    if size <= KEEP_DATA_BYTES:
+        return bytes(buf[start:end])
+    return b"".join(bytes(buf[f0:j]) for f, w, f0, v, j in _fields(buf, start, end)
+                    if f not in TENSOR_DATA and f != 14)       # 14: data_location
+
+
+def _graph_without_data(buf, start, end) -> bytes:
+    parts = []
+    for f, w, f0, v, j in _fields(buf, start, end):
+        if f == 5 and w == 2:                                   # initializer
+            parts.append(_tag(5, _tensor_without_data(buf, v, j)))
+        else:
+            parts.append(bytes(buf[f0:j]))
+    return b"".join(parts)
+
+
+def load(path: str) -> onnx.ModelProto:
+    """The model's graph, its initializers' data left out where large (see the docstring)."""
+    size = os.path.getsize(path)
+    if size > MAX_MODEL_BYTES:
+        raise ImportFailure(f"{path}: {size:,} bytes is larger than {MAX_MODEL_BYTES:,}, the "
+                            "largest ONNX file archcalc reads (protobuf's own limit)")
+    if size == 0:
+        raise ImportFailure(f"{path}: the file is empty, not an ONNX model")
+    with open(path, "rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as buf:
+        try:
+            parts = []
+            for field, wire, f0, v, j in _fields(buf, 0, size):
+                if field == 7 and wire == 2:                    # ModelProto.graph
+                    parts.append(_tag(7, _graph_without_data(buf, v, j)))
+                else:
+                    parts.append(bytes(buf[f0:j]))
+            model = onnx.ModelProto()
+            model.ParseFromString(b"".join(parts))
+        except Exception as e:      # noqa: BLE001: any malformed byte string
+            raise ImportFailure(f"{path}: not an ONNX model (the file does not parse as one: "
+                                f"{str(e) or type(e).__name__})") from None
+    if not model.HasField("graph") or not model.graph.node:
+        raise ImportFailure(f"{path}: not an ONNX model (it has no graph of nodes)")
+    return model
+
+
+# --- the table ---------------------------------------------------------------------------
+
+class Ctx:
+    """What a converter sees: the node's attributes, the shapes of its data inputs, its output
+    shape, and its constant inputs (dims, and values where they were small enough to keep)."""
+
+    def __init__(self, node, ins, out, consts):
+        self.node = node
+        self.attrs = {a.name: helper.get_attribute_value(a) for a in node.attribute}
+        self.ins = ins
+        self.out = out
+        self.consts = consts            # input index → (dims, value or None)
+
+    def attr(self, name, default=None):
+        v = self.attrs.get(name, default)
+        if isinstance(v, float):
+            return float(f"{v:.7g}")      # a float32 attribute, as it was written (1e-05)
+        return v.decode() if isinstance(v, bytes) else v
+
+    def const(self, i):
+        return self.consts.get(i, (None, None))
+
+
+def _pads(c: Ctx, n: int = 2):
+    auto = c.attr("auto_pad", "NOTSET")
+    if auto in ("SAME_UPPER",):
+        return "same"
+    if auto == "SAME_LOWER":
+        return None
+    p = list(c.attr("pads", [0] * 2 * n))
+    return [p[0], p[2], p[1], p[3]]            # ONNX: begins (H, W), then ends (H, W)
+
+
+def _pair(v, default):
+    v = list(v) if v is not None else list(default)
+    return v
+
+
+def conv(c: Ctx):
+    dims, _ = c.const(1)
+    if dims is None or len(dims) != 4:
+        return UNKNOWN, "Conv with a computed weight"
+    c_out, _, kh, kw = dims
+    g = c.attr("group", 1)
+    p = _pads(c)
+    if p is None:
+        return UNKNOWN, "Conv with SAME_LOWER padding"
+    attrs = dict(k=[kh, kw], s=_pair(c.attr("strides"), [1, 1]), p=p,
+                 dilation=_pair(c.attr("dilations"), [1, 1]),
+                 bias=len(c.node.input) > 2 and bool(c.node.input[2]))
+    if g > 1 and g == c.ins[0][0] and c_out % g == 0:
+        return "dwconv", dict(attrs, dwconv=c_out // g)
+    return "conv", dict(attrs, conv=c_out, groups=g)
+
+
+def gemm(c: Ctx):
+    dims, _ = c.const(1)
+    if dims is None or len(dims) != 2 or len(c.ins[0]) != 1 or c.attr("transA", 0):
+        return UNKNOWN, "Gemm that is not a fully connected layer"
+    units = dims[0] if c.attr("transB", 0) else dims[1]
+    return "fc", {"fc": units, "bias": len(c.node.input) > 2 and bool(c.node.input[2])}
+
+
+def matmul(c: Ctx):
+    dims, _ = c.const(1)
+    if dims is None or len(dims) != 2 or len(c.ins[0]) != 1:
+        return UNKNOWN, "MatMul that is not a fully connected layer"
+    return "fc", {"fc": dims[1], "bias": False}
+
+
+def pool(kind):
+    def convert(c: Ctx):
+        p = _pads(c)
+        if p is None:
+            return UNKNOWN, "pooling with SAME_LOWER padding"
+        a = {kind: list(c.attr("kernel_shape")), "s": _pair(c.attr("strides"), [1, 1]),
+             "p": p, "ceil": bool(c.attr("ceil_mode", 0))}
+        if kind == "maxpool":
+            a["dilation"] = _pair(c.attr("dilations"), [1, 1])
+        return kind, a
+    return convert
+
+
+def binary(kind):
+    def convert(c: Ctx):
+        if len(c.ins) == 2:
+            if kind == "mul" and tuple(c.ins[0]) != tuple(c.out or c.ins[0]):
+                return "mul", {"order": (1, 0)}
+            return kind, {}
+        _, value = next(iter(c.consts.values()), (None, None))
+        if kind == "mul" and value is not None and value.size == 1:
+            return SCALE, {"scale": float(f"{float(value.reshape(-1)[0]):.7g}")}
+        if kind == "add" and c.consts:
+            return "bias", {}           # folded into the fc before it, where there is one
+        return UNKNOWN, f"{kind} of a tensor and a constant"
+    return convert
+
+
+def softmax(c: Ctx):
+    axis = c.attr("axis", -1)
+    rank = len(c.ins[0]) + 1
+    if axis % rank == 1 and (rank == 2 or axis in (1, 1 - rank)):
+        return "softmax", {}
+    return UNKNOWN, f"Softmax over axis {axis}"
+
+
+def flatten(c: Ctx):
+    if c.attr("axis", 1) != 1:
+        return UNKNOWN, f"Flatten at axis {c.attr('axis')}"
+    return ("flatten", {}) if len(c.ins[0]) > 1 else (IDENTITY, {})
+
+
+def reshape(c: Ctx):
+    if c.out is not None and len(c.out) == 1 and len(c.ins[0]) > 1:
+        return "flatten", {}
+    if c.out is not None and tuple(c.out) == tuple(c.ins[0]):
+        return IDENTITY, {}
+    return UNKNOWN, "Reshape"
+
+
+def concat(c: Ctx):
+    rank = len(c.ins[0]) + 1
+    if c.attr("axis") % rank == 1:
+        return "concat", {}
+    return UNKNOWN, f"Concat along axis {c.attr('axis')}"
+
+
+def dropout(c: Ctx):
+    ratio = c.attr("ratio")
+    if ratio is None:
+        _, value = c.const(1)
+        ratio = float(f"{float(value.reshape(-1)[0]):.7g}") if value is not None else 0.5
+    return "dropout", {"dropout": float(ratio)}
+
+
+def reduce_mean(c: Ctx):
+    axes = c.attr("axes")
+    if axes is None:
+        _, value = c.const(1)
+        axes = list(value.reshape(-1)) if value is not None else None
+    rank = len(c.ins[0]) + 1
+    if axes is not None and rank == 4 and sorted(int(a) % 4 for a in axes) == [2, 3]:
+        return [("gap", {})] + ([] if c.attr("keepdims", 1) else [("flatten", {})])
+    return UNKNOWN, f"ReduceMean over axes {axes}"
+
+
+def newer(kind: str, what: str = ""):
+    """``(kind, {})`` for a kind issue 13's redesign adds, once core.kinds has it."""
+    from ..core.kinds import RULES
+
+    return (kind, {}) if kind in RULES else (UNKNOWN, what)
+
+
+def clip(c: Ctx):
+    """Clip(0, 6) is ReLU6 (torch's exporter writes its bounds as constant inputs)."""
+    lo, hi = c.attr("min"), c.attr("max")
+    for i, name in ((1, "lo"), (2, "hi")):
+        _, value = c.const(i)
+        if value is not None and value.size == 1:
+            if name == "lo":
+                lo = float(value.reshape(-1)[0])
+            else:
+                hi = float(value.reshape(-1)[0])
+    if (lo, hi) == (0, 6):
+        return newer("relu6")
+    return UNKNOWN, f"Clip({lo}, {hi})"
+
+
+def hard_sigmoid(c: Ctx):
+    alpha, beta = c.attr("alpha", 0.2), c.attr("beta", 0.5)
+    if abs(alpha - 1 / 6) < 1e-6 and beta == 0.5:       # torch's and Keras 3's: x/6 + 1/2
+        return newer("hardsigmoid")
+    return UNKNOWN, f"HardSigmoid with alpha {alpha}, beta {beta}"
+
+
+OPS = {
+    "Clip": clip,
+    "HardSwish": lambda c: newer("hardswish"),
+    "HardSigmoid": hard_sigmoid,
+    "Conv": conv,
+    "Gemm": gemm,
+    "MatMul": matmul,
+    "BatchNormalization": lambda c: ("bn", {"eps": float(c.attr("epsilon", 1e-5))}),
+    "Relu": lambda c: ("relu", {}),
+    "Sigmoid": lambda c: ("sigmoid", {}),
+    "Tanh": lambda c: ("tanh", {}),
+    "Softmax": softmax,
+    "MaxPool": pool("maxpool"),
+    "AveragePool": pool("avgpool"),
+    "GlobalAveragePool": lambda c: ("gap", {}),
+    "Flatten": flatten,
+    "Reshape": reshape,
+    "Concat": concat,
+    "Add": binary("add"),
+    "Sum": binary("add"),
+    "Mul": binary("mul"),
+    "Dropout": dropout,
+    "Identity": lambda c: (IDENTITY, {}),
+    "LRN": lambda c: ("lrn", {"lrn": c.attr("size"), "alpha": c.attr("alpha", 1e-4),
+                              "beta": c.attr("beta", 0.75), "offset": c.attr("bias", 1.0)}),
+    "ReduceMean": reduce_mean,
+}
+META_OPS = {"Shape", "Size"}            # read a data tensor's shape, not its values
+
+
+# --- names -------------------------------------------------------------------------------
+
+def _scopes(node) -> tuple[list[str], list[str]] | None:
+    """The torch module paths and classes that hold ``node`` (torch.onnx's dynamo exporter
+    records them), outermost first; ``None`` where the file does not say."""
+    props = {p.key: p.value for p in node.metadata_props}
+    if "pkg.torch.onnx.name_scopes" not in props:
+        return None
+    try:
+        scopes = ast.literal_eval(props["pkg.torch.onnx.name_scopes"])
+        classes = ast.literal_eval(props.get("pkg.torch.onnx.class_hierarchy", "[]"))
+    except (ValueError, SyntaxError):
+        return None
+    return list(scopes[1:-1]), list(classes[1:-1])
+
+
+def _path(node) -> tuple[str, bool]:
+    """A module path for ``node`` and whether it is the node's own module (``conv1``) rather
+    than the module that called a function (``layer1.0`` for the residual add)."""
+    sc = _scopes(node)
+    if sc is not None:
+        scopes, classes = sc
+        if not scopes:
+            return "", False
+        own = bool(classes) and classes[-1].startswith("torch.nn.modules.")
+        return scopes[-1], own
+    name = node.name or ""
+    segs = [s for s in name.split("/") if s]
+    if segs and segs[-1].split("_")[0] == node.op_type:
+        # torch's TorchScript exporter: /layer1/layer1.0/conv1/Conv, /layer1/layer1.0/Add,
+        # /layer1/layer1.0/downsample/downsample.0/Conv (a scope restates its parent's name)
+        path, last = "", ""
+        for s in segs[:-1]:
+            if last and s.startswith(last + "."):
+                path = path[:len(path) - len(last)] + s
+            else:
+                path = f"{path}.{s}" if path else s
+            last = s
+        return path, True
+    return re.sub(r"[/:]+", ".", name).strip("."), True
+
+
+# --- the importer ------------------------------------------------------------------------
+
+def versions() -> str:
+    return f"onnx {onnx.__version__}"
+
+
+def read(source: str, shape):
+    model = load(source)
+    g = model.graph
+    inits = {t.name: t for t in g.initializer}
+    inputs = [i for i in g.input if i.name not in inits]
+    if len(inputs) != 1:
+        raise ImportFailure(f"{source}: the graph has {len(inputs)} inputs "
+                            f"({', '.join(i.name for i in inputs)}); archcalc imports a model "
+                            "with one")
+    x = inputs[0]
+    dims = [d.dim_value if d.HasField("dim_value") else None
+            for d in x.type.tensor_type.shape.dim]
+    if shape is None:
+        if len(dims) != 4 or None in dims[1:]:
+            raise ImportFailure(f"{source}: the input {x.name!r} has shape "
+                                f"{['?' if d is None else d for d in dims]}; give it, "
+                                "--input CxHxW")
+        shape = tuple(dims[1:])
+    else:
+        if len(dims) not in (0, 4):
+            raise ImportFailure(f"{source}: the input {x.name!r} has {len(dims)} dimensions; "
+                                "archcalc reads an N×C×H×W image input")
+        del x.type.tensor_type.shape.dim[:]
+        for d in (1, *shape):
+            x.type.tensor_type.shape.dim.add().dim_value = d
+        del g.value_info[:]
+        for o in g.output:
+            o.type.tensor_type.ClearField("shape")
+    try:
+        model = onnx.shape_inference.infer_shapes(model, data_prop=True)
+    except Exception as e:      # noqa: BLE001: onnx's inference refuses the graph
+        raise ImportFailure(f"{source}: onnx's shape inference refused the graph at input "
+                            f"{'×'.join(map(str, shape))}: {str(e).splitlines()[0][:300]}") \
+            from None
+    g = model.graph
+    shapes = {}
+    full = {}                           # whole shapes, for constants computed in the graph
+    for vi in list(g.value_info) + list(g.output) + list(g.input):
+        t = vi.type.tensor_type
+        if t.HasField("shape"):
+            d = [x.dim_value if x.HasField("dim_value") else None for x in t.shape.dim]
+            shapes[vi.name] = None if None in d or not d else tuple(d[1:])
+            full[vi.name] = None if None in d else tuple(d)
+    shapes[x.name] = tuple(shape)
+    consts: dict[str, tuple] = {}
+    for t in g.initializer:
+        value = None
+        if any(t.HasField(f) for f in ("raw_data",)) or t.float_data or t.int64_data \
+                or t.int32_data or t.double_data:
+            try:
+                value = numpy_helper.to_array(t)
+            except Exception:       # noqa: BLE001
+                value = None
+        consts[t.name] = (tuple(t.dims), value)
+    data = {x.name: INPUT}
+    ops: list[Op] = []
+    used: dict[str, int] = {}
+    for node in g.node:
+        if node.op_type == "Constant":
+            v = helper.get_attribute_value(node.attribute[0]) if node.attribute else None
+            arr = numpy_helper.to_array(v) if isinstance(v, onnx.TensorProto) else None
+            consts[node.output[0]] = (tuple(arr.shape) if arr is not None else None, arr)
+            continue
+        data_ins = [i for i in node.input if i in data]
+        if not data_ins or node.op_type in META_OPS:
+            continue                # computes a constant or a shape
+        ins = [shapes.get(i) for i in data_ins]
+        if any(s is None for s in ins) and any(op.kind == UNKNOWN for op in ops):
+            from .spec_writer import unsupported_message
+
+            raise ImportFailure(unsupported_message([o for o in ops if o.kind == UNKNOWN],
+                                                    source)
+                                + "\n  (the graph after them has no inferred shapes and was "
+                                "not read further)")
+        if any(s is None for s in ins):
+            raise ImportFailure(f"{source}: node {node.name or node.op_type}: onnx's shape "
+                                "inference gives no shape for its input")
+        out = shapes.get(node.output[0])
+        c = Ctx(node, ins, out, {k: consts[i] if i in consts else (full[i], None)
+                                 for k, i in enumerate(node.input)
+                                 if i in consts or (i not in data and full.get(i))})
+        conv_fn = OPS.get(node.op_type)
+        result = conv_fn(c) if conv_fn else (UNKNOWN, "")
+        path, own = _path(node)
+        base = (path if own else f"{path}.{node.op_type.lower()}" if path
+                else node.op_type.lower()) or node.op_type.lower()
+        k = used.get(base, 0)
+        used[base] = k + 1
+        name = base if k == 0 else f"{base}_{k}"
+        where = f"node {node.name}" if node.name else f"a {node.op_type} node"
+        pieces = result if isinstance(result, list) else [result]
+        prev = tuple(data[i] for i in data_ins)
+        for j, (kind, attrs) in enumerate(pieces):
+            op_name = name if j == 0 else f"{name}_{kind}"
+            last = j == len(pieces) - 1
+            if kind == "bias":          # x + b after a MatMul: the fc's bias
+                fc = next((o for o in reversed(ops) if o.name == prev[0]), None)
+                if fc is not None and fc.kind == "fc" and not fc.attrs.get("bias"):
+                    fc.attrs["bias"] = True
+                    fc.shape = out
+                    op_name = fc.name
+                    break
+                kind, attrs = UNKNOWN, "Add of a tensor and a constant"
+            if kind == UNKNOWN:
+                ops.append(Op(op_name, UNKNOWN, {}, prev, out, where,
+                              node.op_type + (f" ({attrs})" if attrs else "")))
+            else:
+                order = attrs.pop("order", None)
+                ops.append(Op(op_name, kind, attrs, tuple(prev[i] for i in order) if order
+                              else prev, out if last else None, where, node.op_type))
+            prev = (op_name,)
+        for o in node.output[:1]:
+            data[o] = prev[0]
+    outs = [o.name for o in g.output]
+    if len(outs) != 1 or outs[0] not in data:
+        raise ImportFailure(f"{source}: the graph has {len(outs)} outputs; archcalc imports a "
+                            "model with one")
+    classes = {}
+    for node in g.node:
+        sc = _scopes(node)
+        if sc:
+            for p, cls in zip(*sc):
+                classes[p] = cls.rsplit(".", 1)[-1]
+    label = (f"{os.path.basename(source)} (ONNX, opset "
+             f"{max((o.version for o in model.opset_import if o.domain in ('', 'ai.onnx')), default='?')}"
+             f"{', from ' + model.producer_name + ' ' + model.producer_version if model.producer_name else ''})")
+    return Graph(ops, data[outs[0]], tuple(shape), ".", classes), label, ""

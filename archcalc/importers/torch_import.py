@@ -1,0 +1,739 @@
+"""A PyTorch module in: ``torchvision:NAME``, ``timm:NAME`` or ``PATH.py:CALLABLE``.
+
+The model is built without weights (torchvision ``weights=None``, timm ``pretrained=False``) on
+torch's ``meta`` device where it can be, so nothing is downloaded and no parameter memory is
+allocated. It is traced with ``torch.fx`` (every module call and function call, with the shapes
+torch computes for them: ``ShapeProp``); a model fx cannot trace (Python control flow on tensor
+values) is run once instead, with forward hooks on its modules and a ``TorchFunctionMode`` that
+sees the functions called between them. Either way each operation is turned into an archcalc
+layer by the tables ``MODULES`` (by module class) and ``FUNCTIONS`` (by function or method
+name): a new kind is one entry in each.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import importlib.util
+import io
+import operator
+import os
+import sys
+
+import torch
+from torch import nn
+
+from .spec_writer import IDENTITY, INPUT, UNKNOWN, Graph, ImportFailure, Op
+
+# --- the tables --------------------------------------------------------------------------
+
+Shape = tuple  # per sample: (C, H, W) or (N,)
+
+
+def _pair(v):
+    return tuple(v) if isinstance(v, (tuple, list)) else (v, v)
+
+
+def _padding(p, k=None, s=(1, 1), d=(1, 1)):
+    if isinstance(p, str):
+        if p == "valid":
+            return (0, 0)
+        return "same"           # PyTorch's "same" (stride 1): TensorFlow's rule, extra after
+    return _pair(p)
+
+
+def conv(m: nn.Conv2d, ins, out):
+    c_in = ins[0][0]
+    attrs = dict(k=_pair(m.kernel_size), s=_pair(m.stride),
+                 p=list(_padding(m.padding)) if m.padding != "same" else "same",
+                 dilation=_pair(m.dilation), bias=m.bias is not None)
+    if m.groups > 1 and m.groups == c_in and m.out_channels % c_in == 0:
+        return "dwconv", dict(attrs, dwconv=m.out_channels // c_in)
+    return "conv", dict(attrs, conv=m.out_channels, groups=m.groups)
+
+
+def linear(m: nn.Linear, ins, out):
+    if len(ins[0]) != 1:
+        return UNKNOWN, f"Linear on a {len(ins[0]) + 1}-D input (archcalc's fc reads a vector)"
+    return "fc", {"fc": m.out_features, "bias": m.bias is not None}
+
+
+def maxpool(m: nn.MaxPool2d, ins, out):
+    k = _pair(m.kernel_size)
+    return "maxpool", {"maxpool": k, "s": _pair(m.stride or m.kernel_size),
+                       "p": list(_pair(m.padding)), "dilation": _pair(m.dilation),
+                       "ceil": bool(m.ceil_mode)}
+
+
+def avgpool(m: nn.AvgPool2d, ins, out):
+    return "avgpool", {"avgpool": _pair(m.kernel_size), "s": _pair(m.stride or m.kernel_size),
+                       "p": list(_pair(m.padding)), "ceil": bool(m.ceil_mode)}
+
+
+def adaptive(size):
+    size = _pair(size)
+    if None in size:
+        return UNKNOWN, "adaptive average pooling that keeps one axis"
+    if size == (1, 1):
+        return "gap", {}
+    return "adaptive_avgpool", {"adaptive_avgpool": size}
+
+
+def flatten_module(m: nn.Flatten, ins, out):
+    if m.start_dim == 1 and m.end_dim == -1:
+        return ("flatten", {}) if len(ins[0]) > 1 else (IDENTITY, {})
+    return UNKNOWN, f"Flatten({m.start_dim}, {m.end_dim})"
+
+
+def softmax_dim(dim, ins):
+    if dim in (1, -len(ins[0]) - 1) or (len(ins[0]) == 1 and dim == -1):
+        return "softmax", {}
+    return UNKNOWN, f"softmax over dim {dim}"
+
+
+def newer(kind: str, attrs: dict | None = None, what: str = ""):
+    """``(kind, attrs)`` for a kind that issue 13's redesign adds (relu6, hardswish, …), once
+    archcalc has it; until then the operation is unsupported and listed as such."""
+    from ..core.kinds import RULES
+
+    return (kind, dict(attrs or {})) if kind in RULES else (UNKNOWN, what)
+
+
+def f_hardtanh(args, kwargs, ins, out):
+    lo, hi = _arg(args, kwargs, 1, "min_val", -1.0), _arg(args, kwargs, 2, "max_val", 1.0)
+    return newer("relu6") if (lo, hi) == (0, 6) else (UNKNOWN, f"hardtanh({lo}, {hi})")
+
+
+MODULES = [
+    # (class, converter(module, input shapes, output shape) → (kind, attrs))
+    (nn.ReLU6, lambda m, i, o: newer("relu6")),
+    (nn.Hardtanh, lambda m, i, o: f_hardtanh((None, m.min_val, m.max_val), {}, i, o)),
+    (nn.Hardswish, lambda m, i, o: newer("hardswish")),
+    (nn.Hardsigmoid, lambda m, i, o: newer("hardsigmoid")),
+    (nn.SiLU, lambda m, i, o: newer("silu")),
+    (nn.ChannelShuffle, lambda m, i, o: newer("shuffle", {"shuffle": m.groups})),
+    (nn.Conv2d, conv),
+    (nn.Linear, linear),
+    (nn.BatchNorm2d, lambda m, i, o: ("bn", {"eps": m.eps})),
+    (nn.BatchNorm1d, lambda m, i, o: ("bn", {"eps": m.eps})),
+    (nn.ReLU, lambda m, i, o: ("relu", {})),
+    (nn.Sigmoid, lambda m, i, o: ("sigmoid", {})),
+    (nn.Tanh, lambda m, i, o: ("tanh", {})),
+    (nn.Softmax, lambda m, i, o: softmax_dim(m.dim, i)),
+    (nn.Dropout, lambda m, i, o: ("dropout", {"dropout": m.p})),
+    (nn.Dropout2d, lambda m, i, o: ("dropout", {"dropout": m.p})),
+    (nn.MaxPool2d, maxpool),
+    (nn.AvgPool2d, avgpool),
+    (nn.AdaptiveAvgPool2d, lambda m, i, o: adaptive(m.output_size)),
+    (nn.LocalResponseNorm, lambda m, i, o: ("lrn", {"lrn": m.size, "alpha": m.alpha,
+                                                    "beta": m.beta, "offset": m.k})),
+    (nn.Flatten, flatten_module),
+    (nn.Identity, lambda m, i, o: (IDENTITY, {})),
+]
+
+
+def module_op(m: nn.Module, ins, out):
+    for cls, fn in MODULES:
+        if type(m) is cls or (isinstance(m, cls) and type(m).forward is cls.forward):
+            return fn(m, ins, out)
+    return UNKNOWN, ""
+
+
+class T:
+    """A tensor argument of a function call: the ``i``-th tensor input."""
+
+    def __init__(self, i: int):
+        self.i = i
+
+
+class Dyn:
+    """A value computed from tensors at run time (``x.size(0)``): not a constant."""
+
+
+class W:
+    """A stored tensor (a parameter or buffer read as a value, e.g. by ``F.conv2d``), with its
+    shape; ``None`` is passed as ``None``."""
+
+    def __init__(self, shape):
+        self.shape = tuple(shape)
+
+
+def _arg(args, kwargs, i, name, default=None):
+    if len(args) > i:
+        return args[i]
+    return kwargs.get(name, default)
+
+
+def _same(ins, out):
+    return (IDENTITY, {}) if tuple(ins[0]) == tuple(out) else (UNKNOWN, "a reshape")
+
+
+def f_flatten(args, kwargs, ins, out):
+    start = _arg(args, kwargs, 1, "start_dim", 0)
+    end = _arg(args, kwargs, 2, "end_dim", -1)
+    if start == 1 and end == -1:
+        return ("flatten", {}) if len(ins[0]) > 1 else (IDENTITY, {})
+    return UNKNOWN, f"flatten({start}, {end})"
+
+
+def f_view(args, kwargs, ins, out):
+    if len(out) == 1 and len(ins[0]) > 1:
+        return "flatten", {}             # x.view(x.size(0), -1): the batch kept, the rest flat
+    return _same(ins, out)
+
+
+def f_binary(kind):
+    def convert(args, kwargs, ins, out):
+        tensors = [a for a in args[:2] if isinstance(a, T)]
+        if len(tensors) == 2:
+            if kind == "mul" and tuple(ins[0]) != tuple(out):
+                return "mul", {"order": (1, 0)}          # gate * map: the map goes first
+            return kind, {}
+        const = [a for a in args[:2] if not isinstance(a, T)]
+        if kind == "mul" and const and isinstance(const[0], (int, float)) \
+                and not isinstance(const[0], bool):
+            return "scale", {"scale": float(const[0])}
+        return UNKNOWN, f"{kind} of a tensor and a constant"
+    return convert
+
+
+def f_cat(args, kwargs, ins, out):
+    dim = _arg(args, kwargs, 1, "dim", 0)
+    rank = len(ins[0]) + 1
+    if dim in (1, 1 - rank):
+        return "concat", {}
+    return UNKNOWN, f"cat along dim {dim}"
+
+
+def f_pool(kind):
+    def convert(args, kwargs, ins, out):
+        k = _pair(_arg(args, kwargs, 1, "kernel_size"))
+        s = _arg(args, kwargs, 2, "stride") or k
+        p = _arg(args, kwargs, 3, "padding", 0)
+        if kind == "maxpool":
+            d = _arg(args, kwargs, 4, "dilation", 1)
+            ceil = _arg(args, kwargs, 5, "ceil_mode", False)
+            return kind, {kind: k, "s": _pair(s), "p": list(_pair(p)), "dilation": _pair(d),
+                          "ceil": bool(ceil)}
+        ceil = _arg(args, kwargs, 4, "ceil_mode", False)
+        return kind, {kind: k, "s": _pair(s), "p": list(_pair(p)), "ceil": bool(ceil)}
+    return convert
+
+
+def f_mean(args, kwargs, ins, out):
+    dims = _arg(args, kwargs, 1, "dim")
+    keep = _arg(args, kwargs, 2, "keepdim", False)
+    dims = tuple(sorted(d % (len(ins[0]) + 1) for d in (dims if isinstance(dims, (list, tuple))
+                                                        else [dims])))
+    if len(ins[0]) == 3 and dims == (2, 3):
+        return [("gap", {})] + ([] if keep else [("flatten", {})])
+    return UNKNOWN, f"mean over dims {dims}"
+
+
+def f_conv2d(args, kwargs, ins, out):
+    w = _arg(args, kwargs, 1, "weight")
+    if not isinstance(w, W) or len(w.shape) != 4:
+        return UNKNOWN, "conv2d with a computed weight"
+    b = _arg(args, kwargs, 2, "bias")
+    groups = _arg(args, kwargs, 6, "groups", 1)
+    c_out, _, kh, kw = w.shape
+    pad = _padding(_arg(args, kwargs, 4, "padding", 0))
+    attrs = dict(k=(kh, kw), s=_pair(_arg(args, kwargs, 3, "stride", 1)),
+                 p=list(pad) if pad != "same" else "same",
+                 dilation=_pair(_arg(args, kwargs, 5, "dilation", 1)), bias=isinstance(b, W))
+    if groups > 1 and groups == ins[0][0] and c_out % groups == 0:
+        return "dwconv", dict(attrs, dwconv=c_out // groups)
+    return "conv", dict(attrs, conv=c_out, groups=groups)
+
+
+def f_linear(args, kwargs, ins, out):
+    w = _arg(args, kwargs, 1, "weight")
+    if not isinstance(w, W) or len(w.shape) != 2:
+        return UNKNOWN, "linear with a computed weight"
+    if len(ins[0]) != 1:
+        return UNKNOWN, f"linear on a {len(ins[0]) + 1}-D input (archcalc's fc reads a vector)"
+    return "fc", {"fc": w.shape[0], "bias": isinstance(_arg(args, kwargs, 2, "bias"), W)}
+
+
+def f_batch_norm(args, kwargs, ins, out):
+    weight, bias = _arg(args, kwargs, 3, "weight"), _arg(args, kwargs, 4, "bias")
+    if not (isinstance(weight, W) and isinstance(bias, W)):
+        return UNKNOWN, "batch norm without a learned scale and shift"
+    return "bn", {"eps": float(_arg(args, kwargs, 7, "eps", 1e-5))}
+
+
+def f_dropout(args, kwargs, ins, out):
+    return "dropout", {"dropout": float(_arg(args, kwargs, 1, "p", 0.5))}
+
+
+FUNCTIONS = {
+    # name of the function or method (an in-place '_' dropped) → converter(args, kwargs, input
+    # shapes, output shape); tensors in args are T markers, run-time values Dyn
+    "relu": lambda a, k, i, o: ("relu", {}),
+    "relu6": lambda a, k, i, o: newer("relu6"),
+    "hardtanh": f_hardtanh,
+    "hardswish": lambda a, k, i, o: newer("hardswish"),
+    "hardsigmoid": lambda a, k, i, o: newer("hardsigmoid"),
+    "silu": lambda a, k, i, o: newer("silu"),
+    "channel_shuffle": lambda a, k, i, o: newer("shuffle", {"shuffle": _arg(a, k, 1, "groups")}),
+    "sigmoid": lambda a, k, i, o: ("sigmoid", {}),
+    "tanh": lambda a, k, i, o: ("tanh", {}),
+    "softmax": lambda a, k, i, o: softmax_dim(_arg(a, k, 1, "dim"), i),
+    "flatten": f_flatten,
+    "view": f_view,
+    "reshape": f_view,
+    "contiguous": lambda a, k, i, o: _same(i, o),
+    "clone": lambda a, k, i, o: _same(i, o),
+    "detach": lambda a, k, i, o: _same(i, o),
+    "dropout": f_dropout,
+    "dropout2d": f_dropout,
+    "add": f_binary("add"),
+    "iadd": f_binary("add"),
+    "radd": f_binary("add"),
+    "mul": f_binary("mul"),
+    "imul": f_binary("mul"),
+    "rmul": f_binary("mul"),
+    "cat": f_cat,
+    "concat": f_cat,
+    "concatenate": f_cat,
+    "adaptive_avg_pool2d": lambda a, k, i, o: adaptive(_arg(a, k, 1, "output_size")),
+    "avg_pool2d": f_pool("avgpool"),
+    "max_pool2d": f_pool("maxpool"),
+    "mean": f_mean,
+    "conv2d": f_conv2d,
+    "linear": f_linear,
+    "batch_norm": f_batch_norm,
+}
+NOT_TENSOR_OPS = {"size", "dim", "getattr", "numel", "shape"}
+
+
+def function_name(target) -> str:
+    name = target if isinstance(target, str) else getattr(target, "__name__", str(target))
+    if name.startswith("__") and name.endswith("__"):
+        name = name[2:-2]
+    if name.endswith("_") and not name.endswith("__"):
+        name = name[:-1]
+    return name
+
+
+# --- loading the model -------------------------------------------------------------------
+
+def build_model(source: str):
+    """(model in eval mode, a label for the header, (C, H, W) the source suggests or None)."""
+    kind, _, name = source.partition(":")
+    if kind == "torchvision":
+        import torchvision
+
+        known = torchvision.models.list_models()
+        if name not in known:
+            from ..core.errors import suggest
+
+            raise ImportFailure(f"torchvision has no model '{name}'{suggest(name, known)}; "
+                                "torchvision.models.list_models() lists them")
+        model = _on_meta(lambda: torchvision.models.get_model(name, weights=None))
+        return model, f"torchvision {torchvision.__version__} models.{name}(weights=None)", None
+    if kind == "timm":
+        import timm
+
+        if not timm.is_model(name):
+            from ..core.errors import suggest
+
+            raise ImportFailure(f"timm has no model '{name}'"
+                                f"{suggest(name, timm.list_models())}; timm.list_models() "
+                                "lists them")
+        model = _on_meta(lambda: timm.create_model(name, pretrained=False))
+        size = tuple(model.pretrained_cfg.get("input_size", ())) or None
+        return model, f"timm {timm.__version__} create_model('{name}', pretrained=False)", size
+    path, _, attr = source.rpartition(":")
+    return _user_model(path, attr), f"{os.path.basename(path)}:{attr}()", None
+
+
+def _on_meta(make):
+    """``make()`` with parameters on the meta device (nothing allocated), or on the CPU where
+    the model's own code needs real tensors while it is built."""
+    try:
+        with torch.device("meta"):
+            model = make()
+    except ImportFailure:
+        raise
+    except Exception:       # noqa: BLE001: the model's own code; built again on the CPU
+        model = make()
+    return model.eval() if isinstance(model, nn.Module) else model
+
+
+def _user_model(path: str, attr: str):
+    """Run the user's file (they named it) and call ``attr`` in it for the model."""
+    if not os.path.isfile(path):
+        raise ImportFailure(f"no such file: {path}")
+    if not attr.isidentifier():
+        raise ImportFailure(f"{path}:{attr}: expected PATH.py:CALLABLE, the name of a function "
+                            "or class in the file that returns the model")
+    mod_name = "_archcalc_user_model"
+    spec = importlib.util.spec_from_file_location(mod_name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[mod_name] = module
+    sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
+    try:
+        try:
+            spec.loader.exec_module(module)
+        except SystemExit as e:
+            raise ImportFailure(f"{path}: the file called exit({e.code}) while it was run") \
+                from None
+        except Exception as e:     # noqa: BLE001: the user's code; reported, not a traceback
+            raise ImportFailure(f"{path}: running the file raised {_error_text(e, path)}") \
+                from None
+        if not hasattr(module, attr):
+            from ..core.errors import suggest
+
+            names = [n for n in vars(module) if not n.startswith("_")]
+            raise ImportFailure(f"{path} has no '{attr}'{suggest(attr, names)}")
+        target = getattr(module, attr)
+        if isinstance(target, nn.Module):
+            return target.eval()
+        if not callable(target):
+            raise ImportFailure(f"{path}:{attr} is not callable (a function or a class that "
+                                "returns an nn.Module)")
+        try:
+            model = _on_meta(target)
+        except Exception as e:     # noqa: BLE001
+            raise ImportFailure(f"{path}:{attr}() raised {_error_text(e, path)}") from None
+        if not isinstance(model, nn.Module):
+            raise ImportFailure(f"{path}:{attr}() returned {type(model).__name__}, not a "
+                                "torch.nn.Module")
+        return model.eval()
+    finally:
+        sys.path.pop(0)
+        sys.modules.pop(mod_name, None)
+
+
+def _error_text(e: Exception, path: str) -> str:
+    """``ValueError: … (at model.py line 12)``: the exception and the user's line that raised."""
+    import traceback
+
+    line = ""
+    for frame in reversed(traceback.extract_tb(e.__traceback__)):
+        if os.path.abspath(frame.filename) == os.path.abspath(path):
+            line = f" (at {os.path.basename(path)} line {frame.lineno})"
+            break
+    return f"{type(e).__name__}: {e}{line}"
+
+
+# --- tracing -----------------------------------------------------------------------------
+
+def trace(model: nn.Module, shape: tuple[int, int, int]) -> tuple[Graph, str]:
+    """The model's graph at input ``shape`` (C, H, W), and how it was traced."""
+    try:
+        return trace_fx(model, shape), "torch.fx"
+    except ImportFailure:
+        raise
+    except Exception as fx_error:        # noqa: BLE001: fx refuses many models; hooks do not
+        how = f"forward hooks (torch.fx: {type(fx_error).__name__})"
+        try:
+            return trace_hooks(model, shape), how
+        except ImportFailure:
+            raise
+        except Exception as e:           # noqa: BLE001
+            if _device(model).type == "meta":
+                # the forward needs values (control flow on them): real tensors, on the CPU
+                try:
+                    return trace_hooks(_materialize(model), shape), how
+                except ImportFailure:
+                    raise
+                except Exception as e2:  # noqa: BLE001
+                    e = e2
+            raise ImportFailure(f"the model's forward pass at input "
+                                f"{'×'.join(map(str, shape))} raised {_short_type(e)}: {_short(e)}") \
+                from None
+
+
+def _classes(model: nn.Module) -> dict[str, str]:
+    return {n: type(m).__name__ for n, m in model.named_modules() if n}
+
+
+class _Namer:
+    """Unique op names from module paths: a module called twice is ``path``, ``path_1``."""
+
+    def __init__(self):
+        self.used: dict[str, int] = {}
+
+    def __call__(self, base: str) -> str:
+        k = self.used.get(base, 0)
+        self.used[base] = k + 1
+        name = base if k == 0 else f"{base}_{k}"
+        while name in self.used and k:
+            k += 1
+            name = f"{base}_{k}"
+        self.used[name] = max(self.used.get(name, 0), 1)
+        return name
+
+
+def _emit(ops: list[Op], name: str, result, inputs: tuple[str, ...], shape, where: str,
+          source_type: str) -> str:
+    """Add the op(s) a converter returned; the name of the last one (the node's output)."""
+    pieces = result if isinstance(result, list) else [result]
+    last_in = inputs
+    for j, (kind, attrs) in enumerate(pieces):
+        last = j == len(pieces) - 1
+        op_name = name if j == 0 else f"{name}_{kind}"
+        if kind == UNKNOWN:
+            ops.append(Op(op_name, UNKNOWN, {}, last_in, shape, where,
+                          source_type + (f" ({attrs})" if attrs else "")))
+        else:
+            order = attrs.pop("order", None) if isinstance(attrs, dict) else None
+            ins = tuple(last_in[i] for i in order) if order else last_in
+            ops.append(Op(op_name, kind, attrs, ins, shape if last else None, where, source_type))
+        last_in = (op_name,)
+    return last_in[0]
+
+
+def trace_fx(model: nn.Module, shape) -> Graph:
+    import torch.fx as fx
+    from torch.fx.passes.shape_prop import ShapeProp
+
+    gm = fx.symbolic_trace(model)
+    placeholders = [n for n in gm.graph.nodes if n.op == "placeholder"]
+    required = [n for n in placeholders if not n.args]
+    if len(required) > 1:
+        raise ImportFailure(f"the model's forward takes {len(required)} inputs "
+                            f"({', '.join(n.target for n in required)}); --input gave one")
+    x = torch.empty(1, *shape, device=_device(model))
+    try:
+        # ShapeProp prints a traceback to stderr before it raises: the message below says it
+        with contextlib.redirect_stderr(io.StringIO()):
+            ShapeProp(gm).propagate(x, *[p.args[0] for p in placeholders[1:]])
+    except Exception as e:      # noqa: BLE001: the model refuses this input
+        raise ImportFailure(f"the model's forward pass at input {'×'.join(map(str, shape))} "
+                            f"raised {_short_type(e)}: {_short(e)}") from None
+    ops: list[Op] = []
+    out_of: dict[str, str] = {placeholders[0].name: INPUT}
+    stored: dict[str, W] = {}
+    namer = _Namer()
+    output = None
+    for node in gm.graph.nodes:
+        if node.op == "placeholder":
+            continue
+        if node.op == "output":
+            res = node.args[0]
+            if isinstance(res, (tuple, list)):
+                res = res[0] if len(res) == 1 else res
+            if not hasattr(res, "name") or res.name not in out_of:
+                raise ImportFailure("the model returns several tensors (or none); archcalc "
+                                    "imports a model with one output")
+            output = out_of[res.name]
+            continue
+        meta = node.meta.get("tensor_meta")
+        if meta is None or not hasattr(meta, "shape"):
+            continue            # a size, a tuple: not a tensor
+        if node.op == "get_attr":
+            stored[node.name] = W(meta.shape)     # a parameter read as a value: an argument
+            continue
+        tensors = [a for a in node.all_input_nodes if a.name in out_of]
+        ins = [tuple(a.meta["tensor_meta"].shape[1:]) for a in tensors]
+        out = tuple(meta.shape[1:])
+        if not tensors:
+            name = namer(str(node.target))
+            ops.append(Op(name, UNKNOWN, {}, (), out, name,
+                          "a tensor made from no input (a constant)"))
+            out_of[node.name] = name
+            continue
+        markers = {a.name: T(i) for i, a in enumerate(tensors)}
+
+        def conv_arg(a):
+            if isinstance(a, fx.Node):
+                return markers.get(a.name) or stored.get(a.name) or Dyn()
+            if isinstance(a, (list, tuple)):
+                return type(a)(conv_arg(x) for x in a)
+            return a
+        args = [conv_arg(a) for a in node.args]
+        kwargs = {k: conv_arg(v) for k, v in node.kwargs.items()}
+        if node.op == "call_module":
+            mod = gm.get_submodule(node.target)
+            result = module_op(mod, ins, out)
+            base, where, stype = str(node.target), str(node.target), type(mod).__name__
+        else:
+            fname = function_name(node.target)
+            stack = node.meta.get("nn_module_stack") or {}
+            owner = next(reversed(stack.values()))[0] if stack else ""
+            base = f"{owner}.{fname}" if owner else fname
+            conv_fn = FUNCTIONS.get(fname)
+            result = conv_fn(args, kwargs, ins, out) if conv_fn else (UNKNOWN, "")
+            where = f"{base} ({node.op} {fname})"
+            stype = fname if node.op == "call_method" else _qual(node.target)
+        name = namer(base)
+        out_of[node.name] = _emit(ops, name, result, tuple(out_of[a.name] for a in tensors),
+                                  out, where, stype)
+    return Graph(ops, output, tuple(shape), ".", _classes(model))
+
+
+def _short_type(e: BaseException) -> str:
+    while e.__cause__ is not None or (e.__context__ is not None and not e.__suppress_context__):
+        e = e.__cause__ or e.__context__
+    return type(e).__name__
+
+
+def _qual(target) -> str:
+    mod = getattr(target, "__module__", "") or ""
+    name = getattr(target, "__name__", str(target))
+    if mod in ("_operator", "operator"):
+        return f"operator.{name}"
+    if mod.startswith("torch"):
+        return f"{'torch.nn.functional' if 'functional' in mod else 'torch'}.{name}"
+    return f"{mod}.{name}" if mod else name
+
+
+def _short(e: BaseException) -> str:
+    """The innermost cause's first line (fx wraps errors in its own, with a traceback)."""
+    while e.__cause__ is not None or (e.__context__ is not None and not e.__suppress_context__):
+        e = e.__cause__ or e.__context__
+    text = [line for line in str(e).strip().splitlines() if line.strip()]
+    return text[0][:300] if text else ""
+
+
+def _materialize(model: nn.Module) -> nn.Module:
+    """The model's parameters on the CPU, initialised by each module's own rule."""
+    model = model.to_empty(device="cpu")
+    with torch.no_grad():
+        for m in model.modules():
+            if hasattr(m, "reset_parameters"):
+                m.reset_parameters()
+    return model.eval()
+
+
+def _device(model: nn.Module):
+    for p in model.parameters():
+        return p.device
+    for b in model.buffers():
+        return b.device
+    return torch.device("meta")
+
+
+def trace_hooks(model: nn.Module, shape) -> Graph:
+    """Run the model once: leaf modules through forward hooks, the functions between them
+    through a TorchFunctionMode, tensors followed by identity."""
+    from torch.overrides import TorchFunctionMode
+
+    ops: list[Op] = []
+    producer: dict[int, str] = {}
+    keep: list = []                      # keep tensors alive so their ids stay unique
+    namer = _Namer()
+    paths = {m: n for n, m in model.named_modules()}
+    leaves = {m for m in model.modules() if _is_leaf(m)}
+    stack: list[str] = []
+    depth = [0]                          # > 0 while inside a leaf module
+
+    def per_sample(t):
+        return tuple(t.shape[1:])
+
+    def record(base, result, tensors, out, where, stype):
+        ins_names = tuple(producer[id(t)] for t in tensors)
+        name = namer(base)
+        last = _emit(ops, name, result, ins_names, per_sample(out), where, stype)
+        producer[id(out)] = last
+        keep.append(out)
+
+    def pre(mod, args):
+        if mod in leaves:
+            depth[0] += 1
+        stack.append(paths.get(mod, ""))
+
+    def post(mod, args, out):
+        stack.pop()
+        if mod not in leaves:
+            return
+        depth[0] -= 1
+        if depth[0]:
+            return
+        tensors = [a for a in args if isinstance(a, torch.Tensor) and id(a) in producer]
+        if not isinstance(out, torch.Tensor):
+            raise ImportFailure(f"{paths.get(mod)}: {type(mod).__name__} returns "
+                                f"{type(out).__name__}, not one tensor")
+        path = paths.get(mod, "")
+        record(path, module_op(mod, [per_sample(t) for t in tensors], per_sample(out)),
+               tensors, out, path, type(mod).__name__)
+
+    class Mode(TorchFunctionMode):
+        def __torch_function__(self, func, types, args=(), kwargs=None):
+            kwargs = kwargs or {}
+            out = func(*args, **kwargs)
+            if depth[0] or not isinstance(out, torch.Tensor):
+                return out
+            flat = []
+
+            def mark(a):
+                if isinstance(a, torch.Tensor) and id(a) in producer:
+                    flat.append(a)
+                    return T(len(flat) - 1)
+                if isinstance(a, torch.Tensor):
+                    return Dyn()
+                if isinstance(a, (list, tuple)):
+                    return type(a)(mark(x) for x in a)
+                return a
+            margs = [mark(a) for a in args]
+            mkw = {k: mark(v) for k, v in kwargs.items()}
+            if not flat:
+                return out
+            fname = function_name(getattr(func, "__name__", str(func)))
+            if fname in NOT_TENSOR_OPS:
+                return out
+            owner = stack[-1] if stack else ""
+            base = f"{owner}.{fname}" if owner else fname
+            conv_fn = FUNCTIONS.get(fname)
+            result = (conv_fn(margs, mkw, [per_sample(t) for t in flat], per_sample(out))
+                      if conv_fn else (UNKNOWN, ""))
+            record(base, result, flat, out, f"{base} ({fname})", fname)
+            return out
+
+    handles = []
+    for m in model.modules():
+        handles.append(m.register_forward_pre_hook(pre))
+        handles.append(m.register_forward_hook(post))
+    x = torch.empty(1, *shape, device=_device(model))
+    producer[id(x)] = INPUT
+    try:
+        with torch.no_grad(), Mode():
+            out = model(x)
+    finally:
+        for h in handles:
+            h.remove()
+    if isinstance(out, (tuple, list)) and len(out) == 1:
+        out = out[0]
+    if not isinstance(out, torch.Tensor) or id(out) not in producer:
+        raise ImportFailure("the model returns several tensors (or none); archcalc imports a "
+                            "model with one output")
+    # what the forward computed only to decide its control flow (x.sum() > 0) never reaches
+    # the output: not part of the network
+    live = {producer[id(out)]}
+    for op in reversed(ops):
+        if op.name in live:
+            live.update(op.inputs)
+    return Graph([op for op in ops if op.name in live], producer[id(out)], tuple(shape), ".",
+                 _classes(model))
+
+
+def _is_leaf(m: nn.Module) -> bool:
+    if any(type(m) is cls for cls, _ in MODULES):
+        return True
+    if isinstance(m, (nn.Sequential, nn.ModuleList, nn.ModuleDict)):
+        return False
+    return type(m).__module__.startswith("torch.nn")
+
+
+# --- the importer ------------------------------------------------------------------------
+
+def versions() -> str:
+    return f"torch {torch.__version__.split('+')[0]}"
+
+
+def read(source: str, shape: tuple[int, int, int] | None):
+    """(Graph, label, how it was traced, the input the source suggests)."""
+    model, label, suggested = build_model(source)
+    if shape is None:
+        shape = suggested
+    if shape is None:
+        if source.startswith("torchvision:"):
+            shape = (3, 224, 224)
+        else:
+            raise ImportFailure(f"{source}: give the input size, --input CxHxW (e.g. "
+                                "--input 3x224x224); a PyTorch module does not record it")
+    g, how = trace(model, shape)
+    return g, label, how

@@ -1,0 +1,213 @@
+"""`archcalc import MODEL.keras`: Keras 3 models built here (on the torch backend) and saved, read
+back as data, compared with Keras's own count_params() and every layer's output shape; bad files.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import zipfile
+
+import pytest
+
+os.environ.setdefault("KERAS_BACKEND", "torch")
+keras = pytest.importorskip("keras")
+from click.testing import CliRunner  # noqa: E402
+
+from archcalc.cli import main  # noqa: E402
+from archcalc.core import engine  # noqa: E402
+from archcalc.importers import import_text, network  # noqa: E402
+
+L = keras.layers
+
+
+def cli(*args):
+    return CliRunner().invoke(main, list(args))
+
+
+def every_layer():
+    """A functional model with each layer class the Keras importer reads."""
+    x = inp = keras.Input((33, 33, 3), name="image")
+    x = L.ZeroPadding2D(1, name="pad")(x)
+    x = L.Conv2D(16, 3, strides=2, activation="relu", name="conv1")(x)
+    x = L.BatchNormalization(name="bn1")(x)
+    x = L.MaxPooling2D(3, strides=2, padding="same", name="pool1")(x)
+    a = L.DepthwiseConv2D(3, padding="same", depth_multiplier=2, name="dw")(x)
+    b = L.SeparableConv2D(32, 3, padding="same", use_bias=False, name="sep")(x)
+    x = L.Concatenate(name="cat")([a, b])
+    g = L.GlobalAveragePooling2D(keepdims=True, name="squeeze")(x)
+    g = L.Conv2D(16, 1, activation="relu", name="fc1")(g)
+    g = L.Conv2D(64, 1, activation="sigmoid", name="fc2")(g)
+    x = L.Multiply(name="scale")([x, g])
+    y = L.Conv2D(64, 3, padding="same", name="res_conv")(x)
+    y = L.ReLU(name="res_relu")(y)
+    x = L.Add(name="res_add")([x, y])
+    x = L.AveragePooling2D(2, name="pool2")(x)
+    x = L.Activation("tanh", name="tanh")(x)
+    x = L.SpatialDropout2D(0.1, name="sdrop")(x)
+    x = L.Flatten(name="flat")(x)
+    x = L.Dropout(0.5, name="drop")(x)
+    x = L.Dense(10, name="fc")(x)
+    x = L.Softmax(name="prob")(x)
+    return keras.Model(inp, x, name="every")
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory):
+    d = tmp_path_factory.mktemp("keras")
+    model = every_layer()
+    model.save(d / "every.keras")
+    return model, str(d / "every.keras")
+
+
+def test_every_layer_agrees_with_keras(saved):
+    model, path = saved
+    a = engine.analyse(network(path))
+    # Keras's count_params() counts batch norm's moving mean and variance: archcalc's buffers
+    assert a.totals.params + a.totals.buffers == model.count_params()
+    # a layer in a join block is INSTANCE/NAME: res/conv for res_conv (the instance takes the
+    # layers' common prefix), cat/dw for dw (no common prefix: the instance is the join's name)
+    rows = {}
+    for r in a.rows:
+        rows[r.name.split("/")[-1]] = r
+        rows[r.name.replace("/", "_")] = r
+        if r.kind in ("concat", "add", "mul"):     # the join of block cat is cat/concat
+            rows.setdefault(r.name.rsplit("/", 1)[0].split("/")[-1], r)
+    for layer in model.layers:
+        if layer.name in ("image", "pad"):
+            continue
+        shape = tuple(layer.output.shape[1:])
+        want = (shape[-1], *shape[:-1]) if len(shape) == 3 else shape
+        row = rows[layer.name]
+        if row.kind == "gap" and layer.name == "squeeze":
+            assert (row.output.c, row.output.h, row.output.w) == want
+            continue
+        got = (row.output.c,) if row.output.flat else (row.output.c, row.output.h, row.output.w)
+        if row.kind == "gap":          # keepdims=False: the vector is the next row's
+            got = (rows[layer.name + "_flatten"].output.c,)
+        assert got == want, layer.name
+    assert rows["conv1"].attrs["p"] == (1, 1, 1, 1)      # the ZeroPadding2D, folded
+    assert rows["conv1_relu"].kind == "relu"
+
+
+def test_the_json_config_alone_reads_the_same(saved, tmp_path):
+    _, path = saved
+    config = tmp_path / "config.json"
+    config.write_bytes(zipfile.ZipFile(path).read("config.json"))
+    assert engine.analyse(network(str(config))).totals == engine.analyse(network(path)).totals
+
+
+@pytest.mark.skipif(not os.environ.get("ARCHCALC_IMPORT_ZOO"),
+                    reason="keras.applications models are slow to build: ARCHCALC_IMPORT_ZOO=1")
+@pytest.mark.parametrize("name", ["ResNet50", "VGG16", "Xception", "DenseNet121"])
+def test_keras_applications(tmp_path, name):
+    model = getattr(keras.applications, name)(weights=None)
+    path = tmp_path / "m.keras"
+    model.save(path)
+    a = engine.analyse(network(str(path)))
+    assert a.totals.params + a.totals.buffers == model.count_params()
+    assert a.rows[-1].output.c == model.output.shape[-1]
+
+
+def edit(path, tmp_path, change):
+    data = json.loads(zipfile.ZipFile(path).read("config.json"))
+    change(data)
+    out = tmp_path / "edited.json"
+    out.write_text(json.dumps(data))
+    return str(out)
+
+
+def test_an_unknown_layer_class_is_named(saved, tmp_path):
+    _, path = saved
+
+    def rename(data):
+        for layer in data["config"]["layers"]:
+            if layer["name"] in ("tanh", "res_relu"):
+                layer["class_name"] = "Mish"
+    r = cli("import", edit(path, tmp_path, rename))
+    assert r.exit_code == 2
+    assert "2 operations archcalc cannot count" in r.output
+    assert "Mish ×2: layer res_relu (Mish), layer tanh (Mish)" in r.output
+
+
+@pytest.mark.parametrize("content, expected", [
+    (b"{not json", "not a Keras model config (not JSON"),
+    (b'{"class_name": "Dense"}', "expected class_name Functional or Sequential"),
+])
+def test_bad_configs(tmp_path, content, expected):
+    p = tmp_path / "m.json"
+    p.write_bytes(content)
+    out = tmp_path / "o.toml"
+    r = cli("import", str(p), "--out", str(out))
+    assert r.exit_code == 2 and expected in r.output and not out.exists()
+
+
+def test_a_zip_without_a_config(tmp_path):
+    p = tmp_path / "m.keras"
+    with zipfile.ZipFile(p, "w") as z:
+        z.writestr("model.weights.h5", b"")
+    r = cli("table", str(p))
+    assert r.exit_code == 2 and "a zip without config.json" in r.output
+
+
+def test_a_sequential_model(tmp_path):
+    model = keras.Sequential([keras.Input((28, 28, 1)), L.Conv2D(6, 5, activation="tanh"),
+                              L.AveragePooling2D(2), L.Flatten(), L.Dense(10)], name="seq")
+    model.save(tmp_path / "seq.keras")
+    text = import_text(str(tmp_path / "seq.keras"))
+    a = engine.analyse(network(str(tmp_path / "seq.keras")))
+    assert a.totals.params == model.count_params() and "input = [1, 28, 28]" in text
+
+
+def test_skip_unknown_takes_the_shapes_keras_recorded(tmp_path):
+    """An unknown activation keeps its input's shape; an unknown layer takes the shape that
+    Keras recorded for the tensor its reader reads."""
+    x = inp = keras.Input((16, 16, 3))
+    x = L.Conv2D(8, 3, name="conv")(x)
+    x = L.Activation("gelu", name="act")(x)
+    x = L.UpSampling2D(2, name="up")(x)
+    x = L.Conv2D(4, 1, name="head")(x)
+    model = keras.Model(inp, x)
+    model.save(tmp_path / "u.keras")
+    path = str(tmp_path / "u.keras")
+    refused = cli("import", path)
+    assert refused.exit_code == 2 and "UpSampling2D ×1: layer up (UpSampling2D)" in refused.output
+    text = import_text(path, skip_unknown=True)
+    assert ('{ uncounted = "gelu", c = 8, h = 14, w = 14, note = "not counted", name = "act" }'
+            in text)
+    assert '{ uncounted = "UpSampling2D", c = 8, h = 28, w = 28, note = "not counted", ' \
+           'name = "up" }' in text
+    a = engine.analyse(network(path, skip_unknown=True))
+    assert a.totals.params == model.count_params()
+    assert [tuple(r.output.as_list()) for r in a.rows] == [
+        (8, 14, 14), (8, 14, 14), (8, 28, 28), (4, 28, 28)]
+    # at another input the recorded shapes do not hold: an activation keeps its input's shape,
+    # and the layer is named, not guessed
+    r = cli("import", path, "--input", "3x20x20", "--skip-unknown")
+    assert r.exit_code == 2 and "reports none for: layer up (UpSampling2D)" in r.output
+    assert "layer act" not in r.output
+
+
+def test_relu6_and_the_hard_activations_once_archcalc_has_them(tmp_path):
+    """relu6 (and ReLU(max_value=6)), hard_swish, hard_sigmoid and silu are issue 13's new
+    kinds: each becomes its kind where archcalc has it, and is listed where not."""
+    from archcalc.core.kinds import RULES
+
+    x = inp = keras.Input((8, 8, 3))
+    x = L.Conv2D(8, 3, activation="relu6", name="conv")(x)
+    x = L.ReLU(max_value=6.0, name="cap")(x)
+    x = L.Activation("hard_swish", name="hs")(x)          # saved as its new name, hard_silu
+    x = L.Activation("hard_sigmoid", name="hsig")(x)
+    x = L.Activation("silu", name="silu")(x)
+    keras.Model(inp, x).save(tmp_path / "hard.keras")
+    path = str(tmp_path / "hard.keras")
+    wanted = ["conv", "relu6", "relu6", "hardswish", "hardsigmoid", "silu"]
+    r = cli("import", path)
+    if all(k in RULES for k in wanted):
+        assert r.exit_code == 0, r.output
+        assert [row.kind for row in engine.analyse(network(path)).rows] == wanted
+    else:
+        assert r.exit_code == 2
+        for kind, text in (("relu6", "activation 'relu6'"), ("hardswish", "'hard_silu'"),
+                           ("hardsigmoid", "'hard_sigmoid'"), ("silu", "'silu'")):
+            assert (text in r.output) == (kind not in RULES), (kind, r.output)

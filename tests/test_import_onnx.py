@@ -1,0 +1,204 @@
+"""`archcalc import MODEL.onnx`: files exported in the tests from torchvision's modules with
+torch.onnx.export (TorchScript exporter, training mode so that batch norm stays a layer instead of
+being folded into the conv before it), compared row by row with the bundled specs; a hand-made model
+with each supported operation; the weights never read; bad files.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("torchvision")
+onnx = pytest.importorskip("onnx")
+from click.testing import CliRunner  # noqa: E402
+
+from archcalc.cli import main  # noqa: E402
+from archcalc.core import engine, spec  # noqa: E402
+from archcalc.importers import import_text, network, onnx_import  # noqa: E402
+from archcalc.importers.spec_writer import load_text  # noqa: E402
+
+from import_rows import difference  # noqa: E402
+
+
+def cli(*args):
+    return CliRunner().invoke(main, list(args))
+
+
+def export(model, shape, path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        # batch 2: batch norm in training mode refuses one value per channel (after an fc)
+        torch.onnx.export(model.eval(), (torch.zeros(2, *shape),), str(path), dynamo=False,
+                          training=torch.onnx.TrainingMode.TRAINING, do_constant_folding=False)
+    return str(path)
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory):
+    import torchvision
+
+    d = tmp_path_factory.mktemp("onnx")
+    return {"resnet18": export(torchvision.models.resnet18(), (3, 224, 224), d / "r18.onnx")}
+
+
+# ONNX has no adaptive pool: torch's exporter writes AdaptiveAvgPool2d((6, 6)) on a 6×6 map (and
+# (7, 7) on 7×7) as an AveragePool of window 1, the identity it is there
+EXPORTED_AS = {"alexnet-torchvision": 9216, "vgg11-bn": 25088}
+
+
+def round_trip(path, name):
+    bundled = engine.analyse(spec.load(name))
+    imported = engine.analyse(network(path))
+    n = EXPORTED_AS.get(name)
+    want = ({("avgpool", n, 0, 0): 1}, {("adaptive_avgpool", n, 0, 0): 1}) if n else ({}, {})
+    assert tuple(dict(d) for d in difference(imported, bundled)) == want
+    assert imported.totals == bundled.totals
+
+
+def test_round_trip_of_an_exported_resnet(exported):
+    round_trip(exported["resnet18"], "resnet18")
+
+
+# torchvision's networks whose bundled spec has no difference of style beyond import_rows'
+ZOO = {"alexnet-torchvision": "alexnet", "resnet34": "resnet34",
+       "resnet50-torchvision": "resnet50", "resnext50-32x4d": "resnext50_32x4d",
+       "wide-resnet50-2": "wide_resnet50_2", "densenet121": "densenet121",
+       "densenet161": "densenet161", "vgg11-bn": "vgg11_bn"}
+
+
+@pytest.mark.skipif(not os.environ.get("ARCHCALC_IMPORT_ZOO"),
+                    reason="exports are slow: set ARCHCALC_IMPORT_ZOO=1")
+@pytest.mark.parametrize("name", sorted(ZOO))
+def test_round_trip_of_more_exported_networks(tmp_path, name):
+    import torchvision
+
+    shape = tuple(spec.load(name).input.as_list())
+    round_trip(export(torchvision.models.get_model(ZOO[name], weights=None), shape,
+                      tmp_path / "m.onnx"), name)
+
+
+def test_an_exported_resnet_reads_in_stages(exported):
+    import tomllib
+
+    data = tomllib.loads(import_text(exported["resnet18"]))
+    stages = [i for i in data["layers"] if "use" in i]
+    assert [(s["name"], s["n"]) for s in stages] == [("layer1", 2), ("layer2", 2),
+                                                     ("layer3", 2), ("layer4", 2)]
+    block = data["blocks"][stages[0]["use"]]
+    assert [i["name"] for i in block["add"][1]] == ["downsample.0", "downsample.1"]
+
+
+def test_the_weights_are_not_read(exported):
+    model = onnx_import.load(exported["resnet18"])
+    assert model.ByteSize() < 200_000 < os.path.getsize(exported["resnet18"]) / 100
+    conv1 = next(t for t in model.graph.initializer if t.name == "conv1.weight")
+    assert list(conv1.dims) == [64, 3, 7, 7] and not conv1.raw_data
+
+
+def test_every_supported_operation_agrees_with_torch(tmp_path):
+    from torch.utils.flop_counter import FlopCounterMode
+
+    from test_import_torch import Every
+
+    from torch import nn
+
+    model = Every().eval()
+    # the TorchScript exporter in training mode cannot export an adaptive pool (it does not
+    # see the input's size): at 22×22 the average pool already leaves 3×3
+    model.adapt = nn.Identity()
+    model.lrn = nn.Identity()       # torch exports LocalResponseNorm as a decomposition
+    path = export(model, (3, 22, 22), tmp_path / "every.onnx")
+    a = engine.analyse(load_text(import_text(path), "every"))
+    assert {r.kind for r in a.rows} >= {
+        "conv", "dwconv", "bn", "relu", "maxpool", "gap", "sigmoid", "mul", "concat",
+        "add", "avgpool", "flatten", "dropout", "fc", "tanh", "softmax"}
+    assert a.totals.params == sum(p.numel() for p in model.parameters())
+    with FlopCounterMode(display=False) as counter:
+        model(torch.zeros(1, 3, 22, 22))
+    assert 2 * a.totals.macs == counter.get_total_flops()
+
+
+def test_an_input_size_can_be_given(exported):
+    r = cli("table", exported["resnet18"], "--input", "3x160x160")
+    assert r.exit_code == 0, r.output
+    assert "input: 3×160×160" in r.output and "11,689,512" in r.output
+
+
+@pytest.mark.parametrize("content, expected", [
+    (b"", "the file is empty, not an ONNX model"),
+    (b"\x08\x07\x12\x05hello\xff\xff\xff", "not an ONNX model"),
+    (bytes(range(256)) * 8, "not an ONNX model"),
+])
+def test_a_corrupt_file_is_one_message(tmp_path, content, expected):
+    p = tmp_path / "bad.onnx"
+    p.write_bytes(content)
+    out = tmp_path / "out.toml"
+    r = cli("import", str(p), "--out", str(out))
+    assert r.exit_code == 2 and expected in r.output and "Traceback" not in r.output
+    assert not out.exists()
+
+
+def test_a_truncated_export_is_one_message(exported, tmp_path):
+    p = tmp_path / "cut.onnx"
+    p.write_bytes(open(exported["resnet18"], "rb").read()[:5000])
+    r = cli("table", str(p))
+    assert r.exit_code == 2 and "not an ONNX model" in r.output
+
+
+def test_unsupported_nodes_are_listed_by_name(tmp_path):
+    from torch import nn
+
+    model = nn.Sequential(nn.Conv2d(3, 8, 3), nn.Upsample(scale_factor=2), nn.Conv2d(8, 8, 3),
+                          nn.Upsample(scale_factor=2))
+    path = export(model, (3, 16, 16), tmp_path / "up.onnx")
+    r = cli("import", path)
+    assert r.exit_code == 2
+    # onnx infers no shape after a Resize whose scales it cannot read: the listing stops there
+    assert "1 operation archcalc cannot count" in r.output
+    assert "Resize ×1: node /1/Resize" in r.output and "not read further" in r.output
+
+
+def test_skip_unknown_keeps_an_unsupported_node_with_its_inferred_shape(tmp_path):
+    from torch import nn
+
+    model = nn.Sequential(nn.Conv2d(3, 8, 3), nn.LeakyReLU(0.1), nn.Conv2d(8, 4, 3, stride=2))
+    path = export(model, (3, 16, 16), tmp_path / "leaky.onnx")
+    refused = cli("import", path)
+    assert refused.exit_code == 2 and "LeakyRelu ×1: node /1/LeakyRelu" in refused.output
+    r = cli("table", path, "--skip-unknown")
+    assert r.exit_code == 0, r.output
+    assert "LeakyRelu ×1 (" in " ".join(r.output.split())
+    a = engine.analyse(network(path, skip_unknown=True))
+    up = next(row for row in a.rows if row.kind == "uncounted")
+    assert up.attrs["uncounted"] == "LeakyRelu" and tuple(up.output.as_list()) == (8, 14, 14)
+    assert a.totals.params == sum(p.numel() for p in model.parameters())
+
+
+def test_relu6_and_the_hard_activations_once_archcalc_has_them(tmp_path):
+    """Clip(0, 6), HardSwish and HardSigmoid (x/6 + 1/2) are issue 13's relu6, hardswish and
+    hardsigmoid: each becomes its kind where archcalc has it, and is listed where not."""
+    from torch import nn
+
+    from archcalc.core.kinds import RULES
+
+    model = nn.Sequential(nn.Conv2d(3, 8, 3), nn.ReLU6(), nn.Hardswish(), nn.Hardsigmoid())
+    path = export(model, (3, 8, 8), tmp_path / "hard.onnx")
+    kinds = {"relu6": "Clip", "hardswish": "HardSwish", "hardsigmoid": "HardSigmoid"}
+    r = cli("import", path)
+    if all(k in RULES for k in kinds):
+        assert r.exit_code == 0, r.output
+        a = engine.analyse(network(path))
+        assert [row.kind for row in a.rows] == ["conv", "relu6", "hardswish", "hardsigmoid"]
+    else:
+        assert r.exit_code == 2
+        for kind, op in kinds.items():
+            assert (f"{op} ×1" in r.output) == (kind not in RULES), (kind, r.output)
+
+
+def test_a_missing_file():
+    r = cli("import", "no/such/model.onnx")
+    assert r.exit_code == 2 and "no such file: no/such/model.onnx" in r.output

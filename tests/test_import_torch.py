@@ -1,0 +1,367 @@
+"""`archcalc import` of PyTorch modules: round trips against the bundled specs, a hand-made model
+with every supported operation (traced by torch.fx and by hooks), readability, and bad input.
+
+Every bundled network that torchvision or timm provide (verify/reference.py's list) is imported
+from its module and compared with the bundled spec, row multiset and totals.
+"""
+
+from __future__ import annotations
+
+import os
+import textwrap
+import tomllib
+from collections import Counter
+
+import pytest
+
+torch = pytest.importorskip("torch")
+pytest.importorskip("torchvision")
+from click.testing import CliRunner  # noqa: E402
+from torch import nn  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+
+from archcalc.cli import main  # noqa: E402
+from archcalc.core import engine, spec  # noqa: E402
+from archcalc.importers import import_text, network  # noqa: E402
+from archcalc.importers import torch_import  # noqa: E402
+from archcalc.importers.spec_writer import Meta, load_text, write_spec  # noqa: E402
+from archcalc.verify.reference import REFERENCES  # noqa: E402
+
+from import_rows import difference  # noqa: E402
+
+
+def cli(*args):
+    return CliRunner().invoke(main, list(args))
+
+
+# Where a bundled spec and the module it reproduces differ by design, the difference, and why.
+KNOWN = {
+    # the paper's VGG ends in a softmax; torchvision returns logits, and pools adaptively to 7×7,
+    # which is the identity at 224×224
+    **{f"vgg{d}": ({("adaptive_avgpool", 25088, 0, 0): 1}, {("softmax", 1000, 0, 0): 1})
+       for d in (11, 13, 16, 19)},
+    # timm's legacy SE-ResNet-50 has a dropout before its classifier
+    "se-resnet50": ({("dropout", 2048, 0, 0): 1}, {}),
+    # Keras's Xception, which the spec follows, ends in a softmax; timm returns logits
+    "xception": ({}, {("softmax", 1000, 0, 0): 1}),
+}
+
+
+def round_trip(network_name: str):
+    ref = REFERENCES[network_name]
+    bundled = engine.analyse(spec.load(network_name))
+    shape = tuple(bundled.input.as_list())
+    if ref.kwargs:                  # a variant by keyword (MobileNet v2's width 1.4): the module
+        if ref.library == "timm":   # itself, traced as `import` traces it
+            import timm
+
+            make = lambda: timm.create_model(ref.model, pretrained=False, **ref.kwargs)  # noqa
+        else:
+            import torchvision
+
+            make = lambda: torchvision.models.get_model(ref.model, weights=None,  # noqa: E731
+                                                        **ref.kwargs)
+        model = torch_import._on_meta(make)
+        graph, _ = torch_import.trace(model, shape)
+        imported = engine.analyse(load_text(write_spec(graph, Meta(ref.model, "", "", [])),
+                                            ref.model))
+    else:
+        source = f"{'torchvision' if ref.library == 'torchvision' else 'timm'}:{ref.model}"
+        imported = engine.analyse(network(source, shape))
+    only_imported, only_bundled = difference(imported, bundled)
+    want = KNOWN.get(network_name, ({}, {}))
+    assert (dict(only_imported), dict(only_bundled)) == want
+    assert imported.totals.macs == bundled.totals.macs
+    if not bundled.has_aux:          # the aux heads are not in an eval-mode trace
+        assert imported.totals.params == bundled.totals.params
+
+
+@pytest.mark.parametrize("name", sorted(REFERENCES))
+def test_round_trip_of_every_bundled_network_torch_provides(name):
+    if REFERENCES[name].library == "timm":
+        pytest.importorskip("timm")
+    round_trip(name)
+
+
+def test_an_imported_resnet50_reads_like_the_bundled_spec():
+    text = import_text("torchvision:resnet50")
+    data = tomllib.loads(text)
+    assert text.startswith("# resnet50: imported by archcalc")
+    assert "torch.fx" in text.splitlines()[1] and "3×224×224" in text.splitlines()[2]
+    assert set(data["blocks"]) == {"Bottleneck", "Sequential"}
+    stages = [item for item in data["layers"] if "use" in item]
+    assert [(s["name"], s["n"], s["first"].get("s", 1)) for s in stages] == [
+        ("layer1", 3, 1), ("layer2", 4, 2), ("layer3", 6, 2), ("layer4", 3, 2)]
+    assert all(s["first"]["downsample"] is True for s in stages)
+    block = data["blocks"]["Bottleneck"]
+    assert block["defaults"] == {"s": 1, "downsample": False}
+    assert [item["name"] for item in block["add"][0]][:3] == ["conv1", "bn1", "relu"]
+    assert block["add"][1][0]["if"] == "$downsample"
+
+
+def test_a_densenet_block_is_one_run_of_its_dense_layer():
+    data = tomllib.loads(import_text("torchvision:densenet121"))
+    runs = [i for i in data["layers"] if i.get("use") == "DenseLayer"]
+    assert [(r["name"], r["n"]) for r in runs] == [
+        (f"features.denseblock{b}.denselayer", n) for b, n in ((1, 6), (2, 12), (3, 24), (4, 16))]
+    assert data["blocks"]["DenseLayer"]["concat"][0] == []
+    assert [i["c"] for i in data["layers"] if i.get("use") == "Transition"] == [128, 256, 512]
+
+
+# --- a hand-made model with each supported operation ---------------------------------------
+
+class SE(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.fc1 = nn.Conv2d(c, c // 4, 1)
+        self.fc2 = nn.Conv2d(c // 4, c, 1)
+
+    def forward(self, x):
+        g = torch.sigmoid(self.fc2(F.relu(self.fc1(F.adaptive_avg_pool2d(x, 1)))))
+        return x * g
+
+
+class Branches(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.a = nn.Conv2d(c, 8, 1)
+        self.b = nn.Conv2d(c, 8, 3, padding=1, groups=2, bias=False)
+        self.c = nn.Conv2d(c, c, 3, padding=1, groups=c)         # depthwise
+
+    def forward(self, x):
+        return torch.cat([self.a(x), self.b(x), F.max_pool2d(self.c(x), 3, 1, 1)], 1)
+
+
+class Every(nn.Module):
+    """Every operation the torch importer knows, once or more."""
+
+    def __init__(self, control_flow=False):
+        super().__init__()
+        self.control_flow = control_flow
+        self.conv = nn.Conv2d(3, 16, 5, stride=2, padding=2)
+        self.bn = nn.BatchNorm2d(16)
+        self.act = nn.ReLU(inplace=True)
+        self.lrn = nn.LocalResponseNorm(5)
+        self.pool = nn.MaxPool2d(3, 2, 1, ceil_mode=True)
+        self.se = SE(16)
+        self.branches = Branches(16)
+        self.res = nn.Conv2d(32, 32, 3, padding=1, dilation=1)
+        self.avg = nn.AvgPool2d(2)
+        self.adapt = nn.AdaptiveAvgPool2d(3)
+        self.flat = nn.Flatten()
+        self.drop = nn.Dropout(0.3)
+        self.fc = nn.Linear(32 * 9, 20)
+        self.bn1 = nn.BatchNorm1d(20)
+        self.tanh = nn.Tanh()
+        self.out = nn.Linear(20, 10, bias=False)
+        self.soft = nn.Softmax(dim=1)
+
+    def forward(self, x):
+        x = self.pool(self.lrn(self.act(self.bn(self.conv(x)))))
+        x = self.se(x)
+        x = self.branches(x)
+        if self.control_flow and bool(x.sum() > float("inf")):      # fx cannot trace this
+            x = x * 2
+        x = F.relu(x + self.res(x))
+        x = self.adapt(self.avg(x))
+        x = self.drop(self.flat(x))
+        x = self.tanh(self.bn1(self.fc(x)))
+        return self.soft(self.out(x))
+
+
+@pytest.mark.parametrize("control_flow, tracer", [(False, "torch.fx"), (True, "forward hooks")])
+def test_every_supported_operation_agrees_with_torch(tmp_path, control_flow, tracer):
+    from torch.utils.flop_counter import FlopCounterMode
+
+    model = Every(control_flow).eval()
+    graph, how = torch_import.trace(model, (3, 64, 64))
+    assert how.startswith(tracer)
+    path = tmp_path / "every.py"
+    path.write_text(textwrap.dedent(f"""
+        import sys
+        sys.path.insert(0, {os.path.dirname(__file__)!r})
+        from test_import_torch import Every
+        def make():
+            return Every({control_flow})
+        """))
+    text = import_text(f"{path}:make", (3, 64, 64))
+    a = engine.analyse(load_text(text, "every"))
+    kinds = {r.kind for r in a.rows}
+    assert kinds >= {"conv", "dwconv", "bn", "relu", "lrn", "maxpool", "gap", "sigmoid", "mul",
+                     "concat", "add", "avgpool", "adaptive_avgpool", "flatten", "dropout", "fc",
+                     "tanh", "softmax"}
+    assert a.totals.params == sum(p.numel() for p in model.parameters())
+    with FlopCounterMode(display=False) as counter:
+        model(torch.zeros(1, 3, 64, 64))
+    assert 2 * a.totals.macs == counter.get_total_flops()
+    assert (a.rows[-1].output.c, a.rows[-1].output.flat) == (10, True)
+
+
+# --- the command and bad input -------------------------------------------------------------
+
+def test_import_writes_a_spec_that_table_reads(tmp_path):
+    out = tmp_path / "r18.toml"
+    r = cli("import", "torchvision:resnet18", "--out", str(out), "--name", "mine")
+    assert r.exit_code == 0, r.output
+    t = cli("table", str(out))
+    assert t.exit_code == 0, t.output
+    assert t.output.startswith("mine — ") and "11,689,512" in t.output
+    again = cli("import", "torchvision:resnet18", "--out", str(out))
+    assert again.exit_code == 2 and "already exists" in again.output
+
+
+def test_table_reads_a_torchvision_model_directly():
+    r = cli("table", "torchvision:alexnet")
+    assert r.exit_code == 0, r.output
+    assert "61,100,840" in r.output
+
+
+def write(tmp_path, body: str):
+    p = tmp_path / "model.py"
+    p.write_text(textwrap.dedent(body))
+    return p
+
+
+@pytest.mark.parametrize("body, call, expected", [
+    ("raise ValueError('no such layer')\n", "make",
+     "running the file raised ValueError: no such layer (at model.py line 2)"),
+    ("def make():\n    return 1 / 0\n", "make", "make() raised ZeroDivisionError"),
+    ("def make():\n    return 3\n", "make", "returned int, not a torch.nn.Module"),
+    ("def make():\n    pass\n", "mkae", "has no 'mkae' (did you mean 'make'?)"),
+    ("import torch\nclass Two(torch.nn.Module):\n    def forward(self, x, mask):\n"
+     "        return x * mask\ndef make():\n    return Two()\n", "make",
+     "the model's forward takes 2 inputs (x, mask); --input gave one"),
+])
+def test_bad_python_sources_give_one_message(tmp_path, body, call, expected):
+    p = write(tmp_path, "\n" + body if body.startswith("raise") else body)
+    out = tmp_path / "out.toml"
+    r = cli("import", f"{p}:{call}", "--input", "3x32x32", "--out", str(out))
+    assert r.exit_code == 2, r.output
+    assert expected in r.output and "Traceback" not in r.output
+    assert not out.exists()
+
+
+def test_unsupported_operations_are_listed_with_counts_and_places(tmp_path):
+    p = write(tmp_path, """
+        import torch
+        from torch import nn
+        class M(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.conv = nn.Conv2d(3, 8, 3)
+                self.act1 = nn.GELU()
+                self.act2 = nn.GELU()
+                self.up = nn.Upsample(scale_factor=2)
+            def forward(self, x):
+                return self.up(self.act2(self.act1(self.conv(x))))
+        """)
+    r = cli("import", f"{p}:M", "--input", "3x16x16")
+    assert r.exit_code == 2
+    assert "3 operations archcalc cannot count" in r.output
+    assert "GELU ×2: act1, act2" in r.output and "Upsample ×1: up" in r.output
+
+
+MOBILE = """
+    import torch
+    from torch import nn
+    import torch.nn.functional as F
+    class M(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(3, 8, 3)
+            self.r6 = nn.ReLU6()
+            self.hs = nn.Hardswish()
+            self.hsig = nn.Hardsigmoid()
+            self.silu = nn.SiLU()
+            self.shuffle = nn.ChannelShuffle(2)
+        def forward(self, x):
+            x = self.shuffle(self.silu(self.hsig(self.hs(self.r6(self.conv(x))))))
+            return F.silu(F.hardswish(F.relu6(x)))
+    """
+
+
+def test_the_mobile_activations_map_to_their_kinds_once_archcalc_has_them(tmp_path):
+    """ReLU6, hard-swish, hard-sigmoid, SiLU and channel shuffle are issue 13's new kinds: each
+    becomes its kind where archcalc has it, and is listed as unsupported where it does not."""
+    from archcalc.core.kinds import RULES
+
+    p = write(tmp_path, MOBILE)
+    wanted = {"relu6": 2, "hardswish": 2, "hardsigmoid": 1, "silu": 2, "shuffle": 1}
+    r = cli("import", f"{p}:M", "--input", "3x8x8")
+    if all(k in RULES for k in wanted):
+        assert r.exit_code == 0, r.output
+        a = engine.analyse(network(f"{p}:M", (3, 8, 8)))
+        assert Counter(row.kind for row in a.rows) == Counter(conv=1, **wanted)
+        assert next(row for row in a.rows if row.kind == "shuffle").attrs["shuffle"] == 2
+    else:
+        assert r.exit_code == 2
+        for kind, source in (("relu6", "ReLU6"), ("hardswish", "Hardswish"),
+                             ("hardsigmoid", "Hardsigmoid"), ("silu", "SiLU"),
+                             ("shuffle", "ChannelShuffle")):
+            assert (f"{source} ×" in r.output) == (kind not in RULES), (kind, r.output)
+
+
+UNKNOWN_OPS = """
+    import torch
+    from torch import nn
+    class M(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(3, 8, 3)
+            self.act1 = nn.GELU()
+            self.act2 = nn.GELU()
+            self.up = nn.Upsample(scale_factor=2)
+            self.head = nn.Conv2d(8, 4, 1)
+        def forward(self, x):
+            return self.head(self.up(self.act2(self.act1(self.conv(x)))))
+    """
+
+
+def test_skip_unknown_keeps_them_as_uncounted_rows_named_in_the_footer(tmp_path):
+    p = write(tmp_path, UNKNOWN_OPS)
+    refused = cli("import", f"{p}:M", "--input", "3x16x16")
+    assert refused.exit_code == 2 and "--skip-unknown keeps them" in refused.output
+    out = tmp_path / "m.toml"
+    r = cli("import", f"{p}:M", "--input", "3x16x16", "--skip-unknown", "--out", str(out))
+    assert r.exit_code == 0, r.output
+    text = out.read_text()
+    assert '{ uncounted = "Upsample", c = 8, h = 28, w = 28, note = "not counted", name = "up" }' \
+        in text
+    t = cli("table", str(out))
+    assert t.exit_code == 0, t.output
+    rows = {line.split()[0]: line.split() for line in t.output.splitlines() if line[:1].isalpha()}
+    assert rows["up"][:2] == ["up", "uncounted"] and rows["up"][-1] == "[3]"
+    assert "[3] up: not counted" in t.output
+    assert rows["act1"][1:6] == ["uncounted", "14", "14", "8", "0"]
+    assert ("spec: not counted: 3 operations archcalc has no rule for, kept by --skip-unknown "
+            "as 'uncounted' rows with the output shapes the source reported: GELU ×2 (act1, "
+            "act2); Upsample ×1 (up); their parameters and operations are in no total.") \
+        in " ".join(t.output.split())
+    # the counted layers' totals are the conv and the head: 8·27 + 8 and 4·8 + 4 parameters
+    assert rows["total"][1:3] == ["260", f"{14 * 14 * 8 * 27 + 28 * 28 * 4 * 8:,}"]
+    # the same in one command, and the working of an uncounted row
+    direct = cli("table", f"{p}:M", "--input", "3x16x16", "--skip-unknown")
+    assert direct.exit_code == 0 and direct.output.split("\n", 3)[3] == t.output.split("\n", 3)[3]
+    e = cli("explain", str(out), "up")
+    assert e.exit_code == 0 and "Upsample has no rule in archcalc" in e.output
+    # the verifier builds the spec, an uncounted row as a stand-in of the declared shape
+    v = cli("verify", str(out))
+    assert v.exit_code == 0 and "M: all 5 layers agree with torch" in v.output, v.output
+
+
+def test_a_model_that_needs_input_gets_asked_for_it(tmp_path):
+    p = write(tmp_path, "import torch\ndef make():\n    return torch.nn.Conv2d(3, 4, 3)\n")
+    r = cli("import", f"{p}:make")
+    assert r.exit_code == 2 and "--input CxHxW" in r.output
+
+
+def test_an_input_the_model_refuses_is_one_message(tmp_path):
+    p = write(tmp_path, "import torch\ndef make():\n    return torch.nn.Conv2d(3, 4, 3)\n")
+    r = cli("import", f"{p}:make", "--input", "5x16x16")
+    assert r.exit_code == 2 and "forward pass at input 5×16×16 raised" in r.output
+    assert "Traceback" not in r.output
+
+
+def test_an_unknown_torchvision_model_suggests_one():
+    r = cli("import", "torchvision:resnet5O")
+    assert r.exit_code == 2 and "did you mean 'resnet50'?" in r.output
