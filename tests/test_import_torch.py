@@ -301,6 +301,73 @@ def test_the_mobile_activations_map_to_their_kinds_once_archcalc_has_them(tmp_pa
             assert (f"{source} ×" in r.output) == (kind not in RULES), (kind, r.output)
 
 
+SHUFFLE_UNIT = """
+    import torch
+    from torch import nn
+    from torchvision.ops import StochasticDepth
+    def channel_shuffle(x, groups):             # as torchvision's ShuffleNet v2 writes it
+        n, c, h, w = x.size()
+        x = x.view(n, groups, c // groups, h, w)
+        x = torch.transpose(x, 1, 2).contiguous()
+        return x.view(n, c, h, w)
+    class Unit(nn.Module):
+        def __init__(self, hooks=False):
+            super().__init__()
+            self.hooks = hooks
+            self.conv = nn.Conv2d(4, 4, 1)
+            self.sd = StochasticDepth(0.2, "row")
+        def forward(self, x):
+            if self.hooks and bool(x.sum() > float("inf")):      # fx cannot trace this
+                x = x * 2
+            x1, x2 = x.chunk(2, dim=1)
+            out = torch.cat((x1, self.sd(self.conv(x2))), dim=1)
+            return channel_shuffle(out, 2)
+    def fx():
+        return Unit()
+    def hooks():
+        return Unit(True)
+    """
+
+
+@pytest.mark.parametrize("make, tracer", [("fx", "torch.fx"), ("hooks", "forward hooks")])
+def test_a_shufflenet_unit_is_split_shuffle_and_stochastic_depth(tmp_path, make, tracer):
+    """torch's chunk into equal parts of the channels is one split row per part; the channel
+    shuffle written out as view, transpose, view (torchvision's ShuffleNet v2) is one shuffle
+    row; torchvision's StochasticDepth is a stochastic_depth row; by torch.fx and by hooks, once
+    archcalc has those kinds (until then each is listed as unsupported)."""
+    from archcalc.core.kinds import RULES
+
+    p = write(tmp_path, SHUFFLE_UNIT)
+    wanted = {"split": 2, "shuffle": 1, "stochastic_depth": 1}
+    r = cli("import", f"{p}:{make}", "--input", "8x6x6")
+    if not all(k in RULES for k in wanted):
+        assert r.exit_code == 2, r.output
+        return
+    assert r.exit_code == 0, r.output
+    assert tracer in r.output
+    a = engine.analyse(network(f"{p}:{make}", (8, 6, 6)))
+    assert Counter(row.kind for row in a.rows) == Counter(conv=1, concat=1, **wanted)
+    assert sorted((row.attrs["split"], row.attrs["part"]) for row in a.rows
+                  if row.kind == "split") == [(2, 0), (2, 1)]
+    assert next(row for row in a.rows if row.kind == "shuffle").attrs["shuffle"] == 2
+    assert next(row for row in a.rows
+                if row.kind == "stochastic_depth").attrs["stochastic_depth"] == 0.2
+    assert (a.rows[-1].kind, str(a.rows[-1].output)) == ("shuffle", "8×6×6")
+
+
+def test_a_view_that_is_no_shuffle_stays_unsupported(tmp_path):
+    p = write(tmp_path, """
+        import torch
+        from torch import nn
+        class M(nn.Module):
+            def forward(self, x):
+                n, c, h, w = x.size()
+                return x.view(n, 2, c // 2, h, w).sum(1)
+        """)
+    r = cli("import", f"{p}:M", "--input", "4x3x3")
+    assert r.exit_code == 2 and "view (a reshape) ×1" in r.output, r.output
+
+
 UNKNOWN_OPS = """
     import torch
     from torch import nn

@@ -132,10 +132,21 @@ MODULES = [
 ]
 
 
+# Modules of libraries built on torch, by (module, class name), so that torch_import imports
+# none of them: each is a leaf for the hooks (torch.fx sees the function it calls).
+NAMED = {
+    ("torchvision.ops.stochastic_depth", "StochasticDepth"):
+        lambda m, i, o: newer("stochastic_depth", {"stochastic_depth": float(m.p)}),
+}
+
+
 def module_op(m: nn.Module, ins, out):
     for cls, fn in MODULES:
         if type(m) is cls or (isinstance(m, cls) and type(m).forward is cls.forward):
             return fn(m, ins, out)
+    named = NAMED.get((type(m).__module__, type(m).__name__))
+    if named is not None:
+        return named(m, ins, out)
     return UNKNOWN, ""
 
 
@@ -179,7 +190,73 @@ def f_flatten(args, kwargs, ins, out):
 def f_view(args, kwargs, ins, out):
     if len(out) == 1 and len(ins[0]) > 1:
         return "flatten", {}             # x.view(x.size(0), -1): the batch kept, the rest flat
+    x = tuple(ins[0])
+    if len(x) == 3 and len(out) == 4 and out[0] * out[1] == x[0] and out[2:] == x[1:]:
+        return GROUPED, {"groups": out[0]}          # C×H×W as G × C/G × H × W
+    if len(x) == 4 and len(out) == 3 and x[0] * x[1] == out[0] and x[2:] == out[1:]:
+        return UNGROUPED, {}                        # and back
     return _same(ins, out)
+
+
+def f_transpose(args, kwargs, ins, out):
+    dims = {_arg(args, kwargs, 1, "dim0"), _arg(args, kwargs, 2, "dim1")}
+    if len(ins[0]) == 4 and dims in ({1, 2}, {-4, -3}, {1, -3}, {-4, 2}):
+        return SWAPPED, {}                          # G × C/G → C/G × G
+    return UNKNOWN, f"transpose of dims {sorted(d for d in dims if d is not None)}"
+
+
+# The three steps of a channel shuffle written out (torchvision's ShuffleNet v2: view to
+# G × C/G, transpose, view back), each a pseudo-kind until fuse_shuffles() makes them one
+# ``shuffle`` row; a step left alone is an unsupported reshape.
+GROUPED, SWAPPED, UNGROUPED = "_grouped", "_swapped", "_ungrouped"
+
+
+def fuse_shuffles(ops: list[Op]) -> list[Op]:
+    """Each view–transpose–view chain that is a channel shuffle made one ``shuffle`` op (with
+    the last view's name, shape and place); the pieces of any other chain are unsupported."""
+    by_name = {op.name: op for op in ops}
+    readers: dict[str, int] = {}
+    for op in ops:
+        for i in op.inputs:
+            readers[i] = readers.get(i, 0) + 1
+
+    def source(name):           # through identities (contiguous) read by this chain alone
+        op = by_name.get(name)
+        while op is not None and op.kind == IDENTITY and readers.get(op.name) == 1:
+            op = by_name.get(op.inputs[0])
+        return op
+    drop: set[str] = set()
+    for op in ops:
+        if op.kind != UNGROUPED:
+            continue
+        t = source(op.inputs[0])
+        g = source(t.inputs[0]) if t is not None and t.kind == SWAPPED else None
+        if g is None or g.kind != GROUPED or readers.get(t.name) != 1 \
+                or readers.get(g.name) != 1:
+            continue
+        kind, attrs = newer("shuffle", {"shuffle": g.attrs["groups"]})
+        op.kind, op.attrs, op.inputs = kind, attrs, g.inputs
+        if kind == UNKNOWN:
+            op.source_type = "channel shuffle (view, transpose, view)"
+        drop |= {t.name, g.name}
+    out = []
+    for op in ops:
+        if op.name in drop:
+            continue
+        if op.kind in (GROUPED, SWAPPED, UNGROUPED):
+            op.kind, op.attrs = UNKNOWN, {}
+            op.source_type += " (a reshape)"
+        out.append(op)
+    return out
+
+
+def chunk_parts(args, kwargs, ins) -> int | None:
+    """G for ``x.chunk(G, dim=1)`` into equal parts of the channels, else None."""
+    g, dim = _arg(args, kwargs, 1, "chunks"), _arg(args, kwargs, 2, "dim", 0)
+    x = tuple(ins[0])
+    if isinstance(g, int) and dim in (1, -len(x)) and len(x) == 3 and x[0] % g == 0:
+        return g
+    return None
 
 
 def f_binary(kind):
@@ -282,6 +359,9 @@ FUNCTIONS = {
     "flatten": f_flatten,
     "view": f_view,
     "reshape": f_view,
+    "transpose": f_transpose,
+    "stochastic_depth": lambda a, k, i, o: newer(
+        "stochastic_depth", {"stochastic_depth": float(_arg(a, k, 1, "p", 0.0))}),
     "contiguous": lambda a, k, i, o: _same(i, o),
     "clone": lambda a, k, i, o: _same(i, o),
     "detach": lambda a, k, i, o: _same(i, o),
@@ -509,8 +589,29 @@ def trace_fx(model: nn.Module, shape) -> Graph:
     stored: dict[str, W] = {}
     namer = _Namer()
     output = None
+    chunks: dict[str, tuple] = {}        # a chunk's node → (G, its input's op, name, place)
     for node in gm.graph.nodes:
         if node.op == "placeholder":
+            continue
+        if node.op in ("call_method", "call_function") and \
+                function_name(node.target) == "chunk" and node.args and \
+                isinstance(node.args[0], fx.Node) and node.args[0].name in out_of:
+            x = node.args[0]
+            stack = node.meta.get("nn_module_stack") or {}
+            owner = next(reversed(stack.values()))[0] if stack else ""
+            g = chunk_parts([T(0)] + list(node.args[1:]), node.kwargs,
+                            [tuple(x.meta["tensor_meta"].shape[1:])])
+            chunks[node.name] = (g, out_of[x.name], f"{owner}.chunk" if owner else "chunk",
+                                 f"{owner or 'forward'} (chunk)")
+            continue
+        if node.op == "call_function" and node.target is operator.getitem and \
+                isinstance(node.args[0], fx.Node) and node.args[0].name in chunks:
+            g, src, base, where = chunks[node.args[0].name]
+            part = node.args[1]
+            out = tuple(node.meta["tensor_meta"].shape[1:])
+            result = (newer("split", {"split": g, "part": part}) if g else
+                      (UNKNOWN, "a chunk not into equal parts of the channels"))
+            out_of[node.name] = _emit(ops, namer(base), result, (src,), out, where, "chunk")
             continue
         if node.op == "output":
             res = node.args[0]
@@ -562,7 +663,7 @@ def trace_fx(model: nn.Module, shape) -> Graph:
         name = namer(base)
         out_of[node.name] = _emit(ops, name, result, tuple(out_of[a.name] for a in tensors),
                                   out, where, stype)
-    return Graph(ops, output, tuple(shape), ".", _classes(model))
+    return Graph(fuse_shuffles(ops), output, tuple(shape), ".", _classes(model))
 
 
 def _short_type(e: BaseException) -> str:
@@ -655,6 +756,18 @@ def trace_hooks(model: nn.Module, shape) -> Graph:
         def __torch_function__(self, func, types, args=(), kwargs=None):
             kwargs = kwargs or {}
             out = func(*args, **kwargs)
+            if (not depth[0] and isinstance(out, tuple) and args
+                    and function_name(getattr(func, "__name__", "")) == "chunk"
+                    and isinstance(args[0], torch.Tensor) and id(args[0]) in producer):
+                x = args[0]
+                g = chunk_parts([T(0)] + list(args[1:]), kwargs, [per_sample(x)])
+                owner = stack[-1] if stack else ""
+                for part, piece in enumerate(out):
+                    record(f"{owner}.chunk" if owner else "chunk",
+                           newer("split", {"split": g, "part": part}) if g else
+                           (UNKNOWN, "a chunk not into equal parts of the channels"),
+                           [x], piece, f"{owner or 'forward'} (chunk)", "chunk")
+                return out
             if depth[0] or not isinstance(out, torch.Tensor):
                 return out
             flat = []
@@ -706,12 +819,13 @@ def trace_hooks(model: nn.Module, shape) -> Graph:
     for op in reversed(ops):
         if op.name in live:
             live.update(op.inputs)
-    return Graph([op for op in ops if op.name in live], producer[id(out)], tuple(shape), ".",
-                 _classes(model))
+    return Graph(fuse_shuffles([op for op in ops if op.name in live]), producer[id(out)],
+                 tuple(shape), ".", _classes(model))
 
 
 def _is_leaf(m: nn.Module) -> bool:
-    if any(type(m) is cls for cls, _ in MODULES):
+    if any(type(m) is cls for cls, _ in MODULES) or (type(m).__module__,
+                                                     type(m).__name__) in NAMED:
         return True
     if isinstance(m, (nn.Sequential, nn.ModuleList, nn.ModuleDict)):
         return False
