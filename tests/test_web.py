@@ -308,6 +308,22 @@ def test_gradebook(web_url):
         [("a.tsv", seed), ("b.txt", "nothing here")], api.load("alexnet")))))
 
 
+def test_gradebook_takes_the_teachers_options(web_url):
+    """The page's options reach the gradebook as they reach one table (issue 14's trap): a
+    student who leaves out every bias scores 3/3 when the convention is read from the cells,
+    0/3 with bias = true, as `archcalc check --bias --gradebook` marks it."""
+    chen = "layer\tparams\nconv1\t34,848\nconv2\t614,400\nconv3\t884,736\n"
+    subs = [{"name": "chen.tsv", "text": chen}]
+    code, free = post(web_url, "gradebook", {"network": "alexnet", "submissions": subs})
+    assert code == 200 and free["rows"] == [{"file": "chen.tsv", "score": {"text": "3/3"}}]
+    code, fixed = post(web_url, "gradebook", {"network": "alexnet", "submissions": subs,
+                                              "bias": True})
+    assert code == 200 and fixed["rows"] == [{"file": "chen.tsv", "score": {"text": "0/3"}}]
+    assert fixed["csv"] == api.gradebook([("chen.tsv", chen)], api.load("alexnet"), bias=True)
+    code, r = post(web_url, "gradebook", {"network": "alexnet", "submissions": subs, "k": 1010})
+    assert code == 400 and "k: expected 1000 or 1024" in r["error"]
+
+
 def test_quiz_and_its_marking(web_url):
     from archcalc.homework import quiz as Q
 

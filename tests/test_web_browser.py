@@ -201,6 +201,37 @@ def test_check_page(page):
     shot(page, "check-desktop")
 
 
+def test_gradebook_page(page, tmp_path):
+    """A teacher uploads several submissions, with the course's convention fixed (biases
+    counted), and downloads the gradebook CSV: one row a file, an unreadable one saying why."""
+    chen = "layer\tparams\nconv1\t34,848\nconv2\t614,400\nconv3\t884,736\n"
+    visit(page, "#check")
+    page.select_option("#check-network", "alexnet")
+    page.select_option("#check-bias", "true")
+    page.set_input_files("#answers-file", [
+        {"name": "ana.tsv", "mimeType": "text/tab-separated-values",
+         "buffer": open(SEED, "rb").read()},
+        {"name": "chen.tsv", "mimeType": "text/tab-separated-values", "buffer": chen.encode()},
+        {"name": "dana.txt", "mimeType": "text/plain", "buffer": b"sorry, it is late\n"}])
+    page.wait_for_selector("#gradebook")
+    shown = page.eval_on_selector_all(
+        "#gradebook tbody tr", "trs => trs.map(tr => [...tr.cells].map(td => td.textContent))")
+    assert [r[0] for r in shown] == ["ana.tsv", "chen.tsv", "dana.txt"]
+    # as `archcalc check alexnet … --bias --gradebook` marks them (the README's example)
+    assert shown[0][1] == "27/32" and shown[1][1] == "0/3" and "no table found" in shown[2][1]
+    shot(page, "gradebook-desktop")
+    with page.expect_download() as dl:
+        page.click("#gradebook-download")
+    path = tmp_path / dl.value.suggested_filename
+    dl.value.save_as(path)
+    assert path.name == "gradebook.csv"
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    assert [(r["file"], r["score"]) for r in rows] == [
+        ("ana.tsv", "27/32"), ("chen.tsv", "0/3"), ("dana.txt", "")]
+    assert rows[1]["wrong cells"].startswith("conv1 params: 34,848 (expected 34,944)")
+    assert "no table found" in rows[2]["note"]
+
+
 def test_quiz_page(page):
     visit(page, "#quiz")
     page.select_option("#quiz-network", "lenet5")

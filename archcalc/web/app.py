@@ -287,6 +287,18 @@ def check(d: dict, state) -> dict:
     if not (answers or "").strip():
         raise Bad("paste a table, or choose a file")
     net = graph(d)
+    res = api.check_answers(answers, net, input_of(d), source=text(d, "source") or "answers",
+                            **check_options(d))
+    tbl = res.table
+    return {"result": C.to_dict(res), "text": C.render_text(res),
+            "table": {"header": list(tbl.header), "rows": [list(r) for r in tbl.rows],
+                      "lines": list(tbl.lines)}}
+
+
+def check_options(d: dict) -> dict:
+    """The marking's options as the page sends them (the teacher's bias, FLOPs, K, pooling,
+    column mapping, by-order), checked once for a single table and for a gradebook alike:
+    ``api.check_answers``'s keywords."""
     mapping = d.get("column") or []
     if not isinstance(mapping, list) or not all(isinstance(m, str) for m in mapping):
         raise Bad("column: expected a list of HEADER=FIELD")
@@ -296,21 +308,15 @@ def check(d: dict, state) -> dict:
     rounding = text(d, "rounding") or None
     if rounding not in (None, "floor", "ceil"):
         raise Bad("rounding: expected floor or ceil")
-    res = api.check_answers(answers, net, input_of(d), source=text(d, "source") or "answers",
-                            columns=api.column_mapping(mapping),
-                            by_order=flag(d, "by_order"), bias=flag(d, "bias", None),
-                            flops=flag(d, "flops", None), k_base=k, rounding=rounding,
-                            table=whole(d, "table", None, 1, 1000), family=not sets(d))
-    tbl = res.table
-    return {"result": C.to_dict(res), "text": C.render_text(res),
-            "table": {"header": list(tbl.header), "rows": [list(r) for r in tbl.rows],
-                      "lines": list(tbl.lines)}}
+    return dict(columns=api.column_mapping(mapping), by_order=flag(d, "by_order"),
+                bias=flag(d, "bias", None), flops=flag(d, "flops", None), k_base=k,
+                rounding=rounding, table=whole(d, "table", None, 1, 1000), family=not sets(d))
 
 
 def gradebook(d: dict, state) -> dict:
-    """Several submissions marked in one go: the gradebook CSV of ``archcalc check
-    --gradebook`` (``api.gradebook``), and each file's score (or why it was not marked) for the
-    page's table."""
+    """Several submissions marked in one go, with the page's options as for one table: the
+    gradebook CSV of ``archcalc check --gradebook`` (``api.gradebook``), and each file's score
+    (or why it was not marked) for the page's table."""
     import csv
     import io
 
@@ -323,7 +329,7 @@ def gradebook(d: dict, state) -> dict:
             raise Bad("submissions: expected {name, text} for each file")
         files.append((text(s, "name") or "submission", text(s, "text", "", limit=MAX_BODY)))
     net = graph(d)
-    book = api.gradebook(files, net, input_of(d))
+    book = api.gradebook(files, net, input_of(d), **check_options(d))
     rows = []
     for row in list(csv.DictReader(io.StringIO(book))):
         rows.append({"file": row["file"], "score": {"text": row["score"]}} if row["score"]
