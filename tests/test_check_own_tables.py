@@ -79,7 +79,7 @@ def _paper_networks() -> list[str]:
 
 @pytest.mark.parametrize("network", _paper_networks())
 def test_the_paper_layout(network):
-    """`table --layout paper` (GoogLeNet's, Inception-v2's, ResNet's and DenseNet's Table 1)
+    """`table --layout paper` (GoogLeNet's, Inception-v2's, ResNet's, DenseNet's and VGG's Table 1)
     read back row for row against the paper view: its computed cells with their marks, the
     printed values beside them, the continuation rows and the total row. (Its JSON is a
     different structure, not a table, and is not read.)"""

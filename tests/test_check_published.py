@@ -211,3 +211,76 @@ def test_googlenet_table_1_pasted_from_the_paper():
     conv = next(c for c in d["cells"] if c["row"] == "convolution" and c["column"] == "params")
     assert "(7+7)" in conv["diagnosis"]
     assert [r["how"] for r in d["rows"]] == ["paper row"] * 19
+
+
+def test_vgg_table_1_pasted_from_the_paper():
+    """Simonyan & Zisserman 2015, "Very Deep Convolutional Networks for Large-Scale Image
+    Recognition" (arXiv:1409.1556), Table 1 as printed (the configurations as columns, no row
+    labels, each stacked cell's lines joined by Markdown's <br>, the rows printed across all
+    six columns pasted as one cell): marked against the paper view row for row, every column
+    computed from its own configuration, whichever VGG is named."""
+    for network in ("vgg16", "vgg11"):
+        code, d = mark(network, PUB / "vgg-table1.md")
+        assert code == 0
+        v = verdicts(d)
+        assert set(v) == {"right"} and len(v["right"]) == 46    # 8 rows × 6 + 8 spanning
+        assert [r["how"] for r in d["rows"]] == ["paper row"] * 16
+        assert d["unmatched_rows"] == [] and d["unmarked_columns"] == []
+
+
+def test_vgg_table_1_with_a_students_mistakes():
+    """The same table as a student might rewrite it: the 'weight layers' line left out (the
+    rows still align), B's second block given one conv, C's fourth block written as D's
+    (3×3 where C has a 1×1), E's first block three convs and the classifier FC-10."""
+    text = (PUB / "vgg-table1.md").read_text(encoding="utf-8").splitlines()
+    out = []
+    for line in text:
+        if "weight layers" in line:
+            continue
+        if line.startswith("| conv3-128 |"):
+            line = line.replace("| conv3-128<br>conv3-128 |", "| conv3-128 |", 1)
+        out.append(line)
+    i = [n for n, x in enumerate(out) if x.startswith("| conv3-512<br>conv3-512 |")][0]
+    out[i] = out[i].replace("conv3-512<br>conv3-512<br>conv1-512",
+                            "conv3-512<br>conv3-512<br>conv3-512", 1)
+    i = next(n for n, x in enumerate(out) if x.startswith("| conv3-64 |"))
+    cells = out[i].split("|")
+    cells[6] = " conv3-64 conv3-64 conv3-64 "                  # E, spaces between the layers
+    out[i] = "|".join(cells)
+    out = [x.replace("| FC-1000 |", "| FC-10 |") for x in out]
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "student.md"
+        path.write_text("\n".join(out) + "\n", encoding="utf-8")
+        code, d = mark("vgg16", path)
+    assert code == 1
+    wrong = {(c["row"], c["column"]): c["diagnosis"] for c in d["cells"]
+             if c["verdict"] == "wrong"}
+    assert wrong == {
+        ("row 2", "E"): "3 layers written; configuration E has 2 here: conv3-64, conv3-64",
+        ("row 4", "B"): "1 layer written; configuration B has 2 here: conv3-128, conv3-128",
+        ("row 8", "C"): "layer 3 of this row is conv1-512 in configuration C, not conv3-512",
+        ("row 14", "A"): "layer 1 of this row is FC-1000 in configuration A, not FC-10"}
+    # the FC-10 row agrees with no row of the view: it is the next row by position
+    assert [r["how"] for r in d["rows"]] == ["paper row"] * 13 + ["paper row, by position", "paper row"]
+    assert [r["layer"] for r in d["rows"]][:2] == ["conv1_1/conv", "conv1_1/conv"]
+
+
+def test_resnet_table_1s_flops_row_each_column_its_own_network():
+    """He et al. 2015 (arXiv:1512.03385), Table 1's FLOPs row as printed, pasted under its
+    conv1 row and marked against resnet50: each column is compared with its own network's
+    multiply-adds (it was compared with resnet50's, so 1.8×10⁹ for the 18-layer net was
+    'wrong')."""
+    import tempfile
+
+    table = ("| layer name | output size | 18-layer | 34-layer | 50-layer | 101-layer | "
+             "152-layer |\n|---|---|---|---|---|---|---|\n"
+             "| conv1 | 112×112 | 7×7, 64, stride 2 | 7×7, 64, stride 2 | 7×7, 64, stride 2 | "
+             "7×7, 64, stride 2 | 7×7, 64, stride 2 |\n"
+             "| FLOPs | | 1.8×10⁹ | 3.6×10⁹ | 3.8×10⁹ | 7.6×10⁹ | 11.3×10⁹ |\n")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "resnet.md"
+        path.write_text(table, encoding="utf-8")
+        code, d = mark("resnet50", path)
+    assert code == 0 and d["score"]["right"] == 11

@@ -35,7 +35,7 @@ DEEP = ("alexnet", "lenet5", "googlenet", "resnet50", "densenet121", "xception")
 # The largest networks repeat the arithmetic of their small siblings thousands of times: a few
 # outputs each.
 BIG = ("resnet1202",)
-PAPER = ("googlenet", "resnet50", "densenet121", "inception-v2")
+PAPER = ("googlenet", "resnet50", "densenet121", "inception-v2", "vgg16")
 
 
 def invocations(net: str) -> list[list[str]]:

@@ -305,6 +305,26 @@ def test_densenet_table1():
     assert cell(v, "conv0", "d121").text == "7×7 conv, stride 2"
 
 
+def test_vgg_table1():
+    # Simonyan & Zisserman 2015, Table 1 with Table 2's parameters as its last row: every cell
+    # agrees for all six configurations, each computed from its own spec; the layers of a cell
+    # are in the network's order (A-LRN's LRN after its conv), each conv written once per layer
+    # (not "[…] × n"), and the LRN row exists only in A-LRN ("norm1?").
+    v = view("vgg16")
+    assert flagged(v) == set()
+    assert cell(v, "conv1_", "a").text == "conv3-64"
+    assert cell(v, "conv1_", "alrn").text == "conv3-64, LRN"
+    assert cell(v, "conv3_", "c").text == "conv3-256, conv3-256, conv1-256"
+    assert cell(v, "conv5_", "e").text == "conv3-512, conv3-512, conv3-512, conv3-512"
+    assert cell(v, "conv1_1/conv", "d").text == "input (224 × 224 RGB image)"
+    assert [c.text for c in v.cells[0]] == [f"{n} weight layers" for n in (11, 11, 13, 16, 16,
+                                                                          19)]
+    assert [c.value for c in v.cells[-1]] == [132_863_336, 132_863_336, 133_047_848,
+                                              133_638_952, 138_357_544, 143_667_240]
+    assert [c.printed for c in v.cells[-1]] == ["133", "133", "133", "134", "138", "144"]
+    assert all(c.mark == "✓" for row in v.cells for c in row)
+
+
 def test_config_needs_formats_and_as_is_checked(tmp_path):
     base = MINIMAL.replace('value = "output"', 'value = "config"')
     with pytest.raises(paper.PaperError, match="a 'config' column needs 'formats'"):

@@ -32,7 +32,8 @@ column's ``key``, ``heading`` and ``value`` and a row's ``layers``)::
     decimals = 1
     beside = true                # the paper's value gets a column of its own beside this one
     # format = "{h}×{w}×{c}"     # output: fields h, w, c; patch: kh, kw, k, sh, sw, s;
-                                 #   pool: pool, proj
+                                 #   pool: pool, proj; depth: d ("{d} weight layers");
+                                 #   input: h, w, c
     # layer = "1x1"              # channels, pool: the layer "<group>/<layer>"
     # absent = "0"               # channels: shown for a module row (one with a join) that lacks
                                  #   the layer; pool: shown for {proj} when there is no projection
@@ -49,12 +50,14 @@ column's ``key``, ``heading`` and ``value`` and a row's ``layers``)::
                                  #   S ≠ 1, else nothing; hi, wi: its input size);
                                  #   kinds without a format are left out (BN, ReLU)
     # inner = { conv = "{k}×{k}, {c}" }   # config: the same inside a repeated block
-    # block = "[{layers}] × {n}"  # config: n consecutive blocks alike; {layers} joined by `sep`
+    # block = "[{layers}] × {n}"  # config: n consecutive blocks alike; {layers} joined by `sep`;
+                                 #   {repeated}: the block written n times, joined by `sep`
     # sep = "; "
 
     [[rows]]
     layers = ["3a/"]             # layer names; "x/" = every layer under x/; "x*" = every layer
-                                 #   whose name starts with x (a stage: "conv2_*"); "*" = all
+                                 #   whose name starts with x (a stage: "conv2_*"); "*" = all;
+                                 #   "x?" = x where the network has it (VGG's A-LRN's norm1)
     main = "3a/concat"           # the layer whose kind and window give type and patch (default:
                                  #   the row's last join, else its first layer with MACs, else
                                  #   its first layer)
@@ -65,6 +68,7 @@ column's ``key``, ``heading`` and ``value`` and a row's ``layers``)::
                                  #   a value for are computed so; the others stay blank
 
 Values (``VALUES``): ``type``, ``patch`` (the main layer's K/S), ``output`` (the row's last layer),
+``input`` (the input of the row's first layer: VGG's "input (224 × 224 RGB image)"),
 ``depth`` (the longest chain of layers with MACs inside the row), ``channels`` (of one named
 layer), ``pool`` (a module's pool kind and its projection's channels), ``config`` (the layers as
 ResNet's and DenseNet's Table 1 write them: each block instance's longest chain of weighted
@@ -310,13 +314,15 @@ def _select(a: Analysis, spec: RowSpec, where: str, file: str) -> Group:
     chosen: dict[str, LayerRow] = {}
     names = [r.name for r in a.rows]
     for pat in spec.layers:
+        optional = pat.endswith("?")          # a layer only some of the table's networks have
+        pat = pat.rstrip("?")
         if pat == "*":
             hit = [r for r in a.rows if not r.aux]
         elif pat.endswith("/") or pat.endswith("*"):
             hit = [r for r in a.rows if r.name.startswith(pat.rstrip("*"))]
         else:
             hit = [r for r in a.rows if r.name == pat]
-        if not hit:
+        if not hit and not optional:
             raise _fail(file, where, f"no layer '{pat}' in {a.network}{suggest(pat, names)}")
         for r in hit:
             chosen[r.name] = r
@@ -371,9 +377,14 @@ def v_output(t: PaperTable, g: Group, c: Column):
     return (c.format or "{h}×{w}×{c}").format(h=x.h, w=x.w, c=x.c), None
 
 
+def v_input(t: PaperTable, g: Group, c: Column):
+    x = g.rows[0].input_shapes[0]
+    return (c.format or "{h}×{w}×{c}").format(h=x.h, w=x.w, c=x.c), None
+
+
 def v_depth(t: PaperTable, g: Group, c: Column):
     d = N.longest(g.rows).length
-    return str(d), d
+    return (c.format or "{d}").format(d=d), d
 
 
 def _is_module(g: Group) -> bool:
@@ -412,26 +423,38 @@ def _chain(rows: list[LayerRow], kinds) -> list[LayerRow]:
 
 
 def v_config(t: PaperTable, g: Group, c: Column):
-    """Single layers as themselves, and each run of alike block instances as ``[…] × n``."""
+    """Single layers as themselves, and each run of alike block instances as ``[…] × n``
+    (``block``; ``{repeated}``: the instance written n times, as VGG's Table 1 does), in the
+    network's order."""
     prefix = g.prefix
     inner = c.inner or c.formats
-    parts: list[list] = []          # [text, count, instance]
-    singles: list[str] = []
+    order: list[tuple[str, object]] = []        # ("single", text) or ("block", instance)
     instances: dict[str, list[LayerRow]] = {}
     for r in g.rows:
         rest = r.name[len(prefix):] if prefix and r.name.startswith(prefix) else ""
         if "/" in rest.strip("/"):
-            instances.setdefault(rest.strip("/").split("/")[0], []).append(r)
+            inst = rest.strip("/").split("/")[0]
+            if inst not in instances:
+                instances[inst] = []
+                order.append(("block", inst))
+            instances[inst].append(r)
         elif r.kind in c.formats:
-            singles.append(c.formats[r.kind].format(**_fields(r)))
-    for inst, rows in instances.items():
-        text = c.sep.join(inner[r.kind].format(**_fields(r)) for r in _chain(rows, inner))
-        if parts and parts[-1][0] == text:
-            parts[-1][1] += 1
+            order.append(("single", c.formats[r.kind].format(**_fields(r))))
+    parts: list[list] = []          # [kind, text, count]
+    for what, item in order:
+        if what == "single":
+            parts.append([what, item, 1])
+            continue
+        text = c.sep.join(inner[r.kind].format(**_fields(r)) for r in _chain(instances[item],
+                                                                             inner))
+        if parts and parts[-1][0] == "block" and parts[-1][1] == text:
+            parts[-1][2] += 1
         else:
-            parts.append([text, 1])
-    blocks = [c.block.format(layers=text, n=n) for text, n in parts]
-    return ", ".join(singles + blocks), None
+            parts.append(["block", text, 1])
+    out = [text if what == "single" else
+           c.block.format(layers=text, n=n, repeated=c.sep.join([text] * n))
+           for what, text, n in parts]
+    return ", ".join(out), None
 
 
 def v_label(t: PaperTable, g: Group, c: Column):
@@ -449,6 +472,7 @@ VALUES = {
     "type": v_type,
     "patch": v_patch,
     "output": v_output,
+    "input": v_input,
     "depth": v_depth,
     "channels": v_channels,
     "pool": v_pool,
@@ -552,6 +576,8 @@ class PaperView:
     analysis: Analysis
     groups: tuple[Group, ...]
     cells: tuple[tuple[Cell, ...], ...]       # [row][column]
+    by_column: tuple[tuple[Group, ...], ...] = ()   # [row][column]: the group each cell is of
+                                                    #   (a column's own ``network``'s)
 
     def disagreements(self) -> list[tuple[int, Column, Cell]]:
         return [(i, c, cell) for i, row in enumerate(self.cells)
@@ -571,7 +597,7 @@ def compute(a: Analysis, t: PaperTable | None = None) -> PaperView:
                 analyses[c.network] = engine.analyse(spec.load(c.network))
             except ArchcalcError as e:
                 raise _fail(t.file, f"column '{c.key}'", f"network '{c.network}': {e}") from None
-    groups, cells = [], []
+    groups, cells, by_column = [], [], []
     for i, rspec in enumerate(t.rows):
         where = f"rows[{i}]"
         per_net = {}
@@ -579,9 +605,10 @@ def compute(a: Analysis, t: PaperTable | None = None) -> PaperView:
             per_net[name] = _select(analyses[name], rspec, where, t.file)
         groups.append(per_net[a.network] if a.network in per_net
                       else _select(a, rspec, where, t.file))
-        cells.append(tuple(_cell(t, per_net[c.network or a.network], c, rspec, where)
-                           for c in t.columns))
-    return PaperView(t, a, tuple(groups), tuple(cells))
+        by_column.append(tuple(per_net[c.network or a.network] for c in t.columns))
+        cells.append(tuple(_cell(t, g, c, rspec, where) for g, c in zip(by_column[-1],
+                                                                         t.columns)))
+    return PaperView(t, a, tuple(groups), tuple(cells), tuple(by_column))
 
 
 # --- rendering ---------------------------------------------------------------------------------

@@ -40,7 +40,9 @@ def recognise(a: Analysis, table: Table):
 
 def mark(a: Analysis, table: Table, t, cols) -> Marking:
     view = P.compute(a, t)
-    label_col = next((c for c in t.columns if c.value in ("type", "label")), t.columns[0])
+    label_col = next((c for c in t.columns if c.value in ("type", "label")), None)
+    if label_col is None:       # columns of configurations only (VGG's Table 1): by position
+        return _mark_by_position(a, table, t, cols, view)
     label_at = next((i for i, c in cols.items() if c is label_col), 0)
     at = t.columns.index(label_col)
     names = [plain(cells[at].text) for cells in view.cells]
@@ -88,7 +90,8 @@ def mark(a: Analysis, table: Table, t, cols) -> Marking:
                     out.append(cell)
                 continue
             try:
-                got = P.compare(t, group, c, rspec, f"rows[{k}]", text)
+                got = P.compare(t, view.by_column[k][t.columns.index(c)], c, rspec,
+                                f"rows[{k}]", text)
             except ArchcalcError as e:
                 cell.verdict, cell.diagnosis = "unread", f"not read: {str(e).splitlines()[0]}"
                 out.append(cell)
@@ -107,6 +110,89 @@ def mark(a: Analysis, table: Table, t, cols) -> Marking:
     return Marking(a.network, table, TableConvention(how=how), out, unmatched,
                    [h for i, h in enumerate(table.header) if i not in cols and i not in beside],
                    rows=rows)
+
+
+def _mark_by_position(a: Analysis, table: Table, t, cols, view) -> Marking:
+    """A paper table without a label column (VGG's Table 1: one column per configuration, the
+    rows unnamed): each pasted row is the view's next row whose cells it mostly agrees with
+    (so a row left out, such as the 'weight layers' line, is skipped), else the next row in
+    order; every configuration column is marked, as ``_cell`` compares a printed cell. A row
+    the paper prints across all columns (maxpool) may be pasted as its first cell alone."""
+    out: list[MarkedCell] = []
+    unmatched: list[tuple[int, str, str]] = []
+    rows: list[tuple[int, str, str, str]] = []
+    at = {ci: t.columns.index(c) for ci, c in cols.items()}
+
+    def given(cells, ci) -> str:
+        return cells[ci].strip() if ci < len(cells) else ""
+
+    def read(cells, ci, k) -> str:       # a configuration cell's layers as the view writes them
+        text = given(cells, ci)
+        return _layers(text) if cols[ci].value == "config" and t.rows[k].as_ is None else text
+
+    def agrees(cells, k) -> bool:
+        filled = [ci for ci in cols if given(cells, ci)]
+        same = sum(P._norm(read(cells, ci, k)) == P._norm(view.cells[k][at[ci]].text)
+                   for ci in filled)
+        return bool(filled) and 2 * same > len(filled)
+
+    j = 0
+    for i, cells in enumerate(table.rows):
+        if not any(given(cells, ci) for ci in cols):
+            continue
+        k = next((k for k in range(j, len(view.cells)) if agrees(cells, k)), None)
+        how = "paper row"
+        if k is None:
+            k, how = (j, "paper row, by position") if j < len(view.cells) else (None, "")
+        label = f"row {i + 1}"
+        if k is None:
+            unmatched.append((table.lines[i], label, " (more rows than the paper's table)"))
+            continue
+        j = k + 1
+        rspec, group = t.rows[k], view.groups[k]
+        rows.append((table.lines[i], label, group.main.name, how))
+        # a row the paper prints across every column (maxpool, FC-4096), pasted as one cell
+        spanning = (len({P._norm(view.cells[k][at[ci]].text) for ci in cols}) == 1
+                    and sum(bool(given(cells, ci)) for ci in cols) == 1)
+        for ci, c in cols.items():
+            text = given(cells, ci)
+            computed = view.cells[k][at[ci]]
+            cell = MarkedCell(label, table.header[ci], c.key, text, computed.text, "right",
+                              line=table.lines[i], layer=group.main.name)
+            if not text:
+                if computed.text and not spanning:
+                    cell.verdict = "missing"
+                    out.append(cell)
+                continue
+            text = read(cells, ci, k)
+            got = P.compare(t, view.by_column[k][at[ci]], c, rspec, f"rows[{k}]", text)
+            if got.mark == P.DISAGREE:
+                cell.verdict = "wrong"
+                cell.diagnosis = _differs(text, computed.text, table.header[ci], c)
+            out.append(cell)
+    how = (("layout", f"{t.title}, as `archcalc table {a.network} --layout paper` computes it: "
+                       f"{'; '.join(t.notes[:2])}"),)
+    return Marking(a.network, table, TableConvention(how=how), out, unmatched,
+                   [h for i, h in enumerate(table.header) if i not in cols], rows=rows)
+
+
+def _layers(text: str) -> str:
+    """A configuration cell's layers, however its stacked lines were pasted (commas, spaces,
+    Markdown's <br>), written as the view writes them: ``conv3-64, conv3-64``."""
+    return ", ".join(x for x in re.split(r"<br\s*/?>|[,\s]+", text) if x)
+
+
+def _differs(text: str, want: str, heading: str, c) -> str:
+    """Where a configuration cell differs: how many layers, or the first layer that differs."""
+    if c.value != "config":
+        return f"{heading} computes {want} here"
+    got = [x.strip() for x in text.split(",") if x.strip()]
+    have = [x.strip() for x in want.split(",") if x.strip()]
+    if len(got) != len(have):
+        return (f"{len(got)} layer{'' if len(got) == 1 else 's'} written; configuration "
+                f"{heading} has {len(have)} here: {want}")
+    i = next(i for i, (x, y) in enumerate(zip(got, have)) if P._norm(x) != P._norm(y))
+    return f"layer {i + 1} of this row is {have[i]} in configuration {heading}, not {got[i]}"
 
 
 def _same(a: str, b: str) -> bool:
