@@ -19,7 +19,8 @@ import onnx
 from onnx import helper, numpy_helper
 
 from . import MAX_MODEL_BYTES
-from .spec_writer import IDENTITY, INPUT, SCALE, UNKNOWN, Graph, ImportFailure, Op
+from .spec_writer import (GROUPED, IDENTITY, INPUT, SCALE, SWAPPED, UNGROUPED, UNKNOWN, Graph,
+                          ImportFailure, Op, fuse_shuffles)
 
 KEEP_DATA_BYTES = 4096          # an initializer larger than this is read without its data
 
@@ -240,11 +241,41 @@ def flatten(c: Ctx):
 
 
 def reshape(c: Ctx):
-    if c.out is not None and len(c.out) == 1 and len(c.ins[0]) > 1:
+    x, out = tuple(c.ins[0]), tuple(c.out) if c.out is not None else None
+    if out is not None and len(out) == 1 and len(x) > 1:
         return "flatten", {}
-    if c.out is not None and tuple(c.out) == tuple(c.ins[0]):
+    if out == x:
         return IDENTITY, {}
+    if out is not None and len(x) == 3 and len(out) == 4 and out[0] * out[1] == x[0] \
+            and out[2:] == x[1:]:
+        return GROUPED, {"groups": out[0]}          # a channel shuffle's first step
+    if out is not None and len(x) == 4 and len(out) == 3 and x[0] * x[1] == out[0] \
+            and x[2:] == out[1:]:
+        return UNGROUPED, {}                        # and its last
     return UNKNOWN, "Reshape"
+
+
+def transpose(c: Ctx):
+    if list(c.attr("perm", [])) == [0, 2, 1, 3, 4]:
+        return SWAPPED, {}                          # G × C/G → C/G × G
+    return UNKNOWN, f"Transpose {list(c.attr('perm', []))}"
+
+
+def slice_(c: Ctx):
+    """A Slice of one equal part of the channels (torch's chunk) is a split."""
+    vals = [c.const(i)[1] for i in (1, 2, 3, 4)]
+    starts, ends, axes, steps = (None if v is None else [int(x) for x in v.reshape(-1)]
+                                 for v in vals)
+    rank = len(c.ins[0]) + 1
+    if starts is None or ends is None or len(starts) != 1 or \
+            (axes or [0])[0] % rank != 1 or (steps or [1]) != [1]:
+        return UNKNOWN, "Slice that is not a part of the channels"
+    ch = c.ins[0][0]
+    start, end = max(0, min(starts[0], ch)), max(0, min(ends[0], ch))
+    part = end - start
+    if part <= 0 or ch % part or start % part:
+        return UNKNOWN, f"Slice of channels {start}:{end} of {ch}"
+    return newer("split", "", {"split": ch // part, "part": start // part})
 
 
 def concat(c: Ctx):
@@ -273,11 +304,11 @@ def reduce_mean(c: Ctx):
     return UNKNOWN, f"ReduceMean over axes {axes}"
 
 
-def newer(kind: str, what: str = ""):
-    """``(kind, {})`` for a kind issue 13's redesign adds, once core.kinds has it."""
+def newer(kind: str, what: str = "", attrs: dict | None = None):
+    """``(kind, attrs)`` for a kind issue 13's redesign adds, once core.kinds has it."""
     from ..core.kinds import RULES
 
-    return (kind, {}) if kind in RULES else (UNKNOWN, what)
+    return (kind, dict(attrs or {})) if kind in RULES else (UNKNOWN, what)
 
 
 def clip(c: Ctx):
@@ -319,6 +350,8 @@ OPS = {
     "GlobalAveragePool": lambda c: ("gap", {}),
     "Flatten": flatten,
     "Reshape": reshape,
+    "Transpose": transpose,
+    "Slice": slice_,
     "Concat": concat,
     "Add": binary("add"),
     "Sum": binary("add"),
@@ -330,6 +363,86 @@ OPS = {
     "ReduceMean": reduce_mean,
 }
 META_OPS = {"Shape", "Size"}            # read a data tensor's shape, not its values
+
+
+# --- shape arithmetic --------------------------------------------------------------------
+# torch's exporter writes x.chunk(2, dim=1) as Slices whose ends are computed from the input's
+# Shape (Shape, Gather, Add, Div, Mul); onnx's data propagation stops at Div, so the slices, and
+# everything after them, get no shape. Such arithmetic on shapes and constants is worked out
+# here, its nodes replaced by Constants, and the shapes inferred again (at most MAX_FOLDS times).
+MAX_FOLDS = 4
+FOLDABLE = {"Shape", "Gather", "Add", "Sub", "Mul", "Div", "Unsqueeze", "Squeeze", "Concat",
+            "Cast", "Constant"}
+
+
+def _fold_shapes(model) -> bool:
+    """Replace the nodes that compute small integer constants from shapes by Constants;
+    whether any new one was made."""
+    import numpy as np
+
+    g = model.graph
+    full = {}
+    for vi in list(g.value_info) + list(g.input) + list(g.output):
+        t = vi.type.tensor_type
+        if t.HasField("shape"):
+            d = [x.dim_value if x.HasField("dim_value") else None for x in t.shape.dim]
+            if None not in d:
+                full[vi.name] = d
+    vals: dict[str, object] = {}
+    for t in g.initializer:
+        if t.data_type == onnx.TensorProto.INT64 and len(t.dims) <= 1 and \
+                (t.raw_data or t.int64_data):
+            vals[t.name] = numpy_helper.to_array(t)
+    changed = False
+    for i, node in enumerate(g.node):
+        if node.op_type not in FOLDABLE:
+            continue
+        try:
+            v = _fold(node, vals, full, np)
+        except Exception:       # noqa: BLE001: anything unusual is simply not folded
+            v = None
+        if v is None or v.size > 64:
+            continue
+        vals[node.output[0]] = v
+        if node.op_type != "Constant":
+            g.node[i].CopyFrom(helper.make_node(
+                "Constant", [], [node.output[0]], name=node.name,
+                value=numpy_helper.from_array(np.asarray(v), node.output[0])))
+            changed = True
+    return changed
+
+
+def _fold(node, vals, full, np):
+    a = {x.name: helper.get_attribute_value(x) for x in node.attribute}
+    op = node.op_type
+    if op == "Constant":
+        t = a.get("value")
+        return numpy_helper.to_array(t) if isinstance(t, onnx.TensorProto) else None
+    if op == "Shape":
+        d = full.get(node.input[0])
+        return None if d is None else np.array(d, dtype=np.int64)[a.get("start", 0):
+                                                                   a.get("end", None)]
+    ins = [vals.get(i) for i in node.input if i]
+    if any(x is None for x in ins) or not ins:
+        return None
+    if op == "Gather":
+        return np.take(ins[0], ins[1], axis=a.get("axis", 0))
+    if op in ("Add", "Sub", "Mul"):
+        return {"Add": np.add, "Sub": np.subtract, "Mul": np.multiply}[op](ins[0], ins[1])
+    if op == "Div":
+        if ins[0].dtype.kind in "iu":
+            return (np.trunc(ins[0] / ins[1])).astype(ins[0].dtype)
+        return ins[0] / ins[1]
+    if op in ("Unsqueeze", "Squeeze"):
+        axes = a.get("axes", list(ins[1]) if len(ins) > 1 else None)
+        if op == "Unsqueeze":
+            return np.expand_dims(ins[0], tuple(int(x) for x in axes))
+        return np.squeeze(ins[0], None if axes is None else tuple(int(x) for x in axes))
+    if op == "Concat":
+        return np.concatenate(ins, axis=a.get("axis", 0))
+    if op == "Cast":
+        return ins[0].astype(helper.tensor_dtype_to_np_dtype(a["to"]))
+    return None
 
 
 # --- names -------------------------------------------------------------------------------
@@ -408,12 +521,15 @@ def read(source: str, shape):
         del g.value_info[:]
         for o in g.output:
             o.type.tensor_type.ClearField("shape")
-    try:
-        model = onnx.shape_inference.infer_shapes(model, data_prop=True)
-    except Exception as e:      # noqa: BLE001: onnx's inference refuses the graph
-        raise ImportFailure(f"{source}: onnx's shape inference refused the graph at input "
-                            f"{'×'.join(map(str, shape))}: {str(e).splitlines()[0][:300]}") \
-            from None
+    for _ in range(MAX_FOLDS):
+        try:
+            model = onnx.shape_inference.infer_shapes(model, data_prop=True)
+        except Exception as e:      # noqa: BLE001: onnx's inference refuses the graph
+            raise ImportFailure(f"{source}: onnx's shape inference refused the graph at input "
+                                f"{'×'.join(map(str, shape))}: {str(e).splitlines()[0][:300]}") \
+                from None
+        if not _fold_shapes(model):
+            break
     g = model.graph
     shapes = {}
     full = {}                           # whole shapes, for constants computed in the graph
@@ -506,4 +622,33 @@ def read(source: str, shape):
     label = (f"{os.path.basename(source)} (ONNX, opset "
              f"{max((o.version for o in model.opset_import if o.domain in ('', 'ai.onnx')), default='?')}"
              f"{', from ' + model.producer_name + ' ' + model.producer_version if model.producer_name else ''})")
-    return Graph(ops, data[outs[0]], tuple(shape), ".", classes), label, ""
+    return (Graph(fuse_shuffles(fuse_silu(ops)), data[outs[0]], tuple(shape), ".", classes),
+            label, "")
+
+
+def fuse_silu(ops: list[Op]) -> list[Op]:
+    """x · sigmoid(x), as torch's exporter writes SiLU (ONNX has no SiLU operator before opset
+    24): one ``silu`` op, where archcalc has the kind and the sigmoid is read by that product
+    alone (a squeeze-and-excitation gate multiplies another tensor, and stays as it is)."""
+    from ..core.kinds import RULES
+
+    if "silu" not in RULES:
+        return ops
+    by_name = {op.name: op for op in ops}
+    readers: dict[str, int] = {}
+    for op in ops:
+        for i in op.inputs:
+            readers[i] = readers.get(i, 0) + 1
+    drop = set()
+    for op in ops:
+        if op.kind != "mul" or len(op.inputs) != 2:
+            continue
+        for x, sig in (op.inputs, op.inputs[::-1]):
+            s = by_name.get(sig)
+            if s is not None and s.kind == "sigmoid" and s.inputs == (x,) and \
+                    readers.get(s.name) == 1:
+                op.kind, op.attrs, op.inputs = "silu", {}, (x,)
+                op.source_type = "Sigmoid and Mul (x · sigmoid(x))"
+                drop.add(s.name)
+                break
+    return [op for op in ops if op.name not in drop]

@@ -100,6 +100,57 @@ class Meta:
 
 # --- 1. tidy -----------------------------------------------------------------------------
 
+# The three steps of a channel shuffle written out (torchvision's ShuffleNet v2: view to G × C/G,
+# transpose, view back; ONNX's Reshape, Transpose, Reshape), each a pseudo-kind until
+# fuse_shuffles() makes them one ``shuffle`` op; a step left alone is an unsupported reshape.
+GROUPED, SWAPPED, UNGROUPED = "_grouped", "_swapped", "_ungrouped"
+
+
+def fuse_shuffles(ops: list[Op]) -> list[Op]:
+    """Each reshape–transpose–reshape chain that is a channel shuffle made one ``shuffle`` op
+    (the last reshape's name, shape and place; while archcalc has no shuffle kind, one
+    unsupported op); the pieces of any other chain are unsupported reshapes."""
+    by_name = {op.name: op for op in ops}
+    readers: dict[str, int] = {}
+    for op in ops:
+        for i in op.inputs:
+            readers[i] = readers.get(i, 0) + 1
+
+    def source(name, passed):    # through identities (contiguous) that only this chain reads
+        op = by_name.get(name)
+        while op is not None and op.kind == IDENTITY and readers.get(op.name) == 1:
+            passed.append(op.name)
+            op = by_name.get(op.inputs[0])
+        return op
+    drop: set[str] = set()
+    for op in ops:
+        if op.kind != UNGROUPED:
+            continue
+        passed: list[str] = []
+        t = source(op.inputs[0], passed)
+        g = source(t.inputs[0], passed) if t is not None and t.kind == SWAPPED else None
+        if g is None or g.kind != GROUPED or readers.get(t.name) != 1 \
+                or readers.get(g.name) != 1:
+            continue
+        if "shuffle" in RULES:
+            op.kind, op.attrs = "shuffle", {"shuffle": g.attrs["groups"]}
+        else:
+            op.kind, op.attrs = UNKNOWN, {}
+            op.source_type = "channel shuffle (reshape, transpose, reshape)"
+        op.inputs = g.inputs
+        drop |= {t.name, g.name, *passed}
+    out = []
+    for op in ops:
+        if op.name in drop:
+            continue
+        if op.kind in (GROUPED, SWAPPED, UNGROUPED):
+            op.kind, op.attrs = UNKNOWN, {}
+            op.source_type += " (a reshape)"
+        out.append(op)
+    return out
+
+
+
 def unsupported_message(ops: list[Op], what: str) -> str:
     """One message listing each unsupported op type, how many times and where."""
     by_type: dict[str, list[str]] = {}

@@ -23,7 +23,8 @@ import sys
 import torch
 from torch import nn
 
-from .spec_writer import IDENTITY, INPUT, UNKNOWN, Graph, ImportFailure, Op
+from .spec_writer import (GROUPED, IDENTITY, INPUT, SWAPPED, UNGROUPED, UNKNOWN, Graph,
+                          ImportFailure, Op, fuse_shuffles)
 
 # --- the tables --------------------------------------------------------------------------
 
@@ -203,51 +204,6 @@ def f_transpose(args, kwargs, ins, out):
     if len(ins[0]) == 4 and dims in ({1, 2}, {-4, -3}, {1, -3}, {-4, 2}):
         return SWAPPED, {}                          # G × C/G → C/G × G
     return UNKNOWN, f"transpose of dims {sorted(d for d in dims if d is not None)}"
-
-
-# The three steps of a channel shuffle written out (torchvision's ShuffleNet v2: view to
-# G × C/G, transpose, view back), each a pseudo-kind until fuse_shuffles() makes them one
-# ``shuffle`` row; a step left alone is an unsupported reshape.
-GROUPED, SWAPPED, UNGROUPED = "_grouped", "_swapped", "_ungrouped"
-
-
-def fuse_shuffles(ops: list[Op]) -> list[Op]:
-    """Each view–transpose–view chain that is a channel shuffle made one ``shuffle`` op (with
-    the last view's name, shape and place); the pieces of any other chain are unsupported."""
-    by_name = {op.name: op for op in ops}
-    readers: dict[str, int] = {}
-    for op in ops:
-        for i in op.inputs:
-            readers[i] = readers.get(i, 0) + 1
-
-    def source(name):           # through identities (contiguous) read by this chain alone
-        op = by_name.get(name)
-        while op is not None and op.kind == IDENTITY and readers.get(op.name) == 1:
-            op = by_name.get(op.inputs[0])
-        return op
-    drop: set[str] = set()
-    for op in ops:
-        if op.kind != UNGROUPED:
-            continue
-        t = source(op.inputs[0])
-        g = source(t.inputs[0]) if t is not None and t.kind == SWAPPED else None
-        if g is None or g.kind != GROUPED or readers.get(t.name) != 1 \
-                or readers.get(g.name) != 1:
-            continue
-        kind, attrs = newer("shuffle", {"shuffle": g.attrs["groups"]})
-        op.kind, op.attrs, op.inputs = kind, attrs, g.inputs
-        if kind == UNKNOWN:
-            op.source_type = "channel shuffle (view, transpose, view)"
-        drop |= {t.name, g.name}
-    out = []
-    for op in ops:
-        if op.name in drop:
-            continue
-        if op.kind in (GROUPED, SWAPPED, UNGROUPED):
-            op.kind, op.attrs = UNKNOWN, {}
-            op.source_type += " (a reshape)"
-        out.append(op)
-    return out
 
 
 def chunk_parts(args, kwargs, ins) -> int | None:
