@@ -159,6 +159,26 @@ def test_a_sequential_model(tmp_path):
     assert a.totals.params == model.count_params() and "input = [1, 28, 28]" in text
 
 
+def test_a_reshape_to_a_1x1_map_after_global_pooling(tmp_path):
+    """keras.applications' MobileNet ends GlobalAveragePooling2D, Reshape((1, 1, C)), a 1×1
+    Conv2D, Reshape((n,)) (EfficientNet's squeeze-and-excitation starts so): the first reshape
+    reads the gap's 1×1 map, the second is a flatten; another Reshape is unsupported."""
+    x = keras.Input((8, 8, 3))
+    y = L.GlobalAveragePooling2D()(L.Conv2D(16, 3, name="c")(x))
+    y = L.Reshape((1, 1, 16))(y)
+    y = L.Reshape((10,))(L.Conv2D(10, 1, name="head")(y))
+    model = keras.Model(x, y)
+    model.save(tmp_path / "m.keras")
+    a = engine.analyse(network(str(tmp_path / "m.keras")))
+    assert [r.kind for r in a.rows] == ["conv", "gap", "conv", "flatten"]
+    assert a.totals.params == model.count_params()
+    assert (a.rows[-1].output.c, a.rows[-1].output.flat) == (10, True)
+    z = L.Reshape((16, 4, 16))(L.Flatten()(L.Conv2D(16, 1)(x)))
+    keras.Model(x, L.Conv2D(2, 1)(z)).save(tmp_path / "r.keras")
+    r = cli("import", str(tmp_path / "r.keras"))
+    assert r.exit_code == 2 and "Reshape (to (16, 4, 16)) ×1" in r.output, r.output
+
+
 def test_skip_unknown_takes_the_shapes_keras_recorded(tmp_path):
     """An unknown activation keeps its input's shape; an unknown layer takes the shape that
     Keras recorded for the tensor its reader reads."""

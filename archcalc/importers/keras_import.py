@@ -136,11 +136,45 @@ LAYERS = {
     "Dropout": lambda c, n: ("dropout", {"dropout": c.get("rate", 0.5)}),
     "SpatialDropout2D": lambda c, n: ("dropout", {"dropout": c.get("rate", 0.5)}),
     "Flatten": lambda c, n: ("flatten", {}),
+    "Reshape": lambda c, n: reshape(c),
     "Concatenate": merge("concat"),
     "Add": merge("add"),
     "Multiply": merge("mul"),
 }
 PADDABLE = ("conv", "dwconv", "sepconv", "maxpool", "avgpool")
+UNFLATTEN = "_unflatten"        # Reshape((1, 1, C)): undone with the flatten before it
+
+
+def reshape(cfg):
+    """Keras's Reshape to (C,) is a flatten; to (1, 1, C), after a global average pool (MobileNet's
+    head, EfficientNet's squeeze-and-excitation), the 1×1 map that archcalc's gap already gives
+    (``undo_flatten``)."""
+    target = list(cfg["target_shape"])
+    if len(target) == 1:
+        return "flatten", {}
+    if len(target) == 3 and target[:2] == [1, 1]:
+        return UNFLATTEN, {"c": target[2]}
+    return UNKNOWN, f"to {tuple(target)}"
+
+
+def undo_flatten(ops: list[Op], output: str) -> list[Op]:
+    """A Reshape to (1, 1, C) of a flattened gap's C values reads the gap itself; any other is
+    unsupported."""
+    by_name = {op.name: op for op in ops}
+    for op in ops:
+        if op.kind != UNFLATTEN:
+            continue
+        flat = by_name.get(op.inputs[0])
+        pooled = by_name.get(flat.inputs[0]) if flat is not None and flat.kind == "flatten" \
+            else None
+        if pooled is not None and pooled.kind == "gap":
+            op.kind, op.attrs, op.inputs = IDENTITY, {}, (pooled.name,)
+        else:
+            op.kind, op.source_type = UNKNOWN, op.source_type + f" (to (1, 1, {op.attrs['c']}))"
+            op.attrs = {}
+    read = {i for op in ops for i in op.inputs} | {output}
+    return [op for op in ops if not (op.kind == "flatten" and op.name not in read
+                                     and op.name.endswith("_flatten"))]
 
 
 # --- reading the config ------------------------------------------------------------------
@@ -349,7 +383,7 @@ def read(source: str, shape):
                 op.shape = recorded[layer]
     label = (f"{os.path.basename(source)} (Keras {data['class_name']} model "
              f"{cfg.get('name', '')!r}, read as data)")
-    return Graph(ops, output, tuple(shape), "_", {}), label, ""
+    return Graph(undo_flatten(ops, output), output, tuple(shape), "_", {}), label, ""
 
 
 def versions() -> str:
