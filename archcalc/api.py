@@ -240,11 +240,12 @@ def mark_quiz(q, filled: dict[tuple[int, int], str], net, input=None, bias: bool
     only, each answered or missing."""
     from dataclasses import replace
 
-    from .render.report import write_csv
+    from .render import table as T
 
     rows = [[filled.get((i, j), "") if (i, j) in q.blank else cell
              for j, cell in enumerate(row)] for i, row in enumerate(q.rows)]
-    res = check_answers(write_csv(list(q.headers), rows), net, input, source="quiz",
+    answers = T.render(T.Table([T.Column(h, h) for h in q.headers], rows), "csv")
+    res = check_answers(answers, net, input, source="quiz",
                         bias=bias, flops=False, k_base=1000)
     blanks = {(q.rows[i][0], q.headers[j]) for i, j in q.blank}
     return replace(res, cells=[c for c in res.cells if (c.row, c.column) in blanks])

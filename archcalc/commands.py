@@ -228,9 +228,10 @@ def compare(networks, sort=None, reverse=False, format="text", units="exact", ki
     names = [networks] if isinstance(networks, str) else list(networks)
     entries = CP.ordered([CP.entry(O.analysis(n), dtype) for n in names], sort, reverse)
     from .core.progress import step
+    from .render import compare as table
 
     step(f"writing the comparison of {len(entries)} networks")
-    return CP.render(entries, fmt, units, k)
+    return table.render(entries, fmt, units, k)
 
 
 def graph(network, input=None, sets=None, format="dot") -> str:

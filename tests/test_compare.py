@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 import archcalc
 from archcalc.analysis import compare
+from archcalc.render import compare as compare_table
 from archcalc.cli import main
 
 
@@ -104,7 +105,7 @@ def test_compare_latex_and_html_are_well_formed():
     assert [td.text for td in root.iter("td")][:2] == ["vgg16", "3×224×224"]
     tex = cli("compare", "vgg16", "alexnet", "--format", "latex").output
     rows = [ln for ln in tex.splitlines() if ln.endswith(r" \\") and not ln.startswith(r"\par")]
-    width = len(compare.COLUMNS) + 2            # + vgg16's top-1, top-5 (dense, 1 scale)
+    width = len(compare_table.COLUMNS) + 2            # + vgg16's top-1, top-5 (dense, 1 scale)
     assert len(rows) == 3 and all(ln.count(" & ") == width - 1 for ln in rows)
     assert tex.isascii() and r"3$\times$224$\times$224" in tex
 

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 
 import archcalc
 from archcalc.analysis import memory
-from archcalc.render import report
+from archcalc.render import report, table as T
 from archcalc.cli import main
 
 
@@ -60,8 +60,8 @@ def test_latex_is_booktabs_and_well_formed():
 
 
 def test_latex_escapes_specials():
-    assert report.latex_escape("conv5_3/conv 50% & $x#") == r"conv5\_3/conv 50\% \& \$x\#"
-    assert report.latex_escape("3×3 · 10⁶ → ⌈x⌉") == (r"3$\times$3 $\cdot$ 10\textsuperscript{6} "
+    assert T.latex_escape("conv5_3/conv 50% & $x#") == r"conv5\_3/conv 50\% \& \$x\#"
+    assert T.latex_escape("3×3 · 10⁶ → ⌈x⌉") == (r"3$\times$3 $\cdot$ 10\textsuperscript{6} "
                                                     r"$\rightarrow$ $\lceil$x$\rceil$")
 
 

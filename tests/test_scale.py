@@ -8,19 +8,23 @@ from tabulate import tabulate
 
 import archcalc
 from archcalc.core import engine, kinds as layers, spec
-from archcalc.render import report
+from archcalc.render import report, table as T
 
 
 @pytest.mark.parametrize("name", ["lenet5", "alexnet", "googlenet", "inception-v3", "xception",
                                   "resnet20", "densenet-bc-100", "se-resnet50"])
-def test_simple_table_is_tabulates_simple_format(name):
+def test_simple_and_markdown_tables_are_tabulates_formats(name):
     a = archcalc.analyse(name)
-    for opt in (report.Options(), report.Options(bias=False, aux=True)):
-        cols, headers, body, totals, _ = report._human(a, opt)
-        align = report._align(cols)
-        expected = tabulate(body + totals, headers, tablefmt="simple", disable_numparse=True,
-                            colalign=align)
-        assert report.simple_table(body + totals, headers, align) == expected
+    for opt in (report.Options(), report.Options(bias=False, aux=True, units="si")):
+        t = report.table(a, opt)
+        headers, body, totals = T._cells(t, str)
+        align = [T.align(c) for c in t.columns]
+        for fmt, ours in (("simple", T.simple_table(body + totals, headers, align)),
+                          ("pipe", T.markdown_table(body + totals, headers, align)),
+                          ("github", T.markdown_table(body + totals, headers, align, False))):
+            expected = tabulate(body + totals, headers, tablefmt=fmt, disable_numparse=True,
+                                colalign=align)
+            assert ours == expected, fmt
 
 
 def test_engine_works_out_a_repeated_layer_once(monkeypatch):

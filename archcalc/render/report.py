@@ -1,10 +1,10 @@
-"""Rendering: an ``Analysis`` in, a string out, in every format from the same rows.
+"""The layer table: an ``Analysis`` in, a ``render.table.Table`` out, rendered in every format.
 
 The table is a list of columns (``COLUMNS``: a machine name, a header, how to read a row's
 value, whether it is totalled); every format — text, github, markdown, csv, tsv, json, latex,
-html — renders the same chosen columns. Numbers stay exact integers until here, and are
-formatted (thousands separators, or SI prefixes with ``--units si``) only in the human-readable
-formats; csv, tsv and json carry the exact integers.
+html — renders the same chosen columns through ``render.table``. Numbers stay exact integers
+until there, and are formatted (thousands separators, or SI prefixes with ``--units si``) only
+in the human-readable formats; csv, tsv and json carry the exact integers.
 """
 
 from __future__ import annotations
@@ -13,10 +13,11 @@ from typing import Callable
 
 from ..analysis import conventions as CV
 from ..analysis import counting as N
+from . import table as T
 from . import units as U
 from ..core.records import Analysis, LayerRow, Record, _set
 
-FORMATS = ("text", "github", "markdown", "csv", "tsv", "json", "latex", "html")
+from .formats import FORMATS  # noqa: F401  (the formats of every table)
 
 
 class Options(Record):
@@ -329,17 +330,11 @@ def footer(a: Analysis, opt: Options, keys: list[str]) -> list[str]:
     return foot
 
 
-# --- the shared table ------------------------------------------------------------------------
+# --- the table ---------------------------------------------------------------------------------
 
 def cell(col: Column, v, units: str = "exact", kilo: int = 1000) -> str:
-    """A value as a human-readable format prints it (also ``compare``'s cells)."""
-    if not isinstance(v, int) or col.kind == "text":
-        return str(v)
-    if col.kind == "bytes" and units != "exact":
-        return U.nbytes(v)
-    if col.kind == "count":
-        return U.number(v, units, kilo)
-    return f"{v:,}"
+    """A value as a human-readable format prints it."""
+    return T.show(col, v, units, kilo)
 
 
 def _total_rows(a: Analysis, opt: Options):
@@ -373,14 +368,15 @@ def table_data(a: Analysis, opt: Options, machine: bool = False):
 
 
 def _human(a: Analysis, opt: Options):
-    """Columns, headers and string cells for the human-readable formats: the note column
-    holds references [1], [2] to the numbered notes printed under the table."""
+    """Columns, body and total rows for the human-readable formats: the note column holds
+    references [1], [2] to the numbered notes printed under the table, and an auxiliary
+    head's kind says so."""
     cols, body, totals = table_data(a, opt)
     numbered = [(r.name, n.text) for r in a.rows for n in r.notes]
     note_no: dict[str, list[int]] = {}
     for i, (name, _) in enumerate(numbered, 1):
         note_no.setdefault(name, []).append(i)
-    cells = []
+    rows = []
     for r, values in zip(a.rows, body):
         line = []
         for c, v in zip(cols, values):
@@ -388,10 +384,9 @@ def _human(a: Analysis, opt: Options):
                 v = " ".join(f"[{i}]" for i in note_no.get(r.name, []))
             elif c.key == "kind" and r.aux:
                 v = f"{v} (aux)"
-            line.append(cell(c, v, opt.units, opt.kilo))
-        cells.append(line)
-    tot = [[cell(c, v, opt.units, opt.kilo) for c, v in zip(cols, t)] for t in totals]
-    return cols, [c.header for c in cols], cells, tot, numbered
+            line.append(v)
+        rows.append(line)
+    return cols, rows, totals, numbered
 
 
 def _head(a: Analysis) -> list[str]:
@@ -421,187 +416,31 @@ def _foot_all(a: Analysis, opt: Options, cols, numbered) -> list[str]:
     return foot
 
 
-class Grid(Record):
-    """A table ready for the human-readable formats: a title, lines above and below, the
-    columns and the cells as strings (the totals apart, so each format can set them off)."""
-
-    __slots__ = ("title", "head", "cols", "cells", "totals", "foot")
-    title: str
-    head: list[str]
-    cols: list[Column]
-    cells: list[list[str]]
-    totals: list[list[str]]
-    foot: list[str]
-
-    def __init__(self, title: str, head: list[str], cols: list[Column], cells: list[list[str]],
-                 totals: list[list[str]], foot: list[str]):
-        _set(self, "title", title)
-        _set(self, "head", head)
-        _set(self, "cols", cols)
-        _set(self, "cells", cells)
-        _set(self, "totals", totals)
-        _set(self, "foot", foot)
-
-    @property
-    def headers(self) -> list[str]:
-        return [c.header for c in self.cols]
-
-
-def grid(a: Analysis, opt: Options) -> Grid:
-    cols, _, cells, totals, numbered = _human(a, opt)
+def table(a: Analysis, opt: Options = Options()) -> T.Table:
+    """The layer table in the renderer's model: the human-readable columns and cells, the CSV's
+    machine columns (``machine``), and the JSON contract (``to_dict``)."""
+    cols, rows, totals, numbered = _human(a, opt)
     head = _head(a)
-    return Grid(head[0], head[1:], cols, cells, totals, _foot_all(a, opt, cols, numbered))
+    return T.Table(cols, rows, totals, title=head[0], head=head[1:],
+                   foot=["", *_foot_all(a, opt, cols, numbered)], units=opt.units,
+                   kilo=opt.kilo, machine=lambda: machine_table(a, opt),
+                   document=lambda: to_dict(a, opt))
 
 
-def render(a: Analysis, fmt: str = "text", opt: Options = Options()) -> str:
-    if fmt == "json":
-        return render_json(a, opt)
-    if fmt in ("csv", "tsv"):
-        return render_csv(a, opt, delimiter="\t" if fmt == "tsv" else ",")
-    return render_grid(grid(a, opt), fmt)
-
-
-def render_grid(g: Grid, fmt: str) -> str:
-    """A grid in ``text``, ``github``, ``markdown``, ``latex`` or ``html``."""
-    if fmt == "latex":
-        return grid_latex(g)
-    if fmt == "html":
-        return grid_html(g)
-    return grid_text(g, {"github": "github", "markdown": "pipe"}.get(fmt))
-
-
-def render_table(a: Analysis, opt: Options, markdown: str | bool | None = None) -> str:
-    """Plain text, or Markdown (``markdown=True`` or a tabulate format name)."""
-    return grid_text(grid(a, opt), "github" if markdown is True else markdown or None)
-
-
-def grid_text(g: Grid, markdown: str | None = None) -> str:
-    """Plain text (tabulate's ``simple``, a rule above the totals) or Markdown (``github``,
-    ``pipe``; the totals in bold)."""
-    align = _align(g.cols)
-    body = list(g.cells)
-    if markdown:
-        from tabulate import tabulate
-
-        body += [["**" + x + "**" if x else x for x in total] for total in g.totals]
-        table = tabulate(body, g.headers, tablefmt=markdown, disable_numparse=True,
-                         colalign=align)
-    else:
-        table = simple_table(body + g.totals, g.headers, align)
-        if g.totals:
-            lines = table.split("\n")
-            k = len(g.totals)
-            table = "\n".join(lines[:-k] + [lines[1]] + lines[-k:])
-    return "\n\n".join(["\n".join([g.title] + g.head), table, "\n".join(g.foot)]) + "\n"
-
-
-def simple_table(rows: list[list[str]], headers: list[str], align: list[str]) -> str:
-    """The same text as ``tabulate(rows, headers, tablefmt="simple", disable_numparse=True,
-    colalign=align)`` for cells that are already strings without ANSI codes or wide characters
-    (tests compare the two on every bundled network). tabulate still infers a type for every
-    cell, about 8 µs each, which was half of `archcalc table resnet1202`'s time (3,700 rows)."""
-    widths = [max([len(h) + 2] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
-
-    def line(cells) -> str:
-        return "  ".join(c.ljust(w) if a == "left" else c.rjust(w)
-                         for c, w, a in zip(cells, widths, align)).rstrip()
-
-    return "\n".join([line(headers), "  ".join("-" * w for w in widths)]
-                     + [line(r) for r in rows])
-
-
-def _align(cols) -> list[str]:
-    return ["left" if c.kind == "text" else "right" for c in cols]
-
-
-def render_csv(a: Analysis, opt: Options, delimiter: str = ",") -> str:
-    """CSV (or TSV): machine names as headers, exact integers, the notes' text; an ``aux``
+def machine_table(a: Analysis, opt: Options) -> T.Table:
+    """CSV and TSV: machine names as headers, exact integers, the notes' text; an ``aux``
     column for networks with auxiliary heads."""
     cols, body, totals = table_data(a, opt, machine=True)
     aux = a.has_aux
-    rows = [values + ([str(r.aux).lower()] if aux else []) for r, values in zip(a.rows, body)]
-    rows += [t + ([""] if aux else []) for t in totals]
-    return write_csv([c.key for c in cols] + (["aux"] if aux else []), rows, delimiter)
+    if aux:
+        cols = cols + [T.Column("aux", "aux")]
+        body = [values + [str(r.aux).lower()] for r, values in zip(a.rows, body)]
+        totals = [t + [""] for t in totals]
+    return T.Table(cols, body, totals)
 
 
-def write_csv(header: list[str], rows, delimiter: str = ",") -> str:
-    import csv
-    import io
-
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n", delimiter=delimiter)
-    w.writerow(header)
-    w.writerows(rows)
-    return buf.getvalue()
-
-
-_LATEX = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
-          "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}",
-          "^": r"\textasciicircum{}"}
-
-
-# Unicode that pdflatex without extra packages cannot typeset, as plain LaTeX, so a table pastes
-# into any document; a character not listed here is kept as it is.
-_LATEX_UNICODE = {
-    "×": r"$\times$", "·": r"$\cdot$", "−": "$-$", "→": r"$\rightarrow$", "≥": r"$\geq$",
-    "≤": r"$\leq$", "≈": r"$\approx$", "⌊": r"$\lfloor$", "⌋": r"$\rfloor$",
-    "⌈": r"$\lceil$", "⌉": r"$\rceil$", "–": "--", "—": "---", "α": r"$\alpha$",
-    "β": r"$\beta$", "γ": r"$\gamma$", "ε": r"$\varepsilon$", "²": r"\textsuperscript{2}",
-    **{sup: rf"\textsuperscript{{{d}}}" for sup, d in zip("⁰¹³⁴⁵⁶⁷⁸⁹", "013456789")},
-}
-
-
-def latex_escape(text: str) -> str:
-    return "".join(_LATEX.get(ch) or _LATEX_UNICODE.get(ch, ch) for ch in text)
-
-
-def grid_latex(g: Grid) -> str:
-    """A booktabs ``table`` with the title as caption and the lines around it as a note below;
-    needs ``\\usepackage{booktabs}``; symbols are written as LaTeX (× as ``$\\times$``)."""
-    spec = "".join("l" if c.kind == "text" else "r" for c in g.cols)
-
-    def row(cells) -> str:
-        return " & ".join(latex_escape(x) for x in cells) + r" \\"
-
-    lines = [r"% archcalc table: needs \usepackage{booktabs}", r"\begin{table}", r"\centering",
-             r"\caption{" + latex_escape(g.title) + "}",
-             r"\begin{tabular}{" + spec + "}", r"\toprule", row(g.headers), r"\midrule"]
-    lines += [row(b) for b in g.cells]
-    if g.totals:
-        lines += [r"\midrule"] + [row(t) for t in g.totals]
-    lines += [r"\bottomrule", r"\end{tabular}"]
-    lines.append(r"\par\footnotesize " + r" \\ ".join(latex_escape(f.strip())
-                                                      for f in g.head + g.foot))
-    lines.append(r"\end{table}")
-    return "\n".join(lines) + "\n"
-
-
-def grid_html(g: Grid, attrs: list[dict] | None = None) -> str:
-    """An HTML fragment (also well-formed XML): a table with caption, head, body, the totals
-    in its foot, and the lines around it as a list. ``attrs``: for each body row, column key →
-    extra attributes of that cell (``interactive_html``)."""
-    from html import escape
-
-    def tr(cells, tag="td", extra=None) -> str:
-        out = []
-        for c, x in zip(g.cols, cells):
-            at = (extra or {}).get(c.key, {})
-            more = "".join(f' {k}="{escape(str(v))}"' for k, v in at.items())
-            out.append(f'<{tag} style="text-align:{"left" if c.kind == "text" else "right"}"'
-                       f"{more}>{escape(x)}</{tag}>")
-        return "<tr>" + "".join(out) + "</tr>"
-
-    out = ['<div class="archcalc">', "<table>", f"<caption>{escape(g.title)}</caption>",
-           "<thead>" + tr(g.headers, "th") + "</thead>", "<tbody>"]
-    out += [tr(b, extra=attrs[i] if attrs else None) for i, b in enumerate(g.cells)]
-    out += ["</tbody>"]
-    if g.totals:
-        out += ["<tfoot>"] + [tr(t) for t in g.totals] + ["</tfoot>"]
-    out.append("</table>")
-    out.append("<ul>" + "".join(f"<li>{escape(f.strip())}</li>" for f in g.head + g.foot)
-               + "</ul>")
-    out.append("</div>")
-    return "\n".join(out) + "\n"
+def render(a: Analysis, fmt: str = "text", opt: Options = Options()) -> str:
+    return T.render(table(a, opt), fmt)
 
 
 def interactive_html(a: Analysis, opt: Options, working: list[dict] | None = None) -> str:
@@ -609,21 +448,18 @@ def interactive_html(a: Analysis, opt: Options, working: list[dict] | None = Non
     value (``data-value``, for sorting), and where ``working`` (per row, column key → text, as
     ``homework.explain.cells`` gives it) has one, the cell's working: ``data-working``, a
     ``title`` shown on hover, and ``tabindex`` so that the keyboard reaches it."""
-    g = grid(a, opt)
-    cols, body, _ = table_data(a, opt)
-    attrs = []
-    for i, values in enumerate(body):
-        row = {}
-        for c, v in zip(cols, values):
-            at = {"data-key": c.key}
-            if isinstance(v, int) and c.kind != "text":
-                at["data-value"] = str(v)
-            text = working[i].get(c.key) if working else None
-            if text:
-                at.update({"data-working": text, "title": text, "tabindex": "0"})
-            row[c.key] = at
-        attrs.append(row)
-    return grid_html(g, attrs)
+    def attrs(i: int, c, v) -> dict:
+        at = {"data-key": c.key}
+        if isinstance(v, int) and c.kind != "text":
+            at["data-value"] = str(v)
+        text = working[i].get(c.key) if working else None
+        if text:
+            at.update({"data-working": text, "title": text, "tabindex": "0"})
+        return at
+
+    t = table(a, opt)
+    t.cell_attrs = attrs
+    return T.render(t, "html")
 
 
 def _asset(name: str) -> str:
@@ -739,12 +575,6 @@ def _rf_dict(f, join: bool) -> dict | str:
     return {ax: {"size": x.size, "jump": x.jump, "start": x.start}
             | ({"via": x.path[-1]} if join and x.path else {})
             for ax, x in (("h", f.h), ("w", f.w))}
-
-
-def render_json(a: Analysis, opt: Options) -> str:
-    import json
-
-    return json.dumps(to_dict(a, opt), indent=2, ensure_ascii=False) + "\n"
 
 
 def render_list(infos) -> str:

@@ -385,7 +385,7 @@ def compare(d: dict, state) -> dict:
     """The compare table, and the accuracy-against-MACs chart (an SVG drawn by matplotlib in
     the app's temporary folder, where matplotlib is installed)."""
     from ..analysis import compare as CMP
-    from ..render import report
+    from ..render import compare as compare_table
 
     names = d.get("networks")
     if not isinstance(names, list) or not names or len(names) > MAX_COMPARE:
@@ -399,7 +399,7 @@ def compare(d: dict, state) -> dict:
         raise Bad(f"sort: expected one of {', '.join(CMP.SORT_KEYS)}")
     entries = CMP.ordered([CMP.entry(api.analysis_of(n), dtype) for n in nets], sort,
                           flag(d, "reverse"))
-    out = {"html": report.grid_html(CMP.grid(entries, units)), "chart": None, "skipped": []}
+    out = {"html": compare_table.render(entries, "html", units), "chart": None, "skipped": []}
     try:
         from ..render import plot
 
@@ -423,17 +423,18 @@ def csv_text(d: dict, state) -> dict:
     if not isinstance(names, list) or not names or len(names) > MAX_COMPARE:
         raise Bad(f"networks: choose 1 to {MAX_COMPARE} networks")
     fmt = text(d, "format") or "csv"
-    from ..render import report
+    from ..render import compare as compare_table
+    from ..render.formats import FORMATS
 
-    if fmt not in report.FORMATS:
-        raise Bad(f"format: expected one of {', '.join(report.FORMATS)}")
+    if fmt not in FORMATS:
+        raise Bad(f"format: expected one of {', '.join(FORMATS)}")
     dtype = text(d, "dtype") or "fp32"
     units = text(d, "units") or "exact"
     api.options(dtype=dtype, units=units)
     entries = CMP.ordered([CMP.entry(api.analysis_of(api.load(network_name({"network": n}))),
                                      dtype) for n in names],
                           text(d, "sort") or None, flag(d, "reverse"))
-    return {"text": CMP.render(entries, fmt, units), "filename": f"compare.{fmt}"}
+    return {"text": compare_table.render(entries, fmt, units), "filename": f"compare.{fmt}"}
 
 
 # --- files -----------------------------------------------------------------------------------

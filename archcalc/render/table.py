@@ -1,0 +1,438 @@
+"""One table model and one renderer for every table archcalc prints.
+
+The layer table, ``compare``, the paper views, ``quiz`` and ``check`` each build a ``Table``:
+columns (a machine ``key``, a ``header``, a ``kind``), rows of exact values, total rows, a
+title, lines above the table (``head``) and lines below it (``foot``). ``render(table, fmt)``
+writes it in any of ``FORMATS`` — text, github, markdown, csv, tsv, json, latex, html — and
+``chunks(table, fmt)`` yields the same text in pieces. A table may also carry a ``machine``
+table, which CSV and TSV write instead (exact values where the human-readable formats show
+references, say), and a ``document``: the view's JSON, which the JSON format writes instead of
+the table's own rows.
+
+Numbers stay exact integers until a human-readable format prints them (``show``: thousands
+separators, or SI prefixes with ``units="si"``); CSV, TSV and JSON carry the exact integers.
+
+Escaping is written here once, per format, for every table:
+
+- text, github, markdown, latex, html: control characters in a cell, a header or a line are
+  shown escaped (``core.printable``: ``\\x1b``, ``\\r``, ``\\n``), so a name from a spec file
+  can neither act on the terminal nor break a row.
+- github, markdown: ``\\`` and ``|`` are escaped with a backslash (a ``|`` would end the cell),
+  ``<`` and ``>`` written as entities (they could open HTML); ``*``, ``_``, `````, ``#`` and
+  brackets are left as they are: the bundled names and notes use them as plain text (conv5_3,
+  "#3×3 reduce"), and in a table cell they cannot break the table.
+- latex: ``latex_escape``: LaTeX's special characters, and the Unicode symbols pdflatex cannot
+  set without extra packages (× as ``$\\times$``).
+- html: ``html.escape``.
+- csv, tsv: the csv module's quoting: a field holding the delimiter, a quote, a newline or a
+  carriage return is quoted (a row with a carriage return is quoted field by field: the csv
+  module would not quote it on its own with ``\\n`` line ends).
+- json: the json module's escaping.
+
+Streaming: CSV, TSV and JSON are written row by row as the rows are produced (``rows`` may be a
+generator; a JSON document may hold a ``Stream``, an array written item by item, and a
+``Lazy`` value, computed when the writer reaches it), so their output never exists as one
+string. The text-like formats need every cell's width first, and build the table whole;
+``text_table`` is the one place that lays out the plain-text table (where fitting the terminal's
+width belongs).
+
+Layout of the text-like formats: the title and the head lines, a blank line, the table, then the
+foot lines right under it; a foot line ``""`` is a blank line (HTML and LaTeX leave it out). A
+line may be a ``Strong`` (bold where the format has bold) or an ``Item`` (a list item: indented
+in text, a ``- `` bullet in Markdown).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterable, Iterator, Sequence
+
+from ..core.printable import printable
+from . import units as U
+from .formats import FORMATS
+
+__all__ = ["FORMATS", "Column", "Table", "Strong", "Item", "Stream", "Lazy", "render", "chunks",
+           "show", "latex_escape", "markdown_escape", "html_escape", "simple_table",
+           "markdown_table", "text_table"]
+
+KINDS = ("text", "size", "count", "bytes")
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column: ``key`` names it in CSV, TSV and JSON, ``header`` in the human-readable
+    formats; ``kind`` says how those print a number: ``text`` (as it is, left-aligned),
+    ``size`` (thousands separators), ``count`` (``--units`` applies), ``bytes`` (with
+    ``--units si``, decimal and binary prefixes). Counts and bytes are totalled. (The renderer
+    reads only these three attributes: a view's own column class may add more.)"""
+
+    key: str
+    header: str
+    kind: str = "text"
+
+    @property
+    def totalled(self) -> bool:
+        return self.kind in ("count", "bytes")
+
+
+def align(col) -> str:
+    return "left" if col.kind == "text" else "right"
+
+
+class Strong(str):
+    """A head or foot line set in bold where the format has bold (Markdown, LaTeX, HTML)."""
+
+
+class Item(str):
+    """A head or foot line that is an item of a list: indented by two spaces in text, a ``- ``
+    bullet in Markdown."""
+
+
+@dataclass
+class Table:
+    columns: Sequence
+    rows: Iterable[Sequence]                    # exact values: int, str, or None (blank)
+    totals: Sequence[Sequence] | Callable[[], Sequence[Sequence]] = ()
+    title: str = ""
+    head: Sequence[str] = ()
+    foot: Sequence[str] | Callable[[], Sequence[str]] = ()
+    units: str = "exact"
+    kilo: int = 1000
+    blank: str = ""                 # what a None cell shows in the text format (a quiz's "?")
+    machine: "Table | Callable[[], Table] | None" = None   # written by csv and tsv instead
+    document: Callable[[], object] | None = None   # written by json instead, when given
+    # HTML only: extra attributes of a body cell, from its row's number, its column and its
+    # exact value (the web app's data-value and working).
+    cell_attrs: Callable[[int, object, object], dict] | None = None
+
+
+def resolve(x):
+    """``totals``, ``foot`` and ``machine`` may be given as functions, called only when a
+    format needs them, and after the rows were read (a view may sum while its rows stream)."""
+    return x() if callable(x) else x
+
+
+# --- cells and escaping ------------------------------------------------------------------------
+
+def show(col, v, units: str = "exact", kilo: int = 1000) -> str:
+    """A value as a human-readable format prints it."""
+    if v is None:
+        return ""
+    if not isinstance(v, int) or col.kind == "text":
+        return str(v)
+    if col.kind == "bytes" and units != "exact":
+        return U.nbytes(v)
+    if col.kind == "count":
+        return U.number(v, units, kilo)
+    return f"{v:,}"
+
+
+_LATEX = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
+          "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}",
+          "^": r"\textasciicircum{}", "|": r"\textbar{}", "<": r"\textless{}",
+          ">": r"\textgreater{}"}
+
+# Unicode that pdflatex without extra packages cannot typeset, as plain LaTeX, so a table pastes
+# into any document; a character not listed here is kept as it is.
+_LATEX_UNICODE = {
+    "×": r"$\times$", "·": r"$\cdot$", "−": "$-$", "→": r"$\rightarrow$", "≥": r"$\geq$",
+    "≤": r"$\leq$", "≈": r"$\approx$", "⌊": r"$\lfloor$", "⌋": r"$\rfloor$",
+    "⌈": r"$\lceil$", "⌉": r"$\rceil$", "–": "--", "—": "---", "α": r"$\alpha$",
+    "β": r"$\beta$", "γ": r"$\gamma$", "ε": r"$\varepsilon$", "²": r"\textsuperscript{2}",
+    **{sup: rf"\textsuperscript{{{d}}}" for sup, d in zip("⁰¹³⁴⁵⁶⁷⁸⁹", "013456789")},
+}
+
+
+def latex_escape(text: str) -> str:
+    """Text for LaTeX's text mode: control characters shown escaped, then LaTeX's special
+    characters and the symbols in ``_LATEX_UNICODE`` written as LaTeX."""
+    return "".join(_LATEX.get(ch) or _LATEX_UNICODE.get(ch, ch) for ch in printable(text))
+
+
+_MARKDOWN = {"\\": "\\\\", "|": "\\|", "<": "&lt;", ">": "&gt;"}
+
+
+def markdown_escape(text: str) -> str:
+    """Text for a Markdown table cell or line: control characters shown escaped, ``\\`` and
+    ``|`` escaped, ``<`` and ``>`` as entities."""
+    text = printable(text)
+    if not any(ch in text for ch in _MARKDOWN):
+        return text
+    return "".join(_MARKDOWN.get(ch, ch) for ch in text)
+
+
+def html_escape(text: str) -> str:
+    """Text for HTML (and XML): control characters shown escaped, ``& < > " '`` as entities."""
+    from html import escape
+
+    return escape(printable(text))
+
+
+# --- the formats -------------------------------------------------------------------------------
+
+def render(t: Table, fmt: str = "text") -> str:
+    """``t`` in format ``fmt`` (one of ``FORMATS``), as one string."""
+    return "".join(chunks(t, fmt))
+
+
+def chunks(t: Table, fmt: str = "text") -> Iterator[str]:
+    """``t`` in format ``fmt``, in pieces whose concatenation is ``render(t, fmt)``: row by row
+    for csv, tsv and json."""
+    if fmt == "json":
+        return json_chunks(t.document() if t.document else default_document(t))
+    if fmt in ("csv", "tsv"):
+        return csv_chunks(resolve(t.machine) or t, "\t" if fmt == "tsv" else ",")
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; the formats are {', '.join(FORMATS)}")
+    return iter([{"latex": latex, "html": html}.get(fmt, text)(t, fmt)])
+
+
+def _cells(t: Table, escape: Callable[[str], str], blank: str = ""):
+    """Headers, body rows and total rows as escaped strings."""
+    cols = list(t.columns)
+
+    def line(values):
+        return [escape(blank if v is None else show(c, v, t.units, t.kilo))
+                for c, v in zip(cols, values)]
+
+    body = [line(r) for r in t.rows]
+    return [escape(c.header) for c in cols], body, [line(r) for r in resolve(t.totals)]
+
+
+def _line(x: str, style: str) -> str:
+    """A head or foot line in ``text`` or ``markdown``."""
+    if style == "text":
+        return ("  " if isinstance(x, Item) else "") + printable(x)
+    s = markdown_escape(x)
+    if isinstance(x, Item):
+        return "- " + s
+    return f"**{s}**" if isinstance(x, Strong) and s else s
+
+
+def text(t: Table, fmt: str = "text") -> str:
+    """``text`` (aligned columns, a rule above the totals), ``github`` or ``markdown`` (a
+    Markdown table, the totals in bold; markdown marks each column's alignment)."""
+    style = "text" if fmt == "text" else "markdown"
+    escape = printable if style == "text" else markdown_escape
+    headers, body, totals = _cells(t, escape, t.blank if style == "text" else "")
+    aligns = [align(c) for c in t.columns]
+    if style == "text":
+        table = text_table(body, totals, headers, aligns)
+    else:
+        body += [[f"**{x}**" if x else x for x in total] for total in totals]
+        table = markdown_table(body, headers, aligns, colons=fmt == "markdown")
+    top = [_line(x, style) for x in ([t.title] if t.title else []) + list(t.head)]
+    out = ("\n".join(top) + "\n\n" if top else "") + table + "\n"
+    foot = resolve(t.foot)
+    if foot:
+        out += "\n".join(_line(x, style) for x in foot) + "\n"
+    return out
+
+
+def text_table(body: list[list[str]], totals: list[list[str]], headers: list[str],
+               aligns: list[str]) -> str:
+    """The plain-text table: aligned columns, a rule under the headers and above the totals.
+    (Fitting the terminal's width, when it comes, belongs here.)"""
+    table = simple_table(body + totals, headers, aligns)
+    if totals:
+        lines = table.split("\n")
+        k = len(totals)
+        table = "\n".join(lines[:-k] + [lines[1]] + lines[-k:])
+    return table
+
+
+def simple_table(rows: list[list[str]], headers: list[str], aligns: list[str]) -> str:
+    """The same text as ``tabulate(rows, headers, tablefmt="simple", disable_numparse=True,
+    colalign=aligns)`` for cells that are already strings without ANSI codes, wide characters
+    or surrounding spaces (tests compare the two). tabulate infers a type for every cell,
+    about 8 µs each, which was half of `archcalc table resnet1202`'s time (3,700 rows)."""
+    widths = [max([len(h) + 2] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
+
+    def line(cells) -> str:
+        return "  ".join(c.ljust(w) if a == "left" else c.rjust(w)
+                         for c, w, a in zip(cells, widths, aligns)).rstrip()
+
+    return "\n".join([line(headers), "  ".join("-" * w for w in widths)]
+                     + [line(r) for r in rows])
+
+
+def markdown_table(rows: list[list[str]], headers: list[str], aligns: list[str],
+                   colons: bool = True) -> str:
+    """The same text as tabulate's ``pipe`` format (``colons``: the rule marks each column's
+    alignment) or ``github`` format, for the same cells as ``simple_table``."""
+    widths = [max([len(h) + 2] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
+
+    def line(cells) -> str:
+        return "| " + " | ".join(c.ljust(w) if a == "left" else c.rjust(w)
+                                 for c, w, a in zip(cells, widths, aligns)) + " |"
+
+    if colons:
+        rule = "|".join(":" + "-" * (w + 1) if a == "left" else "-" * (w + 1) + ":"
+                        for w, a in zip(widths, aligns))
+    else:
+        rule = "|".join("-" * (w + 2) for w in widths)
+    return "\n".join([line(headers), "|" + rule + "|"] + [line(r) for r in rows])
+
+
+def _notes(t: Table) -> list[str]:
+    return [x for x in [*t.head, *resolve(t.foot)] if x.strip()]
+
+
+def latex(t: Table, fmt: str = "latex") -> str:
+    """A booktabs ``table`` with the title as caption and the lines around it as a note below;
+    needs ``\\usepackage{booktabs}``; symbols are written as LaTeX (× as ``$\\times$``)."""
+    headers, body, totals = _cells(t, latex_escape)
+    spec = "".join("l" if align(c) == "left" else "r" for c in t.columns)
+
+    def row(cells) -> str:
+        return " & ".join(cells) + r" \\"
+
+    lines = [r"% archcalc table: needs \usepackage{booktabs}", r"\begin{table}", r"\centering"]
+    if t.title:
+        lines.append(r"\caption{" + latex_escape(t.title) + "}")
+    lines += [r"\begin{tabular}{" + spec + "}", r"\toprule", row(headers), r"\midrule"]
+    lines += [row(b) for b in body]
+    if totals:
+        lines += [r"\midrule"] + [row(x) for x in totals]
+    lines += [r"\bottomrule", r"\end{tabular}"]
+    notes = [(r"\textbf{%s}" if isinstance(x, Strong) else "%s") % latex_escape(x.strip())
+             for x in _notes(t)]
+    lines.append(r"\par\footnotesize " + r" \\ ".join(notes))
+    lines.append(r"\end{table}")
+    return "\n".join(lines) + "\n"
+
+
+def html(t: Table, fmt: str = "html") -> str:
+    """An HTML fragment (also well-formed XML): a table with caption, head, body, the totals in
+    its foot, and the lines around it as a list."""
+    cols = list(t.columns)
+    styles = [f' style="text-align:{align(c)}"' for c in cols]
+    more = t.cell_attrs
+
+    def tr(cells, tag="td", values=None, i=0) -> str:
+        out = []
+        for j, (s, x) in enumerate(zip(styles, cells)):
+            if values is not None:
+                s += "".join(f' {k}="{html_escape(str(v))}"'
+                             for k, v in more(i, cols[j], values[j]).items())
+            out.append(f"<{tag}{s}>{x}</{tag}>")
+        return "<tr>" + "".join(out) + "</tr>"
+
+    def cells(values) -> list[str]:
+        return [html_escape(show(c, v, t.units, t.kilo)) for c, v in zip(cols, values)]
+
+    out = ['<div class="archcalc">', "<table>"]
+    if t.title:
+        out.append(f"<caption>{html_escape(t.title)}</caption>")
+    out += ["<thead>" + tr([html_escape(c.header) for c in cols], "th") + "</thead>", "<tbody>"]
+    out += [tr(cells(r), values=r if more else None, i=i) for i, r in enumerate(t.rows)]
+    out += ["</tbody>"]
+    totals = resolve(t.totals)
+    if totals:
+        out += ["<tfoot>"] + [tr(cells(x)) for x in totals] + ["</tfoot>"]
+    out.append("</table>")
+    notes = [(f"<strong>{x}</strong>" if isinstance(n, Strong) else x)
+             for n, x in ((n, html_escape(n.strip())) for n in _notes(t))]
+    out.append("<ul>" + "".join(f"<li>{x}</li>" for x in notes) + "</ul>")
+    out.append("</div>")
+    return "\n".join(out) + "\n"
+
+
+# --- machine formats, streamed -----------------------------------------------------------------
+
+CHUNK = 1 << 16       # characters gathered before a piece is handed on
+
+
+def csv_chunks(t: Table, delimiter: str = ",") -> Iterator[str]:
+    """CSV (or TSV): the column keys, then every row and total row of exact values (``None``
+    as an empty field), written by the csv module."""
+    import csv
+    import io
+
+    buf = io.StringIO()
+    plain = csv.writer(buf, lineterminator="\n", delimiter=delimiter)
+    quoted = csv.writer(buf, lineterminator="\n", delimiter=delimiter, quoting=csv.QUOTE_ALL)
+    plain.writerow([c.key for c in t.columns])
+    for rows in (t.rows, lambda: resolve(t.totals)):
+        for row in resolve(rows):
+            (quoted if any(isinstance(v, str) and "\r" in v for v in row) else plain).writerow(row)
+            if buf.tell() >= CHUNK:
+                yield buf.getvalue()
+                buf.seek(0)
+                buf.truncate()
+    yield buf.getvalue()
+
+
+class Stream:
+    """A JSON array written item by item as ``iterable`` yields them (each item a plain JSON
+    value: no ``Stream`` or ``Lazy`` inside)."""
+
+    def __init__(self, iterable: Iterable):
+        self.iterable = iterable
+
+
+class Lazy:
+    """A JSON value computed by ``fn()`` only when the writer reaches it: after every value
+    before it in the document has been written (a total summed while its rows streamed)."""
+
+    def __init__(self, fn: Callable[[], object]):
+        self.fn = fn
+
+
+def materialize(v):
+    """A document with its ``Stream`` and ``Lazy`` values made plain lists and values, in the
+    order the writer would meet them."""
+    if isinstance(v, Lazy):
+        return materialize(v.fn())
+    if isinstance(v, Stream):
+        return [materialize(x) for x in v.iterable]
+    if isinstance(v, dict):
+        return {k: materialize(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [materialize(x) for x in v]
+    return v
+
+
+def json_chunks(doc) -> Iterator[str]:
+    """``json.dumps(materialize(doc), indent=2, ensure_ascii=False) + "\\n"``, in pieces: one
+    per item of each ``Stream``."""
+    yield from _json(doc, 0)
+    yield "\n"
+
+
+def _json(v, level: int) -> Iterator[str]:
+    import json
+
+    if isinstance(v, Lazy):
+        v = v.fn()
+    inner, outer = "\n" + "  " * (level + 1), "\n" + "  " * level
+    if isinstance(v, dict) and v:
+        sep = "{"
+        for k, x in v.items():
+            yield sep + inner + json.dumps(str(k), ensure_ascii=False) + ": "
+            yield from _json(x, level + 1)
+            sep = ","
+        yield outer + "}"
+    elif isinstance(v, Stream):
+        sep = "["
+        for x in v.iterable:
+            yield sep + inner + json.dumps(x, indent=2, ensure_ascii=False).replace("\n", inner)
+            sep = ","
+        yield "[]" if sep == "[" else outer + "]"
+    else:
+        yield json.dumps(v, indent=2, ensure_ascii=False).replace("\n", outer)
+
+
+def default_document(t: Table) -> dict:
+    """The JSON of a table without a ``document`` of its own: title, the lines around it,
+    the columns, and each row and total row as an object keyed by the column keys."""
+    m = resolve(t.machine) or t
+    keys = [c.key for c in m.columns]
+    return {
+        "title": t.title,
+        "head": [str(x) for x in t.head],
+        "columns": [{"key": c.key, "header": c.header, "kind": c.kind} for c in m.columns],
+        "rows": Stream(dict(zip(keys, r)) for r in m.rows),
+        "totals": Lazy(lambda: [dict(zip(keys, r)) for r in resolve(m.totals)]),
+        "foot": Lazy(lambda: [str(x) for x in resolve(t.foot) if x]),
+    }
