@@ -46,11 +46,8 @@ def table(network, input=None, sets=None, *, format="text", standalone=False, st
                             "implicitly:\n  "
                             + "\n  ".join(f"{name}: {n.text}" for name, n in a.refused))
     if layout == "paper":
-        from .analysis import paper
+        from .render import paper
 
-        if fmt not in O.choices("paper --format"):
-            raise ArchcalcError(f"--layout paper: --format {fmt} is not supported; choose from "
-                                + ", ".join(O.choices("paper --format")))
         return paper.render(a, fmt)
     from .core.progress import step
     from .render import report

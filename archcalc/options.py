@@ -83,18 +83,11 @@ def _quiz_columns():
     return COLUMNS
 
 
-def _paper_formats():
-    from .analysis.paper import FORMATS
-
-    return FORMATS
-
-
 # What each option with a fixed set of values takes. A command's own format list is under
 # "COMMAND --format". The last few are decided here, by the command that reads them.
 CHOICES = {
     "--format": _formats,                 # table, compare
     "quiz --format": _quiz_formats,
-    "paper --format": _paper_formats,     # table --layout paper
     "check --format": lambda: ("text", "json"),
     "graph --format": lambda: ("dot", "svg"),
     "--convention": _presets,

@@ -172,8 +172,6 @@ def test_unknown_keyword_and_non_flag_values_of_the_api():
     (["compare", "alexnet", "--sort", "size"], lambda: commands.compare(["alexnet"], "size")),
     (["compare", "alexnet", "--kilo", "1"], lambda: commands.compare(["alexnet"], kilo=1)),
     (["graph", "alexnet", "--format", "png"], lambda: commands.graph("alexnet", format="png")),
-    (["table", "googlenet", "--layout", "paper", "--format", "tsv"],
-     lambda: commands.table("googlenet", layout="paper", format="tsv")),
     (["table", "alexnet", "--layout", "grid"], lambda: commands.table("alexnet", layout="grid")),
     (["check", "alexnet", "x.csv", "--k", "1200"], lambda: commands.check("alexnet", "x.csv", k=1200)),
     (["check", "alexnet", "x.csv", "--table", "0"],

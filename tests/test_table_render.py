@@ -189,3 +189,31 @@ def test_views_do_not_import_the_renderers(layer):
     for path in sorted((ROOT / "archcalc" / layer).rglob("*.py")):
         bad = [m for m in _imports(path) if m.startswith("archcalc.render")]
         assert not bad, f"{path.relative_to(ROOT)} imports {bad}"
+
+
+@pytest.mark.parametrize("net", ["googlenet", "densenet121"])
+def test_paper_view_in_every_format(net):
+    """The paper views (one with a total row, one without) in the formats they gained."""
+    from click.testing import CliRunner
+
+    from archcalc.cli import main
+
+    def out(fmt):
+        r = CliRunner().invoke(main, ["table", net, "--layout", "paper", "--format", fmt])
+        assert r.exit_code == 0, r.output
+        return r.output
+
+    rows = list(csv.reader(io.StringIO(out("csv"))))
+    assert list(csv.reader(io.StringIO(out("tsv")), delimiter="\t")) == rows
+    root = ET.fromstring(out("html"))
+    assert [th.text for th in root.find("table/thead/tr")] == rows[0]
+    body = [[td.text or "" for td in tr] for tr in root.find("table/tbody")]
+    foot = [[td.text or "" for td in tr] for tr in root.findall("table/tfoot/tr")]
+    assert body + foot == rows[1:]
+    tex = out("latex")
+    lines = [ln for ln in tex.splitlines() if ln.endswith(r"\\") and " & " in ln]
+    assert len(lines) == len(rows) and all(ln.count(" & ") == len(rows[0]) - 1 for ln in lines)
+    md = [ln for ln in out("markdown").splitlines() if ln.startswith("|")]
+    assert len(md) == len(rows) + 1
+    assert [c.replace("**", "") for c in _markdown_cells(md[-1])] == rows[-1]
+    assert all(len(_markdown_cells(ln)) == len(rows[0]) for ln in md)

@@ -570,7 +570,7 @@ def compare(t: PaperTable, g: Group, c: Column, spec: RowSpec, where: str, text:
 
 @dataclass(frozen=True)
 class PaperView:
-    """A paper table computed for one analysis: data only; ``render`` formats it."""
+    """A paper table computed for one analysis: data only; ``render.paper`` sets it as a table."""
 
     table: PaperTable
     analysis: Analysis
@@ -611,20 +611,7 @@ def compute(a: Analysis, t: PaperTable | None = None) -> PaperView:
     return PaperView(t, a, tuple(groups), tuple(cells), tuple(by_column))
 
 
-# --- rendering ---------------------------------------------------------------------------------
-
-def _footnote_text(v: PaperView, i: int, c: Column, cell: Cell, also=()) -> str:
-    label = next((x.printed or x.text for x in v.cells[i] if x.printed or x.text), f"row {i + 1}")
-    heading = ", ".join((c.heading,) + tuple(also))
-    head = f"{label}, {heading}: the paper prints {cell.printed or 'nothing'}"
-    if cell.value is not None and c.value in NUMERIC:
-        head += f", the arithmetic gives {cell.value:,} = {cell.text}"
-        if cell.gap is not None:
-            head += f" ({cell.gap:.1%} apart)"
-    elif cell.text:
-        head += f", the arithmetic gives {cell.text}"
-    return head + ". " + (cell.explain or "No explanation is known.")
-
+# --- what the rows cover ------------------------------------------------------------------
 
 def _named_notes(v: PaperView) -> list[str]:
     """One line per word of the table's ``named`` that some printed cell adds: which rows, and
@@ -657,151 +644,3 @@ def _coverage(v: PaperView) -> str:
     if missing:
         text += "; not in any row: " + ", ".join(missing)
     return text
-
-
-RIGHT = NUMERIC + ("depth", "channels")      # computed columns set right-aligned
-
-
-def _body(v: PaperView, marks: bool) -> tuple[list[str], list[list[str]], list[str], list[str]]:
-    headers: list[str] = []
-    align: list[str] = []
-    for c in v.table.columns:
-        headers.append(c.heading)
-        align.append("right" if c.value in RIGHT else "left")
-        if c.beside:
-            headers.append(f"paper {c.heading}")
-            align.append("left")
-    notes: list[str] = []
-    body = []
-    for i, row in enumerate(v.cells):
-        out = []
-        same: dict[tuple, tuple[int, Column, Cell, list]] = {}   # one footnote per cause a row
-        for c, cell in zip(v.table.columns, row):
-            ref = ""
-            if cell.mark == DISAGREE or (cell.mark == NEAR and cell.explain):
-                cause = (cell.printed, cell.text, cell.explain, cell.mark)
-                if cause in same:
-                    same[cause][3].append(c.heading)
-                else:
-                    notes.append("")
-                    same[cause] = (len(notes), c, cell, [])
-                ref = f" [{same[cause][0]}]"
-            if c.beside:
-                out.append(cell.text)
-                shown = (f"{cell.printed} {cell.mark}" if cell.printed and marks
-                         else cell.printed or (cell.mark if cell.mark else ""))
-                out.append(shown + ref)
-            elif (cell.mark in (AGREE, NEAR) and not cell.named
-                  and _norm(cell.text) != _norm(cell.printed)):
-                # A number shown more precisely than the paper printed it, and the check.
-                out.append(f"{cell.text} ({cell.printed} {cell.mark}){ref}")
-            else:
-                out.append(cell.text + (f" {cell.mark}{ref}" if cell.mark == DISAGREE else ""))
-        for n, c, cell, also in same.values():
-            notes[n - 1] = _footnote_text(v, i, c, cell, also)
-        body.append(out)
-    total = []
-    for c in v.table.columns:
-        if c.value in NUMERIC:
-            n = sum(cell.value or 0 for cell in (r[v.table.columns.index(c)] for r in v.cells))
-            total.append(_units(n, c))
-        else:
-            total.append("total" if not total else "")
-        if c.beside:
-            printed = []
-            for r in v.cells:
-                cell = r[v.table.columns.index(c)]
-                if cell.printed:
-                    printed.append(_printed_number(cell.printed, c)[0])
-            total.append(f"{sum(printed):,.{c.decimals}f}{c.suffix}" if printed else "")
-    if any(c.value in NUMERIC for c in v.table.columns):
-        body.append(total)
-    return headers, body, notes, align
-
-
-FORMATS = ("text", "github", "csv", "json")
-
-
-def render(a: Analysis, fmt: str = "text") -> str:
-    """The paper view of ``a`` in ``text``, ``github``, ``csv`` or ``json``."""
-    v = compute(a)
-    if fmt == "json":
-        import json
-
-        return json.dumps(to_dict(v), indent=2, ensure_ascii=False) + "\n"
-    headers, body, notes, align = _body(v, marks=True)
-    if fmt == "csv":
-        import csv
-        import io
-
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow(headers)
-        w.writerows(body)
-        return buf.getvalue()
-    from tabulate import tabulate
-
-    t = v.table
-    totalled = any(c.value in NUMERIC for c in t.columns)
-    if fmt == "github" and totalled:
-        body[-1] = [f"**{x}**" if x else x for x in body[-1]]
-        table = tabulate(body, headers, tablefmt="github", disable_numparse=True,
-                         colalign=align)
-    else:
-        table = tabulate(body, headers, tablefmt="simple", disable_numparse=True,
-                         colalign=align)
-        if totalled:
-            lines = table.split("\n")
-            table = "\n".join(lines[:-1] + [lines[1], lines[-1]])
-    x = a.input
-    head = [f"{t.title} — computed from the spec of {a.network}, beside the printed values",
-            f"printed values: {t.source}",
-            f"network: {a.network} — {a.description} ({a.source}); input {x.c}×{x.h}×{x.w}"]
-    foot = [f"note: {n}" for n in t.notes] + [f"note: {n}" for n in _named_notes(v)]
-    if totalled:
-        foot.append(f"marks: {AGREE} agrees to the printed precision; {NEAR} within "
-                    f"{t.tolerance:.0%} (the paper's rounding); {DISAGREE} disagrees. The total "
-                    "row sums the computed cells, and beside them the printed cells.")
-    else:
-        checked = any(cell.mark in (AGREE, NEAR) and _norm(cell.text) != _norm(cell.printed)
-                      for row in v.cells for cell in row)
-        foot.append(f"marks: {DISAGREE} the printed cell disagrees with the computed one; "
-                    "unmarked cells agree" + (
-                        f"; a number computed more precisely than printed is followed by the "
-                        f"printed value and {AGREE} (agrees to its precision)"
-                        + (f", {NEAR} (within {t.tolerance:.0%})" if t.tolerance else "")
-                        + f" or {DISAGREE}" if checked else "") + ".")
-    foot.append(f"coverage: {_coverage(v)}.")
-    if notes:
-        foot.append("disagreements:")
-        foot += [f"  [{i}] {n}" for i, n in enumerate(notes, 1)]
-    return "\n\n".join(["\n".join(head), table, "\n".join(foot)]) + "\n"
-
-
-def _cell_dict(cell: Cell) -> dict:
-    d = {"computed": cell.text, "value": cell.value, "printed": cell.printed, "mark": cell.mark,
-         "gap": cell.gap, "explain": cell.explain}
-    if cell.named:
-        d["named"] = list(cell.named)   # words of the table's `named` the printed cell adds
-    return d
-
-
-def to_dict(v: PaperView) -> dict:
-    t = v.table
-    return {
-        "title": t.title,
-        "source": t.source,
-        "network": v.analysis.network,
-        "input": v.analysis.input.as_list(),
-        "notes": list(t.notes) + _named_notes(v),
-        "tolerance": t.tolerance,
-        "columns": [{"key": c.key, "heading": c.heading, "value": c.value} for c in t.columns],
-        "rows": [
-            {
-                "layers": [r.name for r in g.rows],
-                "cells": {c.key: _cell_dict(cell) for c, cell in zip(t.columns, row)},
-            }
-            for g, row in zip(v.groups, v.cells)
-        ],
-        "coverage": _coverage(v),
-    }

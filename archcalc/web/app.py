@@ -184,7 +184,6 @@ def catalogue(d: dict, state) -> dict:
 
 
 def _choices() -> dict:
-    from ..analysis import paper
     from ..analysis.compare import SORT_KEYS
     from ..analysis.conventions import EXTRAS, PRESETS
     from ..analysis.memory import DTYPES, OPTIMIZERS
@@ -196,7 +195,7 @@ def _choices() -> dict:
             "count": list(EXTRAS), "convention": list(PRESETS), "units": list(UNITS),
             "kilo": list(KILOS), "dtype": list(DTYPES), "optimizer": list(OPTIMIZERS),
             "formats": list(report.FORMATS) + ["html-standalone"],
-            "paper_formats": list(paper.FORMATS), "sort": list(SORT_KEYS),
+            "paper_formats": list(report.FORMATS), "sort": list(SORT_KEYS),
             "quiz_columns": list(quiz.COLUMNS)}
 
 
@@ -248,17 +247,16 @@ def table(d: dict, state) -> dict:
 
 def render(d: dict, state) -> dict:
     """A download: the table in one of the CLI's formats (or the paper view's)."""
-    from ..analysis import paper
-    from ..render import report
+    from ..render import paper, report
 
     fmt = text(d, "format") or "csv"
     layout = text(d, "layout") or "layers"
     net, t = _table(d)
     a = t.analysis
     if layout == "paper":
-        if fmt not in paper.FORMATS:
+        if fmt not in report.FORMATS:
             raise Bad(f"--layout paper: --format {fmt} is not supported; choose from "
-                      + ", ".join(paper.FORMATS))
+                      + ", ".join(report.FORMATS))
         out = paper.render(a, fmt)
     elif fmt == "html-standalone":
         out = t.to_html(standalone=True)
@@ -273,7 +271,7 @@ def render(d: dict, state) -> dict:
 
 
 def paper_view(d: dict, state) -> dict:
-    from ..analysis import paper
+    from ..render import paper
 
     net, t = _table(d)
     return {"text": paper.render(t.analysis, "text")}
