@@ -504,7 +504,7 @@ def check_cmd(network: str, answers: tuple[str, ...], fmt: str, by_order: bool,
 @click.option("--example", default="0", show_default=True, metavar="N",
               help="Leave the first N rows filled in, as a worked example (the seed's template "
                    "fills Conv1 and MaxPool1).")
-@format_option("quiz --format")
+@format_option()
 @no_bias_option
 @spec_options
 def quiz_cmd(network: str, blank: str, seed: str | None, fraction: str | None,

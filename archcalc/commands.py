@@ -119,7 +119,7 @@ def quiz(network, blank="W,H,C,params,macs", seed=None, fraction=None, answers=F
     seed = None if seed is None else O.whole("--seed", seed, -2 ** 63, 2 ** 63 - 1)
     fraction = None if fraction is None else O.fraction("--fraction", fraction)
     example = O.whole("--example", example, 0)
-    fmt = O.choice("--format", format, among="quiz --format")
+    fmt = O.choice("--format", format)
     O.flag("--answers", answers)
     O.flag("bias", bias)
     a = O.analysis(network, input, sets)

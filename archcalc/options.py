@@ -71,12 +71,6 @@ def _sort_keys():
     return SORT_KEYS
 
 
-def _quiz_formats():
-    from .homework.quiz import FORMATS
-
-    return FORMATS
-
-
 def _quiz_columns():
     from .homework.quiz import COLUMNS
 
@@ -87,7 +81,6 @@ def _quiz_columns():
 # "COMMAND --format". The last few are decided here, by the command that reads them.
 CHOICES = {
     "--format": _formats,                 # table, compare
-    "quiz --format": _quiz_formats,
     "check --format": lambda: ("text", "json"),
     "graph --format": lambda: ("dot", "svg"),
     "--convention": _presets,
@@ -105,7 +98,7 @@ CHOICES = {
 
 
 def choices(option: str) -> tuple[str, ...]:
-    """The values ``option`` takes (``"--units"``, or ``"quiz --format"`` for one command's)."""
+    """The values ``option`` takes (``"--units"``, or ``"check --format"`` for one command's)."""
     return tuple(CHOICES[option]())
 
 

@@ -36,12 +36,7 @@ SUBPACKAGES = {"core", "analysis", "render", "homework", "verify", "importers"} 
 FACE_PACKAGES = {"web"}          # faces beside the top-level modules (cli, api, options, …)
 
 # (importing module, imported module): why it is still there. Remove a line when it is fixed.
-EXCEPTIONS = {
-    ("archcalc.analysis.compare", "archcalc.render.report"):
-        "compare renders its own table through report (issue 12: one table renderer)",
-    ("archcalc.analysis.compare", "archcalc.render.units"):
-        "compare formats its numbers (issue 12: one table renderer)",
-}
+EXCEPTIONS: dict[tuple[str, str], str] = {}
 
 THIRD_PARTY = {          # library → the layers or modules that may import it
     "torch": {"verify", "importers"}, "torchvision": {"verify", "importers"},
@@ -52,9 +47,7 @@ THIRD_PARTY = {          # library → the layers or modules that may import it
     "starlette": {"archcalc.web", "archcalc.web.app"}, "uvicorn": {"archcalc.web", "archcalc.web.app"},
 }
 THIRD_PARTY_EXCEPTIONS = {
-    ("archcalc.analysis.paper", "tabulate"): "the paper views render their own tables",
     ("archcalc.homework.check.render", "tabulate"): "check renders its own verdict table",
-    ("archcalc.homework.quiz", "tabulate"): "quiz renders its own exercise table",
     ("archcalc.verify.render", "tabulate"): "verify renders its own report",
 }
 

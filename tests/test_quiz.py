@@ -143,3 +143,30 @@ def test_readme_sample_is_the_current_output():
     line = ("C3, params: params = 5·5·(3·6 + 4·9 + 6·1) = 1,500 weights + 16 biases = 1,516 "
             "(LeNet's connection table: of the 16 maps, 6 see 3, 9 see 4, 1 sees 6 input maps)")
     assert line in key and " ".join(line.split()) in " ".join(readme.split())
+
+
+def test_every_format_holds_the_same_quiz():
+    """The formats quiz gained (github, tsv, json, html) carry the CSV's cells; LaTeX is the
+    layer table's (booktabs, the same escaping)."""
+    args = ("quiz", "alexnet", "--seed", "3")
+    rows = list(csv.reader(io.StringIO(cli(*args, "--format", "csv").output)))
+    assert list(csv.reader(io.StringIO(cli(*args, "--format", "tsv").output),
+                           delimiter="\t")) == rows
+    import json
+    import xml.etree.ElementTree as ET
+
+    d = json.loads(cli(*args, "--format", "json").output)
+    keys = [c["key"] for c in d["columns"]]
+    assert [c["header"] for c in d["columns"]] == rows[0]
+    for line, r in zip(rows[1:], d["rows"]):
+        assert [str(r[k]) if r[k] is not None else "" for k in keys] == line
+    assert len(d["blanks"]) == len(quiz.build(analysed("alexnet"), seed=3).blank) > 0
+    by_name = {r["layer"]: r for r in d["rows"]}
+    assert all(by_name[b["row"]][b["column"]] is None for b in d["blanks"])
+    root = ET.fromstring(cli(*args, "--format", "html").output)
+    cells = [[(td.text or "").replace(",", "") if j >= 2 else td.text or ""
+              for j, td in enumerate(tr)] for tr in root.find("table/tbody")]
+    assert cells == rows[1:]
+    tex = cli(*args, "--answers", "--format", "latex").output
+    assert r"\begin{tabular}{llrrrrr}" in tex and r"\toprule" in tex
+    assert r"conv1 & conv 96, 11$\times$11 s4 p0 & 55 & 55 & 96 & 34,944 & 105,415,200 \\" in tex

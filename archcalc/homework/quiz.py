@@ -3,7 +3,8 @@
 The rows are ``exercise.exercise_rows`` (the layers a lecture table lists), the columns the layer,
 what is given about it, and W, H, C, params, MACs; the values are the engine's, the key's
 working is ``explain``'s. Which cells are blank is chosen by a seeded ``random.Random``, so the
-same seed gives the same quiz. Rendering is a thin layer over ``tabulate`` and ``csv``; a quiz's
+same seed gives the same quiz. ``table`` sets it as a ``render.table`` table, so it is written in
+every format (a blank shows as ``?`` in text and empty elsewhere, ``null`` in JSON); a quiz's
 CSV, filled in, is read by ``archcalc check`` as it is.
 """
 
@@ -16,10 +17,10 @@ from . import explain
 from .exercise import exercise_rows
 from ..core.kinds import RULES
 from ..core.records import Analysis, LayerRow
+from ..render import table as T
 
 COLUMNS = ("W", "H", "C", "params", "macs")
 HEADERS = {"W": "W", "H": "H", "C": "C", "params": "params", "macs": "MACs"}
-FORMATS = ("text", "markdown", "csv", "latex")
 
 
 @dataclass(frozen=True)
@@ -28,7 +29,8 @@ class Quiz:
     title: str
     conventions: str
     headers: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]           # every cell filled
+    rows: tuple[tuple[str, ...], ...]           # every cell filled ("" for the H and W of a
+                                                # flat output)
     blank: frozenset[tuple[int, int]]           # (row, column) index pairs left blank
     working: tuple[tuple[str, str, str], ...]   # (row name, column header, working) of blanks
 
@@ -102,59 +104,53 @@ def build(a: Analysis, blank=COLUMNS, seed: int | None = None, fraction: float |
     return Quiz(a.network, title, conv, headers, tuple(table), chosen, tuple(working))
 
 
-def _latex_safe(text: str) -> str:
-    return text.replace("×", "x").replace("·", "*").replace("−", "-").replace("→", "->") \
-        .replace("⌈", "ceil(").replace("⌉", ")").replace("γ", "gamma").replace("β", "beta")
+# --- the quiz as a table, in every format of render.table ---------------------------------
+
+COLUMN_KINDS = {"W": "size", "H": "size", "C": "size", "params": "count", "macs": "count"}
+
+
+def _exact(text: str):
+    """A number cell as the exact integer it writes (``"34944"`` → 34944), other text as it
+    is."""
+    return int(text) if text.lstrip("-").isdigit() else text
+
+
+def table(q: Quiz, answers: bool = False) -> T.Table:
+    """The quiz ``q``: its title (bold where the format has bold) and conventions above, the
+    working under the key."""
+    cols = [T.Column(q.headers[0], q.headers[0]), T.Column(q.headers[1], q.headers[1])]
+    cols += [T.Column(h, h, COLUMN_KINDS[c]) for c, h in zip(COLUMNS, q.headers[2:])]
+    rows = [[None if not answers and (i, j) in q.blank else _exact(v) if j >= 2 else v
+             for j, v in enumerate(row)] for i, row in enumerate(q.rows)]
+    foot = []
+    if answers and q.working:
+        foot = [T.Strong("working:")] + [T.Item(f"{n}, {c}: {w}") for n, c, w in q.working]
+    return T.Table(cols, rows, title=T.Strong(q.title), head=[q.conventions], foot=foot,
+                   blank="?", document=lambda: to_dict(q, answers))
+
+
+def to_dict(q: Quiz, answers: bool = False) -> dict:
+    """The JSON: every row's cells by column (``null``: left blank, or H and W of a flat
+    output), which cells are blank, and with ``answers`` every cell and the working."""
+    keys = ("layer", "given") + COLUMNS
+    rows = []
+    for i, row in enumerate(q.rows):
+        rows.append({k: None if v == "" or (not answers and (i, j) in q.blank)
+                     else _exact(v) if j >= 2 else v for j, (k, v) in enumerate(zip(keys, row))})
+    out = {
+        "network": q.network,
+        "title": q.title,
+        "conventions": q.conventions,
+        "answers": answers,
+        "columns": [{"key": k, "header": h} for k, h in zip(keys, q.headers)],
+        "rows": rows,
+        "blanks": [{"row": q.rows[i][0], "column": keys[j]} for i, j in sorted(q.blank)],
+    }
+    if answers:
+        out["working"] = [{"row": n, "column": c, "working": w} for n, c, w in q.working]
+    return out
 
 
 def render(q: Quiz, fmt: str = "text", answers: bool = False) -> str:
-    """The exercise (or with ``answers`` the key, with the working of every blank cell)."""
-    blank = "?" if fmt == "text" else ""
-    body = [[cell if answers or (i, j) not in q.blank else blank for j, cell in enumerate(row)]
-            for i, row in enumerate(q.rows)]
-    if fmt == "csv":
-        import csv
-        import io
-
-        buf = io.StringIO()
-        w = csv.writer(buf, lineterminator="\n")
-        w.writerow(q.headers)
-        w.writerows(body)
-        return buf.getvalue()
-    from tabulate import tabulate
-
-    if fmt == "latex":
-        rows = [[_latex_safe(c) for c in row] for row in body]
-        out = [f"% {_latex_safe(q.title)}", f"% {_latex_safe(q.conventions)}",
-               tabulate(rows, q.headers, tablefmt="latex_booktabs", disable_numparse=True)]
-        if answers and q.working:
-            out.append("\\begin{itemize}")
-            out += [f"  \\item {_tex(n)}, {_tex(c)}: {_tex(_latex_safe(w))}"
-                    for n, c, w in q.working]
-            out.append("\\end{itemize}")
-        return "\n".join(out) + "\n"
-    numeric = [[_n(c) if j >= 4 and c not in ("", "?") else c for j, c in enumerate(row)]
-               for row in body]
-    table = tabulate(numeric, q.headers, tablefmt="github" if fmt == "markdown" else "simple",
-                     disable_numparse=True,
-                     colalign=["left", "left"] + ["right"] * (len(q.headers) - 2))
-    head = [("**" + q.title + "**") if fmt == "markdown" else q.title, q.conventions]
-    out = ["\n\n".join(["\n".join(head), table])]
-    if answers and q.working:
-        out.append("working:" if fmt == "text" else "**working:**")
-        bullet = "  " if fmt == "text" else "- "
-        out += [f"{bullet}{n}, {c}: {w}" for n, c, w in q.working]
-    return "\n".join(out) + "\n"
-
-
-def _n(text: str) -> str:
-    return f"{int(text):,}" if text.lstrip("-").isdigit() else text
-
-
-def _tex(text: str) -> str:
-    """Text made safe for LaTeX's text mode."""
-    text = text.replace("\\", "\0")
-    for a, b in (("&", r"\&"), ("%", r"\%"), ("$", r"\$"), ("#", r"\#"), ("_", r"\_"),
-                 ("{", r"\{"), ("}", r"\}"), ("~", r"\~{}"), ("^", r"\^{}")):
-        text = text.replace(a, b)
-    return text.replace("\0", r"\textbackslash{}")
+    """The exercise (or with ``answers`` the key) in any of ``render.table.FORMATS``."""
+    return T.render(table(q, answers), fmt)
