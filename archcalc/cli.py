@@ -304,14 +304,19 @@ def check_out(out: str, force: bool) -> None:
     files.check_target(out, force)
 
 
-def write_out(text: str, out: str | None, force: bool) -> None:
-    """Print ``text``, or write it to ``out`` whole or not at all (core.files)."""
+def write_out(text, out: str | None, force: bool) -> None:
+    """Print ``text`` (a string, or its pieces: a table written row by row), or write it to
+    ``out`` whole or not at all (core.files)."""
+    pieces = [text] if isinstance(text, str) else text
     if out is None:
-        click.echo(text, nl=False)
+        for piece in pieces:
+            click.echo(piece, nl=False)
         return
     from .core import files
 
-    files.write_text(out, text, force)
+    with files.replacing(out, force) as f:
+        for piece in pieces:
+            f.write(piece)
     click.echo(f"wrote {out}", err=True)
 
 
@@ -372,7 +377,7 @@ def table_cmd(network: str, input_: str | None, sets, no_bias: bool, fmt: str,
 
     write_out(commands.table(network, input_, sets, format=fmt, standalone=standalone,
                              strict=strict, layout=layout, skip_unknown=skip_unknown,
-                             bias=not no_bias, **counting),
+                             bias=not no_bias, pieces=True, **counting),
               out, force)
 
 

@@ -26,11 +26,13 @@ def networks_list() -> str:
 
 
 def table(network, input=None, sets=None, *, format="text", standalone=False, strict=False,
-          layout="layers", skip_unknown=False, **counting) -> str:
+          layout="layers", skip_unknown=False, pieces=False, **counting):
     """``archcalc table``: the layer table (or, with ``layout="paper"``, the paper's own table)
     of ``network`` in ``format`` (``standalone``: html as one self-contained page whose cells
     show their working; ``skip_unknown``: a model's operations archcalc cannot count kept as
-    rows that say so); ``counting``: the options of ``options.table``."""
+    rows that say so); ``counting``: the options of ``options.table``. With ``pieces`` the
+    layer table comes as an iterator of strings, written row by row as it is computed (the
+    CLI's way to print a table of 100,000 layers without holding it whole)."""
     layout = O.choice("--layout", layout)
     fmt = O.choice("--format", format)
     O.flag("--standalone", standalone)
@@ -57,7 +59,7 @@ def table(network, input=None, sets=None, *, format="text", standalone=False, st
         from .homework.explain import table_cells
 
         return report.html_document(a, opt, table_cells(a.rows, opt.bias, opt.count))
-    return report.render(a, fmt, opt)
+    return (report.chunks if pieces else report.render)(a, fmt, opt)
 
 
 def import_spec(source, input=None, name=None, command="", skip_unknown=False) -> str:

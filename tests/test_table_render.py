@@ -217,3 +217,19 @@ def test_paper_view_in_every_format(net):
     assert len(md) == len(rows) + 1
     assert [c.replace("**", "") for c in _markdown_cells(md[-1])] == rows[-1]
     assert all(len(_markdown_cells(ln)) == len(rows[0]) for ln in md)
+
+
+JSONS = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text() |
+    st.floats(allow_nan=False) | st.floats(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner,
+                                                                 max_size=4),
+    max_leaves=20)
+
+
+@given(JSONS)
+@settings(max_examples=300, deadline=None)
+def test_fast_dumps_is_json_dumps(v):
+    assert T.dumps(v) == json.dumps(v, indent=2, ensure_ascii=False)
+    assert "".join(T.json_chunks({"x": T.Stream([v, v])})) == json.dumps(
+        {"x": [v, v]}, indent=2, ensure_ascii=False) + "\n"

@@ -345,48 +345,55 @@ def _total_rows(a: Analysis, opt: Options):
     return out
 
 
-def table_data(a: Analysis, opt: Options, machine: bool = False):
-    """(columns, body rows of exact values, total rows of exact values), the one source of every
-    format."""
-    keys = column_keys(a, opt, machine)
-    cols = [COLUMNS[k] for k in keys]
-    ctx = Context(a, opt)
-    body = [[c.value(r, ctx) for c in cols] for r in a.rows]
-    index = {r.name: i for i, r in enumerate(a.rows)}
-    totals = []
-    for label, rows in _total_rows(a, opt):
-        line = []
-        for j, c in enumerate(cols):
-            if c.key == "layer":
-                line.append(label)
-            elif c.totalled:
-                line.append(sum(body[index[r.name]][j] for r in rows))
-            else:
-                line.append("")
-        totals.append(line)
-    return cols, body, totals
+class _Rows:
+    """The rows of exact values, produced one at a time, each added to the total lines as it
+    goes by: a table is written row by row and its totals are ready when its rows are."""
+
+    def __init__(self, a: Analysis, opt: Options, cols):
+        self.a, self.cols, self.ctx = a, cols, Context(a, opt)
+        self.labels = [label for label, _ in _total_rows(a, opt)]
+        self.summed = [j for j, c in enumerate(cols) if c.totalled]
+        self.sums = {label: [0] * len(cols) for label in self.labels}
+
+    def __iter__(self):
+        cols, ctx, summed = self.cols, self.ctx, self.summed
+        inference, every = self.sums["total"], self.sums.get("total with aux")
+        for r in self.a.rows:
+            values = [c.value(r, ctx) for c in cols]
+            for j in summed:
+                if not r.aux:
+                    inference[j] += values[j]
+                if every is not None:
+                    every[j] += values[j]
+            yield r, values
+
+    def totals(self) -> list[list]:
+        """The total lines: a label in the layer column, the sums in the totalled ones."""
+        return [[label if c.key == "layer" else self.sums[label][j] if c.totalled else ""
+                 for j, c in enumerate(self.cols)] for label in self.labels]
 
 
-def _human(a: Analysis, opt: Options):
-    """Columns, body and total rows for the human-readable formats: the note column holds
-    references [1], [2] to the numbered notes printed under the table, and an auxiliary
-    head's kind says so."""
-    cols, body, totals = table_data(a, opt)
-    numbered = [(r.name, n.text) for r in a.rows for n in r.notes]
-    note_no: dict[str, list[int]] = {}
-    for i, (name, _) in enumerate(numbered, 1):
-        note_no.setdefault(name, []).append(i)
-    rows = []
-    for r, values in zip(a.rows, body):
-        line = []
-        for c, v in zip(cols, values):
-            if c.key == "notes":
-                v = " ".join(f"[{i}]" for i in note_no.get(r.name, []))
-            elif c.key == "kind" and r.aux:
-                v = f"{v} (aux)"
-            line.append(v)
-        rows.append(line)
-    return cols, rows, totals, numbered
+def _numbered(a: Analysis) -> list[tuple[str, str]]:
+    """(layer, note) of every note, numbered from 1 in this order."""
+    return [(r.name, n.text) for r in a.rows for n in r.notes]
+
+
+def _human(a: Analysis, opt: Options, cols, rows: _Rows):
+    """The rows for the human-readable formats: the note column holds references [1], [2] to
+    the numbered notes printed under the table, and an auxiliary head's kind says so."""
+    n = 0
+    for r, values in rows:
+        if r.aux or r.notes:
+            line = []
+            for c, v in zip(cols, values):
+                if c.key == "notes":
+                    v = " ".join(f"[{i}]" for i in range(n + 1, n + 1 + len(r.notes)))
+                elif c.key == "kind" and r.aux:
+                    v = f"{v} (aux)"
+                line.append(v)
+            n += len(r.notes)
+            values = line
+        yield values          # a row without notes: its note cell is "" as in the CSV
 
 
 def _head(a: Analysis) -> list[str]:
@@ -417,30 +424,37 @@ def _foot_all(a: Analysis, opt: Options, cols, numbered) -> list[str]:
 
 
 def table(a: Analysis, opt: Options = Options()) -> T.Table:
-    """The layer table in the renderer's model: the human-readable columns and cells, the CSV's
-    machine columns (``machine``), and the JSON contract (``to_dict``)."""
-    cols, rows, totals, numbered = _human(a, opt)
+    """The layer table in the renderer's model: the human-readable columns and rows, the CSV's
+    machine columns (``machine``), and the JSON contract (``document``); each computed only
+    when its format is written, its rows one at a time."""
+    cols = [COLUMNS[k] for k in column_keys(a, opt)]
+    rows = _Rows(a, opt, cols)
     head = _head(a)
-    return T.Table(cols, rows, totals, title=head[0], head=head[1:],
-                   foot=["", *_foot_all(a, opt, cols, numbered)], units=opt.units,
-                   kilo=opt.kilo, machine=lambda: machine_table(a, opt),
-                   document=lambda: to_dict(a, opt))
+    return T.Table(cols, _human(a, opt, cols, rows), rows.totals, title=head[0], head=head[1:],
+                   foot=lambda: ["", *_foot_all(a, opt, cols, _numbered(a))],
+                   units=opt.units, kilo=opt.kilo, machine=lambda: machine_table(a, opt),
+                   document=lambda: document(a, opt))
 
 
 def machine_table(a: Analysis, opt: Options) -> T.Table:
     """CSV and TSV: machine names as headers, exact integers, the notes' text; an ``aux``
     column for networks with auxiliary heads."""
-    cols, body, totals = table_data(a, opt, machine=True)
-    aux = a.has_aux
-    if aux:
-        cols = cols + [T.Column("aux", "aux")]
-        body = [values + [str(r.aux).lower()] for r, values in zip(a.rows, body)]
-        totals = [t + [""] for t in totals]
-    return T.Table(cols, body, totals)
+    cols = [COLUMNS[k] for k in column_keys(a, opt, machine=True)]
+    rows = _Rows(a, opt, cols)
+    if not a.has_aux:
+        return T.Table(cols, (values for _, values in rows), rows.totals)
+    return T.Table(cols + [T.Column("aux", "aux")],
+                   (values + [str(r.aux).lower()] for r, values in rows),
+                   lambda: [t + [""] for t in rows.totals()])
 
 
 def render(a: Analysis, fmt: str = "text", opt: Options = Options()) -> str:
     return T.render(table(a, opt), fmt)
+
+
+def chunks(a: Analysis, fmt: str = "text", opt: Options = Options()):
+    """``render(a, fmt, opt)`` in pieces (row by row for csv, tsv and json)."""
+    return T.chunks(table(a, opt), fmt)
 
 
 def interactive_html(a: Analysis, opt: Options, working: list[dict] | None = None) -> str:
@@ -488,12 +502,17 @@ def html_document(a: Analysis, opt: Options, working: list[dict] | None = None) 
 
 
 def to_dict(a: Analysis, opt: Options = Options()) -> dict:
+    """The JSON contract as plain data: ``document`` with its layers in a list."""
+    return T.materialize(document(a, opt))
+
+
+def document(a: Analysis, opt: Options = Options()) -> dict:
     """The JSON contract: ``network``, ``input`` [C, H, W], ``layers`` and ``totals``; every
     column's exact value is in each layer (and each totalled one in ``totals``), with the
-    memory estimate and the receptive field of every layer."""
+    memory estimate and the receptive field of every layer. The layers are a ``Stream``, made
+    one at a time as they are written; the totals, summed as they go by, follow them."""
     from ..analysis import memory as M
 
-    t = a.totals
     ctx = Context(a, opt)
     extra_cols = [COLUMNS[k] for k in ("flops", "activations", "activation_bytes",
                                        "param_bytes")]
@@ -501,39 +520,54 @@ def to_dict(a: Analysis, opt: Options = Options()) -> dict:
         extra_cols.insert(1, COLUMNS["training_flops"])
     if opt.convention in CV.PRESET_COLUMN:
         extra_cols.append(COLUMNS[CV.PRESET_COLUMN[opt.convention][0]])
-    fields = ctx.fields
-    layers = []
-    for r in a.rows:
-        d = {
-            "name": r.name,
-            "kind": r.kind,
-            "inputs": list(r.inputs),
-            "geometry": r.geometry,
-            "output": r.output.as_list(),
-            "flat": r.output.flat,
-            "params": layer_params(r, opt),
-            "weights": r.counts.weights,
-            "biases": r.counts.biases,
-            "fixed_params": r.counts.fixed,
-            "buffers": r.counts.buffers,
-            "macs": r.counts.macs,
-        }
-        d.update({c.key: c.value(r, ctx) for c in extra_cols})
-        d["receptive_field"] = _rf_dict(fields[r.name], len(r.inputs) > 1)
-        d["notes"] = [{"kind": n.kind, "text": n.text} for n in r.notes]
-        d["aux"] = r.aux
-        layers.append(d)
     # Each total is the sum of its layers' values, as the text table's total lines are: one
     # computation for the inference total and the total with the auxiliary heads.
     keys = ("params", "weights", "biases", "fixed_params", "buffers", "macs",
             *(c.key for c in extra_cols))
-    index = {r.name: i for i, r in enumerate(a.rows)}
-    sums = {label: {k: sum(layers[index[r.name]][k] for r in rows) for k in keys}
-            for label, rows in _total_rows(a, Options(aux=True))}
-    totals = sums["total"]
-    m = M.memory(a, totals["params"], opt.dtype, opt.batch, opt.optimizer)
-    tr = M.memory(a, counted_params(a.totals_with_aux, opt), opt.dtype, opt.batch,
-                  opt.optimizer, aux=True)
+    sums = {label: dict.fromkeys(keys, 0) for label in ("total", "total with aux")}
+
+    def layers():
+        fields = ctx.fields
+        inference, every = sums["total"], sums["total with aux"]
+        for r in a.rows:
+            d = {
+                "name": r.name,
+                "kind": r.kind,
+                "inputs": list(r.inputs),
+                "geometry": r.geometry,
+                "output": r.output.as_list(),
+                "flat": r.output.flat,
+                "params": layer_params(r, opt),
+                "weights": r.counts.weights,
+                "biases": r.counts.biases,
+                "fixed_params": r.counts.fixed,
+                "buffers": r.counts.buffers,
+                "macs": r.counts.macs,
+            }
+            d.update({c.key: c.value(r, ctx) for c in extra_cols})
+            d["receptive_field"] = _rf_dict(fields[r.name], len(r.inputs) > 1)
+            d["notes"] = [{"kind": n.kind, "text": n.text} for n in r.notes]
+            d["aux"] = r.aux
+            for k in keys:
+                every[k] += d[k]
+                if not r.aux:
+                    inference[k] += d[k]
+            yield d
+
+    def memory() -> dict:
+        m = M.memory(a, sums["total"]["params"], opt.dtype, opt.batch, opt.optimizer)
+        tr = M.memory(a, counted_params(a.totals_with_aux, opt), opt.dtype, opt.batch,
+                      opt.optimizer, aux=True)
+        return {
+            "dtype": opt.dtype, "bytes_per_value": m.bytes_per, "batch": opt.batch,
+            "optimizer": opt.optimizer,
+            "forward_activation_values": m.activation_values,
+            "forward_activation_bytes": m.activation_bytes,
+            "param_bytes": m.param_bytes,
+            "training_values": tr.training_values,
+            "training_bytes": tr.training_bytes,
+        }
+
     out = {
         "network": a.network,
         "description": a.description,
@@ -542,17 +576,9 @@ def to_dict(a: Analysis, opt: Options = Options()) -> dict:
         "input": a.input.as_list(),
         "conventions": dict(conventions(a, opt), bias_counted=opt.bias, count=list(opt.count),
                             preset=opt.convention),
-        "layers": layers,
-        "totals": totals,
-        "memory": {
-            "dtype": opt.dtype, "bytes_per_value": m.bytes_per, "batch": opt.batch,
-            "optimizer": opt.optimizer,
-            "forward_activation_values": m.activation_values,
-            "forward_activation_bytes": m.activation_bytes,
-            "param_bytes": m.param_bytes,
-            "training_values": tr.training_values,
-            "training_bytes": tr.training_bytes,
-        },
+        "layers": T.Stream(layers()),
+        "totals": T.Lazy(lambda: sums["total"]),
+        "memory": T.Lazy(memory),
         "notes": list(a.notes),
         "even_inputs": list(a.even_inputs),
         "accuracy": None if a.accuracy is None else {
@@ -561,7 +587,7 @@ def to_dict(a: Analysis, opt: Options = Options()) -> dict:
             "protocol": a.accuracy.protocol or None},
     }
     if opt.aux and a.has_aux:
-        out["totals_with_aux"] = sums["total with aux"]
+        out["totals_with_aux"] = T.Lazy(lambda: sums["total with aux"])
     return out
 
 
