@@ -335,11 +335,12 @@ def main() -> None:
 
 
 @main.command("list")
-def list_cmd() -> None:
+@format_option()
+def list_cmd(fmt: str) -> None:
     """List the bundled networks, each with a one-line description and its source."""
     from . import commands
 
-    click.echo(commands.networks_list(), nl=False)
+    click.echo(commands.networks_list(fmt), nl=False)
 
 
 @main.command("table")

@@ -14,15 +14,16 @@ from . import options as O
 from .core.errors import ArchcalcError, suggest
 
 
-def networks_list() -> str:
+def networks_list(format="text") -> str:
     """``archcalc list``: every bundled network, its description and its source."""
     from .core import spec
     from .render import report
 
+    fmt = O.choice("--format", format)
     infos = [i for sf in spec.catalogue().values() for i in sf.infos()]
     seen = set()
     unique = [i for i in infos if not (i.name in seen or seen.add(i.name))]
-    return report.render_list(unique)
+    return report.render_list(unique, fmt)
 
 
 def table(network, input=None, sets=None, *, format="text", standalone=False, strict=False,

@@ -233,3 +233,27 @@ def test_fast_dumps_is_json_dumps(v):
     assert T.dumps(v) == json.dumps(v, indent=2, ensure_ascii=False)
     assert "".join(T.json_chunks({"x": T.Stream([v, v])})) == json.dumps(
         {"x": [v, v]}, indent=2, ensure_ascii=False) + "\n"
+
+
+def test_every_table_command_offers_the_same_formats():
+    from archcalc.cli import main
+
+    for name in ("table", "compare", "quiz", "list"):
+        (opt,) = [p for p in main.commands[name].params if p.name == "fmt"]
+        assert tuple(opt.type.choices) == FORMATS, name
+
+
+def test_list_in_every_format():
+    from click.testing import CliRunner
+
+    from archcalc.cli import main
+    from archcalc.core import spec
+
+    rows = list(csv.DictReader(io.StringIO(CliRunner().invoke(main, ["list", "--format",
+                                                                     "csv"]).output)))
+    names = {r["network"] for r in rows}
+    assert names == set(spec.catalogue()) and len(rows) == len(names)
+    d = json.loads(CliRunner().invoke(main, ["list", "--format", "json"]).output)
+    assert d["networks"] == rows
+    root = ET.fromstring(CliRunner().invoke(main, ["list", "--format", "html"]).output)
+    assert [tr.find("td").text for tr in root.find("table/tbody")] == [r["network"] for r in rows]

@@ -603,8 +603,17 @@ def _rf_dict(f, join: bool) -> dict | str:
             for ax, x in (("h", f.h), ("w", f.w))}
 
 
-def render_list(infos) -> str:
-    from tabulate import tabulate
+LIST_COLUMNS = [T.Column("network", "network"), T.Column("description", "description"),
+                T.Column("source", "source")]
 
+
+def list_table(infos) -> T.Table:
+    """``archcalc list``: one row per network (``spec`` infos)."""
     rows = [[i.name, i.description, i.source] for i in infos]
-    return tabulate(rows, ["network", "description", "source"], tablefmt="simple") + "\n"
+    keys = [c.key for c in LIST_COLUMNS]
+    return T.Table(LIST_COLUMNS, rows,
+                   document=lambda: {"networks": [dict(zip(keys, r)) for r in rows]})
+
+
+def render_list(infos, fmt: str = "text") -> str:
+    return T.render(list_table(infos), fmt)
