@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..core.printable import printable
+from ..render.table import text_table
 from .check import LayerCheck, NetworkCheck
 from .reference import ReferenceCheck
 from ..core.printable import printable
@@ -85,16 +87,20 @@ def _what(c: LayerCheck) -> str:
     return "; ".join(out)
 
 
-def render_reference(ref: ReferenceCheck) -> str:
-    from tabulate import tabulate
+def _table(rows: list[list[str]], headers: list[str], aligns: list[str]) -> str:
+    """A plain-text table drawn as every archcalc table is (``render.table``), each cell with its
+    control characters shown escaped."""
+    return text_table([[printable(c) for c in r] for r in rows], [], headers, aligns)
 
+
+def render_reference(ref: ReferenceCheck) -> str:
     if ref.skipped:
         hint = " Install it with pip install 'archcalc[xcheck]'." if ref.missing_library else ""
         return f"cross-check skipped: {ref.skipped}; {ref.not_checked}.{hint}\n"
     value = lambda v: _shape(v) if isinstance(v, tuple) else _num(v)     # noqa: E731
     rows = [[i.what, value(i.ours), value(i.theirs), OK if i.ok else BAD] for i in ref.items]
-    table = tabulate(rows, ["cross-check", "archcalc", ref.reference.title, ""],
-                     disable_numparse=True, colalign=("left", "right", "right", "left"))
+    table = _table(rows, ["cross-check", "archcalc", ref.reference.title, ""],
+                   ["left", "right", "right", "left"])
     return table + "\n"
 
 
@@ -114,8 +120,6 @@ META = ("\nmeta: the forward pass ran on the meta device, which computes shapes 
 def render(nc: NetworkCheck, rows: str = "all") -> str:
     """The report for one network: ``rows`` "all" (every layer, the cross-check, the
     conventions), "failures" (only what disagrees) or "none" (the verdict line only)."""
-    from tabulate import tabulate
-
     shown = nc.layers if rows == "all" else nc.failures if rows == "failures" else ()
     ref = nc.reference
     show_ref = ref is not None and rows != "none" and (rows == "all" or not ref.ok
@@ -125,10 +129,9 @@ def render(nc: NetworkCheck, rows: str = "all") -> str:
         out.append(f"{printable(nc.network)} — archcalc vs torch ({nc.device}, batch {nc.batch}, input "
                    f"{nc.input})")
     if shown:
-        table = tabulate([_row(c) for c in shown],
-                         ["layer", "kind", "shape", "torch", "params", "torch", "FLOPs", "torch",
-                          ""], disable_numparse=True,
-                         colalign=("left", "left") + ("right",) * 6 + ("left",))
+        table = _table([_row(c) for c in shown],
+                       ["layer", "kind", "shape", "torch", "params", "torch", "FLOPs", "torch", ""],
+                       ["left", "left"] + ["right"] * 6 + ["left"])
         out += ["", table]
     if show_ref:
         out += ["", render_reference(ref).rstrip("\n")]
