@@ -17,7 +17,9 @@ def test_simple_and_markdown_tables_are_tabulates_formats(name):
     a = archcalc.analyse(name)
     for opt in (report.Options(), report.Options(bias=False, aux=True, units="si")):
         t = report.table(a, opt)
-        headers, body, totals = T._cells(t, str)
+        body, totals = ([[T.show(c, v, t.units, t.kilo) for c, v in zip(t.columns, r)]
+                         for r in rows] for rows in (t.rows, T.resolve(t.totals)))
+        headers = [c.header for c in t.columns]
         align = [T.align(c) for c in t.columns]
         for fmt, ours in (("simple", T.simple_table(body + totals, headers, align)),
                           ("pipe", T.markdown_table(body + totals, headers, align)),

@@ -177,26 +177,16 @@ def render(t: Table, fmt: str = "text") -> str:
 
 def chunks(t: Table, fmt: str = "text") -> Iterator[str]:
     """``t`` in format ``fmt``, in pieces whose concatenation is ``render(t, fmt)``: row by row
-    for csv, tsv and json."""
+    for csv, tsv and json; line by line, once every cell's width is known, for text, github and
+    markdown."""
     if fmt == "json":
         return gathered(json_chunks(t.document() if t.document else default_document(t)))
     if fmt in ("csv", "tsv"):
         return csv_chunks(resolve(t.machine) or t, "\t" if fmt == "tsv" else ",")
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; the formats are {', '.join(FORMATS)}")
-    return iter([{"latex": latex, "html": html}.get(fmt, text)(t, fmt)])
-
-
-def _cells(t: Table, escape: Callable[[str], str], blank: str = ""):
-    """Headers, body rows and total rows as escaped strings."""
-    cols = list(t.columns)
-
-    def line(values):
-        return [escape(blank if v is None else show(c, v, t.units, t.kilo))
-                for c, v in zip(cols, values)]
-
-    body = [line(r) for r in t.rows]
-    return [escape(c.header) for c in cols], body, [line(r) for r in resolve(t.totals)]
+    lines = {"latex": latex_lines, "html": html_lines}.get(fmt)
+    return gathered(x + "\n" for x in (lines(t) if lines else text_lines(t, fmt)))
 
 
 def _line(x: str, style: str) -> str:
@@ -209,58 +199,80 @@ def _line(x: str, style: str) -> str:
     return f"**{s}**" if isinstance(x, Strong) and s else s
 
 
-def text(t: Table, fmt: str = "text") -> str:
+_SEP = "\0"     # between a packed row's cells: no escaped cell holds it (printable writes \x00)
+
+
+class Packed:
+    """A table's cells as strings, each row packed into one string (a million rows of ten cells
+    take a quarter of the memory of lists of strings), with each column's width: the widest of
+    its header plus two (as tabulate pads headers) and its cells."""
+
+    def __init__(self, headers: list[str], aligns: list[str]):
+        self.headers, self.aligns = headers, aligns
+        self.widths = [len(h) + 2 for h in headers]
+        self.rows: list[str] = []
+        self.totals = 0            # how many of the last rows are total rows
+
+    def add(self, cells: list[str]) -> None:
+        w = self.widths
+        for i, x in enumerate(cells):
+            if len(x) > w[i]:
+                w[i] = len(x)
+        self.rows.append(_SEP.join(cells))
+
+    def cells(self):
+        return (r.split(_SEP) for r in self.rows)
+
+
+def text_lines(t: Table, fmt: str = "text") -> Iterator[str]:
     """``text`` (aligned columns, a rule above the totals), ``github`` or ``markdown`` (a
-    Markdown table, the totals in bold; markdown marks each column's alignment)."""
+    Markdown table, the totals in bold; markdown marks each column's alignment), line by line."""
     style = "text" if fmt == "text" else "markdown"
     escape = printable if style == "text" else markdown_escape
-    headers, body, totals = _cells(t, escape, t.blank if style == "text" else "")
-    aligns = [align(c) for c in t.columns]
-    if style == "text":
-        table = text_table(body, totals, headers, aligns)
-    else:
-        body += [[f"**{x}**" if x else x for x in total] for total in totals]
-        table = markdown_table(body, headers, aligns, colons=fmt == "markdown")
+    blank = t.blank if style == "text" else ""
+    cols = list(t.columns)
     top = [_line(x, style) for x in ([t.title] if t.title else []) + list(t.head)]
-    out = ("\n".join(top) + "\n\n" if top else "") + table + "\n"
-    foot = resolve(t.foot)
-    if foot:
-        out += "\n".join(_line(x, style) for x in foot) + "\n"
-    return out
+    if top:
+        yield from top
+        yield ""
+    p = Packed([escape(c.header) for c in cols], [align(c) for c in cols])
+    for values in t.rows:
+        p.add([escape(blank if v is None else show(c, v, t.units, t.kilo))
+               for c, v in zip(cols, values)])
+    for values in resolve(t.totals):
+        cells = [escape(show(c, v, t.units, t.kilo)) for c, v in zip(cols, values)]
+        p.add(cells if style == "text" else [f"**{x}**" if x else x for x in cells])
+        p.totals += 1
+    if style == "text":
+        yield from table_lines(p)
+    else:
+        yield from markdown_lines(p, colons=fmt == "markdown")
+    yield from (_line(x, style) for x in resolve(t.foot))
 
 
-def text_table(body: list[list[str]], totals: list[list[str]], headers: list[str],
-               aligns: list[str]) -> str:
+def table_lines(p: Packed) -> Iterator[str]:
     """The plain-text table: aligned columns, a rule under the headers and above the totals.
     (Fitting the terminal's width, when it comes, belongs here.)"""
-    table = simple_table(body + totals, headers, aligns)
-    if totals:
-        lines = table.split("\n")
-        k = len(totals)
-        table = "\n".join(lines[:-k] + [lines[1]] + lines[-k:])
-    return table
-
-
-def simple_table(rows: list[list[str]], headers: list[str], aligns: list[str]) -> str:
-    """The same text as ``tabulate(rows, headers, tablefmt="simple", disable_numparse=True,
-    colalign=aligns)`` for cells that are already strings without ANSI codes, wide characters
-    or surrounding spaces (tests compare the two). tabulate infers a type for every cell,
-    about 8 µs each, which was half of `archcalc table resnet1202`'s time (3,700 rows)."""
-    widths = [max([len(h) + 2] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    widths, aligns = p.widths, p.aligns
 
     def line(cells) -> str:
         return "  ".join(c.ljust(w) if a == "left" else c.rjust(w)
                          for c, w, a in zip(cells, widths, aligns)).rstrip()
 
-    return "\n".join([line(headers), "  ".join("-" * w for w in widths)]
-                     + [line(r) for r in rows])
+    rule = "  ".join("-" * w for w in widths)
+    yield line(p.headers)
+    yield rule
+    first_total = len(p.rows) - p.totals
+    for i, cells in enumerate(p.cells()):
+        if i == first_total:
+            yield rule
+        yield line(cells)
 
 
-def markdown_table(rows: list[list[str]], headers: list[str], aligns: list[str],
-                   colons: bool = True) -> str:
+def markdown_lines(p: Packed, colons: bool = True) -> Iterator[str]:
     """The same text as tabulate's ``pipe`` format (``colons``: the rule marks each column's
-    alignment) or ``github`` format, for the same cells as ``simple_table``."""
-    widths = [max([len(h) + 2] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    alignment) or ``github`` format, for cells as ``simple_table`` takes them."""
+    widths, aligns = p.widths, p.aligns
 
     def line(cells) -> str:
         return "| " + " | ".join(c.ljust(w) if a == "left" else c.rjust(w)
@@ -271,71 +283,105 @@ def markdown_table(rows: list[list[str]], headers: list[str], aligns: list[str],
                         for w, a in zip(widths, aligns))
     else:
         rule = "|".join("-" * (w + 2) for w in widths)
-    return "\n".join([line(headers), "|" + rule + "|"] + [line(r) for r in rows])
+    yield line(p.headers)
+    yield "|" + rule + "|"
+    yield from (line(cells) for cells in p.cells())
+
+
+def _packed(rows, headers, aligns, totals=()) -> Packed:
+    p = Packed(headers, aligns)
+    for r in [*rows, *totals]:
+        p.add(r)
+    p.totals = len(totals)
+    return p
+
+
+def text_table(body: list[list[str]], totals: list[list[str]], headers: list[str],
+               aligns: list[str]) -> str:
+    """``table_lines`` of cells already strings, as one string."""
+    return "\n".join(table_lines(_packed(body, headers, aligns, totals)))
+
+
+def simple_table(rows: list[list[str]], headers: list[str], aligns: list[str]) -> str:
+    """The same text as ``tabulate(rows, headers, tablefmt="simple", disable_numparse=True,
+    colalign=aligns)`` for cells that are already strings without ANSI codes, wide characters
+    or surrounding spaces (tests compare the two). tabulate infers a type for every cell,
+    about 8 µs each, which was half of `archcalc table resnet1202`'s time (3,700 rows)."""
+    return text_table(rows, [], headers, aligns)
+
+
+def markdown_table(rows: list[list[str]], headers: list[str], aligns: list[str],
+                   colons: bool = True) -> str:
+    """``markdown_lines`` of cells already strings, as one string."""
+    return "\n".join(markdown_lines(_packed(rows, headers, aligns), colons))
 
 
 def _notes(t: Table) -> list[str]:
     return [x for x in [*t.head, *resolve(t.foot)] if x.strip()]
 
 
-def latex(t: Table, fmt: str = "latex") -> str:
+def latex_lines(t: Table) -> Iterator[str]:
     """A booktabs ``table`` with the title as caption and the lines around it as a note below;
     needs ``\\usepackage{booktabs}``; symbols are written as LaTeX (× as ``$\\times$``)."""
-    headers, body, totals = _cells(t, latex_escape)
-    spec = "".join("l" if align(c) == "left" else "r" for c in t.columns)
+    cols = list(t.columns)
+    spec = "".join("l" if align(c) == "left" else "r" for c in cols)
 
-    def row(cells) -> str:
-        return " & ".join(cells) + r" \\"
+    def row(values) -> str:
+        return " & ".join(latex_escape(show(c, v, t.units, t.kilo))
+                          for c, v in zip(cols, values)) + r" \\"
 
-    lines = [r"% archcalc table: needs \usepackage{booktabs}", r"\begin{table}", r"\centering"]
+    yield from [r"% archcalc table: needs \usepackage{booktabs}", r"\begin{table}", r"\centering"]
     if t.title:
-        lines.append(r"\caption{" + latex_escape(t.title) + "}")
-    lines += [r"\begin{tabular}{" + spec + "}", r"\toprule", row(headers), r"\midrule"]
-    lines += [row(b) for b in body]
+        yield r"\caption{" + latex_escape(t.title) + "}"
+    yield from [r"\begin{tabular}{" + spec + "}", r"\toprule",
+                " & ".join(latex_escape(c.header) for c in cols) + r" \\", r"\midrule"]
+    yield from (row(r) for r in t.rows)
+    totals = resolve(t.totals)
     if totals:
-        lines += [r"\midrule"] + [row(x) for x in totals]
-    lines += [r"\bottomrule", r"\end{tabular}"]
+        yield r"\midrule"
+        yield from (row(r) for r in totals)
+    yield from [r"\bottomrule", r"\end{tabular}"]
     notes = [(r"\textbf{%s}" if isinstance(x, Strong) else "%s") % latex_escape(x.strip())
              for x in _notes(t)]
-    lines.append(r"\par\footnotesize " + r" \\ ".join(notes))
-    lines.append(r"\end{table}")
-    return "\n".join(lines) + "\n"
+    yield r"\par\footnotesize " + r" \\ ".join(notes)
+    yield r"\end{table}"
 
 
-def html(t: Table, fmt: str = "html") -> str:
+def html_lines(t: Table) -> Iterator[str]:
     """An HTML fragment (also well-formed XML): a table with caption, head, body, the totals in
     its foot, and the lines around it as a list."""
     cols = list(t.columns)
     styles = [f' style="text-align:{align(c)}"' for c in cols]
     more = t.cell_attrs
 
-    def tr(cells, tag="td", values=None, i=0) -> str:
+    def tr(values, tag="td", i=None) -> str:
         out = []
-        for j, (s, x) in enumerate(zip(styles, cells)):
-            if values is not None:
-                s += "".join(f' {k}="{html_escape(str(v))}"'
-                             for k, v in more(i, cols[j], values[j]).items())
+        for j, (c, s, v) in enumerate(zip(cols, styles, values)):
+            x = html_escape(v if tag == "th" else show(c, v, t.units, t.kilo))
+            if i is not None:
+                s += "".join(f' {k}="{html_escape(str(a))}"'
+                             for k, a in more(i, c, v).items())
             out.append(f"<{tag}{s}>{x}</{tag}>")
         return "<tr>" + "".join(out) + "</tr>"
 
-    def cells(values) -> list[str]:
-        return [html_escape(show(c, v, t.units, t.kilo)) for c, v in zip(cols, values)]
-
-    out = ['<div class="archcalc">', "<table>"]
+    yield '<div class="archcalc">'
+    yield "<table>"
     if t.title:
-        out.append(f"<caption>{html_escape(t.title)}</caption>")
-    out += ["<thead>" + tr([html_escape(c.header) for c in cols], "th") + "</thead>", "<tbody>"]
-    out += [tr(cells(r), values=r if more else None, i=i) for i, r in enumerate(t.rows)]
-    out += ["</tbody>"]
+        yield f"<caption>{html_escape(t.title)}</caption>"
+    yield "<thead>" + tr([c.header for c in cols], "th") + "</thead>"
+    yield "<tbody>"
+    yield from (tr(r, i=i if more else None) for i, r in enumerate(t.rows))
+    yield "</tbody>"
     totals = resolve(t.totals)
     if totals:
-        out += ["<tfoot>"] + [tr(cells(x)) for x in totals] + ["</tfoot>"]
-    out.append("</table>")
+        yield "<tfoot>"
+        yield from (tr(r) for r in totals)
+        yield "</tfoot>"
+    yield "</table>"
     notes = [(f"<strong>{x}</strong>" if isinstance(n, Strong) else x)
              for n, x in ((n, html_escape(n.strip())) for n in _notes(t))]
-    out.append("<ul>" + "".join(f"<li>{x}</li>" for x in notes) + "</ul>")
-    out.append("</div>")
-    return "\n".join(out) + "\n"
+    yield "<ul>" + "".join(f"<li>{x}</li>" for x in notes) + "</ul>"
+    yield "</div>"
 
 
 # --- machine formats, streamed -----------------------------------------------------------------
