@@ -332,11 +332,6 @@ def footer(a: Analysis, opt: Options, keys: list[str]) -> list[str]:
 
 # --- the table ---------------------------------------------------------------------------------
 
-def cell(col: Column, v, units: str = "exact", kilo: int = 1000) -> str:
-    """A value as a human-readable format prints it."""
-    return T.show(col, v, units, kilo)
-
-
 def _total_rows(a: Analysis, opt: Options):
     """(label, rows summed) for the total lines."""
     out = [("total", [r for r in a.rows if not r.aux])]
