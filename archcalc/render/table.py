@@ -47,6 +47,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Sequence
 
+from html import escape as _html_escape
+
 from ..core.printable import printable
 from . import units as U
 from .formats import FORMATS
@@ -143,29 +145,27 @@ _LATEX_UNICODE = {
 }
 
 
+_LATEX_TABLE = str.maketrans({**_LATEX_UNICODE, **_LATEX})
+
+
 def latex_escape(text: str) -> str:
     """Text for LaTeX's text mode: control characters shown escaped, then LaTeX's special
     characters and the symbols in ``_LATEX_UNICODE`` written as LaTeX."""
-    return "".join(_LATEX.get(ch) or _LATEX_UNICODE.get(ch, ch) for ch in printable(text))
+    return printable(text).translate(_LATEX_TABLE)
 
 
-_MARKDOWN = {"\\": "\\\\", "|": "\\|", "<": "&lt;", ">": "&gt;"}
+_MARKDOWN = str.maketrans({"\\": "\\\\", "|": "\\|", "<": "&lt;", ">": "&gt;"})
 
 
 def markdown_escape(text: str) -> str:
     """Text for a Markdown table cell or line: control characters shown escaped, ``\\`` and
     ``|`` escaped, ``<`` and ``>`` as entities."""
-    text = printable(text)
-    if not any(ch in text for ch in _MARKDOWN):
-        return text
-    return "".join(_MARKDOWN.get(ch, ch) for ch in text)
+    return printable(text).translate(_MARKDOWN)
 
 
 def html_escape(text: str) -> str:
     """Text for HTML (and XML): control characters shown escaped, ``& < > " '`` as entities."""
-    from html import escape
-
-    return escape(printable(text))
+    return _html_escape(printable(text))
 
 
 # --- the formats -------------------------------------------------------------------------------
