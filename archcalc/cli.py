@@ -309,8 +309,12 @@ def write_out(text, out: str | None, force: bool) -> None:
     ``out`` whole or not at all (core.files)."""
     pieces = [text] if isinstance(text, str) else text
     if out is None:
+        # Written as they are: click.echo would strip what looks like a terminal escape from a
+        # CSV field when the output is not a terminal (the human-readable formats hold none:
+        # render.table shows them escaped).
         for piece in pieces:
-            click.echo(piece, nl=False)
+            sys.stdout.write(piece)
+        sys.stdout.flush()
         return
     from .core import files
 

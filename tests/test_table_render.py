@@ -257,3 +257,20 @@ def test_list_in_every_format():
     assert d["networks"] == rows
     root = ET.fromstring(CliRunner().invoke(main, ["list", "--format", "html"]).output)
     assert [tr.find("td").text for tr in root.find("table/tbody")] == [r["network"] for r in rows]
+
+
+def test_the_command_line_writes_csv_fields_exactly(tmp_path):
+    """A name with an escape sequence reaches the CSV as it is in the spec (click.echo would
+    strip the sequence when the output is not a terminal), and the text shows it escaped."""
+    from click.testing import CliRunner
+
+    from archcalc.cli import main
+
+    path = tmp_path / "hostile.toml"
+    path.write_text(HOSTILE, encoding="utf-8")
+    out = CliRunner().invoke(main, ["table", str(path), "--format", "csv"]).stdout
+    rows = list(csv.DictReader(io.StringIO(out, newline="")))
+    assert [r["layer"] for r in rows[:-1]] == [n for n in [HOSTILE_NAMES[0], "relu",
+                                                           *HOSTILE_NAMES[1:]]]
+    text = CliRunner().invoke(main, ["table", str(path)]).stdout
+    assert "\x1b" not in text and r"g\x1b[31mh" in text
