@@ -344,7 +344,7 @@ def list_cmd(fmt: str) -> None:
     """List the bundled networks, each with a one-line description and its source."""
     from . import commands
 
-    click.echo(commands.networks_list(fmt), nl=False)
+    write_out(commands.networks_list(fmt), None, False)
 
 
 @main.command("table")
@@ -528,8 +528,8 @@ def quiz_cmd(network: str, blank: str, seed: str | None, fraction: str | None,
     """
     from . import commands
 
-    click.echo(commands.quiz(network, blank, seed, fraction, answers, example, fmt,
-                             bias=not no_bias, input=input_, sets=sets), nl=False)
+    write_out(commands.quiz(network, blank, seed, fraction, answers, example, fmt,
+                            bias=not no_bias, input=input_, sets=sets), None, False)
 
 
 @main.command("compare")

@@ -48,7 +48,6 @@ THIRD_PARTY = {          # library → the layers or modules that may import it
 }
 THIRD_PARTY_EXCEPTIONS = {
     ("archcalc.homework.check.render", "tabulate"): "check renders its own verdict table",
-    ("archcalc.verify.render", "tabulate"): "verify renders its own report",
 }
 
 
