@@ -241,6 +241,32 @@ def format_option(among: str = "--format", default: str = "text", help: str = "O
                         show_default=True, help=help)
 
 
+def wide_option(f):
+    return click.option("--wide", is_flag=True,
+                        help="Print the text table whole: every column side by side and every "
+                             "line unwrapped, however wide (by default it is fitted to the "
+                             "terminal: COLUMNS, or 100 when not a terminal).")(f)
+
+
+def text_width(wide: bool) -> int | None:
+    """The width the text format is fitted to: None with --wide; else the COLUMNS variable
+    when it holds a positive number, the terminal's width when standard output is one, and
+    100 otherwise (a pipe, a file, a test)."""
+    if wide:
+        return None
+    import os
+
+    columns = os.environ.get("COLUMNS", "").strip()
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    try:
+        if sys.stdout.isatty():
+            return os.get_terminal_size(sys.stdout.fileno()).columns or 100
+    except (OSError, ValueError, AttributeError):
+        pass
+    return 100
+
+
 def out_options(f):
     """--out FILE and --force."""
     f = click.option("--force", is_flag=True, help="Let --out overwrite an existing file.")(f)
@@ -340,11 +366,12 @@ def main() -> None:
 
 @main.command("list")
 @format_option()
-def list_cmd(fmt: str) -> None:
+@wide_option
+def list_cmd(fmt: str, wide: bool) -> None:
     """List the bundled networks, each with a one-line description and its source."""
     from . import commands
 
-    write_out(commands.networks_list(fmt), None, False)
+    write_out(commands.networks_list(fmt, text_width(wide)), None, False)
 
 
 @main.command("table")
@@ -367,10 +394,11 @@ def list_cmd(fmt: str) -> None:
               help="layers: one row per layer. paper: the paper's own table (e.g. GoogLeNet's "
                    "Table 1), every cell computed, beside the values the paper printed.")
 @table_options
+@wide_option
 @out_options
 def table_cmd(network: str, input_: str | None, sets, no_bias: bool, fmt: str,
-              standalone: bool, strict: bool, skip_unknown: bool, layout: str, out, force,
-              **counting) -> None:
+              standalone: bool, strict: bool, skip_unknown: bool, layout: str, wide: bool,
+              out, force, **counting) -> None:
     """Print one row per layer of NETWORK: output H, W, C, parameters, MACs and FLOPs, with
     totals.
 
@@ -382,7 +410,7 @@ def table_cmd(network: str, input_: str | None, sets, no_bias: bool, fmt: str,
 
     write_out(commands.table(network, input_, sets, format=fmt, standalone=standalone,
                              strict=strict, layout=layout, skip_unknown=skip_unknown,
-                             bias=not no_bias, pieces=True, **counting),
+                             bias=not no_bias, pieces=True, width=text_width(wide), **counting),
               out, force)
 
 
@@ -515,11 +543,12 @@ def check_cmd(network: str, answers: tuple[str, ...], fmt: str, by_order: bool,
               help="Leave the first N rows filled in, as a worked example (the seed's template "
                    "fills Conv1 and MaxPool1).")
 @format_option()
+@wide_option
 @no_bias_option
 @spec_options
 def quiz_cmd(network: str, blank: str, seed: str | None, fraction: str | None,
-             answers: bool, example: str, fmt: str, no_bias: bool, input_: str | None,
-             sets) -> None:
+             answers: bool, example: str, fmt: str, wide: bool, no_bias: bool,
+             input_: str | None, sets) -> None:
     """Print an exercise table for NETWORK with cells left blank, or its answer key.
 
     One row per layer that has parameters, operations or a new shape, with what is given
@@ -529,7 +558,8 @@ def quiz_cmd(network: str, blank: str, seed: str | None, fraction: str | None,
     from . import commands
 
     write_out(commands.quiz(network, blank, seed, fraction, answers, example, fmt,
-                            bias=not no_bias, input=input_, sets=sets), None, False)
+                            bias=not no_bias, input=input_, sets=sets,
+                            width=text_width(wide)), None, False)
 
 
 @main.command("compare")
@@ -542,8 +572,9 @@ def quiz_cmd(network: str, blank: str, seed: str | None, fraction: str | None,
 @units_options
 @click.option("--dtype", type=Choice("--dtype"), default="fp32", show_default=True,
               help="Bytes per value of the activation memory.")
+@wide_option
 @out_options
-def compare_cmd(networks, sort, reverse, fmt, units, kilo, dtype, out, force) -> None:
+def compare_cmd(networks, sort, reverse, fmt, units, kilo, dtype, wide, out, force) -> None:
     """Compare NETWORKS side by side: input, depth (weighted layers), params, MACs, FLOPs,
     activation memory, the largest layer and the published top-1/top-5 accuracy, each with its
     source, in one pair of columns per dataset and evaluation protocol (1 crop, 10 crops, …).
@@ -553,7 +584,8 @@ def compare_cmd(networks, sort, reverse, fmt, units, kilo, dtype, out, force) ->
     """
     from . import commands
 
-    write_out(commands.compare(networks, sort, reverse, fmt, units, kilo, dtype), out, force)
+    write_out(commands.compare(networks, sort, reverse, fmt, units, kilo, dtype,
+                               text_width(wide)), out, force)
 
 
 @main.command("plot")

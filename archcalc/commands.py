@@ -14,24 +14,32 @@ from . import options as O
 from .core.errors import ArchcalcError, suggest
 
 
-def networks_list(format="text") -> str:
-    """``archcalc list``: every bundled network, its description and its source."""
+def _width(width):
+    """The text format's width (None: every column, every line whole)."""
+    return None if width is None else O.whole("width", width)
+
+
+def networks_list(format="text", width=None) -> str:
+    """``archcalc list``: every bundled network, its description and its source (the text
+    fitted to ``width``, as every table command's)."""
     from .core import spec
     from .render import report
 
     fmt = O.choice("--format", format)
+    width = _width(width)
     infos = [i for sf in spec.catalogue().values() for i in sf.infos()]
     seen = set()
     unique = [i for i in infos if not (i.name in seen or seen.add(i.name))]
-    return report.render_list(unique, fmt)
+    return report.render_list(unique, fmt, width)
 
 
 def table(network, input=None, sets=None, *, format="text", standalone=False, strict=False,
-          layout="layers", skip_unknown=False, pieces=False, **counting):
+          layout="layers", skip_unknown=False, pieces=False, width=None, **counting):
     """``archcalc table``: the layer table (or, with ``layout="paper"``, the paper's own table)
     of ``network`` in ``format`` (``standalone``: html as one self-contained page whose cells
     show their working; ``skip_unknown``: a model's operations archcalc cannot count kept as
-    rows that say so); ``counting``: the options of ``options.table``. With ``pieces`` the
+    rows that say so); ``counting``: the options of ``options.table``; ``width``: the text
+    format fitted into that many columns (None: every column). With ``pieces`` the
     layer table comes as an iterator of strings, written row by row as it is computed (the
     CLI's way to print a table of 100,000 layers without holding it whole)."""
     layout = O.choice("--layout", layout)
@@ -39,6 +47,7 @@ def table(network, input=None, sets=None, *, format="text", standalone=False, st
     O.flag("--standalone", standalone)
     O.flag("--strict", strict)
     O.flag("--skip-unknown", skip_unknown)
+    width = _width(width)
     opt = O.table(**counting)
     if standalone and (fmt != "html" or layout != "layers"):
         raise ArchcalcError("--standalone: a self-contained page is made with --format html "
@@ -51,7 +60,7 @@ def table(network, input=None, sets=None, *, format="text", standalone=False, st
     if layout == "paper":
         from .render import paper
 
-        return paper.render(a, fmt)
+        return paper.render(a, fmt, width)
     from .core.progress import step
     from .render import report
 
@@ -60,7 +69,7 @@ def table(network, input=None, sets=None, *, format="text", standalone=False, st
         from .homework.explain import table_cells
 
         return report.html_document(a, opt, table_cells(a.rows, opt.bias, opt.count))
-    return (report.chunks if pieces else report.render)(a, fmt, opt)
+    return (report.chunks if pieces else report.render)(a, fmt, opt, width)
 
 
 def import_spec(source, input=None, name=None, command="", skip_unknown=False) -> str:
@@ -113,7 +122,7 @@ def explain(network, layers=(), input=None, sets=None, bias=True) -> str:
 
 
 def quiz(network, blank="W,H,C,params,macs", seed=None, fraction=None, answers=False,
-         example=0, format="text", bias=True, input=None, sets=None) -> str:
+         example=0, format="text", bias=True, input=None, sets=None, width=None) -> str:
     """``archcalc quiz``: an exercise table with the ``blank`` columns' cells left blank (a
     ``fraction`` of them, chosen by ``seed``), or with ``answers`` its key."""
     from .homework import quiz as Q
@@ -123,11 +132,12 @@ def quiz(network, blank="W,H,C,params,macs", seed=None, fraction=None, answers=F
     fraction = None if fraction is None else O.fraction("--fraction", fraction)
     example = O.whole("--example", example, 0)
     fmt = O.choice("--format", format)
+    width = _width(width)
     O.flag("--answers", answers)
     O.flag("bias", bias)
     a = O.analysis(network, input, sets)
     q = Q.build(a, picked, seed, fraction, bias=bias, example=example)
-    return Q.render(q, fmt, answers)
+    return Q.render(q, fmt, answers, width)
 
 
 def check(network, answers, *, format="text", by_order=False, columns=(), bias=None,
@@ -217,7 +227,7 @@ def check(network, answers, *, format="text", by_order=False, columns=(), bias=N
 
 
 def compare(networks, sort=None, reverse=False, format="text", units="exact", kilo=1000,
-            dtype="fp32") -> str:
+            dtype="fp32", width=None) -> str:
     """``archcalc compare``: ``networks`` side by side, optionally sorted by a column."""
     from .analysis import compare as CP
 
@@ -225,13 +235,14 @@ def compare(networks, sort=None, reverse=False, format="text", units="exact", ki
     sort = None if sort is None else O.choice("--sort", sort)
     O.flag("--reverse", reverse)
     units, k, dtype = O.choice("--units", units), O.kilo(kilo), O.choice("--dtype", dtype)
+    width = _width(width)
     names = [networks] if isinstance(networks, str) else list(networks)
     entries = CP.ordered([CP.entry(O.analysis(n), dtype) for n in names], sort, reverse)
     from .core.progress import step
     from .render import compare as table
 
     step(f"writing the comparison of {len(entries)} networks")
-    return table.render(entries, fmt, units, k)
+    return table.render(entries, fmt, units, k, width)
 
 
 def graph(network, input=None, sets=None, format="dot") -> str:

@@ -1,5 +1,6 @@
 """Shared fixtures: one ``archcalc serve`` app on a free loopback port for the whole session
-(the web tests and the browser tests use the same server)."""
+(the web tests and the browser tests use the same server); no test sees the developer's COLUMNS
+(the text tables are fitted to it: each test says the width it means, or gets the default)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,11 @@ import threading
 import time
 
 import pytest
+
+
+@pytest.fixture(autouse=True)
+def _no_columns(monkeypatch):
+    monkeypatch.delenv("COLUMNS", raising=False)
 
 
 @pytest.fixture(scope="session")

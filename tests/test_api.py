@@ -25,7 +25,7 @@ def test_rows_and_totals_are_plain_data():
                                          ("html", "to_html"), ("text", "to_text")])
 def test_same_output_as_the_cli(fmt, method):
     cli = CliRunner().invoke(main, ["table", "alexnet", "--input", "224", "--count", "bias,act",
-                                    "--memory", "--units", "si", "--format", fmt]).output
+                                    "--memory", "--units", "si", "--format", fmt, "--wide"]).output
     t = archcalc.analyze("alexnet", input=224, count="bias,act", memory=True, units="si")
     assert getattr(t, method)() == cli
 

@@ -39,7 +39,7 @@ def check_golden(name: str, text: str) -> None:
     (["table", "lenet5"], "lenet5.txt"),
 ])
 def test_golden_tables(args, golden):
-    r = cli(*args)
+    r = cli(*args, "--wide")      # as before issue 15 (tests/test_fit.py: the fitted table)
     assert r.exit_code == 0, r.output
     check_golden(golden, r.output)
 

@@ -47,7 +47,7 @@ def test_resnet_table_1_flops_row():
 
 
 def test_accuracy_is_shown_with_its_source_or_said_missing():
-    out = cli("compare", "alexnet", "alexnet-torchvision", "googlenet").output
+    out = cli("compare", "alexnet", "alexnet-torchvision", "googlenet", "--wide").output
     # googlenet's 10.07% top-5 error (1 crop) is 89.93 accuracy, beside torchvision's 1-crop
     # figures: the same dataset and protocol, one column
     assert "56.522 [1]" in out and "89.93* [2]" in out and "(A) ImageNet val, 1 crop" in out

@@ -93,7 +93,8 @@ def test_count_extras_are_exact_and_labelled():
     pool = sum(CV.extra_ops(r)["pool"] for r in a.rows)
     # three 3×3 max pools: 8 comparisons per output; the adaptive pool is the identity (6 → 6)
     assert pool == 8 * (64 * 27 ** 2 + 192 * 13 ** 2 + 256 * 6 ** 2) + 256 * 36
-    out = CliRunner().invoke(main, ["table", "alexnet-torchvision", "--count", "bias,pool"]).output
+    out = CliRunner().invoke(main, ["table", "alexnet-torchvision", "--count", "bias,pool",
+                                    "--wide"]).output
     expected = 2 * a.totals.macs + bias + pool
     assert f"= {expected:,};" in out and "bias additions" in out and "pooling (max:" in out
     t = next(ln for ln in out.splitlines() if ln.startswith("total"))
@@ -110,7 +111,7 @@ def test_add_and_bn_extras():
 
 
 def test_preset_column_and_footer():
-    out = CliRunner().invoke(main, ["table", "vgg11-bn", "--convention", "fvcore"]).output
+    out = CliRunner().invoke(main, ["table", "vgg11-bn", "--convention", "fvcore", "--wide"]).output
     assert "fvcore flops" in out.splitlines()[4]
     assert "7,623,967,232" in out and "convention: fvcore:" in out
     r = CliRunner().invoke(main, ["table", "alexnet", "--count", "relu"])

@@ -90,7 +90,7 @@ def test_googlenet_flops_with_aux_recounted_by_hand():
     act = sum(r.output.elements for r in a.rows if r.kind in ("relu", "softmax"))
     assert 2 * macs + bias + act == 3_188_558_800
     args = ["table", "googlenet", "--aux", "--count", "act,bias"]
-    text = CliRunner().invoke(main, args).output
+    text = CliRunner().invoke(main, args + ["--wide"]).output
     assert text_totals(text)["total with aux"]["FLOPs"] == 3_188_558_800
     data = json.loads(CliRunner().invoke(main, args + ["--format", "json"]).output)
     assert data["totals_with_aux"]["flops"] == 3_188_558_800

@@ -17,7 +17,7 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def test_readme_sample_is_the_current_output():
-    out = CliRunner().invoke(main, ["table", "alexnet"]).output
+    out = CliRunner().invoke(main, ["table", "alexnet"], env={"COLUMNS": None}).output
     assert f"```text\n{out}```" in README
 
 

@@ -9,6 +9,12 @@ an intended change of output is made by regenerating them and reviewing the diff
 
 Each invocation runs in-process through click's test runner; its exit status, standard output
 and standard error are recorded in one file per network (``tests/golden/outputs/NAME.txt``).
+
+Width (issue 15): a text table is fitted to the terminal, and the runner's output is not one, so
+it is fitted to 100 columns unless COLUMNS says otherwise. The invocations held from before are
+run with ``--wide`` (every column, every line whole: the bytes they had); each network's default
+table, with and without ``--memory --rf``, and the zoo's ``list`` and ``compare`` are held at the
+default width too, and ``alexnet`` at COLUMNS=60 (an invocation may start with ``COLUMNS=N``).
 """
 
 from __future__ import annotations
@@ -38,7 +44,30 @@ BIG = ("resnet1202",)
 PAPER = ("googlenet", "resnet50", "densenet121", "inception-v2", "vgg16")
 
 
+TABLES = ("table", "list", "compare", "quiz")     # the commands whose text is fitted
+
+
+def wide(args: list[str]) -> list[str]:
+    """``args`` with ``--wide`` where it prints a text table (its output as before issue 15)."""
+    fmt = args[args.index("--format") + 1] if "--format" in args else "text"
+    return args + ["--wide"] if args[0] in TABLES and fmt == "text" else args
+
+
+def fitted(net: str) -> list[list[str]]:
+    """The default width (100: the runner is not a terminal)."""
+    out = [["table", net], ["table", net, "--memory", "--rf"]]
+    if net in PAPER:
+        out.append(["table", net, "--layout", "paper"])
+    if net in DEEP:
+        out.append(["quiz", net, "--seed", "1", "--answers"])
+    return out
+
+
 def invocations(net: str) -> list[list[str]]:
+    return [wide(args) for args in held(net)] + fitted(net)
+
+
+def held(net: str) -> list[list[str]]:
     if net in BIG:
         return [["table", net, "--format", f] for f in ("text", "json", "csv")] + [
             ["table", net, "--memory", "--rf", "--count", ",".join(conventions.EXTRAS)],
@@ -73,7 +102,9 @@ def zoo_invocations() -> list[list[str]]:
     out += [["compare", *NETWORKS, "--units", "si", "--sort", "macs"]]
     for f in ("alexnet-seed-filled.tsv", "alexnet-seed-blank.tsv"):
         out += [["check", "alexnet", str(DATA / f), "--format", fmt] for fmt in ("text", "json")]
-    return out
+    return [wide(args) for args in out] + [
+        ["list"], ["compare", *NETWORKS], ["compare", *NETWORKS, "--units", "si"],
+        ["COLUMNS=60", "table", "alexnet"], ["COLUMNS=60", "list"]]
 
 
 LARGEST = 40_000       # characters of one output stored in full; a larger one by its digest
@@ -82,14 +113,20 @@ LARGEST = 40_000       # characters of one output stored in full; a larger one b
 def record(invocation_list: list[list[str]]) -> str:
     parts = []
     for args in invocation_list:
-        r = CliRunner().invoke(main, args)
+        env = {"COLUMNS": None}         # the developer's terminal does not count
+        while args and "=" in args[0]:
+            name, _, value = args[0].partition("=")
+            env[name] = value
+            args = args[1:]
+        r = CliRunner().invoke(main, args, env=env)
         crash = ("" if r.exception is None or isinstance(r.exception, SystemExit)
                  else f"--- exception\n{type(r.exception).__name__}: {r.exception}\n")
         stdout, stderr = (t.replace(ROOT, "") for t in (r.stdout, r.stderr))
         if len(stdout) > LARGEST:
             stdout = f"({len(stdout):,} characters, sha256 {hashlib.sha256(stdout.encode()).hexdigest()})\n"
         shown = " ".join(args).replace(ROOT, "")
-        parts.append(f"=== archcalc {shown}\n[exit {r.exit_code}]\n{stdout}"
+        before = "".join(f"{k}={v} " for k, v in env.items() if v is not None)
+        parts.append(f"=== {before}archcalc {shown}\n[exit {r.exit_code}]\n{stdout}"
                      f"--- stderr\n{stderr}{crash}")
     return "".join(parts)
 

@@ -186,12 +186,12 @@ def test_aux_rows_are_shown_but_not_totalled():
 
 def test_cli_aux_flag_prints_both_totals():
     runner = CliRunner()
-    plain = runner.invoke(main, ["table", "googlenet"])
+    plain = runner.invoke(main, ["table", "googlenet", "--wide"])
     assert plain.exit_code == 0
     assert "aux1/fc" in plain.output and "fc (aux)" in plain.output
     assert "total with aux" not in plain.output
     assert "6,998,552" in plain.output and "13,378,280" not in plain.output
-    both = runner.invoke(main, ["table", "googlenet", "--aux"])
+    both = runner.invoke(main, ["table", "googlenet", "--aux", "--wide"])
     assert both.exit_code == 0
     lines = [ln for ln in both.output.splitlines() if ln.startswith("total")]
     assert len(lines) == 2

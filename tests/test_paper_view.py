@@ -116,7 +116,7 @@ def test_bn_inception_figure5_flags_its_misprints():
                                           ("resnet50", "resnet-paper.txt"),
                                           ("densenet121", "densenet-paper.txt")])
 def test_golden_text(name, golden):
-    out = CliRunner().invoke(main, ["table", name, "--layout", "paper"])
+    out = CliRunner().invoke(main, ["table", name, "--layout", "paper", "--wide"])
     assert out.exit_code == 0, out.output
     path = GOLDEN / golden
     if os.environ.get("ARCHCALC_REGEN_GOLDEN"):
@@ -277,7 +277,7 @@ def test_resnet_table1():
         "r101": 7_570_194_432, "r152": 11_282_415_616}
     assert all(c.mark == "✓" for c in flops.values())
     assert cell(v, v.groups[-1].name, "output").text == ""     # `as` rows print only their cells
-    out = CliRunner().invoke(main, ["table", "resnet152", "--layout", "paper"]).output
+    out = CliRunner().invoke(main, ["table", "resnet152", "--layout", "paper", "--wide"]).output
     assert "3.858×10⁹ (3.8×10⁹ ✓)" in out and "multiply-adds" in out
     assert "note: the paper's table also names softmax (row 1×1), a layer the spec need not " \
            "have: the softmax that turns the logits into probabilities has no parameters" in out

@@ -142,7 +142,8 @@ def test_readme_sample_is_the_current_output():
     key = cli(*cmd.split()[1:], "--answers").output
     line = ("C3, params: params = 5·5·(3·6 + 4·9 + 6·1) = 1,500 weights + 16 biases = 1,516 "
             "(LeNet's connection table: of the 16 maps, 6 see 3, 9 see 4, 1 sees 6 input maps)")
-    assert line in key and " ".join(line.split()) in " ".join(readme.split())
+    assert " ".join(line.split()) in " ".join(key.split())        # (the key's lines are wrapped)
+    assert " ".join(line.split()) in " ".join(readme.split())
 
 
 def test_every_format_holds_the_same_quiz():

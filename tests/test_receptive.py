@@ -153,10 +153,11 @@ def test_rf_columns_name_the_branch_at_joins():
 
     from archcalc.cli import main
 
-    out = CliRunner().invoke(main, ["table", "googlenet", "--rf"]).output
+    out = CliRunner().invoke(main, ["table", "googlenet", "--rf", "--wide"]).output
     line = next(ln for ln in out.splitlines() if ln.startswith("3a/concat "))
     assert line.split()[-3:] == ["8", "-23", "3a/relu5"] and "59×59" in line
-    out = CliRunner().invoke(main, ["table", "googlenet", "--columns", "layer,rf,rf_path"]).output
+    out = CliRunner().invoke(main, ["table", "googlenet", "--columns", "layer,rf,rf_path",
+                                    "--wide"]).output
     line = next(ln for ln in out.splitlines() if ln.startswith("3b/concat "))
     # 3a's 5×5 branch (59), then 3b's: its 1×1 reduce adds nothing, its 5×5 (5 − 1)·8: 91
     assert line.split()[1:] == ["91×91", "3a/relu5", "→", "3b/relu5"]

@@ -107,7 +107,8 @@ def test_vgg16_activation_memory():
 
 
 def test_memory_footer_says_what_it_counts():
-    out = cli("table", "vgg16", "--memory", "--optimizer", "momentum", "--batch", "2").output
+    out = cli("table", "vgg16", "--memory", "--optimizer", "momentum", "--batch", "2",
+              "--wide").output
     assert "= 15,237,608 values = 60,950,432 B = 60.95 MB = 58.13 MiB" in out
     assert "MB = 10⁶ B, MiB = 2²⁰ B" in out
     assert ("parameters 138,357,544 + gradients 138,357,544 + optimizer state 138,357,544 + "

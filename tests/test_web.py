@@ -198,10 +198,10 @@ def test_network_table_is_the_clis(web_url):
 def test_every_cli_format_downloads(web_url):
     for fmt in ("text", "github", "markdown", "csv", "tsv", "json", "latex", "html"):
         code, r = post(web_url, "render", {"network": "vgg16", "format": fmt})
-        assert code == 200 and r["text"] == cli("table", "vgg16", "--format", fmt).output
+        assert code == 200 and r["text"] == cli("table", "vgg16", "--format", fmt, "--wide").output
     code, r = post(web_url, "render", {"network": "googlenet", "format": "text",
                                        "layout": "paper"})
-    assert r["text"] == cli("table", "googlenet", "--layout", "paper").output
+    assert r["text"] == cli("table", "googlenet", "--layout", "paper", "--wide").output
     code, r = post(web_url, "render", {"network": "alexnet", "format": "html-standalone"})
     assert r["text"] == cli("table", "alexnet", "--format", "html", "--standalone").output
 

@@ -151,6 +151,7 @@ def to_dict(q: Quiz, answers: bool = False) -> dict:
     return out
 
 
-def render(q: Quiz, fmt: str = "text", answers: bool = False) -> str:
-    """The exercise (or with ``answers`` the key) in any of ``render.table.FORMATS``."""
-    return T.render(table(q, answers), fmt)
+def render(q: Quiz, fmt: str = "text", answers: bool = False, width: int | None = None) -> str:
+    """The exercise (or with ``answers`` the key) in any of ``render.table.FORMATS`` (text
+    fitted to ``width``)."""
+    return T.render(table(q, answers), fmt, width)

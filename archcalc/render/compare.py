@@ -29,8 +29,9 @@ COLUMNS = [
     Column("params", "params", lambda e, c: e.params),
     Column("macs", "MACs", lambda e, c: e.macs),
     Column("flops", "FLOPs", lambda e, c: e.flops),
-    Column("activations", "activations", lambda e, c: e.activations),
-    Column("activation_bytes", "act. bytes", lambda e, c: e.activations * e.bytes_per, "bytes"),
+    Column("activations", "activations", lambda e, c: e.activations, short="acts"),
+    Column("activation_bytes", "act. bytes", lambda e, c: e.activations * e.bytes_per, "bytes",
+           "act. B"),
     Column("largest_layer", "largest layer",
            lambda e, c: e.largest.name if e.largest else "—", "text"),
     Column("largest_params", "its params", lambda e, c: e.largest.params if e.largest else 0),
@@ -110,5 +111,5 @@ def to_dict(entries: list[Entry]) -> dict:
 
 
 def render(entries: list[Entry], fmt: str = "text", units: str = "exact",
-           kilo: int = 1000) -> str:
-    return T.render(table(entries, units, kilo), fmt)
+           kilo: int = 1000, width: int | None = None) -> str:
+    return T.render(table(entries, units, kilo), fmt, width)

@@ -119,9 +119,9 @@ def table(a: Analysis) -> T.Table:
                    document=lambda: to_dict(v))
 
 
-def render(a: Analysis, fmt: str = "text") -> str:
-    """The paper view of ``a`` in any of ``render.table.FORMATS``."""
-    return T.render(table(a), fmt)
+def render(a: Analysis, fmt: str = "text", width: int | None = None) -> str:
+    """The paper view of ``a`` in any of ``render.table.FORMATS`` (text fitted to ``width``)."""
+    return T.render(table(a), fmt, width)
 
 
 def _cell_dict(cell: Cell) -> dict:

@@ -81,20 +81,23 @@ layer_params = counted_params
 class Column(Record):
     """One column: ``value(row, ctx)`` is the exact value (an int or a string); ``kind`` says
     how a human-readable format prints it: ``text``, ``size`` (H, W, C: separators only),
-    ``count`` (units apply), ``bytes``; counts and bytes are totalled."""
+    ``count`` (units apply), ``bytes``; counts and bytes are totalled. ``short``: the header
+    abbreviated, when a text table is fitted to a narrow terminal."""
 
-    __slots__ = ("key", "header", "value", "kind")
+    __slots__ = ("key", "header", "value", "kind", "short")
     key: str
     header: str
     value: Callable[[LayerRow, "Context"], object]
     kind: str
+    short: str
 
     def __init__(self, key: str, header: str, value: Callable[[LayerRow, "Context"], object],
-                 kind: str = "count"):
+                 kind: str = "count", short: str = ""):
         _set(self, "key", key)
         _set(self, "header", header)
         _set(self, "value", value)
         _set(self, "kind", kind)
+        _set(self, "short", short)
 
     @property
     def totalled(self) -> bool:
@@ -156,11 +159,11 @@ COLUMNS: dict[str, Column] = {c.key: c for c in (
     Column("macs", "MACs", lambda r, c: r.counts.macs),
     Column("flops", "FLOPs", lambda r, c: N.flops(r, c.opt.count)),
     Column("training_flops", "train FLOPs", lambda r, c: N.training_flops(r, c.opt.count)),
-    Column("activations", "activations", _activations),
+    Column("activations", "activations", _activations, short="acts"),
     Column("activation_bytes", "act. bytes", lambda r, c: _activations(r, c) * c.bytes_per,
-           "bytes"),
+           "bytes", "act. B"),
     Column("param_bytes", "param bytes", lambda r, c: layer_params(r, c.opt) * c.bytes_per,
-           "bytes"),
+           "bytes", "par. B"),
     Column("rf", "RF", _rf("size_text"), "text"),
     Column("rf_jump", "jump", _rf("jump_text"), "text"),
     Column("rf_start", "start", _rf("start_text"), "text"),
@@ -443,13 +446,15 @@ def machine_table(a: Analysis, opt: Options) -> T.Table:
                    lambda: [t + [""] for t in rows.totals()])
 
 
-def render(a: Analysis, fmt: str = "text", opt: Options = Options()) -> str:
-    return T.render(table(a, opt), fmt)
+def render(a: Analysis, fmt: str = "text", opt: Options = Options(),
+           width: int | None = None) -> str:
+    """The layer table in ``fmt`` (text fitted to ``width``: ``render.table.fitted_lines``)."""
+    return T.render(table(a, opt), fmt, width)
 
 
-def chunks(a: Analysis, fmt: str = "text", opt: Options = Options()):
-    """``render(a, fmt, opt)`` in pieces (row by row for csv, tsv and json)."""
-    return T.chunks(table(a, opt), fmt)
+def chunks(a: Analysis, fmt: str = "text", opt: Options = Options(), width: int | None = None):
+    """``render(a, fmt, opt, width)`` in pieces (row by row for csv, tsv and json)."""
+    return T.chunks(table(a, opt), fmt, width)
 
 
 def interactive_html(a: Analysis, opt: Options, working: list[dict] | None = None) -> str:
@@ -610,5 +615,5 @@ def list_table(infos) -> T.Table:
                    document=lambda: {"networks": [dict(zip(keys, r)) for r in rows]})
 
 
-def render_list(infos, fmt: str = "text") -> str:
-    return T.render(list_table(infos), fmt)
+def render_list(infos, fmt: str = "text", width: int | None = None) -> str:
+    return T.render(list_table(infos), fmt, width)

@@ -65,12 +65,15 @@ class Column:
     """A column: ``key`` names it in CSV, TSV and JSON, ``header`` in the human-readable
     formats; ``kind`` says how those print a number: ``text`` (as it is, left-aligned),
     ``size`` (thousands separators), ``count`` (``--units`` applies), ``bytes`` (with
-    ``--units si``, decimal and binary prefixes). Counts and bytes are totalled. (The renderer
-    reads only these three attributes: a view's own column class may add more.)"""
+    ``--units si``, decimal and binary prefixes). Counts and bytes are totalled. ``short``: the
+    header abbreviated, for a text table fitted to a narrow terminal (default: the header cut,
+    with a full stop). (The renderer reads only these attributes, ``short`` where there is one:
+    a view's own column class may add more.)"""
 
     key: str
     header: str
     kind: str = "text"
+    short: str = ""
 
     @property
     def totalled(self) -> bool:
@@ -170,15 +173,16 @@ def html_escape(text: str) -> str:
 
 # --- the formats -------------------------------------------------------------------------------
 
-def render(t: Table, fmt: str = "text") -> str:
-    """``t`` in format ``fmt`` (one of ``FORMATS``), as one string."""
-    return "".join(chunks(t, fmt))
+def render(t: Table, fmt: str = "text", width: int | None = None) -> str:
+    """``t`` in format ``fmt`` (one of ``FORMATS``), as one string; ``width``: fit the text
+    format into that many columns (``fitted_lines``; None: every column, every line whole)."""
+    return "".join(chunks(t, fmt, width))
 
 
-def chunks(t: Table, fmt: str = "text") -> Iterator[str]:
-    """``t`` in format ``fmt``, in pieces whose concatenation is ``render(t, fmt)``: row by row
-    for csv, tsv and json; line by line, once every cell's width is known, for text, github and
-    markdown."""
+def chunks(t: Table, fmt: str = "text", width: int | None = None) -> Iterator[str]:
+    """``t`` in format ``fmt``, in pieces whose concatenation is ``render(t, fmt, width)``: row
+    by row for csv, tsv and json; line by line, once every cell's width is known, for text,
+    github and markdown. Only the text format is fitted to ``width``."""
     if fmt == "json":
         return gathered(json_chunks(t.document() if t.document else default_document(t)))
     if fmt in ("csv", "tsv"):
@@ -186,7 +190,7 @@ def chunks(t: Table, fmt: str = "text") -> Iterator[str]:
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; the formats are {', '.join(FORMATS)}")
     lines = {"latex": latex_lines, "html": html_lines}.get(fmt)
-    return gathered(x + "\n" for x in (lines(t) if lines else text_lines(t, fmt)))
+    return gathered(x + "\n" for x in (lines(t) if lines else text_lines(t, fmt, width)))
 
 
 def _line(x: str, style: str) -> str:
@@ -204,17 +208,23 @@ _SEP = "\0"     # between a packed row's cells: no escaped cell holds it (printa
 
 class Packed:
     """A table's cells as strings, each row packed into one string (a million rows of ten cells
-    take a quarter of the memory of lists of strings), with each column's width: the widest of
-    its header plus two (as tabulate pads headers) and its cells."""
+    take a quarter of the memory of lists of strings), with each column's widest cell
+    (``cell_widths``) and width (``widths``: the widest of its header plus two, as tabulate pads
+    headers, and its cells)."""
 
-    def __init__(self, headers: list[str], aligns: list[str]):
+    def __init__(self, headers: list[str], aligns: list[str], shorts: list[str] | None = None):
         self.headers, self.aligns = headers, aligns
-        self.widths = [len(h) + 2 for h in headers]
+        self.shorts = shorts or [""] * len(headers)
+        self.cell_widths = [0] * len(headers)
         self.rows: list[str] = []
         self.totals = 0            # how many of the last rows are total rows
 
+    @property
+    def widths(self) -> list[int]:
+        return [max(len(h) + 2, w) for h, w in zip(self.headers, self.cell_widths)]
+
     def add(self, cells: list[str]) -> None:
-        w = self.widths
+        w = self.cell_widths
         for i, x in enumerate(cells):
             if len(x) > w[i]:
                 w[i] = len(x)
@@ -224,18 +234,22 @@ class Packed:
         return (r.split(_SEP) for r in self.rows)
 
 
-def text_lines(t: Table, fmt: str = "text") -> Iterator[str]:
+def text_lines(t: Table, fmt: str = "text", width: int | None = None) -> Iterator[str]:
     """``text`` (aligned columns, a rule above the totals), ``github`` or ``markdown`` (a
-    Markdown table, the totals in bold; markdown marks each column's alignment), line by line."""
+    Markdown table, the totals in bold; markdown marks each column's alignment), line by line;
+    with ``width``, the text format fitted into that many columns (``fitted_lines``)."""
     style = "text" if fmt == "text" else "markdown"
+    if style != "text":
+        width = None
     escape = printable if style == "text" else markdown_escape
     blank = t.blank if style == "text" else ""
     cols = list(t.columns)
     top = [_line(x, style) for x in ([t.title] if t.title else []) + list(t.head)]
     if top:
-        yield from top
+        yield from wrapped(top, width)
         yield ""
-    p = Packed([escape(c.header) for c in cols], [align(c) for c in cols])
+    p = Packed([escape(c.header) for c in cols], [align(c) for c in cols],
+               [printable(getattr(c, "short", "") or "") for c in cols])
     for values in t.rows:
         p.add([escape(blank if v is None else show(c, v, t.units, t.kilo))
                for c, v in zip(cols, values)])
@@ -243,16 +257,18 @@ def text_lines(t: Table, fmt: str = "text") -> Iterator[str]:
         cells = [escape(show(c, v, t.units, t.kilo)) for c, v in zip(cols, values)]
         p.add(cells if style == "text" else [f"**{x}**" if x else x for x in cells])
         p.totals += 1
-    if style == "text":
+    if style != "text":
+        yield from markdown_lines(p, colons=fmt == "markdown")
+    elif width is None:
         yield from table_lines(p)
     else:
-        yield from markdown_lines(p, colons=fmt == "markdown")
-    yield from (_line(x, style) for x in resolve(t.foot))
+        yield from fitted_lines(p, width)
+    yield from wrapped((_line(x, style) for x in resolve(t.foot)), width)
 
 
 def table_lines(p: Packed) -> Iterator[str]:
-    """The plain-text table: aligned columns, a rule under the headers and above the totals.
-    (Fitting the terminal's width, when it comes, belongs here.)"""
+    """The plain-text table: aligned columns, a rule under the headers and above the totals;
+    every column, however wide (``fitted_lines`` fits it to a width)."""
     widths, aligns = p.widths, p.aligns
 
     def line(cells) -> str:
@@ -536,3 +552,127 @@ def default_document(t: Table) -> dict:
         "totals": Lazy(lambda: [dict(zip(keys, r)) for r in resolve(m.totals)]),
         "foot": Lazy(lambda: [str(x) for x in resolve(t.foot) if x]),
     }
+
+
+# --- the text format fitted to a width (the terminal's) -----------------------------------------
+
+WRAP_MIN = 12         # a text column is wrapped no narrower than this (or its header)
+
+
+def wrapped(lines: Iterable[str], width: int | None) -> Iterator[str]:
+    """Head and foot lines, each wrapped at spaces to ``width`` (None: as they are). A line
+    keeps its indentation; its continuation lines are indented two more, or under the text of
+    a ``[3]`` note. A word longer than the width (a path) is left whole."""
+    import re
+    import textwrap
+
+    for line in lines:
+        if width is None or len(line) <= width:
+            yield line
+            continue
+        indent = line[:len(line) - len(line.lstrip(" "))]
+        mark = re.match(r"\[\d+\] ", line[len(indent):])
+        more = indent + (" " * mark.end() if mark else "  ")
+        yield from textwrap.wrap(line[len(indent):], width, initial_indent=indent,
+                                 subsequent_indent=more, break_long_words=False,
+                                 break_on_hyphens=False) or [line]
+
+
+SHORT_MIN = 8         # a header without a short form is cut only when longer than this
+
+
+def _short(header: str, short: str, room: int) -> str:
+    """``header`` in at most ``room`` characters if it can be: its ``short`` form, else, when
+    longer than ``SHORT_MIN``, cut with a full stop (to no fewer than ``SHORT_MIN``); a short
+    header (jump, note) is kept."""
+    if len(header) <= room:
+        return header
+    if short:
+        return short
+    if len(header) <= SHORT_MIN:
+        return header
+    return header[:max(room, SHORT_MIN) - 1] + "."
+
+
+def fitted_lines(p: Packed, width: int) -> Iterator[str]:
+    """The plain-text table fitted into ``width`` columns, each step taken only while the table
+    is still too wide, after the first:
+
+    1. columns with no cell (a ``note`` column of a network without notes) are left out;
+    2. the headers lose tabulate's padding of two;
+    3. a header wider than its column's cells is abbreviated (its column's ``short``, or if
+       longer than ``SHORT_MIN``, cut);
+    4. text columns other than the first (descriptions, sources, notes) are wrapped at spaces,
+       the widest first, to no narrower than ``WRAP_MIN`` (or their header);
+    5. what is still too wide is cut into parts, each a table of the first column and the
+       columns that fit beside it, one under the other.
+
+    Numbers are never cut or wrapped. A line under the table names the abbreviations, and the
+    parts."""
+    import textwrap
+
+    n = len(p.headers)
+    keep = [i for i in range(n) if p.cell_widths[i] > 0 or i == 0]
+    headers = list(p.headers)
+    w = {i: max(len(headers[i]) + 2, p.cell_widths[i]) for i in keep}
+
+    def size(cols) -> int:
+        return sum(w[i] for i in cols) + 2 * (len(cols) - 1)
+
+    shortened = []
+    if size(keep) > width:
+        w = {i: max(len(headers[i]), p.cell_widths[i]) for i in keep}
+    if size(keep) > width:
+        for i in keep:
+            short = _short(headers[i], p.shorts[i], p.cell_widths[i])
+            if short != headers[i]:
+                shortened.append(f"{short} = {headers[i]}")
+                headers[i] = short
+                w[i] = max(len(short), p.cell_widths[i])
+    wrap = {i: max(WRAP_MIN, len(headers[i])) for i in keep[1:] if p.aligns[i] == "left"}
+    excess = size(keep) - width
+    while excess > 0:           # one character at a time off the widest: a few hundred steps
+        can = [i for i in wrap if w[i] > wrap[i]]
+        if not can:
+            break
+        w[max(can, key=lambda j: w[j])] -= 1
+        excess -= 1
+    parts, part = [], [keep[0]]
+    for i in keep[1:]:
+        if len(part) > 1 and size(part + [i]) > width:
+            parts.append(part)
+            part = [keep[0], i]
+        else:
+            part.append(i)
+    parts.append(part)
+
+    rows = [r.split(_SEP) for r in p.rows]
+    first_total = len(rows) - p.totals
+
+    def lines(cols, cells) -> Iterator[str]:
+        pieces = [textwrap.wrap(cells[i], w[i], break_on_hyphens=False) or [""]
+                  if len(cells[i]) > w[i] else [cells[i]] for i in cols]
+        for k in range(max(len(x) for x in pieces)):
+            yield "  ".join((x[k] if k < len(x) else "").ljust(w[i])
+                            if p.aligns[i] == "left" else (x[k] if k < len(x) else "").rjust(w[i])
+                            for i, x in zip(cols, pieces)).rstrip()
+
+    for number, cols in enumerate(parts):
+        if number:
+            yield ""
+        rule = "  ".join("-" * w[i] for i in cols)
+        yield from lines(cols, headers)
+        yield rule
+        for j, cells in enumerate(rows):
+            if j == first_total:
+                yield rule
+            yield from lines(cols, cells)
+    said = []
+    if shortened:
+        said.append("shortened headers: " + ", ".join(shortened))
+    if len(parts) > 1:
+        said.append(f"the table is in {len(parts)} parts to fit {width} columns (--wide: one "
+                    "table)")
+    if said:
+        yield ""
+        yield from wrapped(said, width)

@@ -1,0 +1,140 @@
+"""The text format fits the terminal (issue 15): COLUMNS, the terminal's width, or 100 when the
+output is not a terminal; --wide prints every column and every line whole; the other formats
+are untouched. The fitted table is read back, part by part, and must hold every cell the wide
+table holds (bar the columns that have no cell at all)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from archcalc.cli import main
+from archcalc.render import table as T
+
+
+def run(*args, columns=None) -> str:
+    r = CliRunner().invoke(main, list(args), env={"COLUMNS": columns})
+    assert r.exit_code == 0, r.output
+    return r.stdout
+
+
+def widest(text: str) -> int:
+    return max(len(line) for line in text.splitlines())
+
+
+@pytest.mark.parametrize("args", [["table", "alexnet"], ["list"]])
+def test_alexnet_and_list_fit_100_columns_by_default(args):
+    assert widest(run(*args)) <= 100
+    assert widest(run(*args, "--wide")) > 200       # 214 and 280 before issue 15
+
+
+def test_columns_sets_the_width():
+    assert widest(run("table", "alexnet", columns="60")) <= 60
+    assert widest(run("list", columns="72")) <= 72
+    assert run("table", "alexnet", columns="abc") == run("table", "alexnet")   # ignored
+
+
+def test_wide_is_the_whole_table_and_machine_formats_are_untouched():
+    import archcalc
+
+    t = archcalc.analyze("alexnet")
+    assert run("table", "alexnet", "--wide") == t.render("text")
+    assert "note" in run("table", "alexnet", "--wide").splitlines()[4]
+    assert "note" not in run("table", "alexnet").splitlines()[4]   # an empty column is left out
+    for fmt in ("github", "markdown", "csv", "tsv", "json", "latex", "html"):
+        assert run("table", "alexnet", "--format", fmt, columns="40") == t.render(fmt)
+
+
+RULE = re.compile(r"-+(  -+)*")
+
+
+def parts(text: str) -> list[tuple[list[str], list[list[str]]]]:
+    """Each part of a fitted text table: its headers and its rows (a wrapped cell joined back
+    with spaces), the columns found from the rule under the headers."""
+    lines = text.splitlines()
+    out, i = [], 1
+    while i < len(lines):
+        if not RULE.fullmatch(lines[i]):
+            i += 1
+            continue
+        spans = [m.span() for m in re.finditer(r"-+", lines[i])]
+
+        def cells(x: str) -> list[str]:
+            return [x[a:len(x) if k == len(spans) - 1 else b].strip()
+                    for k, (a, b) in enumerate(spans)]
+
+        headers, rows, i = cells(lines[i - 1]), [], i + 1
+        while i < len(lines) and lines[i]:
+            if not RULE.fullmatch(lines[i]):          # (the rule above the totals)
+                c = cells(lines[i])
+                if c[0] or not rows:
+                    rows.append(c)
+                else:             # a continuation line of a wrapped cell
+                    rows[-1] = [f"{a} {b}".strip() for a, b in zip(rows[-1], c)]
+            i += 1
+        out.append((headers, rows))
+    return out
+
+
+def joined(text: str) -> list[list[str]]:
+    """The fitted table's rows, its parts put side by side again (each part repeats the first
+    column)."""
+    ps = parts(text)
+    rows = [list(r) for r in ps[0][1]]
+    for _, more in ps[1:]:
+        assert [r[0] for r in more] == [r[0] for r in rows]
+        for r, m in zip(rows, more):
+            r += m[1:]
+    return rows
+
+
+@pytest.mark.parametrize("columns", ["100", "80", "60", "45"])
+def test_every_cell_is_kept_at_every_width(columns):
+    wide = parts(run("table", "resnet18", "--memory", "--rf", "--wide"))
+    assert len(wide) == 1
+    headers, rows = wide[0]
+    filled = [k for k in range(len(headers)) if any(r[k] for r in rows)]
+    expected = [[r[k] for k in filled] for r in rows]
+    fitted = run("table", "resnet18", "--memory", "--rf", columns=columns)
+    assert widest(fitted) <= int(columns)
+    assert joined(fitted) == expected
+
+
+def test_long_text_cells_wrap_and_footers_keep_every_word():
+    wide, fitted = run("list", "--wide"), run("list")
+    assert joined(fitted) == parts(wide)[0][1]
+    foot = run("table", "resnet50", "--wide").split("\n\nparams:")[1]
+    fitted_foot = run("table", "resnet50").split("\n\nparams:")[1]
+    assert fitted_foot.split() == foot.split()
+    assert widest(fitted_foot) <= 100
+    assert "\n      leaves" in fitted_foot or "\n      window" in fitted_foot   # under a [n] note
+
+
+def test_a_split_table_says_so():
+    out = run("table", "resnet50", "--memory", "--rf")
+    assert "the table is in 2 parts to fit 100 columns (--wide: one table)" in out
+    assert "shortened headers: acts = activations" in out
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.text("ab c-", max_size=30), min_size=3, max_size=3), min_size=1,
+                max_size=6),
+       st.lists(st.integers(0, 10 ** 12), min_size=6, max_size=6),
+       st.integers(20, 120))
+def test_any_table_fits_when_its_numbers_can(texts, numbers, width):
+    cols = [T.Column("name", "name"), T.Column("a", "a long header"), T.Column("b", "b"),
+            T.Column("n", "n", "count")]
+    rows = [[f"r{i}", x[1], x[2], numbers[i]] for i, x in enumerate(texts)]
+    out = T.render(T.Table(cols, rows, foot=["a foot line " * 12]), "text", width)
+    lines = out.splitlines()
+    assert max(map(len, lines)) <= max(width, 2 + len(f"r{len(rows)}") + len(f"{10**12:,}"))
+    got = {r[0]: r for r in joined(out)}
+    shown = [[T.show(c, v) for c, v in zip(cols, r)] for r in rows]
+    filled = [k for k in range(len(cols)) if k == 0 or any(x[k] for x in shown)]
+    for x in shown:
+        kept = [x[k] for k in filled]
+        assert ["".join(y.split()) for y in got[x[0]]] == ["".join(y.split()) for y in kept]
