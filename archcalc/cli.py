@@ -466,7 +466,8 @@ def explain_cmd(network: str, layers: tuple[str, ...], input_: str | None, sets,
 @main.command("check")
 @click.argument("network")
 @click.argument("answers", nargs=-1, required=True)
-@format_option("check --format", help="json: every verdict, for autograders.")
+@format_option(help="json: every verdict, for autograders; csv, tsv: one line per marked cell.")
+@wide_option
 @click.option("--by-order", is_flag=True,
               help="Match rows to layers by position (the layers `archcalc quiz` lists), "
                    "not by name.")
@@ -494,7 +495,7 @@ def explain_cmd(network: str, layers: tuple[str, ...], input_: str | None, sets,
                    "diagnoses (an unreadable file is a row saying why).")
 @click.option("--force", is_flag=True, help="Let --gradebook overwrite an existing file.")
 @spec_options
-def check_cmd(network: str, answers: tuple[str, ...], fmt: str, by_order: bool,
+def check_cmd(network: str, answers: tuple[str, ...], fmt: str, wide: bool, by_order: bool,
               mapping: tuple[str, ...], bias: bool | None, flops: bool | None,
               k_base: str | None, floor: bool | None, dtype: str | None, which: str | None,
               gradebook: str | None, force: bool, input_: str | None, sets) -> None:
@@ -522,8 +523,8 @@ def check_cmd(network: str, answers: tuple[str, ...], fmt: str, by_order: bool,
                                 columns=mapping, bias=bias, flops=flops, k=k_base, floor=floor,
                                 dtype=dtype,
                                 table=which, input=input_, sets=sets, gradebook=gradebook,
-                                force=force)
-    click.echo(text, nl=False)
+                                force=force, width=text_width(wide))
+    write_out(text, None, False)
     sys.exit(code)
 
 

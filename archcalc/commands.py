@@ -142,19 +142,21 @@ def quiz(network, blank="W,H,C,params,macs", seed=None, fraction=None, answers=F
 
 def check(network, answers, *, format="text", by_order=False, columns=(), bias=None,
           flops=None, k=None, floor=None, table=None, input=None, sets=None,
-          stdin=None, gradebook=None, force=False, dtype=None) -> tuple[str, int]:
+          stdin=None, gradebook=None, force=False, dtype=None, width=None) -> tuple[str, int]:
     """``archcalc check``: mark the table in the file ``answers`` (``-``: ``stdin``; several
-    paths: each in turn) against ``network``; (the verdict as text or JSON, the exit status:
-    0 all right, 1 some wrong or nothing answered). With ``gradebook`` (a CSV path) every
-    submission is a row of it, an unreadable one a row saying why; each submission's marking is
-    the step a status line names (``core.progress``)."""
+    paths: each in turn) against ``network``; (the verdict in ``format``, the exit status:
+    0 all right, 1 some wrong or nothing answered). One file's marking is a table in any format
+    (text fitted to ``width``); several files', or a ``gradebook`` run's, are text or JSON. With
+    ``gradebook`` (a CSV path) every submission is a row of it, an unreadable one a row saying
+    why; each submission's marking is the step a status line names (``core.progress``)."""
     import json
 
     from . import api
     from .homework import answers as A
     from .homework import check as C
 
-    fmt = O.choice("--format", format, among="check --format")
+    fmt = O.choice("--format", format)
+    width = _width(width)
     O.flag("--by-order", by_order)
     O.flag("--force", force)
     cols = O.column_mapping(columns)
@@ -185,9 +187,10 @@ def check(network, answers, *, format="text", by_order=False, columns=(), bias=N
 
     if gradebook is None and len(paths) == 1:
         res = mark(paths[0])
-        if fmt == "json":
-            return json.dumps(C.to_dict(res), indent=2, ensure_ascii=False) + "\n", res.exit_code
-        return C.render_text(res), res.exit_code
+        return C.render(res, fmt, width), res.exit_code
+    if fmt not in ("text", "json"):
+        raise ArchcalcError(f"--format {fmt} marks one answers file; several files, or "
+                            f"--gradebook, are shown as text or json")
     from .core import files
     from .homework.check import gradebook as G
 

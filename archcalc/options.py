@@ -81,7 +81,6 @@ def _quiz_columns():
 # "COMMAND --format". The last few are decided here, by the command that reads them.
 CHOICES = {
     "--format": _formats,                 # table, compare
-    "check --format": lambda: ("text", "json"),
     "graph --format": lambda: ("dot", "svg"),
     "--convention": _presets,
     "--count": _extras,
@@ -98,7 +97,7 @@ CHOICES = {
 
 
 def choices(option: str) -> tuple[str, ...]:
-    """The values ``option`` takes (``"--units"``, or ``"check --format"`` for one command's)."""
+    """The values ``option`` takes (``"--units"``, or ``"graph --format"`` for one command's)."""
     return tuple(CHOICES[option]())
 
 

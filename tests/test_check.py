@@ -503,13 +503,13 @@ def test_a_mixed_convention_keeps_the_default_and_marks_the_rest():
 
 def test_a_convention_needs_two_cells_and_none_against():
     one = "layer\tparams\nconv1\t34,848\n"
-    r = cli("check", "alexnet", "-", input=one)
+    r = cli("check", "alexnet", "-", "--wide", input=one)     # the convention line unwrapped
     assert r.exit_code == 1 and "one cell is not enough to leave the default" in r.output
     two = one + "conv2\t614,400\n"
-    r = cli("check", "alexnet", "-", input=two)
+    r = cli("check", "alexnet", "-", "--wide", input=two)
     assert r.exit_code == 0 and "weights only, the table does not count biases" in r.output
     # One cell in ceil mode does not switch the pooling (a d2l AlexNet's 6×6×256 would have).
-    r = cli("check", "alexnet", "-", "--input", "224", input="layer\tW\npool1\t27\n")
+    r = cli("check", "alexnet", "-", "--input", "224", "--wide", input="layer\tW\npool1\t27\n")
     assert r.exit_code == 1 and "rounded up, but this layer is floored" in r.output
 
 

@@ -33,8 +33,12 @@ OPTIONS = [
 
 
 def marked(network: str, fmt: str, options: list[str]) -> dict:
+    # The text format --wide: the whole table, as a terminal wide enough shows it. Fitted to 100
+    # columns (off a terminal) a wide table is abbreviated and split into parts, which check
+    # does not yet read back.
     r = CliRunner()
-    table = r.invoke(main, ["table", network, "--format", fmt, *options])
+    wide = ["--wide"] if fmt == "text" else []
+    table = r.invoke(main, ["table", network, "--format", fmt, *options, *wide])
     assert table.exit_code == 0, table.output
     out = r.invoke(main, ["check", network, "-", "--format", "json"], input=table.output)
     assert out.exit_code in (0, 1), out.output

@@ -14,7 +14,8 @@ Width (issue 15): a text table is fitted to the terminal, and the runner's outpu
 it is fitted to 100 columns unless COLUMNS says otherwise. The invocations held from before are
 run with ``--wide`` (every column, every line whole: the bytes they had); each network's default
 table, with and without ``--memory --rf``, and the zoo's ``list`` and ``compare`` are held at the
-default width too, and ``alexnet`` at COLUMNS=60 (an invocation may start with ``COLUMNS=N``).
+default width too, and ``alexnet`` at COLUMNS=60 (an invocation may start with ``COLUMNS=N``, and
+end with ``<FILE``: standard input from ``tests/data/FILE``).
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ BIG = ("resnet1202",)
 PAPER = ("googlenet", "resnet50", "densenet121", "inception-v2", "vgg16")
 
 
-TABLES = ("table", "list", "compare", "quiz")     # the commands whose text is fitted
+TABLES = ("table", "list", "compare", "quiz", "check")     # the commands whose text is fitted
 
 
 def wide(args: list[str]) -> list[str]:
@@ -104,7 +105,9 @@ def zoo_invocations() -> list[list[str]]:
         out += [["check", "alexnet", str(DATA / f), "--format", fmt] for fmt in ("text", "json")]
     return [wide(args) for args in out] + [
         ["list"], ["compare", *NETWORKS], ["compare", *NETWORKS, "--units", "si"],
-        ["COLUMNS=60", "table", "alexnet"], ["COLUMNS=60", "list"]]
+        ["COLUMNS=60", "table", "alexnet"], ["COLUMNS=60", "list"],
+        ["check", "alexnet", "-", "<alexnet-seed-filled.tsv"],     # (where the file is would
+        ["check", "alexnet", "-", "--format", "csv", "<alexnet-seed-filled.tsv"]]   # wrap)
 
 
 LARGEST = 40_000       # characters of one output stored in full; a larger one by its digest
@@ -118,7 +121,11 @@ def record(invocation_list: list[list[str]]) -> str:
             name, _, value = args[0].partition("=")
             env[name] = value
             args = args[1:]
-        r = CliRunner().invoke(main, args, env=env)
+        stdin, given = None, args
+        if args[-1].startswith("<"):
+            stdin = (DATA / args[-1][1:]).read_text(encoding="utf-8")
+            given = args[:-1]
+        r = CliRunner().invoke(main, given, env=env, input=stdin)
         crash = ("" if r.exception is None or isinstance(r.exception, SystemExit)
                  else f"--- exception\n{type(r.exception).__name__}: {r.exception}\n")
         stdout, stderr = (t.replace(ROOT, "") for t in (r.stdout, r.stderr))

@@ -47,7 +47,6 @@ THIRD_PARTY = {          # library → the layers or modules that may import it
     "starlette": {"archcalc.web", "archcalc.web.app"}, "uvicorn": {"archcalc.web", "archcalc.web.app"},
 }
 THIRD_PARTY_EXCEPTIONS = {
-    ("archcalc.homework.check.render", "tabulate"): "check renders its own verdict table",
 }
 
 

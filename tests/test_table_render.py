@@ -238,7 +238,7 @@ def test_fast_dumps_is_json_dumps(v):
 def test_every_table_command_offers_the_same_formats():
     from archcalc.cli import main
 
-    for name in ("table", "compare", "quiz", "list"):
+    for name in ("table", "compare", "quiz", "list", "check"):
         (opt,) = [p for p in main.commands[name].params if p.name == "fmt"]
         assert tuple(opt.type.choices) == FORMATS, name
 
@@ -274,3 +274,28 @@ def test_the_command_line_writes_csv_fields_exactly(tmp_path):
                                                            *HOSTILE_NAMES[1:]]]
     text = CliRunner().invoke(main, ["table", str(path)]).stdout
     assert "\x1b" not in text and r"g\x1b[31mh" in text
+
+
+def test_check_in_every_format(tmp_path):
+    # check's marking through the common renderer: CSV one line per marked cell, as the JSON's
+    # cells; a row name with a terminal escape is shown escaped in text (it was printed raw).
+    from click.testing import CliRunner
+
+    from archcalc.cli import main
+
+    answers = tmp_path / "a.csv"
+    answers.write_text("layer,C,params\nconv1,96,34944\n\x1b[2Jpool1,96,1\n", encoding="utf-8")
+
+    def run(*more):
+        r = CliRunner().invoke(main, ["check", "alexnet", str(answers), *more])
+        assert r.exit_code in (0, 1), r.output
+        return r.stdout
+
+    cells = json.loads(run("--format", "json"))["cells"]
+    rows = list(csv.DictReader(io.StringIO(run("--format", "csv"))))
+    assert [(r["row"], r["column"], r["verdict"]) for r in rows] == \
+        [(c["row"], c["column"], c["verdict"]) for c in cells]
+    for fmt in FORMATS:
+        assert "\x1b" not in run("--format", fmt) or fmt in ("csv", "tsv", "json")
+    assert "\\x1b[2Jpool1" in run()
+    ET.fromstring(run("--format", "html"))

@@ -285,7 +285,7 @@ def test_check_marks_the_seeds_table(web_url):
     assert code == 200
     wrong = {c["row"] for c in r["result"]["cells"] if c["verdict"] == "wrong"}
     assert wrong == {"Conv3", "Conv5"}
-    assert r["text"] == cli("check", "alexnet", SEED).output.replace(SEED, "seed.tsv")
+    assert r["text"] == cli("check", "alexnet", SEED, "--wide").output.replace(SEED, "seed.tsv")
 
 
 def test_gradebook(web_url):

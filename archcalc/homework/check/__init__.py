@@ -24,13 +24,13 @@ from .diagnoses import CATALOGUE, SHOWN, Ctx, diagnose
 from . import paper_layout
 from .marking import mark
 from .reading import Reading, read_cell, read_shape
-from .render import render_text, to_dict
+from .render import render, render_text, to_dict
 from .result import CheckOptions, MarkedCell, Marking
 from .variants import Variants
 
 __all__ = ["CATALOGUE", "SHOWN", "CheckOptions", "Ctx", "MarkedCell", "Marking", "Reading",
            "TableConvention", "Variants", "check", "diagnose", "read_cell", "read_shape",
-           "render_text", "to_dict"]
+           "render", "render_text", "to_dict"]
 
 
 def check(a: Analysis, table: Table, opts: CheckOptions = CheckOptions(), net=None,

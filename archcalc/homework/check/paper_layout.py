@@ -48,7 +48,10 @@ def mark(a: Analysis, table: Table, t, cols) -> Marking:
     names = [plain(cells[at].text) for cells in view.cells]
     # The view as `table --layout paper` prints it (each computed cell with its mark, the
     # printed values beside, the total row): archcalc's own paper table reads back as printed.
-    shown_head, shown, _, _ = P._body(view, marks=True)
+    from ...render import paper as RP
+
+    body, totals, _ = RP._body(view, marks=True)
+    shown_head, shown = [c.header for c in RP._columns(view)], body + totals
     shown_at = {plain(h): n for n, h in enumerate(shown_head)}
     beside = {i for i, h in enumerate(table.header) if i not in cols and plain(h) in shown_at}
     out: list[MarkedCell] = []

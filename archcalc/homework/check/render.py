@@ -1,14 +1,19 @@
-"""A ``Marking`` as text (the grid of marks, then each wrong cell with its working and
-diagnosis, what was not matched or not marked, and the score) or as the JSON contract."""
+"""A ``Marking`` as a table of the common renderer (``render.table``), in every format: the
+grid of marks, with the wrong cells' working and diagnoses, the rounded, unread and unaligned
+cells, what was not matched or not marked, and the score around it; CSV and TSV give one line per
+marked cell (row, column, given, expected, verdict, diagnosis), JSON the contract of
+``to_dict``."""
 
 from __future__ import annotations
 
+from ...render import table as T
 from ..answers import FIELDS
 from .result import MarkedCell, Marking
 from .rows import HOW
 
 MARKS = {"right": "✓", "wrong": "✗", "missing": "·", "unread": "?"}
 ROUNDED = "≈"   # right to the figures written
+CELL_KEYS = ("row", "column", "given", "expected", "verdict", "diagnosis")
 
 
 def _expected(c: MarkedCell) -> str:
@@ -23,27 +28,24 @@ def _above(c: MarkedCell) -> str:
     return f" (repeated from line {c.as_above})" if c.as_above else ""
 
 
-def render_text(res: Marking) -> str:
-    from tabulate import tabulate
-
+def table(res: Marking) -> T.Table:
     t = res.table
     kind = {"markdown": "Markdown table", "listing": "layer listing",
             "aligned": "space-aligned table", "ruled": "text table", "html": "HTML table",
             "latex": "LaTeX table", "json": "JSON table"}.get(t.fmt, f"{t.fmt.upper()} table")
-    out = [f"{t.source}: a {kind} (line {t.first_line}, {len(t.rows)} rows) marked against "
-           f"{res.network}"]
+    title = (f"{t.source}: a {kind} (line {t.first_line}, {len(t.rows)} rows) marked against "
+             f"{res.network}")
+    head = []
     if t.others:
-        out.append(f"  (the file has {len(t.others) + 1} tables; this is table {t.index}; "
-                   "--table N picks another)")
-    out.append(f"convention: {res.convention.text()}")
-    headers = [""]
+        head.append(f"  (the file has {len(t.others) + 1} tables; this is table {t.index}; "
+                    "--table N picks another)")
+    head.append(f"convention: {res.convention.text()}")
     cols: list[str] = []
     for c in res.cells:
         if c.column not in cols:
             cols.append(c.column)
     order = {h: i for i, h in enumerate(t.header)}
     cols.sort(key=lambda h: order.get(h, len(order)))         # as the table has them
-    headers += cols
     grid: dict[tuple[int, str], str] = {}
     rows: dict[int, str] = {}
     for c in res.cells:
@@ -51,58 +53,71 @@ def render_text(res: Marking) -> str:
         grid[(c.line, c.column)] = (ROUNDED if c.rounded else MARKS[c.verdict]) + (
             f" {_expected(c)}" if c.verdict == "wrong" else "")
     body = [[rows[ln]] + [grid.get((ln, col), "") for col in cols] for ln in rows]
-    out += ["", tabulate(body, headers, tablefmt="simple", disable_numparse=True)]
+    foot: list[str] = []
     wrong = [c for c in res.cells if c.verdict == "wrong"]
     if wrong:
-        out += ["", "wrong:"]
+        foot += ["", "wrong:"]
         for c in wrong:
-            out.append(f"  {c.row} {c.column}: {c.given!r}{_above(c)} — expected {_expected(c)}")
+            foot.append(f"  {c.row} {c.column}: {c.given!r}{_above(c)} — expected {_expected(c)}")
             if c.working:
-                out.append(f"      working: {c.working}")
+                foot.append(f"      working: {c.working}")
             if c.diagnosis:
-                out.append(f"      diagnosis: {c.diagnosis}")
+                foot.append(f"      diagnosis: {c.diagnosis}")
     missing = [c for c in res.cells if c.verdict == "missing"]
     if missing:
-        out += ["", f"missing ({len(missing)} blank cells, not marked wrong): "
-                + ", ".join(f"{c.row} {c.column}" for c in missing[:12])
-                + (f" and {len(missing) - 12} more" if len(missing) > 12 else "")]
+        foot += ["", f"missing ({len(missing)} blank cells, not marked wrong): "
+                 + ", ".join(f"{c.row} {c.column}" for c in missing[:12])
+                 + (f" and {len(missing) - 12} more" if len(missing) > 12 else "")]
     rounded = [c for c in res.cells if c.rounded]
     if rounded:
-        out += ["", f"rounded ({_n(len(rounded))} right to the figures written, marked "
-                    f"{ROUNDED}): "
-                + ", ".join(f"{c.row} {c.column} {c.given!r} for {_expected(c)}"
-                            for c in rounded[:12])
-                + (f" and {len(rounded) - 12} more" if len(rounded) > 12 else "")]
+        foot += ["", f"rounded ({_n(len(rounded))} right to the figures written, marked "
+                     f"{ROUNDED}): "
+                 + ", ".join(f"{c.row} {c.column} {c.given!r} for {_expected(c)}"
+                             for c in rounded[:12])
+                 + (f" and {len(rounded) - 12} more" if len(rounded) > 12 else "")]
     unread = [c for c in res.cells if c.verdict == "unread"]
     if unread:
-        out += ["", f"not read ({_n(len(unread))}, not marked wrong):"]
-        out += [f"  {c.row} {c.column}: {c.given!r}{_above(c)} — {c.diagnosis}"
-                for c in unread]
+        foot += ["", f"not read ({_n(len(unread))}, not marked wrong):"]
+        foot += [f"  {c.row} {c.column}: {c.given!r}{_above(c)} — {c.diagnosis}"
+                 for c in unread]
     shown = [(line, name, layer, how) for line, name, layer, how in res.rows
              if how in HOW and how != "name"]
     for how in dict.fromkeys(h for *_, h in shown):
         these = [f"{name} → {layer}" for _, name, layer, h in shown if h == how]
-        out.append(f"aligned {HOW[how]}: " + ", ".join(these[:12])
-                   + (f" and {len(these) - 12} more" if len(these) > 12 else ""))
+        foot.append(f"aligned {HOW[how]}: " + ", ".join(these[:12])
+                    + (f" and {len(these) - 12} more" if len(these) > 12 else ""))
     if res.gaps:
-        out.append(f"no row for: {', '.join(res.gaps)} (weighted layers of {res.network} "
-                   "between the rows aligned)")
+        foot.append(f"no row for: {', '.join(res.gaps)} (weighted layers of {res.network} "
+                    "between the rows aligned)")
     for line, name, hint in res.unmatched:
-        out.append(f"not matched: row '{name}' (line {line}) is not a layer of {res.network}"
-                   f"{hint}; its cells are not marked (--by-order matches rows by position)")
+        foot.append(f"not matched: row '{name}' (line {line}) is not a layer of {res.network}"
+                    f"{hint}; its cells are not marked (--by-order matches rows by position)")
     for h in res.unmarked:
-        out.append(f"not marked: column '{h}' (--column '{h}=FIELD' maps it to one of "
-                   f"{', '.join(FIELDS)})")
+        foot.append(f"not marked: column '{h}' (--column '{h}=FIELD' maps it to one of "
+                    f"{', '.join(FIELDS)})")
     for n in res.notes:
-        out.append(f"note: {n}")
+        foot.append(f"note: {n}")
     s = res.score()
     if not s["marked"]:
-        out += ["", "nothing answered: no cell of the table could be marked right or wrong"]
-    out += ["", f"score: {s['right']}/{s['marked']} marked cells right"
-                + (f", {s['rounded']} of them rounded" if s["rounded"] else "")
-                + f" ({s['wrong']} wrong, {s['missing']} missing"
-                + (f", {s['unread']} not read" if s["unread"] else "") + ")"]
-    return "\n".join(out) + "\n"
+        foot += ["", "nothing answered: no cell of the table could be marked right or wrong"]
+    foot += ["", f"score: {s['right']}/{s['marked']} marked cells right"
+                 + (f", {s['rounded']} of them rounded" if s["rounded"] else "")
+                 + f" ({s['wrong']} wrong, {s['missing']} missing"
+                 + (f", {s['unread']} not read" if s["unread"] else "") + ")"]
+    cells = T.Table([T.Column(k, k) for k in CELL_KEYS],
+                    [[c.row, c.column, c.given, c.expected, c.verdict, c.diagnosis or None]
+                     for c in res.cells])
+    return T.Table([T.Column("row", "")] + [T.Column(c, c) for c in cols], body, title=title,
+                   head=head, foot=foot, machine=cells, document=lambda: to_dict(res))
+
+
+def render(res: Marking, fmt: str = "text", width: int | None = None) -> str:
+    """The marking in any of ``render.table.FORMATS`` (text fitted to ``width``)."""
+    return T.render(table(res), fmt, width)
+
+
+def render_text(res: Marking) -> str:
+    return render(res, "text")
 
 
 def to_dict(res: Marking) -> dict:
