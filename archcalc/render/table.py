@@ -646,8 +646,7 @@ def fitted_lines(p: Packed, width: int) -> Iterator[str]:
             part.append(i)
     parts.append(part)
 
-    rows = [r.split(_SEP) for r in p.rows]
-    first_total = len(rows) - p.totals
+    first_total = len(p.rows) - p.totals
 
     def lines(cols, cells) -> Iterator[str]:
         pieces = [textwrap.wrap(cells[i], w[i], break_on_hyphens=False) or [""]
@@ -663,7 +662,7 @@ def fitted_lines(p: Packed, width: int) -> Iterator[str]:
         rule = "  ".join("-" * w[i] for i in cols)
         yield from lines(cols, headers)
         yield rule
-        for j, cells in enumerate(rows):
+        for j, cells in enumerate(p.cells()):     # each row unpacked as it is written
             if j == first_total:
                 yield rule
             yield from lines(cols, cells)
