@@ -6,7 +6,6 @@ from ..core.printable import printable
 from ..render.table import text_table
 from .check import LayerCheck, NetworkCheck
 from .reference import ReferenceCheck
-from ..core.printable import printable
 
 OK, BAD = "✓", "✗"
 
