@@ -90,14 +90,14 @@ def test_input_forms():
 
 
 def test_fraction_is_shown_and_strict_refuses_it():
-    out = cli("table", "alexnet", "--input", "224").output
+    out = cli("table", "alexnet", "--input", "224", "--wide").output   # notes unwrapped
     assert "(224 − 11 + 2·0)/4 + 1 = 54.25 → 54" in out
     assert "nearest inputs at which no layer leaves input pixels out" in out and "227×227" in out
     r = cli("table", "alexnet", "--input", "224", "--strict")
     assert r.exit_code == 2 and "--strict" in r.output and "54.25" in r.output
     assert cli("table", "alexnet", "--strict").exit_code == 0
     # only padding left out (conv1, pool1) and 1×1 stride-2 shortcuts: accepted (issue 15)
-    r = cli("table", "resnet50", "--strict")
+    r = cli("table", "resnet50", "--strict", "--wide")
     assert r.exit_code == 0 and "only padding is left out" in r.output
     assert "nearest inputs" not in r.output
     # Fig. 3's 110 needs a floor, but what it drops is a padding pixel: every input pixel is read

@@ -137,7 +137,7 @@ def test_every_preset_names_every_layer_kind():
     ("lenet5", "torchvision", "layer kinds torchvision does not count: subsample, rbf"),
 ])
 def test_a_kind_a_preset_does_not_count_is_named_in_the_footer(name, preset, said):
-    out = CliRunner().invoke(main, ["table", name, "--convention", preset]).output
+    out = CliRunner().invoke(main, ["table", name, "--convention", preset, "--wide"]).output
     assert said in out
 
 

@@ -176,7 +176,7 @@ def test_check_reads_either_activations_rule_from_the_cells(relu, rule):
 # --- --training --------------------------------------------------------------------------------
 
 def _cli_total(args: list[str], header: str) -> int:
-    return text_totals(CliRunner().invoke(main, args).output)["total"][header]
+    return text_totals(CliRunner().invoke(main, args + ["--wide"]).output)["total"][header]
 
 
 def test_training_flops_of_vgg16_are_six_times_its_published_macs():

@@ -107,7 +107,7 @@ def test_the_header_gives_the_totals_of_the_network_as_changed():
     code, out, _ = run("table", "alexnet")
     assert out.startswith("alexnet — AlexNet, single stream at 227×227 (the lecture-notes "
                           "network): 62.4 M parameters\nsource:")
-    code, out, _ = run("table", "alexnet", "--input", "224")
+    code, out, _ = run("table", "alexnet", "--input", "224", "--wide")   # head lines unwrapped
     lines = out.splitlines()
     # 50,844,008 as the issue quotes it; each line below checked against the totals row
     total = next(line for line in lines if line.startswith("total")).split()

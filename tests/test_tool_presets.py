@@ -157,15 +157,15 @@ def test_thop_misses_functional_pooling_the_preset_counts():
     ("thop", "convention: thop: thop's profile(model, inputs=(x,)) would return"),
 ])
 def test_the_preset_is_named_in_the_footer(preset, said):
-    out = CliRunner().invoke(main, ["table", "resnet18", "--convention", preset]).output
+    out = CliRunner().invoke(main, ["table", "resnet18", "--convention", preset, "--wide"]).output
     assert said in out
     assert CV.PRESET_COLUMN[preset][1] in out.splitlines()[4]
 
 
 def test_thop_names_the_kinds_it_has_no_rule_for():
-    out = CliRunner().invoke(main, ["table", "alexnet", "--convention", "thop"]).output
+    out = CliRunner().invoke(main, ["table", "alexnet", "--convention", "thop", "--wide"]).output
     assert "layer kinds thop does not count: lrn (no rule for their module type" in out
-    out = CliRunner().invoke(main, ["table", "resnet50", "--convention", "thop"]).output
+    out = CliRunner().invoke(main, ["table", "resnet50", "--convention", "thop", "--wide"]).output
     assert "layer kinds thop does not count: add (torchvision writes them as +" in out
 
 
