@@ -44,12 +44,12 @@ in text, a ``- `` bullet in Markdown).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Sequence
 
 from html import escape as _html_escape
 
 from ..core.printable import printable
+from ..core.records import Record, _set
 from . import units as U
 from .formats import FORMATS
 
@@ -60,8 +60,7 @@ __all__ = ["FORMATS", "Column", "Table", "Strong", "Item", "Stream", "Lazy", "re
 KINDS = ("text", "size", "count", "bytes")
 
 
-@dataclass(frozen=True)
-class Column:
+class Column(Record):
     """A column: ``key`` names it in CSV, TSV and JSON, ``header`` in the human-readable
     formats; ``kind`` says how those print a number: ``text`` (as it is, left-aligned),
     ``size`` (thousands separators), ``count`` (``--units`` applies), ``bytes`` (with
@@ -70,10 +69,17 @@ class Column:
     with a full stop). (The renderer reads only these attributes, ``short`` where there is one:
     a view's own column class may add more.)"""
 
+    __slots__ = ("key", "header", "kind", "short")
     key: str
     header: str
-    kind: str = "text"
-    short: str = ""
+    kind: str
+    short: str
+
+    def __init__(self, key: str, header: str, kind: str = "text", short: str = ""):
+        _set(self, "key", key)
+        _set(self, "header", header)
+        _set(self, "kind", kind)
+        _set(self, "short", short)
 
     @property
     def totalled(self) -> bool:
@@ -93,22 +99,35 @@ class Item(str):
     bullet in Markdown."""
 
 
-@dataclass
 class Table:
-    columns: Sequence
-    rows: Iterable[Sequence]                    # exact values: int, str, or None (blank)
-    totals: Sequence[Sequence] | Callable[[], Sequence[Sequence]] = ()
-    title: str = ""
-    head: Sequence[str] = ()
-    foot: Sequence[str] | Callable[[], Sequence[str]] = ()
-    units: str = "exact"
-    kilo: int = 1000
-    blank: str = ""                 # what a None cell shows in the text format (a quiz's "?")
-    machine: "Table | Callable[[], Table] | None" = None   # written by csv and tsv instead
-    document: Callable[[], object] | None = None   # written by json instead, when given
-    # HTML only: extra attributes of a body cell, from its row's number, its column and its
-    # exact value (the web app's data-value and working).
-    cell_attrs: Callable[[int, object, object], dict] | None = None
+    """A table to render: its columns, its rows of exact values (int, str, or None: blank; any
+    iterable, read once), the total rows, the title and the lines above and below (``totals``
+    and ``foot`` may be functions, called after the rows were read); ``units`` and ``kilo`` how
+    counts print; ``blank`` what a None cell shows in the text format (a quiz's "?");
+    ``machine`` the table CSV and TSV write instead (or a function giving it); ``document`` what
+    JSON writes instead, when given; ``cell_attrs`` (HTML only) a body cell's extra attributes
+    from its row's number, its column and its exact value (the web app's data-value and
+    working). A plain class, not a dataclass: ``archcalc table`` makes no dataclass at start-up
+    (``core.records.Record``)."""
+
+    __slots__ = ("columns", "rows", "totals", "title", "head", "foot", "units", "kilo", "blank",
+                 "machine", "document", "cell_attrs")
+
+    def __init__(self, columns: Sequence, rows: Iterable[Sequence],
+                 totals: Sequence[Sequence] | Callable[[], Sequence[Sequence]] = (),
+                 title: str = "", head: Sequence[str] = (),
+                 foot: Sequence[str] | Callable[[], Sequence[str]] = (),
+                 units: str = "exact", kilo: int = 1000, blank: str = "",
+                 machine: "Table | Callable[[], Table] | None" = None,
+                 document: Callable[[], object] | None = None,
+                 cell_attrs: Callable[[int, object, object], dict] | None = None):
+        self.columns, self.rows, self.totals = columns, rows, totals
+        self.title, self.head, self.foot = title, head, foot
+        self.units, self.kilo, self.blank = units, kilo, blank
+        self.machine, self.document, self.cell_attrs = machine, document, cell_attrs
+
+    def __repr__(self) -> str:
+        return f"Table({self.title!r}, {len(self.columns)} columns)"
 
 
 def resolve(x):
