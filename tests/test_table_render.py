@@ -299,3 +299,17 @@ def test_check_in_every_format(tmp_path):
         assert "\x1b" not in run("--format", fmt) or fmt in ("csv", "tsv", "json")
     assert "\\x1b[2Jpool1" in run()
     ET.fromstring(run("--format", "html"))
+
+
+def test_an_html_cells_attribute_keeps_its_line_breaks_and_escapes_the_rest():
+    """A layer's working is several lines: the web app shows it so (its panel and the tooltip),
+    so an attribute's line breaks are written ``&#10;``, not escaped as ``\\n`` text (which the
+    browser test caught); a terminal escape in it is still shown escaped, and the HTML stays one
+    line per row."""
+    t = T.Table([T.Column("layer", "layer")], [["conv1"]],
+                cell_attrs=lambda i, c, v: {"title": "conv1\n  H = 55\x1b[31m <b>"})
+    html = T.render(t, "html")
+    assert 'title="conv1&#10;  H = 55\\x1b[31m &lt;b&gt;"' in html
+    assert "\x1b" not in html and "\\n" not in html
+    cell = ET.fromstring(next(line for line in html.splitlines() if "<td" in line))
+    assert cell.find("td").get("title") == "conv1\n  H = 55\\x1b[31m <b>"

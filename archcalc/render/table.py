@@ -190,6 +190,13 @@ def html_escape(text: str) -> str:
     return _html_escape(printable(text))
 
 
+def attr_escape(text: str) -> str:
+    """An HTML attribute's value: as ``html_escape``, but its line breaks kept as ``&#10;``
+    (a layer's working is several lines, shown by the browser as such in a tooltip and the
+    web app's panel), so the output stays one line and holds no control character."""
+    return "&#10;".join(html_escape(part) for part in text.split("\n"))
+
+
 # --- the formats -------------------------------------------------------------------------------
 
 def render(t: Table, fmt: str = "text", width: int | None = None) -> str:
@@ -394,7 +401,7 @@ def html_lines(t: Table) -> Iterator[str]:
         for j, (c, s, v) in enumerate(zip(cols, styles, values)):
             x = html_escape(v if tag == "th" else show(c, v, t.units, t.kilo))
             if i is not None:
-                s += "".join(f' {k}="{html_escape(str(a))}"'
+                s += "".join(f' {k}="{attr_escape(str(a))}"'
                              for k, a in more(i, c, v).items())
             out.append(f"<{tag}{s}>{x}</{tag}>")
         return "<tr>" + "".join(out) + "</tr>"
