@@ -172,7 +172,7 @@ def test_no_column_mixes_accuracy_and_error_or_protocols():
             want = printed if docs[n]["metric"] == "accuracy" else round(100 - printed, 6)
             assert float(r_of(rows, n)[k]) == pytest.approx(want)
     assert {r["network"]: r["top1_imagenet_val_10_crops"] for r in rows}["resnet50"] == "77.15"
-    text = cli("compare", *names).output
+    text = cli("compare", *names, "--wide").output     # footer lines unwrapped
     assert "(B) ImageNet val, 10 crops" in text and "77.15* [2]" in text
     assert "100 − the error the source prints" in text
 

@@ -3,7 +3,7 @@ every format of ``render.table``."""
 
 from __future__ import annotations
 
-from ..analysis.compare import Entry
+from ..analysis.compare import Entry, conventions
 from . import table as T
 from . import units as U
 from .report import Column
@@ -14,11 +14,46 @@ def _input(e: Entry, ctx) -> str:
     return f"{x.c}×{x.h}×{x.w}"
 
 
-def _acc(which: str):
+def _letter(i: int) -> str:
+    return chr(ord("A") + i) if i < 26 else f"A{i}"
+
+
+def _slug(convention: str) -> str:
+    import re
+
+    return re.sub(r"[^a-z0-9]+", "_", convention.lower()).strip("_")
+
+
+def accuracy_columns(entries: list[Entry], human: bool = True) -> list[Column]:
+    """top-1 and top-5 per convention (a top-5 column only where a figure has one): each
+    column holds figures measured one way only, as accuracy (100 − error where the source
+    prints error: marked * in the human-readable formats)."""
+    out = []
+    for i, conv in enumerate(conventions(entries)):
+        members = [e for e in entries if e.a.accuracy and e.a.accuracy.convention == conv]
+        for which, head in (("top1", "top-1"), ("top5", "top-5")):
+            if all(e.a.accuracy.as_accuracy(which) is None for e in members):
+                continue
+            value = _acc(which, conv) if human else _acc_raw(which, conv)
+            out.append(Column(f"{which}_{_slug(conv)}", f"{head} ({_letter(i)})", value, "text"))
+    return out
+
+
+def _acc(which: str, conv: str):
     def value(e: Entry, ctx) -> str:
         acc = e.a.accuracy
-        text = acc.text(which) if acc else ""
-        return f"{text} [{ctx[e.a.network]}]" if text else "—"
+        v = acc.as_accuracy(which) if acc and acc.convention == conv else None
+        if v is None:
+            return "—"
+        return f"{v:g}{'*' if acc.metric == 'error' else ''} [{ctx[e.a.network]}]"
+    return value
+
+
+def _acc_raw(which: str, conv: str):
+    def value(e: Entry, ctx):
+        acc = e.a.accuracy
+        v = acc.as_accuracy(which) if acc and acc.convention == conv else None
+        return "" if v is None else f"{v:g}"
     return value
 
 
@@ -35,8 +70,6 @@ COLUMNS = [
     Column("largest_layer", "largest layer",
            lambda e, c: e.largest.name if e.largest else "—", "text"),
     Column("largest_params", "its params", lambda e, c: e.largest.params if e.largest else 0),
-    Column("top1", "top-1", _acc("top1"), "text"),
-    Column("top5", "top-5", _acc("top5"), "text"),
 ]
 FOOT = [
     "depth: weighted layers (conv, fc) on the longest path from input to output; auxiliary heads "
@@ -46,9 +79,18 @@ FOOT = [
     "activations: values a forward pass stores per image (the input and every layer output that "
     "is a new tensor, as lecture notes count them); act. bytes: those values in the chosen dtype "
     "(--dtype).",
-    "top-1, top-5: as the source prints them (acc. = accuracy, err. = error, in percent), each "
-    "with its source below; — where the spec carries none.",
 ]
+
+
+def accuracy_foot(entries: list[Entry]) -> str:
+    convs = conventions(entries)
+    if not convs:
+        return ""
+    return ("top-1, top-5: published accuracy in percent, one pair of columns per dataset and "
+            "evaluation protocol, so that no column holds figures measured otherwise: "
+            + "; ".join(f"({_letter(i)}) {c}" for i, c in enumerate(convs))
+            + ". * = 100 − the error the source prints; [n]: the source, below; — where the "
+            "network has no figure in that column.")
 
 
 def _sources(entries: list[Entry]) -> dict[str, int]:
@@ -63,37 +105,41 @@ def _sources(entries: list[Entry]) -> dict[str, int]:
 
 def table(entries: list[Entry], units: str = "exact", kilo: int = 1000) -> T.Table:
     """The comparison: the accuracy with a footnote number per source in the human-readable
-    formats; CSV and TSV carry the accuracy as printed and its source in a column of its own."""
+    formats; CSV and TSV carry the accuracy, how the source printed it and the source in columns
+    of their own."""
     refs = _sources(entries)
-    foot = ["", *FOOT, f"units: {U.legend(units, kilo)}."]
+    cols = COLUMNS + accuracy_columns(entries)
+    foot = ["", *FOOT, *filter(None, [accuracy_foot(entries)]), f"units: {U.legend(units, kilo)}."]
     sources = {e.a.accuracy.source: refs[e.a.network] for e in entries if e.a.network in refs}
     foot += [f"[{n}] {source}." for source, n in sources.items()]
     missing = [e.a.network for e in entries if e.a.network not in refs]
     if missing:
         foot.append("no published accuracy in the spec for: " + ", ".join(missing) + ".")
-    return T.Table(COLUMNS, [[c.value(e, refs) for c in COLUMNS] for e in entries],
+    return T.Table(cols, [[c.value(e, refs) for c in cols] for e in entries],
                    title=f"compare: {', '.join(e.a.network for e in entries)}", foot=foot,
                    units=units, kilo=kilo, machine=lambda: machine_table(entries),
                    document=lambda: to_dict(entries))
 
 
 def _raw(col, e: Entry):
-    """A cell for csv/tsv: exact integers; the accuracy as printed, without a footnote."""
-    if col.key in ("top1", "top5"):
-        return e.a.accuracy.text(col.key) if e.a.accuracy else ""
+    """A cell for csv/tsv: exact integers; no largest layer is an empty cell."""
     if col.key == "largest_layer" and e.largest is None:
         return ""
     return col.value(e, {})
 
 
 def machine_table(entries: list[Entry]) -> T.Table:
-    cols = COLUMNS + [T.Column("accuracy_source", "source")]
-    return T.Table(cols, [[_raw(c, e) for c in COLUMNS]
-                          + [e.a.accuracy.source if e.a.accuracy else ""] for e in entries])
+    cols = COLUMNS + accuracy_columns(entries, human=False)
+    return T.Table(cols + [T.Column("accuracy_printed_as", "printed as"),
+                           T.Column("accuracy_source", "source")],
+                   [[_raw(c, e) for c in cols]
+                    + ([e.a.accuracy.metric, e.a.accuracy.source] if e.a.accuracy else ["", ""])
+                    for e in entries])
 
 
 def to_dict(entries: list[Entry]) -> dict:
-    """Exact values, and the accuracy with its metric and source (``null`` where none)."""
+    """Exact values, and the accuracy with its metric, source, dataset and protocol (``null``
+    where none)."""
     out = []
     for e in entries:
         acc = e.a.accuracy
@@ -105,9 +151,12 @@ def to_dict(entries: list[Entry]) -> dict:
                               {"name": e.largest.name, "params": e.largest.params}),
             "accuracy": None if acc is None else {
                 "top1": acc.top1, "top5": acc.top5, "metric": acc.metric, "source": acc.source,
+                "dataset": acc.dataset or None, "protocol": acc.protocol or None,
+                "convention": acc.convention,
                 "top1_accuracy": acc.as_accuracy("top1"), "top5_accuracy": acc.as_accuracy("top5")},
         })
-    return {"networks": out, "conventions": FOOT}
+    foot = FOOT + ([accuracy_foot(entries)] if accuracy_foot(entries) else [])
+    return {"networks": out, "conventions": foot}
 
 
 def render(entries: list[Entry], fmt: str = "text", units: str = "exact",
