@@ -106,4 +106,5 @@ def analyse(net: Network, x: Shape | None = None) -> Analysis:
     rs = tuple(rows(net, x))
     has_fraction = any(n.kind == "fraction" for r in rs for n in r.notes)
     return Analysis(net.name, net.description, net.source, net.file, x, rs, net.notes,
-                    _even_inputs(net, x) if has_fraction else (), net.accuracy)
+                    _even_inputs(net, x) if has_fraction else (), net.accuracy,
+                    groups=net.groups)

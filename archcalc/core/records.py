@@ -211,16 +211,39 @@ class Accuracy(Record):
         return "" if v is None else f"{v}% {'acc.' if self.metric == 'accuracy' else 'err.'}"
 
 
+class Groups(Record):
+    """How the spec groups its rows, for rollups (``analysis.rollup``): ``repeats`` maps the
+    path of each repeat of a repeated item (``conv3_2``, ``denseblock1/denselayer_4``, or a
+    repeated layer's own name) to the repeat's path (``conv3``, ``denseblock1/denselayer``);
+    ``uses`` maps each block instance's path (``conv3_2``) to the block it instantiates
+    (``bottleneck``); ``stages`` maps each repeat's path to its ``n``. Names are the rows'
+    names, whose ``/`` separates block instances."""
+
+    __slots__ = ("repeats", "uses", "stages")
+    repeats: dict[str, str]
+    uses: dict[str, str]
+    stages: dict[str, int]
+
+    def __init__(self, repeats: dict[str, str] | None = None, uses: dict[str, str] | None = None,
+                 stages: dict[str, int] | None = None):
+        _set(self, "repeats", {} if repeats is None else repeats)
+        _set(self, "uses", {} if uses is None else uses)
+        _set(self, "stages", {} if stages is None else stages)
+
+    def __hash__(self) -> int:       # its dicts, as sorted pairs
+        return hash(tuple(tuple(sorted(d.items())) for d in self._values()))
+
+
 class Analysis(Record):
     """An analysed network: its rows, their totals and where the spec came from.
     ``even_inputs`` are the nearest inputs with no fraction anywhere; ``accuracy`` the
     published top-1/top-5, with its source; ``changes`` how the user changed the spec as written
     (``("--input 3×224×224", "--set classes=10")``), so that its description, written for the
     spec as it is, is not shown as this network's (``description`` and ``source`` may be empty
-    for a user's own spec)."""
+    for a user's own spec); ``groups`` its repeats and block instances (rollups)."""
 
     __slots__ = ("network", "description", "source", "spec_file", "input", "rows", "notes",
-                 "even_inputs", "accuracy", "changes")
+                 "even_inputs", "accuracy", "changes", "groups")
     network: str
     description: str
     source: str
@@ -231,11 +254,12 @@ class Analysis(Record):
     even_inputs: tuple[int, ...]
     accuracy: Accuracy | None
     changes: tuple[str, ...]
+    groups: Groups
 
     def __init__(self, network: str, description: str, source: str, spec_file: str,
                  input: Shape, rows: tuple[LayerRow, ...], notes: tuple[str, ...] = (),
                  even_inputs: tuple[int, ...] = (), accuracy: Accuracy | None = None,
-                 changes: tuple[str, ...] = ()):
+                 changes: tuple[str, ...] = (), groups: Groups | None = None):
         _set(self, "network", network)
         _set(self, "description", description)
         _set(self, "source", source)
@@ -246,6 +270,7 @@ class Analysis(Record):
         _set(self, "even_inputs", even_inputs)
         _set(self, "accuracy", accuracy)
         _set(self, "changes", changes)
+        _set(self, "groups", Groups() if groups is None else groups)
 
     @property
     def title(self) -> str:

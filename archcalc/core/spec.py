@@ -33,7 +33,7 @@ import re
 from .bulk import without_gc
 from .errors import ArchcalcError, SpecError, read_regular, suggest
 from .kinds import REQUIRED, RULES
-from .records import Accuracy, Record, Shape, _set
+from .records import Accuracy, Groups, Record, Shape, _set
 
 # Limits: each keeps a mistyped or hostile spec from costing unbounded time or memory, and each is
 # enforced with a message that names it (README § "Limits").
@@ -96,7 +96,8 @@ class Node(Record):
 class Network(Record):
     """An expanded network: its layers in order, and what its spec says about it."""
 
-    __slots__ = ("name", "description", "source", "file", "input", "nodes", "notes", "accuracy")
+    __slots__ = ("name", "description", "source", "file", "input", "nodes", "notes", "accuracy",
+                 "groups")
     name: str
     description: str
     source: str
@@ -105,10 +106,11 @@ class Network(Record):
     nodes: tuple[Node, ...]
     notes: tuple[str, ...]
     accuracy: Accuracy | None
+    groups: Groups
 
     def __init__(self, name: str, description: str, source: str, file: str, input: Shape,
                  nodes: tuple[Node, ...], notes: tuple[str, ...] = (),
-                 accuracy: Accuracy | None = None):
+                 accuracy: Accuracy | None = None, groups: Groups | None = None):
         _set(self, "name", name)
         _set(self, "description", description)
         _set(self, "source", source)
@@ -117,6 +119,7 @@ class Network(Record):
         _set(self, "nodes", nodes)
         _set(self, "notes", notes)
         _set(self, "accuracy", accuracy)
+        _set(self, "groups", Groups() if groups is None else groups)
 
 
 class NetworkInfo(Record):
@@ -493,7 +496,8 @@ class SpecFile:
         ex.size(layers, lwhere, env={}, stack=())
         ex.chain(layers, lwhere, prefix="", src="input", env={}, stack=())
         return Network(name, info.description, info.source, self.file, shape,
-                       tuple(ex.nodes), tuple(notes), self._accuracy(v, vwhere))
+                       tuple(ex.nodes), tuple(notes), self._accuracy(v, vwhere),
+                       Groups(ex.repeats, ex.uses, ex.stages))
 
     def declared(self, name: str) -> dict:
         """The params that network ``name`` declares, with its values (what ``--set`` may
@@ -611,14 +615,16 @@ class _Instance:
     ``sugar`` the BN row that ``bn = true`` adds, which reads the previous row."""
 
     __slots__ = ("op", "item", "name", "where", "found", "block", "notes", "auto", "assigned",
-                 "aux", "sugar")
+                 "aux", "sugar", "repeat", "repeats")
 
     def __init__(self, op: str, item: dict, name: str | None, where: str, found: str,
                  block: str = "", notes: tuple[str, ...] = (), auto: str = "", assigned: str = "",
-                 aux: bool = False, sugar: bool = False):
+                 aux: bool = False, sugar: bool = False, repeat: str = "", repeats: int = 0):
         self.op, self.item, self.name, self.where, self.found = op, item, name, where, found
         self.block, self.notes, self.auto, self.assigned = block, notes, auto, assigned
         self.aux, self.sugar = aux, sugar
+        # the item's name where it repeats (``n``): NAME_1 … NAME_n, and its ``n`` (rollups)
+        self.repeat, self.repeats = repeat, repeats
 
 
 def _is_each(v) -> bool:
@@ -642,6 +648,11 @@ class _Expander:
         self.params = params
         self.defaults = defaults
         self.nodes: list[Node] = []
+        # Where rows group (rollups): a repeat's instance path → the repeat's path (conv3_2 →
+        # conv3), and a block instance's path → its block (conv3_2 → bottleneck).
+        self.repeats: dict[str, str] = {}
+        self.uses: dict[str, str] = {}
+        self.stages: dict[str, int] = {}
         self._sizes: dict[tuple, int] = {}     # (block, its arguments) → layers; see size()
         self._built: dict[tuple, object] = {}  # see cached()
         blocks = spec.data.get("blocks", {})
@@ -812,17 +823,20 @@ class _Expander:
                     # A repeat like the last: the same checked values (a million repeats of a
                     # layer are checked once, and share one attribute table).
                     inst = _Instance(op, plain[0].item, iname, here, found, plain[0].block,
-                                     notes, plain[0].auto, aux=aux)
+                                     notes, plain[0].auto, aux=aux, repeat=plain[0].repeat,
+                                     repeats=n)
                     out.append(inst)
                     if plain[1] is not None:
                         out.append(_Instance("bn", plain[1].item, None, here, found,
-                                             auto="bn", aux=aux, sugar=True))
+                                             auto="bn", aux=aux, sugar=True,
+                                             repeat=plain[0].repeat, repeats=n))
                     continue
                 this = {k: each[k][r] if k in each else v for k, v in item.items()
                         if k not in ("first", "last", "n", "if")}
                 for k, v in over.items():
                     this[k] = self.subst(v, env, here, found)
-                inst = _Instance(op, this, iname, here, found, notes=notes, aux=aux)
+                inst = _Instance(op, this, iname, here, found, notes=notes, aux=aux,
+                                 repeat=name if name and "n" in item else "", repeats=n)
                 sugar = None
                 if op == "use":
                     inst.block = self.block_name(this["use"], here, found)
@@ -836,7 +850,8 @@ class _Expander:
                     if attrs.get("bn"):
                         sugar = _Instance("bn", self.check_attrs("bn", {"bn": None}, here,
                                                                  found),
-                                          None, here, found, auto="bn", aux=aux, sugar=True)
+                                          None, here, found, auto="bn", aux=aux, sugar=True,
+                                          repeat=inst.repeat, repeats=n)
                         out.append(sugar)
                 if not over and not each:
                     plain = (inst, sugar)
@@ -944,9 +959,13 @@ class _Expander:
                 raise self.err("a layer cannot be named 'input': that name is the network's "
                                "input, which every first layer reads (rename the layer)",
                                inst.where, inst.found)
+            if inst.repeat:
+                self.repeats[name] = prefix + inst.repeat
+                self.stages[prefix + inst.repeat] = inst.repeats
             start = len(self.nodes)
             into = last if inst.sugar else src
             if inst.op == "use":
+                self.uses[name] = inst.block
                 out = self.use(inst, name, into, stack)
             else:
                 self.nodes.append(Node(name, inst.op, inst.item, (into,), inst.where, inst.found,

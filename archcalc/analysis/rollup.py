@@ -1,0 +1,182 @@
+"""Rollups: the layer rows as a tree of stages, blocks and layers, with a subtotal per group —
+what torchinfo's nested view and its ``depth`` show, from the spec's own structure.
+
+The tree comes from the spec, never from the look of a name (``Analysis.groups``):
+
+* a **block instance** is one ``use = "block"`` of the spec (``conv3_2``, an instance of
+  ``bottleneck``); its rows are named ``conv3_2/…``;
+* a **stage** is a repeated item (``n = 4``, ``name = "conv3"``): its repeats ``conv3_1`` …
+  ``conv3_4``, block instances or layers (a stage of one repeat is still a stage);
+* a block instance whose body is one stage and nothing else (DenseNet's ``denseblock1``, four
+  to 48 ``denselayer``) is shown as that stage, named after the instance: the stage adds no level.
+
+Depth as torchinfo counts it: the top-level groups and layers are at depth 1, their children at
+2, and so on. ``rows(tree, depth=N)`` lists every group and layer down to depth N, a group at
+depth N as one subtotal row; ``rows(tree, by="block")`` lists the layers outside any block and
+one subtotal row per outermost block instance; ``by="stage"`` is depth 1.
+
+A subtotal is the sum over the layers under the group, each layer counted once; the output of a
+group is the output of its last layer that is not in an auxiliary head. A group whose layers are
+all auxiliary (GoogLeNet's ``aux1``) is auxiliary itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterator, Union
+
+from ..core.records import Analysis, LayerRow
+
+BY = ("block", "stage")
+
+
+@dataclass
+class Group:
+    """A stage or a block instance: ``name`` its path (``conv3``, ``conv3_2``), ``kind``
+    ``"stage"`` or ``"block"``; ``block`` the block it instantiates (a stage: its repeats' block,
+    where they are instances of one block); ``repeats`` a stage's ``n``; ``instance``: it is one
+    ``use`` of a block (a block instance, or one shown as the stage it holds)."""
+
+    name: str
+    kind: str
+    depth: int = 0
+    block: str = ""
+    repeats: int = 0
+    instance: bool = False
+    children: list[Union["Group", "Leaf"]] = field(default_factory=list)
+
+    def layers(self) -> Iterator[LayerRow]:
+        """Every layer row under this group, in order."""
+        for c in self.children:
+            if isinstance(c, Leaf):
+                yield c.row
+            else:
+                yield from c.layers()
+
+    @property
+    def aux(self) -> bool:
+        return all(r.aux for r in self.layers())
+
+    @property
+    def label(self) -> str:
+        """What the group is: ``4 × bottleneck`` (a stage), ``bottleneck`` (a block instance),
+        ``3 repeats`` (a stage of layers)."""
+        if self.kind == "stage":
+            return f"{self.repeats} × {self.block}" if self.block else f"{self.repeats} repeats"
+        return self.block
+
+
+@dataclass
+class Leaf:
+    row: LayerRow
+    depth: int
+
+
+Node = Union[Group, Leaf]
+
+
+def _chain(name: str, a: Analysis) -> list[tuple[str, str]]:
+    """The groups a row lies in, outermost first, as (path, kind): for ``conv3_2/conv1``,
+    ``[("conv3", "stage"), ("conv3_2", "block")]``."""
+    parts = name.split("/")
+    out: list[tuple[str, str]] = []
+    for i in range(1, len(parts) + 1):
+        path = "/".join(parts[:i])
+        if path in a.groups.repeats:
+            out.append((a.groups.repeats[path], "stage"))
+        if i < len(parts):
+            out.append((path, "block"))
+    return out
+
+
+def tree(a: Analysis) -> list[Node]:
+    """The top-level nodes of ``a``'s rows as a tree (see the module's docstring)."""
+    top: list[Node] = []
+    stack: list[tuple[tuple[str, str], Group]] = []       # the open groups, outermost first
+    for r in a.rows:
+        chain = _chain(r.name, a)
+        keep = 0
+        while keep < len(stack) and keep < len(chain) and stack[keep][0] == chain[keep]:
+            keep += 1
+        del stack[keep:]
+        for key in chain[keep:]:
+            path, kind = key
+            g = Group(path, kind, block=a.groups.uses.get(path, ""),
+                      repeats=a.groups.stages.get(path, 0) if kind == "stage" else 0,
+                      instance=kind == "block")
+            (stack[-1][1].children if stack else top).append(g)
+            stack.append((key, g))
+        (stack[-1][1].children if stack else top).append(Leaf(r, 0))
+    top = [_fold(n) for n in top]
+    _number(top, 1)
+    return top
+
+
+def _fold(n: Node) -> Node:
+    """A stage takes its repeats' block where they are instances of one block; a block
+    instance whose only child is a stage becomes that stage, under the instance's name."""
+    if isinstance(n, Leaf):
+        return n
+    n.children = [_fold(c) for c in n.children]
+    if n.kind == "stage":
+        blocks = {c.block if isinstance(c, Group) and c.instance else "" for c in n.children}
+        n.block = blocks.pop() if len(blocks) == 1 else ""
+    elif len(n.children) == 1 and isinstance(n.children[0], Group) and (
+            n.children[0].kind == "stage"):
+        inner = n.children[0]
+        n.children, n.repeats, n.block, n.kind = (inner.children, inner.repeats, inner.block,
+                                                  "stage")
+    return n
+
+
+def _number(nodes: list[Node], depth: int) -> None:
+    for n in nodes:
+        n.depth = depth
+        if isinstance(n, Group):
+            _number(n.children, depth + 1)
+
+
+def max_depth(nodes: list[Node]) -> int:
+    return max((n.depth if isinstance(n, Leaf) else max(n.depth, max_depth(n.children))
+                for n in nodes), default=0)
+
+
+@dataclass(frozen=True)
+class Line:
+    """One row of a rolled-up table: a layer, or a group (``collapsed``: its subtotal stands
+    for the rows under it, which are not listed; else its children follow it)."""
+
+    node: Node
+    collapsed: bool = False
+
+    @property
+    def depth(self) -> int:
+        return self.node.depth
+
+
+def lines(nodes: list[Node], depth: int | None = None, by: str | None = None) -> list[Line]:
+    """What a rollup lists, in order: every node down to ``depth`` (a group at ``depth`` as
+    one collapsed subtotal), or with ``by="block"`` the layers outside blocks and one
+    collapsed line per outermost block instance (``by="stage"``: depth 1)."""
+    if by == "stage":
+        depth, by = 1, None
+    out: list[Line] = []
+
+    def walk(ns: list[Node]) -> None:
+        for n in ns:
+            if isinstance(n, Leaf):
+                if depth is None or n.depth <= depth:
+                    out.append(Line(n))
+            elif by == "block":
+                if n.instance:
+                    out.append(Line(n, collapsed=True))
+                else:
+                    walk(n.children)
+            elif depth is not None and n.depth >= depth:
+                out.append(Line(n, collapsed=True))
+            else:
+                out.append(Line(n))
+                walk(n.children)
+
+    walk(nodes)
+    return out
