@@ -315,6 +315,13 @@ def table_options(f):
         click.option("--columns", metavar="COL[,COL]",
                      help="Choose and order the columns (keys or headers, e.g. "
                           "layer,c,params,macs,rf)."),
+        click.option("--depth", metavar="N",
+                     help="Roll the rows up as torchinfo's depth does: 1 = stages and "
+                          "top-level blocks, each one subtotal row; larger = deeper, each "
+                          "group's subtotal above its rows."),
+        click.option("--by", type=Choice("--by"),
+                     help="Subtotals only: one row per block instance (block) or per stage "
+                          "(stage, = --depth 1), the layers outside them as they are."),
     ]):
         f = decorator(f)
     return f

@@ -49,6 +49,13 @@ def table(network, input=None, sets=None, *, format="text", standalone=False, st
     O.flag("--skip-unknown", skip_unknown)
     width = _width(width)
     opt = O.table(**counting)
+    if opt.depth is not None or opt.by is not None:
+        if standalone:
+            raise ArchcalcError("--standalone: each cell's working is shown per layer; leave "
+                                "out --depth and --by")
+        if layout == "paper":
+            raise ArchcalcError("--layout paper: the paper's own rows; --depth and --by roll "
+                                "up the layer table (--layout layers)")
     if standalone and (fmt != "html" or layout != "layers"):
         raise ArchcalcError("--standalone: a self-contained page is made with --format html "
                             "(and the layer table's layout)")

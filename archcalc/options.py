@@ -71,6 +71,12 @@ def _sort_keys():
     return SORT_KEYS
 
 
+def _rollup_by():
+    from .analysis.rollup import BY
+
+    return BY
+
+
 def _quiz_columns():
     from .homework.quiz import COLUMNS
 
@@ -93,6 +99,7 @@ CHOICES = {
     "--layout": lambda: ("layers", "paper"),
     "--device": lambda: ("cpu", "cuda", "meta"),
     "--rows": lambda: ("all", "failures", "none"),
+    "--by": lambda: _rollup_by(),
 }
 
 
@@ -435,7 +442,8 @@ def _input_error(net, e: ArchcalcError, changes: list[str]) -> ArchcalcError:
 
 TABLE_DEFAULTS = {"bias": True, "aux": False, "count": (), "convention": None, "units": "exact",
                   "kilo": 1000, "dtype": "fp32", "batch": 1, "optimizer": "sgd",
-                  "memory": False, "rf": False, "columns": (), "training": False}
+                  "memory": False, "rf": False, "columns": (), "training": False, "depth": None,
+                  "by": None}
 # The command line's name of each (``bias=False`` is ``--no-bias``).
 TABLE_FLAGS = {"bias": "--no-bias", "aux": "--aux", "memory": "--memory", "rf": "--rf",
                "training": "--training"}
@@ -471,11 +479,16 @@ def table(**given):
                 raise ArchcalcError(f"--columns: unknown column {shown(name)}"
                                     f"{suggest(name, COLUMNS)}; choose from "
                                     + ", ".join(COLUMNS)) from None
+    depth = None if v["depth"] is None else whole("--depth", v["depth"], 1, 99)
+    by = None if v["by"] is None else choice("--by", v["by"])
+    if depth is not None and by is not None:
+        raise ArchcalcError("--depth and --by: choose one (--by stage is --depth 1; --by block "
+                            "lists each block instance once)")
     return Options(bias=v["bias"], aux=v["aux"], count=tuple(dict.fromkeys(extras)),
                    convention=convention, units=choice("--units", v["units"]), kilo=kilo(v["kilo"]),
                    dtype=choice("--dtype", v["dtype"]), batch=whole("--batch", v["batch"]),
                    optimizer=choice("--optimizer", v["optimizer"]), memory=v["memory"],
-                   rf=v["rf"], columns=tuple(keys), training=v["training"])
+                   rf=v["rf"], columns=tuple(keys), training=v["training"], depth=depth, by=by)
 
 
 # --- the homework commands' own options ------------------------------------------------------------

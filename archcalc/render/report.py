@@ -30,10 +30,12 @@ class Options(Record):
     ``kilo`` how numbers are printed; ``dtype``, ``batch`` and ``optimizer`` the memory
     estimate that ``memory=True`` shows; ``rf=True`` the receptive-field columns; ``columns``
     the columns to show, in order (empty: the default set); ``training=True`` a column of a
-    training step's FLOPs (forward and backward, ``counting.training_flops``)."""
+    training step's FLOPs (forward and backward, ``counting.training_flops``); ``depth`` or
+    ``by`` a rollup: the rows as a tree of stages and blocks with their subtotals
+    (``analysis.rollup``): to this depth, or by "block" or "stage"."""
 
     __slots__ = ("bias", "aux", "count", "convention", "units", "kilo", "dtype", "batch",
-                 "optimizer", "memory", "rf", "columns", "training")
+                 "optimizer", "memory", "rf", "columns", "training", "depth", "by")
     bias: bool
     aux: bool
     count: tuple[str, ...]
@@ -47,12 +49,14 @@ class Options(Record):
     rf: bool
     columns: tuple[str, ...]
     training: bool
+    depth: int | None
+    by: str | None
 
     def __init__(self, bias: bool = True, aux: bool = False, count: tuple[str, ...] = (),
                  convention: str | None = None, units: str = "exact", kilo: int = 1000,
                  dtype: str = "fp32", batch: int = 1, optimizer: str = "sgd",
                  memory: bool = False, rf: bool = False, columns: tuple[str, ...] = (),
-                 training: bool = False):
+                 training: bool = False, depth: int | None = None, by: str | None = None):
         _set(self, "bias", bias)
         _set(self, "aux", aux)
         _set(self, "count", count)
@@ -66,6 +70,8 @@ class Options(Record):
         _set(self, "rf", rf)
         _set(self, "columns", columns)
         _set(self, "training", training)
+        _set(self, "depth", depth)
+        _set(self, "by", by)
 
 
 def counted_params(c, opt: Options) -> int:
@@ -421,10 +427,150 @@ def _foot_all(a: Analysis, opt: Options, cols, numbered) -> list[str]:
     return foot
 
 
+# --- rollups (--depth, --by) ------------------------------------------------------------------
+
+def rolled_up(opt: Options) -> bool:
+    return opt.depth is not None or opt.by is not None
+
+
+def _rollup_text(opt: Options) -> str:
+    how = (f"--depth {opt.depth} (torchinfo's depth: 1 = the top level)" if opt.depth
+           else "--by stage (= --depth 1)" if opt.by == "stage"
+           else "--by block (each outermost block instance once)")
+    return (f"rollup: {how}. A Σ row is a stage (an item the spec repeats: conv3 = conv3_1 … "
+            "conv3_n) or a block instance, with the subtotal of the layers under it: counts "
+            "summed, the shape (and receptive field) of its output, its last layer's; a Σ row "
+            "followed by its rows is shown open, one without them stands for them; each "
+            "\N{MIDDLE DOT} is one level deeper. The totals count every layer once.")
+
+
+def _rollup(a: Analysis, opt: Options, cols):
+    """(line, the layer rows it stands for, its exact values) per rollup line."""
+    from ..analysis import rollup as R
+
+    ctx = Context(a, opt)
+    for line in R.lines(R.tree(a), depth=opt.depth, by=opt.by):
+        node = line.node
+        if isinstance(node, R.Leaf):
+            yield line, [node.row], [c.value(node.row, ctx) for c in cols]
+            continue
+        rows = list(node.layers())
+        last = next((r for r in reversed(rows) if not r.aux), rows[-1])
+        values = []
+        for c in cols:
+            if c.key == "layer":
+                v = node.name
+            elif c.key == "kind":
+                v = f"Σ {node.kind}: {node.label}" if node.label else f"Σ {node.kind}"
+            elif c.totalled:
+                v = sum(c.value(r, ctx) for r in rows)
+            elif c.key in ("kernel_stride_padding", "notes"):
+                v = ""
+            else:
+                v = c.value(last, ctx)      # H, W, C and the receptive field of its output
+            values.append(v)
+        yield line, rows, values
+
+
+def _rollup_human(a: Analysis, opt: Options, cols):
+    """The rollup's rows for the human-readable formats: names indented by level, note
+    references of every layer a line stands for, auxiliary groups marked."""
+    from ..analysis import rollup as R
+
+    numbers: dict[str, list[int]] = {}
+    for i, (name, _) in enumerate(_numbered(a), 1):
+        numbers.setdefault(name, []).append(i)
+    for line, rows, values in _rollup(a, opt, cols):
+        group = isinstance(line.node, R.Group)
+        aux = line.node.aux if group else line.node.row.aux
+        shown = rows if not group or line.collapsed else []
+        out = []
+        for c, v in zip(cols, values):
+            if c.key == "layer":
+                v = "\N{MIDDLE DOT} " * (line.depth - 1) + v
+            elif c.key == "notes":
+                v = " ".join(f"[{i}]" for r in shown for i in numbers.get(r.name, []))
+            elif c.key == "kind" and aux:
+                v = f"{v} (aux)"
+            out.append(v)
+        yield out
+
+
+def _rollup_totals(a: Analysis, opt: Options, cols):
+    rows = _Rows(a, opt, cols)
+    for _ in rows:
+        pass
+    return rows.totals()
+
+
+def rollup_table(a: Analysis, opt: Options) -> T.Table:
+    """The layer table rolled up (``--depth`` or ``--by``): one line per group or layer shown,
+    the totals over every layer as in the flat table."""
+    cols = [COLUMNS[k] for k in column_keys(a, opt)]
+    head = _head(a)
+    return T.Table(cols, _rollup_human(a, opt, cols), lambda: _rollup_totals(a, opt, cols),
+                   title=head[0], head=head[1:],
+                   foot=lambda: ["", *_foot_all(a, opt, cols, _numbered(a)), _rollup_text(opt)],
+                   units=opt.units, kilo=opt.kilo, machine=lambda: rollup_machine(a, opt),
+                   document=lambda: document(a, opt))
+
+
+def rollup_machine(a: Analysis, opt: Options) -> T.Table:
+    """CSV and TSV of a rollup: the machine columns, and each line's ``depth`` and ``row``
+    (``layer``, or ``stage``/``block`` for a subtotal, ``open`` where its rows follow)."""
+    from ..analysis import rollup as R
+
+    cols = [COLUMNS[k] for k in column_keys(a, opt, machine=True)]
+    extra = [T.Column("depth", "depth", "size"), T.Column("row", "row")]
+    if a.has_aux:
+        extra.append(T.Column("aux", "aux"))
+
+    def rows():
+        for line, _, values in _rollup(a, opt, cols):
+            node = line.node
+            group = isinstance(node, R.Group)
+            kind = (node.kind + ("" if line.collapsed else " open")) if group else "layer"
+            aux = node.aux if group else node.row.aux
+            yield values + [line.depth, kind] + ([str(aux).lower()] if a.has_aux else [])
+
+    return T.Table(cols + extra, rows(),
+                   lambda: [t + [""] * len(extra) for t in _rollup_totals(a, opt, cols)])
+
+
+def rollup_tree(a: Analysis, opt: Options) -> list[dict]:
+    """The JSON's ``rollup.tree``: each group with its subtotals and, unless the rollup stops
+    at it (``collapsed``), its children; a layer as ``{"layer": name, "depth": d}``."""
+    from ..analysis import rollup as R
+
+    ctx = Context(a, opt)
+    keys = ("params", "macs", "flops", "activations")
+    top = R.tree(a)
+    collapsed = {id(line.node) for line in R.lines(top, depth=opt.depth, by=opt.by)
+                 if line.collapsed}
+
+    def node(n) -> dict:
+        if isinstance(n, R.Leaf):
+            return {"layer": n.row.name, "depth": n.depth}
+        rows = list(n.layers())
+        last = next((r for r in reversed(rows) if not r.aux), rows[-1])
+        d = {"name": n.name, "kind": n.kind, "block": n.block or None,
+             "repeats": n.repeats if n.kind == "stage" else None, "depth": n.depth,
+             "aux": n.aux, "output": last.output.as_list(), "layers": len(rows),
+             **{k: sum(COLUMNS[k].value(r, ctx) for r in rows) for k in keys},
+             "collapsed": id(n) in collapsed}
+        if not d["collapsed"]:
+            d["children"] = [node(c) for c in n.children]
+        return d
+
+    return [node(n) for n in top]
+
+
 def table(a: Analysis, opt: Options = Options()) -> T.Table:
     """The layer table in the renderer's model: the human-readable columns and rows, the CSV's
     machine columns (``machine``), and the JSON contract (``document``); each computed only
     when its format is written, its rows one at a time."""
+    if rolled_up(opt):
+        return rollup_table(a, opt)
     cols = [COLUMNS[k] for k in column_keys(a, opt)]
     rows = _Rows(a, opt, cols)
     head = _head(a)
@@ -588,6 +734,9 @@ def document(a: Analysis, opt: Options = Options()) -> dict:
     }
     if opt.aux and a.has_aux:
         out["totals_with_aux"] = T.Lazy(lambda: sums["total with aux"])
+    if rolled_up(opt):
+        out["rollup"] = T.Lazy(lambda: {"depth": opt.depth, "by": opt.by,
+                                        "tree": rollup_tree(a, opt)})
     return out
 
 
