@@ -108,3 +108,19 @@ def test_every_format_rolls_up(fmt):
 def test_rollup_options_are_checked(args, message):
     r = cli("table", "resnet50", *args)
     assert r.exit_code == 2 and message in r.output and "Traceback" not in r.output
+
+
+def test_the_web_table_page_rolls_up(web_url):
+    from tests.test_web import post
+
+    code, r = post(web_url, "table", {"network": "resnet50", "options": {"by": "stage"}})
+    assert code == 200
+    html = r["html"]
+    assert ">conv3<" in html and "Σ stage: 4 × bottleneck" in html and ">conv3_1/conv1<" not in html
+    # the layers shown keep their working; a Σ row has none
+    assert 'data-key="params" data-value="9408" data-working' in html
+    code, r = post(web_url, "render", {"network": "resnet50", "format": "csv",
+                                       "options": {"depth": 2}})
+    assert r["text"] == cli("table", "resnet50", "--format", "csv", "--depth", "2").output
+    code, r = post(web_url, "table", {"network": "resnet50", "options": {"depth": 0}})
+    assert code == 400 and "--depth" in json.dumps(r)

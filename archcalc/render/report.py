@@ -617,6 +617,12 @@ def interactive_html(a: Analysis, opt: Options, working: list[dict] | None = Non
             at.update({"data-working": text, "title": text, "tabindex": "0"})
         return at
 
+    if working and rolled_up(opt):         # one working per line shown: a layer's own, a Σ none
+        from ..analysis import rollup as R
+
+        by_name = {r.name: w for r, w in zip(a.rows, working)}
+        working = [by_name[line.node.row.name] if isinstance(line.node, R.Leaf) else {}
+                   for line in R.lines(R.tree(a), depth=opt.depth, by=opt.by)]
     t = table(a, opt)
     t.cell_attrs = attrs
     return T.render(t, "html")

@@ -138,6 +138,10 @@
     box("opt-memory", "memory");
     box("opt-rf", "receptive field");
     box("opt-aux", "total the aux heads");
+    var rollup = el("select", { id: "opt-rollup" });
+    [["", "every layer"], ["by:block", "one row per block"], ["by:stage", "one row per stage"],
+     ["depth:2", "stages, then blocks"], ["depth:3", "stages, blocks, layers"]].forEach(function (o) { rollup.appendChild(option(o[0], o[1])); });
+    f.appendChild(el("label", {}, ["rows ", rollup]));
     sel("opt-convention", "preset", c.convention, "none");
     sel("opt-units", "units", c.units);
     sel("opt-kilo", "K =", c.kilo);
@@ -175,6 +179,9 @@
     };
     if ($("opt-convention").value) options.convention = $("opt-convention").value;
     if ($("opt-columns").value.trim()) options.columns = $("opt-columns").value;
+    var rollup = $("opt-rollup").value.split(":");
+    if (rollup[0] === "by") options.by = rollup[1];
+    if (rollup[0] === "depth") options.depth = Number(rollup[1]);
     return { network: state.network, input: $("opt-input").value, set: sets, options: options };
   }
 
