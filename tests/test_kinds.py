@@ -56,5 +56,33 @@ def test_facts_agree_with_the_rules_counts(zoo):
             if rule.category == "pooling":
                 assert r.output.c == r.input_shapes[0].c, (a.network, r.name)
             if rule.main_counts_outputs:
-                assert r.output.c == r.attrs[r.kind], (a.network, r.name)
+                assert r.output.c == rule.main_value(r.attrs), (a.network, r.name)
     assert seen == set(RULES), f"kinds no bundled network uses: {set(RULES) - seen}"
+
+
+def test_every_windowed_kind_stores_one_window_schema(zoo):
+    """Kernel, stride, padding and dilation under the same names for every windowed kind, the
+    kind's own key (``maxpool = 3``) read as the kernel; non-windowed kinds store none of them."""
+    window = {"k", "s", "p", "dilation"}
+    for a in zoo:
+        for r in a.rows:
+            rule = RULES[r.kind]
+            if rule.windowed:
+                assert window <= set(r.attrs), (a.network, r.name)
+                assert r.kind not in r.attrs or r.kind in ("conv", "dwconv", "sepconv")
+                assert r.geometry.startswith("{}×{}".format(*r.attrs["k"])), (a.network, r.name)
+            else:
+                assert not {"k", "p", "dilation"} & set(r.attrs), (a.network, r.name)
+
+
+def test_a_pools_toml_key_is_its_kernel(tmp_path):
+    f = tmp_path / "p.toml"
+    f.write_text('name = "p"\ndescription = "d"\nsource = "s"\ninput = [1, 9, 9]\n'
+                 'layers = [{ maxpool = [3, 2], s = 2 }, { avgpool = 2, s = 1, p = 1 }, '
+                 '{ subsample = 2, s = 2 }]\n')
+    rows = archcalc.analyse(str(f)).rows
+    assert [(r.attrs["k"], r.attrs["p"], r.attrs["dilation"]) for r in rows] == [
+        ((3, 2), (0, 0, 0, 0), (1, 1)), ((2, 2), (1, 1, 1, 1), (1, 1)),
+        ((2, 2), (0, 0, 0, 0), (1, 1))]
+    assert [RULES[r.kind].main_value(r.attrs) for r in rows] == [(3, 2), (2, 2), (2, 2)]
+    assert [r.output.as_list() for r in rows] == [[1, 4, 4], [1, 5, 5], [1, 2, 2]]

@@ -76,7 +76,7 @@ def _window_values(r: LayerRow) -> int:
         return x.elements
     if r.kind == "adaptive_avgpool":
         return x.c * F.adaptive_window_sum(x.h, o.h) * F.adaptive_window_sum(x.w, o.w)
-    kh, kw = r.attrs[r.kind]
+    kh, kw = r.attrs["k"]
     return o.elements * kh * kw
 
 
@@ -85,7 +85,7 @@ def _bias(r: LayerRow) -> tuple[str, int]:
 
 
 def _max_pool(r: LayerRow) -> tuple[str, int]:
-    kh, kw = r.attrs[r.kind]
+    kh, kw = r.attrs["k"]
     return "pool", r.output.elements * (kh * kw - 1)
 
 

@@ -93,6 +93,7 @@ from dataclasses import dataclass, replace
 
 from . import counting as N
 from ..core.errors import ArchcalcError, suggest
+from ..core.kinds import RULES
 from ..core.records import Analysis, LayerRow
 
 TOP_KEYS = ("title", "source", "networks", "tolerance", "notes", "kinds", "named", "columns",
@@ -351,7 +352,7 @@ def _one(p: tuple[int, int]) -> str:
 
 def v_type(t: PaperTable, g: Group, c: Column):
     kind = g.main.kind
-    value = g.main.attrs.get(kind)
+    value = RULES[kind].main_value(g.main.attrs)
     pct = value * 100 if isinstance(value, (int, float)) and not isinstance(value, bool) else ""
     if isinstance(pct, float) and pct.is_integer():
         pct = int(pct)
@@ -360,7 +361,7 @@ def v_type(t: PaperTable, g: Group, c: Column):
 
 def v_patch(t: PaperTable, g: Group, c: Column):
     a = g.main.attrs
-    k = _pair(a.get("k")) or _pair(a.get(g.main.kind))
+    k = a["k"] if RULES[g.main.kind].windowed else None
     s = _pair(a.get("s"))
     if k is None or s is None:
         first, last = g.rows[0].input_shapes[0], g.rows[-1].output
@@ -410,7 +411,7 @@ def v_pool(t: PaperTable, g: Group, c: Column):
 
 def _fields(r: LayerRow) -> dict:
     a, x = r.attrs, r.input_shapes[0] if r.input_shapes else r.output
-    k = _pair(a.get("k")) or _pair(a.get(r.kind)) or (0, 0)
+    k = a["k"] if RULES[r.kind].windowed else (0, 0)
     s = _pair(a.get("s")) or (1, 1)
     return {"k": _one(k), "s": _one(s), "c": r.output.c, "hi": x.h, "wi": x.w,
             "stride": "" if s == (1, 1) else f", stride {_one(s)}"}

@@ -23,17 +23,25 @@ class LayerError(ValueError):
 class Attr(Record):
     """One attribute of a layer kind. ``type`` is a key of ``spec.CHECKERS``."""
 
-    __slots__ = ("name", "type", "default", "doc")
+    __slots__ = ("name", "type", "default", "doc", "store")
     name: str
     type: str
     default: object
     doc: str
+    store: str          # the attrs key the value is kept under, when not ``name`` (a pool's
+                        # window, written ``maxpool = 3``, is its kernel ``k``)
 
-    def __init__(self, name: str, type: str, default: object = REQUIRED, doc: str = ""):
+    def __init__(self, name: str, type: str, default: object = REQUIRED, doc: str = "",
+                 store: str = ""):
         _set(self, "name", name)
         _set(self, "type", type)
         _set(self, "default", default)
         _set(self, "doc", doc)
+        _set(self, "store", store)
+
+    @property
+    def key(self) -> str:
+        return self.store or self.name
 
 
 class Result(Record):
@@ -84,6 +92,7 @@ class Rule:
     new_tensor = True               # its output is a new tensor (False: computed in place,
                                     # the identity at inference, or a view of its input)
     pooling = ""                    # a pooling kind's reduction: "max" or "average"
+    windowed = False                # slides a window: attrs k, s, p, dilation (see Windowed)
 
     @property
     def weighted(self) -> bool:
@@ -95,6 +104,16 @@ class Rule:
         """Whether the kind takes attribute ``name`` (besides its main value)."""
         return any(a.name == name for a in self.attrs)
 
+    def main_value(self, a: dict):
+        """The value written with the kind's own key (``conv = 96`` → 96; ``maxpool = 3`` →
+        (3, 3)); ``None`` for a kind that takes none."""
+        return None if self.main is None else a[self.main.key]
+
+    def stored(self, a: dict) -> dict:
+        """The attributes as the rules read them, from the loader's checked values (by
+        ``Attr.key``): the place to complete a kind's schema."""
+        return a
+
     def apply(self, ins: list[Shape], a: dict) -> Result:
         return Result(ins[0], Counts())
 
@@ -105,9 +124,8 @@ class Rule:
         """The K/S/P column for these inputs: ``geometry``, where TensorFlow's ``"same"`` padding
         comes out lopsided, with its sides: ``p=same(0,1,0,1)`` (top, bottom, left, right)."""
         g = self.geometry(a)
-        if a.get("p") == "same" and ins and not ins[0].flat and "p=same" in g:
-            k = a[self.kind] if "k" not in a else a["k"]
-            t, b, l, r = _pad_sides(dict(a, k=k), ins[0])
+        if self.windowed and a["p"] == "same" and ins and not ins[0].flat and "p=same" in g:
+            t, b, l, r = pad_sides(a, ins[0])
             if t != b or l != r:
                 g = g.replace("p=same", f"p=same({t},{b},{l},{r})")
         return g
@@ -126,20 +144,20 @@ class Rule:
 
 # --- geometry helpers --------------------------------------------------------------------
 
-def _pad_sides(a: dict, x: Shape) -> tuple[int, int, int, int]:
-    """Padding as (top, bottom, left, right), resolving ``"same"`` for this input."""
-    p = a.get("p", (0, 0, 0, 0))
+def pad_sides(a: dict, x: Shape) -> tuple[int, int, int, int]:
+    """A windowed layer's padding as (top, bottom, left, right), resolving ``"same"`` for this
+    input."""
+    p = a["p"]
     if p == "same":
-        (kh, kw), (sh, sw), (dh, dw) = a["k"], a["s"], a.get("dilation", (1, 1))
+        (kh, kw), (sh, sw), (dh, dw) = a["k"], a["s"], a["dilation"]
         return F.same_padding(x.h, kh, sh, dh) + F.same_padding(x.w, kw, sw, dw)
     return p
 
 
 def _rf_axes(a: dict, x: Shape) -> tuple[tuple[int, int, int, int], ...]:
     """(kernel, stride, leading padding, dilation) per axis of a windowed layer."""
-    (kh, kw), (sh, sw) = a["k"], a["s"]
-    dh, dw = a.get("dilation", (1, 1))
-    top, _, left, _ = _pad_sides(a, x)
+    (kh, kw), (sh, sw), (dh, dw) = a["k"], a["s"], a["dilation"]
+    top, _, left, _ = pad_sides(a, x)
     return ((kh, sh, top, dh), (kw, sw, left, dw))
 
 
@@ -250,9 +268,8 @@ def _axis_note(label: str, i: int, k: int, s: int, lo: int, hi: int, d: int, cei
 
 
 def _window(a: dict, x: Shape, ceil: bool = False) -> tuple[int, int, list[Note]]:
-    (kh, kw), (sh, sw) = a["k"], a["s"]
-    dh, dw = a.get("dilation", (1, 1))
-    top, bottom, left, right = _pad_sides(a, x)
+    (kh, kw), (sh, sw), (dh, dw) = a["k"], a["s"], a["dilation"]
+    top, bottom, left, right = pad_sides(a, x)
     h = _axis("H", x.h, kh, sh, top, bottom, dh, ceil)
     w = _axis("W", x.w, kw, sw, left, right, dw, ceil)
     # One note when both axes do the same arithmetic, else one per axis.
@@ -272,23 +289,17 @@ def _window(a: dict, x: Shape, ceil: bool = False) -> tuple[int, int, list[Note]
 
 
 def _geometry(a: dict, *, pool: bool = False) -> str:
-    kh, kw = a["k"]
-    sh, sw = a["s"]
+    """``11×11 s4 p0``, ``3×3 s2`` (a pool leaves zero padding out), ``3×3 s1 p2 d2``."""
+    (kh, kw), (sh, sw), p, (dh, dw) = a["k"], a["s"], a["p"], a["dilation"]
     parts = [f"{kh}×{kw}", f"s{sh}" if sh == sw else f"s{sh},{sw}"]
-    p = a.get("p", (0, 0, 0, 0))
     if p == "same":
         parts.append("p=same")
     else:
         text = _pad_text(p, pool)
         if text:
             parts.append(text)
-    dh, dw = a.get("dilation", (1, 1))
     if (dh, dw) != (1, 1):
         parts.append(f"d{dh}" if dh == dw else f"d{dh},{dw}")
-    if a.get("groups", 1) != 1:
-        parts.append(f"g{a['groups']}")
-    if a.get("ceil"):
-        parts.append("ceil")
     return " ".join(parts)
 
 
@@ -309,11 +320,33 @@ WINDOW = (
     Attr("p", "padding", 0, 'padding: P, [Ph, Pw], [top, bottom, left, right] or "same"'),
     Attr("dilation", "pair", 1, "dilation, D or [Dh, Dw]"),
 )
+# What a windowed kind that does not take an attribute of WINDOW stores for it.
+WINDOW_FIXED = {"p": (0, 0, 0, 0), "dilation": (1, 1)}
+
+
+class Windowed(Rule):
+    """Base of the kinds that slide a window. Each stores its window under the same names —
+    kernel ``k``, stride ``s``, padding ``p`` (top, bottom, left, right, or ``"same"``) and
+    ``dilation`` — whatever its TOML calls them (``maxpool = 3`` is the kernel) and whichever it
+    takes (a kind without padding stores none, ``p = (0, 0, 0, 0)``)."""
+
+    windowed = True
+    spatial_input = True
+    shows_zero_padding = True       # the K/S/P column writes ``p0`` (a conv; not a pool)
+
+    def stored(self, a):
+        return a | {k: v for k, v in WINDOW_FIXED.items() if k not in a}
+
+    def rf_window(self, a, ins):
+        return _rf_axes(a, ins[0])
+
+    def geometry(self, a):
+        return _geometry(a, pool=not self.shows_zero_padding)
 
 
 # --- the rules ---------------------------------------------------------------------------
 
-class Conv(Rule):
+class Conv(Windowed):
     kind = "conv"
     category = "convolution"
     main_counts_outputs = True
@@ -326,7 +359,6 @@ class Conv(Rule):
              "for each output map, the input maps it sees (LeNet-5's C3 table)"),
         Attr("bn", "bool", False, "append a batch-norm row after this conv"),
     )
-    spatial_input = True
 
     def apply(self, ins, a):
         x = ins[0]
@@ -357,15 +389,12 @@ class Conv(Rule):
         biases = c_out if a["bias"] else 0
         return Result(Shape(c_out, h, w), Counts(weights, biases, 0, macs), tuple(notes))
 
-    def rf_window(self, a, ins):
-        return _rf_axes(a, ins[0])
-
     def geometry(self, a):
-        g = _geometry(a)
-        return g + " partial" if a.get("connections") is not None else g
+        g = _geometry(a) + (f" g{a['groups']}" if a["groups"] != 1 else "")
+        return g + " partial" if a["connections"] is not None else g
 
 
-class DepthwiseConv(Rule):
+class DepthwiseConv(Windowed):
     kind = "dwconv"
     category = "convolution"
     doc = ("depthwise convolution: each input map convolved with its own filters "
@@ -375,7 +404,6 @@ class DepthwiseConv(Rule):
         Attr("bias", "bool", True, "one bias per output map"),
         Attr("bn", "bool", False, "append a batch-norm row after this conv"),
     )
-    spatial_input = True
 
     def apply(self, ins, a):
         x = ins[0]
@@ -386,15 +414,12 @@ class DepthwiseConv(Rule):
                       Counts(F.depthwise_weights(x.c, kh, kw, m), c_out if a["bias"] else 0, 0,
                              F.depthwise_macs(h, w, x.c, kh, kw, m)), tuple(notes))
 
-    def rf_window(self, a, ins):
-        return _rf_axes(a, ins[0])
-
     def geometry(self, a):
         g = _geometry(a) + " dw"
         return g if a["dwconv"] == 1 else f"{g}×{a['dwconv']}"
 
 
-class SeparableConv(Rule):
+class SeparableConv(Windowed):
     kind = "sepconv"
     category = "convolution"
     main_counts_outputs = True
@@ -406,7 +431,6 @@ class SeparableConv(Rule):
         Attr("bias", "bool", True, "one bias per output channel (after the pointwise part)"),
         Attr("bn", "bool", False, "append a batch-norm row after this conv"),
     )
-    spatial_input = True
 
     def apply(self, ins, a):
         x = ins[0]
@@ -417,18 +441,15 @@ class SeparableConv(Rule):
                              c_out if a["bias"] else 0, 0,
                              F.separable_macs(h, w, x.c, c_out, kh, kw, m)), tuple(notes))
 
-    def rf_window(self, a, ins):
-        return _rf_axes(a, ins[0])
-
     def geometry(self, a):
         g = _geometry(a) + " dw"
         g = g if a["mult"] == 1 else f"{g}×{a['mult']}"
         return g + " + 1×1"
 
 
-class Pool(Rule):
+class Pool(Windowed):
     category = "pooling"
-    spatial_input = True
+    shows_zero_padding = False
     attrs = (
         Attr("s", "pair", REQUIRED, "stride (required: PyTorch defaults it to K, Caffe to 1)"),
         Attr("p", "padding", 0, "padding, at most half the kernel"),
@@ -437,7 +458,6 @@ class Pool(Rule):
 
     def apply(self, ins, a):
         x = ins[0]
-        a = dict(a, k=a[self.kind])
         if a["p"] != "same":
             (kh, kw), (t, b, l, r) = a["k"], a["p"]
             if max(t, b) > kh // 2 or max(l, r) > kw // 2:
@@ -446,18 +466,15 @@ class Pool(Rule):
         h, w, notes = _window(a, x, a["ceil"])
         return Result(Shape(x.c, h, w), Counts(), tuple(notes))
 
-    def rf_window(self, a, ins):
-        return _rf_axes(dict(a, k=a[self.kind]), ins[0])
-
     def geometry(self, a):
-        return _geometry(dict(a, k=a[self.kind]), pool=True)
+        return super().geometry(a) + (" ceil" if a["ceil"] else "")
 
 
 class MaxPool(Pool):
     kind = "maxpool"
     pooling = "max"
     doc = "max pooling (no parameters; channels kept)"
-    main = Attr("maxpool", "pair", REQUIRED, "window size, K or [Kh, Kw]")
+    main = Attr("maxpool", "pair", REQUIRED, "window size, K or [Kh, Kw]", store="k")
     attrs = Pool.attrs + (Attr("dilation", "pair", 1, "dilation"),)
 
 
@@ -465,32 +482,26 @@ class AvgPool(Pool):
     kind = "avgpool"
     pooling = "average"
     doc = "average pooling (no parameters; channels kept)"
-    main = Attr("avgpool", "pair", REQUIRED, "window size, K or [Kh, Kw]")
+    main = Attr("avgpool", "pair", REQUIRED, "window size, K or [Kh, Kw]", store="k")
 
 
-class Subsample(Rule):
+class Subsample(Windowed):
     kind = "subsample"
     category = "subsampling"
     doc = ("LeNet-5's trainable subsampling: each map's window sum times one trainable "
            "coefficient, plus one trainable bias")
-    main = Attr("subsample", "pair", REQUIRED, "window size")
+    main = Attr("subsample", "pair", REQUIRED, "window size", store="k")
     attrs = (Attr("s", "pair", REQUIRED, "stride"),)
-    spatial_input = True
+    shows_zero_padding = False
 
     def apply(self, ins, a):
         x = ins[0]
-        a = dict(a, k=a["subsample"])
         h, w, notes = _window(a, x)
         kh, kw = a["k"]
         # The shared coefficient multiplies every input of the window: kh·kw MACs per output,
         # as in a depthwise conv whose weights are tied (LeCun's connections = MACs + biases).
         return Result(Shape(x.c, h, w), Counts(x.c, x.c, 0, h * w * x.c * kh * kw), tuple(notes))
 
-    def rf_window(self, a, ins):
-        return _rf_axes(dict(a, k=a["subsample"]), ins[0])
-
-    def geometry(self, a):
-        return _geometry(dict(a, k=a["subsample"]), pool=True)
 
 
 class AdaptiveAvgPool(Rule):

@@ -894,14 +894,14 @@ class _Expander:
                     raise self.err(what, where, found)
                 v = a.default
                 if v is None:
-                    out[a.name] = None
+                    out[a.key] = None
                     continue
             try:
-                out[a.name] = CHECKERS[a.type](v)
+                out[a.key] = CHECKERS[a.type](v)
             except BadValue as e:
                 raise self.err(f"'{a.name}' must be {e}", where, found,
                                hint=a.doc) from None
-        return out
+        return rule.stored(out)
 
     # -- naming
     def name_all(self, insts: list[_Instance], where: str) -> None:

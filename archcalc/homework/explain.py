@@ -19,7 +19,7 @@ from typing import Callable
 
 from ..analysis import counting as N
 from ..core import formulas as F
-from ..core.kinds import _pad_sides
+from ..core.kinds import pad_sides
 from ..core.records import LayerRow
 from ..render.units import exact as _n
 from ..core.printable import printable
@@ -103,14 +103,12 @@ def _axis_step(field: str, out: int, i: int, k: int, s: int, lo: int, hi: int, d
                 F.fraction_text(exact))
 
 
-def _window_steps(r: LayerRow, k_key: str = "k") -> list[Step]:
+def _window_steps(r: LayerRow) -> list[Step]:
     a = r.attrs
     x = r.input_shapes[0]
-    (kh, kw), (sh, sw) = a[k_key], a["s"]
-    dh, dw = a.get("dilation", (1, 1))
-    win = dict(a, k=a[k_key])
-    t, b, l, rt = _pad_sides(win, x)
-    same = a.get("p") == "same"
+    (kh, kw), (sh, sw), (dh, dw) = a["k"], a["s"], a["dilation"]
+    t, b, l, rt = pad_sides(a, x)
+    same = a["p"] == "same"
     ceil = bool(a.get("ceil"))
     hx = f'"same" padding: {t} before, {b} after' if same and t != b else ""
     wx = f'"same" padding: {l} before, {rt} after' if same and l != rt else ""
@@ -207,15 +205,15 @@ def _sepconv(r: LayerRow, bias: bool) -> list[Step]:
 
 
 def _pool(r: LayerRow, bias: bool) -> list[Step]:
-    return (_window_steps(r, r.kind)
+    return (_window_steps(r)
             + [_same("C", r.output.c, "pooling keeps the channels")]
             + _none(r, "pooling has no parameters; its operations are not MACs"))
 
 
 def _subsample(r: LayerRow, bias: bool) -> list[Step]:
     o = r.output
-    kh, kw = r.attrs["subsample"]
-    return _window_steps(r, "subsample") + [
+    kh, kw = r.attrs["k"]
+    return _window_steps(r) + [
         _same("C", o.c, "subsampling keeps the maps"),
         _params(r, [Term(_n(o.c), r.counts.weights, "coefficients")], _n(o.c), "biases", bias),
         Step("macs", (Term(f"{_dot(o.h, o.w, o.c)} · {_dot(kh, kw)}", r.counts.macs),),

@@ -39,7 +39,7 @@ def given(r: LayerRow, previous: str = "", source=lambda name: name) -> str:
     """What the exercise tells about the layer: ``conv 96, 11×11 s4 p0``, ``fc 4,096``, and
     where its input comes from when that is not the row above (``previous``)."""
     rule = RULES[r.kind]
-    main = r.attrs.get(r.kind)
+    main = rule.main_value(r.attrs)
     head = r.kind
     if rule.main_counts_outputs and isinstance(main, int):
         head += f" {main:,}"

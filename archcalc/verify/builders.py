@@ -28,7 +28,7 @@ Shape = tuple[int, ...]
 def pad_sides(a: dict, x: Shape) -> tuple[int, int, int, int]:
     """The layer's padding as (top, bottom, left, right) for this input (torch's shape);
     TensorFlow's ``"same"`` is resolved for its size, by the rule the engine uses."""
-    return layers._pad_sides(a, ArchShape(*x))
+    return layers.pad_sides(a, ArchShape(*x))
 
 
 def padded(make, a: dict, x: Shape, value: float = 0.0) -> nn.Module:
@@ -207,7 +207,6 @@ def sepconv(a: dict, ins: list[Shape]) -> nn.Module:
 
 
 def maxpool(a: dict, ins: list[Shape]) -> nn.Module:
-    a = dict(a, k=a["maxpool"])
     return padded(lambda p: nn.MaxPool2d(a["k"], a["s"], p, a["dilation"], ceil_mode=a["ceil"]),
                   a, ins[0], float("-inf"))
 
@@ -215,7 +214,6 @@ def maxpool(a: dict, ins: list[Shape]) -> nn.Module:
 def avgpool(a: dict, ins: list[Shape]) -> nn.Module:
     # Symmetric padding uses PyTorch's default divisor (the padding counts). Values only:
     # shapes, parameters and FLOPs do not depend on it.
-    a = dict(a, k=a["avgpool"])
     return padded(lambda p: nn.AvgPool2d(a["k"], a["s"], p, ceil_mode=a["ceil"]), a, ins[0])
 
 
@@ -235,7 +233,7 @@ BUILDERS = {
     "sepconv": sepconv,
     "maxpool": maxpool,
     "avgpool": avgpool,
-    "subsample": lambda a, ins: Subsample(ins[0][0], a["subsample"], a["s"]),
+    "subsample": lambda a, ins: Subsample(ins[0][0], a["k"], a["s"]),
     "adaptive_avgpool": lambda a, ins: nn.AdaptiveAvgPool2d(a["adaptive_avgpool"]),
     "gap": lambda a, ins: nn.AdaptiveAvgPool2d(1),
     "zeropad": lambda a, ins: ZeroPadShortcut(a["zeropad"], a["s"]),
