@@ -7,13 +7,36 @@ import pytest
 
 import archcalc
 from archcalc.core import spec
-from archcalc.core.kinds import CATEGORIES, RULES
+from archcalc.core.kinds import CATEGORIES, RULES, Rule
 
 
 def test_every_kind_has_a_category():
     for kind, rule in RULES.items():
         assert rule.category in CATEGORIES, kind
     assert set(CATEGORIES) == {r.category for r in RULES.values()}, "a category with no kind"
+
+
+def test_every_kind_has_every_facet():
+    """A kind is one definition: its rule (shape, counts, category) and its explanation here,
+    its torch builder registered by its name under verify/, and a row in the README's table."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    table = readme[readme.index("**Layer kinds**"):]
+    table = table[:table.index("\n\n", table.index("|"))]
+    rows = {k for line in table.splitlines() if line.startswith("| `")
+            for k in line.split(" | ")[0].strip("| ").replace("`", "").split(", ")}
+    try:
+        from archcalc.verify.builders import BUILDERS
+    except ImportError:                          # torch not installed: the rest still holds
+        BUILDERS = None
+    for kind, rule in RULES.items():
+        assert rule.kind == kind and rule.doc, kind
+        assert type(rule).working is not Rule.working, f"{kind}: no explanation (Rule.working)"
+        assert kind in rows, f"{kind}: no row in the README's layer-kind table"
+        if BUILDERS is not None:
+            assert kind in BUILDERS, f"{kind}: no torch builder in verify/builders.py"
+    assert rows <= set(RULES), f"README rows for no kind: {rows - set(RULES)}"
 
 
 def test_pooling_reduction_is_stated_for_pools_only():

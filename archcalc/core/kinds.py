@@ -10,8 +10,13 @@ the rule (``RULES[row.kind].category``).
 
 from __future__ import annotations
 
+from collections import Counter
+from fractions import Fraction
+
 from . import formulas as F
-from .records import Counts, Note, Record, Shape, _set
+from . import working as W
+from .records import Counts, LayerRow, Note, Record, Shape, _set
+from .working import Step, Term
 
 REQUIRED = object()
 
@@ -135,6 +140,11 @@ class Rule:
         dilation) this layer applies, or ``None`` when each output sees its whole input (global
         pooling, fc). The default keeps every position where it is."""
         return ((1, 1, 0, 1), (1, 1, 0, 1))
+
+    def working(self, r: LayerRow, bias: bool) -> list[Step]:
+        """The worked arithmetic of every cell of row ``r`` of this kind, as a student writes
+        it (``homework.explain`` prints it); ``bias=False`` counts weights only."""
+        return W.unexplained(r, bias)
 
     def check_input(self, ins: list[Shape]) -> None:
         if self.spatial_input and ins[0].flat:
@@ -343,6 +353,10 @@ class Windowed(Rule):
     def geometry(self, a):
         return _geometry(a, pool=not self.shows_zero_padding)
 
+    def window_steps(self, r: LayerRow) -> list[Step]:
+        """The working of H and W."""
+        return W.window_steps(r, pad_sides(r.attrs, r.input_shapes[0]))
+
 
 # --- the rules ---------------------------------------------------------------------------
 
@@ -393,6 +407,35 @@ class Conv(Windowed):
         g = _geometry(a) + (f" g{a['groups']}" if a["groups"] != 1 else "")
         return g + " partial" if a["connections"] is not None else g
 
+    def working(self, r, bias):
+        a, x, o = r.attrs, r.input_shapes[0], r.output
+        kh, kw = a["k"]
+        g, conn = a["groups"], a["connections"]
+        steps = self.window_steps(r)
+        steps.append(W.same("C", o.c, "one output map per filter"))
+        if conn is not None:
+            fan = Counter(len(row) for row in conn)
+            inner = " + ".join(f"{f}·{n}" for f, n in sorted(fan.items()))
+            w_expr = f"{kh}·{kw}·({inner})"
+            macs_expr = f"{o.h}·{o.w} · {w_expr}"
+            seen = ", ".join(f"{n} see{'s' if n == 1 else ''} {f}"
+                             for f, n in sorted(fan.items()))
+            why_w = f"LeNet's connection table: of the {o.c} maps, {seen} input maps"
+            weights = [Term(w_expr, r.counts.weights, "weights")]
+            p = W.params(r, weights, W.exact(o.c), "biases", bias)
+            p = Step(p.field, p.terms, p.value, why_w + (f"; {p.why}" if p.why else ""))
+            return steps + [p, Step("macs", (Term(macs_expr, r.counts.macs),), r.counts.macs,
+                                    "one MAC per weight per output position")]
+        cin = W.exact(x.c) if g == 1 else f"({x.c}/{g})"
+        weights = [Term(W.dot(kh, kw, cin, o.c), r.counts.weights, "weights")]
+        return steps + [
+            W.params(r, weights, W.exact(o.c), "biases", bias),
+            Step("macs", (Term(f"{W.dot(o.h, o.w, o.c)} · {W.dot(kh, kw, cin)}",
+                               r.counts.macs),),
+                 r.counts.macs, f"{g} groups: each filter sees {x.c // g} of the {x.c} input "
+                 "maps" if g != 1 else ""),
+        ]
+
 
 class DepthwiseConv(Windowed):
     kind = "dwconv"
@@ -417,6 +460,20 @@ class DepthwiseConv(Windowed):
     def geometry(self, a):
         g = _geometry(a) + " dw"
         return g if a["dwconv"] == 1 else f"{g}×{a['dwconv']}"
+
+    def working(self, r, bias):
+        a, x, o = r.attrs, r.input_shapes[0], r.output
+        kh, kw = a["k"]
+        m = a["dwconv"]
+        cm = W.exact(x.c) if m == 1 else f"{x.c}·{m}"
+        return self.window_steps(r) + [
+            W.same("C", o.c, "depthwise: each input map gets its own filter" if m == 1 else
+                   f"depthwise: each input map gets {m} filters of its own"),
+            W.params(r, [Term(W.dot(kh, kw, cm), r.counts.weights, "weights")], cm, "biases",
+                     bias),
+            Step("macs", (Term(f"{W.dot(o.h, o.w, cm)} · {W.dot(kh, kw)}", r.counts.macs),),
+                 r.counts.macs),
+        ]
 
 
 class SeparableConv(Windowed):
@@ -446,6 +503,22 @@ class SeparableConv(Windowed):
         g = g if a["mult"] == 1 else f"{g}×{a['mult']}"
         return g + " + 1×1"
 
+    def working(self, r, bias):
+        a, x, o = r.attrs, r.input_shapes[0], r.output
+        kh, kw = a["k"]
+        m = a["mult"]
+        cm = W.exact(x.c) if m == 1 else f"{x.c}·{m}"
+        dw = F.depthwise_weights(x.c, kh, kw, m)
+        weights = [Term(W.dot(kh, kw, cm), dw, "depthwise weights"),
+                   Term(W.dot(cm, o.c), r.counts.weights - dw, "pointwise weights")]
+        return self.window_steps(r) + [
+            W.same("C", o.c, "one output map per pointwise filter"),
+            W.params(r, weights, W.exact(o.c), "biases", bias),
+            Step("macs", (Term(f"{W.dot(o.h, o.w, cm)} · ({kh}·{kw} + {W.exact(o.c)})",
+                               r.counts.macs),),
+                 r.counts.macs, "depthwise then pointwise, at every output position"),
+        ]
+
 
 class Pool(Windowed):
     category = "pooling"
@@ -468,6 +541,11 @@ class Pool(Windowed):
 
     def geometry(self, a):
         return super().geometry(a) + (" ceil" if a["ceil"] else "")
+
+    def working(self, r, bias):
+        return (self.window_steps(r)
+                + [W.same("C", r.output.c, "pooling keeps the channels")]
+                + W.none("pooling has no parameters; its operations are not MACs"))
 
 
 class MaxPool(Pool):
@@ -502,6 +580,17 @@ class Subsample(Windowed):
         # as in a depthwise conv whose weights are tied (LeCun's connections = MACs + biases).
         return Result(Shape(x.c, h, w), Counts(x.c, x.c, 0, h * w * x.c * kh * kw), tuple(notes))
 
+    def working(self, r, bias):
+        o = r.output
+        kh, kw = r.attrs["k"]
+        return self.window_steps(r) + [
+            W.same("C", o.c, "subsampling keeps the maps"),
+            W.params(r, [Term(W.exact(o.c), r.counts.weights, "coefficients")], W.exact(o.c),
+                     "biases", bias),
+            Step("macs", (Term(f"{W.dot(o.h, o.w, o.c)} · {W.dot(kh, kw)}", r.counts.macs),),
+                 r.counts.macs, "each window's inputs times the map's coefficient"),
+        ]
+
 
 
 class AdaptiveAvgPool(Rule):
@@ -527,6 +616,12 @@ class AdaptiveAvgPool(Rule):
         oh, ow = a["adaptive_avgpool"]
         return f"→{oh}×{ow}"
 
+    def working(self, r, bias):
+        why = "adaptive pooling: the output size is fixed by the layer"
+        return ([W.same("H", r.output.h, why), W.same("W", r.output.w, why),
+                 W.same("C", r.output.c, "pooling keeps the channels")]
+                + W.none("pooling has no parameters"))
+
 
 class GlobalAvgPool(Rule):
     kind = "gap"
@@ -540,6 +635,12 @@ class GlobalAvgPool(Rule):
 
     def apply(self, ins, a):
         return Result(Shape(ins[0].c, 1, 1), Counts())
+
+    def working(self, r, bias):
+        why = "global pooling: one value per map"
+        return ([W.same("H", 1, why), W.same("W", 1, why),
+                 W.same("C", r.output.c, "pooling keeps the channels")]
+                + W.none("pooling has no parameters"))
 
 
 class ZeroPad(Rule):
@@ -573,6 +674,25 @@ class ZeroPad(Rule):
         grow = f"+{a['zeropad'] - ins[0].c} ch" if ins and a["zeropad"] != ins[0].c else ""
         return " ".join(x for x in (g, grow) if x)
 
+    def working(self, r, bias):
+        x, o = r.input_shapes[0], r.output
+        sh, sw = r.attrs["s"]
+        steps = []
+        for field, i, st, out in (("H", x.h, sh, o.h), ("W", x.w, sw, o.w)):
+            if st == 1:
+                steps.append(W.same(field, out, "kept: stride 1"))
+            elif i % st == 0:
+                steps.append(Step(field, (Term(f"{i}/{st}", out),), out, f"one pixel in {st}"))
+            else:
+                steps.append(Step(field, (Term(f"{i}/{st}", out),), out,
+                                  f"one pixel in {st}, from the first", "ceil",
+                                  F.fraction_text(Fraction(i, st))))
+        grow = o.c - x.c
+        c = (Term(f"{W.exact(x.c)} + {W.exact(grow)}", o.c) if grow else Term(W.exact(o.c), o.c))
+        steps.append(Step("C", (c,), o.c, f"the input's {x.c} channels and {grow} zero channels"
+                          if grow else "the input's channels"))
+        return steps + W.none("a zero-padding shortcut has no parameters")
+
 
 class LRN(Rule):
     kind = "lrn"
@@ -588,6 +708,9 @@ class LRN(Rule):
     def geometry(self, a):
         return f"n{a['lrn']}"
 
+    def working(self, r, bias):
+        return W.keeps(r, "normalization")
+
 
 class BatchNorm(Rule):
     kind = "bn"
@@ -600,13 +723,26 @@ class BatchNorm(Rule):
         c = ins[0].c
         return Result(ins[0], Counts(weights=c, biases=c, buffers=2 * c))
 
+    def working(self, r, bias):
+        c = r.output.c
+        return W.shape_kept(r, "batch norm keeps the shape") + [
+            W.params(r, [Term(W.exact(c), r.counts.weights, "scales γ")], W.exact(c),
+                     "shifts β", bias),
+            W.same("macs", r.counts.macs, "normalization is not counted as MACs"),
+        ] + ([Step("buffers", (Term(f"2·{W.exact(c)}", r.counts.buffers,
+                                    "running means and variances"),),
+                   r.counts.buffers, "buffers, not parameters")] if r.counts.buffers else [])
+
 
 class Activation(Rule):
     category = "activation"
     new_tensor = False              # applied in place (softmax: the count stops at the logits)
 
-    def __init__(self, kind: str, doc: str):
-        self.kind, self.doc = kind, doc
+    def __init__(self, kind: str, doc: str, word: str = "an activation"):
+        self.kind, self.doc, self.word = kind, doc, word
+
+    def working(self, r, bias):
+        return W.keeps(r, self.word)
 
 
 class Dropout(Rule):
@@ -615,6 +751,9 @@ class Dropout(Rule):
     category = "regularization"
     new_tensor = False
     main = Attr("dropout", "number", 0.5, "drop probability")
+
+    def working(self, r, bias):
+        return W.keeps(r, "dropout")
 
 
 class Uncounted(Rule):
@@ -645,6 +784,14 @@ class Uncounted(Rule):
         pick = lambda key, own: own if a[key] is None else a[key]  # noqa: E731
         return Result(Shape(pick("c", x.c), pick("h", x.h), pick("w", x.w)), Counts())
 
+    def working(self, r, bias):
+        o = r.output
+        why = (f"{r.attrs['uncounted']} has no rule in archcalc: its output shape is the source "
+               "model's, and its parameters and operations are not counted")
+        return ([W.same("C", o.c, why)]
+                + ([] if o.flat else [W.same("H", o.h, why), W.same("W", o.w, why)])
+                + W.none(why))
+
 
 class Flatten(Rule):
     kind = "flatten"
@@ -654,6 +801,11 @@ class Flatten(Rule):
 
     def apply(self, ins, a):
         return Result(Shape(ins[0].elements, flat=True), Counts())
+
+    def working(self, r, bias):
+        x = r.input_shapes[0]
+        return [Step("C", (Term(W.dot(x.h, x.w, x.c), r.output.c),), r.output.c,
+                     "H·W·C of the input, as one vector")] + W.none("flatten has no parameters")
 
 
 def _flatten_note(kind: str, x: Shape, n_out: int) -> tuple[Note, ...]:
@@ -687,6 +839,17 @@ class FullyConnected(Rule):
                       Counts(F.fc_weights(n_in, n_out), n_out if a["bias"] else 0, 0,
                              F.fc_macs(n_in, n_out)), _flatten_note("fc", ins[0], n_out))
 
+    def working(self, r, bias):
+        o = r.output.c
+        n_in = W.n_in(r.input_shapes[0])
+        return [
+            W.same("C", o, "one per output unit"),
+            W.params(r, [Term(W.dot(n_in, o), r.counts.weights, "weights")], W.exact(o),
+                     "biases", bias),
+            Step("macs", (Term(W.dot(n_in, o), r.counts.macs),), r.counts.macs,
+                 "one MAC per weight"),
+        ]
+
 
 class RBF(Rule):
     kind = "rbf"
@@ -704,6 +867,18 @@ class RBF(Rule):
         # y_j = Σ_i (x_i − w_ij)²: one subtract-and-square-accumulate per prototype value.
         return Result(Shape(n_out, flat=True), Counts(fixed=n_in * n_out, macs=n_in * n_out),
                       _flatten_note("rbf", ins[0], n_out))
+
+    def working(self, r, bias):
+        o = r.output.c
+        n_in = W.n_in(r.input_shapes[0])
+        return [
+            W.same("C", o, "one per RBF unit"),
+            W.same("params", 0, "the prototypes are fixed, not trained"),
+            Step("fixed", (Term(W.dot(n_in, o), r.counts.fixed, "fixed prototype values"),),
+                 r.counts.fixed),
+            Step("macs", (Term(W.dot(n_in, o), r.counts.macs),), r.counts.macs,
+                 "one squared difference per prototype value"),
+        ]
 
 
 class Join(Rule):
@@ -740,6 +915,13 @@ class Concat(Join):
     def joined(self, ins):
         return Shape(sum(x.c for x in ins), ins[0].h, ins[0].w, ins[0].flat)
 
+    def working(self, r, bias):
+        cs = [x.c for x in r.input_shapes]
+        return W.kept_hw(r, "every branch has this size") + [
+            Step("C", (Term(" + ".join(W.exact(c) for c in cs), r.output.c),), r.output.c,
+                 "the branches' channels, side by side"),
+        ] + W.none("a concatenation has no parameters")
+
 
 class Add(Join):
     kind = "add"
@@ -762,6 +944,13 @@ class Add(Join):
         scale = a.get("scale", 1.0)
         return "" if scale == 1 else f"×{scale:g}"
 
+    def working(self, r, bias):
+        scale = r.attrs.get("scale", 1.0)
+        why = "every branch has this shape; they are summed element-wise"
+        if scale != 1:
+            why += f", the residual scaled by {scale:g} first"
+        return W.shape_kept(r, why) + W.none("a sum has no parameters; additions are not MACs")
+
 
 class Multiply(Join):
     kind = "mul"
@@ -778,6 +967,11 @@ class Multiply(Join):
     def joined(self, ins):
         return ins[0]
 
+    def working(self, r, bias):
+        return (W.shape_kept(r, "the feature map's shape; each value times its channel's gate")
+                + W.none("a product of branches has no parameters; its products are not "
+                         "counted as MACs"))
+
 
 def _registry(*rules: Rule) -> dict[str, Rule]:
     return {r.kind: r for r in rules}
@@ -790,7 +984,7 @@ RULES: dict[str, Rule] = _registry(
     Activation("relu", "rectified linear unit"),
     Activation("tanh", "hyperbolic tangent (LeNet-5's scaled squashing function)"),
     Activation("sigmoid", "logistic sigmoid"),
-    Activation("softmax", "softmax over the outputs"),
+    Activation("softmax", "softmax over the outputs", "softmax"),
     Dropout(), Flatten(), FullyConnected(), RBF(), Concat(), Add(), Multiply(),
     Uncounted(),
 )

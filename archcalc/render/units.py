@@ -9,15 +9,14 @@ value takes the largest prefix at which it reads at least 0.5, then three signif
 
 from __future__ import annotations
 
+from ..core.working import exact  # noqa: F401  (``62,378,344``; one definition, the working's)
+
 UNITS = ("exact", "si")
 KILOS = (1000, 1024)
 PREFIXES = {1000: ("", "k", "M", "G", "T"), 1024: ("", "K", "M", "G", "T")}
 BYTE_PREFIXES = {1000: ("B", "kB", "MB", "GB", "TB"), 1024: ("B", "KiB", "MiB", "GiB", "TiB")}
 
 
-def exact(v: int) -> str:
-    """``62,378,344``."""
-    return f"{v:,}"
 
 
 def scaled(v: int, kilo: int = 1000, prefixes: tuple[str, ...] | None = None) -> str:
