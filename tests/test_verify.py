@@ -186,6 +186,31 @@ def test_tf_same_padding_is_asymmetric_in_torch_too():
     assert isinstance(pool[0], torch.nn.ConstantPad2d) and pool[0].padding == (0, 1, 0, 1)
 
 
+def test_tf_same_padding_is_the_documented_rule():
+    # TensorFlow's documented examples (tf.nn.convolution): in 5, k 3, s 2 → out 3, pad 2 = 1+1;
+    # in 74, k 3, s 2 → 37, pad 1 = 0+1 (after); in 6, k 1, s 2 → 3, no padding; k 3, d 2,
+    # s 1 → pad (3 − 1)·2 = 4 = 2+2.
+    assert builders.tf_same(5, 3, 2, 1) == (1, 1)
+    assert builders.tf_same(74, 3, 2, 1) == (0, 1)
+    assert builders.tf_same(6, 1, 2, 1) == (0, 0)
+    assert builders.tf_same(9, 3, 1, 2) == (2, 2)
+
+
+@pytest.mark.parametrize("layer", [{"conv": 2, "k": 3, "s": 1, "p": "same"},
+                                   {"conv": 2, "k": 4, "s": 2, "p": "same"},
+                                   {"maxpool": 3, "s": 2, "p": "same"}])
+def test_a_wrong_same_padding_in_the_engine_is_caught(monkeypatch, layer):
+    """The verifier works "same" padding out itself (torch's padding="same" for a stride-1 conv,
+    TensorFlow's rule otherwise): a pixel too many on each side in the engine's rule is a
+    disagreement (while the verifier reused the engine's rule, it agreed)."""
+    net = network([layer], input=(2, 9, 9))
+    assert not check(net, engine.analyse(net)).layers[0].mismatches
+    right = formulas.same_padding
+    monkeypatch.setattr(formulas, "same_padding",
+                        lambda i, k, s, d=1: tuple(x + 1 for x in right(i, k, s, d)))
+    assert "shape" in check(net, engine.analyse(net)).layers[0].mismatches
+
+
 @settings(max_examples=40, deadline=None)
 @given(i=st.integers(1, 24), k=st.integers(1, 5), s=st.integers(1, 4), p=st.integers(0, 2),
        d=st.integers(1, 2), ceil=st.booleans(), kind=st.sampled_from(["conv", "maxpool", "avgpool"]))

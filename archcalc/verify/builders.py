@@ -17,24 +17,41 @@ import torch
 import torch.nn.functional as TF
 from torch import nn
 
-from ..core import kinds as layers
-from ..core.records import Shape as ArchShape
-
 Shape = tuple[int, ...]
 
 
 # --- padding -----------------------------------------------------------------------------
+# The padding is worked out here, not taken from the engine (``core.kinds.pad_sides``), so that
+# a wrong rule in the engine shows up as a disagreement instead of being copied.
+
+def tf_same(i: int, k: int, s: int, d: int) -> tuple[int, int]:
+    """TensorFlow's ``"same"`` padding along an axis of ``i`` values, as its documentation
+    states it (tf.nn.convolution, "padding"): the output is ``ceil(i / s)``, the padding is
+    ``max((out − 1)·s + (k − 1)·d + 1 − i, 0)``, and ``pad // 2`` of it goes before the input,
+    the rest after."""
+    out = math.ceil(i / s)
+    pad = max((out - 1) * s + (k - 1) * d + 1 - i, 0)
+    return pad // 2, pad - pad // 2
+
 
 def pad_sides(a: dict, x: Shape) -> tuple[int, int, int, int]:
-    """The layer's padding as (top, bottom, left, right) for this input (torch's shape);
-    TensorFlow's ``"same"`` is resolved for its size, by the rule the engine uses."""
-    return layers.pad_sides(a, ArchShape(*x))
+    """The layer's padding as (top, bottom, left, right) for this input (torch's shape):
+    as written, or TensorFlow's ``"same"`` by :func:`tf_same`."""
+    if a["p"] != "same":
+        return a["p"]
+    (kh, kw), (sh, sw), (dh, dw) = a["k"], a["s"], a["dilation"]
+    return tf_same(x[1], kh, sh, dh) + tf_same(x[2], kw, sw, dw)
 
 
-def padded(make, a: dict, x: Shape, value: float = 0.0) -> nn.Module:
-    """``make(padding)``'s module with the layer's padding: as the module's own symmetric
-    ``padding`` where each axis is padded equally; otherwise an explicit ``ConstantPad2d`` before
-    it (PyTorch's layers cannot pad one side more than the other; TensorFlow's ``"same"`` does)."""
+def padded(make, a: dict, x: Shape, value: float = 0.0, *, torch_same: bool = False
+           ) -> nn.Module:
+    """``make(padding)``'s module with the layer's padding. A stride-1 ``"same"`` layer whose
+    module accepts it (``torch_same``: a convolution) gets torch's own ``padding="same"``, torch
+    working the sides out itself. Otherwise the module's own symmetric ``padding`` where each
+    axis is padded equally, or an explicit ``ConstantPad2d`` before it (PyTorch's layers cannot
+    pad one side more than the other; TensorFlow's ``"same"`` does)."""
+    if torch_same and a["p"] == "same" and a["s"] == (1, 1):
+        return make("same")
     t, b, l, r = pad_sides(a, x)
     if t == b and l == r:
         return make((t, l))
@@ -187,22 +204,23 @@ def conv(a: dict, ins: list[Shape]) -> nn.Module:
     x = ins[0]
     opts = dict(kernel_size=a["k"], stride=a["s"], dilation=a["dilation"], bias=a["bias"])
     if a.get("connections") is not None:
-        return padded(lambda p: PartialConv(a["connections"], padding=p, **opts), a, x)
+        return padded(lambda p: PartialConv(a["connections"], padding=p, **opts), a, x,
+                      torch_same=True)
     return padded(lambda p: nn.Conv2d(x[0], a["conv"], groups=a["groups"], padding=p, **opts),
-                  a, x)
+                  a, x, torch_same=True)
 
 
 def dwconv(a: dict, ins: list[Shape]) -> nn.Module:
     c = ins[0][0]
     return padded(lambda p: nn.Conv2d(c, c * a["dwconv"], a["k"], a["s"], p, a["dilation"],
-                                      groups=c, bias=a["bias"]), a, ins[0])
+                                      groups=c, bias=a["bias"]), a, ins[0], torch_same=True)
 
 
 def sepconv(a: dict, ins: list[Shape]) -> nn.Module:
     """Keras' SeparableConv2D: a depthwise conv without bias, then a 1×1 conv with the bias."""
     c, m = ins[0][0], a["mult"]
     depthwise = padded(lambda p: nn.Conv2d(c, c * m, a["k"], a["s"], p, a["dilation"], groups=c,
-                                           bias=False), a, ins[0])
+                                           bias=False), a, ins[0], torch_same=True)
     return nn.Sequential(depthwise, nn.Conv2d(c * m, a["sepconv"], 1, bias=a["bias"]))
 
 
