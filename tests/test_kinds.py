@@ -7,7 +7,7 @@ import pytest
 
 import archcalc
 from archcalc.core import spec
-from archcalc.core.kinds import CATEGORIES, RULES, Rule
+from archcalc.core.kinds import CATEGORIES, RULES, WEIGHTED, WEIGHTED_TEXT, Rule
 
 
 def test_every_kind_has_a_category():
@@ -37,6 +37,14 @@ def test_every_kind_has_every_facet():
         if BUILDERS is not None:
             assert kind in BUILDERS, f"{kind}: no torch builder in verify/builders.py"
     assert rows <= set(RULES), f"README rows for no kind: {rows - set(RULES)}"
+
+
+def test_the_footer_names_every_weighted_category():
+    assert set(WEIGHTED) <= set(CATEGORIES)
+    for category, words in WEIGHTED.items():
+        assert words in WEIGHTED_TEXT, category
+    assert all(RULES[k].weighted for k in ("conv", "fc", "subsample", "rbf"))
+    assert not any(RULES[k].weighted for k in ("bn", "maxpool", "relu", "add", "flatten"))
 
 
 def test_pooling_reduction_is_stated_for_pools_only():

@@ -1,11 +1,23 @@
-"""One rule per layer kind, looked up in ``RULES``.
+"""One rule per layer kind, looked up in ``RULES``: a layer kind is defined here, once.
 
-A rule knows the attributes its kind accepts (names, types, defaults — the spec loader checks
-them against this schema), and maps input shapes plus attributes to an output shape, the
-parameter counts and the MACs, calling the pure functions in ``formulas``. It also states the
-facts about its kind that other modules need — its ``category``, whether it is ``weighted``,
-whether its output is a ``new_tensor`` — so that no module keeps a list of kind names: they ask
-the rule (``RULES[row.kind].category``).
+A rule is the whole definition of its kind:
+
+* its attributes (``main``, the value of the kind's own key, and ``attrs``: names, types,
+  defaults — the spec loader checks the TOML against this schema); every windowed kind
+  (``Windowed``) keeps its kernel, stride, padding and dilation as ``k``, ``s``, ``p``,
+  ``dilation``, whatever its TOML calls them (``maxpool = 3`` is the kernel);
+* its shape rule and counts (``apply``: output shape, weights, biases, fixed values, MACs,
+  buffers, from the pure functions in ``formulas``), its K/S/P text (``geometry``) and its
+  window for the receptive field (``rf_window``);
+* the facts other modules ask of it instead of keeping lists of kind names: its ``category``
+  (one of ``CATEGORIES``), whether it is ``weighted``, whether its output is a ``new_tensor``,
+  a pool's reduction (``pooling``), whether its main value counts its outputs;
+* its explanation for ``archcalc explain``: ``working`` returns each cell's ``Step`` records
+  (``working.py``), which ``homework.explain`` prints.
+
+Outside the core, by the kind's name: its torch builder (``verify/builders.BUILDERS``: torch
+stays out of the core), its handling in each counting preset, and its row in the README's
+layer-kind table. ``tests/test_kinds.py`` fails for a kind that lacks any of these.
 """
 
 from __future__ import annotations
@@ -79,8 +91,11 @@ CATEGORIES = {
                     "the output shape its source reported; nothing of it is counted (uncounted)"),
 }
 # The categories whose work is weighted sums counted as MACs: a "weighted layer" as papers
-# count depth (VGG-16's 16, LeNet-5's 7, its subsampling and RBF layers included).
-WEIGHTED = ("convolution", "fully connected", "subsampling", "radial basis")
+# count depth (VGG-16's 16, LeNet-5's 7, its subsampling and RBF layers included); each with
+# the words WEIGHTED_TEXT names it by, which the table's footer prints (a test keeps them in it).
+WEIGHTED = {"convolution": "conv", "fully connected": "fc",
+            "subsampling": "LeNet-5's subsampling", "radial basis": "RBF units"}
+WEIGHTED_TEXT = "conv, fc; LeNet-5's subsampling and RBF units"
 
 
 class Rule:
