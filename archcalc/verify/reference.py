@@ -112,6 +112,12 @@ REFERENCES: dict[str, Reference] = {r.network: r for r in [
     # timm's legacy SE-ResNet-50 (the Caffe release's port) strides the first 1×1 of a
     # bottleneck, as the spec's v1 ResNet-50 does, and reduces by r = 16.
     _resnet("se-resnet50", "legacy_seresnet50", "timm"),
+    _ref("squeezenet1_0", "torchvision", "squeezenet1_0", [
+        ("maxpool1", "features.2"), ("fire4/expand/concat", "features.5"),
+        ("fire8/expand/concat", "features.10"), ("fire9/expand/concat", "features")]),
+    _ref("squeezenet1_1", "torchvision", "squeezenet1_1", [
+        ("maxpool1", "features.2"), ("fire3/expand/concat", "features.4"),
+        ("fire5/expand/concat", "features.7"), ("fire9/expand/concat", "features")]),
 ]}
 
 
