@@ -7,7 +7,7 @@ import pytest
 
 import archcalc
 from archcalc.core import spec
-from archcalc.core.kinds import CATEGORIES, RULES, WEIGHTED, WEIGHTED_TEXT, Rule
+from archcalc.core.kinds import CATEGORIES, RULES, WEIGHTED, WEIGHTED_TEXT, Rule, weighted_text
 
 
 def test_every_kind_has_a_category():
@@ -42,7 +42,10 @@ def test_every_kind_has_every_facet():
 def test_the_footer_names_every_weighted_category():
     assert set(WEIGHTED) <= set(CATEGORIES)
     for category, words in WEIGHTED.items():
-        assert words in WEIGHTED_TEXT, category
+        kinds_of = [k for k, r in RULES.items() if r.category == category]
+        assert words in weighted_text(kinds_of), category
+    assert weighted_text(["conv", "relu"]) == WEIGHTED_TEXT      # the classic zoo's footer
+    assert weighted_text(["conv", "se"]).endswith("; squeeze-and-excitation's fcs")
     assert all(RULES[k].weighted for k in ("conv", "fc", "subsample", "rbf"))
     assert not any(RULES[k].weighted for k in ("bn", "maxpool", "relu", "add", "flatten"))
 
@@ -52,15 +55,18 @@ def test_pooling_reduction_is_stated_for_pools_only():
         assert (rule.pooling in ("max", "average")) == (rule.category == "pooling"), kind
 
 
-# No bundled network uses a depthwise conv on its own (Xception uses sepconv), nor an uncounted
-# operation (an import's, with --skip-unknown): a small one does.
+# Kinds no bundled network uses yet (a depthwise multiplier, the mobile family's kinds not in
+# MobileNet v2, an uncounted operation: an import's, with --skip-unknown): a small network does.
+# tests/test_verify.py builds the same one in torch.
 DWCONV = """
 name = "dw"
-description = "a depthwise conv"
+description = "a depthwise conv and the mobile kinds"
 source = "tests"
 input = [8, 15, 15]
-layers = [{ conv = 16, k = 3 }, "bn", "relu", { dwconv = 2, k = 3, s = 2, p = 1 }, "gap",
-          "flatten", { fc = 10 }, { uncounted = "GELU" }]
+layers = [{ conv = 16, k = 3 }, "bn", "relu", { dwconv = 2, k = 3, s = 2, p = 1 }, "hardswish",
+          { pwconv = 24, bias = false }, "silu", { se = 6, act = "silu", gate = "hardsigmoid" },
+          { shuffle = 4 }, { pwconv = 24, groups = 4 }, "hardsigmoid", { se = 8 },
+          { stochastic_depth = 0.2 }, "gap", "flatten", { fc = 10 }, { uncounted = "GELU" }]
 """
 
 
@@ -100,7 +106,7 @@ def test_every_windowed_kind_stores_one_window_schema(zoo):
             rule = RULES[r.kind]
             if rule.windowed:
                 assert window <= set(r.attrs), (a.network, r.name)
-                assert r.kind not in r.attrs or r.kind in ("conv", "dwconv", "sepconv")
+                assert r.kind not in r.attrs or RULES[r.kind].main.key == r.kind
                 assert r.geometry.startswith("{}×{}".format(*r.attrs["k"])), (a.network, r.name)
             else:
                 assert not {"k", "p", "dilation"} & set(r.attrs), (a.network, r.name)
@@ -117,3 +123,36 @@ def test_a_pools_toml_key_is_its_kernel(tmp_path):
         ((2, 2), (0, 0, 0, 0), (1, 1))]
     assert [RULES[r.kind].main_value(r.attrs) for r in rows] == [(3, 2), (2, 2), (2, 2)]
     assert [r.output.as_list() for r in rows] == [[1, 4, 4], [1, 5, 5], [1, 2, 2]]
+
+
+def test_the_mobile_kinds_count_as_written(zoo):
+    """Hand counts of the small network's mobile kinds (15×15 → 7×7 after the strided dwconv)."""
+    rows = {r.name: r for r in zoo[-1].rows}
+    dw = rows["dwconv"]       # 16 maps × 2 filters of 3×3 each, with biases: a conv, groups = 16
+    assert (dw.output.as_list(), dw.counts.weights, dw.counts.biases, dw.counts.macs) == (
+        [32, 7, 7], 32 * 9, 32, 7 * 7 * 32 * 9)
+    pw = rows["pwconv1"]
+    assert (pw.geometry, pw.counts.params, pw.counts.macs) == ("1×1 s1 p0", 32 * 24, 49 * 32 * 24)
+    assert rows["pwconv2"].counts.params == (24 // 4) * 24 + 24
+    se = rows["se1"]          # fc 24 → 6 and 6 → 24, biases on both
+    assert (se.output, se.counts.weights, se.counts.biases, se.counts.macs) == (
+        se.input_shapes[0], 2 * 24 * 6, 6 + 24, 2 * 24 * 6)
+    for name in ("hardswish", "silu", "shuffle", "hardsigmoid", "stochastic_depth"):
+        r = rows[name]
+        assert r.output == r.input_shapes[0] and r.counts.params == r.counts.macs == 0, name
+
+
+def test_a_shuffle_needs_groups_that_divide_the_channels(tmp_path):
+    f = tmp_path / "s.toml"
+    f.write_text('name = "s"\ndescription = "d"\nsource = "s"\ninput = [6, 4, 4]\n'
+                 'layers = [{ shuffle = 4 }]\n')
+    with pytest.raises(Exception, match="shuffle = 4 groups must divide the input's 6 channels"):
+        archcalc.analyse(str(f))
+
+
+def test_an_se_gate_must_be_one_it_knows(tmp_path):
+    f = tmp_path / "s.toml"
+    f.write_text('name = "s"\ndescription = "d"\nsource = "s"\ninput = [6, 4, 4]\n'
+                 'layers = [{ se = 2, gate = "tanh" }]\n')
+    with pytest.raises(Exception, match='gate = "tanh" is not one of sigmoid, hardsigmoid'):
+        archcalc.analyse(str(f))

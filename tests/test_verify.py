@@ -331,3 +331,22 @@ def test_cuda_runs_the_same_comparison():
     r = cli("lenet5", "googlenet", "xception", "inception-resnet-v2", "--device", "cuda")
     assert r.exit_code == 0, r.output
     assert "(cuda, batch 1)" in r.output and "4 of 4 networks agree" in r.output
+
+
+def test_the_mobile_kinds_agree_with_torch_and_torchvision():
+    """The mobile family's kinds, built from the spec, agree with torch; and squeeze-and-
+    excitation's count is torchvision.ops.SqueezeExcitation's (an independent implementation)."""
+    import tomllib
+    from tests.test_kinds import DWCONV
+    data = tomllib.loads(DWCONV)
+    net = SpecFile("<test>", data).network("dw")
+    a = engine.analyse(net)
+    result = check(net, a)
+    assert result.ok, result.failures[:3]
+    assert {c.name for c in result.layers} >= {"se1", "shuffle", "pwconv2", "stochastic_depth"}
+    ops = pytest.importorskip("torchvision.ops")
+    for c, r in ((24, 6), (96, 24), (960, 240)):
+        se = ops.SqueezeExcitation(c, r)
+        assert sum(p.numel() for p in se.parameters()) == RULES["se"].apply(
+            [layers.Shape(c, 7, 7)], {"se": r, "act": "relu", "gate": "sigmoid",
+                                      "bias": True}).counts.params

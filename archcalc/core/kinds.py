@@ -89,13 +89,27 @@ CATEGORIES = {
     "join": "combines two or more branches into one (concat, add, mul)",
     "not counted": ("an operation archcalc has no rule for, kept by `import --skip-unknown` with "
                     "the output shape its source reported; nothing of it is counted (uncounted)"),
+    "recalibration": ("squeeze-and-excitation: each channel scaled by a gate that two small fc "
+                      "layers compute from the pooled map (se)"),
 }
 # The categories whose work is weighted sums counted as MACs: a "weighted layer" as papers
 # count depth (VGG-16's 16, LeNet-5's 7, its subsampling and RBF layers included); each with
 # the words WEIGHTED_TEXT names it by, which the table's footer prints (a test keeps them in it).
 WEIGHTED = {"convolution": "conv", "fully connected": "fc",
-            "subsampling": "LeNet-5's subsampling", "radial basis": "RBF units"}
+            "subsampling": "LeNet-5's subsampling", "radial basis": "RBF units",
+            "recalibration": "squeeze-and-excitation's fcs"}
 WEIGHTED_TEXT = "conv, fc; LeNet-5's subsampling and RBF units"
+# Weighted categories the footer names only for a network that has them (the classic zoo's
+# footer stays as it was).
+WEIGHTED_WHEN_PRESENT = ("recalibration",)
+
+
+def weighted_text(kinds=None) -> str:
+    """The footer's list of weighted layers: ``WEIGHTED_TEXT``, and the words of each category
+    of ``WEIGHTED_WHEN_PRESENT`` that one of ``kinds`` (the network's) belongs to."""
+    present = {RULES[k].category for k in kinds or ()}
+    extra = [WEIGHTED[c] for c in WEIGHTED_WHEN_PRESENT if c in present]
+    return "; ".join([WEIGHTED_TEXT] + extra)
 
 
 class Rule:
@@ -391,7 +405,7 @@ class Conv(Windowed):
 
     def apply(self, ins, a):
         x = ins[0]
-        c_out, g, conn = a["conv"], a["groups"], a["connections"]
+        c_out, g, conn = self.main_value(a), a["groups"], a["connections"]
         (kh, kw) = a["k"]
         if conn is not None:
             if g != 1:
@@ -452,6 +466,24 @@ class Conv(Windowed):
         ]
 
 
+class PointwiseConv(Conv):
+    """A conv with a 1×1 kernel, named: MobileNet's and ShuffleNet's channel mixing."""
+
+    kind = "pwconv"
+    doc = ("pointwise convolution: a conv with a 1×1 kernel, no padding (MobileNet's expansion "
+           "and projection, ShuffleNet's grouped 1×1)")
+    main = Attr("pwconv", "count", REQUIRED, "number of output channels (filters)")
+    attrs = (
+        Attr("s", "pair", 1, "stride, S or [Sh, Sw]"),
+        Attr("groups", "count", 1, "channel groups (ShuffleNet v1's grouped 1×1: 3, 8, …)"),
+        Attr("bias", "bool", True, "one bias per filter"),
+        Attr("bn", "bool", False, "append a batch-norm row after this conv"),
+    )
+
+    def stored(self, a):
+        return super().stored(a | {"k": (1, 1), "connections": None})
+
+
 class DepthwiseConv(Windowed):
     kind = "dwconv"
     category = "convolution"
@@ -468,9 +500,10 @@ class DepthwiseConv(Windowed):
         m, (kh, kw) = a["dwconv"], a["k"]
         h, w, notes = _window(a, x)
         c_out = x.c * m
+        # A grouped conv with one group per input map (groups = C_in, C_in·m filters).
         return Result(Shape(c_out, h, w),
-                      Counts(F.depthwise_weights(x.c, kh, kw, m), c_out if a["bias"] else 0, 0,
-                             F.depthwise_macs(h, w, x.c, kh, kw, m)), tuple(notes))
+                      Counts(F.conv_weights(x.c, c_out, kh, kw, x.c), c_out if a["bias"] else 0,
+                             0, F.conv_macs(h, w, x.c, c_out, kh, kw, x.c)), tuple(notes))
 
     def geometry(self, a):
         g = _geometry(a) + " dw"
@@ -896,6 +929,91 @@ class RBF(Rule):
         ]
 
 
+class ChannelShuffle(Rule):
+    kind = "shuffle"
+    category = "reshape"
+    doc = ("channel shuffle (ShuffleNet): the channels, read as G groups of C/G, are interleaved "
+           "so that each group of the next grouped conv sees every group of this one")
+    main = Attr("shuffle", "count", REQUIRED, "groups G (G must divide the channels)")
+    spatial_input = True            # a new tensor: torch's view–transpose–reshape copies
+
+    def apply(self, ins, a):
+        x, g = ins[0], a["shuffle"]
+        if x.c % g:
+            raise LayerError(f"shuffle = {g} groups must divide the input's {x.c} channels")
+        return Result(x, Counts())
+
+    def geometry(self, a):
+        return f"g{a['shuffle']}"
+
+    def working(self, r, bias):
+        g = r.attrs["shuffle"]
+        return (W.shape_kept(r, f"the same {r.output.c} channels in another order: "
+                                f"{g} groups of {r.output.c // g}, interleaved")
+                + W.none("a permutation has no parameters and no arithmetic"))
+
+
+class SqueezeExcitation(Rule):
+    kind = "se"
+    category = "recalibration"
+    doc = ("squeeze-and-excitation (Hu et al. 2018) in one row: global average pooling, an fc "
+           "C → R (a 1×1 conv with biases), an activation, an fc R → C, a gate, and each channel "
+           "of the input multiplied by its gate; its own reduction R is the main value")
+    main = Attr("se", "count", REQUIRED, "squeezed channels R (the reduction: C/16 in SENet, "
+                "C/4 rounded to 8 in MobileNet v3)")
+    attrs = (
+        Attr("act", "text", "relu", "activation between the fcs: relu or silu"),
+        Attr("gate", "text", "sigmoid", "the gate: sigmoid or hardsigmoid"),
+        Attr("bias", "bool", True, "biases on both fcs"),
+    )
+    spatial_input = True
+    ACTS = ("relu", "silu")
+    GATES = ("sigmoid", "hardsigmoid")
+
+    def apply(self, ins, a):
+        x, r = ins[0], a["se"]
+        for key, allowed in (("act", self.ACTS), ("gate", self.GATES)):
+            if a[key] not in allowed:
+                raise LayerError(f"se's {key} = \"{a[key]}\" is not one of "
+                                 + ", ".join(allowed))
+        # Two fcs on the pooled C-vector: C·R + R·C weights and multiply-adds; the pooling and
+        # the C·H·W products of the scale are not MACs (like a mul join).
+        biases = r + x.c if a["bias"] else 0
+        return Result(x, Counts(2 * x.c * r, biases, 0, 2 * x.c * r))
+
+    def rf_window(self, a, ins):
+        return None                 # each output reads its whole map (through the gate)
+
+    def geometry(self, a):
+        return f"→{a['se']}→"
+
+    def working(self, r, bias):
+        c, red = r.output.c, r.attrs["se"]
+        weights = [Term(W.dot(c, red), c * red, "fc1 weights"),
+                   Term(W.dot(red, c), c * red, "fc2 weights")]
+        return W.shape_kept(r, "each channel times its gate") + [
+            W.params(r, weights, f"{W.exact(red)} + {W.exact(c)}", "biases", bias),
+            Step("macs", (Term(f"{W.dot(c, red)} + {W.dot(red, c)}", r.counts.macs),),
+                 r.counts.macs, "the two fcs on the pooled vector; the pooling and the scale's "
+                 "products are not MACs"),
+        ]
+
+
+class StochasticDepth(Rule):
+    kind = "stochastic_depth"
+    category = "regularization"
+    new_tensor = False
+    doc = ("stochastic depth (Huang et al. 2016; torchvision's StochasticDepth, mode \"row\"): "
+           "drops a residual branch per sample while training; the identity at inference")
+    main = Attr("stochastic_depth", "number", 0.2, "drop probability p")
+
+    def geometry(self, a):
+        return f"p{a['stochastic_depth']:g}"
+
+    def working(self, r, bias):
+        return W.keeps(r, "stochastic depth (the identity at inference)")
+
+
 class Join(Rule):
     """Base of the kinds that join parallel branches: they check the branches agree."""
 
@@ -993,13 +1111,18 @@ def _registry(*rules: Rule) -> dict[str, Rule]:
 
 
 RULES: dict[str, Rule] = _registry(
-    Conv(), DepthwiseConv(), SeparableConv(), MaxPool(), AvgPool(), Subsample(), AdaptiveAvgPool(), GlobalAvgPool(),
+    Conv(), PointwiseConv(), DepthwiseConv(), SeparableConv(), MaxPool(), AvgPool(), Subsample(), AdaptiveAvgPool(), GlobalAvgPool(),
     ZeroPad(), LRN(),
     BatchNorm(),
     Activation("relu", "rectified linear unit"),
     Activation("tanh", "hyperbolic tangent (LeNet-5's scaled squashing function)"),
     Activation("sigmoid", "logistic sigmoid"),
     Activation("softmax", "softmax over the outputs", "softmax"),
-    Dropout(), Flatten(), FullyConnected(), RBF(), Concat(), Add(), Multiply(),
+    Activation("relu6", "ReLU capped at 6, min(max(x, 0), 6) (MobileNet v1, v2)"),
+    Activation("hardswish", "hard swish, x·ReLU6(x + 3)/6 (MobileNet v3)"),
+    Activation("hardsigmoid", "hard sigmoid, ReLU6(x + 3)/6 (MobileNet v3's gates)"),
+    Activation("silu", "SiLU, also called swish: x·σ(x) (EfficientNet)"),
+    Dropout(), StochasticDepth(), Flatten(), FullyConnected(), RBF(), ChannelShuffle(),
+    SqueezeExcitation(), Concat(), Add(), Multiply(),
     Uncounted(),
 )

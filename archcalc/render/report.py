@@ -15,7 +15,7 @@ from ..analysis import conventions as CV
 from ..analysis import counting as N
 from . import table as T
 from . import units as U
-from ..core.kinds import WEIGHTED_TEXT
+from ..core.kinds import weighted_text
 from ..core.records import Analysis, LayerRow, Record, _set
 
 from .formats import FORMATS  # noqa: F401  (the formats of every table)
@@ -228,7 +228,7 @@ def conventions(a: Analysis, opt: Options) -> dict:
     out = {
         "params": ("trainable weights + biases" if opt.bias else
                    "weights only; biases are not counted (--no-bias)"),
-        "macs": (f"multiply-accumulates of the weighted layers ({WEIGHTED_TEXT}), batch 1; "
+        "macs": (f"multiply-accumulates of the weighted layers ({weighted_text(r.kind for r in a.rows)}), batch 1; "
                  "bias additions, pooling, normalization and activations are not counted"),
         "flops": "FLOPs = 2 × MACs" + "".join(f" + {N.EXTRA_TEXT[k]}" for k in opt.count),
         "rounding": "output sizes are floored unless a layer says ceil",

@@ -196,6 +196,51 @@ def uncounted(a: dict, ins: list[Shape]) -> nn.Module:
         return Uncounted((a["c"] if a["c"] is not None else math.prod(x) if a["flat"] else x[0],))
     own = dict(zip("chw", x))
     return Uncounted(tuple(own[k] if a[k] is None else a[k] for k in "chw"))
+class ChannelShuffle(nn.Module):
+    """ShuffleNet's channel shuffle: the channels as ``groups`` × C/groups, transposed."""
+
+    def __init__(self, groups: int):
+        super().__init__()
+        self.groups = groups
+
+    def forward(self, x):
+        n, c, h, w = x.shape
+        x = x.view(n, self.groups, c // self.groups, h, w).transpose(1, 2)
+        return x.reshape(n, c, h, w)
+
+
+class SqueezeExcitation(nn.Module):
+    """Squeeze-and-excitation: global average pool, 1×1 conv C → R, activation, 1×1 conv
+    R → C, gate, and the input scaled by it (torchvision.ops.SqueezeExcitation's layout)."""
+
+    ACTS = {"relu": nn.ReLU, "silu": nn.SiLU}
+    GATES = {"sigmoid": nn.Sigmoid, "hardsigmoid": nn.Hardsigmoid}
+
+    def __init__(self, channels: int, squeezed: int, act: str, gate: str, bias: bool):
+        super().__init__()
+        self.pool = nn.AdaptiveAvgPool2d(1)
+        self.fc1 = nn.Conv2d(channels, squeezed, 1, bias=bias)
+        self.act = self.ACTS[act]()
+        self.fc2 = nn.Conv2d(squeezed, channels, 1, bias=bias)
+        self.gate = self.GATES[gate]()
+
+    def forward(self, x):
+        return x * self.gate(self.fc2(self.act(self.fc1(self.pool(x)))))
+
+
+class StochasticDepth(nn.Module):
+    """Drops the whole input of a sample with probability p while training (mode "row"), scaling
+    the kept ones by 1/(1 − p); the identity in eval mode, which is how it is verified."""
+
+    def __init__(self, p: float):
+        super().__init__()
+        self.p = p
+
+    def forward(self, x):
+        if not self.training or self.p == 0:
+            return x
+        keep = torch.empty((x.shape[0],) + (1,) * (x.dim() - 1), device=x.device)
+        return x * keep.bernoulli_(1 - self.p).div_(1 - self.p)
 
 
 # --- the builders ------------------------------------------------------------------------
@@ -208,6 +253,10 @@ def conv(a: dict, ins: list[Shape]) -> nn.Module:
                       torch_same=True)
     return padded(lambda p: nn.Conv2d(x[0], a["conv"], groups=a["groups"], padding=p, **opts),
                   a, x, torch_same=True)
+
+
+def pwconv(a: dict, ins: list[Shape]) -> nn.Module:
+    return nn.Conv2d(ins[0][0], a["pwconv"], 1, a["s"], groups=a["groups"], bias=a["bias"])
 
 
 def dwconv(a: dict, ins: list[Shape]) -> nn.Module:
@@ -247,6 +296,7 @@ def add(a: dict, ins: list[Shape], shortcuts: tuple[int, ...] = ()) -> nn.Module
 
 BUILDERS = {
     "conv": conv,
+    "pwconv": pwconv,
     "dwconv": dwconv,
     "sepconv": sepconv,
     "maxpool": maxpool,
@@ -261,7 +311,14 @@ BUILDERS = {
     "tanh": lambda a, ins: nn.Tanh(),
     "sigmoid": lambda a, ins: nn.Sigmoid(),
     "softmax": lambda a, ins: nn.Softmax(dim=1),
+    "relu6": lambda a, ins: nn.ReLU6(),
+    "hardswish": lambda a, ins: nn.Hardswish(),
+    "hardsigmoid": lambda a, ins: nn.Hardsigmoid(),
+    "silu": lambda a, ins: nn.SiLU(),
     "dropout": lambda a, ins: nn.Dropout(a["dropout"]),
+    "stochastic_depth": lambda a, ins: StochasticDepth(a["stochastic_depth"]),
+    "shuffle": lambda a, ins: ChannelShuffle(a["shuffle"]),
+    "se": lambda a, ins: SqueezeExcitation(ins[0][0], a["se"], a["act"], a["gate"], a["bias"]),
     "flatten": lambda a, ins: nn.Flatten(1),
     "fc": lambda a, ins: Linear(math.prod(ins[0]), a["fc"], a["bias"]),
     "rbf": lambda a, ins: RBF(math.prod(ins[0]), a["rbf"]),
