@@ -133,6 +133,40 @@ def test_wrong_type_says_expected_and_found(tmp_path):
     assert "'k' must be a whole number ≥ 1" in str(e) and "k = -3" in str(e)
 
 
+def test_each_variant_may_give_its_own_layers_and_a_param_may_name_a_kind(tmp_path):
+    """MobileNet v3's Large and Small: one file, each variant its own layers (none at the top
+    level), and a block whose activation is an argument (``"$act"``)."""
+    p = write(tmp_path, """
+        input = [2, 8, 8]
+        [blocks.b]
+        params = ["act"]
+        layers = [{ conv = 2, k = 1, name = "c" }, "$act"]
+        [variants.one]
+        description = "one"
+        layers = [{ use = "b", act = "hardswish", name = "x" }]
+        [variants.two]
+        description = "two"
+        layers = [{ use = "b", act = "relu", name = "x" }, "flatten"]
+    """, head='name = "fam"\nsource = "s"\n')
+    one = engine.analyse(spec.load(f"{p}:one"))
+    two = engine.analyse(spec.load(f"{p}:two"))
+    assert [(r.name, r.kind) for r in one.rows] == [("x/c", "conv"), ("x/hardswish", "hardswish")]
+    assert [r.kind for r in two.rows] == ["conv", "relu", "flatten"]
+    p = write(tmp_path, """
+        input = [2, 8, 8]
+        [variants.one]
+        description = "one"
+        layers = ["relu"]
+        [variants.two]
+        description = "two"
+    """, head='name = "fam"\nsource = "s"\n')
+    with pytest.raises(ArchcalcError, match="missing required key 'layers' \\(at the top level, "
+                       "or in every variant\\)"):
+        spec.load(f"{p}:one")
+    e = error(tmp_path, 'input = [1, 4, 4]\nlayers = ["$act"]\n[params]\nact = "rleu"\n')
+    assert "unknown layer kind 'rleu'" in str(e) and "did you mean 'relu'" in str(e)
+
+
 def test_missing_fields(tmp_path):
     e = error(tmp_path, 'layers = ["relu"]\n')
     assert "missing required key 'input'" in str(e)

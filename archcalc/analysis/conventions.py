@@ -54,6 +54,26 @@ _NO_RULE = Uncounted("operations archcalc has no rule for, kept by import --skip
                      "neither archcalc nor this preset counts them")
 
 
+# --- squeeze-and-excitation as each tool sees torchvision's SqueezeExcitation module: an
+# AdaptiveAvgPool2d, two 1×1 Conv2d on the pooled map (C → R → C, with biases), an activation
+# (ReLU, or SiLU in EfficientNet), a gate (Sigmoid or Hardsigmoid) and ``scale * input``.
+
+def _fv_se(r: LayerRow) -> int:
+    return r.counts.macs + r.input_shapes[0].elements
+
+
+def _pt_se(r: LayerRow) -> int:
+    act = 2 * r.attrs["se"] if r.attrs["act"] == "relu" else r.attrs["se"]
+    return r.counts.macs + r.counts.biases + 2 * r.input_shapes[0].elements + act
+
+
+def _thop_se(r: LayerRow) -> int:
+    """thop: the convs' MACs (no biases) and the pooling's (H·W + 1) per channel; the gate has
+    no rule and the scale is no module (its parameters, all in the convs, are counted)."""
+    x = r.input_shapes[0]
+    return r.counts.macs + int((x.h * x.w + 1) * x.c)
+
+
 # --- fvcore -----------------------------------------------------------------------------------
 # fvcore 0.1.5 ``FlopCountAnalysis(model, x).total()`` in eval mode: one "flop" per multiply-add
 # of conv and linear (biases not counted), batch norm 2 per value (affine, eval), adaptive average
@@ -70,6 +90,11 @@ FVCORE: dict[str, Handler] = {
     "maxpool": _FV_SKIPS, "avgpool": _FV_SKIPS, "lrn": _FV_SKIPS, "tanh": _FV_SKIPS,
     "sigmoid": _FV_SKIPS, "softmax": _FV_SKIPS, "add": _FV_SKIPS, "mul": _FV_SKIPS,
     "subsample": _FV_LENET, "rbf": _FV_LENET,
+    "pwconv": _macs,
+    "relu6": _FV_SKIPS, "hardswish": _FV_SKIPS, "hardsigmoid": _FV_SKIPS, "silu": _FV_SKIPS,
+    "stochastic_depth": _none, "shuffle": _none, "split": _none,
+    "se": Uncounted("its 1×1 convs (without biases) and its pooling (1 per input value) are "
+                    "counted; its gate and its scale have no handle", _fv_se),
     "uncounted": _NO_RULE,
 }
 
@@ -110,6 +135,14 @@ PTFLOPS: dict[str, Handler] = {
                          "nn.Softmax adds 1 per value, through ptflops' patch of F.softmax"),
     "add": _PT_OPERATORS, "mul": _PT_OPERATORS,
     "subsample": _PT_LENET, "rbf": _PT_LENET,
+    "pwconv": _with_bias,
+    "relu6": lambda r: r.output.elements,       # nn.ReLU6's hook; its F.hardtanh is not patched
+    "silu": lambda r: r.output.elements,        # no hook; ptflops' patch of F.silu
+    "hardswish": _PT_NO_HOOK, "hardsigmoid": _PT_NO_HOOK,
+    "stochastic_depth": _none, "shuffle": _none, "split": _none,
+    "se": Uncounted("its modules are counted (1×1 convs with one addition per bias, the pooling "
+                    "and a ReLU twice, a SiLU once); its gate (no hook) and its scale (an "
+                    "operator) are not", _pt_se),
     "uncounted": _NO_RULE,
 }
 
@@ -132,6 +165,8 @@ KERAS: dict[str, Handler] = {
     "softmax": _keras, "dropout": _keras, "flatten": _keras, "concat": _keras, "add": _keras,
     "mul": _keras,
     "subsample": _KERAS_LENET, "rbf": _KERAS_LENET,
+    "pwconv": _keras, "relu6": _keras, "hardswish": _keras, "hardsigmoid": _keras,
+    "silu": _keras, "stochastic_depth": _keras, "shuffle": _keras, "split": _keras, "se": _keras,
     "uncounted": _NO_RULE,
 }
 
@@ -147,6 +182,9 @@ TORCHVISION: dict[str, Handler] = {
     "softmax": _none, "dropout": _none, "flatten": _none, "concat": _none, "add": _none,
     "mul": _none,
     "subsample": _TV_LENET, "rbf": _TV_LENET,
+    "pwconv": _macs, "se": _macs,               # the SE's 1×1 convs are in its GFLOPS
+    "relu6": _none, "hardswish": _none, "hardsigmoid": _none, "silu": _none,
+    "stochastic_depth": _none, "shuffle": _none, "split": _none,
     "uncounted": _NO_RULE,
 }
 
@@ -173,6 +211,10 @@ TORCHINFO: dict[str, Handler] = {
                                 "zeropad", "relu", "tanh", "sigmoid", "softmax", "dropout",
                                 "flatten", "concat", "add", "mul")},
     "subsample": _TI_LENET, "rbf": _TI_LENET,
+    "pwconv": _ti_conv,
+    "se": _ti_params,                           # its two 1×1 convs on 1×1 maps
+    **{kind: _none for kind in ("relu6", "hardswish", "hardsigmoid", "silu",
+                                "stochastic_depth", "shuffle", "split")},
     "uncounted": _NO_RULE,
 }
 
@@ -216,6 +258,10 @@ THOP: dict[str, Handler] = {
     "lrn": _THOP_NO_RULE, "tanh": _THOP_NO_RULE, "sigmoid": _THOP_NO_RULE,
     "add": _THOP_OPERATORS, "mul": _THOP_OPERATORS,
     "subsample": _THOP_LENET, "rbf": _THOP_LENET,
+    "pwconv": _macs, "relu6": _none,
+    "hardswish": _THOP_NO_RULE, "hardsigmoid": _THOP_NO_RULE, "silu": _THOP_NO_RULE,
+    "stochastic_depth": _none, "shuffle": _none, "split": _none,    # nothing to count
+    "se": _thop_se,
     "uncounted": _NO_RULE,
 }
 

@@ -98,23 +98,36 @@ def _none(r: LayerRow) -> None:
     return None
 
 
+def _act(r: LayerRow) -> tuple[str, int]:
+    return "act", r.output.elements
+
+
+def _se(r: LayerRow) -> dict[str, int]:
+    """Squeeze-and-excitation counts in four extras: its fcs' R + C bias additions (they act on
+    the pooled C-vector), its activation and gate (R + C values), the squeeze (a global average:
+    one per input value) and the scale (one multiply per value)."""
+    return {"bias": r.counts.biases, "act": r.attrs["se"] + r.output.c,
+            "pool": r.output.elements, "add": r.output.elements}
+
+
 # Per kind: which ``--count`` extra its operations are, and how many (``None``: its work is
-# all in its MACs, or it does none: LRN's arithmetic is not offered as an extra).
-EXTRA_OPS: dict[str, Callable[[LayerRow], tuple[str, int] | None]] = {
-    "conv": _bias, "dwconv": _bias, "sepconv": _bias, "fc": _bias, "subsample": _bias,
-    "rbf": _bias,
+# all in its MACs, or it does none: LRN's arithmetic is not offered as an extra; a dict for a
+# kind whose operations fall under several, squeeze-and-excitation's).
+EXTRA_OPS: dict[str, Callable[[LayerRow], tuple[str, int] | dict[str, int] | None]] = {
+    "conv": _bias, "pwconv": _bias, "dwconv": _bias, "sepconv": _bias, "fc": _bias,
+    "subsample": _bias, "rbf": _bias,
     "bn": lambda r: ("bn", 2 * r.output.elements),
-    "relu": lambda r: ("act", r.output.elements),
-    "tanh": lambda r: ("act", r.output.elements),
-    "sigmoid": lambda r: ("act", r.output.elements),
-    "softmax": lambda r: ("act", r.output.elements),
+    "relu": _act, "relu6": _act, "tanh": _act, "sigmoid": _act, "hardswish": _act,
+    "hardsigmoid": _act, "silu": _act, "softmax": _act,
     "maxpool": _max_pool,
     "avgpool": lambda r: ("pool", _window_values(r)),
     "adaptive_avgpool": lambda r: ("pool", _window_values(r)),
     "gap": lambda r: ("pool", _window_values(r)),
     "add": _add,
     "mul": lambda r: ("add", (len(r.inputs) - 1) * r.output.elements),
+    "se": _se,
     "lrn": _none, "dropout": _none, "flatten": _none, "concat": _none, "zeropad": _none,
+    "stochastic_depth": _none, "shuffle": _none, "split": _none,
     "uncounted": _none,        # named in the footer by the import's note
 }
 
@@ -123,7 +136,9 @@ def extra_ops(r: LayerRow) -> dict[str, int]:
     """The operations of one row that MACs leave out, by ``--count`` name."""
     out = dict.fromkeys(EXTRAS, 0)
     got = EXTRA_OPS[r.kind](r)
-    if got:
+    if isinstance(got, dict):
+        out.update(got)
+    elif got:
         out[got[0]] = got[1]
     return out
 

@@ -21,7 +21,8 @@ The grammar (README § "Writing a spec" has the long form):
 * ``aux = true`` on a layer or ``use`` makes it a side branch (an auxiliary classifier): it reads
   the chain's current output, its rows are flagged ``aux`` (kept out of the inference totals),
   and the next layer reads the same output it did;
-* ``"$x"`` is replaced by block argument or param ``x``; there is no arithmetic.
+* ``"$x"`` is replaced by block argument or param ``x`` (a layer written ``"$act"`` is the
+  kind that ``act`` names: MobileNet v3's ReLU or hard-swish); there is no arithmetic.
 """
 
 from __future__ import annotations
@@ -417,9 +418,14 @@ class SpecFile:
         for key in required:
             if key not in d and not (key != "name" and "variants" in d):
                 raise self.error(f"missing required key '{key}'", "the top level")
+        variants = d.get("variants")
         for key in ("input", "layers"):
-            if key not in d:
-                raise self.error(f"missing required key '{key}'", "the top level")
+            every = (isinstance(variants, dict) and variants
+                     and all(isinstance(v, dict) and key in v for v in variants.values()))
+            if key not in d and not every:
+                raise self.error(f"missing required key '{key}'" + (
+                    " (at the top level, or in every variant)" if variants else ""),
+                    "the top level")
         self.family = self._str(d, "name", "name")
         variants = d.get("variants")
         if variants is None:
@@ -483,14 +489,15 @@ class SpecFile:
             params = {**params, **self._overrides(params, overrides, name)}
         defaults = self._defaults(v, vwhere)
         in_where = vwhere + "input" if "input" in v else "input"
-        shape = input_override or self._input(v.get("input", self.data["input"]), in_where)
+        shape = input_override or self._input(v["input"] if "input" in v else self.data["input"],
+                                              in_where)
         notes = self.data.get("notes", [])
         notes = list(notes) if isinstance(notes, list) else [notes]
         vnotes = v.get("notes", [])
         notes += list(vnotes) if isinstance(vnotes, list) else [vnotes]
         if not all(isinstance(n, str) for n in notes):
             raise self.error("'notes' must be a string or a list of strings", "notes")
-        layers = v.get("layers", self.data["layers"])
+        layers = v["layers"] if "layers" in v else self.data["layers"]
         lwhere = vwhere + "layers" if "layers" in v else "layers"
         ex = _Expander(self, params, defaults)
         ex.size(layers, lwhere, env={}, stack=())
@@ -758,6 +765,8 @@ class _Expander:
         for i, raw in enumerate(items):
             here = f"{where}[{i}]"
             found = _show(raw)
+            if isinstance(raw, str) and raw.startswith("$"):
+                raw = self.subst(raw, env, here, found)     # "$act": a kind given as a param
             if isinstance(raw, str):
                 raw = {raw: None} if raw in RULES else raw
             if isinstance(raw, str):
