@@ -69,6 +69,11 @@ _XCEPTION = ([("block2/add", "block1"), ("block3/add", "block2"), ("block4/add",
              + [("block13/add", "block12"), ("relu4", "act4")])
 
 
+# torchvision's mobilenet_v2.features: 0 the stem, 1–17 the bottlenecks, 18 the last 1×1 conv.
+_MOBILENET_V2 = [("stage1/", "features.1"), ("stage2_", "features.3"), ("stage3_", "features.6"),
+                 ("stage4_", "features.10"), ("stage5_", "features.13"),
+                 ("stage6_", "features.16"), ("stage7/", "features.17"), ("relu8", "features")]
+
 
 def _resnet(network: str, model: str, library: str = "torchvision") -> Reference:
     """torchvision's (and timm's legacy SENet's) ResNet layout: layer1–4 are the spec's stages
@@ -118,6 +123,8 @@ REFERENCES: dict[str, Reference] = {r.network: r for r in [
     _ref("squeezenet1_1", "torchvision", "squeezenet1_1", [
         ("maxpool1", "features.2"), ("fire3/expand/concat", "features.4"),
         ("fire5/expand/concat", "features.7"), ("fire9/expand/concat", "features")]),
+    _ref("mobilenet_v2", "torchvision", "mobilenet_v2", _MOBILENET_V2),
+    _ref("mobilenet_v2-x1_4", "torchvision", "mobilenet_v2", _MOBILENET_V2, width_mult=1.4),
 ]}
 
 
