@@ -125,6 +125,12 @@ REFERENCES: dict[str, Reference] = {r.network: r for r in [
         ("fire5/expand/concat", "features.7"), ("fire9/expand/concat", "features")]),
     _ref("mobilenet_v2", "torchvision", "mobilenet_v2", _MOBILENET_V2),
     _ref("mobilenet_v2-x1_4", "torchvision", "mobilenet_v2", _MOBILENET_V2, width_mult=1.4),
+    _ref("mobilenet_v3_large", "torchvision", "mobilenet_v3_large", [
+        ("bneck1/add", "features.1"), ("bneck3/add", "features.3"), ("bneck6/add", "features.6"),
+        ("bneck12/add", "features.12"), ("bneck15/add", "features.15"), ("hs2", "features")]),
+    _ref("mobilenet_v3_small", "torchvision", "mobilenet_v3_small", [
+        ("bneck1/", "features.1"), ("bneck3/add", "features.3"), ("bneck8/add", "features.8"),
+        ("bneck11/add", "features.11"), ("hs2", "features")]),
 ]}
 
 
