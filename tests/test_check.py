@@ -251,6 +251,11 @@ CASES = [
      ("--no-bias",), True),
     ("input-channels", "alexnet", [("conv1", {"params": "50,000"})], ("conv1", "params"),
      ("--no-bias",), False),
+    # a pointwise conv is a conv (1×1) to the diagnoses too: 96 filters of 1·1·16
+    ("input-channels", "mobilenet_v2", [("stage2_1/expand", {"params": "1x1x96"})],
+     ("stage2_1/expand", "params"), ("--no-bias",), True),
+    ("input-channels", "mobilenet_v2", [("stage2_1/expand", {"params": "2,000"})],
+     ("stage2_1/expand", "params"), ("--no-bias",), False),
     ("biases", "alexnet", [("conv1", {"params": "34,848"})], ("conv1", "params"),
      ("--bias",), True),
     ("biases", "alexnet", [("conv1", {"params": "34,944"})], ("conv1", "params"),

@@ -20,9 +20,14 @@ def _conv_like(r: LayerRow | None) -> bool:
             and not r.output.flat)
 
 
+def _grouped_conv(r: LayerRow | None) -> bool:
+    """A convolution whose filters each see C_in/groups input maps (conv, pwconv)."""
+    return _conv_like(r) and RULES[r.kind].has_attr("groups")
+
+
 def d_input_channels(c: Ctx) -> str | None:
     r = c.row
-    if not _conv_like(r) or r.kind != "conv" or c.field not in ("params", "macs"):
+    if not _grouped_conv(r) or c.field not in ("params", "macs"):
         return None
     kh, kw = r.attrs["k"]
     o, x = r.output, r.input_shapes[0]
@@ -61,7 +66,7 @@ def d_one_bias(c: Ctx) -> str | None:
 
 def d_groups(c: Ctx) -> str | None:
     r = c.row
-    if r is None or r.kind != "conv" or c.field not in ("params", "macs"):
+    if not _grouped_conv(r) or c.field not in ("params", "macs"):
         return None
     kh, kw = r.attrs["k"]
     x, o = r.input_shapes[0], r.output
@@ -83,10 +88,11 @@ def d_flatten(c: Ctx) -> str | None:
     if r is None:
         return None
     x = r.input_shapes[0] if r.input_shapes else None
-    if r.kind == "flatten" and (c.field == "C" or c.field == "activations"
-                                and not c.conv.in_place):
+    rule = RULES[r.kind]
+    flattens = rule.category == "reshape" and r.output.flat and x is not None and not x.flat
+    if flattens and (c.field == "C" or c.field == "activations" and not c.conv.in_place):
         return f"the flatten size is H·W·C = {x.h}·{x.w}·{x.c} = {x.elements:,}"
-    if r.kind == "fc" and c.field in ("params", "macs") and x is not None:
+    if rule.category == "fully connected" and c.field in ("params", "macs") and x is not None:
         n_out = r.output.c
         bias = r.counts.biases if (c.field == "params" and c.conv.bias) else 0
         per = c.scaled(n_out) if c.field == "macs" else n_out
@@ -176,7 +182,7 @@ def d_plus(c: Ctx) -> str | None:
 def d_channels_and_biases(c: Ctx) -> str | None:
     """Two mistakes at once: a conv's input channels and its biases both left out."""
     r = c.row
-    if not _conv_like(r) or r.kind != "conv" or c.field != "params" or not c.conv.bias:
+    if not _grouped_conv(r) or c.field != "params" or not c.conv.bias:
         return None
     kh, kw = r.attrs["k"]
     o, x = r.output, r.input_shapes[0]
