@@ -66,6 +66,7 @@ input = [8, 15, 15]
 layers = [{ conv = 16, k = 3 }, "bn", "relu", { dwconv = 2, k = 3, s = 2, p = 1 }, "hardswish",
           { pwconv = 24, bias = false }, "silu", { se = 6, act = "silu", gate = "hardsigmoid" },
           { shuffle = 4 }, { pwconv = 24, groups = 4 }, "hardsigmoid", { se = 8 },
+          { split = 3, part = 2 },
           { stochastic_depth = 0.2 }, "gap", "flatten", { fc = 10 }, { uncounted = "GELU" }]
 """
 
@@ -89,7 +90,7 @@ def test_facts_agree_with_the_rules_counts(zoo):
                                  "not counted"):
                 assert r.counts.params == r.counts.fixed == 0, (a.network, r.name)
             if not rule.new_tensor:     # in place, the identity or a view: no value is added
-                assert r.output.elements == r.input_shapes[0].elements, (a.network, r.name)
+                assert r.output.elements <= r.input_shapes[0].elements, (a.network, r.name)
             if rule.category == "pooling":
                 assert r.output.c == r.input_shapes[0].c, (a.network, r.name)
             if rule.main_counts_outputs:
@@ -137,6 +138,8 @@ def test_the_mobile_kinds_count_as_written(zoo):
     se = rows["se1"]          # fc 24 → 6 and 6 → 24, biases on both
     assert (se.output, se.counts.weights, se.counts.biases, se.counts.macs) == (
         se.input_shapes[0], 2 * 24 * 6, 6 + 24, 2 * 24 * 6)
+    split = rows["split"]     # the third of three parts: channels 16 … 23
+    assert (split.output.as_list(), split.geometry, split.counts.params) == ([8, 7, 7], "3/3", 0)
     for name in ("hardswish", "silu", "shuffle", "hardsigmoid", "stochastic_depth"):
         r = rows[name]
         assert r.output == r.input_shapes[0] and r.counts.params == r.counts.macs == 0, name
@@ -156,3 +159,13 @@ def test_an_se_gate_must_be_one_it_knows(tmp_path):
                  'layers = [{ se = 2, gate = "tanh" }]\n')
     with pytest.raises(Exception, match='gate = "tanh" is not one of sigmoid, hardsigmoid'):
         archcalc.analyse(str(f))
+
+
+def test_a_split_needs_parts_that_divide_the_channels(tmp_path):
+    f = tmp_path / "s.toml"
+    for layer, message in (("{ split = 4 }", "split = 4 parts must divide the input's 6 channels"),
+                           ("{ split = 2, part = 2 }", r"part = 2 is not one of the 2 parts")):
+        f.write_text('name = "s"\ndescription = "d"\nsource = "s"\ninput = [6, 4, 4]\n'
+                     f'layers = [{layer}]\n')
+        with pytest.raises(Exception, match=message):
+            archcalc.analyse(str(f))

@@ -343,7 +343,8 @@ def test_the_mobile_kinds_agree_with_torch_and_torchvision():
     a = engine.analyse(net)
     result = check(net, a)
     assert result.ok, result.failures[:3]
-    assert {c.name for c in result.layers} >= {"se1", "shuffle", "pwconv2", "stochastic_depth"}
+    assert {c.name for c in result.layers} >= {"se1", "shuffle", "pwconv2", "stochastic_depth",
+                                               "split"}
     ops = pytest.importorskip("torchvision.ops")
     for c, r in ((24, 6), (96, 24), (960, 240)):
         se = ops.SqueezeExcitation(c, r)

@@ -953,6 +953,35 @@ class ChannelShuffle(Rule):
                 + W.none("a permutation has no parameters and no arithmetic"))
 
 
+class ChannelSplit(Rule):
+    kind = "split"
+    category = "reshape"
+    new_tensor = False              # a view of its input (torch's chunk)
+    doc = ("one of G equal parts of the channels (ShuffleNet v2's channel split, torch's "
+           "x.chunk(G, dim=1)[part]): a view, no arithmetic")
+    main = Attr("split", "count", REQUIRED, "parts G (G must divide the channels)")
+    attrs = (Attr("part", "count0", 0, "which part, from 0"),)
+
+    def apply(self, ins, a):
+        x, g, part = ins[0], a["split"], a["part"]
+        if x.c % g:
+            raise LayerError(f"split = {g} parts must divide the input's {x.c} channels")
+        if part >= g:
+            raise LayerError(f"part = {part} is not one of the {g} parts (0 … {g - 1})")
+        return Result(Shape(x.c // g, x.h, x.w, x.flat), Counts())
+
+    def geometry(self, a):
+        return f"{a['part'] + 1}/{a['split']}"
+
+    def working(self, r, bias):
+        x, g, part = r.input_shapes[0], r.attrs["split"], r.attrs["part"]
+        c = r.output.c
+        return W.kept_hw(r, "a split keeps the size") + [
+            Step("C", (Term(f"{W.exact(x.c)}/{g}", c),), c,
+                 f"part {part + 1} of {g}: channels {part * c} … {(part + 1) * c - 1}"),
+        ] + W.none("a split is a view: no parameters, no arithmetic")
+
+
 class SqueezeExcitation(Rule):
     kind = "se"
     category = "recalibration"
@@ -1122,7 +1151,7 @@ RULES: dict[str, Rule] = _registry(
     Activation("hardswish", "hard swish, x·ReLU6(x + 3)/6 (MobileNet v3)"),
     Activation("hardsigmoid", "hard sigmoid, ReLU6(x + 3)/6 (MobileNet v3's gates)"),
     Activation("silu", "SiLU, also called swish: x·σ(x) (EfficientNet)"),
-    Dropout(), StochasticDepth(), Flatten(), FullyConnected(), RBF(), ChannelShuffle(),
+    Dropout(), StochasticDepth(), Flatten(), FullyConnected(), RBF(), ChannelShuffle(), ChannelSplit(),
     SqueezeExcitation(), Concat(), Add(), Multiply(),
     Uncounted(),
 )

@@ -241,7 +241,7 @@ def _text(v):
     return v
 
 
-CHECKERS = {"count": _count, "pair": _pair, "padding": _padding, "bool": _bool,
+CHECKERS = {"count": _count, "count0": lambda v: _count(v, 0), "pair": _pair, "padding": _padding, "bool": _bool,
             "number": _number, "connections": _connections, "text": _text}
 
 

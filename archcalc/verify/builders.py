@@ -209,6 +209,17 @@ class ChannelShuffle(nn.Module):
         return x.reshape(n, c, h, w)
 
 
+class ChannelSplit(nn.Module):
+    """One of ``parts`` equal parts of the channels (torch's chunk: a view)."""
+
+    def __init__(self, parts: int, part: int):
+        super().__init__()
+        self.parts, self.part = parts, part
+
+    def forward(self, x):
+        return x.chunk(self.parts, dim=1)[self.part]
+
+
 class SqueezeExcitation(nn.Module):
     """Squeeze-and-excitation: global average pool, 1×1 conv C → R, activation, 1×1 conv
     R → C, gate, and the input scaled by it (torchvision.ops.SqueezeExcitation's layout)."""
@@ -318,6 +329,7 @@ BUILDERS = {
     "dropout": lambda a, ins: nn.Dropout(a["dropout"]),
     "stochastic_depth": lambda a, ins: StochasticDepth(a["stochastic_depth"]),
     "shuffle": lambda a, ins: ChannelShuffle(a["shuffle"]),
+    "split": lambda a, ins: ChannelSplit(a["split"], a["part"]),
     "se": lambda a, ins: SqueezeExcitation(ins[0][0], a["se"], a["act"], a["gate"], a["bias"]),
     "flatten": lambda a, ins: nn.Flatten(1),
     "fc": lambda a, ins: Linear(math.prod(ins[0]), a["fc"], a["bias"]),

@@ -128,6 +128,9 @@ REFERENCES: dict[str, Reference] = {r.network: r for r in [
     _ref("mobilenet_v3_large", "torchvision", "mobilenet_v3_large", [
         ("bneck1/add", "features.1"), ("bneck3/add", "features.3"), ("bneck6/add", "features.6"),
         ("bneck12/add", "features.12"), ("bneck15/add", "features.15"), ("hs2", "features")]),
+    *[_ref(f"shufflenet_v2_{w}", "torchvision", f"shufflenet_v2_{w}", [
+        ("maxpool", "maxpool"), ("stage2_", "stage2"), ("stage3_", "stage3"),
+        ("stage4_", "stage4"), ("relu5", "conv5")]) for w in ("x0_5", "x1_0", "x1_5", "x2_0")],
     _ref("mobilenet_v3_small", "torchvision", "mobilenet_v3_small", [
         ("bneck1/", "features.1"), ("bneck3/add", "features.3"), ("bneck8/add", "features.8"),
         ("bneck11/add", "features.11"), ("hs2", "features")]),
