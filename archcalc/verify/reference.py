@@ -131,6 +131,10 @@ REFERENCES: dict[str, Reference] = {r.network: r for r in [
     *[_ref(f"shufflenet_v2_{w}", "torchvision", f"shufflenet_v2_{w}", [
         ("maxpool", "maxpool"), ("stage2_", "stage2"), ("stage3_", "stage3"),
         ("stage4_", "stage4"), ("relu5", "conv5")]) for w in ("x0_5", "x1_0", "x1_5", "x2_0")],
+    *[_ref(f"mnasnet{m}", "torchvision", f"mnasnet{m}", [
+        ("stack1_", "layers.8"), ("stack2_", "layers.9"), ("stack3_", "layers.10"),
+        ("stack4_", "layers.11"), ("stack5_", "layers.12"), ("stack6/", "layers.13"),
+        ("relu2", "layers")]) for m in ("0_5", "0_75", "1_0", "1_3")],
     _ref("mobilenet_v3_small", "torchvision", "mobilenet_v3_small", [
         ("bneck1/", "features.1"), ("bneck3/add", "features.3"), ("bneck8/add", "features.8"),
         ("bneck11/add", "features.11"), ("hs2", "features")]),
