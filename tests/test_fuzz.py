@@ -379,7 +379,7 @@ def counted(sf, name: str) -> int:
     v = sf.variants[name]
     vwhere = f"variants.{name}." if v else ""
     ex = spec._Expander(sf, sf._params(v, vwhere), sf._defaults(v, vwhere))
-    return ex.size(v.get("layers", sf.data["layers"]), "layers", {}, ())
+    return ex.size(v["layers"] if "layers" in v else sf.data["layers"], "layers", {}, ())
 
 
 def test_the_size_count_is_exact_on_the_zoo():
