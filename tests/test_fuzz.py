@@ -136,7 +136,9 @@ def mostly(good):
 
 small = st.integers(1, 12)
 GOOD = {
-    "count": small | st.sampled_from(["$c", "$depth"]),
+    "count": small | st.sampled_from(["$c", "$depth", "= $c * 3 // 2", "= ceil($c / 4)",
+                                      "= make_divisible($c * 1.3, 8)", "= $c / 0", "= $nope"]),
+    "count0": st.integers(0, 3),
     "pair": st.integers(1, 5) | st.lists(st.integers(1, 5), min_size=2, max_size=2),
     "padding": st.integers(0, 3) | st.just("same")
     | st.lists(st.integers(0, 2), min_size=4, max_size=4),
@@ -144,7 +146,7 @@ GOOD = {
     "number": st.floats(0, 1),
     "connections": st.lists(st.lists(st.integers(0, 5), min_size=1, max_size=3, unique=True),
                             min_size=1, max_size=4),
-    "text": st.text(max_size=6),
+    "text": st.text(max_size=6) | st.sampled_from(["relu", "silu", "sigmoid", "hardsigmoid"]),
 }
 
 

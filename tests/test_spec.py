@@ -167,6 +167,48 @@ def test_each_variant_may_give_its_own_layers_and_a_param_may_name_a_kind(tmp_pa
     assert "unknown layer kind 'rleu'" in str(e) and "did you mean 'relu'" in str(e)
 
 
+def test_expressions_work_out_widths_and_repeats_exactly(tmp_path):
+    """"= expression" values (EfficientNet's compound scaling): params that are expressions,
+    block arguments, repeats and the input all follow --set."""
+    p = write(tmp_path, """
+        input = [3, "$res", "= $res // 2"]
+        layers = [{ use = "b", n = "$n", c = "= make_divisible(40 * $width, 8)", name = "s" }]
+        [params]
+        width = 1.1
+        res = 20
+        n = "= ceil(3 * 1.1)"
+        [blocks.b]
+        params = ["c"]
+        layers = [{ conv = "$c", k = 1, name = "conv" }, { conv = "= $c * 6 // 4", k = 1, name = "wide" }]
+    """)
+    a = engine.analyse(spec.load(str(p)))
+    assert a.input.as_list() == [3, 20, 10]
+    assert [r.name for r in a.rows][::2] == ["s_1/conv", "s_2/conv", "s_3/conv", "s_4/conv"]
+    assert [r.output.c for r in a.rows[:2]] == [48, 72]         # 44 → 48; 48·6/4
+    a = engine.analyse(spec.load(str(p), None, {"width": "2.0", "res": "8"}))
+    assert (a.input.as_list(), a.rows[0].output.c) == ([3, 8, 4], 80)
+
+
+@pytest.mark.parametrize("x", [3.2, 8, 9.6, 12, 18, 22.4, 30, 36, 44.8, 60, 89.6, 134.4, 249.6])
+def test_make_divisible_is_torchvisions(x):
+    tv = pytest.importorskip("torchvision.models._utils")
+    assert spec.evaluate(f"= make_divisible({x}, 8)", {}.get) == tv._make_divisible(x, 8)
+
+
+@pytest.mark.parametrize("value, message", [
+    ('"= 3 +"', "cannot work out \"= 3 +\": expected an expression"),
+    ('"= __import__(1)"', "expected an expression"),
+    ('"= $nope * 2"', "expected a known param or argument, not $nope"),
+    ('"= 10 / 4"', "'conv' must be a whole number ≥ 1"),
+    ('"= 1 // 0"', "no division by zero"),
+    ('"$a"', "cannot work out $a: expected params that do not refer back to themselves"),
+])
+def test_a_bad_expression_is_one_clear_message(tmp_path, value, message):
+    e = error(tmp_path, f'input = [1, 4, 4]\nlayers = [{{ conv = {value}, k = 1 }}]\n'
+                        '[params]\na = "= $b + 1"\nb = "= $a"\n')
+    assert message in str(e), str(e)
+
+
 def test_missing_fields(tmp_path):
     e = error(tmp_path, 'layers = ["relu"]\n')
     assert "missing required key 'input'" in str(e)

@@ -1034,10 +1034,12 @@ class StochasticDepth(Rule):
     new_tensor = False
     doc = ("stochastic depth (Huang et al. 2016; torchvision's StochasticDepth, mode \"row\"): "
            "drops a residual branch per sample while training; the identity at inference")
-    main = Attr("stochastic_depth", "number", 0.2, "drop probability p")
+    main = Attr("stochastic_depth", "number", None, "drop probability p (optional: it changes "
+                "training only; EfficientNet raises it block by block)")
 
     def geometry(self, a):
-        return f"p{a['stochastic_depth']:g}"
+        p = a["stochastic_depth"]
+        return "" if p is None else f"p{p:g}"
 
     def working(self, r, bias):
         return W.keeps(r, "stochastic depth (the identity at inference)")

@@ -22,7 +22,9 @@ The grammar (README § "Writing a spec" has the long form):
   the chain's current output, its rows are flagged ``aux`` (kept out of the inference totals),
   and the next layer reads the same output it did;
 * ``"$x"`` is replaced by block argument or param ``x`` (a layer written ``"$act"`` is the
-  kind that ``act`` names: MobileNet v3's ReLU or hard-swish); there is no arithmetic.
+  kind that ``act`` names: MobileNet v3's ReLU or hard-swish); a value ``"= expression"`` is
+  worked out exactly from them (``evaluate``: + − × ÷, ``ceil``, ``floor``, ``make_divisible``),
+  as EfficientNet's compound scaling needs; ``input`` may use both.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from __future__ import annotations
 import math
 import os
 import re
+from fractions import Fraction
 
 from .bulk import without_gc
 from .errors import ArchcalcError, SpecError, read_regular, suggest
@@ -267,6 +270,108 @@ def _type_name(v) -> str:
     return "a string" if isinstance(v, str) else type(v).__name__
 
 
+# --- arithmetic: "= expression" values -------------------------------------------------------
+# A value written "= …" is worked out from params and block arguments, exactly (fractions): the
+# compound scaling of EfficientNet ("= make_divisible($c * $width, 8)", "= ceil($n * $depth)").
+# Only what the grammar below allows is read (Python's parser gives the tree, nothing runs).
+
+MAX_EXPRESSION = 300          # longest expression accepted, in characters
+
+
+def _make_divisible(x: Fraction, d: Fraction) -> Fraction:
+    """TensorFlow's and torchvision's rounding of a width to a multiple of ``d``: the nearest
+    multiple (halves up), at least ``d``, and one ``d`` more where that lost over 10 % of ``x``."""
+    if d <= 0 or d.denominator != 1:
+        raise BadValue("make_divisible's divisor must be a whole number ≥ 1")
+    new = max(d, math.floor(x + d / 2) // d * d)
+    return new + d if new < Fraction(9, 10) * x else new
+
+
+_FUNCTIONS = {
+    "ceil": (1, lambda x: Fraction(math.ceil(x))),
+    "floor": (1, lambda x: Fraction(math.floor(x))),
+    "make_divisible": (2, _make_divisible),
+}
+_OPERATORS = {"Add": lambda a, b: a + b, "Sub": lambda a, b: a - b,
+              "Mult": lambda a, b: a * b, "Div": lambda a, b: a / b,
+              "FloorDiv": lambda a, b: Fraction(a // b)}
+
+
+def is_expression(v) -> bool:
+    return isinstance(v, str) and v.startswith("=")
+
+
+def evaluate(text: str, values) -> int | float:
+    """The value of ``"= expression"``: numbers, ``$name`` (looked up with ``values(name)``,
+    ``None`` when unknown), ``+ - * / //``, parentheses, ``ceil``, ``floor`` and
+    ``make_divisible(x, d)``. A whole result is an int, another a float (which a count then
+    refuses, naming it). BadValue says what is wrong."""
+    import ast                  # only a spec with expressions pays for it (start-up)
+
+    body = text[1:].strip()
+    if len(body) > MAX_EXPRESSION:
+        raise BadValue(f"an expression of at most {MAX_EXPRESSION} characters")
+    names = {}
+
+    def name(m):
+        names[f"_{m.group(1)}"] = m.group(1)
+        return f"_{m.group(1)}"
+    try:
+        tree = ast.parse(re.sub(r"\$([A-Za-z_][A-Za-z0-9_]*)", name, body), mode="eval")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        raise BadValue("an expression: numbers, $params, + - * / //, ( ), ceil(x), floor(x), "
+                       "make_divisible(x, d)") from None
+
+    def go(n):
+        if isinstance(n, ast.Constant) and type(n.value) in (int, float):
+            return Fraction(str(n.value))
+        if isinstance(n, ast.Name) and n.id in names:
+            v = values(names[n.id])
+            if v is None:
+                raise BadValue(f"a known param or argument, not ${names[n.id]}")
+            if isinstance(v, bool) or not isinstance(v, (int, float)):
+                raise BadValue(f"numbers: ${names[n.id]} is {_show(v)}")
+            return Fraction(str(v)) if isinstance(v, float) else Fraction(v)
+        if isinstance(n, ast.UnaryOp) and isinstance(n.op, (ast.USub, ast.UAdd)):
+            x = go(n.operand)
+            return -x if isinstance(n.op, ast.USub) else x
+        if isinstance(n, ast.BinOp) and type(n.op).__name__ in _OPERATORS:
+            a, b = go(n.left), go(n.right)
+            if isinstance(n.op, (ast.Div, ast.FloorDiv)) and b == 0:
+                raise BadValue("no division by zero")
+            out = _OPERATORS[type(n.op).__name__](a, b)
+            if abs(out) > MAX_SIZE ** 2:
+                raise BadValue(f"values of at most {MAX_SIZE ** 2:,} along the way")
+            return out
+        if (isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in _FUNCTIONS
+                and not n.keywords and len(n.args) == _FUNCTIONS[n.func.id][0]):
+            return _FUNCTIONS[n.func.id][1](*(go(a) for a in n.args))
+        raise BadValue("an expression: numbers, $params, + - * / //, ( ), ceil(x), floor(x), "
+                       "make_divisible(x, d)")
+    out = go(tree.body)
+    return int(out) if out.denominator == 1 else float(out)
+
+
+def lookup(env: dict, params: dict):
+    """``values`` for ``evaluate``: a block argument or param by name, a param that is itself an
+    expression worked out first (``c2 = "= make_divisible(16 * $width, 8)"``); a param that
+    refers back to itself is an error."""
+    busy: set[str] = set()
+
+    def get(k):
+        v = env[k] if k in env else params.get(k)
+        if is_expression(v):
+            if k in busy:
+                raise BadValue(f"params that do not refer back to themselves (${k} does)")
+            busy.add(k)
+            try:
+                return evaluate(v, get)
+            finally:
+                busy.discard(k)
+        return v
+    return get
+
+
 # --- loading files ---------------------------------------------------------------------------
 
 def specs_dir() -> str:
@@ -490,7 +595,7 @@ class SpecFile:
         defaults = self._defaults(v, vwhere)
         in_where = vwhere + "input" if "input" in v else "input"
         shape = input_override or self._input(v["input"] if "input" in v else self.data["input"],
-                                              in_where)
+                                              in_where, params)
         notes = self.data.get("notes", [])
         notes = list(notes) if isinstance(notes, list) else [notes]
         vnotes = v.get("notes", [])
@@ -602,11 +707,17 @@ class SpecFile:
                 out.setdefault(kind, {}).update(attrs)
         return out
 
-    def _input(self, v, where: str) -> Shape:
+    def _input(self, v, where: str, params: dict | None = None) -> Shape:
+        """``input = [C, H, W]``; each may be a ``"$param"`` or an ``"= expression"`` of the
+        params (EfficientNet's resolution: ``input = [3, "$res", "$res"]``)."""
         msg = "expected [C, H, W], three whole numbers ≥ 1"
         if not isinstance(v, list) or len(v) != 3:
             raise self.error(msg, where, found=_show(v))
+        params = params or {}
         try:
+            get = lookup({}, params)
+            v = [get(x[1:]) if isinstance(x, str) and x.startswith("$") else
+                 evaluate(x, get) if is_expression(x) else x for x in v]
             return Shape(*(_whole(x, 1, msg) for x in v))
         except BadValue as e:
             raise self.error(str(e) if str(e) == msg else f"{msg}, each {e}", where,
@@ -692,8 +803,13 @@ class _Expander:
             return 1
 
         def value(v):
-            if isinstance(v, str) and v.startswith("$"):
-                return env.get(v[1:], self.params.get(v[1:]))
+            try:
+                if isinstance(v, str) and v.startswith("$"):
+                    return lookup(env, self.params)(v[1:])
+                if is_expression(v):
+                    return evaluate(v, lookup(env, self.params))
+            except BadValue:
+                return None             # the expansion reports it, at its place
             return v
 
         n = value(raw.get("n", 1))
@@ -743,14 +859,20 @@ class _Expander:
     def subst(self, v, env: dict, where: str, found: str):
         if isinstance(v, str) and v.startswith("$"):
             key = v[1:]
-            if key in env:
-                return env[key]
-            if key in self.params:
-                return self.params[key]
+            if key in env or key in self.params:
+                try:
+                    return lookup(env, self.params)(key)
+                except BadValue as e:
+                    raise self.err(f"cannot work out {v}: expected {e}", where, found) from None
             known = list(env) + list(self.params)
             raise self.err(f"unknown parameter '{v}'{suggest(key, known)}", where, found,
                            hint=("known here: " + ", ".join("$" + k for k in known)) if known
                            else "declare it in [params] or in the block's params")
+        if is_expression(v):
+            try:
+                return evaluate(v, lookup(env, self.params))
+            except BadValue as e:
+                raise self.err(f"cannot work out {_show(v)}: expected {e}", where, found) from None
         if isinstance(v, list):
             return [self.subst(x, env, where, found) for x in v]
         if _is_each(v):
@@ -896,6 +1018,8 @@ class _Expander:
             given.pop(op, None)
         for a in specs:
             v = given.get(a.name)
+            if v is True and a is rule.main and a.type != "bool" and a.default is not REQUIRED:
+                v = None                # { dropout = true, name = … }: the kind's default value
             if v is None:
                 if a.default is REQUIRED:
                     what = (f"'{op}' needs a value: {a.doc}" if a is rule.main

@@ -327,7 +327,7 @@ BUILDERS = {
     "hardsigmoid": lambda a, ins: nn.Hardsigmoid(),
     "silu": lambda a, ins: nn.SiLU(),
     "dropout": lambda a, ins: nn.Dropout(a["dropout"]),
-    "stochastic_depth": lambda a, ins: StochasticDepth(a["stochastic_depth"]),
+    "stochastic_depth": lambda a, ins: StochasticDepth(a["stochastic_depth"] or 0.0),
     "shuffle": lambda a, ins: ChannelShuffle(a["shuffle"]),
     "split": lambda a, ins: ChannelSplit(a["split"], a["part"]),
     "se": lambda a, ins: SqueezeExcitation(ins[0][0], a["se"], a["act"], a["gate"], a["bias"]),
