@@ -351,3 +351,29 @@ def test_the_mobile_kinds_agree_with_torch_and_torchvision():
         assert sum(p.numel() for p in se.parameters()) == RULES["se"].apply(
             [layers.Shape(c, 7, 7)], {"se": r, "act": "relu", "gate": "sigmoid",
                                       "bias": True}).counts.params
+
+
+# EfficientNet-B1 … B7 (Tan & Le 2019, Sec. 3.3, Table 2) as torchvision builds them: width and
+# depth coefficients (torchvision's width_mult, depth_mult) and the paper's resolutions.
+EFFICIENTNETS = [("b1", 1.0, 1.1, 240), ("b2", 1.1, 1.2, 260), ("b3", 1.2, 1.4, 300),
+                 ("b4", 1.4, 1.8, 380), ("b5", 1.6, 2.2, 456), ("b6", 1.8, 2.6, 528),
+                 ("b7", 2.0, 3.1, 600)]
+
+
+@pytest.mark.parametrize("b, width, depth, res", EFFICIENTNETS)
+def test_set_turns_efficientnet_b0_into_b1_to_b7(b, width, depth, res):
+    """--set width, depth and res on B0's spec gives torchvision's efficientnet_bN: the same
+    parameters and the same MACs (FlopCounterMode on the meta device, nothing allocated)."""
+    tv = pytest.importorskip("torchvision")
+    from torch.utils.flop_counter import FlopCounterMode
+    from archcalc.core import spec
+    net = spec.load("efficientnet_b0", None, {"width": str(width), "depth": str(depth),
+                                              "res": str(res)})
+    a = engine.analyse(net)
+    assert a.input.as_list() == [3, res, res]
+    with torch.device("meta"):
+        model = tv.models.get_model(f"efficientnet_{b}", weights=None).eval()
+    with FlopCounterMode(display=False) as counter:
+        model(torch.empty(1, 3, res, res, device="meta"))
+    assert a.totals.params == sum(p.numel() for p in model.parameters())
+    assert 2 * a.totals.macs == counter.get_total_flops()

@@ -135,6 +135,9 @@ REFERENCES: dict[str, Reference] = {r.network: r for r in [
         ("stack1_", "layers.8"), ("stack2_", "layers.9"), ("stack3_", "layers.10"),
         ("stack4_", "layers.11"), ("stack5_", "layers.12"), ("stack6/", "layers.13"),
         ("relu2", "layers")]) for m in ("0_5", "0_75", "1_0", "1_3")],
+    _ref("efficientnet_b0", "torchvision", "efficientnet_b0",
+         [(f"stage{i + 2}_", f"features.{i + 1}") for i in range(7)]
+         + [("head_silu", "features")]),
     _ref("mobilenet_v3_small", "torchvision", "mobilenet_v3_small", [
         ("bneck1/", "features.1"), ("bneck3/add", "features.3"), ("bneck8/add", "features.8"),
         ("bneck11/add", "features.11"), ("hs2", "features")]),
