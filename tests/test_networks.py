@@ -112,6 +112,38 @@ def test_vgg_paper_configurations(name, params, gmacs, paper_m):
     assert round(t.params / 1e6) == paper_m
 
 
+# --- the mobile family (issue 13) -----------------------------------------------------------
+
+@pytest.mark.parametrize("name, params, gmacs", [
+    # torchvision *_Weights.IMAGENET1K_V1.meta: num_params and _ops (its "GFLOPS": GMACs of conv
+    # and linear), pytorch.org/vision/stable/models; timm mobilenetv1_100 (no published _ops).
+    ("squeezenet1_0", 1_248_424, 0.819), ("squeezenet1_1", 1_235_496, 0.349),
+    ("mobilenet_v2", 3_504_872, 0.301),
+    ("mobilenet_v3_large", 5_483_032, 0.217), ("mobilenet_v3_small", 2_542_856, 0.057),
+    ("shufflenet_v2_x0_5", 1_366_792, 0.040), ("shufflenet_v2_x1_0", 2_278_604, 0.145),
+    ("shufflenet_v2_x1_5", 3_503_624, 0.296), ("shufflenet_v2_x2_0", 7_393_996, 0.583),
+    ("mnasnet0_5", 2_218_512, 0.104), ("mnasnet0_75", 3_170_208, 0.215),
+    ("mnasnet1_0", 4_383_312, 0.314), ("mnasnet1_3", 6_282_256, 0.526),
+    ("efficientnet_b0", 5_288_548, 0.386),
+])
+def test_mobile_family_as_torchvision_publishes_it(name, params, gmacs):
+    t = totals(name)
+    assert (t.params, round(t.macs / 1e9, 3)) == (params, gmacs)
+
+
+@pytest.mark.parametrize("name, paper_mmacs, paper_mparams", [
+    # Howard et al. 2017, arXiv:1704.04861, Table 6: million mult-adds and parameters per α.
+    ("mobilenet_v1", 569, 4.2), ("mobilenet_v1-x0_75", 325, 2.6),
+    ("mobilenet_v1-x0_5", 149, 1.3), ("mobilenet_v1-x0_25", 41, 0.5),
+])
+def test_mobile_family_as_the_papers_print_it(name, paper_mmacs, paper_mparams):
+    """Where a paper's printed totals differ from the reference implementation's (MobileNet v2's
+    Table 4: 300 M, 3.4 M; ShuffleNet v2's Table 5: 146 M at 1×), the spec's notes say so."""
+    t = totals(name)
+    assert round(t.macs / 1e6) == paper_mmacs
+    assert round(t.params / 1e6, 1) == paper_mparams
+
+
 @pytest.mark.parametrize("name, params", [
     # torchvision vgg*_bn IMAGENET1K_V1 meta num_params.
     ("vgg11-bn", 132_868_840),

@@ -138,6 +138,11 @@ REFERENCES: dict[str, Reference] = {r.network: r for r in [
     _ref("efficientnet_b0", "torchvision", "efficientnet_b0",
          [(f"stage{i + 2}_", f"features.{i + 1}") for i in range(7)]
          + [("head_silu", "features")]),
+    *[_ref(net, "timm", model, [
+        ("dws1/", "blocks.0"), ("dws3/", "blocks.1"), ("dws5/", "blocks.2"),
+        ("dws7_5/", "blocks.3"), ("dws9/", "blocks.4")])
+      for net, model in (("mobilenet_v1", "mobilenetv1_100"),
+                         ("mobilenet_v1-x1_25", "mobilenetv1_125"))],
     _ref("mobilenet_v3_small", "torchvision", "mobilenet_v3_small", [
         ("bneck1/", "features.1"), ("bneck3/add", "features.3"), ("bneck8/add", "features.8"),
         ("bneck11/add", "features.11"), ("hs2", "features")]),
