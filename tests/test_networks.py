@@ -125,6 +125,9 @@ def test_vgg_paper_configurations(name, params, gmacs, paper_m):
     ("mnasnet0_5", 2_218_512, 0.104), ("mnasnet0_75", 3_170_208, 0.215),
     ("mnasnet1_0", 4_383_312, 0.314), ("mnasnet1_3", 6_282_256, 0.526),
     ("efficientnet_b0", 5_288_548, 0.386),
+    ("regnet_x_400mf", 5_495_976, 0.414), ("regnet_y_400mf", 4_344_144, 0.402),
+    ("regnet_x_800mf", 7_259_656, 0.800), ("regnet_y_800mf", 6_432_512, 0.834),
+    ("regnet_x_1_6gf", 9_190_136, 1.603), ("regnet_y_1_6gf", 11_202_430, 1.612),
 ])
 def test_mobile_family_as_torchvision_publishes_it(name, params, gmacs):
     t = totals(name)

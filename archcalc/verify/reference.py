@@ -40,14 +40,16 @@ class Reference:
     stages: tuple[tuple[str, str], ...] = ()      # (archcalc layer or prefix, reference submodule)
     kwargs: dict = field(default_factory=dict)
     aux: bool = False
+    cpu_build: bool = False     # its constructor computes with tensors (torchvision's RegNet
+                                # quantizes widths with torch ops), so it cannot run on meta
 
     @property
     def title(self) -> str:
         return f"{self.library} {self.model}"
 
 
-def _ref(network, library, model, stages=(), aux=False, **kwargs) -> Reference:
-    return Reference(network, library, model, tuple(stages), kwargs, aux)
+def _ref(network, library, model, stages=(), aux=False, cpu_build=False, **kwargs) -> Reference:
+    return Reference(network, library, model, tuple(stages), kwargs, aux, cpu_build)
 
 
 def _vgg(depth: int, bn: str) -> Reference:
@@ -143,6 +145,10 @@ REFERENCES: dict[str, Reference] = {r.network: r for r in [
         ("dws7_5/", "blocks.3"), ("dws9/", "blocks.4")])
       for net, model in (("mobilenet_v1", "mobilenetv1_100"),
                          ("mobilenet_v1-x1_25", "mobilenetv1_125"))],
+    *[_ref(f"regnet_{m}", "torchvision", f"regnet_{m}", [
+        ("s1_", "trunk_output.block1"), ("s2_", "trunk_output.block2"),
+        ("s3_", "trunk_output.block3"), ("s4_", "trunk_output.block4")], cpu_build=True)
+      for m in ("x_400mf", "y_400mf", "x_800mf", "y_800mf", "x_1_6gf", "y_1_6gf")],
     _ref("mobilenet_v3_small", "torchvision", "mobilenet_v3_small", [
         ("bneck1/", "features.1"), ("bneck3/add", "features.3"), ("bneck8/add", "features.8"),
         ("bneck11/add", "features.11"), ("hs2", "features")]),
@@ -184,11 +190,15 @@ def construct(ref: Reference):
     """The reference model on the meta device, in eval mode (ImportError if its library is
     missing). No weights are downloaded: torchvision ``weights=None``, timm ``pretrained=False``."""
     lib = importlib.import_module(ref.library)
-    with torch.device("meta"):
+
+    def build():
         if ref.library == "torchvision":
-            model = lib.models.get_model(ref.model, weights=None, **ref.kwargs)
-        else:
-            model = lib.create_model(ref.model, pretrained=False, **ref.kwargs)
+            return lib.models.get_model(ref.model, weights=None, **ref.kwargs)
+        return lib.create_model(ref.model, pretrained=False, **ref.kwargs)
+    if ref.cpu_build:           # built with its (random) weights, then moved to meta
+        return build().to("meta").eval()
+    with torch.device("meta"):
+        model = build()
     return model.eval()
 
 
