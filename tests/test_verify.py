@@ -47,6 +47,7 @@ def network(layers_toml: list, input=(1, 8, 8), blocks=None, name="t"):
 def test_every_layer_kind_has_a_builder():
     missing = sorted(set(RULES) - set(builders.BUILDERS))
     assert not missing, f"layer kinds with no torch builder in archcalc/verify/builders.py: {missing}"
+    assert set(builders.BUILDERS) == set(RULES), "a builder registered for no layer kind"
 
 
 def test_every_reference_names_a_bundled_network():

@@ -5,8 +5,10 @@ inputs *as torch produced them* (per sample, batch excluded: ``(C, H, W)`` or ``
 returns an ``nn.Module`` that computes the layer. Builders never read the engine's shapes or
 counts, so a wrong formula in the engine shows up as a disagreement instead of being copied.
 
-Adding a layer kind to ``archcalc.core.kinds.RULES`` means adding a builder here (a test fails
-otherwise). A module that takes several inputs (a join) is called as ``module(*inputs)``.
+Each builder is registered by its kind's name, one per kind of ``archcalc.core.kinds.RULES`` (a
+test fails otherwise). A module that takes several inputs (a join) is called as
+``module(*inputs)``; a builder that needs to know which of its inputs are identity shortcuts says
+so with ``needs_shortcuts = True`` (the scaled add).
 """
 
 from __future__ import annotations
@@ -305,6 +307,9 @@ def add(a: dict, ins: list[Shape], shortcuts: tuple[int, ...] = ()) -> nn.Module
     return Add(a["scale"], tuple(i for i in range(len(ins)) if i not in shortcuts))
 
 
+add.needs_shortcuts = True      # model.build passes which inputs are identity shortcuts
+
+
 BUILDERS = {
     "conv": conv,
     "pwconv": pwconv,
@@ -340,5 +345,3 @@ BUILDERS = {
     "uncounted": uncounted,
 }
 
-# Builders that need to know which of their inputs are identity shortcuts (graph context).
-NEEDS_SHORTCUTS = {"add"}

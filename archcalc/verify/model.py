@@ -18,7 +18,7 @@ from torch.utils.flop_counter import FlopCounterMode
 
 from ..core.progress import step
 from ..core.spec import Network, Node
-from .builders import BUILDERS, NEEDS_SHORTCUTS
+from .builders import BUILDERS
 
 
 class GraphModel(nn.Module):
@@ -97,9 +97,10 @@ def build(net: Network, batch: int = 1) -> Built:
             shapes = [tuple(t.shape[1:]) for t in ins]
             try:
                 context = ()
-                if node.kind in NEEDS_SHORTCUTS and node.attrs.get("scale", 1) != 1:
+                builder = BUILDERS[node.kind]
+                if getattr(builder, "needs_shortcuts", False) and node.attrs.get("scale", 1) != 1:
                     context = (shortcut_inputs(node, producers),)
-                module = BUILDERS[node.kind](node.attrs, shapes, *context).eval()
+                module = builder(node.attrs, shapes, *context).eval()
                 with FlopCounterMode(display=False) as counter:
                     env[node.name] = module(*ins)
             except (RuntimeError, ValueError, TypeError, IndexError) as e:
