@@ -10,10 +10,8 @@ expression of every network with ``homework.expr`` and check that it gives the e
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from . import formulas as F
-from .records import LayerRow, Shape
+from .records import LayerRow, Record, Shape, _set
 
 LABELS = {"H": "H", "W": "W", "C": "C", "params": "params", "macs": "MACs", "fixed": "fixed",
           "buffers": "buffers", "activations": "activations", "flops": "FLOPs"}
@@ -24,26 +22,40 @@ def exact(v: int) -> str:
     return f"{v:,}"
 
 
-@dataclass(frozen=True)
-class Term:
+class Term(Record):
     """One part of a cell's arithmetic: ``expr`` (parseable by ``archcalc.homework.expr``) = ``value``."""
 
+    __slots__ = ("expr", "value", "label")
     expr: str
     value: int
-    label: str = ""          # "weights", "biases", …
+    label: str               # "weights", "biases", …
+
+    def __init__(self, expr: str, value: int, label: str = ""):
+        _set(self, "expr", expr)
+        _set(self, "value", value)
+        _set(self, "label", label)
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(Record):
     """The working of one cell. ``rounding`` is "floor" or "ceil" when ``terms[0].expr`` is a
     fraction that the layer rounds; ``why`` is a short reason in words."""
 
+    __slots__ = ("field", "terms", "value", "why", "rounding", "exact")
     field: str
     terms: tuple[Term, ...]
     value: int
-    why: str = ""
-    rounding: str = ""
-    exact: str = ""          # the unrounded value, e.g. "54.25", when rounded
+    why: str
+    rounding: str
+    exact: str               # the unrounded value, e.g. "54.25", when rounded
+
+    def __init__(self, field: str, terms: tuple[Term, ...], value: int, why: str = "",
+                 rounding: str = "", exact: str = ""):
+        _set(self, "field", field)
+        _set(self, "terms", terms)
+        _set(self, "value", value)
+        _set(self, "why", why)
+        _set(self, "rounding", rounding)
+        _set(self, "exact", exact)
 
     def text(self, label: str | None = None) -> str:
         label = label or LABELS[self.field]
