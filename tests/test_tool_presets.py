@@ -192,3 +192,30 @@ def test_thop_says_it_counts_average_pooling_as_modules():
     assert "thop's hooks do not see F.avg_pool2d" in CV.preset_summary(a, "thop")
     a, _ = _rows("vgg16")          # the paper's VGG-16: no average pooling, nothing to say
     assert "F.avg_pool2d" not in CV.preset_summary(a, "thop")
+
+
+# The mobile family's new kinds (pwconv, dwconv, relu6, hardswish, hardsigmoid, silu, shuffle,
+# split, se, stochastic_depth) under both presets, live. torchvision's MobileNet v2 calls
+# F.adaptive_avg_pool2d and its ShuffleNet v2 (and MnasNet) Tensor.mean for the closing pool,
+# which thop's module hooks do not see: thop's total is short of the preset's by exactly that
+# pool's (H·W + 1)·C. (Measured too, and equal the same way: mobilenet_v3_large, squeezenet1_1,
+# mnasnet0_5 short by 64,000, regnet_y_400mf; left out to keep the suite short.)
+MOBILE = {"mobilenet_v2": 64_000, "mobilenet_v3_small": 0, "shufflenet_v2_x0_5": 51_200,
+          "efficientnet_b0": 0}
+
+
+@pytest.mark.parametrize("tv_name", sorted(MOBILE))
+def test_the_installed_tools_agree_on_the_mobile_family(tv_name):
+    torch = pytest.importorskip("torch")
+    torchvision = pytest.importorskip("torchvision")
+    torchinfo = pytest.importorskip("torchinfo")
+    thop = pytest.importorskip("thop")
+    a = archcalc.analyse(tv_name)
+    rows = [r for r in a.rows if not r.aux]
+    m = getattr(torchvision.models, tv_name)(weights=None).eval()
+    s = torchinfo.summary(m, input_size=(1, 3, 224, 224), verbose=0)
+    assert s.total_mult_adds == sum(CV.count("torchinfo", r) for r in rows)
+    assert s.total_params == sum(r.counts.params for r in rows)
+    macs, params = thop.profile(m, inputs=(torch.zeros(1, 3, 224, 224),), verbose=False)
+    assert sum(CV.count("thop", r) for r in rows) - macs == MOBILE[tv_name]
+    assert params == sum(r.counts.params for r in rows)
