@@ -169,3 +169,37 @@ def test_a_split_needs_parts_that_divide_the_channels(tmp_path):
                      f'layers = [{layer}]\n')
         with pytest.raises(Exception, match=message):
             archcalc.analyse(str(f))
+
+
+def test_the_convnext_kinds_count_as_written():
+    """Hand counts of ConvNeXt-T's first block (96 channels at 56×56) and its head: nn.Linear on
+    each position's channels counts as a 1×1 conv, layer norm 2·C, layer scale C, GELU nothing."""
+    rows = {r.name: r for r in archcalc.analyse("convnext_tiny").rows}
+    pw1, pw2 = rows["stage1_1/pw1"], rows["stage1_1/pw2"]
+    assert (pw1.output.as_list(), pw1.counts.weights, pw1.counts.biases, pw1.counts.macs) == (
+        [384, 56, 56], 96 * 384, 384, 56 * 56 * 96 * 384)
+    assert (pw2.output.as_list(), pw2.counts.params, pw2.counts.macs) == (
+        [96, 56, 56], 384 * 96 + 96, 56 * 56 * 384 * 96)
+    for name, params in (("stage1_1/ln", 2 * 96), ("stem_ln", 2 * 96), ("head_ln", 2 * 768),
+                         ("stage1_1/scale", 96), ("stage1_1/gelu", 0)):
+        r = rows[name]
+        assert r.output == r.input_shapes[0], name
+        assert (r.counts.params, r.counts.macs, r.counts.buffers) == (params, 0, 0), name
+
+
+def test_linear_on_a_vector_is_an_fc(tmp_path):
+    f = tmp_path / "l.toml"
+    f.write_text('name = "l"\ndescription = "d"\nsource = "s"\ninput = [6, 4, 4]\n'
+                 'layers = ["flatten", { linear = 5 }, "ln", "gelu", { linear = 3, bias = false }]\n')
+    rows = archcalc.analyse(str(f)).rows
+    assert [str(r.output) for r in rows] == ["96", "5", "5", "5", "3"]
+    assert [(r.counts.params, r.counts.macs) for r in rows] == [
+        (0, 0), (96 * 5 + 5, 96 * 5), (10, 0), (0, 0), (15, 15)]
+
+
+def test_ln2d_needs_a_map(tmp_path):
+    f = tmp_path / "l.toml"
+    f.write_text('name = "l"\ndescription = "d"\nsource = "s"\ninput = [6, 4, 4]\n'
+                 'layers = ["flatten", "ln2d"]\n')
+    with pytest.raises(Exception, match="ln2d needs a C×H×W feature map"):
+        archcalc.analyse(str(f))

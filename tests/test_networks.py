@@ -134,6 +134,23 @@ def test_mobile_family_as_torchvision_publishes_it(name, params, gmacs):
     assert (t.params, round(t.macs / 1e9, 3)) == (params, gmacs)
 
 
+# --- ConvNeXt (issue 13) ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("name, params, gmacs, paper_mparams, paper_gmacs", [
+    # torchvision ConvNeXt_*_Weights.IMAGENET1K_V1.meta num_params and _ops (GMACs of conv and
+    # linear layers); Liu et al. 2022, arXiv:2201.03545, Table 1: parameters (M) and FLOPs (G,
+    # multiply-adds) at 224².
+    ("convnext_tiny", 28_589_128, 4.456, 29, 4.5),
+    ("convnext_small", 50_223_688, 8.684, 50, 8.7),
+    ("convnext_base", 88_591_464, 15.355, 89, 15.4),
+])
+def test_convnext_as_torchvision_publishes_it_and_the_paper_prints_it(name, params, gmacs,
+                                                                      paper_mparams, paper_gmacs):
+    t = totals(name)
+    assert (t.params, round(t.macs / 1e9, 3)) == (params, gmacs)
+    assert (round(t.params / 1e6), round(t.macs / 1e9, 1)) == (paper_mparams, paper_gmacs)
+
+
 @pytest.mark.parametrize("name, paper_mmacs, paper_mparams", [
     # Howard et al. 2017, arXiv:1704.04861, Table 6: million mult-adds and parameters per α.
     ("mobilenet_v1", 569, 4.2), ("mobilenet_v1-x0_75", 325, 2.6),

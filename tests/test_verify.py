@@ -378,3 +378,23 @@ def test_set_turns_efficientnet_b0_into_b1_to_b7(b, width, depth, res):
         model(torch.empty(1, 3, res, res, device="meta"))
     assert a.totals.params == sum(p.numel() for p in model.parameters())
     assert 2 * a.totals.macs == counter.get_total_flops()
+
+
+def test_the_convnext_kinds_agree_with_torch():
+    """ln, ln2d, linear (on a map and on a vector), gelu and layer_scale, built from a spec,
+    agree with torch layer by layer (shape, params, FLOPs)."""
+    import tomllib
+    data = tomllib.loads('''
+name = "cn"
+description = "the ConvNeXt kinds"
+source = "tests"
+input = [8, 9, 9]
+layers = [{ conv = 16, k = 2, s = 2 }, "ln2d", { linear = 32 }, "gelu", { linear = 16 },
+          { layer_scale = 0.5 }, "ln", "gap", "flatten", { linear = 10 }, "ln",
+          { linear = 4, bias = false }]
+''')
+    net = SpecFile("<test>", data).network("cn")
+    result = check(net, engine.analyse(net))
+    assert result.ok, result.failures[:3]
+    assert {c.name for c in result.layers} >= {"ln2d", "linear1", "gelu", "layer_scale", "ln1",
+                                               "linear4"}

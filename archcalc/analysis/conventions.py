@@ -96,6 +96,11 @@ FVCORE: dict[str, Handler] = {
     "se": Uncounted("its 1×1 convs (without biases) and its pooling (1 per input value) are "
                     "counted; its gate and its scale have no handle", _fv_se),
     "uncounted": _NO_RULE,
+    # aten::linear: multiply-adds, no biases; aten::layer_norm: fvcore's "rough estimate" of 5
+    # per value with the affine scale and shift (jit_handles.py norm_flop_counter)
+    "linear": _macs, "ln": lambda r: 5 * r.output.elements,
+    "ln2d": lambda r: 5 * r.output.elements,
+    "gelu": _FV_SKIPS, "layer_scale": _FV_SKIPS,
 }
 
 
@@ -144,6 +149,15 @@ PTFLOPS: dict[str, Handler] = {
                     "and a ReLU twice, a SiLU once); its gate (no hook) and its scale (an "
                     "operator) are not", _pt_se),
     "uncounted": _NO_RULE,
+    "linear": _with_bias,                       # nn.Linear's hook: (in + 1)·out per position
+    # nn.LayerNorm's hook is the batch-norm rule, 2 per value where the module has ``affine``;
+    # a LayerNorm's flag is called ``elementwise_affine``, so it counts 1 per value
+    "ln": lambda r: r.output.elements,
+    "ln2d": Uncounted("torchvision's LayerNorm2d subclasses nn.LayerNorm, and ptflops hooks "
+                      "exact module types only; its F.layer_norm is not patched"),
+    "gelu": _two_per_value,                     # nn.GELU's hook and the patch of F.gelu
+    "layer_scale": Uncounted("torchvision's ConvNeXt writes its layer scale as *, which "
+                             "ptflops' patch of torch.mul does not see"),
 }
 
 
@@ -168,6 +182,7 @@ KERAS: dict[str, Handler] = {
     "pwconv": _keras, "relu6": _keras, "hardswish": _keras, "hardsigmoid": _keras,
     "silu": _keras, "stochastic_depth": _keras, "shuffle": _keras, "split": _keras, "se": _keras,
     "uncounted": _NO_RULE,
+    "gelu": _keras, "ln": _keras, "ln2d": _keras, "layer_scale": _keras, "linear": _keras,
 }
 
 
@@ -186,6 +201,7 @@ TORCHVISION: dict[str, Handler] = {
     "relu6": _none, "hardswish": _none, "hardsigmoid": _none, "silu": _none,
     "stochastic_depth": _none, "shuffle": _none, "split": _none,
     "uncounted": _NO_RULE,
+    "linear": _macs, "gelu": _none, "ln": _none, "ln2d": _none, "layer_scale": _none,
 }
 
 # --- torchinfo --------------------------------------------------------------------------------
@@ -214,8 +230,12 @@ TORCHINFO: dict[str, Handler] = {
     "pwconv": _ti_conv,
     "se": _ti_params,                           # its two 1×1 convs on 1×1 maps
     **{kind: _none for kind in ("relu6", "hardswish", "hardsigmoid", "silu",
-                                "stochastic_depth", "shuffle", "split")},
+                                "stochastic_depth", "shuffle", "split", "gelu")},
     "uncounted": _NO_RULE,
+    # nn.Linear on a channels-last map: its weights and biases once (torchinfo multiplies by the
+    # output's first axis, the batch, only for a module whose class name is not a Conv), as for
+    # layer norm's 2·C; a layer scale is a parameter of its block, no leaf layer: nothing.
+    "linear": _ti_params, "ln": _ti_params, "ln2d": _ti_params, "layer_scale": _none,
 }
 
 
@@ -263,6 +283,11 @@ THOP: dict[str, Handler] = {
     "stochastic_depth": _none, "shuffle": _none, "split": _none,    # nothing to count
     "se": _thop_se,
     "uncounted": _NO_RULE,
+    "linear": _macs,                            # count_linear: in_features per output value
+    "ln": lambda r: 4 * r.output.elements,      # count_normalization: 2 per value, × 2 affine
+    "ln2d": _THOP_NO_RULE, "gelu": _THOP_NO_RULE,
+    "layer_scale": Uncounted("no module: a parameter of torchvision's CNBlock, multiplied in "
+                             "its forward; thop sees neither the product nor the parameters"),
 }
 
 # --- the papers -------------------------------------------------------------------------------

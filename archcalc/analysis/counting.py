@@ -115,10 +115,10 @@ def _se(r: LayerRow) -> dict[str, int]:
 # kind whose operations fall under several, squeeze-and-excitation's).
 EXTRA_OPS: dict[str, Callable[[LayerRow], tuple[str, int] | dict[str, int] | None]] = {
     "conv": _bias, "pwconv": _bias, "dwconv": _bias, "sepconv": _bias, "fc": _bias,
-    "subsample": _bias, "rbf": _bias,
+    "linear": _bias, "subsample": _bias, "rbf": _bias,
     "bn": lambda r: ("bn", 2 * r.output.elements),
     "relu": _act, "relu6": _act, "tanh": _act, "sigmoid": _act, "hardswish": _act,
-    "hardsigmoid": _act, "silu": _act, "softmax": _act,
+    "hardsigmoid": _act, "silu": _act, "gelu": _act, "softmax": _act,
     "maxpool": _max_pool,
     "avgpool": lambda r: ("pool", _window_values(r)),
     "adaptive_avgpool": lambda r: ("pool", _window_values(r)),
@@ -129,6 +129,10 @@ EXTRA_OPS: dict[str, Callable[[LayerRow], tuple[str, int] | dict[str, int] | Non
     "lrn": _none, "dropout": _none, "flatten": _none, "concat": _none, "zeropad": _none,
     "stochastic_depth": _none, "shuffle": _none, "split": _none,
     "uncounted": _none,        # named in the footer by the import's note
+    # Layer norm computes each position's mean and variance at inference (batch norm's "a scale
+    # and a shift" would understate it) and a layer scale is one product per value: neither is
+    # offered as an extra yet.
+    "ln": _none, "ln2d": _none, "layer_scale": _none,
 }
 
 

@@ -91,6 +91,7 @@ CATEGORIES = {
                     "the output shape its source reported; nothing of it is counted (uncounted)"),
     "recalibration": ("squeeze-and-excitation: each channel scaled by a gate that two small fc "
                       "layers compute from the pooled map (se)"),
+    "scaling": "multiplies each channel by a learned factor of its own (layer_scale)",
 }
 # The categories whose work is weighted sums counted as MACs: a "weighted layer" as papers
 # count depth (VGG-16's 16, LeNet-5's 7, its subsampling and RBF layers included); each with
@@ -1045,6 +1046,90 @@ class StochasticDepth(Rule):
         return W.keeps(r, "stochastic depth (the identity at inference)")
 
 
+class LayerNorm(Rule):
+    kind = "ln"
+    category = "normalization"
+    doc = ("layer normalization over each position's channels (a token's features; PyTorch's "
+           "nn.LayerNorm on a channels-last map): a scale γ and a shift β per channel (2·C "
+           "trainable), statistics computed from the values themselves, so no buffers")
+    attrs = (Attr("eps", "number", 1e-5, "ε"),)
+
+    def apply(self, ins, a):
+        c = ins[0].c
+        return Result(ins[0], Counts(weights=c, biases=c))
+
+    def working(self, r, bias):
+        c = r.output.c
+        return W.shape_kept(r, "layer norm keeps the shape") + [
+            W.params(r, [Term(W.exact(c), r.counts.weights, "scales γ")], W.exact(c),
+                     "shifts β", bias),
+            W.same("macs", r.counts.macs, "normalization is not counted as MACs"),
+        ]
+
+
+class LayerNorm2d(LayerNorm):
+    kind = "ln2d"
+    spatial_input = True
+    doc = ("layer normalization over the channels of a C×H×W map at each position, the map "
+           "kept channels-first (torchvision's LayerNorm2d in ConvNeXt's stem, downsampling and "
+           "head): the same arithmetic and the same 2·C parameters as ln")
+
+
+class LayerScale(Rule):
+    kind = "layer_scale"
+    category = "scaling"
+    doc = ("layer scale (Touvron et al. 2021; ConvNeXt): each channel of a residual branch "
+           "multiplied by a learned factor, C trainable values; an element-wise product, not a "
+           "weighted sum, so no MACs (like batch norm's scale)")
+    main = Attr("layer_scale", "number", None, "initial value of the factors (1e-6 in "
+                "ConvNeXt; optional: it changes training only)")
+
+    def apply(self, ins, a):
+        return Result(ins[0], Counts(weights=ins[0].c))
+
+    def geometry(self, a):
+        v = a["layer_scale"]
+        return "" if v is None else f"γ₀={v:g}"
+
+    def working(self, r, bias):
+        c = r.output.c
+        return W.shape_kept(r, "each channel times its factor") + [
+            Step("params", (Term(W.exact(c), r.counts.weights, "factors"),), r.counts.weights,
+                 "one per channel"),
+            W.same("macs", r.counts.macs, "an element-wise product is not counted as MACs"),
+        ]
+
+
+class Linear(Rule):
+    kind = "linear"
+    category = "convolution"
+    main_counts_outputs = True
+    doc = ("a linear layer on each position's channels (a token's features): PyTorch's "
+           "nn.Linear on the last axis of a channels-last map, as in ConvNeXt's and a "
+           "transformer's MLPs; the counts of a 1×1 conv")
+    main = Attr("linear", "count", REQUIRED, "number of outputs per position")
+    attrs = (Attr("bias", "bool", True, "one bias per output"),)
+
+    def apply(self, ins, a):
+        x, n_out = ins[0], a["linear"]
+        pos = 1 if x.flat else x.h * x.w
+        out = Shape(n_out, flat=True) if x.flat else Shape(n_out, x.h, x.w)
+        return Result(out, Counts(F.fc_weights(x.c, n_out), n_out if a["bias"] else 0, 0,
+                                  pos * F.fc_macs(x.c, n_out)))
+
+    def working(self, r, bias):
+        x, o = r.input_shapes[0], r.output
+        steps = [] if o.flat else W.kept_hw(r, "applied at each position")
+        pos = [] if o.flat else [o.h, o.w]
+        return steps + [
+            W.same("C", o.c, "one per output unit"),
+            W.params(r, [Term(W.dot(x.c, o.c), r.counts.weights, "weights")], W.exact(o.c),
+                     "biases", bias),
+            Step("macs", (Term(W.dot(*pos, x.c, o.c), r.counts.macs),), r.counts.macs,
+                 "one MAC per weight per position" if pos else "one MAC per weight"),
+        ]
+
+
 class Join(Rule):
     """Base of the kinds that join parallel branches: they check the branches agree."""
 
@@ -1153,6 +1238,9 @@ RULES: dict[str, Rule] = _registry(
     Activation("hardswish", "hard swish, x·ReLU6(x + 3)/6 (MobileNet v3)"),
     Activation("hardsigmoid", "hard sigmoid, ReLU6(x + 3)/6 (MobileNet v3's gates)"),
     Activation("silu", "SiLU, also called swish: x·σ(x) (EfficientNet)"),
+    Activation("gelu", "Gaussian error linear unit, x·Φ(x), Φ the normal distribution "
+               "function (ConvNeXt, ViT)"),
+    LayerNorm(), LayerNorm2d(), LayerScale(), Linear(),
     Dropout(), StochasticDepth(), Flatten(), FullyConnected(), RBF(), ChannelShuffle(), ChannelSplit(),
     SqueezeExcitation(), Concat(), Add(), Multiply(),
     Uncounted(),

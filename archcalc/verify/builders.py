@@ -256,6 +256,38 @@ class StochasticDepth(nn.Module):
         return x * keep.bernoulli_(1 - self.p).div_(1 - self.p)
 
 
+class ChannelsLast(nn.Module):
+    """``inner`` applied to the last axis of a channels-last view (PyTorch's nn.Linear and
+    nn.LayerNorm act on the last axis): a C×H×W map is permuted to H×W×C and back, as
+    torchvision's ConvNeXt does; a vector is passed as it is."""
+
+    def __init__(self, inner: nn.Module):
+        super().__init__()
+        self.inner = inner
+
+    def forward(self, x):
+        if x.dim() == 2:
+            return self.inner(x)
+        return self.inner(x.permute(0, 2, 3, 1)).permute(0, 3, 1, 2)
+
+
+class LayerScale(nn.Module):
+    """Each channel times a learned factor (ConvNeXt's ``layer_scale * block(x)``)."""
+
+    def __init__(self, channels: int, init: float):
+        super().__init__()
+        self.init = init
+        self.gamma = nn.Parameter(torch.empty(channels, 1, 1))
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        with torch.no_grad():
+            self.gamma.fill_(self.init)
+
+    def forward(self, x):
+        return self.gamma * x
+
+
 # --- the builders ------------------------------------------------------------------------
 
 def conv(a: dict, ins: list[Shape]) -> nn.Module:
@@ -331,6 +363,11 @@ BUILDERS = {
     "hardswish": lambda a, ins: nn.Hardswish(),
     "hardsigmoid": lambda a, ins: nn.Hardsigmoid(),
     "silu": lambda a, ins: nn.SiLU(),
+    "gelu": lambda a, ins: nn.GELU(),
+    "ln": lambda a, ins: ChannelsLast(nn.LayerNorm(ins[0][0], eps=a["eps"])),
+    "ln2d": lambda a, ins: ChannelsLast(nn.LayerNorm(ins[0][0], eps=a["eps"])),
+    "layer_scale": lambda a, ins: LayerScale(ins[0][0], a["layer_scale"] or 1.0),
+    "linear": lambda a, ins: ChannelsLast(nn.Linear(ins[0][0], a["linear"], bias=a["bias"])),
     "dropout": lambda a, ins: nn.Dropout(a["dropout"]),
     "stochastic_depth": lambda a, ins: StochasticDepth(a["stochastic_depth"] or 0.0),
     "shuffle": lambda a, ins: ChannelShuffle(a["shuffle"]),

@@ -152,6 +152,12 @@ REFERENCES: dict[str, Reference] = {r.network: r for r in [
     _ref("mobilenet_v3_small", "torchvision", "mobilenet_v3_small", [
         ("bneck1/", "features.1"), ("bneck3/add", "features.3"), ("bneck8/add", "features.8"),
         ("bneck11/add", "features.11"), ("hs2", "features")]),
+    # torchvision's convnext_*.features: 0 the stem, then each stage and the next downsampling.
+    *[_ref(f"convnext_{m}", "torchvision", f"convnext_{m}", [
+        ("stem_ln", "features.0"), ("stage1_", "features.1"), ("down2", "features.2"),
+        ("stage2_", "features.3"), ("down3", "features.4"), ("stage3_", "features.5"),
+        ("down4", "features.6"), ("stage4_", "features.7"), ("head_ln", "classifier.0")])
+      for m in ("tiny", "small", "base")],
 ]}
 
 
