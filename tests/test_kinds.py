@@ -203,3 +203,36 @@ def test_ln2d_needs_a_map(tmp_path):
                  'layers = ["flatten", "ln2d"]\n')
     with pytest.raises(Exception, match="ln2d needs a C×H×W feature map"):
         archcalc.analyse(str(f))
+
+
+def test_the_vit_kinds_count_as_written():
+    """Hand counts of ViT-B/16 (Dosovitskiy et al. 2021, Sec. 3.1): 196 patches of 16·16·3
+    projected to 768, a class token (197 tokens), 197·768 position embeddings, and attention
+    with Q, K, V and output projections (4·768² + 4·768) and its two products (197²·768 each)."""
+    rows = {r.name: r for r in archcalc.analyse("vit_b_16").rows}
+    n, d = 197, 768
+    pe = rows["patch_embed"]
+    assert (pe.output.as_list(), pe.counts.params, pe.counts.macs) == (
+        [d, 196, 1], 16 * 16 * 3 * d + d, 196 * d * 16 * 16 * 3)
+    assert (rows["class_token"].output.as_list(), rows["class_token"].counts.params) == (
+        [d, n, 1], d)
+    assert rows["pos_embed"].counts.params == n * d
+    a = rows["layer_1/attn/mhsa"]
+    assert (a.output.as_list(), a.counts.weights, a.counts.biases) == ([d, n, 1], 4 * d * d, 4 * d)
+    assert a.counts.macs == 3 * n * d * d + n * n * d + n * n * d + n * d * d
+    t = rows["class_out"]
+    assert (str(t.output), t.counts.params) == ("768", 0)
+
+
+@pytest.mark.parametrize("layers, message", [
+    ('[{ patch_embed = 8, patch = 5 }]', "patch = 5 must divide the input's 12×12"),
+    ('[{ patch_embed = 8, patch = 4 }, { mhsa = 3 }]', "mhsa = 3 heads must divide the token width 8"),
+    ('[{ patch_embed = 8, patch = 4 }, { token = 9 }]', r"token = 9 is not one of the 9 tokens"),
+    ('["cls_token"]', "cls_token needs a sequence of tokens, D×N×1"),
+])
+def test_the_vit_kinds_refuse_what_does_not_fit(tmp_path, layers, message):
+    f = tmp_path / "v.toml"
+    f.write_text('name = "v"\ndescription = "d"\nsource = "s"\ninput = [3, 12, 12]\n'
+                 f'layers = {layers}\n')
+    with pytest.raises(Exception, match=message):
+        archcalc.analyse(str(f))

@@ -151,6 +151,17 @@ def test_convnext_as_torchvision_publishes_it_and_the_paper_prints_it(name, para
     assert (round(t.params / 1e6), round(t.macs / 1e9, 1)) == (paper_mparams, paper_gmacs)
 
 
+@pytest.mark.parametrize("name, params, gmacs", [
+    # torchvision ViT_*_Weights.IMAGENET1K_V1.meta num_params and _ops (GMACs of conv and matrix
+    # products, the attention's included). The paper's Table 1 (86 M, 307 M) is in the notes.
+    ("vit_b_16", 86_567_656, 17.564), ("vit_b_32", 88_224_232, 4.409),
+    ("vit_l_16", 304_326_632, 61.555),
+])
+def test_vit_as_torchvision_publishes_it(name, params, gmacs):
+    t = totals(name)
+    assert (t.params, round(t.macs / 1e9, 3)) == (params, gmacs)
+
+
 @pytest.mark.parametrize("name, paper_mmacs, paper_mparams", [
     # Howard et al. 2017, arXiv:1704.04861, Table 6: million mult-adds and parameters per α.
     ("mobilenet_v1", 569, 4.2), ("mobilenet_v1-x0_75", 325, 2.6),

@@ -194,8 +194,9 @@ def test_thop_says_it_counts_average_pooling_as_modules():
     assert "F.avg_pool2d" not in CV.preset_summary(a, "thop")
 
 
-# The mobile family's and ConvNeXt's kinds (pwconv, dwconv, relu6, hardswish, hardsigmoid, silu,
-# shuffle, split, se, stochastic_depth; linear, ln, ln2d, gelu, layer_scale) under the torchinfo,
+# The mobile family's, ConvNeXt's and ViT's kinds (pwconv, dwconv, relu6, hardswish, hardsigmoid,
+# silu, shuffle, split, se, stochastic_depth; linear, ln, ln2d, gelu, layer_scale; patch_embed,
+# cls_token, pos_embed, mhsa, token) under the torchinfo,
 # thop and ptflops presets, live (ptflops 0.7.5 from the xcheck extra, as pinned there).
 # torchvision's MobileNet v2 calls F.adaptive_avg_pool2d and its ShuffleNet v2 Tensor.mean for
 # the closing pool: thop's module hooks see neither, so thop's total is short of the preset's by
@@ -207,7 +208,7 @@ def test_thop_says_it_counts_average_pooling_as_modules():
 MODERN = {  # torchvision name: (thop short by, ptflops short by)
     "mobilenet_v2": (64_000, 62_720), "mobilenet_v3_small": (0, 0),
     "shufflenet_v2_x0_5": (51_200, 100_352), "efficientnet_b0": (0, 0),
-    "convnext_tiny": (0, 0), "resnet18": (0, 0)}
+    "convnext_tiny": (0, 0), "vit_b_32": (0, 0), "resnet18": (0, 0)}
 
 
 @pytest.mark.parametrize("tv_name", sorted(MODERN))

@@ -398,3 +398,27 @@ layers = [{ conv = 16, k = 2, s = 2 }, "ln2d", { linear = 32 }, "gelu", { linear
     assert result.ok, result.failures[:3]
     assert {c.name for c in result.layers} >= {"ln2d", "linear1", "gelu", "layer_scale", "ln1",
                                                "linear4"}
+
+
+def test_the_vit_kinds_agree_with_torch_and_nn_multiheadattention():
+    """patch_embed, cls_token, pos_embed, mhsa and token, built from a spec, agree with torch
+    layer by layer (FlopCounterMode counts the attention products as batched matrix products);
+    and mhsa's parameters are nn.MultiheadAttention's (an independent implementation)."""
+    import tomllib
+    data = tomllib.loads('''
+name = "vt"
+description = "the ViT kinds"
+source = "tests"
+input = [3, 12, 12]
+layers = [{ patch_embed = 16, patch = 4 }, "cls_token", "pos_embed", "ln", { mhsa = 4 },
+          { mhsa = 2, bias = false }, { token = 0 }, { fc = 5 }]
+''')
+    net = SpecFile("<test>", data).network("vt")
+    result = check(net, engine.analyse(net))
+    assert result.ok, result.failures[:3]
+    assert {c.name for c in result.layers} >= {"patch_embed", "cls_token", "pos_embed", "mhsa1",
+                                               "mhsa2", "token"}
+    for d, h, bias in ((16, 4, True), (768, 12, True), (64, 2, False)):
+        mha = torch.nn.MultiheadAttention(d, h, bias=bias)
+        assert sum(p.numel() for p in mha.parameters()) == RULES["mhsa"].apply(
+            [layers.Shape(d, 10, 1)], {"mhsa": h, "bias": bias}).counts.params

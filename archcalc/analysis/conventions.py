@@ -101,6 +101,10 @@ FVCORE: dict[str, Handler] = {
     "linear": _macs, "ln": lambda r: 5 * r.output.elements,
     "ln2d": lambda r: 5 * r.output.elements,
     "gelu": _FV_SKIPS, "layer_scale": _FV_SKIPS,
+    "patch_embed": _macs, "cls_token": _none, "token": _none, "pos_embed": _FV_SKIPS,
+    "mhsa": Uncounted("its projections are counted (aten::linear, no biases); fvcore has no handle "
+                      "for scaled_dot_product_attention, which computes the scores and the "
+                      "weighted values", lambda r: 4 * r.output.h * r.output.c ** 2),
 }
 
 
@@ -125,6 +129,15 @@ _PT_OPERATORS = Uncounted("torchvision writes them as + and *, which ptflops' pa
 _PT_NO_HOOK = Uncounted("no hook for their modules, no patch for their functions")
 _PT_LENET = Uncounted("LeNet-5's units are no torch layer: archcalc's MACs plus one per bias per "
                       "output value are shown", _with_bias)
+def _pt_mhsa(r: LayerRow) -> int:
+    """ptflops' hook for nn.MultiheadAttention (pytorch_ops.py multihead_attention_counter_hook):
+    the MACs, plus the queries' scaling (N·D), the softmax (h·N·N), the projections' biases
+    (3·N·D where the module has them) and the output projection's (N·D: "bias is always
+    enabled", it says)."""
+    n, d, h = r.output.h, r.output.c, r.attrs["mhsa"]
+    return r.counts.macs + n * d + h * n * n + (3 * n * d if r.counts.biases else 0) + n * d
+
+
 PTFLOPS: dict[str, Handler] = {
     "conv": _with_bias, "dwconv": _with_bias, "sepconv": _with_bias, "fc": _with_bias,
     "relu": _two_per_value,
@@ -158,6 +171,10 @@ PTFLOPS: dict[str, Handler] = {
     "gelu": _two_per_value,                     # nn.GELU's hook and the patch of F.gelu
     "layer_scale": Uncounted("torchvision's ConvNeXt writes its layer scale as *, which "
                              "ptflops' patch of torch.mul does not see"),
+    "patch_embed": _with_bias, "cls_token": _none, "token": _none,
+    "pos_embed": Uncounted("torchvision's ViT adds its position embedding with +, which "
+                           "ptflops' patch of torch.add does not see"),
+    "mhsa": _pt_mhsa,
 }
 
 
@@ -183,6 +200,8 @@ KERAS: dict[str, Handler] = {
     "silu": _keras, "stochastic_depth": _keras, "shuffle": _keras, "split": _keras, "se": _keras,
     "uncounted": _NO_RULE,
     "gelu": _keras, "ln": _keras, "ln2d": _keras, "layer_scale": _keras, "linear": _keras,
+    "patch_embed": _keras, "cls_token": _keras, "pos_embed": _keras, "token": _keras,
+    "mhsa": _keras,
 }
 
 
@@ -202,6 +221,8 @@ TORCHVISION: dict[str, Handler] = {
     "stochastic_depth": _none, "shuffle": _none, "split": _none,
     "uncounted": _NO_RULE,
     "linear": _macs, "gelu": _none, "ln": _none, "ln2d": _none, "layer_scale": _none,
+    "patch_embed": _macs, "mhsa": _macs,        # the attention products are in ViT's GFLOPS
+    "cls_token": _none, "pos_embed": _none, "token": _none,
 }
 
 # --- torchinfo --------------------------------------------------------------------------------
@@ -220,6 +241,8 @@ def _ti_params(r: LayerRow) -> int:
 
 
 _TI_LENET = Uncounted("LeNet-5's units are no torch layer: archcalc's MACs are shown", _macs)
+_TI_PARAMETER = Uncounted("parameters of their block (torchvision's CNBlock, VisionTransformer, "
+                          "Encoder), no leaf layer: in the total params, without mult-adds")
 TORCHINFO: dict[str, Handler] = {
     "conv": _ti_conv, "dwconv": _ti_conv, "sepconv": _ti_conv, "fc": _ti_params,
     "bn": _ti_params,
@@ -234,8 +257,12 @@ TORCHINFO: dict[str, Handler] = {
     "uncounted": _NO_RULE,
     # nn.Linear on a channels-last map: its weights and biases once (torchinfo multiplies by the
     # output's first axis, the batch, only for a module whose class name is not a Conv), as for
-    # layer norm's 2·C; a layer scale is a parameter of its block, no leaf layer: nothing.
-    "linear": _ti_params, "ln": _ti_params, "ln2d": _ti_params, "layer_scale": _none,
+    # layer norm's 2·C.
+    "linear": _ti_params, "ln": _ti_params, "ln2d": _ti_params,
+    "patch_embed": _ti_conv, "token": _none,
+    "layer_scale": _TI_PARAMETER, "cls_token": _TI_PARAMETER, "pos_embed": _TI_PARAMETER,
+    "mhsa": Uncounted("nn.MultiheadAttention is no leaf layer to torchinfo (it holds out_proj) "
+                      "and calls out_proj's weights without calling the module: no mult-adds"),
 }
 
 
@@ -267,6 +294,8 @@ _THOP_OPERATORS = Uncounted("torchvision writes them as + and *, which are no mo
                             "does not see them")
 _THOP_LENET = Uncounted("LeNet-5's units are no torch layer: thop would count them as zero "
                         "operations and zero parameters")
+_THOP_PARAMETER = Uncounted("no module: a parameter of torchvision's VisionTransformer, "
+                            "which thop neither sees nor counts")
 THOP: dict[str, Handler] = {
     "conv": _macs, "dwconv": _macs, "sepconv": _macs, "fc": _macs,
     "bn": lambda r: 4 * r.output.elements,
@@ -288,6 +317,9 @@ THOP: dict[str, Handler] = {
     "ln2d": _THOP_NO_RULE, "gelu": _THOP_NO_RULE,
     "layer_scale": Uncounted("no module: a parameter of torchvision's CNBlock, multiplied in "
                              "its forward; thop sees neither the product nor the parameters"),
+    "patch_embed": _macs, "token": _none,
+    "cls_token": _THOP_PARAMETER, "pos_embed": _THOP_PARAMETER,
+    "mhsa": _THOP_NO_RULE,
 }
 
 # --- the papers -------------------------------------------------------------------------------

@@ -102,6 +102,13 @@ def _act(r: LayerRow) -> tuple[str, int]:
     return "act", r.output.elements
 
 
+def _mhsa(r: LayerRow) -> dict[str, int]:
+    """Self-attention's projections add a bias per output value (3·N·D + N·D) and its softmax
+    is one activation per score (h·N·N)."""
+    n, d, h = r.output.h, r.output.c, r.attrs["mhsa"]
+    return {"bias": 4 * n * d if r.counts.biases else 0, "act": h * n * n}
+
+
 def _se(r: LayerRow) -> dict[str, int]:
     """Squeeze-and-excitation counts in four extras: its fcs' R + C bias additions (they act on
     the pooled C-vector), its activation and gate (R + C values), the squeeze (a global average:
@@ -115,7 +122,7 @@ def _se(r: LayerRow) -> dict[str, int]:
 # kind whose operations fall under several, squeeze-and-excitation's).
 EXTRA_OPS: dict[str, Callable[[LayerRow], tuple[str, int] | dict[str, int] | None]] = {
     "conv": _bias, "pwconv": _bias, "dwconv": _bias, "sepconv": _bias, "fc": _bias,
-    "linear": _bias, "subsample": _bias, "rbf": _bias,
+    "linear": _bias, "patch_embed": _bias, "subsample": _bias, "rbf": _bias,
     "bn": lambda r: ("bn", 2 * r.output.elements),
     "relu": _act, "relu6": _act, "tanh": _act, "sigmoid": _act, "hardswish": _act,
     "hardsigmoid": _act, "silu": _act, "gelu": _act, "softmax": _act,
@@ -125,7 +132,8 @@ EXTRA_OPS: dict[str, Callable[[LayerRow], tuple[str, int] | dict[str, int] | Non
     "gap": lambda r: ("pool", _window_values(r)),
     "add": _add,
     "mul": lambda r: ("add", (len(r.inputs) - 1) * r.output.elements),
-    "se": _se,
+    "se": _se, "mhsa": _mhsa,
+    "cls_token": _none, "token": _none,
     "lrn": _none, "dropout": _none, "flatten": _none, "concat": _none, "zeropad": _none,
     "stochastic_depth": _none, "shuffle": _none, "split": _none,
     "uncounted": _none,        # named in the footer by the import's note
@@ -133,6 +141,7 @@ EXTRA_OPS: dict[str, Callable[[LayerRow], tuple[str, int] | dict[str, int] | Non
     # and a shift" would understate it) and a layer scale is one product per value: neither is
     # offered as an extra yet.
     "ln": _none, "ln2d": _none, "layer_scale": _none,
+    "pos_embed": _none,             # one addition per value, not a join: not offered either
 }
 
 

@@ -294,6 +294,13 @@ def fc_macs(n_in: int, n_out: int) -> int:
     return n_in * n_out
 
 
+def attention_macs(n: int, d: int) -> int:
+    """MACs of multi-head self-attention over ``n`` tokens of width ``d`` (any number of heads):
+    the Q, K, V projections ``3·N·D²``, the scores Q·Kᵀ ``N²·D`` (per head N·N·D/h), the weighted
+    values A·V ``N²·D``, the output projection ``N·D²``."""
+    return 3 * n * d * d + n * n * d + n * n * d + n * d * d
+
+
 def out_len_text(i: int, k: int, s: int, p_lo: int = 0, p_hi: int | None = None,
                  dilation: int = 1) -> str:
     """The output-size formula with the numbers put in, as a student writes it:

@@ -92,17 +92,22 @@ CATEGORIES = {
     "recalibration": ("squeeze-and-excitation: each channel scaled by a gate that two small fc "
                       "layers compute from the pooled map (se)"),
     "scaling": "multiplies each channel by a learned factor of its own (layer_scale)",
+    "embedding": ("learned values put in or added to a transformer's token sequence "
+                  "(cls_token, pos_embed)"),
+    "attention": ("each token a mix of every token's values, weighted by query–key products "
+                  "(mhsa)"),
 }
 # The categories whose work is weighted sums counted as MACs: a "weighted layer" as papers
 # count depth (VGG-16's 16, LeNet-5's 7, its subsampling and RBF layers included); each with
 # the words WEIGHTED_TEXT names it by, which the table's footer prints (a test keeps them in it).
 WEIGHTED = {"convolution": "conv", "fully connected": "fc",
             "subsampling": "LeNet-5's subsampling", "radial basis": "RBF units",
-            "recalibration": "squeeze-and-excitation's fcs"}
+            "recalibration": "squeeze-and-excitation's fcs",
+            "attention": "attention's projections and products"}
 WEIGHTED_TEXT = "conv, fc; LeNet-5's subsampling and RBF units"
 # Weighted categories the footer names only for a network that has them (the classic zoo's
 # footer stays as it was).
-WEIGHTED_WHEN_PRESENT = ("recalibration",)
+WEIGHTED_WHEN_PRESENT = ("recalibration", "attention")
 
 
 def weighted_text(kinds=None) -> str:
@@ -1130,6 +1135,162 @@ class Linear(Rule):
         ]
 
 
+def _sequence(kind: str, x: Shape) -> int:
+    """The number of tokens of a sequence (D×N×1, as patch_embed makes it), else a LayerError."""
+    if x.flat or x.w != 1:
+        raise LayerError(f"{kind} needs a sequence of tokens, D×N×1 (as patch_embed makes it), "
+                         f"but its input is {x}")
+    return x.h
+
+
+class PatchEmbed(Rule):
+    kind = "patch_embed"
+    category = "convolution"
+    main_counts_outputs = True
+    spatial_input = True
+    doc = ("patch embedding (ViT): the image cut into P×P patches, each projected linearly to "
+           "D values (a P×P conv with stride P), the (H/P)×(W/P) map read as a sequence of "
+           "N = (H/P)·(W/P) tokens, shown as D×N×1")
+    main = Attr("patch_embed", "count", REQUIRED, "token width D (the projection's outputs)")
+    attrs = (Attr("patch", "count", REQUIRED, "patch size P (it must divide H and W)"),
+             Attr("bias", "bool", True, "one bias per output"))
+
+    def apply(self, ins, a):
+        x, d, p = ins[0], a["patch_embed"], a["patch"]
+        if x.h % p or x.w % p:
+            raise LayerError(f"patch = {p} must divide the input's {x.h}×{x.w} (ViT cuts the "
+                             "image into whole patches)")
+        gh, gw = x.h // p, x.w // p
+        return Result(Shape(d, gh * gw, 1),
+                      Counts(F.conv_weights(x.c, d, p, p, 1), d if a["bias"] else 0, 0,
+                             F.conv_macs(gh, gw, x.c, d, p, p, 1)))
+
+    def geometry(self, a):
+        return f"{a['patch']}×{a['patch']} patches"
+
+    def rf_window(self, a, ins):
+        p = a["patch"]              # each token sees its P×P patch
+        return ((p, p, 0, 1), (p, p, 0, 1))
+
+    def working(self, r, bias):
+        x, o, p = r.input_shapes[0], r.output, r.attrs["patch"]
+        n = Term(f"({x.h}/{p})·({x.w}/{p})", o.h)
+        return [
+            Step("H", (n,), o.h, "tokens N: one per P×P patch"),
+            W.same("W", 1, "a sequence: one token per row"),
+            W.same("C", o.c, "the token width D, one output per filter"),
+            W.params(r, [Term(W.dot(p, p, x.c, o.c), r.counts.weights, "weights")],
+                     W.exact(o.c), "biases", bias),
+            Step("macs", (Term(f"{W.dot(o.h, o.c)} · {W.dot(p, p, x.c)}", r.counts.macs),),
+                 r.counts.macs, "one MAC per weight per patch"),
+        ]
+
+
+class ClassToken(Rule):
+    kind = "cls_token"
+    category = "embedding"
+    doc = ("a learned class token put before the sequence (ViT; BERT's [CLS]): N + 1 tokens, "
+           "D trainable values")
+
+    def apply(self, ins, a):
+        x = ins[0]
+        n = _sequence(self.kind, x)
+        return Result(Shape(x.c, n + 1, 1), Counts(weights=x.c))
+
+    def working(self, r, bias):
+        x, o = r.input_shapes[0], r.output
+        return [
+            Step("H", (Term(f"{x.h} + 1", o.h),), o.h, "the class token before the N tokens"),
+            W.same("W", 1, "a sequence"), W.same("C", o.c, "the token width D"),
+            Step("params", (Term(W.exact(o.c), r.counts.weights, "the token's values"),),
+                 r.counts.weights, "one learned token of D values"),
+            W.same("macs", 0, "putting a token in is no arithmetic"),
+        ]
+
+
+class PositionEmbedding(Rule):
+    kind = "pos_embed"
+    category = "embedding"
+    doc = ("learned position embeddings added to the tokens (ViT): N·D trainable values, one "
+           "addition per value (not a MAC)")
+
+    def apply(self, ins, a):
+        x = ins[0]
+        _sequence(self.kind, x)
+        return Result(x, Counts(weights=x.elements))
+
+    def working(self, r, bias):
+        o = r.output
+        return W.shape_kept(r, "each token plus its position's embedding") + [
+            Step("params", (Term(W.dot(o.h, o.c), r.counts.weights, "embeddings"),),
+                 r.counts.weights, "one D-vector per position"),
+            W.same("macs", 0, "additions are not counted as MACs"),
+        ]
+
+
+class TokenSelect(Rule):
+    kind = "token"
+    category = "reshape"
+    new_tensor = False              # a view of its input, x[:, i]
+    doc = ("one token of the sequence as a vector of D values (ViT's classifier reads the "
+           "class token, x[:, 0]): a view, no arithmetic")
+    main = Attr("token", "count0", 0, "which token, from 0")
+
+    def apply(self, ins, a):
+        x, i = ins[0], a["token"]
+        n = _sequence(self.kind, x)
+        if i >= n:
+            raise LayerError(f"token = {i} is not one of the {n} tokens (0 … {n - 1})")
+        return Result(Shape(x.c, flat=True), Counts())
+
+    def geometry(self, a):
+        return f"[{a['token']}]"
+
+    def working(self, r, bias):
+        return [W.same("C", r.output.c, f"token {r.attrs['token']}'s D values")] + W.none(
+            "picking a token is a view: no parameters, no arithmetic")
+
+
+class SelfAttention(Rule):
+    kind = "mhsa"
+    category = "attention"
+    doc = ("multi-head self-attention over the N tokens of a D×N×1 sequence (PyTorch's "
+           "nn.MultiheadAttention): projections to queries, keys and values (D → 3·D), per head "
+           "the scores Q·Kᵀ/√(D/h), their softmax A and the weighted values A·V, then an output "
+           "projection D → D: 4·D² weights + 4·D biases; 3·N·D² + N²·D + N²·D + N·D² MACs "
+           "(projections, scores, weighted values, output)")
+    main = Attr("mhsa", "count", REQUIRED, "heads h (h must divide D)")
+    attrs = (Attr("bias", "bool", True, "biases on the Q, K, V and output projections"),)
+
+    def apply(self, ins, a):
+        x, h = ins[0], a["mhsa"]
+        n, d = _sequence(self.kind, x), x.c
+        if d % h:
+            raise LayerError(f"mhsa = {h} heads must divide the token width {d}")
+        return Result(x, Counts(4 * d * d, 4 * d if a["bias"] else 0, 0,
+                                F.attention_macs(n, d)))
+
+    def geometry(self, a):
+        return f"{a['mhsa']} heads"
+
+    def rf_window(self, a, ins):
+        return None                 # every token reads every token
+
+    def working(self, r, bias):
+        n, d, h = r.output.h, r.output.c, r.attrs["mhsa"]
+        dh = d // h
+        weights = [Term(W.dot(3, d, d), 3 * d * d, "Q, K, V projections"),
+                   Term(W.dot(d, d), d * d, "output projection")]
+        return W.shape_kept(r, "attention keeps the sequence") + [
+            W.params(r, weights, f"3·{W.exact(d)} + {W.exact(d)}", "biases", bias),
+            Step("macs", (Term(W.dot(3, n, d, d), 3 * n * d * d, "Q, K, V projections"),
+                          Term(W.dot(h, n, n, dh), n * n * d, "scores Q·Kᵀ, per head N·N·D/h"),
+                          Term(W.dot(h, n, n, dh), n * n * d, "weighted values A·V"),
+                          Term(W.dot(n, d, d), n * d * d, "output projection")),
+                 r.counts.macs, "the softmax and the 1/√(D/h) scaling are not MACs"),
+        ]
+
+
 class Join(Rule):
     """Base of the kinds that join parallel branches: they check the branches agree."""
 
@@ -1241,6 +1402,7 @@ RULES: dict[str, Rule] = _registry(
     Activation("gelu", "Gaussian error linear unit, x·Φ(x), Φ the normal distribution "
                "function (ConvNeXt, ViT)"),
     LayerNorm(), LayerNorm2d(), LayerScale(), Linear(),
+    PatchEmbed(), ClassToken(), PositionEmbedding(), TokenSelect(), SelfAttention(),
     Dropout(), StochasticDepth(), Flatten(), FullyConnected(), RBF(), ChannelShuffle(), ChannelSplit(),
     SqueezeExcitation(), Concat(), Add(), Multiply(),
     Uncounted(),

@@ -288,6 +288,88 @@ class LayerScale(nn.Module):
         return self.gamma * x
 
 
+# A sequence of N tokens of width D is archcalc's D×N×1 map: (batch, D, N, 1) here; torch's
+# transformer layers take (batch, N, D).
+
+def _tokens(x):
+    return x.flatten(2).transpose(1, 2)                     # (B, D, N, 1) → (B, N, D)
+
+
+def _map(t):
+    return t.transpose(1, 2).unsqueeze(-1)                  # (B, N, D) → (B, D, N, 1)
+
+
+class PatchEmbed(nn.Module):
+    """ViT's patch embedding: a P×P conv with stride P, its map read as a sequence."""
+
+    def __init__(self, c_in: int, d: int, p: int, bias: bool):
+        super().__init__()
+        self.proj = nn.Conv2d(c_in, d, p, stride=p, bias=bias)
+
+    def forward(self, x):
+        return self.proj(x).flatten(2).unsqueeze(-1)
+
+
+class ClassToken(nn.Module):
+    """A learned token put before the sequence."""
+
+    def __init__(self, d: int):
+        super().__init__()
+        self.token = nn.Parameter(torch.empty(1, d, 1, 1))
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        nn.init.normal_(self.token, std=0.02)
+
+    def forward(self, x):
+        return torch.cat([self.token.expand(x.shape[0], -1, -1, -1), x], dim=2)
+
+
+class PositionEmbedding(nn.Module):
+    """A learned embedding added to each position's token."""
+
+    def __init__(self, d: int, n: int):
+        super().__init__()
+        self.pos = nn.Parameter(torch.empty(1, d, n, 1))
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        nn.init.normal_(self.pos, std=0.02)
+
+    def forward(self, x):
+        return x + self.pos
+
+
+class Token(nn.Module):
+    """One token of the sequence, as a vector (x[:, i])."""
+
+    def __init__(self, i: int):
+        super().__init__()
+        self.i = i
+
+    def forward(self, x):
+        return x[:, :, self.i, 0]
+
+
+class SelfAttention(nn.Module):
+    """Multi-head self-attention written out (not nn.MultiheadAttention, whose fused fast path
+    FlopCounterMode does not see): a D → 3·D projection to queries, keys and values, per head
+    softmax(Q·Kᵀ/√(D/h))·V as two batched matrix products, an output projection D → D."""
+
+    def __init__(self, d: int, heads: int, bias: bool):
+        super().__init__()
+        self.heads = heads
+        self.qkv = nn.Linear(d, 3 * d, bias=bias)
+        self.out = nn.Linear(d, d, bias=bias)
+
+    def forward(self, x):
+        t = _tokens(x)
+        b, n, d = t.shape
+        q, k, v = self.qkv(t).reshape(b, n, 3, self.heads, d // self.heads).permute(2, 0, 3, 1, 4)
+        a = torch.softmax(q @ k.transpose(-2, -1) / math.sqrt(d // self.heads), dim=-1)
+        return _map(self.out((a @ v).transpose(1, 2).reshape(b, n, d)))
+
+
 # --- the builders ------------------------------------------------------------------------
 
 def conv(a: dict, ins: list[Shape]) -> nn.Module:
@@ -368,6 +450,11 @@ BUILDERS = {
     "ln2d": lambda a, ins: ChannelsLast(nn.LayerNorm(ins[0][0], eps=a["eps"])),
     "layer_scale": lambda a, ins: LayerScale(ins[0][0], a["layer_scale"] or 1.0),
     "linear": lambda a, ins: ChannelsLast(nn.Linear(ins[0][0], a["linear"], bias=a["bias"])),
+    "patch_embed": lambda a, ins: PatchEmbed(ins[0][0], a["patch_embed"], a["patch"], a["bias"]),
+    "cls_token": lambda a, ins: ClassToken(ins[0][0]),
+    "pos_embed": lambda a, ins: PositionEmbedding(ins[0][0], ins[0][1]),
+    "token": lambda a, ins: Token(a["token"]),
+    "mhsa": lambda a, ins: SelfAttention(ins[0][0], a["mhsa"], a["bias"]),
     "dropout": lambda a, ins: nn.Dropout(a["dropout"]),
     "stochastic_depth": lambda a, ins: StochasticDepth(a["stochastic_depth"] or 0.0),
     "shuffle": lambda a, ins: ChannelShuffle(a["shuffle"]),

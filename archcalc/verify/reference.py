@@ -42,14 +42,16 @@ class Reference:
     aux: bool = False
     cpu_build: bool = False     # its constructor computes with tensors (torchvision's RegNet
                                 # quantizes widths with torch ops), so it cannot run on meta
+    tokens: bool = False        # its stages are sequences, (N, D) in torch: archcalc's D×N×1
 
     @property
     def title(self) -> str:
         return f"{self.library} {self.model}"
 
 
-def _ref(network, library, model, stages=(), aux=False, cpu_build=False, **kwargs) -> Reference:
-    return Reference(network, library, model, tuple(stages), kwargs, aux, cpu_build)
+def _ref(network, library, model, stages=(), aux=False, cpu_build=False, tokens=False,
+         **kwargs) -> Reference:
+    return Reference(network, library, model, tuple(stages), kwargs, aux, cpu_build, tokens)
 
 
 def _vgg(depth: int, bn: str) -> Reference:
@@ -158,6 +160,12 @@ REFERENCES: dict[str, Reference] = {r.network: r for r in [
         ("stage2_", "features.3"), ("down3", "features.4"), ("stage3_", "features.5"),
         ("down4", "features.6"), ("stage4_", "features.7"), ("head_ln", "classifier.0")])
       for m in ("tiny", "small", "base")],
+    # torchvision's vit_*: the encoder's layers take and give (N, D) sequences.
+    *[_ref(f"vit_{m}", "torchvision", f"vit_{m}", [
+        ("patch_embed", "conv_proj")] + [
+        (f"layer_{i + 1}/mlp/add", f"encoder.layers.encoder_layer_{i}") for i in (0, 5, d - 1)]
+        + [("ln", "encoder")], tokens=True)
+      for m, d in (("b_16", 12), ("b_32", 12), ("l_16", 24))],
 ]}
 
 
@@ -250,8 +258,13 @@ def cross_check(analysis: Analysis, batch: int = 1, changed: str = "") -> Refere
     ]
     for name, path in ref.stages:
         row = stage_row(analysis, name)
-        items.append(Item(f"shape after {row.name if row else name} ↔ {path}",
-                          shape_of(row.output) if row else None, seen.get(path)))
+        ours = shape_of(row.output) if row else None
+        if ref.tokens and row and not row.output.flat:
+            ours = (row.output.h, row.output.c)         # torch's (N, D)
+        theirs = seen.get(path)
+        if ref.tokens and path == "conv_proj" and theirs:
+            theirs = (theirs[1] * theirs[2], theirs[0])  # the patch grid read as tokens
+        items.append(Item(f"shape after {row.name if row else name} ↔ {path}", ours, theirs))
     items.append(Item(f"output ({last.name})", shape_of(last.output), tuple(out.shape[1:])))
     return ReferenceCheck(ref, tuple(items))
 
