@@ -1094,7 +1094,7 @@ class LayerScale(Rule):
 
     def geometry(self, a):
         v = a["layer_scale"]
-        return "" if v is None else f"γ₀={v:g}"
+        return "" if v is None else f"γ init {v:g}"
 
     def working(self, r, bias):
         c = r.output.c
