@@ -140,13 +140,15 @@ GOOD = {
                                       "= make_divisible($c * 1.3, 8)", "= $c / 0", "= $nope"]),
     "count0": st.integers(0, 3),
     "pair": st.integers(1, 5) | st.lists(st.integers(1, 5), min_size=2, max_size=2),
+    "pair0": st.integers(0, 2) | st.lists(st.integers(0, 2), min_size=2, max_size=2),
     "padding": st.integers(0, 3) | st.just("same")
     | st.lists(st.integers(0, 2), min_size=4, max_size=4),
     "bool": st.booleans(),
     "number": st.floats(0, 1),
     "connections": st.lists(st.lists(st.integers(0, 5), min_size=1, max_size=3, unique=True),
                             min_size=1, max_size=4),
-    "text": st.text(max_size=6) | st.sampled_from(["relu", "silu", "sigmoid", "hardsigmoid"]),
+    "text": st.text(max_size=6) | st.sampled_from(["relu", "silu", "sigmoid", "hardsigmoid",
+                                                   "nearest", "bilinear"]),
 }
 
 

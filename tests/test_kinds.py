@@ -56,8 +56,8 @@ def test_pooling_reduction_is_stated_for_pools_only():
 
 
 # Kinds no bundled network uses yet (a depthwise multiplier, the mobile family's kinds not in
-# MobileNet v2, an uncounted operation: an import's, with --skip-unknown): a small network does.
-# tests/test_verify.py builds the same one in torch.
+# MobileNet v2, upsampling, an uncounted operation: an import's, with --skip-unknown): a small
+# network does. tests/test_verify.py builds the same one in torch.
 DWCONV = """
 name = "dw"
 description = "a depthwise conv and the mobile kinds"
@@ -66,7 +66,7 @@ input = [8, 15, 15]
 layers = [{ conv = 16, k = 3 }, "bn", "relu", { dwconv = 2, k = 3, s = 2, p = 1 }, "hardswish",
           { pwconv = 24, bias = false }, "silu", { se = 6, act = "silu", gate = "hardsigmoid" },
           { shuffle = 4 }, { pwconv = 24, groups = 4 }, "hardsigmoid", { se = 8 },
-          { split = 3, part = 2 },
+          { split = 3, part = 2 }, { upsample = 2, mode = "bilinear" },
           { stochastic_depth = 0.2 }, "gap", "flatten", { fc = 10 }, { uncounted = "GELU" }]
 """
 
@@ -233,6 +233,39 @@ def test_the_vit_kinds_count_as_written():
 def test_the_vit_kinds_refuse_what_does_not_fit(tmp_path, layers, message):
     f = tmp_path / "v.toml"
     f.write_text('name = "v"\ndescription = "d"\nsource = "s"\ninput = [3, 12, 12]\n'
+                 f'layers = {layers}\n')
+    with pytest.raises(Exception, match=message):
+        archcalc.analyse(str(f))
+
+
+def test_the_unet_kinds_count_as_written(tmp_path):
+    """A transposed conv's size (I − 1)·S − 2P + D·(K − 1) + output_padding + 1 and its MACs, one
+    per weight per input position (PyTorch's ConvTranspose2d); upsample and crop: no counts."""
+    f = tmp_path / "u.toml"
+    f.write_text('name = "u"\ndescription = "d"\nsource = "s"\ninput = [4, 9, 9]\n'
+                 'layers = [{ tconv = 6, k = 3, s = 2, p = 1, output_padding = 1 }, '
+                 '{ upsample = 2, mode = "bilinear" }, { crop = [30, 28] }, { upsample = [1, 2] }]\n')
+    t, up, crop, up2 = archcalc.analyse(str(f)).rows
+    assert t.output.as_list() == [6, (9 - 1) * 2 - 2 + 2 + 1 + 1, 18]
+    assert (t.counts.weights, t.counts.biases, t.counts.macs) == (3 * 3 * 4 * 6, 6, 9 * 9 * 3 * 3 * 4 * 6)
+    assert t.geometry == "3×3 s2 p1 op1"
+    assert (up.output.as_list(), up.geometry) == ([6, 36, 36], "×2 bilinear")
+    assert (crop.output.as_list(), crop.counts.params) == ([6, 30, 28], 0)
+    assert up2.output.as_list() == [6, 30, 56]
+    for r in (up, crop, up2):
+        assert r.counts.params == r.counts.macs == 0
+
+
+@pytest.mark.parametrize("layers, message", [
+    ('[{ tconv = 2, k = 3, s = 2, output_padding = 2 }]',
+     "output_padding 2 along H must be smaller than the stride 2"),
+    ('[{ crop = 10 }]', "crop = 10×10 is larger than the input's 8×8"),
+    ('[{ upsample = 2, mode = "bicubic" }]', 'mode = "bicubic" is not one of nearest, bilinear'),
+    ('[{ tconv = 2, k = 3, p = "same" }]', 'tconv takes explicit padding, not "same"'),
+])
+def test_the_unet_kinds_refuse_what_does_not_fit(tmp_path, layers, message):
+    f = tmp_path / "u.toml"
+    f.write_text('name = "u"\ndescription = "d"\nsource = "s"\ninput = [3, 8, 8]\n'
                  f'layers = {layers}\n')
     with pytest.raises(Exception, match=message):
         archcalc.analyse(str(f))

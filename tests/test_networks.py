@@ -236,3 +236,67 @@ def test_input_override_changes_the_arithmetic():
     assert "the last input row and column at the bottom and right are read by no window" in note.text
     assert "nearest input sizes that leave no input pixel out: 223, 227" in note.text
     assert 227 in a.even_inputs
+
+
+# --- U-Net (issue 13) ---------------------------------------------------------------------------
+
+def test_unet_is_the_papers_figure_1():
+    """Ronneberger et al. 2015, Fig. 1: 572×572 in, 388×388 out; each level's sizes after its two
+    valid convs, the crops of the copies, the up-convolutions' outputs."""
+    a = archcalc.analyse("unet")
+    rows = {r.name: r for r in a.rows}
+    assert a.input.as_list() == [1, 572, 572] and rows["out"].output.as_list() == [2, 388, 388]
+    prefix = ""
+    for level, (down, crop, c) in enumerate(((568, 392, 64), (280, 200, 128), (136, 104, 256),
+                                             (64, 56, 512)), start=1):
+        prefix += f"l{level}/"
+        assert rows[prefix + "conv2"].output.as_list() == [c, down, down]
+        assert rows[prefix + "skip/crop"].output.as_list() == [c, crop, crop]
+        assert rows[prefix + "skip/up"].output.as_list() == [c, crop, crop]
+        assert rows[prefix + "skip/concat"].output.as_list() == [2 * c, crop, crop]
+        prefix += "skip/"
+    assert rows[prefix + "l5/conv2"].output.as_list() == [1024, 28, 28]
+
+
+def test_unet_equals_the_paper_built_in_torch():
+    """The paper's network written directly in torch (no torchvision or timm U-Net exists):
+    the same parameters, the same MACs (FlopCounterMode on the meta device) and output."""
+    torch = pytest.importorskip("torch")
+    from torch import nn
+    from torch.utils.flop_counter import FlopCounterMode
+
+    def two(cin, c):
+        return nn.Sequential(nn.Conv2d(cin, c, 3), nn.ReLU(), nn.Conv2d(c, c, 3), nn.ReLU())
+
+    class UNet(nn.Module):
+        def __init__(self):
+            super().__init__()
+            cs = (64, 128, 256, 512)
+            self.down = nn.ModuleList(two(cin, c) for cin, c in zip((1,) + cs[:-1], cs))
+            self.bottom = two(512, 1024)
+            self.up = nn.ModuleList(nn.ConvTranspose2d(2 * c, c, 2, stride=2) for c in cs)
+            self.dec = nn.ModuleList(two(2 * c, c) for c in cs)
+            self.out = nn.Conv2d(64, 2, 1)
+
+        def forward(self, x):
+            skips = []
+            for d in self.down:
+                x = d(x)
+                skips.append(x)
+                x = nn.functional.max_pool2d(x, 2)
+            x = self.bottom(x)
+            for i in reversed(range(4)):
+                x = self.up[i](x)
+                s = skips[i]
+                t = (s.shape[2] - x.shape[2]) // 2
+                x = self.dec[i](torch.cat([s[:, :, t:t + x.shape[2], t:t + x.shape[3]], x], 1))
+            return self.out(x)
+
+    a = archcalc.analyse("unet")
+    with torch.device("meta"):
+        m = UNet()
+    with FlopCounterMode(display=False) as counter:
+        y = m(torch.empty(1, 1, 572, 572, device="meta"))
+    assert tuple(y.shape[1:]) == (2, 388, 388)
+    assert a.totals.params == sum(p.numel() for p in m.parameters()) == 31_030_658
+    assert 2 * a.totals.macs == counter.get_total_flops()

@@ -161,3 +161,17 @@ def test_rf_columns_name_the_branch_at_joins():
     line = next(ln for ln in out.splitlines() if ln.startswith("3b/concat "))
     # 3a's 5×5 branch (59), then 3b's: its 1×1 reduce adds nothing, its 5×5 (5 − 1)·8: 91
     assert line.split()[1:] == ["91×91", "3a/relu5", "→", "3b/relu5"]
+
+
+def test_no_field_is_computed_after_an_upsampling_layer():
+    """U-Net: the contracting path's fields are computed (Fig. 1's first two 3×3 convs: 5×5);
+    after a transposed conv neighbouring outputs' fields are not a whole number of input pixels
+    apart, so from there on the field is "not computed", at the joins too, never "global"."""
+    a = archcalc.analyse("unet")
+    f = R.fields(a)
+    assert R.size_text(f["l1/conv2"]) == "5×5"
+    assert R.size_text(f["l1/skip/crop"]) == "5×5"
+    for name in ("l1/skip/l2/skip/l3/skip/l4/skip/up", "l1/skip/concat", "out"):
+        assert R.size_text(f[name]) == "not computed", name
+        assert R.jump_text(f[name]) == R.start_text(f[name]) == ""
+        assert not f[name].is_global

@@ -236,3 +236,37 @@ def test_the_installed_tools_agree_on_the_modern_families(tv_name):
         m, (3, 224, 224), as_strings=False, print_per_layer_stat=False, verbose=False)
     assert sum(CV.count("ptflops", r) for r in rows) - pt_macs == pt_short
     assert pt_params == params
+
+
+def test_the_installed_tools_agree_on_the_upsampling_kinds(tmp_path):
+    """tconv (padding, output_padding, biases or none), upsample (bilinear, nearest) and crop
+    under the torchinfo, thop and ptflops presets, against a torch model of the same layers
+    (fvcore 0.1.5 measured by hand on it: 243,000, equal)."""
+    torch = pytest.importorskip("torch")
+    torchinfo = pytest.importorskip("torchinfo")
+    thop = pytest.importorskip("thop")
+    ptflops = pytest.importorskip("ptflops")
+    from torch import nn
+
+    class Crop(nn.Module):
+        def forward(self, x):
+            t = (x.shape[2] - 30) // 2
+            return x[:, :, t:t + 30, t:t + 30]
+
+    f = tmp_path / "up.toml"
+    f.write_text('name = "up"\ndescription = "d"\nsource = "s"\ninput = [4, 9, 9]\n'
+                 'layers = [{ tconv = 6, k = 3, s = 2, p = 1, output_padding = 1 }, '
+                 '{ upsample = 2, mode = "bilinear" }, { crop = 30 }, { upsample = 2 }, '
+                 '{ tconv = 2, k = 2, s = 2, bias = false }]\n')
+    rows = archcalc.analyse(str(f)).rows
+    m = nn.Sequential(nn.ConvTranspose2d(4, 6, 3, 2, 1, output_padding=1),
+                      nn.Upsample(scale_factor=2, mode="bilinear", align_corners=False), Crop(),
+                      nn.Upsample(scale_factor=2), nn.ConvTranspose2d(6, 2, 2, 2, bias=False))
+    m.eval()
+    x = torch.zeros(1, 4, 9, 9)
+    assert thop.profile(m, inputs=(x,), verbose=False)[0] == sum(CV.count("thop", r) for r in rows)
+    assert torchinfo.summary(m, input_size=(1, 4, 9, 9), verbose=0).total_mult_adds == sum(
+        CV.count("torchinfo", r) for r in rows)
+    assert ptflops.get_model_complexity_info(
+        m, (4, 9, 9), as_strings=False, print_per_layer_stat=False, verbose=False)[0] == sum(
+        CV.count("ptflops", r) for r in rows)

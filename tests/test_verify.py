@@ -422,3 +422,22 @@ layers = [{ patch_embed = 16, patch = 4 }, "cls_token", "pos_embed", "ln", { mhs
         mha = torch.nn.MultiheadAttention(d, h, bias=bias)
         assert sum(p.numel() for p in mha.parameters()) == RULES["mhsa"].apply(
             [layers.Shape(d, 10, 1)], {"mhsa": h, "bias": bias}).counts.params
+
+
+def test_the_unet_kinds_agree_with_torch():
+    """tconv (padding, output_padding, groups, dilation), upsample (nearest, bilinear) and crop,
+    built from a spec, agree with torch layer by layer."""
+    import tomllib
+    data = tomllib.loads('''
+name = "un"
+description = "the U-Net kinds"
+source = "tests"
+input = [4, 9, 9]
+layers = [{ tconv = 6, k = 3, s = 2, p = 1, output_padding = 1 }, { upsample = 2, mode = "bilinear" },
+          { crop = [30, 28] }, { upsample = [1, 2] }, { tconv = 4, k = 2, s = 2, groups = 2, bias = false },
+          { tconv = 2, k = 3, s = 1, dilation = 2, p = [1, 0, 2, 1] }]
+''')
+    net = SpecFile("<test>", data).network("un")
+    result = check(net, engine.analyse(net))
+    assert result.ok, result.failures[:3]
+    assert {c.name for c in result.layers} >= {"tconv1", "tconv2", "tconv3", "upsample1", "crop"}

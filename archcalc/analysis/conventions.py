@@ -105,6 +105,10 @@ FVCORE: dict[str, Handler] = {
     "mhsa": Uncounted("its projections are counted (aten::linear, no biases); fvcore has no handle "
                       "for scaled_dot_product_attention, which computes the scores and the "
                       "weighted values", lambda r: 4 * r.output.h * r.output.c ** 2),
+    # aten::_convolution, transposed: weights times input positions; aten::upsample_nearest2d
+    # 1 per output value, aten::upsample_bilinear2d 4; a crop is a slice (ignored)
+    "tconv": _macs, "crop": _none,
+    "upsample": lambda r: (4 if r.attrs["mode"] == "bilinear" else 1) * r.output.elements,
 }
 
 
@@ -175,6 +179,9 @@ PTFLOPS: dict[str, Handler] = {
     "pos_embed": Uncounted("torchvision's ViT adds its position embedding with +, which "
                            "ptflops' patch of torch.add does not see"),
     "mhsa": _pt_mhsa,
+    "tconv": _with_bias,                        # its hook counts the input positions
+    "upsample": _two_per_value,                 # nn.Upsample's hook and the patch of F.interpolate
+    "crop": _none,
 }
 
 
@@ -201,7 +208,7 @@ KERAS: dict[str, Handler] = {
     "uncounted": _NO_RULE,
     "gelu": _keras, "ln": _keras, "ln2d": _keras, "layer_scale": _keras, "linear": _keras,
     "patch_embed": _keras, "cls_token": _keras, "pos_embed": _keras, "token": _keras,
-    "mhsa": _keras,
+    "mhsa": _keras, "tconv": _keras, "upsample": _keras, "crop": _keras,
 }
 
 
@@ -223,6 +230,7 @@ TORCHVISION: dict[str, Handler] = {
     "linear": _macs, "gelu": _none, "ln": _none, "ln2d": _none, "layer_scale": _none,
     "patch_embed": _macs, "mhsa": _macs,        # the attention products are in ViT's GFLOPS
     "cls_token": _none, "pos_embed": _none, "token": _none,
+    "tconv": _macs, "upsample": _none, "crop": _none,
 }
 
 # --- torchinfo --------------------------------------------------------------------------------
@@ -263,6 +271,7 @@ TORCHINFO: dict[str, Handler] = {
     "layer_scale": _TI_PARAMETER, "cls_token": _TI_PARAMETER, "pos_embed": _TI_PARAMETER,
     "mhsa": Uncounted("nn.MultiheadAttention is no leaf layer to torchinfo (it holds out_proj) "
                       "and calls out_proj's weights without calling the module: no mult-adds"),
+    "tconv": _ti_conv, "upsample": _none, "crop": _none,
 }
 
 
@@ -320,6 +329,12 @@ THOP: dict[str, Handler] = {
     "patch_embed": _macs, "token": _none,
     "cls_token": _THOP_PARAMETER, "pos_embed": _THOP_PARAMETER,
     "mhsa": _THOP_NO_RULE,
+    # count_convNd for nn.ConvTranspose2d too: output values × C_in/groups × Kh·Kw, as if each
+    # output read a whole window (S² times a stride-S, K = S transposed conv's multiply-adds)
+    "tconv": lambda r: r.output.elements * (r.input_shapes[0].c // r.attrs["groups"])
+    * r.attrs["k"][0] * r.attrs["k"][1],
+    "upsample": lambda r: (11 if r.attrs["mode"] == "bilinear" else 1) * r.output.elements,
+    "crop": _none,
 }
 
 # --- the papers -------------------------------------------------------------------------------
@@ -429,6 +444,10 @@ def preset_summary(a: Analysis, preset: str) -> str:
                 "and linear without biases, batch norm 4 per value, average pooling 1 per "
                 "output value, adaptive average pooling its window + 1 per output value, "
                 "softmax 3n − 1 per vector of n; ReLU and max pooling zero)")
+        if any(r.kind == "tconv" for r in rows):
+            text += ("; a transposed conv counted as if each output value read a whole window "
+                     "(output values × C_in/groups × Kh·Kw: S² times its multiply-adds where "
+                     "K = S)")
         if any(r.kind in ("avgpool", "adaptive_avgpool", "gap") for r in rows):
             text += ("; average pooling counted as modules (nn.AvgPool2d, "
                      "nn.AdaptiveAvgPool2d): thop's hooks do not see F.avg_pool2d or "

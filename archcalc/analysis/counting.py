@@ -122,7 +122,7 @@ def _se(r: LayerRow) -> dict[str, int]:
 # kind whose operations fall under several, squeeze-and-excitation's).
 EXTRA_OPS: dict[str, Callable[[LayerRow], tuple[str, int] | dict[str, int] | None]] = {
     "conv": _bias, "pwconv": _bias, "dwconv": _bias, "sepconv": _bias, "fc": _bias,
-    "linear": _bias, "patch_embed": _bias, "subsample": _bias, "rbf": _bias,
+    "linear": _bias, "patch_embed": _bias, "tconv": _bias, "subsample": _bias, "rbf": _bias,
     "bn": lambda r: ("bn", 2 * r.output.elements),
     "relu": _act, "relu6": _act, "tanh": _act, "sigmoid": _act, "hardswish": _act,
     "hardsigmoid": _act, "silu": _act, "gelu": _act, "softmax": _act,
@@ -133,7 +133,8 @@ EXTRA_OPS: dict[str, Callable[[LayerRow], tuple[str, int] | dict[str, int] | Non
     "add": _add,
     "mul": lambda r: ("add", (len(r.inputs) - 1) * r.output.elements),
     "se": _se, "mhsa": _mhsa,
-    "cls_token": _none, "token": _none,
+    "cls_token": _none, "token": _none, "crop": _none,
+    "upsample": _none,              # its interpolation's arithmetic is not offered as an extra
     "lrn": _none, "dropout": _none, "flatten": _none, "concat": _none, "zeropad": _none,
     "stochastic_depth": _none, "shuffle": _none, "split": _none,
     "uncounted": _none,        # named in the footer by the import's note

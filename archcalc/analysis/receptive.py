@@ -10,7 +10,9 @@ input pixels) to
 ``s`` is the input pixel where output 0's field begins; a negative start lies in the padding.
 Where branches join, the field of output 0 is the union of the branches' fields: it starts at
 the smallest start and ends at the largest end, and the path through the branch with the
-largest field is named. A global pool or an fc layer sees the whole input (``global``).
+largest field is named. A global pool or an fc layer sees the whole input (``global``). After a
+layer that enlarges the map (a transposed conv, an upsample) neighbouring outputs' fields are not
+a whole number of input pixels apart, and no field is computed (``not computed``).
 """
 
 from __future__ import annotations
@@ -74,17 +76,20 @@ class Axis:
 
 @dataclass(frozen=True, slots=True)
 class Field:
-    """A layer's receptive field; ``h``/``w`` are ``None`` when it sees the whole input."""
+    """A layer's receptive field; ``h``/``w`` are ``None`` when it sees the whole input, or
+    when the field is not computed (``computed`` false: after an upsampling layer)."""
 
     h: Axis | None
     w: Axis | None
+    computed: bool = True
 
     @property
     def is_global(self) -> bool:
-        return self.h is None
+        return self.h is None and self.computed
 
 
 GLOBAL = Field(None, None)
+NOT_COMPUTED = Field(None, None, False)
 ORIGIN = Field(Axis(1, 1, 0), Axis(1, 1, 0))
 
 
@@ -108,6 +113,9 @@ def fields(a: Analysis) -> dict[str, Field]:
     env: dict[str, Field] = {"input": ORIGIN}
     for r in a.rows:
         ins = [env[i] for i in r.inputs]
+        if any(not f.computed for f in ins):
+            env[r.name] = NOT_COMPUTED
+            continue
         if any(f.is_global for f in ins):
             env[r.name] = GLOBAL
             continue
@@ -118,6 +126,8 @@ def fields(a: Analysis) -> dict[str, Field]:
         win = RULES[r.kind].rf_window(r.attrs, list(r.input_shapes))
         if win is None:
             env[r.name] = GLOBAL
+        elif win == "upsampling":
+            env[r.name] = NOT_COMPUTED
         else:
             (kh, sh, ph, dh), (kw, sw, pw, dw) = win
             h, w = step(ins[0].h, kh, sh, ph, dh), step(ins[0].w, kw, sw, pw, dw)
@@ -130,20 +140,22 @@ def _pair(h: int, w: int, sep: str = "×") -> str:
 
 
 def size_text(f: Field) -> str:
-    return "global" if f.is_global else f"{f.h.size}×{f.w.size}"
+    if f.h is None:
+        return "global" if f.computed else "not computed"
+    return f"{f.h.size}×{f.w.size}"
 
 
 def jump_text(f: Field) -> str:
-    return "" if f.is_global else _pair(f.h.jump, f.w.jump)
+    return "" if f.h is None else _pair(f.h.jump, f.w.jump)
 
 
 def start_text(f: Field) -> str:
-    return "" if f.is_global else _pair(f.h.start, f.w.start, ",")
+    return "" if f.h is None else _pair(f.h.start, f.w.start, ",")
 
 
 def via_text(f: Field, join: bool) -> str:
     """At a join, the branch the largest field comes through (``""`` elsewhere)."""
-    if not join or f.is_global or not (f.h.path or f.w.path):
+    if not join or f.h is None or not (f.h.path or f.w.path):
         return ""
     vh, vw = f.h.path[-1], f.w.path[-1]
     return vh if vh == vw else f"H: {vh}; W: {vw}"
@@ -151,7 +163,7 @@ def via_text(f: Field, join: bool) -> str:
 
 def path_text(f: Field) -> str:
     """The branches the largest field goes through, e.g. ``3a/b3_3x3 → 3b/b3_3x3``."""
-    if f.is_global or not (f.h.path or f.w.path):
+    if f.h is None or not (f.h.path or f.w.path):
         return ""
     ph, pw = " → ".join(f.h.path), " → ".join(f.w.path)
     return ph if ph == pw else f"H: {ph}; W: {pw}"

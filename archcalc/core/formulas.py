@@ -294,6 +294,13 @@ def fc_macs(n_in: int, n_out: int) -> int:
     return n_in * n_out
 
 
+def tconv_out_len(i: int, k: int, s: int, p_lo: int, p_hi: int, d: int = 1,
+                  output_padding: int = 0) -> int:
+    """Output length of a transposed convolution (PyTorch's ConvTranspose2d):
+    ``(I − 1)·S − P_lo − P_hi + D·(K − 1) + output_padding + 1``."""
+    return (i - 1) * s - p_lo - p_hi + d * (k - 1) + output_padding + 1
+
+
 def attention_macs(n: int, d: int) -> int:
     """MACs of multi-head self-attention over ``n`` tokens of width ``d`` (any number of heads):
     the Q, K, V projections ``3·N·D²``, the scores Q·Kᵀ ``N²·D`` (per head N·N·D/h), the weighted

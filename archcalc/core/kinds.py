@@ -96,6 +96,7 @@ CATEGORIES = {
                   "(cls_token, pos_embed)"),
     "attention": ("each token a mix of every token's values, weighted by query–key products "
                   "(mhsa)"),
+    "upsampling": "enlarges each map by copying or interpolating its values (upsample)",
 }
 # The categories whose work is weighted sums counted as MACs: a "weighted layer" as papers
 # count depth (VGG-16's 16, LeNet-5's 7, its subsampling and RBF layers included); each with
@@ -173,7 +174,8 @@ class Rule:
     def rf_window(self, a: dict, ins: list[Shape]) -> tuple[tuple[int, int, int, int], ...] | None:
         """For the receptive field: per axis (H, W), the (kernel, stride, leading padding,
         dilation) this layer applies, or ``None`` when each output sees its whole input (global
-        pooling, fc). The default keeps every position where it is."""
+        pooling, fc), or ``"upsampling"`` for a layer that enlarges the map (its outputs' fields
+        are not evenly spaced: not computed). The default keeps every position where it is."""
         return ((1, 1, 0, 1), (1, 1, 0, 1))
 
     def working(self, r: LayerRow, bias: bool) -> list[Step]:
@@ -572,6 +574,144 @@ class SeparableConv(Windowed):
                                r.counts.macs),),
                  r.counts.macs, "depthwise then pointwise, at every output position"),
         ]
+
+
+class TransposedConv(Windowed):
+    kind = "tconv"
+    category = "convolution"
+    main_counts_outputs = True
+    doc = ("transposed convolution (\"up-convolution\", PyTorch's nn.ConvTranspose2d): each input "
+           "value scattered through a K×K filter at stride S; output (I − 1)·S − P_lo − P_hi + "
+           "D·(K − 1) + output_padding + 1")
+    main = Attr("tconv", "count", REQUIRED, "number of output channels (filters)")
+    attrs = WINDOW + (
+        Attr("output_padding", "pair0", 0, "extra rows and columns at the bottom and right "
+             "(PyTorch's output_padding: smaller than the stride or the dilation)"),
+        Attr("groups", "count", 1, "channel groups"),
+        Attr("bias", "bool", True, "one bias per filter"),
+    )
+
+    def apply(self, ins, a):
+        x = ins[0]
+        c_out, g = a["tconv"], a["groups"]
+        (kh, kw), (sh, sw), (dh, dw), (oh, ow) = a["k"], a["s"], a["dilation"], a["output_padding"]
+        if a["p"] == "same":
+            raise LayerError('tconv takes explicit padding, not "same"')
+        if x.c % g or c_out % g:
+            raise LayerError(f"groups = {g} must divide both the input channels ({x.c}) and "
+                             f"the output channels ({c_out})")
+        for name, o, s, d in (("H", oh, sh, dh), ("W", ow, sw, dw)):
+            if o >= max(s, d):
+                raise LayerError(f"output_padding {o} along {name} must be smaller than the "
+                                 f"stride {s} or the dilation {d} (PyTorch's rule)")
+        top, bottom, left, right = a["p"]
+        h = F.tconv_out_len(x.h, kh, sh, top, bottom, dh, oh)
+        w = F.tconv_out_len(x.w, kw, sw, left, right, dw, ow)
+        if h < 1 or w < 1:
+            raise LayerError(f"the output would be {h}×{w}: the padding removes more than the "
+                             "transposed convolution makes")
+        weights = F.conv_weights(x.c, c_out, kh, kw, g)
+        # one MAC per weight per *input* position: each input value is multiplied by the whole
+        # filter (the output positions a filter tap reaches are not all of them)
+        macs = x.h * x.w * weights
+        return Result(Shape(c_out, h, w), Counts(weights, c_out if a["bias"] else 0, 0, macs))
+
+    def geometry(self, a):
+        g = _geometry(a)
+        op = a["output_padding"]
+        if op != (0, 0):
+            g += f" op{op[0]}" if op[0] == op[1] else f" op{op[0]},{op[1]}"
+        return g + (f" g{a['groups']}" if a["groups"] != 1 else "")
+
+    def rf_window(self, a, ins):
+        return "upsampling"
+
+    def working(self, r, bias):
+        a, x, o = r.attrs, r.input_shapes[0], r.output
+        (kh, kw), (sh, sw), (dh, dw), (oh, ow) = a["k"], a["s"], a["dilation"], a["output_padding"]
+        top, bottom, left, right = a["p"]
+        g = a["groups"]
+        cin = W.exact(x.c) if g == 1 else f"({x.c}/{g})"
+
+        def axis(field, i, k, s, lo, hi, d, op, out):
+            expr = f"({i} − 1)·{s} − {lo} − {hi} + {d}·({k} − 1) + {op} + 1"
+            return Step(field, (Term(expr, out),), out, "")
+
+        return [
+            axis("H", x.h, kh, sh, top, bottom, dh, oh, o.h),
+            axis("W", x.w, kw, sw, left, right, dw, ow, o.w),
+            W.same("C", o.c, "one output map per filter"),
+            W.params(r, [Term(W.dot(kh, kw, cin, o.c), r.counts.weights, "weights")],
+                     W.exact(o.c), "biases", bias),
+            Step("macs", (Term(f"{W.dot(x.h, x.w)} · {W.dot(kh, kw, cin, o.c)}",
+                               r.counts.macs),), r.counts.macs,
+                 "one MAC per weight per input position"),
+        ]
+
+
+class Upsample(Rule):
+    kind = "upsample"
+    category = "upsampling"
+    spatial_input = True
+    doc = ("upsampling by an integer factor (PyTorch's nn.Upsample): nearest copies each value "
+           "into an S×S block, bilinear interpolates between the four nearest; no parameters")
+    main = Attr("upsample", "pair", REQUIRED, "scale factor S or [Sh, Sw]")
+    attrs = (Attr("mode", "text", "nearest", 'how: "nearest" or "bilinear"'),)
+    MODES = ("nearest", "bilinear")
+
+    def apply(self, ins, a):
+        x, (sh, sw) = ins[0], a["upsample"]
+        if a["mode"] not in self.MODES:
+            raise LayerError(f"upsample's mode = \"{a['mode']}\" is not one of "
+                             + ", ".join(self.MODES))
+        return Result(Shape(x.c, x.h * sh, x.w * sw), Counts())
+
+    def geometry(self, a):
+        sh, sw = a["upsample"]
+        return f"×{sh} {a['mode']}" if sh == sw else f"×{sh},{sw} {a['mode']}"
+
+    def rf_window(self, a, ins):
+        return "upsampling"
+
+    def working(self, r, bias):
+        x, o = r.input_shapes[0], r.output
+        sh, sw = r.attrs["upsample"]
+        return [Step("H", (Term(f"{x.h}·{sh}", o.h),), o.h),
+                Step("W", (Term(f"{x.w}·{sw}", o.w),), o.w),
+                W.same("C", o.c, "each map upsampled on its own")] + W.none(
+            "upsampling has no parameters; its interpolation is not counted as MACs")
+
+
+class Crop(Rule):
+    kind = "crop"
+    category = "reshape"
+    new_tensor = False              # a view of its input (a slice)
+    spatial_input = True
+    doc = ("the centre H×W of each map (U-Net's \"copy and crop\": the border a valid "
+           "convolution loses is cut off so that the maps can be concatenated); a view")
+    main = Attr("crop", "pair", REQUIRED, "output size H or [H, W]")
+
+    def apply(self, ins, a):
+        x, (h, w) = ins[0], a["crop"]
+        if h > x.h or w > x.w:
+            raise LayerError(f"crop = {h}×{w} is larger than the input's {x.h}×{x.w}")
+        return Result(Shape(x.c, h, w), Counts())
+
+    def geometry(self, a):
+        h, w = a["crop"]
+        return f"centre {h}×{w}" if h != w else f"centre {h}"
+
+    def rf_window(self, a, ins):
+        x, (h, w) = ins[0], a["crop"]
+        return ((1, 1, -((x.h - h) // 2), 1), (1, 1, -((x.w - w) // 2), 1))
+
+    def working(self, r, bias):
+        x, o = r.input_shapes[0], r.output
+        return [W.same("H", o.h, f"the centre {o.h} of {x.h} rows: {(x.h - o.h) // 2} cut at "
+                       f"the top, {x.h - o.h - (x.h - o.h) // 2} at the bottom"),
+                W.same("W", o.w, f"the centre {o.w} of {x.w} columns"),
+                W.same("C", o.c, "a crop keeps the channels")] + W.none(
+            "a crop is a view: no parameters, no arithmetic")
 
 
 class Pool(Windowed):
@@ -1403,6 +1543,7 @@ RULES: dict[str, Rule] = _registry(
                "function (ConvNeXt, ViT)"),
     LayerNorm(), LayerNorm2d(), LayerScale(), Linear(),
     PatchEmbed(), ClassToken(), PositionEmbedding(), TokenSelect(), SelfAttention(),
+    TransposedConv(), Upsample(), Crop(),
     Dropout(), StochasticDepth(), Flatten(), FullyConnected(), RBF(), ChannelShuffle(), ChannelSplit(),
     SqueezeExcitation(), Concat(), Add(), Multiply(),
     Uncounted(),

@@ -187,12 +187,12 @@ def _count(v, lo=1):
     return _whole(v, lo, f"a whole number ≥ {lo}")
 
 
-def _pair(v):
-    msg = "a whole number ≥ 1 or a pair [H, W] of them"
+def _pair(v, low: int = 1):
+    msg = f"a whole number ≥ {low} or a pair [H, W] of them"
     if _is_int(v):
-        return (_whole(v, 1, msg),) * 2
+        return (_whole(v, low, msg),) * 2
     if isinstance(v, list) and len(v) == 2:
-        return (_whole(v[0], 1, msg), _whole(v[1], 1, msg))
+        return (_whole(v[0], low, msg), _whole(v[1], low, msg))
     raise BadValue(msg)
 
 
@@ -244,7 +244,7 @@ def _text(v):
     return v
 
 
-CHECKERS = {"count": _count, "count0": lambda v: _count(v, 0), "pair": _pair, "padding": _padding, "bool": _bool,
+CHECKERS = {"count": _count, "count0": lambda v: _count(v, 0), "pair": _pair, "pair0": lambda v: _pair(v, 0), "padding": _padding, "bool": _bool,
             "number": _number, "connections": _connections, "text": _text}
 
 

@@ -751,8 +751,8 @@ def _rf_dict(f, join: bool) -> dict | str:
     field comes (following ``via`` back from join to join gives the whole path, which the
     ``rf_path`` column prints; repeating it on every layer would grow with the square of the
     depth)."""
-    if f.is_global:
-        return "global"
+    if f.h is None:
+        return "global" if f.is_global else "not computed"
     return {ax: {"size": x.size, "jump": x.jump, "start": x.start}
             | ({"via": x.path[-1]} if join and x.path else {})
             for ax, x in (("h", f.h), ("w", f.w))}

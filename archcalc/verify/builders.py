@@ -370,6 +370,35 @@ class SelfAttention(nn.Module):
         return _map(self.out((a @ v).transpose(1, 2).reshape(b, n, d)))
 
 
+class TransposedConv(nn.Module):
+    """nn.ConvTranspose2d without padding, then its padding cut off each side (as PyTorch's
+    ``padding`` does, for one side or both)."""
+
+    def __init__(self, c_in: int, a: dict):
+        super().__init__()
+        self.conv = nn.ConvTranspose2d(c_in, a["tconv"], a["k"], stride=a["s"],
+                                       output_padding=a["output_padding"], groups=a["groups"],
+                                       bias=a["bias"], dilation=a["dilation"])
+        self.sides = a["p"]
+
+    def forward(self, x):
+        t, b, l, r = self.sides
+        y = self.conv(x)
+        return y[:, :, t:y.shape[2] - b, l:y.shape[3] - r]
+
+
+class CentreCrop(nn.Module):
+    """The centre h×w of each map (U-Net's copy and crop)."""
+
+    def __init__(self, h: int, w: int):
+        super().__init__()
+        self.h, self.w = h, w
+
+    def forward(self, x):
+        top, left = (x.shape[2] - self.h) // 2, (x.shape[3] - self.w) // 2
+        return x[:, :, top:top + self.h, left:left + self.w]
+
+
 # --- the builders ------------------------------------------------------------------------
 
 def conv(a: dict, ins: list[Shape]) -> nn.Module:
@@ -455,6 +484,11 @@ BUILDERS = {
     "pos_embed": lambda a, ins: PositionEmbedding(ins[0][0], ins[0][1]),
     "token": lambda a, ins: Token(a["token"]),
     "mhsa": lambda a, ins: SelfAttention(ins[0][0], a["mhsa"], a["bias"]),
+    "tconv": lambda a, ins: TransposedConv(ins[0][0], a),
+    "upsample": lambda a, ins: nn.Upsample(scale_factor=tuple(float(v) for v in a["upsample"]),
+                                           mode=a["mode"],
+                                           align_corners=False if a["mode"] == "bilinear" else None),
+    "crop": lambda a, ins: CentreCrop(*a["crop"]),
     "dropout": lambda a, ins: nn.Dropout(a["dropout"]),
     "stochastic_depth": lambda a, ins: StochasticDepth(a["stochastic_depth"] or 0.0),
     "shuffle": lambda a, ins: ChannelShuffle(a["shuffle"]),

@@ -50,6 +50,9 @@ def _rf_numbers(text: str):
 def _rf_working(f) -> str:
     if f.is_global:
         return "the layer sees the whole input (a global pool or a fully connected layer)"
+    if f.h is None:
+        return ("not computed: after a transposed conv or an upsample, neighbouring outputs' "
+                "fields are not a whole number of input pixels apart")
     return (f"receptive field {f.h.size}×{f.w.size} input pixels, neighbouring outputs "
             f"{f.h.jump}×{f.w.jump} apart, output 0's field starting at ({f.h.start}, "
             f"{f.w.start}) (r' = r + (K − 1)·j, j' = j·S, s' = s − P·j)")
