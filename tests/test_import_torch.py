@@ -47,6 +47,10 @@ KNOWN = {
        for d in (11, 13, 16, 19)},
     # timm's legacy SE-ResNet-50 has a dropout before its classifier
     "se-resnet50": ({("dropout", 2048, 0, 0): 1}, {}),
+    # the paper's Fig. 9 keeps 0.8 of the pooled values in training; timm's head dropout has
+    # p = 0 (its drop_rate's default), the identity, which the importer leaves out
+    "inception-v4": ({}, {("dropout", 1536, 0, 0): 1}),
+    "inception-resnet-v2": ({}, {("dropout", 1536, 0, 0): 1}),
     # Keras's Xception, which the spec follows, ends in a softmax; timm returns logits
     "xception": ({}, {("softmax", 1000, 0, 0): 1}),
 }
@@ -81,17 +85,7 @@ def round_trip(network_name: str):
         assert imported.totals.params == bundled.totals.params
 
 
-# Networks whose kinds the torch importer does not map yet: ConvNeXt's (linear: nn.Linear on a
-# channels-last map, ln, ln2d, gelu, layer_scale) and ViT's (patch_embed, cls_token, pos_embed,
-# mhsa, token). Strict: the day the importer maps them, these pass and must leave this list.
-NOT_YET_IMPORTED = {f"convnext_{m}" for m in ("tiny", "small", "base")} | {
-    f"vit_{m}" for m in ("b_16", "b_32", "l_16")}
-
-
-@pytest.mark.parametrize("name", [
-    pytest.param(n, marks=pytest.mark.xfail(strict=True, reason="the torch importer does not map "
-                                            "this network's kinds yet"))
-    if n in NOT_YET_IMPORTED else n for n in sorted(REFERENCES)])
+@pytest.mark.parametrize("name", sorted(REFERENCES))
 def test_round_trip_of_every_bundled_network_torch_provides(name):
     if REFERENCES[name].library == "timm":
         pytest.importorskip("timm")
@@ -264,8 +258,8 @@ def test_unsupported_operations_are_listed_with_counts_and_places(tmp_path):
             def __init__(self):
                 super().__init__()
                 self.conv = nn.Conv2d(3, 8, 3)
-                self.act1 = nn.GELU()
-                self.act2 = nn.GELU()
+                self.act1 = nn.Mish()
+                self.act2 = nn.Mish()
                 self.up = nn.Upsample(scale_factor=2)
             def forward(self, x):
                 return self.up(self.act2(self.act1(self.conv(x))))
@@ -273,7 +267,7 @@ def test_unsupported_operations_are_listed_with_counts_and_places(tmp_path):
     r = cli("import", f"{p}:M", "--input", "3x16x16")
     assert r.exit_code == 2
     assert "3 operations archcalc cannot count" in r.output
-    assert "GELU ×2: act1, act2" in r.output and "Upsample ×1: up" in r.output
+    assert "Mish ×2: act1, act2" in r.output and "Upsample ×1: up" in r.output
 
 
 MOBILE = """
@@ -370,6 +364,117 @@ def test_a_shufflenet_unit_is_split_shuffle_and_stochastic_depth(tmp_path, make,
     assert (a.rows[-1].kind, str(a.rows[-1].output)) == ("shuffle", "8×6×6")
 
 
+MODERN = """
+    import torch
+    from torch import nn
+    from torchvision.models.convnext import CNBlock, LayerNorm2d
+    from torchvision.models.vision_transformer import VisionTransformer
+    class Hooks(nn.Module):                      # fx cannot trace this: forward hooks do
+        def __init__(self, net):
+            super().__init__()
+            self.net = net
+        def forward(self, x):
+            if bool(x.sum() > float("inf")):
+                x = x * 2
+            return self.net(x)
+    def convnext():         # torchvision's own ConvNeXt parts: a stem, two blocks, the head
+        return nn.Sequential(nn.Conv2d(3, 8, 4, 4), LayerNorm2d(8, eps=1e-6),
+                             CNBlock(8, 1e-6, 0.0), CNBlock(8, 1e-6, 0.25),
+                             nn.AdaptiveAvgPool2d(1), LayerNorm2d(8, eps=1e-6), nn.Flatten(),
+                             nn.Linear(8, 10))
+    def vit():              # torchvision's own ViT: 4×4 patches of 8×8, 2 layers, 2 heads
+        return VisionTransformer(image_size=8, patch_size=4, num_layers=2, num_heads=2,
+                                 hidden_dim=12, mlp_dim=20, num_classes=10)
+    def convnext_hooks():
+        return Hooks(convnext())
+    def vit_hooks():
+        return Hooks(vit())
+    """
+
+
+@pytest.mark.parametrize("make, tracer", [("", "torch.fx"), ("_hooks", "forward hooks")])
+def test_convnext_parts_are_their_kinds(tmp_path, make, tracer):
+    """ConvNeXt's block permutes the map to channels-last for nn.LayerNorm and two nn.Linear
+    layers and back: ln and linear rows on the C×H×W map; LayerNorm2d is ln2d; the layer
+    scale (a (C, 1, 1) parameter times the branch) is layer_scale; nn.GELU is gelu."""
+    p = write(tmp_path, MODERN)
+    r = cli("import", f"{p}:convnext{make}", "--input", "3x16x16")
+    assert r.exit_code == 0 and tracer in r.output, r.output
+    a = engine.analyse(network(f"{p}:convnext{make}", (3, 16, 16)))
+    assert [(row.kind, str(row.output)) for row in a.rows if row.kind != "add"] == [
+        ("conv", "8×4×4"), ("ln2d", "8×4×4")] + [
+        ("dwconv", "8×4×4"), ("ln", "8×4×4"), ("linear", "32×4×4"), ("gelu", "32×4×4"),
+        ("linear", "8×4×4"), ("layer_scale", "8×4×4"), ("stochastic_depth", "8×4×4")] * 2 + [
+        ("gap", "8×1×1"), ("ln2d", "8×1×1"), ("flatten", "8"), ("fc", "10")]
+    model = torch_import._on_meta(lambda: __import__("runpy").run_path(str(p))["convnext"]())
+    assert a.totals.params == sum(t.numel() for t in model.parameters())
+    # 1×1 convs' MACs for the linear layers: 16 positions · 8 · 32, twice per block
+    assert sum(row.counts.macs for row in a.rows if row.kind == "linear") == 2 * 2 * 16 * 8 * 32
+    assert [row.attrs["stochastic_depth"] for row in a.rows
+            if row.kind == "stochastic_depth"] == [0.0, 0.25]
+
+
+@pytest.mark.parametrize("make, tracer", [("", "torch.fx"), ("_hooks", "forward hooks")])
+def test_a_vision_transformer_is_its_kinds(tmp_path, make, tracer):
+    """torchvision's VisionTransformer: conv_proj reshaped into tokens is patch_embed; the class
+    token (a parameter, expanded and put before the tokens) cls_token; the position embedding
+    (a parameter added) pos_embed; nn.MultiheadAttention mhsa with its heads; the MLP's
+    nn.Linear on tokens linear; x[:, 0] token 0; dropouts of probability 0 left out."""
+    p = write(tmp_path, MODERN)
+    r = cli("import", f"{p}:vit{make}", "--input", "3x8x8")
+    assert r.exit_code == 0 and tracer in r.output, r.output
+    a = engine.analyse(network(f"{p}:vit{make}", (3, 8, 8)))
+    layer = [("ln", "12×5×1"), ("mhsa", "12×5×1"), ("add", "12×5×1"), ("ln", "12×5×1"),
+             ("linear", "20×5×1"), ("gelu", "20×5×1"), ("linear", "12×5×1"),
+             ("add", "12×5×1")]
+    assert [(row.kind, str(row.output)) for row in a.rows] == [
+        ("patch_embed", "12×4×1"), ("cls_token", "12×5×1"), ("pos_embed", "12×5×1")] + \
+        layer * 2 + [("ln", "12×5×1"), ("token", "12"), ("fc", "10")]
+    assert next(row for row in a.rows if row.kind == "mhsa").attrs["mhsa"] == 2
+    assert next(row for row in a.rows if row.kind == "patch_embed").attrs["patch"] == 4
+    model = torch_import._on_meta(lambda: __import__("runpy").run_path(str(p))["vit"]())
+    assert a.totals.params == sum(t.numel() for t in model.parameters())
+
+
+def test_attention_and_layer_norm_archcalc_cannot_read_are_listed(tmp_path):
+    """Cross-attention, a sequence-first MultiheadAttention and a layer norm over a
+    channels-first map's last axis (its width, not its channels) are not archcalc's kinds."""
+    p = write(tmp_path, """
+        import torch
+        from torch import nn
+        class M(nn.Module):
+            def __init__(self, batch_first=True, cross=False):
+                super().__init__()
+                self.cross = cross
+                self.proj = nn.Conv2d(3, 8, 2, 2)
+                self.attn = nn.MultiheadAttention(8, 2, batch_first=batch_first)
+            def forward(self, x):
+                t = self.proj(x).flatten(2).transpose(1, 2)
+                t = t.permute(0, 2, 1).permute(0, 2, 1)
+                return self.attn(t, t * 2 if self.cross else t, t, need_weights=False)[0]
+        def cross():
+            return M(cross=True)
+        def seq_first():
+            return M(batch_first=False)
+        def ln_on_width():
+            return nn.Sequential(nn.Conv2d(3, 8, 1), nn.LayerNorm(6))
+        def self_attention():
+            return M()
+        """)
+    # timm's way to tokens, flatten(2).transpose(1, 2), and self-attention: the kinds
+    a = engine.analyse(network(f"{p}:self_attention", (3, 4, 4)))
+    assert [(row.kind, str(row.output)) for row in a.rows] == [("patch_embed", "8×4×1"),
+                                                               ("mhsa", "8×4×1")]
+    r = cli("import", f"{p}:cross", "--input", "3x4x4")
+    assert r.exit_code == 2 and "MultiheadAttention (MultiheadAttention with its query, key " \
+        "and value not one tensor (cross-attention)) ×1: attn" in r.output, r.output
+    r = cli("import", f"{p}:seq_first", "--input", "3x4x4")
+    assert r.exit_code == 2 and "with batch_first=False" in r.output, r.output
+    r = cli("import", f"{p}:ln_on_width", "--input", "3x6x6")
+    assert r.exit_code == 2 and "LayerNorm (layer norm over the last axis of a " \
+        "channels-first map or a vector) ×1: 1" in r.output, r.output
+
+
 def test_a_view_that_is_no_shuffle_stays_unsupported(tmp_path):
     p = write(tmp_path, """
         import torch
@@ -390,8 +495,8 @@ UNKNOWN_OPS = """
         def __init__(self):
             super().__init__()
             self.conv = nn.Conv2d(3, 8, 3)
-            self.act1 = nn.GELU()
-            self.act2 = nn.GELU()
+            self.act1 = nn.Mish()
+            self.act2 = nn.Mish()
             self.up = nn.Upsample(scale_factor=2)
             self.head = nn.Conv2d(8, 4, 1)
         def forward(self, x):
@@ -416,7 +521,7 @@ def test_skip_unknown_keeps_them_as_uncounted_rows_named_in_the_footer(tmp_path)
     assert "[3] up: not counted" in t.output
     assert rows["act1"][1:6] == ["uncounted", "14", "14", "8", "0"]
     assert ("spec: not counted: 3 operations archcalc has no rule for, kept by --skip-unknown "
-            "as 'uncounted' rows with the output shapes the source reported: GELU ×2 (act1, "
+            "as 'uncounted' rows with the output shapes the source reported: Mish ×2 (act1, "
             "act2); Upsample ×1 (up); their parameters and operations are in no total.") \
         in " ".join(t.output.split())
     # the counted layers' totals are the conv and the head: 8·27 + 8 and 4·8 + 4 parameters

@@ -151,6 +151,36 @@ def fuse_shuffles(ops: list[Op]) -> list[Op]:
 
 
 
+# A C×H×W map reshaped to C × H·W, its positions read as tokens: a pseudo-kind until
+# fuse_patches() makes the P×P stride-P conv before it a ``patch_embed``.
+TOKENS = "_tokens"
+
+
+def fuse_patches(ops: list[Op]) -> list[Op]:
+    """Each P×P conv with stride P and no padding whose map is reshaped into tokens, and read by
+    nothing else, made one ``patch_embed`` op (the conv's name and place, the tokens' shape): ViT's
+    patch embedding. Any other reshape into tokens is unsupported."""
+    by_name = {op.name: op for op in ops}
+    readers = Counter(i for op in ops for i in op.inputs)
+    for op in ops:
+        if op.kind != TOKENS:
+            continue
+        conv = by_name.get(op.inputs[0])
+        a = conv.attrs if conv is not None else {}
+        k = tuple(a.get("k", ()))
+        if (conv is None or conv.kind != "conv" or readers[conv.name] != 1 or len(k) != 2
+                or k[0] != k[1] or tuple(a.get("s", ())) != k or a.get("p") not in ([0, 0], (0, 0))
+                or tuple(a.get("dilation", (1, 1))) != (1, 1) or a.get("groups", 1) != 1
+                or "patch_embed" not in RULES):
+            op.kind, op.attrs = UNKNOWN, {}
+            op.source_type += " (a map reshaped into tokens, not after a patch embedding)"
+            continue
+        conv.kind, conv.shape = "patch_embed", op.shape
+        conv.attrs = {"patch_embed": a["conv"], "patch": k[0], "bias": a.get("bias", True)}
+        op.kind, op.attrs = IDENTITY, {}
+    return ops
+
+
 def unsupported_message(ops: list[Op], what: str) -> str:
     """One message listing each unsupported op type, how many times and where."""
     by_type: dict[str, list[str]] = {}
@@ -498,7 +528,7 @@ def layer_item(op: Op, name: str) -> dict:
             raise ImportFailure(f"{op.where or op.name}: {op.source_type or op.kind}'s "
                                 f"{a.name} must be {e}, found {v!r}") from None
         item[a.name] = _compact(op.kind, a, v)
-    if rule.main is None:
+    if rule.main is None or rule.main.name not in item:     # no main value, or left out
         item = {op.kind: True, **item}
     for k in op.attrs:
         if k not in item and k != op.kind:

@@ -23,8 +23,8 @@ import sys
 import torch
 from torch import nn
 
-from .spec_writer import (GROUPED, IDENTITY, INPUT, SWAPPED, UNGROUPED, UNKNOWN, Graph,
-                          ImportFailure, Op, fuse_shuffles)
+from .spec_writer import (GROUPED, IDENTITY, INPUT, SWAPPED, TOKENS, UNGROUPED, UNKNOWN,
+                          Graph, ImportFailure, Op, fuse_patches, fuse_shuffles)
 
 # --- the tables --------------------------------------------------------------------------
 
@@ -53,10 +53,78 @@ def conv(m: nn.Conv2d, ins, out):
     return "conv", dict(attrs, conv=m.out_channels, groups=m.groups)
 
 
+class Dims(tuple):
+    """A tensor's shape per sample as torch gives it, and how archcalc reads it (``layout``):
+    ``""`` a C×H×W map or a vector as they are; ``"hwc"`` a channels-last map (H, W, C), as
+    ConvNeXt's blocks permute it for nn.LayerNorm and nn.Linear; ``"seq"`` a sequence of N tokens
+    of width D, (N, D), as a transformer's encoder reads it; ``"dn"`` the same tokens
+    channels-first, (D, N), as a conv's map is reshaped into them. archcalc shows the first two
+    as C×H×W and the last two as D×N×1."""
+
+    layout = ""
+
+    def __new__(cls, shape, layout: str = ""):
+        d = super().__new__(cls, tuple(shape))
+        d.layout = layout if len(d) == {"hwc": 3, "seq": 2, "dn": 2}.get(layout, len(d)) else ""
+        return d
+
+    def archcalc(self) -> tuple:
+        if self.layout == "hwc":
+            h, w, c = self
+            return (c, h, w)
+        if self.layout in ("seq", "dn"):
+            n, d = self if self.layout == "seq" else reversed(self)
+            return (d, n, 1)
+        return tuple(self)
+
+
+LAYOUT = "_layout"          # a converter's attribute: the layout of the op's output (Dims)
+# What reads a channels-last map or a sequence of tokens the way it reads a C×H×W map: the
+# element-wise kinds and those defined on a position's channels (ln, linear) or on tokens.
+LAYOUT_SAFE = {IDENTITY, TOKENS, "relu", "relu6", "gelu", "sigmoid", "tanh", "silu",
+               "hardswish", "hardsigmoid", "dropout", "stochastic_depth", "add", "mul", "ln",
+               "linear", "layer_scale", "cls_token", "pos_embed", "mhsa", "token"}
+WHERE = {"hwc": "a channels-last map", "seq": "a sequence of tokens", "dn": "tokens (D, N)"}
+
+
+def _layout(x) -> str:
+    return getattr(x, "layout", "")
+
+
 def linear(m: nn.Linear, ins, out):
+    if _layout(ins[0]) in ("hwc", "seq"):
+        return "linear", {"linear": m.out_features, "bias": m.bias is not None}
     if len(ins[0]) != 1:
         return UNKNOWN, f"Linear on a {len(ins[0]) + 1}-D input (archcalc's fc reads a vector)"
     return "fc", {"fc": m.out_features, "bias": m.bias is not None}
+
+
+def layer_norm(shape, affine: bool, eps, ins, kind="ln"):
+    """nn.LayerNorm over the last axis: ``ln`` where that axis is the channels (a channels-last
+    map, a token's features), with its learned scale and shift."""
+    shape = tuple(shape) if isinstance(shape, (tuple, list)) else (shape,)
+    x = ins[0]
+    if kind == "ln" and _layout(x) not in ("hwc", "seq"):
+        return UNKNOWN, "layer norm over the last axis of a channels-first map or a vector"
+    if len(shape) != 1 or shape[0] != Dims(x, _layout(x)).archcalc()[0]:
+        return UNKNOWN, f"layer norm over {shape}, not over the channels"
+    if not affine:
+        return UNKNOWN, "layer norm without a learned scale and shift"
+    return kind, {"eps": float(eps)}
+
+
+def mha(m: nn.MultiheadAttention, ins, out, same_qkv: bool):
+    """nn.MultiheadAttention as self-attention over a sequence: ``mhsa``."""
+    why = ("its query, key and value not one tensor (cross-attention)" if not same_qkv else
+           "batch_first=False (the sequence first, then the batch)" if not m.batch_first else
+           "keys or values of another width" if not m._qkv_same_embed_dim else
+           "bias_k, bias_v or add_zero_attn" if m.bias_k is not None or m.add_zero_attn else
+           "a sequence it reads as tokens" if _layout(ins[0]) != "seq" else
+           "biases on some projections only"
+           if (m.in_proj_bias is None) != (m.out_proj.bias is None) else "")
+    if why:
+        return UNKNOWN, f"MultiheadAttention with {why}"
+    return "mhsa", {"mhsa": m.num_heads, "bias": m.in_proj_bias is not None, LAYOUT: "seq"}
 
 
 def maxpool(m: nn.MaxPool2d, ins, out):
@@ -121,8 +189,11 @@ MODULES = [
     (nn.Sigmoid, lambda m, i, o: ("sigmoid", {})),
     (nn.Tanh, lambda m, i, o: ("tanh", {})),
     (nn.Softmax, lambda m, i, o: softmax_dim(m.dim, i)),
-    (nn.Dropout, lambda m, i, o: ("dropout", {"dropout": m.p})),
-    (nn.Dropout2d, lambda m, i, o: ("dropout", {"dropout": m.p})),
+    (nn.Dropout, lambda m, i, o: dropout(m.p)),
+    (nn.Dropout2d, lambda m, i, o: dropout(m.p)),
+    (nn.GELU, lambda m, i, o: newer("gelu")),
+    (nn.LayerNorm, lambda m, i, o: layer_norm(m.normalized_shape, m.elementwise_affine
+                                              and getattr(m, "bias", None) is not None, m.eps, i)),
     (nn.MaxPool2d, maxpool),
     (nn.AvgPool2d, avgpool),
     (nn.AdaptiveAvgPool2d, lambda m, i, o: adaptive(m.output_size)),
@@ -138,7 +209,18 @@ MODULES = [
 NAMED = {
     ("torchvision.ops.stochastic_depth", "StochasticDepth"):
         lambda m, i, o: newer("stochastic_depth", {"stochastic_depth": float(m.p)}),
+    # ConvNeXt's LayerNorm2d: nn.LayerNorm over the channels of a channels-first map (it
+    # permutes to channels-last and back itself)
+    ("torchvision.models.convnext", "LayerNorm2d"):
+        lambda m, i, o: layer_norm(m.normalized_shape, m.elementwise_affine
+                                   and getattr(m, "bias", None) is not None, m.eps, i, "ln2d")
+        if len(i[0]) == 3 and not _layout(i[0]) else (UNKNOWN, "LayerNorm2d of a non-map"),
 }
+
+
+def dropout(p):
+    """A dropout; of probability 0 the identity (ViT's), which a spec leaves out."""
+    return (IDENTITY, {}) if float(p) == 0 else ("dropout", {"dropout": float(p)})
 
 
 def module_op(m: nn.Module, ins, out):
@@ -180,16 +262,28 @@ def _same(ins, out):
     return (IDENTITY, {}) if tuple(ins[0]) == tuple(out) else (UNKNOWN, "a reshape")
 
 
+def _tokens(ins, out):
+    """A C×H×W map reshaped to C × H·W: its positions read as tokens (ViT's patch embedding)."""
+    x = tuple(ins[0])
+    if not _layout(ins[0]) and len(x) == 3 and tuple(out) == (x[0], x[1] * x[2]):
+        return TOKENS, {LAYOUT: "dn"}
+    return None
+
+
 def f_flatten(args, kwargs, ins, out):
     start = _arg(args, kwargs, 1, "start_dim", 0)
     end = _arg(args, kwargs, 2, "end_dim", -1)
-    if start == 1 and end == -1:
+    if start == 1 and end == -1 and not _layout(ins[0]):
         return ("flatten", {}) if len(ins[0]) > 1 else (IDENTITY, {})
+    if start == 2 and end == -1 and _tokens(ins, out):
+        return _tokens(ins, out)
     return UNKNOWN, f"flatten({start}, {end})"
 
 
 def f_view(args, kwargs, ins, out):
-    if len(out) == 1 and len(ins[0]) > 1:
+    if _tokens(ins, out):
+        return _tokens(ins, out)
+    if len(out) == 1 and len(ins[0]) > 1 and not _layout(ins[0]):
         return "flatten", {}             # x.view(x.size(0), -1): the batch kept, the rest flat
     x = tuple(ins[0])
     if len(x) == 3 and len(out) == 4 and out[0] * out[1] == x[0] and out[2:] == x[1:]:
@@ -201,9 +295,41 @@ def f_view(args, kwargs, ins, out):
 
 def f_transpose(args, kwargs, ins, out):
     dims = {_arg(args, kwargs, 1, "dim0"), _arg(args, kwargs, 2, "dim1")}
+    if _layout(ins[0]) in ("dn", "seq") and dims in ({1, 2}, {-2, -1}, {1, -1}, {-2, 2}):
+        return IDENTITY, {LAYOUT: "seq" if _layout(ins[0]) == "dn" else "dn"}   # timm's ViT
     if len(ins[0]) == 4 and dims in ({1, 2}, {-4, -3}, {1, -3}, {-4, 2}):
         return SWAPPED, {}                          # G × C/G → C/G × G
     return UNKNOWN, f"transpose of dims {sorted(d for d in dims if d is not None)}"
+
+
+def f_permute(args, kwargs, ins, out):
+    """The permutes that change only how archcalc reads the tensor: a map to channels-last and
+    back (ConvNeXt), tokens (D, N) to (N, D) and back (ViT)."""
+    dims = [a for a in args[1:]] or list(kwargs.get("dims", ()))
+    if len(dims) == 1 and isinstance(dims[0], (list, tuple)):
+        dims = list(dims[0])
+    dims = tuple(d % (len(ins[0]) + 1) if isinstance(d, int) else d for d in dims)
+    to = {("", (0, 2, 3, 1)): "hwc", ("hwc", (0, 3, 1, 2)): "",
+          ("dn", (0, 2, 1)): "seq", ("seq", (0, 2, 1)): "dn"}.get((_layout(ins[0]), dims))
+    if to is None or (to == "hwc" and len(ins[0]) != 3):
+        return UNKNOWN, f"permute{dims} of {WHERE.get(_layout(ins[0]), 'a map')}"
+    return IDENTITY, {LAYOUT: to}
+
+
+def f_getitem(args, kwargs, ins, out):
+    """``x[:, i]`` of a sequence: token i (ViT's class token)."""
+    idx = args[1] if len(args) > 1 else None
+    if _layout(ins[0]) == "seq" and isinstance(idx, tuple) and len(idx) == 2 and \
+            idx[0] == slice(None) and isinstance(idx[1], int) and not isinstance(idx[1], bool):
+        return "token", {"token": idx[1] % ins[0][0], LAYOUT: ""}
+    return UNKNOWN, f"indexing {WHERE.get(_layout(ins[0]), 'a tensor')}"
+
+
+def f_layer_norm(args, kwargs, ins, out):
+    w, b = _arg(args, kwargs, 2, "weight"), _arg(args, kwargs, 3, "bias")
+    return layer_norm(_arg(args, kwargs, 1, "normalized_shape"),
+                      isinstance(w, W) and isinstance(b, W),
+                      _arg(args, kwargs, 5, "eps", 1e-5), ins)
 
 
 def chunk_parts(args, kwargs, ins) -> int | None:
@@ -223,6 +349,8 @@ def f_binary(kind):
                 return "mul", {"order": (1, 0)}          # gate * map: the map goes first
             return kind, {}
         const = [a for a in args[:2] if not isinstance(a, T)]
+        if tensors and const and isinstance(const[0], W):
+            return stored_operand(kind, const[0].shape, ins[0])
         if kind == "mul" and const and isinstance(const[0], (int, float)) \
                 and not isinstance(const[0], bool):
             return "scale", {"scale": float(const[0])}
@@ -230,8 +358,29 @@ def f_binary(kind):
     return convert
 
 
+def stored_operand(kind, shape, x):
+    """A tensor plus or times a parameter of the model: ViT's position embedding (one D-vector
+    per token, added), a layer scale (one factor per channel, multiplied: ConvNeXt's (C, 1, 1)
+    on a map, (C,) on the last axis)."""
+    shape, lay = tuple(shape), _layout(x)
+    if kind == "add" and lay == "seq" and shape in ((1, *x), tuple(x)):
+        return "pos_embed", {}
+    c = Dims(x, lay).archcalc()[0]
+    if kind == "mul" and ((not lay and len(x) == 3 and shape in ((c, 1, 1), (1, c, 1, 1)))
+                          or (lay in ("hwc", "seq") and shape == (c,))):
+        return "layer_scale", {}
+    return UNKNOWN, f"{kind} of a tensor and a stored {tuple(shape)} parameter"
+
+
 def f_cat(args, kwargs, ins, out):
     dim = _arg(args, kwargs, 1, "dim", 0)
+    parts = args[0] if args else kwargs.get("tensors", ())
+    if _layout(ins[0]) == "seq" and len(parts) == 2 and isinstance(parts[0], W) and \
+            isinstance(parts[1], T) and dim in (1, -2) and \
+            parts[0].shape == (1, 1, ins[0][1]):
+        return "cls_token", {}          # a learned token put before the sequence (ViT)
+    if _layout(ins[0]):
+        return UNKNOWN, f"cat of {WHERE[_layout(ins[0])]}"
     rank = len(ins[0]) + 1
     if dim in (1, 1 - rank):
         return "concat", {}
@@ -296,7 +445,7 @@ def f_batch_norm(args, kwargs, ins, out):
 
 
 def f_dropout(args, kwargs, ins, out):
-    return "dropout", {"dropout": float(_arg(args, kwargs, 1, "p", 0.5))}
+    return dropout(_arg(args, kwargs, 1, "p", 0.5))
 
 
 FUNCTIONS = {
@@ -312,6 +461,10 @@ FUNCTIONS = {
     "sigmoid": lambda a, k, i, o: ("sigmoid", {}),
     "tanh": lambda a, k, i, o: ("tanh", {}),
     "softmax": lambda a, k, i, o: softmax_dim(_arg(a, k, 1, "dim"), i),
+    "gelu": lambda a, k, i, o: newer("gelu"),
+    "layer_norm": f_layer_norm,
+    "permute": f_permute,
+    "getitem": f_getitem,
     "flatten": f_flatten,
     "view": f_view,
     "reshape": f_view,
@@ -526,7 +679,14 @@ def trace_fx(model: nn.Module, shape) -> Graph:
     import torch.fx as fx
     from torch.fx.passes.shape_prop import ShapeProp
 
-    gm = fx.symbolic_trace(model)
+    class Tracer(fx.Tracer):
+        # the modules of libraries that NAMED maps are leaves, as torch.nn's are
+        def is_leaf_module(self, m, qualname):
+            return (type(m).__module__, type(m).__name__) in NAMED or \
+                super().is_leaf_module(m, qualname)
+
+    tracer = Tracer()
+    gm = fx.GraphModule(model, tracer.trace(model), type(model).__name__)
     placeholders = [n for n in gm.graph.nodes if n.op == "placeholder"]
     required = [n for n in placeholders if not n.args]
     if len(required) > 1:
@@ -546,8 +706,41 @@ def trace_fx(model: nn.Module, shape) -> Graph:
     namer = _Namer()
     output = None
     chunks: dict[str, tuple] = {}        # a chunk's node → (G, its input's op, name, place)
+    layout: dict[str, str] = {}          # a node → how archcalc reads its tensor (Dims)
+    pairs: dict[str, str] = {}           # a MultiheadAttention's node → its op (output, weights)
+
+    def dims(n):
+        return Dims(n.meta["tensor_meta"].shape[1:], layout.get(n.name, ""))
     for node in gm.graph.nodes:
         if node.op == "placeholder":
+            continue
+        if node.op == "call_module" and \
+                isinstance(gm.get_submodule(node.target), nn.MultiheadAttention):
+            mod = gm.get_submodule(node.target)
+            qkv = [_arg(node.args, node.kwargs, i, k) for i, k in enumerate(("query", "key",
+                                                                               "value"))]
+            if not all(isinstance(a, fx.Node) and a.name in out_of for a in qkv):
+                raise ImportFailure(f"{node.target}: MultiheadAttention reads a tensor that is "
+                                    "not one of the network's")
+            x = dims(qkv[0])
+            result = mha(mod, [x], x, qkv[0] is qkv[1] is qkv[2])
+            attrs = result[1] if isinstance(result[1], dict) else {}
+            attrs.pop(LAYOUT, None)
+            name = namer(str(node.target))
+            pairs[node.name] = _emit(ops, name, result, (out_of[qkv[0].name],),
+                                     x.archcalc(), str(node.target), type(mod).__name__)
+            continue
+        if node.op == "call_function" and node.target is operator.getitem and \
+                isinstance(node.args[0], fx.Node) and node.args[0].name in pairs:
+            if node.args[1] == 0:        # the attention's output: a sequence like its input
+                out_of[node.name] = pairs[node.args[0].name]
+                layout[node.name] = "seq"
+            elif node.meta.get("tensor_meta") is not None and \
+                    hasattr(node.meta["tensor_meta"], "shape"):
+                name = namer(f"{node.args[0].target}.weights")
+                ops.append(Op(name, UNKNOWN, {}, (pairs[node.args[0].name],), None, name,
+                              "MultiheadAttention's attention weights"))
+                out_of[node.name] = name
             continue
         if node.op in ("call_method", "call_function") and \
                 function_name(node.target) == "chunk" and node.args and \
@@ -585,8 +778,13 @@ def trace_fx(model: nn.Module, shape) -> Graph:
             stored[node.name] = W(meta.shape)     # a parameter read as a value: an argument
             continue
         tensors = [a for a in node.all_input_nodes if a.name in out_of]
-        ins = [tuple(a.meta["tensor_meta"].shape[1:]) for a in tensors]
+        ins = [dims(a) for a in tensors]
         out = tuple(meta.shape[1:])
+        if not tensors and any(a.name in stored for a in node.all_input_nodes):
+            # computed from parameters alone (ViT's class token expanded to the batch): still
+            # a stored value, an argument of whatever reads it
+            stored[node.name] = W(meta.shape)
+            continue
         if not tensors:
             name = namer(str(node.target))
             ops.append(Op(name, UNKNOWN, {}, (), out, name,
@@ -616,10 +814,28 @@ def trace_fx(model: nn.Module, shape) -> Graph:
             result = conv_fn(args, kwargs, ins, out) if conv_fn else (UNKNOWN, "")
             where = f"{base} ({node.op} {fname})"
             stype = fname if node.op == "call_method" else _qual(node.target)
+        result, lay = _with_layout(result, ins, out, stype)
+        layout[node.name] = lay
         name = namer(base)
         out_of[node.name] = _emit(ops, name, result, tuple(out_of[a.name] for a in tensors),
-                                  out, where, stype)
-    return Graph(fuse_shuffles(ops), output, tuple(shape), ".", _classes(model))
+                                  Dims(out, lay).archcalc(), where, stype)
+    return Graph(fuse_patches(fuse_shuffles(ops)), output, tuple(shape), ".", _classes(model))
+
+
+def _with_layout(result, ins, out, stype):
+    """(the converter's result, the layout of its output): a tensor keeps its input's layout
+    where it keeps its rank, unless the converter says otherwise; an operation that reads a
+    channels-last map or a sequence of tokens and is not defined on one is unsupported."""
+    pieces = result if isinstance(result, list) else [result]
+    lay = _layout(ins[0]) if ins and len(ins[0]) == len(out) else ""
+    for _, attrs in pieces:
+        if isinstance(attrs, dict) and LAYOUT in attrs:
+            lay = attrs.pop(LAYOUT)
+    odd = next((_layout(x) for x in ins if _layout(x)), "")
+    if odd and (any(k not in LAYOUT_SAFE for k, _ in pieces if k != UNKNOWN)
+                or len({_layout(x) for x in ins}) > 1):
+        return (UNKNOWN, f"{stype} on {WHERE[odd]}"), ""
+    return result, lay
 
 
 def _short_type(e: BaseException) -> str:
@@ -678,14 +894,21 @@ def trace_hooks(model: nn.Module, shape) -> Graph:
     stack: list[str] = []
     depth = [0]                          # > 0 while inside a leaf module
 
+    layout: dict[int, str] = {}          # a tensor's id → how archcalc reads it (Dims)
+    stored = {id(t) for t in (*model.parameters(), *model.buffers())}   # read as values: W
+
     def per_sample(t):
-        return tuple(t.shape[1:])
+        return Dims(t.shape[1:], layout.get(id(t), ""))
 
     def record(base, result, tensors, out, where, stype):
         ins_names = tuple(producer[id(t)] for t in tensors)
+        result, lay = _with_layout(result, [per_sample(t) for t in tensors], per_sample(out),
+                                   stype)
         name = namer(base)
-        last = _emit(ops, name, result, ins_names, per_sample(out), where, stype)
+        last = _emit(ops, name, result, ins_names, Dims(out.shape[1:], lay).archcalc(), where,
+                     stype)
         producer[id(out)] = last
+        layout[id(out)] = lay
         keep.append(out)
 
     def pre(mod, args):
@@ -701,6 +924,13 @@ def trace_hooks(model: nn.Module, shape) -> Graph:
         if depth[0]:
             return
         tensors = [a for a in args if isinstance(a, torch.Tensor) and id(a) in producer]
+        if isinstance(mod, nn.MultiheadAttention) and isinstance(out, tuple) and tensors:
+            # (output, attention weights or None): the output, as fx's getitem(…, 0) reads it
+            path = paths.get(mod, "")
+            x = per_sample(tensors[0])
+            record(path, mha(mod, [x], x, len(args) >= 3 and args[0] is args[1] is args[2]),
+                   tensors[:1], out[0], path, type(mod).__name__)
+            return
         if not isinstance(out, torch.Tensor):
             raise ImportFailure(f"{paths.get(mod)}: {type(mod).__name__} returns "
                                 f"{type(out).__name__}, not one tensor")
@@ -732,6 +962,8 @@ def trace_hooks(model: nn.Module, shape) -> Graph:
                 if isinstance(a, torch.Tensor) and id(a) in producer:
                     flat.append(a)
                     return T(len(flat) - 1)
+                if isinstance(a, torch.Tensor) and id(a) in stored:
+                    return W(a.shape)
                 if isinstance(a, torch.Tensor):
                     return Dyn()
                 if isinstance(a, (list, tuple)):
@@ -740,6 +972,11 @@ def trace_hooks(model: nn.Module, shape) -> Graph:
             margs = [mark(a) for a in args]
             mkw = {k: mark(v) for k, v in kwargs.items()}
             if not flat:
+                if any(isinstance(a, W) for a in [*margs, *mkw.values()]):
+                    # computed from parameters alone (ViT's class token expanded to the
+                    # batch): still a stored value, as torch.fx's get_attr nodes are
+                    stored.add(id(out))
+                    keep.append(out)
                 return out
             fname = function_name(getattr(func, "__name__", str(func)))
             if fname in NOT_TENSOR_OPS:
@@ -775,8 +1012,8 @@ def trace_hooks(model: nn.Module, shape) -> Graph:
     for op in reversed(ops):
         if op.name in live:
             live.update(op.inputs)
-    return Graph(fuse_shuffles([op for op in ops if op.name in live]), producer[id(out)],
-                 tuple(shape), ".", _classes(model))
+    return Graph(fuse_patches(fuse_shuffles([op for op in ops if op.name in live])),
+                 producer[id(out)], tuple(shape), ".", _classes(model))
 
 
 def _is_leaf(m: nn.Module) -> bool:
