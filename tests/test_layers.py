@@ -185,6 +185,8 @@ def test_a_table_imports_no_homework_verify_or_plotting():
                   "torch", "matplotlib", "difflib", "importlib.metadata", "tomllib"):
         assert heavy not in mods, heavy
     # `@dataclass` writes and compiles each class's methods at every start (40 % of this command's
-    # start-up after click, BENCHMARKS.md): the records and the spec's classes are plain classes
-    # with __slots__ on archcalc.core.records.Record. Not asserted here while the kinds, counting and
-    # render redesigns still land classes of their own on this path; bench/startup.py measures it.
+    # start-up after click, BENCHMARKS.md): the records, the kinds', counting's, the conventions'
+    # and the spec's classes are plain classes with __slots__ on archcalc.core.records.Record.
+    # Exact fractions (a spec's "= expressions") and HTML escaping are imported only where used.
+    for costly in ("dataclasses", "fractions", "html"):
+        assert costly not in mods, costly

@@ -13,11 +13,10 @@ its output (tests/test_conventions.py cites them).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Callable, Union
 
 from ..core.kinds import RULES
-from ..core.records import Analysis, LayerRow
+from ..core.records import Analysis, LayerRow, Record, _set
 from .counting import EXTRA_TEXT, EXTRAS, extra_ops, flops  # noqa: F401  (re-exported)
 
 
@@ -37,13 +36,17 @@ def _two_per_value(r: LayerRow) -> int:
     return 2 * r.output.elements
 
 
-@dataclass(frozen=True)
-class Uncounted:
+class Uncounted(Record):
     """A kind the tool does not count, or has no layer for: its cell shows ``value(row)`` and
     the footer names the kind, saying ``why``."""
 
+    __slots__ = ("why", "value")
     why: str
-    value: Callable[[LayerRow], int] = _none
+    value: Callable[[LayerRow], int]
+
+    def __init__(self, why: str, value: Callable[[LayerRow], int] = _none):
+        _set(self, "why", why)
+        _set(self, "value", value)
 
 
 Handler = Union[Callable[[LayerRow], int], Uncounted]

@@ -21,12 +21,11 @@ the paper tables, check, quiz, explain, memory, the presets and the verifier.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Callable, Iterable
 
 from ..core import formulas as F
 from ..core.kinds import RULES
-from ..core.records import Analysis, Counts, LayerRow
+from ..core.records import Analysis, Counts, LayerRow, Record, _set
 
 # --- what a layer is -------------------------------------------------------------------------
 
@@ -51,8 +50,7 @@ def inference(a: Analysis, aux: bool = False) -> list[LayerRow]:
 def params(c: Counts | LayerRow, bias: bool = True) -> int:
     """Trainable parameters of a row or of ``Counts`` (a total): weights + biases, or the
     weights only (``bias=False``, as many lecture tables count)."""
-    c = c.counts if isinstance(c, LayerRow) else c
-    return c.params if bias else c.weights
+    return (c.counts if isinstance(c, LayerRow) else c).trainable(bias)
 
 
 # --- operations ------------------------------------------------------------------------------
@@ -160,9 +158,9 @@ def extra_ops(r: LayerRow) -> dict[str, int]:
 def flops(r: LayerRow, count: tuple[str, ...] = ()) -> int:
     """FLOPs = 2 × MACs, plus the extra operations of the kinds ``count`` names."""
     if not count:
-        return 2 * r.counts.macs
+        return flops_of_macs(r.counts.macs)
     extra = extra_ops(r)
-    return 2 * r.counts.macs + sum(extra[k] for k in count)
+    return flops_of_macs(r.counts.macs) + sum(extra[k] for k in count)
 
 
 def flops_of_macs(macs: int) -> int:
@@ -211,14 +209,20 @@ def activation_values(a: Analysis, aux: bool = False) -> int:
 
 # --- longest paths ---------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Chain:
+class Chain(Record):
     """A chain of counted rows along one path through the graph, as a linked list from its
     last row back (sharing its beginning with the chains it grew from)."""
 
-    length: int = 0
-    last: LayerRow | None = None
-    before: "Chain | None" = None
+    __slots__ = ("length", "last", "before")
+    length: int
+    last: LayerRow | None
+    before: "Chain | None"
+
+    def __init__(self, length: int = 0, last: LayerRow | None = None,
+                 before: "Chain | None" = None):
+        _set(self, "length", length)
+        _set(self, "last", last)
+        _set(self, "before", before)
 
     def rows(self) -> list[LayerRow]:
         out, c = [], self

@@ -23,7 +23,6 @@ layer-kind table. ``tests/test_kinds.py`` fails for a kind that lacks any of the
 from __future__ import annotations
 
 from collections import Counter
-from fractions import Fraction
 
 from . import formulas as F
 from . import working as W
@@ -878,6 +877,7 @@ class ZeroPad(Rule):
             elif i % st == 0:
                 steps.append(Step(field, (Term(f"{i}/{st}", out),), out, f"one pixel in {st}"))
             else:
+                from fractions import Fraction      # rare: not on every table's path
                 steps.append(Step(field, (Term(f"{i}/{st}", out),), out,
                                   f"one pixel in {st}, from the first", "ceil",
                                   F.fraction_text(Fraction(i, st))))

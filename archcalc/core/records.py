@@ -130,6 +130,11 @@ class Counts(Record):
     def params(self) -> int:
         return self.weights + self.biases
 
+    def trainable(self, bias: bool = True) -> int:
+        """The parameters as a table counts them: weights + biases, or the weights only
+        (``bias=False``, as many lecture tables count). The one statement of that rule."""
+        return self.params if bias else self.weights
+
 
 class LayerRow(Record):
     """One layer of an analysed network. ``geometry`` is e.g. ``"11×11 s4 p0"``, for the

@@ -32,7 +32,6 @@ from __future__ import annotations
 import math
 import os
 import re
-from fractions import Fraction
 
 from .bulk import without_gc
 from .errors import ArchcalcError, SpecError, read_regular, suggest
@@ -306,7 +305,9 @@ def evaluate(text: str, values) -> int | float:
     ``None`` when unknown), ``+ - * / //``, parentheses, ``ceil``, ``floor`` and
     ``make_divisible(x, d)``. A whole result is an int, another a float (which a count then
     refuses, naming it). BadValue says what is wrong."""
-    import ast                  # only a spec with expressions pays for it (start-up)
+    global Fraction             # only a spec with expressions pays for these (start-up); the
+    import ast                  # arithmetic above (_FUNCTIONS, _OPERATORS) uses Fraction too
+    from fractions import Fraction
 
     body = text[1:].strip()
     if len(body) > MAX_EXPRESSION:

@@ -152,7 +152,7 @@ def params(r: LayerRow, weights: list[Term], bias_expr: str, bias_label: str,
     terms = list(weights)
     if bias and r.counts.biases:
         terms.append(Term(bias_expr, r.counts.biases, bias_label))
-    value = r.counts.params if bias else r.counts.weights
+    value = r.counts.trainable(bias)
     why = "" if r.counts.biases or not weights else "no biases"
     if not bias and r.counts.biases:
         why = f"the {r.counts.biases:,} biases are not counted"
@@ -173,7 +173,7 @@ def unexplained(r: LayerRow, bias: bool) -> list[Step]:
     """The engine's values with no worked arithmetic: what a kind without its own working
     shows (``tests/test_kinds.py`` fails for such a kind)."""
     why = f"the engine's value; no worked arithmetic for {r.kind} yet"
-    p = r.counts.params if bias else r.counts.weights
+    p = r.counts.trainable(bias)
     return (kept_hw(r, why) + [same("C", r.output.c, why), same("params", p, why),
                                same("macs", r.counts.macs, why)])
 

@@ -37,7 +37,7 @@ def activations(r: LayerRow, in_place: bool = True) -> Step:
 def flops(r: LayerRow, count: tuple[str, ...] = ()) -> Step:
     """FLOPs = 2 × MACs, plus the ``--count`` extras asked for (``counting.extra_ops``)."""
     macs = r.counts.macs
-    terms = [Term(f"2·{_n(macs)}", 2 * macs, "(2 × MACs)" if count else "")]
+    terms = [Term(f"2·{_n(macs)}", N.flops_of_macs(macs), "(2 × MACs)" if count else "")]
     extra = N.extra_ops(r) if count else {}
     terms += [Term(_n(extra[k]), extra[k], N.EXTRA_TEXT[k].split(" (")[0])
               for k in count if extra[k]]

@@ -46,7 +46,6 @@ from __future__ import annotations
 
 from typing import Callable, Iterable, Iterator, Sequence
 
-from html import escape as _html_escape
 
 from ..core.printable import printable
 from ..core.records import Record, _set
@@ -187,7 +186,9 @@ def markdown_escape(text: str) -> str:
 
 def html_escape(text: str) -> str:
     """Text for HTML (and XML): control characters shown escaped, ``& < > " '`` as entities."""
-    return _html_escape(printable(text))
+    from html import escape     # only the HTML format pays for it (start-up)
+
+    return escape(printable(text))
 
 
 def attr_escape(text: str) -> str:

@@ -87,7 +87,7 @@ def extras(sheet, flops: frozenset, how) -> tuple[str, ...]:
         if not ops:
             continue
         vals = [v for v in read_cell(text, 1000, col.unit).values if v is not None]
-        base = 2 * r.counts.macs
+        base = N.flops_of_macs(r.counts.macs)
         for k, v in ops.items():
             rows[k] += 1
             without = any(x.matches(base) for x in vals)

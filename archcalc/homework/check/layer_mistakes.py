@@ -249,7 +249,7 @@ def d_extras(c: Ctx) -> str | None:
     for k, v in N.extra_ops(r).items():
         if not v:
             continue
-        base = 2 * r.counts.macs
+        base = N.flops_of_macs(r.counts.macs)
         if k not in c.conv.count and c.fits(base + v):
             return (f"{N.EXTRA_TEXT[k].split(' (')[0]} counted ({v:,}, as table --count {k} "
                     f"adds them); this table's FLOPs leave them out: 2 × MACs = {base:,}")

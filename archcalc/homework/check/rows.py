@@ -101,8 +101,8 @@ def _facts(r: LayerRow) -> tuple[str, set, dict]:
               {(o.h, o.w, o.c), (o.c, o.h, o.w), (o.c,), (o.c, 1), (1, o.c), (1, 1, o.c),
                (o.h, o.w)})
     values = {"W": () if o.flat else (o.w,), "H": () if o.flat else (o.h,), "C": (o.c,),
-              "activations": (o.elements, N.activations(r)), "params": (r.counts.params, r.counts.weights),
-              "macs": (r.counts.macs, 2 * r.counts.macs)}
+              "activations": (o.elements, N.activations(r)), "params": (N.params(r), N.params(r, bias=False)),
+              "macs": (r.counts.macs, N.flops_of_macs(r.counts.macs))}
     values["activation_bytes"] = tuple(b * v for v in values["activations"] for b in (4, 2, 1))
     values["param_bytes"] = tuple(b * v for v in values["params"] for b in (4, 2, 1))
     return layer_class(r), shapes, values
