@@ -108,6 +108,23 @@ def test_networks_page(page):
     shot(page, "networks-desktop")
 
 
+def test_receptive_field_and_rollup_on_demand(page):
+    # the CLI's `table resnet18 --rf` and `--by stage`, from the page's controls
+    visit(page, "#networks/resnet18")
+    page.wait_for_selector("#net-table table")
+    page.check("#opt-rf")
+    page.wait_for_function("() => [...document.querySelectorAll('#net-table td[data-key=\"rf\"]')]"
+                           ".some(td => td.textContent === '7×7')")        # conv1's field
+    page.select_option("#opt-rollup", "by:stage")
+    page.wait_for_function("() => [...document.querySelectorAll('#net-table td')]"
+                           ".some(td => td.textContent.startsWith('Σ stage'))")
+    layers = page.eval_on_selector_all(
+        "#net-table tbody tr", "trs => trs.map(tr => tr.cells[0].textContent)")
+    assert layers[:9] == ["conv1", "bn", "relu", "pool1", "conv2", "conv3", "conv4", "conv5",
+                          "pool5"]
+    shot(page, "networks-rollup")
+
+
 def test_download_csv(page, tmp_path):
     visit(page, "#networks/alexnet")
     page.wait_for_selector("#net-table table")
