@@ -256,3 +256,32 @@ def test_every_presets_memory_table_is_the_default_one_plus_its_column(net):
         assert extra == ([CV.PRESET_COLUMN[preset][0]] if preset in CV.PRESET_COLUMN else [])
         keep = [i for i, k in enumerate(rows[0]) if k not in extra]
         assert [[row[i] for i in keep] for row in rows] == default, (net, preset)
+
+
+@pytest.mark.parametrize("net, said", [
+    ("convnext_tiny", "The operations of 23 layer norm rows, 18 layer scale rows are in no --count "
+                      "extra, so not in these FLOPs."),
+    ("alexnet", "The operations of 2 local response normalization rows are in no --count extra, "
+                "so not in these FLOPs."),
+])
+def test_extras_name_the_arithmetic_none_of_them_covers(net, said):
+    # `--count bn` on ConvNeXt added "0 batch norm" and said nothing of its layer norms: a silent
+    # zero. The rows are counted here from the JSON's kinds, apart from the footer's code.
+    out = CliRunner().invoke(main, ["table", net, "--count", "bn,act", "--format", "json"])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.output)
+    assert data["conventions"]["flops"].endswith("; " + said)
+    kinds = [r["kind"] for r in data["layers"]]
+    named = {"ln": 0, "ln2d": 0, "layer_scale": 0, "lrn": 0}
+    for k in kinds:
+        if k in named:
+            named[k] += 1
+    n = [int(w.replace(",", "")) for w in said.split() if w.replace(",", "").isdigit()]
+    assert n == [x for x in (named["ln"] + named["ln2d"], named["layer_scale"], named["lrn"]) if x]
+    text = CliRunner().invoke(main, ["table", net, "--count", "bn,act", "--wide"]).output
+    assert said in " ".join(text.split())
+
+
+def test_extras_say_nothing_more_where_every_operation_is_covered():
+    out = CliRunner().invoke(main, ["table", "resnet18", "--count", "bn,act", "--wide"])
+    assert out.exit_code == 0 and "in no --count extra" not in out.output

@@ -96,6 +96,17 @@ def _none(r: LayerRow) -> None:
     return None
 
 
+class _Unoffered:
+    """A kind whose arithmetic no ``--count`` extra covers: it adds nothing to any extra, and a
+    table that counts extras names it (``unoffered``), so that its zero is never silent."""
+
+    def __init__(self, what: str):
+        self.what = what
+
+    def __call__(self, r: LayerRow) -> None:
+        return None
+
+
 def _act(r: LayerRow) -> tuple[str, int]:
     return "act", r.output.elements
 
@@ -132,16 +143,39 @@ EXTRA_OPS: dict[str, Callable[[LayerRow], tuple[str, int] | dict[str, int] | Non
     "mul": lambda r: ("add", (len(r.inputs) - 1) * r.output.elements),
     "se": _se, "mhsa": _mhsa,
     "cls_token": _none, "token": _none, "crop": _none,
-    "upsample": _none,              # its interpolation's arithmetic is not offered as an extra
-    "lrn": _none, "dropout": _none, "flatten": _none, "concat": _none, "zeropad": _none,
+    "dropout": _none, "flatten": _none, "concat": _none, "zeropad": _none,
     "stochastic_depth": _none, "shuffle": _none, "split": _none,
     "uncounted": _none,        # named in the footer by the import's note
-    # Layer norm computes each position's mean and variance at inference (batch norm's "a scale
-    # and a shift" would understate it) and a layer scale is one product per value: neither is
-    # offered as an extra yet.
-    "ln": _none, "ln2d": _none, "layer_scale": _none,
-    "pos_embed": _none,             # one addition per value, not a join: not offered either
+    # Arithmetic that no extra covers (named in the footer when extras are counted): LRN's and
+    # layer norm's (each position's mean and variance at inference: batch norm's "a scale and a
+    # shift" would understate it), a layer scale's product per value, a position embedding's
+    # addition per value (not a join), an upsampling's interpolation.
+    "lrn": _Unoffered("local response normalization"),
+    "ln": _Unoffered("layer norm"), "ln2d": _Unoffered("layer norm"),
+    "layer_scale": _Unoffered("layer scale"), "pos_embed": _Unoffered("position embedding"),
+    "upsample": _Unoffered("upsampling"),
 }
+
+
+def unoffered(rows: Iterable[LayerRow]) -> dict[str, int]:
+    """The kinds of operations among ``rows`` that no ``--count`` extra covers, each with its
+    number of rows, in order of first appearance."""
+    out: dict[str, int] = {}
+    for r in rows:
+        handler = EXTRA_OPS[r.kind]
+        if isinstance(handler, _Unoffered):
+            out[handler.what] = out.get(handler.what, 0) + 1
+    return out
+
+
+def unoffered_text(rows: Iterable[LayerRow]) -> str:
+    """A sentence naming ``unoffered(rows)`` for a footer that counts extras ("" if none)."""
+    missing = unoffered(rows)
+    if not missing:
+        return ""
+    return ("The operations of "
+            + ", ".join(f"{n:,} {what} row{'s' * (n != 1)}" for what, n in missing.items())
+            + " are in no --count extra, so not in these FLOPs.")
 
 
 def extra_ops(r: LayerRow) -> dict[str, int]:

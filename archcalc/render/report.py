@@ -225,12 +225,14 @@ def _shows_rf(keys, opt: Options) -> bool:
 def conventions(a: Analysis, opt: Options) -> dict:
     """What was counted, in words; printed under every table and put in the JSON."""
     t = a.totals
+    unsaid = N.unoffered_text(N.inference(a)) if opt.count else ""
     out = {
         "params": ("trainable weights + biases" if opt.bias else
                    "weights only; biases are not counted (--no-bias)"),
         "macs": (f"multiply-accumulates of the weighted layers ({weighted_text(r.kind for r in a.rows)}), batch 1; "
                  "bias additions, pooling, normalization and activations are not counted"),
-        "flops": "FLOPs = 2 × MACs" + "".join(f" + {N.EXTRA_TEXT[k]}" for k in opt.count),
+        "flops": "FLOPs = 2 × MACs" + "".join(f" + {N.EXTRA_TEXT[k]}" for k in opt.count)
+                 + ("; " + unsaid) * bool(unsaid),
         "rounding": "output sizes are floored unless a layer says ceil",
     }
     if t.fixed:
@@ -269,8 +271,9 @@ def _flops_line(a: Analysis, opt: Options) -> str:
         return f"FLOPs = 2 × MACs = {total:,}."
     extra = {k: sum(N.extra_ops(r)[k] for r in rows) for k in opt.count}
     parts = "".join(f" + {v:,} {N.EXTRA_TEXT[k].split(' (')[0]}" for k, v in extra.items())
+    unsaid = N.unoffered_text(rows)
     return (f"FLOPs = 2 × MACs{parts} = {total:,}; each extra operation is one FLOP: "
-            + "; ".join(N.EXTRA_TEXT[k] for k in opt.count) + ".")
+            + "; ".join(N.EXTRA_TEXT[k] for k in opt.count) + "." + (" " + unsaid) * bool(unsaid))
 
 
 def _training_line(a: Analysis, opt: Options) -> str:
