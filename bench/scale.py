@@ -12,14 +12,23 @@ Linear growth shows as ratios near 1 while the layer count grows ~60×. Also tim
 `archcalc table NAME` as a whole process (median of `--runs`) for the last three networks.
 No assertion: a benchmark.
 
-    python bench/scale.py --processes [--layers 10000,100000,1000000] [--formats text,json]
+    python bench/scale.py --processes [--layers 10000,100000,1000000]
+                          [--formats text,markdown,csv,json,latex,html] [--other-formats text,json]
+                          [--extras "--memory --rf;--by block"] [--extra-formats text,json,csv]
                           [--update BENCHMARKS.md]
 
-Memory beside time, as whole processes: a synthetic spec (one block, `conv` 3×3 + `bn` + `relu`,
-repeated to the layer count) and the issue's 96-byte `{ relu = true, n = N }` are each run as
-`archcalc table SPEC --format F` with the output thrown away (it is written, to /dev/null),
-once per size and format; the table gives the CPU time (user + system), the wall time and the
-peak RSS (the child's own, from os.wait4), and per layer. ``--update FILE`` writes the table into FILE between
+Memory beside time, as whole processes: three networks of the layer count, each run as
+`archcalc table ... --format F` with the output thrown away (it is written, to /dev/null), once
+per size, format and option set:
+  conv + bn + relu  a synthetic spec, one block (`conv` 3×3 + `bn` + `relu`) repeated: every
+                    format of --formats, and the --extras option sets (the memory and
+                    receptive-field columns; a rollup) in --extra-formats;
+  relu, n = N       the issue's 96-byte `{ relu = true, n = N }`: --other-formats;
+  resnet20 --set n  the bundled ResNet-20 spec with its stages' repeat count set so that the
+                    network has about N layers (21 per unit of n): --other-formats.
+Each figure includes reading and expanding the spec, the engine and the rendering. The table
+gives the CPU time (user + system), the wall time and the peak RSS (the child's own, from
+os.wait4), and per layer. ``--update FILE`` writes the table into FILE between
 ``<!-- bench:scale-memory -->`` and ``<!-- /bench:scale-memory -->``. The README's Limits
 section promises 1,000,000 layers in under 30 s and 500 MB in every format: this measures it.
 """
@@ -61,8 +70,9 @@ SPECS = {
     "relu, n = N (96 bytes)": (
         'name = "t"\ndescription = "t"\nsource = "t"\ninput = [3, 32, 32]\n'
         'layers = [{{ relu = true, n = {units} }}]\n', 1),
+    "resnet20 --set n": (None, 21),
 }
-
+RESNET_LAYERS = lambda n: 21 * n + 7     # noqa: E731  (resnet20 --set n=N: 2,109 at n = 100)
 
 def run_process(cmd: list[str]) -> tuple[float, float, int, int]:
     """Wall seconds, CPU seconds (user + system), peak RSS in bytes (the child's own, from
@@ -75,23 +85,32 @@ def run_process(cmd: list[str]) -> tuple[float, float, int, int]:
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024, p.returncode
 
 
-def processes(layers: list[int], formats: list[str]) -> list[str]:
-    out = ["| spec | layers | format | CPU | wall | peak RSS | CPU µs per layer "
-           "| bytes per layer | exit status |", "|---|---:|---|---:|---:|---:|---:|---:|---:|"]
+def processes(layers: list[int], formats: list[str], other: list[str], extras: list[str],
+              extra_formats: list[str]) -> list[str]:
+    out = ["| network | layers | format | options | CPU | wall | peak RSS | CPU µs per layer "
+           "| bytes per layer | exit status |", "|---|---:|---|---|---:|---:|---:|---:|---:|---:|"]
     script = shutil.which("archcalc", path=str(Path(sys.executable).parent))
     base = [script] if script else [sys.executable, "-m", "archcalc"]
     floor = run_process([sys.executable, "-c", "import archcalc.cli"])[2]
     with tempfile.TemporaryDirectory() as d:
         for label, (text, per) in SPECS.items():
             for n in layers:
-                path = Path(d) / f"{per}-{n}.toml"
-                path.write_text(text.format(units=n // per), encoding="utf-8")
-                for fmt in formats:
-                    wall, cpu, rss, code = run_process(base + ["table", str(path), "--format",
-                                                               fmt])
-                    out.append(f"| {label} | {n:,} | {fmt} | {cpu:,.1f} s | {wall:,.1f} s "
-                               f"| {rss / 1e6:,.0f} MB | {cpu / n * 1e6:,.1f} "
-                               f"| {(rss - floor) / n:,.0f} | {code} |")
+                if text is None:
+                    units = max(1, (n - 7) // per)
+                    target, count = ["resnet20", "--set", f"n={units}"], RESNET_LAYERS(units)
+                else:
+                    path = Path(d) / f"{per}-{n}.toml"
+                    path.write_text(text.format(units=n // per), encoding="utf-8")
+                    target, count = [str(path)], n // per * per
+                runs = [(f, "") for f in (formats if label == "conv + bn + relu" else other)]
+                if label == "conv + bn + relu":
+                    runs += [(f, x) for x in extras if x for f in extra_formats]
+                for fmt, opts in runs:
+                    wall, cpu, rss, code = run_process(base + ["table", *target, "--format", fmt,
+                                                               *opts.split()])
+                    out.append(f"| {label} | {count:,} | {fmt} | {opts} | {cpu:,.1f} s "
+                               f"| {wall:,.1f} s | {rss / 1e6:,.0f} MB | {cpu / count * 1e6:,.1f} "
+                               f"| {(rss - floor) / count:,.0f} | {code} |")
                     print(out[-1], file=sys.stderr, flush=True)
     return out + ["", f"CPU: user + system time of the process. Bytes per layer: peak RSS less "
                       f"that of `python -c 'import archcalc.cli'` ({floor / 1e6:,.0f} MB), "
@@ -128,7 +147,14 @@ def main() -> None:
     ap.add_argument("--processes", action="store_true",
                     help="memory beside time, whole processes, at --layers for --formats")
     ap.add_argument("--layers", default="10000,100000,1000000")
-    ap.add_argument("--formats", default="text,json")
+    ap.add_argument("--formats", default="text,markdown,csv,json,latex,html",
+                    help="the formats of the synthetic conv + bn + relu network")
+    ap.add_argument("--other-formats", default="text,json",
+                    help="the formats of the other two networks")
+    ap.add_argument("--extras", default="--memory --rf;--by block",
+                    help="option sets (;-separated) run on the synthetic network")
+    ap.add_argument("--extra-formats", default="text,json,csv",
+                    help="the formats of each option set")
     ap.add_argument("--update", metavar="FILE", help="with --processes: write the table into FILE")
     args = ap.parse_args()
     if args.processes:
@@ -140,7 +166,9 @@ def main() -> None:
         stamp = (f"Measured {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {machine()}, "
                  f"at commit {commit or 'unknown'}, "
                  f"with `{' '.join(['python bench/scale.py'] + sys.argv[1:])}`.")
-        rows = processes([int(x) for x in args.layers.split(",")], args.formats.split(","))
+        rows = processes([int(x) for x in args.layers.split(",")], args.formats.split(","),
+                         args.other_formats.split(","), args.extras.split(";"),
+                         args.extra_formats.split(","))
         text = "\n".join(["### Whole processes: time and memory at 10⁴ … 10⁶ layers", "", stamp,
                           "", *rows, ""])
         print(text)

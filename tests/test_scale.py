@@ -18,7 +18,7 @@ def test_simple_and_markdown_tables_are_tabulates_formats(name):
     for opt in (report.Options(), report.Options(bias=False, aux=True, units="si")):
         t = report.table(a, opt)
         body, totals = ([[T.show(c, v, t.units, t.kilo) for c, v in zip(t.columns, r)]
-                         for r in rows] for rows in (t.rows, T.resolve(t.totals)))
+                         for r in rows] for rows in (T.resolve(t.rows), T.resolve(t.totals)))
         headers = [c.header for c in t.columns]
         align = [T.align(c) for c in t.columns]
         for fmt, ours in (("simple", T.simple_table(body + totals, headers, align)),
@@ -45,3 +45,103 @@ def test_engine_works_out_a_repeated_layer_once(monkeypatch):
         assert sum(1 for r in rows if r.counts.macs) == 6 * n + 2
         per_n.append(len(calls))
     assert per_n[0] == per_n[1] == per_n[2] < len(spec.load("resnet20").nodes), per_n
+
+
+# --- a million layers: what repeats is worked out once, and the output is the same ----------------
+
+import json  # noqa: E402
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from archcalc.analysis import rollup, receptive  # noqa: E402
+from archcalc.core.records import Analysis  # noqa: E402
+
+PLAIN = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text() | st.floats(allow_nan=False),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner,
+                                                                max_size=3),
+    max_leaves=12)
+# keys and strings with escapes, quotes, control characters, surrogates' neighbours and emoji
+KEYS = st.text(alphabet=st.sampled_from(['"', "\\", "\n", "\x00", "\x1f", "é", "€", "\u2028",
+                                         "😀", "a", "/"]), max_size=6)
+
+
+@given(st.lists(st.tuples(st.dictionaries(KEYS, PLAIN, max_size=3), st.booleans()),
+                max_size=4), st.integers(0, 3))
+@settings(max_examples=300, deadline=None)
+def test_a_joined_object_is_json_dumps_of_its_parts_merged(parts, level):
+    merged, seen = {}, set()
+    joined = []
+    for d, shared in parts:
+        d = {k: v for k, v in d.items() if k not in seen}
+        seen |= set(d)
+        merged.update(d)
+        joined.append(T.Shared(d) if shared else d)
+    joined = T.Joined(joined)
+    nl = "\n" + "  " * level
+    expected = json.dumps(merged, indent=2, ensure_ascii=False).replace("\n", nl)
+    assert T.dumps(joined, nl) == expected
+    assert T.dumps(joined, nl) == expected          # a Shared's cached text, the second time
+    assert T.dumps([joined, joined], nl) == json.dumps(
+        [merged, merged], indent=2, ensure_ascii=False).replace("\n", nl)
+    assert T.materialize(joined) == merged
+
+
+def _direct(a, opt, cols):
+    ctx = report.Context(a, opt)
+    return [[c.value(r, ctx) for c in cols] for r in a.rows]
+
+
+@pytest.mark.parametrize("name", ["resnet110", "inception-v3", "densenet121", "googlenet"])
+def test_values_worked_out_once_per_repeat_are_each_rows_own(name, monkeypatch):
+    # Rows that share a key share their values; a tiny cache (cleared often) must not change
+    # them either. Compared with each column's value computed row by row.
+    a = archcalc.analyse(name)
+    opt = report.Options(memory=True, rf=True, aux=True, count=("bn", "act"), training=True)
+    cols = [report.COLUMNS[k] for k in report.column_keys(a, opt)]
+    expected = _direct(a, opt, cols)
+    for size in (4096, 3):
+        monkeypatch.setattr(report, "SHARED_CACHE", size)
+        rows = report._Rows(a, opt, cols)
+        assert [v for _, v in rows] == expected
+        assert [v for _, v in rows] == expected      # read twice, the totals summed anew
+        assert rows.totals()[0][cols.index(report.COLUMNS["macs"])] == a.totals.macs
+
+
+@pytest.mark.parametrize("name", ["resnet110", "inception-v3", "googlenet"])
+def test_json_layers_with_shared_parts_are_each_layers_own(name, monkeypatch):
+    a = archcalc.analyse(name)
+    opt = report.Options(aux=True)
+    whole = json.loads(report.render(a, "json", opt))
+    monkeypatch.setattr(report, "SHARED_CACHE", 2)
+    assert json.loads(report.render(a, "json", opt)) == whole
+    fields = receptive.fields(a)
+    for r, d in zip(a.rows, whole["layers"]):
+        assert (d["name"], d["kind"], d["macs"], d["output"]) == (
+            r.name, r.kind, r.counts.macs, r.output.as_list())
+        assert d["receptive_field"] == report._rf_dict(fields[r.name], len(r.inputs) > 1)
+    assert whole["totals"]["macs"] == a.totals.macs
+    if a.has_aux:
+        assert whole["totals_with_aux"]["params"] == a.totals_with_aux.params
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "github", "latex", "html"])
+def test_rows_read_twice_give_the_text_of_rows_read_once(fmt):
+    a = archcalc.analyse("inception-v3")
+    for opt in (report.Options(aux=True, rf=True), report.Options(by="block")):
+        t = report.table(a, opt)
+        once = T.Table(t.columns, list(T.resolve(t.rows)), t.totals, t.title, t.head, t.foot,
+                       t.units, t.kilo)
+        for width in (None, 60):
+            assert T.render(report.table(a, opt), fmt, width) == T.render(once, fmt, width)
+
+
+def test_a_rollups_csv_reads_whether_there_are_auxiliary_heads_once(monkeypatch):
+    # Read once per line, this property (which reads every row) made `--by block --format csv`
+    # of 100,000 layers take minutes.
+    reads = []
+    prop = Analysis.has_aux
+    monkeypatch.setattr(Analysis, "has_aux", property(lambda a: reads.append(1) or prop.fget(a)))
+    a = archcalc.analyse("resnet1202")
+    report.render(a, "csv", report.Options(by="block"))
+    assert len(reads) < 10, len(reads)

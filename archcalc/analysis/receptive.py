@@ -111,19 +111,31 @@ def join(names: tuple[str, ...], xs: list[Axis]) -> Axis:
 def fields(a: Analysis) -> dict[str, Field]:
     """Every layer's receptive field, by layer name, in the input's pixels."""
     env: dict[str, Field] = {"input": ORIGIN}
+    windows: dict[tuple, object] = {}   # a repeated layer's window, worked out once
     for r in a.rows:
-        ins = [env[i] for i in r.inputs]
-        if any(not f.computed for f in ins):
-            env[r.name] = NOT_COMPUTED
-            continue
-        if any(f.is_global for f in ins):
-            env[r.name] = GLOBAL
-            continue
-        if len(ins) > 1:
+        if len(r.inputs) == 1:
+            only = env[r.inputs[0]]
+            if only.h is None:           # global, or not computed: so is this layer's
+                env[r.name] = only
+                continue
+            ins = [only]
+        elif not r.inputs:
+            ins = []
+        else:
+            ins = [env[i] for i in r.inputs]
+            if any(not f.computed for f in ins):
+                env[r.name] = NOT_COMPUTED
+                continue
+            if any(f.is_global for f in ins):
+                env[r.name] = GLOBAL
+                continue
             env[r.name] = Field(join(r.inputs, [f.h for f in ins]),
                                 join(r.inputs, [f.w for f in ins]))
             continue
-        win = RULES[r.kind].rf_window(r.attrs, list(r.input_shapes))
+        key = (r.kind, id(r.attrs), id(r.input_shapes))    # both live as long as ``a``
+        win = windows.get(key, windows)
+        if win is windows:
+            win = windows[key] = RULES[r.kind].rf_window(r.attrs, list(r.input_shapes))
         if win is None:
             env[r.name] = GLOBAL
         elif win == "upsampling":

@@ -28,12 +28,19 @@ def rows(net: Network, x: Shape) -> list[LayerRow]:
     out: list[LayerRow] = []
     shared: dict = {}
     one = shared.setdefault
-    done: dict[tuple, tuple] = {}   # (the attrs' id, kind, input shapes) → the rule's answer
+    inputs: dict[tuple, tuple] = {}  # the input shapes' ids → the one tuple of them
+    done: dict[tuple, tuple] = {}    # (the attrs' id, kind, input shapes' id) → the rule's answer
     for node in net.nodes:
-        shapes = tuple(env[i] for i in node.inputs)
-        shapes = one(shapes, shapes)
-        key = (id(node.attrs), node.kind, shapes)   # node.attrs lives as long as net: its id
-        answer = done.get(key)                      # is fixed
+        # Every shape in env is one object per value (``one``), so ids stand for values, and
+        # the shapes' own (field by field) hashing is done once per distinct value, not per row.
+        shapes = tuple([env[i] for i in node.inputs])
+        ids = tuple([id(s) for s in shapes])
+        got = inputs.get(ids)
+        if got is None:
+            got = inputs[ids] = one(shapes, shapes)
+        shapes = got
+        key = (id(node.attrs), node.kind, id(shapes))   # node.attrs lives as long as net, and
+        answer = done.get(key)                          # shapes as long as inputs: fixed ids
         if answer is None:
             rule = RULES[node.kind]
             ins = list(shapes)

@@ -89,22 +89,27 @@ class Column(Record):
     """One column: ``value(row, ctx)`` is the exact value (an int or a string); ``kind`` says
     how a human-readable format prints it: ``text``, ``size`` (H, W, C: separators only),
     ``count`` (units apply), ``bytes``; counts and bytes are totalled. ``short``: the header
-    abbreviated, when a text table is fitted to a narrow terminal."""
+    abbreviated, when a text table is fitted to a narrow terminal. ``own``: the value depends
+    on the layer's name or its inputs' names (its receptive field); every other column's value
+    depends only on what a layer's repeats share (``shared_key``), and is computed once for
+    them."""
 
-    __slots__ = ("key", "header", "value", "kind", "short")
+    __slots__ = ("key", "header", "value", "kind", "short", "own")
     key: str
     header: str
     value: Callable[[LayerRow, "Context"], object]
     kind: str
     short: str
+    own: bool
 
     def __init__(self, key: str, header: str, value: Callable[[LayerRow, "Context"], object],
-                 kind: str = "count", short: str = ""):
+                 kind: str = "count", short: str = "", own: bool = False):
         _set(self, "key", key)
         _set(self, "header", header)
         _set(self, "value", value)
         _set(self, "kind", kind)
         _set(self, "short", short)
+        _set(self, "own", own)
 
     @property
     def totalled(self) -> bool:
@@ -114,10 +119,22 @@ class Column(Record):
 class Context:
     """What the cells need beyond the row, computed once per table (and only when used)."""
 
-    __slots__ = ("a", "opt", "_fields")
+    __slots__ = ("a", "opt", "_fields", "_rf")
 
     def __init__(self, a: Analysis, opt: Options):
-        self.a, self.opt, self._fields = a, opt, None
+        self.a, self.opt, self._fields, self._rf = a, opt, None, {}
+
+    def rf_text(self, fn_name: str, r: LayerRow, *args) -> str:
+        """``receptive.<fn_name>(field of r, *args)``, once per field object (the layers
+        that do not change a field share it: a relu's is its input's)."""
+        f = self.fields[r.name]
+        key = (fn_name, id(f), *args)            # f lives as long as the fields: a fixed id
+        got = self._rf.get(key)
+        if got is None:
+            if len(self._rf) >= SHARED_CACHE:
+                self._rf.clear()
+            got = self._rf[key] = getattr(_receptive(), fn_name)(f, *args)
+        return got
 
     @property
     def fields(self) -> dict:
@@ -134,20 +151,38 @@ class Context:
         return DTYPES[self.opt.dtype]
 
 
+def shared_key(r: LayerRow) -> tuple:
+    """What a row's values depend on but for its name and its inputs' names: rows with equal
+    keys (a repeated layer's repeats, which the engine gives one attribute table, input and
+    output shapes, counts and notes: the same objects) have equal values in every column that is
+    not ``own``. The ids are of objects the analysis keeps alive."""
+    return (r.kind, id(r.attrs), id(r.input_shapes), id(r.output), id(r.counts), id(r.notes),
+            r.geometry, r.aux)
+
+
+SHARED_CACHE = 4096     # shared keys remembered at once (a network without repeats: each once)
+
+
 def _hw(r: LayerRow) -> tuple[object, object]:
     return ("", "") if r.output.flat else (r.output.h, r.output.w)
 
 
 def _rf(fn_name: str):
     def value(r: LayerRow, ctx: Context) -> str:
-        return getattr(_receptive(), fn_name)(ctx.fields[r.name])
+        return ctx.rf_text(fn_name, r)
     return value
 
 
-def _receptive():
-    from ..analysis import receptive
+_receptive_module = None
 
-    return receptive
+
+def _receptive():
+    global _receptive_module
+    if _receptive_module is None:
+        from ..analysis import receptive
+
+        _receptive_module = receptive
+    return _receptive_module
 
 
 def _activations(r: LayerRow, ctx: Context) -> int:
@@ -155,7 +190,7 @@ def _activations(r: LayerRow, ctx: Context) -> int:
 
 
 COLUMNS: dict[str, Column] = {c.key: c for c in (
-    Column("layer", "layer", lambda r, c: r.name, "text"),
+    Column("layer", "layer", lambda r, c: r.name, "text", own=True),
     Column("kind", "kind", lambda r, c: r.kind, "text"),
     Column("kernel_stride_padding", "K/S/P", lambda r, c: r.geometry, "text"),
     Column("h", "H", lambda r, c: _hw(r)[0], "size"),
@@ -171,12 +206,12 @@ COLUMNS: dict[str, Column] = {c.key: c for c in (
            "bytes", "act. B"),
     Column("param_bytes", "param bytes", lambda r, c: layer_params(r, c.opt) * c.bytes_per,
            "bytes", "par. B"),
-    Column("rf", "RF", _rf("size_text"), "text"),
-    Column("rf_jump", "jump", _rf("jump_text"), "text"),
-    Column("rf_start", "start", _rf("start_text"), "text"),
-    Column("rf_via", "RF via", lambda r, c: _receptive().via_text(c.fields[r.name],
-                                                                   len(r.inputs) > 1), "text"),
-    Column("rf_path", "RF path", _rf("path_text"), "text"),
+    Column("rf", "RF", _rf("size_text"), "text", own=True),
+    Column("rf_jump", "jump", _rf("jump_text"), "text", own=True),
+    Column("rf_start", "start", _rf("start_text"), "text", own=True),
+    Column("rf_via", "RF via", lambda r, c: c.rf_text("via_text", r, len(r.inputs) > 1),
+           "text", own=True),
+    Column("rf_path", "RF path", _rf("path_text"), "text", own=True),
     *(Column(key, header, lambda r, c, p=preset: CV.count(p, r)) for preset, (key, header)
       in CV.PRESET_COLUMN.items()),
     Column("notes", "note", lambda r, c: " | ".join(n.text for n in r.notes), "text"),
@@ -363,10 +398,22 @@ class _Rows:
         self.sums = {label: [0] * len(cols) for label in self.labels}
 
     def __iter__(self):
+        """The rows afresh, their totals summed anew (a text table reads them twice)."""
         cols, ctx, summed = self.cols, self.ctx, self.summed
+        self.sums = {label: [0] * len(cols) for label in self.labels}
         inference, every = self.sums["total"], self.sums.get("total with aux")
+        own = [(j, c.value) for j, c in enumerate(cols) if c.own]
+        shared: dict[tuple, list] = {}
         for r in self.a.rows:
-            values = [c.value(r, ctx) for c in cols]
+            key = shared_key(r)
+            values = shared.get(key)
+            if values is None:
+                if len(shared) >= SHARED_CACHE:
+                    shared.clear()
+                values = shared[key] = [None if c.own else c.value(r, ctx) for c in cols]
+            values = values.copy()
+            for j, value in own:
+                values[j] = value(r, ctx)
             for j in summed:
                 if not r.aux:
                     inference[j] += values[j]
@@ -511,8 +558,8 @@ def rollup_table(a: Analysis, opt: Options) -> T.Table:
     the totals over every layer as in the flat table."""
     cols = [COLUMNS[k] for k in column_keys(a, opt)]
     head = _head(a)
-    return T.Table(cols, _rollup_human(a, opt, cols), lambda: _rollup_totals(a, opt, cols),
-                   title=head[0], head=head[1:],
+    return T.Table(cols, lambda: _rollup_human(a, opt, cols),
+                   lambda: _rollup_totals(a, opt, cols), title=head[0], head=head[1:],
                    foot=lambda: ["", *_foot_all(a, opt, cols, _numbered(a)), _rollup_text(opt)],
                    units=opt.units, kilo=opt.kilo, machine=lambda: rollup_machine(a, opt),
                    document=lambda: document(a, opt))
@@ -525,7 +572,8 @@ def rollup_machine(a: Analysis, opt: Options) -> T.Table:
 
     cols = [COLUMNS[k] for k in column_keys(a, opt, machine=True)]
     extra = [T.Column("depth", "depth", "size"), T.Column("row", "row")]
-    if a.has_aux:
+    has_aux = a.has_aux          # a property that reads every row: once, not once per line
+    if has_aux:
         extra.append(T.Column("aux", "aux"))
 
     def rows():
@@ -534,7 +582,7 @@ def rollup_machine(a: Analysis, opt: Options) -> T.Table:
             group = isinstance(node, R.Group)
             kind = (node.kind + ("" if line.collapsed else " open")) if group else "layer"
             aux = node.aux if group else node.row.aux
-            yield values + [line.depth, kind] + ([str(aux).lower()] if a.has_aux else [])
+            yield values + [line.depth, kind] + ([str(aux).lower()] if has_aux else [])
 
     return T.Table(cols + extra, rows(),
                    lambda: [t + [""] * len(extra) for t in _rollup_totals(a, opt, cols)])
@@ -577,7 +625,8 @@ def table(a: Analysis, opt: Options = Options()) -> T.Table:
     cols = [COLUMNS[k] for k in column_keys(a, opt)]
     rows = _Rows(a, opt, cols)
     head = _head(a)
-    return T.Table(cols, _human(a, opt, cols, rows), rows.totals, title=head[0], head=head[1:],
+    return T.Table(cols, lambda: _human(a, opt, cols, rows), rows.totals, title=head[0],
+                   head=head[1:],
                    foot=lambda: ["", *_foot_all(a, opt, cols, _numbered(a))],
                    units=opt.units, kilo=opt.kilo, machine=lambda: machine_table(a, opt),
                    document=lambda: document(a, opt))
@@ -589,9 +638,9 @@ def machine_table(a: Analysis, opt: Options) -> T.Table:
     cols = [COLUMNS[k] for k in column_keys(a, opt, machine=True)]
     rows = _Rows(a, opt, cols)
     if not a.has_aux:
-        return T.Table(cols, (values for _, values in rows), rows.totals)
+        return T.Table(cols, lambda: (values for _, values in rows), rows.totals)
     return T.Table(cols + [T.Column("aux", "aux")],
-                   (values + [str(r.aux).lower()] for r, values in rows),
+                   lambda: (values + [str(r.aux).lower()] for r, values in rows),
                    lambda: [t + [""] for t in rows.totals()])
 
 
@@ -682,32 +731,58 @@ def document(a: Analysis, opt: Options = Options()) -> dict:
     sums = {label: dict.fromkeys(keys, 0) for label in ("total", "total with aux")}
 
     def layers():
+        # A layer's object: its own entries (name, inputs, receptive field) between entries its
+        # repeats share (shared_key), each group made and encoded once; the totals add each
+        # group's values times its count (exact integers: the same sums as row by row).
         fields = ctx.fields
-        inference, every = sums["total"], sums["total with aux"]
+        shared: dict[tuple, tuple] = {}
+        tally: dict[int, list] = {}     # id(middle) → [middle, aux, layers]
+        rf: dict[tuple, T.Shared] = {}  # (id(field), join) → its entry, where fields are shared
         for r in a.rows:
-            d = {
-                "name": r.name,
-                "kind": r.kind,
-                "inputs": list(r.inputs),
-                "geometry": r.geometry,
-                "output": r.output.as_list(),
-                "flat": r.output.flat,
-                "params": layer_params(r, opt),
-                "weights": r.counts.weights,
-                "biases": r.counts.biases,
-                "fixed_params": r.counts.fixed,
-                "buffers": r.counts.buffers,
-                "macs": r.counts.macs,
-            }
-            d.update({c.key: c.value(r, ctx) for c in extra_cols})
-            d["receptive_field"] = _rf_dict(fields[r.name], len(r.inputs) > 1)
-            d["notes"] = [{"kind": n.kind, "text": n.text} for n in r.notes]
-            d["aux"] = r.aux
+            key = shared_key(r)
+            got = shared.get(key)
+            if got is None:
+                if len(shared) >= SHARED_CACHE:
+                    shared.clear()
+                    fold(tally)
+                middle = {
+                    "geometry": r.geometry,
+                    "output": r.output.as_list(),
+                    "flat": r.output.flat,
+                    "params": layer_params(r, opt),
+                    "weights": r.counts.weights,
+                    "biases": r.counts.biases,
+                    "fixed_params": r.counts.fixed,
+                    "buffers": r.counts.buffers,
+                    "macs": r.counts.macs,
+                }
+                middle.update({c.key: c.value(r, ctx) for c in extra_cols})
+                got = shared[key] = (T.Shared(middle), T.Shared(
+                    notes=[{"kind": n.kind, "text": n.text} for n in r.notes], aux=r.aux))
+            middle, tail = got
+            counted = tally.get(id(middle))
+            if counted is None:
+                counted = tally[id(middle)] = [middle, r.aux, 0]
+            counted[2] += 1
+            join = len(r.inputs) > 1
+            f = fields[r.name]
+            field = rf.get((id(f), join))
+            if field is None:
+                if len(rf) >= SHARED_CACHE:
+                    rf.clear()
+                field = rf[id(f), join] = T.Shared(receptive_field=_rf_dict(f, join))
+            yield T.Joined(({"name": r.name, "kind": r.kind, "inputs": list(r.inputs)}, middle,
+                            field, tail))
+        fold(tally)
+
+    def fold(tally: dict) -> None:
+        inference, every = sums["total"], sums["total with aux"]
+        for middle, aux, n in tally.values():
             for k in keys:
-                every[k] += d[k]
-                if not r.aux:
-                    inference[k] += d[k]
-            yield d
+                every[k] += middle[k] * n
+                if not aux:
+                    inference[k] += middle[k] * n
+        tally.clear()
 
     def memory() -> dict:
         m = M.memory(a, sums["total"]["params"], opt.dtype, opt.batch, opt.optimizer)

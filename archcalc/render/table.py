@@ -100,7 +100,9 @@ class Item(str):
 
 class Table:
     """A table to render: its columns, its rows of exact values (int, str, or None: blank; any
-    iterable, read once), the total rows, the title and the lines above and below (``totals``
+    iterable, read once, or a function that gives them afresh at each call: the text-like
+    formats then read them twice, for the widths and to write them, and keep none), the total
+    rows, the title and the lines above and below (``totals``
     and ``foot`` may be functions, called after the rows were read); ``units`` and ``kilo`` how
     counts print; ``blank`` what a None cell shows in the text format (a quiz's "?");
     ``machine`` the table CSV and TSV write instead (or a function giving it); ``document`` what
@@ -233,43 +235,116 @@ def _line(x: str, style: str) -> str:
 _SEP = "\0"     # between a packed row's cells: no escaped cell holds it (printable writes \x00)
 
 
+MEMO = 4096          # formatted cells remembered per column (then forgotten, and begun again)
+
+
+def cell_maker(cols, units: str, kilo: int, escape, blank: str = "",
+               widths: list[int] | None = None,
+               pad: tuple[list[int], list[str]] | None = None) -> Callable[[Sequence], list]:
+    """A function from a row's values to its cells as a human-readable format prints them
+    (``show``, then ``escape``; ``None`` as ``blank``), each cell's length kept in ``widths``
+    as the widest of its column when given; with ``pad`` (widths and aligns), each cell padded
+    to its column's width. The cells of the columns that are not a row's
+    ``own`` (its name: ``Column.own``, where a view's column class has it) are remembered by
+    their values and types: a repeated layer's rows format and measure only their names anew."""
+    own = [j for j, c in enumerate(cols) if getattr(c, "own", False)]
+    rest = [j for j in range(len(cols)) if j not in own]
+    memo: dict[tuple, list] = {}
+
+    if pad is None:
+        def cell(j, v) -> str:
+            return escape(blank if v is None else show(cols[j], v, units, kilo))
+    else:
+        room = [(w, a == "left") for w, a in zip(*pad)]
+
+        def cell(j, v) -> str:
+            x = escape(blank if v is None else show(cols[j], v, units, kilo))
+            w, left = room[j]
+            return x.ljust(w) if left else x.rjust(w)
+
+    def make(values) -> list:
+        some = [values[j] for j in rest]
+        key = (*some, *map(type, some))          # 1, 1.0 and True differ
+        cells = memo.get(key)
+        if cells is None:
+            if len(memo) >= MEMO:
+                memo.clear()
+            cells = memo[key] = [None if j in own else cell(j, values[j])
+                                 for j in range(len(cols))]
+            if widths is not None:
+                for j in rest:
+                    if len(cells[j]) > widths[j]:
+                        widths[j] = len(cells[j])
+        cells = cells.copy()
+        for j in own:
+            x = cells[j] = cell(j, values[j])
+            if widths is not None and len(x) > widths[j]:
+                widths[j] = len(x)
+        return cells
+
+    return make
+
+
 class Packed:
-    """A table's cells as strings, each row packed into one string (a million rows of ten cells
-    take a quarter of the memory of lists of strings), with each column's widest cell
-    (``cell_widths``) and width (``widths``: the widest of its header plus two, as tabulate pads
-    headers, and its cells)."""
+    """A table's cells as strings, with each column's widest cell (``cell_widths``) and width
+    (``widths``: the widest of its header plus two, as tabulate pads headers, and its cells).
+    Rows are kept packed, each into one string (a million rows of ten cells take a quarter of
+    the memory of lists of strings), unless the body can be made again (``again``: a function
+    giving its rows' cells afresh), when only its widths are measured and its rows made again as
+    they are written: a table of any length in constant memory."""
 
     def __init__(self, headers: list[str], aligns: list[str], shorts: list[str] | None = None):
         self.headers, self.aligns = headers, aligns
         self.shorts = shorts or [""] * len(headers)
         self.cell_widths = [0] * len(headers)
         self.rows: list[str] = []
+        self.body = 0              # how many rows come before the total rows
         self.totals = 0            # how many of the last rows are total rows
+        self.again: Callable[[], Iterable[list[str]]] | None = None
+        self.again_padded: Callable[[list[int]], Iterable[list[str]]] | None = None
 
     @property
     def widths(self) -> list[int]:
         return [max(len(h) + 2, w) for h, w in zip(self.headers, self.cell_widths)]
 
-    def add(self, cells: list[str]) -> None:
+    def measure(self, cells: list[str]) -> None:
         w = self.cell_widths
         for i, x in enumerate(cells):
             if len(x) > w[i]:
                 w[i] = len(x)
+
+    def add(self, cells: list[str]) -> None:
+        self.measure(cells)
         self.rows.append(_SEP.join(cells))
 
     def cells(self):
-        return (r.split(_SEP) for r in self.rows)
+        if self.again is not None:
+            yield from self.again()
+        yield from (r.split(_SEP) for r in self.rows)
+
+    def padded(self, widths: list[int]) -> Iterator[list[str]]:
+        """Every row's cells, each padded to its column's width in ``widths``."""
+        if self.again_padded is not None:
+            yield from self.again_padded(widths)
+        else:
+            yield from (pad(c, widths, self.aligns) for c in self.cells())
+            return
+        yield from (pad(r.split(_SEP), widths, self.aligns) for r in self.rows)
+
+
+def pad(cells: list[str], widths: list[int], aligns: list[str]) -> list[str]:
+    return [c.ljust(w) if a == "left" else c.rjust(w) for c, w, a in zip(cells, widths, aligns)]
 
 
 def text_lines(t: Table, fmt: str = "text", width: int | None = None) -> Iterator[str]:
     """``text`` (aligned columns, a rule above the totals), ``github`` or ``markdown`` (a
     Markdown table, the totals in bold; markdown marks each column's alignment), line by line;
-    with ``width``, the text format fitted into that many columns (``fitted_lines``)."""
+    with ``width``, the text format fitted into that many columns (``fitted_lines``). Rows
+    given as a function are read twice: once for the widths, once to write them."""
     style = "text" if fmt == "text" else "markdown"
     if style != "text":
         width = None
     escape = printable if style == "text" else markdown_escape
-    blank = t.blank if style == "text" else ""
     cols = list(t.columns)
     top = [_line(x, style) for x in ([t.title] if t.title else []) + list(t.head)]
     if top:
@@ -277,9 +352,25 @@ def text_lines(t: Table, fmt: str = "text", width: int | None = None) -> Iterato
         yield ""
     p = Packed([escape(c.header) for c in cols], [align(c) for c in cols],
                [printable(getattr(c, "short", "") or "") for c in cols])
-    for values in t.rows:
-        p.add([escape(blank if v is None else show(c, v, t.units, t.kilo))
-               for c, v in zip(cols, values)])
+    blank = t.blank if style == "text" else ""
+    if callable(t.rows):
+        measure = cell_maker(cols, t.units, t.kilo, escape, blank, p.cell_widths)
+        for values in t.rows():
+            measure(values)
+            p.body += 1
+        make = cell_maker(cols, t.units, t.kilo, escape, blank)
+        p.again = lambda: (make(values) for values in t.rows())
+
+        def again_padded(widths):
+            make = cell_maker(cols, t.units, t.kilo, escape, blank, pad=(widths, p.aligns))
+            return (make(values) for values in t.rows())
+
+        p.again_padded = again_padded
+    else:
+        make = cell_maker(cols, t.units, t.kilo, escape, blank)
+        for values in t.rows:
+            p.add(make(values))
+            p.body += 1
     for values in resolve(t.totals):
         cells = [escape(show(c, v, t.units, t.kilo)) for c, v in zip(cols, values)]
         p.add(cells if style == "text" else [f"**{x}**" if x else x for x in cells])
@@ -297,45 +388,35 @@ def table_lines(p: Packed) -> Iterator[str]:
     """The plain-text table: aligned columns, a rule under the headers and above the totals;
     every column, however wide (``fitted_lines`` fits it to a width)."""
     widths, aligns = p.widths, p.aligns
-
-    def line(cells) -> str:
-        return "  ".join(c.ljust(w) if a == "left" else c.rjust(w)
-                         for c, w, a in zip(cells, widths, aligns)).rstrip()
-
     rule = "  ".join("-" * w for w in widths)
-    yield line(p.headers)
+    yield "  ".join(pad(p.headers, widths, aligns)).rstrip()
     yield rule
-    first_total = len(p.rows) - p.totals
-    for i, cells in enumerate(p.cells()):
+    first_total = p.body
+    for i, cells in enumerate(p.padded(widths)):
         if i == first_total:
             yield rule
-        yield line(cells)
+        yield "  ".join(cells).rstrip()
 
 
 def markdown_lines(p: Packed, colons: bool = True) -> Iterator[str]:
     """The same text as tabulate's ``pipe`` format (``colons``: the rule marks each column's
     alignment) or ``github`` format, for cells as ``simple_table`` takes them."""
     widths, aligns = p.widths, p.aligns
-
-    def line(cells) -> str:
-        return "| " + " | ".join(c.ljust(w) if a == "left" else c.rjust(w)
-                                 for c, w, a in zip(cells, widths, aligns)) + " |"
-
     if colons:
         rule = "|".join(":" + "-" * (w + 1) if a == "left" else "-" * (w + 1) + ":"
                         for w, a in zip(widths, aligns))
     else:
         rule = "|".join("-" * (w + 2) for w in widths)
-    yield line(p.headers)
+    yield "| " + " | ".join(pad(p.headers, widths, aligns)) + " |"
     yield "|" + rule + "|"
-    yield from (line(cells) for cells in p.cells())
+    yield from ("| " + " | ".join(cells) + " |" for cells in p.padded(widths))
 
 
 def _packed(rows, headers, aligns, totals=()) -> Packed:
     p = Packed(headers, aligns)
     for r in [*rows, *totals]:
         p.add(r)
-    p.totals = len(totals)
+    p.body, p.totals = len(rows), len(totals)
     return p
 
 
@@ -369,16 +450,17 @@ def latex_lines(t: Table) -> Iterator[str]:
     cols = list(t.columns)
     spec = "".join("l" if align(c) == "left" else "r" for c in cols)
 
+    make = cell_maker(cols, t.units, t.kilo, latex_escape)
+
     def row(values) -> str:
-        return " & ".join(latex_escape(show(c, v, t.units, t.kilo))
-                          for c, v in zip(cols, values)) + r" \\"
+        return " & ".join(make(values)) + r" \\"
 
     yield from [r"% archcalc table: needs \usepackage{booktabs}", r"\begin{table}", r"\centering"]
     if t.title:
         yield r"\caption{" + latex_escape(t.title) + "}"
     yield from [r"\begin{tabular}{" + spec + "}", r"\toprule",
                 " & ".join(latex_escape(c.header) for c in cols) + r" \\", r"\midrule"]
-    yield from (row(r) for r in t.rows)
+    yield from (row(r) for r in resolve(t.rows))
     totals = resolve(t.totals)
     if totals:
         yield r"\midrule"
@@ -397,10 +479,12 @@ def html_lines(t: Table) -> Iterator[str]:
     styles = [f' style="text-align:{align(c)}"' for c in cols]
     more = t.cell_attrs
 
+    make = cell_maker(cols, t.units, t.kilo, html_escape)
+
     def tr(values, tag="td", i=None) -> str:
         out = []
-        for j, (c, s, v) in enumerate(zip(cols, styles, values)):
-            x = html_escape(v if tag == "th" else show(c, v, t.units, t.kilo))
+        cells = [html_escape(v) for v in values] if tag == "th" else make(values)
+        for c, s, v, x in zip(cols, styles, values, cells):
             if i is not None:
                 s += "".join(f' {k}="{attr_escape(str(a))}"'
                              for k, a in more(i, c, v).items())
@@ -413,7 +497,7 @@ def html_lines(t: Table) -> Iterator[str]:
         yield f"<caption>{html_escape(t.title)}</caption>"
     yield "<thead>" + tr([c.header for c in cols], "th") + "</thead>"
     yield "<tbody>"
-    yield from (tr(r, i=i if more else None) for i, r in enumerate(t.rows))
+    yield from (tr(r, i=i if more else None) for i, r in enumerate(resolve(t.rows)))
     yield "</tbody>"
     totals = resolve(t.totals)
     if totals:
@@ -484,13 +568,41 @@ class Lazy:
         self.fn = fn
 
 
+class Shared(dict):
+    """Entries of a JSON object that many objects hold alike (a layer's repeats: their kind,
+    shape and counts), to be one part of a ``Joined``: encoded once per indentation and reused
+    (a million layers write the same few entries a million times). Its values are plain JSON
+    values; it must not change once written."""
+
+    __slots__ = ("_text",)
+
+    def encoded(self, nl: str) -> str:
+        try:
+            text = self._text
+        except AttributeError:
+            text = self._text = {}
+        got = text.get(nl)
+        if got is None:
+            got = text[nl] = _entries(self, nl)
+        return got
+
+
+class Joined(tuple):
+    """A JSON object written as the entries of its parts in order: plain dicts (encoded each
+    time) and ``Shared`` entries (encoded once); no key in two parts."""
+
+    __slots__ = ()
+
+
 def materialize(v):
-    """A document with its ``Stream`` and ``Lazy`` values made plain lists and values, in the
-    order the writer would meet them."""
+    """A document with its ``Stream`` and ``Lazy`` values made plain lists and values, and each
+    ``Joined`` one dict, in the order the writer would meet them."""
     if isinstance(v, Lazy):
         return materialize(v.fn())
     if isinstance(v, Stream):
         return [materialize(x) for x in v.iterable]
+    if isinstance(v, Joined):
+        return {k: materialize(x) for part in v for k, x in part.items()}
     if isinstance(v, dict):
         return {k: materialize(x) for k, x in v.items()}
     if isinstance(v, list):
@@ -529,41 +641,67 @@ def _json(v, level: int) -> Iterator[str]:
 def dumps(v, newline: str = "\n") -> str:
     """``json.dumps(v, indent=2, ensure_ascii=False)`` with each line break followed by
     ``newline``'s indentation, for plain data (dicts with string keys, lists, tuples, strings,
-    numbers, booleans, None), about five times faster: json's indented encoder is written in
-    Python and generic, and was most of the time of a large network's JSON."""
-    from json.encoder import encode_basestring
+    numbers, booleans, None; ``Joined`` objects), about five times faster: json's indented
+    encoder is written in Python and generic, and was most of the time of a large network's
+    JSON. Strings are escaped by json's own function."""
+    global _quote
+    if _quote is None:
+        from json.encoder import encode_basestring
 
-    def enc(v, nl: str) -> str:
-        if isinstance(v, str):
-            return encode_basestring(v)
-        if v is None:
-            return "null"
-        if v is True:
-            return "true"
-        if v is False:
-            return "false"
-        if type(v) is int:
-            return int.__repr__(v)
-        inner = nl + "  "
-        if type(v) is dict:
-            if not v:
-                return "{}"
-            if not all(type(k) is str for k in v):
-                raise TypeError
-            return ("{" + inner + ("," + inner).join(encode_basestring(k) + ": " + enc(x, inner)
-                                                     for k, x in v.items()) + nl + "}")
-        if type(v) in (list, tuple):
-            if not v:
-                return "[]"
-            return "[" + inner + ("," + inner).join(enc(x, inner) for x in v) + nl + "]"
-        raise TypeError
-
+        _quote = encode_basestring
     try:
-        return enc(v, newline)
+        return _enc(v, newline)
     except TypeError:     # floats, subclasses, other keys: json's own rules
         import json
 
-        return json.dumps(v, indent=2, ensure_ascii=False).replace("\n", newline)
+        return json.dumps(materialize(v), indent=2, ensure_ascii=False).replace("\n", newline)
+
+
+_quote = None       # json.encoder.encode_basestring, imported by the first dumps
+
+
+def _enc(v, nl: str) -> str:
+    t = type(v)
+    if t is str:
+        return _quote(v)
+    if t is int:
+        return int.__repr__(v)
+    if v is None:
+        return "null"
+    if v is True:
+        return "true"
+    if v is False:
+        return "false"
+    if isinstance(v, str):
+        return _quote(v)
+    inner = nl + "  "
+    if t is dict:
+        if not v:
+            return "{}"
+        return "{" + inner + _entries(v, inner) + nl + "}"
+    if t is Joined:
+        parts = [p.encoded(inner) if type(p) is Shared else _entries(p, inner) for p in v]
+        return "{" + inner + ("," + inner).join([p for p in parts if p]) + nl + "}" \
+            if any(parts) else "{}"
+    if t is list or t is tuple:
+        if not v:
+            return "[]"
+        return "[" + inner + ("," + inner).join([_quote(x) if type(x) is str else _enc(x, inner)
+                                                 for x in v]) + nl + "]"
+    raise TypeError
+
+
+def _entries(d: dict, inner: str) -> str:
+    """A dict's entries as ``dumps`` writes them inside its braces, each line break followed
+    by ``inner``; ``TypeError`` for a key that is not a str."""
+    out = []
+    for k, x in d.items():
+        if type(k) is not str:
+            raise TypeError(f"a JSON key must be a str, not {type(k).__name__}")
+        t = type(x)           # the usual values written here, not through _enc: a third faster
+        out.append(_quote(k) + ": " + (_quote(x) if t is str else int.__repr__(x) if t is int
+                                       else _enc(x, inner)))
+    return ("," + inner).join(out)
 
 
 def default_document(t: Table) -> dict:
@@ -575,7 +713,7 @@ def default_document(t: Table) -> dict:
         "title": t.title,
         "head": [str(x) for x in t.head],
         "columns": [{"key": c.key, "header": c.header, "kind": c.kind} for c in m.columns],
-        "rows": Stream(dict(zip(keys, r)) for r in m.rows),
+        "rows": Stream(dict(zip(keys, r)) for r in resolve(m.rows)),
         "totals": Lazy(lambda: [dict(zip(keys, r)) for r in resolve(m.totals)]),
         "foot": Lazy(lambda: [str(x) for x in resolve(t.foot) if x]),
     }
@@ -673,7 +811,7 @@ def fitted_lines(p: Packed, width: int) -> Iterator[str]:
             part.append(i)
     parts.append(part)
 
-    first_total = len(p.rows) - p.totals
+    first_total = p.body
 
     def lines(cols, cells) -> Iterator[str]:
         pieces = [textwrap.wrap(cells[i], w[i], break_on_hyphens=False) or [""]
@@ -683,16 +821,24 @@ def fitted_lines(p: Packed, width: int) -> Iterator[str]:
                             if p.aligns[i] == "left" else (x[k] if k < len(x) else "").rjust(w[i])
                             for i, x in zip(cols, pieces)).rstrip()
 
+    full = [w.get(i, 0) for i in range(n)]
     for number, cols in enumerate(parts):
         if number:
             yield ""
         rule = "  ".join("-" * w[i] for i in cols)
         yield from lines(cols, headers)
         yield rule
-        for j, cells in enumerate(p.cells()):     # each row unpacked as it is written
+        # Each row's cells come padded to their widths (a cell wider than its column comes
+        # whole, and padding a padded cell changes nothing): a row is wrapped only where a
+        # cell of a narrowed column is wider than it, else written as it is.
+        narrowed = [i for i in cols if w[i] < p.cell_widths[i]]
+        for j, cells in enumerate(p.padded(full)):     # each row made as it is written
             if j == first_total:
                 yield rule
-            yield from lines(cols, cells)
+            if narrowed and any(len(cells[i]) > w[i] for i in narrowed):
+                yield from lines(cols, cells)
+            else:
+                yield "  ".join([cells[i] for i in cols]).rstrip()
     said = []
     if shortened:
         said.append("shortened headers: " + ", ".join(shortened))
