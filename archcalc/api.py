@@ -133,7 +133,7 @@ def analyze_spec(text: str, network: str | None = None, input=None,
 
     opt = options(**conventions)
     net = load_spec(text, network, params)
-    return Table(engine.analyse(net, _shape(input, net.input.c)), opt)
+    return Table(engine.analyse(_options.at_input(net, input)), opt)
 
 
 def error_line(text: str, e: Exception) -> int | None:
@@ -181,7 +181,7 @@ def analysis_of(net, input=None) -> Analysis:
     forms; ``None``: the spec's own)."""
     from .core import engine
 
-    return engine.analyse(net, _shape(input, net.input.c))
+    return engine.analyse(_options.at_input(net, input))
 
 
 def column_mapping(pairs) -> dict[str, str]:

@@ -225,10 +225,13 @@ def spec_options(f):
     return input_option(f)
 
 
-def input_option(f):
-    return click.option("--input", "input_", metavar="SIZE",
-                        help="Input size: 224 (H = W), 224x224 (H×W) or 3x224x224 "
-                             "(C×H×W).")(f)
+INPUT_HELP = ("Input size: 224 (H = W), 224x224 (H×W) or 3x224x224 (C×H×W); for a network of "
+              "several inputs, NAME=SIZE for each one to change (repeatable).")
+
+
+def input_option(f, help: str = INPUT_HELP):
+    return click.option("--input", "input_", metavar="SIZE|NAME=SIZE", multiple=True,
+                        help=help)(f)
 
 
 def no_bias_option(f):
@@ -423,9 +426,10 @@ def table_cmd(network: str, input_: str | None, sets, no_bias: bool, fmt: str,
 
 @main.command("import")
 @click.argument("source")
-@click.option("--input", "input_", metavar="CxHxW",
-              help="Input size, e.g. 3x224x224 (224: 3 channels); default: the size the "
-                   "source records (ONNX, Keras, Caffe, timm; torchvision: 3x224x224).")
+@lambda f: input_option(f, help="Input size, e.g. 3x224x224 (224: 3 channels); for a model of "
+                         "several inputs, NAME=CxHxW for each (repeatable); default: the size "
+                         "the source records (ONNX, Keras, Caffe, timm; torchvision: "
+                         "3x224x224).")
 @click.option("--name", help="The network's name in the spec (default: from the source).")
 @click.option("--out", type=click.Path(dir_okay=False), metavar="FILE.toml",
               help="Write the spec to FILE instead of printing it (refuses an existing file).")

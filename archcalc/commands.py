@@ -92,8 +92,7 @@ def import_spec(source, input=None, name=None, command="", skip_unknown=False) -
     if name is not None and not isinstance(name, str):
         raise ArchcalcError(f"--name: expected a name, found {O.shown(name)}")
     O.flag("--skip-unknown", skip_unknown)
-    shape = O.input_shape(input, 3)
-    return import_text(source, None if shape is None else tuple(shape.as_list()), name,
+    return import_text(source, O.import_inputs(input), name,
                        command=command, tool=f"archcalc {__version__}",
                        skip_unknown=skip_unknown)
 
@@ -178,7 +177,7 @@ def check(network, answers, *, format="text", by_order=False, columns=(), bias=N
 
         bpv = DTYPES[O.choice("--dtype", dtype)]
     net = O.network(network, None, sets)      # at the spec's input: a diagnosis compares
-    O.input_shape(input, net.input.c)         # with it; the rows are at --input
+    O.at_input(net, input)                    # with it; the rows are at --input
     paths = [answers] if isinstance(answers, str) else list(answers or ())
     if not paths or not all(isinstance(p, str) for p in paths):
         raise ArchcalcError(f"expected the answers file's path (or - for standard input), "

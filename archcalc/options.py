@@ -243,11 +243,12 @@ def names(option: str, value) -> list[str]:
 INPUT_FORMS = "224, 224x224 or 3x224x224"
 
 
-def input_shape(value, channels: int):
+def input_shape(value, channels: int, option: str = "--input"):
     """``--input``: ``None`` (the spec's own input), or a ``Shape`` from ``224`` (H = W, the
     spec's C), ``224x224`` (H×W) or ``3x224x224`` (C×H×W), written as a string (``x``, ``×``
     or ``,`` between the sizes), an int, a tuple or list of ints, or a ``Shape``. Every size
-    from 1 to ``spec.MAX_SIZE``."""
+    from 1 to ``spec.MAX_SIZE``. ``option`` is how messages name it (``--input mask``: a named
+    input's shape)."""
     import re
 
     from .core.records import Shape
@@ -255,7 +256,9 @@ def input_shape(value, channels: int):
 
     if value is None:
         return None
-    bad = ArchcalcError(f"--input: expected {INPUT_FORMS} (whole numbers), found {shown(value)}")
+    if isinstance(value, (tuple, list)) and len(value) == 1 and isinstance(value[0], str):
+        value = value[0]                   # the command line's repeatable --input, given once
+    bad = ArchcalcError(f"{option}: expected {INPUT_FORMS} (whole numbers), found {shown(value)}")
     if isinstance(value, str):
         parts = re.split(r"\s*[x×,]\s*", value.strip().lower())
         if not all(p.isascii() and p.isdigit() for p in parts):
@@ -275,13 +278,118 @@ def input_shape(value, channels: int):
     nums = [_whole(p) for p in parts]
     if not all(1 <= n <= MAX_SIZE for n in nums):
         text = "x".join(_number_text(p) for p in parts)
-        raise ArchcalcError(f"--input: every size must be at least 1 and at most {MAX_SIZE:,}, "
+        raise ArchcalcError(f"{option}: every size must be at least 1 and at most {MAX_SIZE:,}, "
                             f"found {text if len(text) <= SHOWN else text[:SHOWN] + '…'}")
     if len(nums) == 1:
         return Shape(channels, nums[0], nums[0])
     if len(nums) == 2:
         return Shape(channels, *nums)
     return Shape(*nums)
+
+
+NAMED_FORM = "NAME=CxHxW"
+INPUT_NAME_TEXT = r"[A-Za-z_][A-Za-z0-9_.-]*"
+
+
+def input_values(value) -> list[tuple[str | None, object]]:
+    """``--input``'s values, before the network is known: [(name, shape as given)], the name
+    ``None`` for a plain shape. The command line gives a tuple of strings (``--input`` is
+    repeatable): ``("3x224x224",)`` or ``("image=3x224x224", "mask=1x224x224")``; the API also
+    a dict ``{"image": (3, 224, 224), …}``, a shape (``224``, ``(3, 224, 224)``, ``"224x224"``,
+    a ``Shape``) or ``None``. A name given twice is refused here."""
+    import re
+
+    if value is None:
+        return []
+    if isinstance(value, dict):
+        pairs = []
+        for name, shape in value.items():
+            if not isinstance(name, str) or not re.fullmatch(INPUT_NAME_TEXT, name):
+                raise ArchcalcError(f"--input: expected an input's name, found {shown(name)}")
+            pairs.append((name, shape))
+    elif isinstance(value, (tuple, list)) and value and all(isinstance(v, str) for v in value):
+        pairs = [_named(v) for v in value]
+    elif isinstance(value, str):
+        pairs = [_named(value)]
+    elif isinstance(value, (tuple, list)) and not value:
+        return []
+    else:
+        pairs = [(None, value)]
+    seen: dict[str | None, object] = {}
+    for name, shape in pairs:
+        if name in seen:
+            what = f"the input '{name}' is" if name else "a plain shape is"
+            raise ArchcalcError(
+                f"--input: {what} given twice ({_input_text(name, seen[name])} and "
+                f"{_input_text(name, shape)}); give each input once")
+        seen[name] = shape
+    if None in seen and len(seen) > 1:
+        raise ArchcalcError(f"--input: a plain shape ({shown(seen[None])}) beside named inputs; "
+                            f"give every input as {NAMED_FORM}")
+    return pairs
+
+
+def _named(text: str) -> tuple[str | None, str]:
+    """``"image=3x224x224"`` → ("image", "3x224x224"); ``"3x224x224"`` → (None, it)."""
+    import re
+
+    name, eq, shape = text.partition("=")
+    if not eq:
+        return None, text
+    name = name.strip()
+    if not re.fullmatch(INPUT_NAME_TEXT, name):
+        raise ArchcalcError(f"--input: expected {NAMED_FORM} (an input's name, then its shape), "
+                            f"found {shown(text)}")
+    return name, shape.strip()
+
+
+def _input_text(name, shape) -> str:
+    text = shape if isinstance(shape, str) else shown(shape)
+    return f"{name}={text}" if name else text
+
+
+def inputs_at(inputs, value, network: str = "the network"):
+    """The network's inputs ``((name, Shape), …)`` with ``--input``'s values applied, and the
+    ``--input`` texts of those that changed. A network of one input takes a plain shape (or its
+    own name, ``input=3x224x224``); a network of several takes NAME=CxHxW for each input to
+    change (the others keep the spec's shapes): a plain shape, an unknown name, a name given
+    twice or a malformed shape is refused with one message."""
+    pairs = input_values(value)
+    own = dict(inputs)
+    names = [n for n, _ in inputs]
+    out = dict(inputs)
+    changes = []
+    listed = ", ".join(f"{n} {x.c}×{x.h}×{x.w}" for n, x in inputs)
+    for name, given in pairs:
+        if name is None:
+            if len(inputs) > 1:
+                raise ArchcalcError(
+                    f"--input: {network} has several inputs ({listed}); give each one to change "
+                    f"as {NAMED_FORM}, e.g. --input {names[0]}={_shape_text(inputs[0][1], 'x')}")
+            name = names[0]
+            option = "--input"
+        else:
+            option = f"--input {name}"
+            if name not in own:
+                raise ArchcalcError(
+                    f"--input: {network} has no input '{name}'{suggest(name, names)}; its "
+                    f"input{'s are' if len(names) > 1 else ' is'}: {listed}")
+        shape = input_shape(given, own[name].c, option)
+        if shape != own[name]:
+            out[name] = shape
+            changes.append(f"--input {_shape_text(shape)}" if len(inputs) == 1 else
+                           f"--input {name}={_shape_text(shape)}")
+    return tuple((n, out[n]) for n in names), changes
+
+
+def _shape_text(x, sep: str = "×") -> str:
+    return f"{x.c}{sep}{x.h}{sep}{x.w}"
+
+
+def at_input(net, value):
+    """``net`` with ``--input``'s values applied (``inputs_at``)."""
+    inputs, changes = inputs_at(net.inputs, value, net.name)
+    return net.replace(inputs=inputs) if changes else net
 
 
 def sets(values) -> dict[str, str]:
@@ -352,18 +460,29 @@ def _network(target, input, params, skip_unknown=False):
                                 "with none (`archcalc import` writes a spec you can edit)")
         from . import __version__, importers
 
-        shape = input_shape(input, 3)
-        return importers.network(target, None if shape is None else tuple(shape.as_list()),
-                                 tool=f"archcalc {__version__}", skip_unknown=skip_unknown), []
+        return importers.network(target, import_inputs(input), tool=f"archcalc {__version__}",
+                                 skip_unknown=skip_unknown), []
     try:
         net = spec.load(target, overrides=overrides or None)
     except ArchcalcError as e:
         raise _noted(e, overrides) from None
     changes = [f"--set {k}={v}" for k, v in overrides.items()]
-    shape = input_shape(input, net.input.c)
-    if shape is None or shape == net.input:
+    inputs, changed = inputs_at(net.inputs, input, net.name)
+    if not changed:
         return net, changes
-    return net.replace(input=shape), [f"--input {shape.c}×{shape.h}×{shape.w}"] + changes
+    return net.replace(inputs=inputs), changed + changes
+
+
+def import_inputs(value):
+    """``--input`` for a model imported (the model names its inputs): ``None`` (the sizes the
+    source records), a shape tuple (its one input), or {name: shape tuple} (NAME=CxHxW)."""
+    pairs = input_values(value)
+    if not pairs:
+        return None
+    if pairs[0][0] is None:
+        return tuple(input_shape(pairs[0][1], 3).as_list())
+    return {name: tuple(input_shape(shape, 3, f"--input {name}").as_list())
+            for name, shape in pairs}
 
 
 def _noted(e: ArchcalcError, overrides: dict[str, str]) -> ArchcalcError:
@@ -414,11 +533,14 @@ def _input_error(net, e: ArchcalcError, changes: list[str]) -> ArchcalcError:
     x = net.input
     given = changes[0]
     what = f"{e.where}: {e.message}" if isinstance(e, SpecError) else str(e)
+    if len(net.inputs) > 1:        # several inputs: no one size to search
+        given = " ".join(c for c in changes if c.startswith("--input"))
+        changes = [given] + [c for c in changes if not c.startswith("--input")]
     own = load(net.file + ":" + net.name).input if net.file else None
     with_set = [c for c in changes[1:]]
     tail = f" (with {' '.join(with_set)})" if with_set else ""
     found = f"\n  the layer: {e.found}" if isinstance(e, SpecError) and e.found else ""
-    if own is None or x.h != x.w or own.h != own.w or own.h <= x.h or not _fits(
+    if own is None or len(net.inputs) > 1 or x.h != x.w or own.h != own.w or own.h <= x.h or not _fits(
             net.replace(input=own), own.replace(c=x.c)):
         return ArchcalcError(f"{given} does not fit {net.name}{tail}: {what}{found}")
     lo, hi = x.h, own.h                 # lo does not fit, hi does

@@ -238,7 +238,7 @@ def activations(r: LayerRow) -> int:
 def activation_values(a: Analysis, aux: bool = False) -> int:
     """Values a forward pass stores per image: the input and every row's ``activations``
     (the auxiliary heads' with ``aux``)."""
-    return a.input.elements + sum(activations(r) for r in inference(a, aux))
+    return a.input_elements + sum(activations(r) for r in inference(a, aux))
 
 
 # --- longest paths ---------------------------------------------------------------------------

@@ -63,5 +63,5 @@ class Memory:
 def memory(a: Analysis, params: int, dtype: str = "fp32", batch: int = 1,
            optimizer: str = "sgd", aux: bool = False) -> Memory:
     """The memory of ``a``; ``aux`` includes the auxiliary heads' outputs (training)."""
-    return Memory(a.input.elements, activation_values(a, aux), params, DTYPES[dtype], batch,
+    return Memory(a.input_elements, activation_values(a, aux), params, DTYPES[dtype], batch,
                   optimizer)

@@ -12,7 +12,10 @@ Where branches join, the field of output 0 is the union of the branches' fields:
 the smallest start and ends at the largest end, and the path through the branch with the
 largest field is named. A global pool or an fc layer sees the whole input (``global``). After a
 layer that enlarges the map (a transposed conv, an upsample) neighbouring outputs' fields are not
-a whole number of input pixels apart, and no field is computed (``not computed``).
+a whole number of input pixels apart, and no field is computed (``not computed``). In a
+network of several inputs each layer's field is in the pixels of the input it reads; where
+branches that read different inputs join, the field spans two pixel grids and is not computed
+either (``why`` = "inputs"), nor after such a join.
 """
 
 from __future__ import annotations
@@ -77,11 +80,13 @@ class Axis:
 @dataclass(frozen=True, slots=True)
 class Field:
     """A layer's receptive field; ``h``/``w`` are ``None`` when it sees the whole input, or
-    when the field is not computed (``computed`` false: after an upsampling layer)."""
+    when the field is not computed (``computed`` false: after an upsampling layer, ``why`` =
+    "upsampling", or after branches of different inputs joined, ``why`` = "inputs")."""
 
     h: Axis | None
     w: Axis | None
     computed: bool = True
+    why: str = ""
 
     @property
     def is_global(self) -> bool:
@@ -89,7 +94,8 @@ class Field:
 
 
 GLOBAL = Field(None, None)
-NOT_COMPUTED = Field(None, None, False)
+NOT_COMPUTED = Field(None, None, False, "upsampling")
+MIXED = Field(None, None, False, "inputs")
 ORIGIN = Field(Axis(1, 1, 0), Axis(1, 1, 0))
 
 
@@ -108,11 +114,27 @@ def join(names: tuple[str, ...], xs: list[Axis]) -> Axis:
     return Axis(end - start + 1, xs[best].jump, start, Path(xs[best].path, names[best]))
 
 
+def origins(a: Analysis) -> dict[str, str]:
+    """In a network of several inputs, the input each layer's output depends on, by layer name
+    ("" where it depends on several); ``{}`` for a network of one input."""
+    if len(a.inputs) < 2:
+        return {}
+    out = {name: name for name, _ in a.inputs}
+    for r in a.rows:
+        srcs = {out[i] for i in r.inputs}
+        out[r.name] = srcs.pop() if len(srcs) == 1 else ""
+    return out
+
+
 def fields(a: Analysis) -> dict[str, Field]:
-    """Every layer's receptive field, by layer name, in the input's pixels."""
-    env: dict[str, Field] = {"input": ORIGIN}
+    """Every layer's receptive field, by layer name, in the pixels of the input it reads."""
+    env: dict[str, Field] = {name: ORIGIN for name, _ in a.inputs}
+    mixed = origins(a)
     windows: dict[tuple, object] = {}   # a repeated layer's window, worked out once
     for r in a.rows:
+        if mixed and mixed[r.name] == "":
+            env[r.name] = next((f for f in (env[i] for i in r.inputs) if not f.computed), MIXED)
+            continue
         if len(r.inputs) == 1:
             only = env[r.inputs[0]]
             if only.h is None:           # global, or not computed: so is this layer's
@@ -124,7 +146,7 @@ def fields(a: Analysis) -> dict[str, Field]:
         else:
             ins = [env[i] for i in r.inputs]
             if any(not f.computed for f in ins):
-                env[r.name] = NOT_COMPUTED
+                env[r.name] = next(f for f in ins if not f.computed)
                 continue
             if any(f.is_global for f in ins):
                 env[r.name] = GLOBAL

@@ -16,15 +16,24 @@ EVEN_SEARCH = 64          # how far from the given input to look for sizes with 
 EVEN_SEARCH_MAX_NODES = 5_000
 
 
-def rows(net: Network, x: Shape) -> list[LayerRow]:
+def inputs_at(net: Network, x: Shape | None) -> tuple[tuple[str, Shape], ...]:
+    """The network's inputs, ``((name, shape), …)``, with the first one's shape ``x`` (``None``:
+    the network's own)."""
+    if x is None or x == net.inputs[0][1]:
+        return net.inputs
+    return ((net.inputs[0][0], x),) + net.inputs[1:]
+
+
+def rows(net: Network, x: Shape | None) -> list[LayerRow]:
     """Every layer's output shape, counts and notes for input ``x``.
 
     A rule is a pure function of its attributes and its input shapes, so a repeated layer (its
     repeats share one attribute table) with the same inputs is worked out once: its rows share
     the result, input and output shapes, counts, notes and K/S/P text being one object each, and
     a row costs its name and its own record (a network of a million layers fits the README's
-    limits)."""
-    env: dict[str, Shape] = {"input": x}
+    limits). ``x`` is the first input's shape (``None``: the spec's own); the other inputs keep
+    their own."""
+    env: dict[str, Shape] = dict(inputs_at(net, x))
     out: list[LayerRow] = []
     shared: dict = {}
     one = shared.setdefault
@@ -72,7 +81,7 @@ def _has_fraction(net: Network, x: Shape, budget: list[int]) -> bool | None:
     """Whether some layer leaves input pixels out at input ``x`` (``None``: the network does not fit
     it); stops at the first one, since the search below tries up to 2·EVEN_SEARCH inputs and
     must not build rows. Each layer evaluated takes one from ``budget[0]``."""
-    env: dict[str, Shape] = {"input": x}
+    env: dict[str, Shape] = dict(inputs_at(net, x))
     for node in net.nodes:
         budget[0] -= 1
         rule = RULES[node.kind]
@@ -91,7 +100,8 @@ def _has_fraction(net: Network, x: Shape, budget: list[int]) -> bool | None:
 def _even_inputs(net: Network, x: Shape) -> tuple[int, ...]:
     """The nearest square input sizes (one below, one above) at which no layer's floored
     output leaves input pixels out (a note of kind "fraction")."""
-    if x.h != x.w or len(net.nodes) > EVEN_SEARCH_MAX_NODES:
+    if x.h != x.w or len(net.nodes) > EVEN_SEARCH_MAX_NODES or len(net.inputs) > 1:
+        # (several inputs: which of them to resize is no one question; none is searched)
         return ()
     found = []
     budget = [EVEN_SEARCH_BUDGET]
@@ -114,4 +124,4 @@ def analyse(net: Network, x: Shape | None = None) -> Analysis:
     has_fraction = any(n.kind == "fraction" for r in rs for n in r.notes)
     return Analysis(net.name, net.description, net.source, net.file, x, rs, net.notes,
                     _even_inputs(net, x) if has_fraction else (), net.accuracy,
-                    groups=net.groups)
+                    groups=net.groups, inputs=inputs_at(net, x))

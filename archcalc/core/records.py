@@ -245,10 +245,12 @@ class Analysis(Record):
     published top-1/top-5, with its source; ``changes`` how the user changed the spec as written
     (``("--input 3×224×224", "--set classes=10")``), so that its description, written for the
     spec as it is, is not shown as this network's (``description`` and ``source`` may be empty
-    for a user's own spec); ``groups`` its repeats and block instances (rollups)."""
+    for a user's own spec); ``groups`` its repeats and block instances (rollups); ``inputs``
+    its named inputs in order, ``((name, shape), …)``, of which ``input`` is the first one's
+    shape (``(("input", input),)`` for a network of one input)."""
 
     __slots__ = ("network", "description", "source", "spec_file", "input", "rows", "notes",
-                 "even_inputs", "accuracy", "changes", "groups")
+                 "even_inputs", "accuracy", "changes", "groups", "inputs")
     network: str
     description: str
     source: str
@@ -260,11 +262,13 @@ class Analysis(Record):
     accuracy: Accuracy | None
     changes: tuple[str, ...]
     groups: Groups
+    inputs: tuple[tuple[str, Shape], ...]
 
     def __init__(self, network: str, description: str, source: str, spec_file: str,
                  input: Shape, rows: tuple[LayerRow, ...], notes: tuple[str, ...] = (),
                  even_inputs: tuple[int, ...] = (), accuracy: Accuracy | None = None,
-                 changes: tuple[str, ...] = (), groups: Groups | None = None):
+                 changes: tuple[str, ...] = (), groups: Groups | None = None,
+                 inputs: tuple | None = None):
         _set(self, "network", network)
         _set(self, "description", description)
         _set(self, "source", source)
@@ -276,6 +280,16 @@ class Analysis(Record):
         _set(self, "accuracy", accuracy)
         _set(self, "changes", changes)
         _set(self, "groups", Groups() if groups is None else groups)
+        _set(self, "inputs", (("input", input),) if inputs is None else tuple(inputs))
+
+    @property
+    def several_inputs(self) -> bool:
+        return len(self.inputs) > 1
+
+    @property
+    def input_elements(self) -> int:
+        """Values of every input together, per sample."""
+        return sum(x.elements for _, x in self.inputs)
 
     @property
     def title(self) -> str:

@@ -7,11 +7,13 @@ its inputs, so multi-branch networks are graphs from the start.
 
 The grammar (README § "Writing a spec" has the long form):
 
-* top level: ``name``, ``description``, ``source``, ``input = [C, H, W]``, ``layers``, and
+* top level: ``name``, ``description``, ``source``, ``input = [C, H, W]`` (or several named
+  inputs, ``inputs = { image = [3, 224, 224], mask = [1, 224, 224] }``), ``layers``, and
   optionally ``notes``, ``[params]``, ``[defaults]``, ``[blocks.X]``, ``[variants.X]``;
 * a layer is a bare string (``"relu"``) or a one-line inline table with exactly one op key
   (``{ conv = 96, k = 11, s = 4 }``) or ``use = "block"``, plus ``name``, ``n`` (repeats),
-  ``first``/``last`` (overrides for the first/last repeat), ``if`` (keep only when true) and
+  ``first``/``last`` (overrides for the first/last repeat), ``if`` (keep only when true),
+  ``from`` (the layer reads the network's input of that name, not the chain's current output) and
   ``note``; a value ``{ each = [...] }`` gives one value per repeat;
 * a block has ``params``, ``defaults`` and one body: ``layers`` (a chain), ``concat``
   (parallel branches joined on channels), ``add`` (parallel branches summed element-wise) or
@@ -24,7 +26,7 @@ The grammar (README § "Writing a spec" has the long form):
 * ``"$x"`` is replaced by block argument or param ``x`` (a layer written ``"$act"`` is the
   kind that ``act`` names: MobileNet v3's ReLU or hard-swish); a value ``"= expression"`` is
   worked out exactly from them (``evaluate``: + − × ÷, ``ceil``, ``floor``, ``make_divisible``),
-  as EfficientNet's compound scaling needs; ``input`` may use both.
+  as EfficientNet's compound scaling needs; ``input`` and ``inputs`` may use both.
 """
 
 from __future__ import annotations
@@ -46,15 +48,18 @@ MAX_DEPTH = 32                # deepest nesting of blocks
 MAX_SIZE = 1_000_000_000      # largest size, channel count, kernel, stride, padding or unit count
 MAX_FILE_BYTES = 1_000_000    # largest spec file read (the bundled ones are under 10 kB)
 
-TOP_KEYS = ("name", "description", "source", "input", "layers", "notes", "params", "defaults",
+TOP_KEYS = ("name", "description", "source", "input", "inputs", "layers", "notes", "params", "defaults",
             "blocks", "variants", "accuracy")
-VARIANT_KEYS = ("description", "source", "input", "layers", "notes", "params", "defaults",
+VARIANT_KEYS = ("description", "source", "input", "inputs", "layers", "notes", "params", "defaults",
                 "accuracy")
 ACCURACY_KEYS = ("top1", "top5", "metric", "source", "dataset", "protocol")
 # Block bodies made of parallel branches, each named by the join kind that joins them.
 JOINS = tuple(k for k, r in RULES.items() if r.category == "join")
 BLOCK_KEYS = ("description", "params", "defaults", "layers") + JOINS + ("post", "join")
-COMMON_KEYS = ("name", "n", "first", "last", "if", "note", "aux")
+COMMON_KEYS = ("name", "n", "first", "last", "if", "note", "aux", "from")
+# The one input of a network written ``input = [C, H, W]``; in ``inputs = {...}`` it names none.
+SINGLE_INPUT = "input"
+INPUT_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*\Z")
 # Long names people write for the formula's letters, so a message can point at the right key.
 ALIASES = {"stride": "s", "strides": "s", "kernel": "k", "kernel_size": "k", "padding": "p",
            "pad": "p", "group": "groups", "dilation_rate": "dilation", "biases": "bias",
@@ -97,32 +102,48 @@ class Node(Record):
 
 
 class Network(Record):
-    """An expanded network: its layers in order, and what its spec says about it."""
+    """An expanded network: its layers in order, and what its spec says about it. ``inputs``
+    are its named inputs in order, ``((name, shape), …)``: ``(("input", shape),)`` for a spec
+    written ``input = [C, H, W]`` (a ``Shape`` given here means that); ``input`` is the first
+    one's shape."""
 
-    __slots__ = ("name", "description", "source", "file", "input", "nodes", "notes", "accuracy",
+    __slots__ = ("name", "description", "source", "file", "inputs", "nodes", "notes", "accuracy",
                  "groups")
     name: str
     description: str
     source: str
     file: str
-    input: Shape
+    inputs: tuple[tuple[str, Shape], ...]
     nodes: tuple[Node, ...]
     notes: tuple[str, ...]
     accuracy: Accuracy | None
     groups: Groups
 
-    def __init__(self, name: str, description: str, source: str, file: str, input: Shape,
+    def __init__(self, name: str, description: str, source: str, file: str, inputs,
                  nodes: tuple[Node, ...], notes: tuple[str, ...] = (),
                  accuracy: Accuracy | None = None, groups: Groups | None = None):
         _set(self, "name", name)
         _set(self, "description", description)
         _set(self, "source", source)
         _set(self, "file", file)
-        _set(self, "input", input)
+        _set(self, "inputs", ((SINGLE_INPUT, inputs),) if isinstance(inputs, Shape)
+             else tuple(inputs))
         _set(self, "nodes", nodes)
         _set(self, "notes", notes)
         _set(self, "accuracy", accuracy)
         _set(self, "groups", Groups() if groups is None else groups)
+
+    @property
+    def input(self) -> Shape:
+        """The first input's shape (a one-input network's only one)."""
+        return self.inputs[0][1]
+
+    def replace(self, **changes):
+        """``Record.replace``; ``input=shape`` changes the first input's shape."""
+        if "input" in changes:
+            x = changes.pop("input")
+            changes["inputs"] = ((self.inputs[0][0], x),) + tuple(self.inputs[1:])
+        return super().replace(**changes)
 
 
 class NetworkInfo(Record):
@@ -526,12 +547,19 @@ class SpecFile:
                 raise self.error(f"missing required key '{key}'", "the top level")
         variants = d.get("variants")
         for key in ("input", "layers"):
+            keys = (key, key + "s") if key == "input" else (key,)
             every = (isinstance(variants, dict) and variants
-                     and all(isinstance(v, dict) and key in v for v in variants.values()))
-            if key not in d and not every:
+                     and all(isinstance(v, dict) and any(k in v for k in keys)
+                             for v in variants.values()))
+            if not any(k in d for k in keys) and not every:
                 raise self.error(f"missing required key '{key}'" + (
+                    " (or 'inputs')" if key == "input" else "") + (
                     " (at the top level, or in every variant)" if variants else ""),
                     "the top level")
+        if "input" in d and "inputs" in d:
+            raise self.error("give 'input' (one input) or 'inputs' (several, named), not both",
+                             "the top level",
+                             hint="inputs = { image = [3, 224, 224], mask = [1, 224, 224] }")
         self.family = self._str(d, "name", "name")
         variants = d.get("variants")
         if variants is None:
@@ -546,6 +574,9 @@ class SpecFile:
                 if not isinstance(v, dict):
                     raise self.error("expected a table", where, found=_show(v))
                 self._keys(v, VARIANT_KEYS, where)
+                if "input" in v and "inputs" in v:
+                    raise self.error("give 'input' (one input) or 'inputs' (several, named), "
+                                     "not both", where)
                 for key in required[1:]:
                     if key not in v and key not in d:
                         raise self.error(f"missing required key '{key}' (in the variant, or at "
@@ -594,9 +625,9 @@ class SpecFile:
         if overrides:
             params = {**params, **self._overrides(params, overrides, name)}
         defaults = self._defaults(v, vwhere)
-        in_where = vwhere + "input" if "input" in v else "input"
-        shape = input_override or self._input(v["input"] if "input" in v else self.data["input"],
-                                              in_where, params)
+        inputs = self._inputs(v, vwhere, params)
+        if input_override is not None:
+            inputs = ((inputs[0][0], input_override),) + inputs[1:]
         notes = self.data.get("notes", [])
         notes = list(notes) if isinstance(notes, list) else [notes]
         vnotes = v.get("notes", [])
@@ -605,10 +636,12 @@ class SpecFile:
             raise self.error("'notes' must be a string or a list of strings", "notes")
         layers = v["layers"] if "layers" in v else self.data["layers"]
         lwhere = vwhere + "layers" if "layers" in v else "layers"
-        ex = _Expander(self, params, defaults)
+        ex = _Expander(self, params, defaults, inputs)
         ex.size(layers, lwhere, env={}, stack=())
-        ex.chain(layers, lwhere, prefix="", src="input", env={}, stack=())
-        return Network(name, info.description, info.source, self.file, shape,
+        ex.chain(layers, lwhere, prefix="", src=inputs[0][0], env={}, stack=())
+        if len(inputs) > 1:
+            ex.unread(lwhere)
+        return Network(name, info.description, info.source, self.file, inputs,
                        tuple(ex.nodes), tuple(notes), self._accuracy(v, vwhere),
                        Groups(ex.repeats, ex.uses, ex.stages))
 
@@ -708,6 +741,32 @@ class SpecFile:
                 out.setdefault(kind, {}).update(attrs)
         return out
 
+    def _inputs(self, v: dict, vwhere: str, params: dict) -> tuple[tuple[str, Shape], ...]:
+        """The network's inputs: ``input = [C, H, W]`` (one, named ``input``) or ``inputs = {
+        image = [3, 224, 224], mask = [1, 224, 224] }`` (several, named, in order), the
+        variant's own or else the top level's."""
+        table = v if ("input" in v or "inputs" in v) else self.data
+        where = vwhere if table is v else ""
+        if "input" in table:
+            return ((SINGLE_INPUT, self._input(table["input"], where + "input", params)),)
+        given = table["inputs"]
+        where += "inputs"
+        example = "inputs = { image = [3, 224, 224], mask = [1, 224, 224] }"
+        if not isinstance(given, dict) or not given:
+            raise self.error("expected a table of named inputs, each [C, H, W]", where,
+                             found=_show(given), hint=example)
+        out = []
+        for name, shape in given.items():
+            if not INPUT_NAME.match(name):
+                raise self.error(f"an input's name is a letter or _ then letters, digits, _, . "
+                                 f"or -, found '{_clip(name)}'", where, hint=example)
+            if name == SINGLE_INPUT and len(given) > 1:
+                raise self.error(f"'{SINGLE_INPUT}' is the name of a network's one input "
+                                 "(input = [C, H, W]); name each of several inputs for what it "
+                                 "holds", where, hint=example)
+            out.append((name, self._input(shape, f"{where}.{name}", params)))
+        return tuple(out)
+
     def _input(self, v, where: str, params: dict | None = None) -> Shape:
         """``input = [C, H, W]``; each may be a ``"$param"`` or an ``"= expression"`` of the
         params (EfficientNet's resolution: ``input = [3, "$res", "$res"]``)."""
@@ -731,10 +790,11 @@ class _Instance:
     """One layer or block instance before it is named and emitted (changed as it is: a plain
     class). ``op`` is a kind in RULES, or "use"; ``item`` the substituted values; ``auto`` the
     base for an automatic name; ``aux`` a side branch, whose output the chain does not move past;
-    ``sugar`` the BN row that ``bn = true`` adds, which reads the previous row."""
+    ``sugar`` the BN row that ``bn = true`` adds, which reads the previous row; ``source`` the
+    network input it reads (``from = "mask"``), or "" for the chain's current output."""
 
     __slots__ = ("op", "item", "name", "where", "found", "block", "notes", "auto", "assigned",
-                 "aux", "sugar", "repeat", "repeats")
+                 "aux", "sugar", "repeat", "repeats", "source")
 
     def __init__(self, op: str, item: dict, name: str | None, where: str, found: str,
                  block: str = "", notes: tuple[str, ...] = (), auto: str = "", assigned: str = "",
@@ -744,6 +804,7 @@ class _Instance:
         self.aux, self.sugar = aux, sugar
         # the item's name where it repeats (``n``): NAME_1 … NAME_n, and its ``n`` (rollups)
         self.repeat, self.repeats = repeat, repeats
+        self.source = ""
 
 
 def _is_each(v) -> bool:
@@ -762,8 +823,13 @@ def _ops(item: dict) -> list[str]:
 
 
 class _Expander:
-    def __init__(self, spec: SpecFile, params: dict, defaults: dict):
+    def __init__(self, spec: SpecFile, params: dict, defaults: dict,
+                 inputs: tuple = ((SINGLE_INPUT, None),)):
         self.spec = spec
+        # the network's inputs' names: a layer may read one (``from``) and none may take one
+        # ("input" is never a layer's name, whatever the inputs are called)
+        self.inputs = tuple(n for n, _ in inputs)
+        self.reserved = frozenset(self.inputs + (SINGLE_INPUT,))
         self.params = params
         self.defaults = defaults
         self.nodes: list[Node] = []
@@ -825,7 +891,8 @@ class _Expander:
             """The layers of one repeat, with the first/last overrides in ``extra``."""
             this = {**item, **extra}
             if kinds == ["use"]:
-                args = {k: v for k, v in this.items() if k not in ("use", "name", "note", "aux")}
+                args = {k: v for k, v in this.items()
+                        if k not in ("use", "name", "note", "aux", "from")}
                 return self._block_size(this.get("use"), args, stack)
             if len(kinds) != 1 or "bn" not in {a.name for a in RULES[kinds[0]].attrs}:
                 return 1
@@ -923,6 +990,15 @@ class _Expander:
                                     "the chain here and is left out of the inference totals")
             if not keep:
                 continue
+            source = item.get("from", "")
+            if "from" in item and source not in self.inputs:
+                names = ", ".join(f"'{i}'" for i in self.inputs)
+                raise self.err(f"'from' names one of the network's inputs ({names}), found "
+                               f"{_show(source)}"
+                               f"{suggest(source, self.inputs) if isinstance(source, str) else ''}",
+                               here, found,
+                               hint="from = \"NAME\" makes the layer read that input instead of "
+                                    "the previous layer's output")
             n = item.get("n", 1)
             if not _is_int(n) or n < 0:
                 raise self.err("'n' (repeats) must be a whole number ≥ 0", here, found)
@@ -969,6 +1045,8 @@ class _Expander:
                     this[k] = self.subst(v, env, here, found)
                 inst = _Instance(op, this, iname, here, found, notes=notes, aux=aux,
                                  repeat=name if name and "n" in item else "", repeats=n)
+                if r == 0:
+                    inst.source = source     # the first repeat reads it; the others, the chain
                 sugar = None
                 if op == "use":
                     inst.block = self.block_name(this["use"], here, found)
@@ -1089,15 +1167,19 @@ class _Expander:
             if len(self.nodes) > MAX_LAYERS:     # size() counted first; this is a backstop
                 raise self.too_many(inst.where, inst.found)
             name = prefix + inst.assigned
-            if name == "input":
-                raise self.err("a layer cannot be named 'input': that name is the network's "
-                               "input, which every first layer reads (rename the layer)",
+            if name in self.reserved:
+                if name == SINGLE_INPUT:
+                    raise self.err("a layer cannot be named 'input': that name is the network's "
+                                   "input, which every first layer reads (rename the layer)",
+                                   inst.where, inst.found)
+                raise self.err(f"a layer cannot be named '{name}': that is the name of one of "
+                               "the network's inputs (rename the layer or the input)",
                                inst.where, inst.found)
             if inst.repeat:
                 self.repeats[name] = prefix + inst.repeat
                 self.stages[prefix + inst.repeat] = inst.repeats
             start = len(self.nodes)
-            into = last if inst.sugar else src
+            into = last if inst.sugar else (inst.source or src)
             if inst.op == "use":
                 self.uses[name] = inst.block
                 out = self.use(inst, name, into, stack)
@@ -1112,6 +1194,18 @@ class _Expander:
                 src = out
             last = out
         return src
+
+    def unread(self, where: str) -> None:
+        """Refuse a declared input that no layer reads: its shape would count in the input's
+        memory, yet nothing in the network would use it (most likely a ``from`` forgotten or
+        misspelt), so the totals would describe a network the spec does not mean."""
+        read = {i for node in self.nodes for i in node.inputs}
+        for name in self.inputs:
+            if name not in read:
+                raise self.err(f"no layer reads the input '{name}'", where,
+                               hint=f'give the layer that reads it from = "{name}" (the first '
+                                    f"layer reads the first input, '{self.inputs[0]}', unless it "
+                                    "names another)")
 
     def use(self, inst: _Instance, name: str, src: str, stack: tuple) -> str:
         bid = inst.block
@@ -1138,7 +1232,7 @@ class _Expander:
                                bwhere + ".defaults")
         args = dict(bdefaults)
         for k, v in inst.item.items():
-            if k in ("use", "name", "note", "aux"):
+            if k in ("use", "name", "note", "aux", "from"):
                 continue
             if k not in declared:
                 raise self.err(f"block '{bid}' has no parameter '{k}'{suggest(k, declared)}",

@@ -97,8 +97,9 @@ def build(a: Analysis, blank=COLUMNS, seed: int | None = None, fraction: float |
     working = []
     for i, j in sorted(chosen):
         working.append((rows[i].name, headers[j], steps[i][COLUMNS[j - 2]].text()))
-    x = a.input
-    title = f"{a.title}; input {x.c}×{x.h}×{x.w} (C×H×W)"
+    title = f"{a.title}; " + ("input" if len(a.inputs) == 1 else "inputs ") + ", ".join(
+        (f"{n} " if len(a.inputs) > 1 else " ") + f"{x.c}×{x.h}×{x.w}" for n, x in a.inputs) \
+        + " (C×H×W)"
     conv = ("params = weights + biases" if bias else "params = weights only (no biases)") + \
         "; MACs = multiply-accumulates (FLOPs = 2 × MACs); output sizes floored unless stated"
     return Quiz(a.network, title, conv, headers, tuple(table), chosen, tuple(working))

@@ -45,12 +45,13 @@ def _style(r: LayerRow) -> str:
 def to_dot(a: Analysis) -> str:
     """The graph: one node per layer (name, kind and K/S/P, output shape, params), one edge per
     input; the edges into a join are its branches, one of them the shortcut where it adds."""
-    x = a.input
     lines = [f"digraph {_quote(a.network)} {{",
              f"  label={_quote(a.title)}; labelloc=t;",
              "  node [shape=box, style=\"rounded,filled\", fontname=Helvetica, fontsize=10];",
-             "  edge [arrowsize=0.6];",
-             f"  input [label={_quote(f'input {x.c}×{x.h}×{x.w}')}, shape=oval];"]
+             "  edge [arrowsize=0.6];"]
+    for name, x in a.inputs:        # each input an oval, named as the layers reading it name it
+        node = name if name == "input" else _quote(name)
+        lines.append(f"  {node} [label={_quote(f'{name} {x.c}×{x.h}×{x.w}')}, shape=oval];")
     for r in a.rows:
         lines.append(f"  {_quote(r.name)} [label={_quote(_label(r))}, {_style(r)}];")
     for r in a.rows:

@@ -333,8 +333,9 @@ def memory_lines(a: Analysis, opt: Options) -> list[str]:
     act = m.activation_values
     lines = [
         unit,
-        f"  forward activations per image: input {m.input_values:,} + layer outputs "
-        f"{act - m.input_values:,} = {act:,} values = {U.both_bytes(act * b)} (the input and "
+        f"  forward activations per image: {_inputs_values(a, m.input_values)} + layer outputs "
+        f"{act - m.input_values:,} = {act:,} values = {U.both_bytes(act * b)} (the input"
+        f"{'s' * a.several_inputs} and "
         "every layer output that is a new tensor; in-place activations, dropout, flatten and "
         "the closing softmax add none)",
         f"  parameters: {m.params:,} values = {U.both_bytes(m.param_bytes)}",
@@ -352,6 +353,18 @@ RF_TEXT = ("receptive field (RF) per axis, in input pixels: its size, the jump b
            "padding); where branches join, the union of their fields, and RF via names the "
            "branch with the largest (the rf_path column: the whole path); global: sees the "
            "whole input (after a global pool, an fc layer or a squeeze-and-excitation gate)")
+
+
+def _inputs_values(a: Analysis, total: int) -> str:
+    """``input 150,528``, or each input's values: ``inputs image 12,288 + mask 4,096``."""
+    if not a.several_inputs:
+        return f"input {total:,}"
+    return "inputs " + " + ".join(f"{n} {x.elements:,}" for n, x in a.inputs)
+
+
+RF_INPUTS_TEXT = ("several inputs ({}): each layer's field is in the pixels of the input it "
+                  "reads; a layer that reads branches of different inputs (and every layer "
+                  "after it) has its field not computed, as it spans two pixel grids")
 
 
 def footer(a: Analysis, opt: Options, keys: list[str]) -> list[str]:
@@ -372,6 +385,8 @@ def footer(a: Analysis, opt: Options, keys: list[str]) -> list[str]:
         foot += memory_lines(a, opt)
     if _shows_rf(keys, opt):
         foot.append(RF_TEXT + ".")
+        if len(a.inputs) > 1:
+            foot.append(RF_INPUTS_TEXT.format(", ".join(n for n, _ in a.inputs)) + ".")
     for n in a.notes:
         foot.append(f"spec: {n}.")
     return foot
@@ -454,7 +469,6 @@ def _head(a: Analysis) -> list[str]:
     """The title, the source and the input. Where ``--input`` or ``--set`` changed the spec, the
     title gives the totals computed for this network, and the spec's description (written for
     the network as the spec has it, often with its totals) follows as that."""
-    x = a.input
     head = [a.title]
     if a.changes:
         t = a.totals
@@ -462,8 +476,17 @@ def _head(a: Analysis) -> list[str]:
                 f"{U.exact(t.macs)} MACs"]
         if a.description:
             head.append(f"the spec as written: {a.description}")
-    return head + [f"source: {a.source or 'no source given'}",
-                   f"input: {x.c}×{x.h}×{x.w} (C×H×W), batch 1"]
+    return head + [f"source: {a.source or 'no source given'}", input_line(a)]
+
+
+def input_line(a: Analysis) -> str:
+    """``input: 3×224×224 (C×H×W), batch 1``, or with several inputs each by name in order:
+    ``inputs: image 3×64×64, mask 1×64×64 (C×H×W), batch 1``."""
+    if len(a.inputs) == 1:
+        x = a.input
+        return f"input: {x.c}×{x.h}×{x.w} (C×H×W), batch 1"
+    return ("inputs: " + ", ".join(f"{n} {x.c}×{x.h}×{x.w}" for n, x in a.inputs)
+            + " (C×H×W), batch 1")
 
 
 def _foot_all(a: Analysis, opt: Options, cols, numbered) -> list[str]:
@@ -804,6 +827,8 @@ def document(a: Analysis, opt: Options = Options()) -> dict:
         "source": a.source,
         "spec_file": a.spec_file,
         "input": a.input.as_list(),
+        **({"inputs": [{"name": n, "shape": x.as_list()} for n, x in a.inputs]}
+           if len(a.inputs) > 1 else {}),
         "conventions": dict(conventions(a, opt), bias_counted=opt.bias, count=list(opt.count),
                             preset=opt.convention),
         "layers": T.Stream(layers()),

@@ -75,6 +75,14 @@ class NetworkCheck:
     input: Shape
     layers: tuple[LayerCheck, ...]
     reference: object = None        # reference.ReferenceCheck, or None where there is none
+    inputs: tuple = ()              # ((name, Shape), …): every input (several, or none given)
+
+    @property
+    def input_text(self) -> str:
+        """``input 3×224×224``, or ``inputs image 3×64×64, mask 1×64×64``."""
+        if len(self.inputs) < 2:
+            return f"input {self.input}"
+        return "inputs " + ", ".join(f"{n} {x}" for n, x in self.inputs)
 
     @property
     def failures(self) -> list[LayerCheck]:
@@ -104,7 +112,10 @@ def run_shapes(model: GraphModel, x, name: str = "the network"
     """A real forward pass: each layer's output shape (batch included), recorded by forward
     hooks, and for the network's outputs (layers no other layer reads: the classifier, the aux
     heads) whether all their values are finite — a NaN or an infinity anywhere ends up there;
-    and torch's error if the pass stopped (at the layer after the last one recorded)."""
+    and torch's error if the pass stopped (at the layer after the last one recorded). ``x`` is
+    the input tensor, or a tuple of one per network input."""
+    xs = tuple(x) if isinstance(x, (tuple, list)) else (x,)
+    x = xs[0]
     seen: list[tuple[tuple[int, ...], bool]] = []
     read = {n for ins in model.inputs for n in ins}
     total = f"{len(model.layers):,}"
@@ -123,7 +134,7 @@ def run_shapes(model: GraphModel, x, name: str = "the network"
     error = ""
     try:
         with torch.inference_mode():
-            model(x)
+            model(*xs)
     except RuntimeError as e:       # out of memory, a device error: reported at its layer
         error = first_line(e)
     finally:
@@ -142,7 +153,8 @@ def check(net: Network, analysis: Analysis, device: str = "cpu", batch: int = 1,
     torch.manual_seed(seed)
     try:
         model = materialize(model, device)
-        x = torch.randn(batch, *net.input.as_list(), device=device)
+        x = tuple(torch.randn(batch, *shape.as_list(), device=device)
+                  for _, shape in net.inputs)
     except (RuntimeError, MemoryError) as e:    # out of memory on the device
         raise ArchcalcError(f"{net.name}: torch could not allocate the network and its input "
                             f"on {device} ({first_line(e)})") from None
@@ -169,4 +181,5 @@ def check(net: Network, analysis: Analysis, device: str = "cpu", batch: int = 1,
             checks.append(LayerCheck(**ours, torch_shape=None, torch_params=None,
                                      torch_fixed=None, torch_buffers=None, torch_flops=None,
                                      error=error))
-    return NetworkCheck(analysis.network, device, batch, analysis.input, tuple(checks))
+    return NetworkCheck(analysis.network, device, batch, analysis.input, tuple(checks),
+                        inputs=analysis.inputs)

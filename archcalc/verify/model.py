@@ -22,14 +22,17 @@ from .builders import BUILDERS
 
 
 class GraphModel(nn.Module):
-    """``layers[i]`` computes ``nodes[i]``; ``forward`` returns the last node's output.
+    """``layers[i]`` computes ``nodes[i]``; ``forward`` takes one tensor per network input, in
+    the spec's order (``input_names``), and returns the last node's output.
 
     Layers live in an ``nn.ModuleList`` (archcalc names may contain any character, and torch
     module names may not contain '.'); ``names[i]`` is the archcalc name of ``layers[i]``.
     """
 
-    def __init__(self, nodes: list[Node], modules: list[nn.Module]):
+    def __init__(self, nodes: list[Node], modules: list[nn.Module],
+                 input_names: tuple[str, ...] = ("input",)):
         super().__init__()
+        self.input_names = tuple(input_names)
         self.layers = nn.ModuleList(modules)
         self.names = [n.name for n in nodes]
         self.inputs = [n.inputs for n in nodes]
@@ -41,9 +44,9 @@ class GraphModel(nn.Module):
         self.free_after = [[n for n in set(ins) if last_use[n] == i]
                            for i, ins in enumerate(self.inputs)]
 
-    def forward(self, x):
-        env = {"input": x}
-        out = x
+    def forward(self, *xs):
+        env = dict(zip(self.input_names, xs))
+        out = xs[0]
         for i, (layer, name) in enumerate(zip(self.layers, self.names)):
             out = env[name] = layer(*(env[n] for n in self.inputs[i]))
             for n in self.free_after[i]:
@@ -89,7 +92,8 @@ def build(net: Network, batch: int = 1) -> Built:
     flops: list[int] = []
     producers: dict[str, Node] = {}
     with torch.device("meta"):
-        env = {"input": torch.empty(batch, *net.input.as_list())}
+        env = {name: torch.empty(batch, *x.as_list()) for name, x in net.inputs}
+        names = tuple(name for name, _ in net.inputs)
         total = f"{len(net.nodes):,}"
         for i, node in enumerate(net.nodes):
             step(f"{net.name}: building layer {i + 1:,} of {total} in torch")
@@ -104,11 +108,12 @@ def build(net: Network, batch: int = 1) -> Built:
                 with FlopCounterMode(display=False) as counter:
                     env[node.name] = module(*ins)
             except (RuntimeError, ValueError, TypeError, IndexError) as e:
-                return Built(GraphModel(net.nodes[:i], modules), flops, i, first_line(e))
+                return Built(GraphModel(net.nodes[:i], modules, names), flops, i,
+                             first_line(e))
             modules.append(module)
             flops.append(counter.get_total_flops())
             producers[node.name] = node
-    return Built(GraphModel(net.nodes, modules), flops)
+    return Built(GraphModel(net.nodes, modules, names), flops)
 
 
 def materialize(model: GraphModel, device) -> GraphModel:

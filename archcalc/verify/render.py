@@ -125,8 +125,8 @@ def render(nc: NetworkCheck, rows: str = "all") -> str:
                                                        or bool(ref.skipped))
     out = []
     if shown or show_ref:
-        out.append(f"{printable(nc.network)} — archcalc vs torch ({nc.device}, batch {nc.batch}, input "
-                   f"{nc.input})")
+        out.append(f"{printable(nc.network)} — archcalc vs torch ({nc.device}, batch {nc.batch}, "
+                   f"{nc.input_text})")
     if shown:
         table = _table([_row(c) for c in shown],
                        ["layer", "kind", "shape", "torch", "params", "torch", "FLOPs", "torch", ""],

@@ -37,7 +37,7 @@ def forward_bytes(a, batch: int) -> tuple[int, int]:
     buffer, aux heads included since they are built too; every layer's output for the whole
     batch, as if all were alive at once)."""
     t = a.totals_with_aux
-    outputs = a.input.elements + sum(r.output.elements for r in a.rows)
+    outputs = a.input_elements + sum(r.output.elements for r in a.rows)
     return 4 * (t.params + t.fixed + t.buffers), 4 * batch * outputs
 
 
@@ -48,7 +48,10 @@ def check_size(net, batch: int) -> None:
     if weights + outputs > MAX_FORWARD_BYTES:
         gib = lambda b: f"{b / 2**30:,.1f} GiB"      # noqa: E731
         raise ArchcalcError(
-            f"{net.name}: a forward pass at batch {batch:,} and input {net.input} could take "
+            f"{net.name}: a forward pass at batch {batch:,} and "
+            + (f"input {net.input}" if len(net.inputs) == 1 else
+               "inputs " + ", ".join(f"{n} {x}" for n, x in net.inputs))
+            + " could take "
             f"{gib(weights + outputs)} in float32 ({gib(weights)} of parameters and buffers, "
             f"{gib(outputs)} of layer outputs); verify allocates at most "
             f"{MAX_FORWARD_BYTES // 2**30} GiB: use a smaller --batch, --input or --set, or "

@@ -258,7 +258,7 @@ def _mark_shape(r: Row, col: Column, rd: Reading, line: int, a: Analysis,
         return None, None
     layer = r.layer
     if r.kind == "input":
-        x = a.input
+        x = dict(a.inputs).get(r.input, a.input)
         dims = {"H": x.h, "W": x.w, "C": x.c}
         flat = False
     else:

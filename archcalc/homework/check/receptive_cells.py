@@ -50,6 +50,9 @@ def _rf_numbers(text: str):
 def _rf_working(f) -> str:
     if f.is_global:
         return "the layer sees the whole input (a global pool or a fully connected layer)"
+    if f.h is None and f.why == "inputs":
+        return ("not computed: the layer reads branches of different inputs, whose pixels are "
+                "two grids")
     if f.h is None:
         return ("not computed: after a transposed conv or an upsample, neighbouring outputs' "
                 "fields are not a whole number of input pixels apart")

@@ -50,6 +50,7 @@ class Row:
     kind: str                  # "layer", "input", "total" or "group"
     how: str = ""              # a key of HOW
     group: tuple = ()          # a "group" row's layers (a stage, every BN layer), in order
+    input: str = ""            # an "input" row's input, by the network's name for it
 
 
 # What skipping a layer costs: lecture tables leave out activations, flatten, dropout and
@@ -189,6 +190,7 @@ def match(table: Table, cols: list[Column], a: Analysis, by_order: bool):
     index = Index(by_name)
     totals = {plain(t) for t in TOTAL_NAMES}
     inputs = {plain(t) for t in INPUT_NAMES}
+    own_inputs = {plain(n): n for n, _ in a.inputs} if len(a.inputs) > 1 else {}
     labels = [cells[name_col] if name_col < len(cells) else "" for cells in table.rows]
     counts: dict[str, int] = {}
     for lab in labels:
@@ -223,8 +225,12 @@ def match(table: Table, cols: list[Column], a: Analysis, by_order: bool):
             if not re.fullmatch(r"[A-Z][A-Za-z0-9]*-\d+", name.strip()):
                 hit = index.find(name, words) or (index.find(bare, words) if bare else None)
         kind = label_kind(name)
+        named = own_inputs.get(key) or own_inputs.get(plain(bare))
+        if hit is None and named:                   # the network's own name for an input
+            fixed[i] = Row(i, name, None, "input", input=named)
+            continue
         if hit is None and (key in inputs or plain(bare) in inputs):
-            fixed[i] = Row(i, name, None, "input")
+            fixed[i] = Row(i, name, None, "input", input=a.inputs[0][0])
             continue
         if hit is not None and by_name[hit].kind == "softmax" and _carries(cell_texts(i)):
             hit, kind = None, "softmax"         # a Softmax row with parameters: the classifier
