@@ -91,10 +91,11 @@ def import_text(source: str, shape: tuple[int, int, int] | None = None, name: st
     if unknown:
         notes.append(W.keep_uncounted(unknown))
     net_name = name or _default_name(source)
-    shape_text = "×".join(map(str, g.input))
+    shape_text = ("×".join(map(str, g.input)) if not g.inputs else
+                  ", ".join(f"{n} {'×'.join(map(str, x))}" for n, x in g.inputs))
     header = [f"{net_name}: imported by {tool} from {source}",
               f"read with {m.versions()}; {how}" if how else f"read with {m.versions()}",
-              f"input {shape_text} (C×H×W)"]
+              f"input{'s' * bool(g.inputs)} {shape_text} (C×H×W)"]
     if command:
         header.append(f"command: {command}")
     header.append("Layer names are the source's; a run of blocks named X.0, X.1, … is written "

@@ -18,7 +18,7 @@ import zipfile
 
 from . import MAX_CONFIG_BYTES
 from ..core.kinds import RULES
-from .spec_writer import IDENTITY, INPUT, UNKNOWN, Graph, ImportFailure, Op
+from .spec_writer import IDENTITY, INPUT, UNKNOWN, Graph, ImportFailure, Op, input_names
 
 ACTIVATIONS = {"relu": "relu", "sigmoid": "sigmoid", "tanh": "tanh", "softmax": "softmax",
                "linear": None, None: None}
@@ -287,18 +287,28 @@ def read(source: str, shape):
             for n in _inbound(layer):
                 readers[n] = readers.get(n, 0) + 1
     prev = None
+    # a functional model of several inputs: each InputLayer a named input, in the model's order
+    input_layers = [(layer.get("name") or (layer.get("config") or {}).get("name") or f"layer{i}")
+                    for i, layer in enumerate(layers) if layer.get("class_name") == "InputLayer"]
+    declared = cfg.get("input_layers") or []
+    if declared and isinstance(declared[0], str):
+        declared = [declared]
+    order = [d[0] for d in declared if isinstance(d, list) and d and d[0] in input_layers]
+    if sorted(order) == sorted(input_layers):
+        input_layers = order
+    names = input_names(input_layers) if len(input_layers) > 1 else {}
+    found: dict[str, tuple | None] = {}
     for i, layer in enumerate(layers):
         cls = layer.get("class_name")
         lcfg = layer.get("config", {}) or {}
         name = layer.get("name") or lcfg.get("name") or f"layer{i}"
         where = f"layer {name} ({cls})"
         if cls == "InputLayer":
-            if found_shape is not None:
-                raise ImportFailure(f"{source}: the model has several inputs; archcalc imports "
-                                    "a model with one")
-            found_shape = _input_shape(lcfg, data, where)
-            out_of[name] = INPUT
-            prev = INPUT
+            found[name] = _input_shape(lcfg, {} if names else data, where)
+            out_of[name] = names.get(name, INPUT)
+            prev = out_of[name]
+            if not names:
+                found_shape = found[name]
             continue
         if sequential:
             if i == 0 and found_shape is None:
@@ -370,12 +380,22 @@ def read(source: str, shape):
             raise ImportFailure(f"{source}: the model has {len(outs)} outputs; archcalc imports "
                                 "a model with one")
         output = out_of[outs[0][0]]
-    if shape is None:
-        shape = found_shape
-    if shape is None:
-        raise ImportFailure(f"{source}: the config does not fix the input size; give it, "
-                            "--input CxHxW")
-    if tuple(shape) == found_shape:         # the shapes Keras recorded are at this input
+    several = ()
+    if names:
+        several = _several(source, names, found, shape)
+        shape, found_shape = several[0][1], tuple(found.values())[0]
+        recorded_at = all(found[k] == s for k, (_, s) in zip(names, several))
+    else:
+        if isinstance(shape, dict):
+            raise ImportFailure(f"{source}: the model has one input; give its size as a plain "
+                                "--input CxHxW")
+        if shape is None:
+            shape = found_shape
+        if shape is None:
+            raise ImportFailure(f"{source}: the config does not fix the input size; give it, "
+                                "--input CxHxW")
+        recorded_at = tuple(shape) == found_shape
+    if recorded_at:                         # the shapes Keras recorded are at this input
         recorded = _recorded_shapes(layers)
         for op in ops:
             layer = unknown_of.get(op.name)
@@ -383,7 +403,35 @@ def read(source: str, shape):
                 op.shape = recorded[layer]
     label = (f"{os.path.basename(source)} (Keras {data['class_name']} model "
              f"{cfg.get('name', '')!r}, read as data)")
-    return Graph(undo_flatten(ops, output), output, tuple(shape), "_", {}), label, ""
+    return (Graph(undo_flatten(ops, output), output, tuple(shape), "_", {}, inputs=several),
+            label, "")
+
+
+def _several(source: str, names: dict[str, str], found: dict, shape) -> tuple:
+    """((name, (C, H, W)), …) of a model of several inputs: each one's recorded shape, or the
+    one ``--input NAME=CxHxW`` gives (the Keras layer's name or the spec's)."""
+    form = " ".join(f"--input {n}=CxHxW" for n in names.values())
+    if shape is not None and not isinstance(shape, dict):
+        raise ImportFailure(f"{source}: the model has {len(names)} inputs "
+                            f"({', '.join(names.values())}); give each one's size: {form}")
+    by_name = {**{v: k for k, v in names.items()}, **{k: k for k in names}}
+    given = {}
+    for g, s in (shape or {}).items():
+        if g not in by_name:
+            from ..core.errors import suggest
+
+            raise ImportFailure(f"--input: the model has no input '{g}'"
+                                f"{suggest(g, list(names.values()))}; its inputs are: "
+                                f"{', '.join(names.values())}")
+        given[by_name[g]] = tuple(s)
+    out = []
+    for layer, name in names.items():
+        s = given.get(layer) or found.get(layer)
+        if s is None:
+            raise ImportFailure(f"{source}: the config does not fix the size of the input "
+                                f"'{name}'; give it, --input {name}=CxHxW")
+        out.append((name, tuple(s)))
+    return tuple(out)
 
 
 def versions() -> str:

@@ -20,6 +20,7 @@ from onnx import helper, numpy_helper
 
 from . import MAX_MODEL_BYTES
 from .spec_writer import (GROUPED, IDENTITY, INPUT, SCALE, SWAPPED, UNGROUPED, UNKNOWN, Graph,
+                          input_names,
                           ImportFailure, Op, fuse_shuffles)
 
 KEEP_DATA_BYTES = 4096          # an initializer larger than this is read without its data
@@ -498,35 +499,45 @@ def read(source: str, shape):
     g = model.graph
     inits = {t.name: t for t in g.initializer}
     inputs = [i for i in g.input if i.name not in inits]
-    if len(inputs) != 1:
-        raise ImportFailure(f"{source}: the graph has {len(inputs)} inputs "
-                            f"({', '.join(i.name for i in inputs)}); archcalc imports a model "
-                            "with one")
-    x = inputs[0]
-    dims = [d.dim_value if d.HasField("dim_value") else None
-            for d in x.type.tensor_type.shape.dim]
-    if shape is None:
-        if len(dims) != 4 or None in dims[1:]:
-            raise ImportFailure(f"{source}: the input {x.name!r} has shape "
-                                f"{['?' if d is None else d for d in dims]}; give it, "
-                                "--input CxHxW")
-        shape = tuple(dims[1:])
-    else:
-        if len(dims) not in (0, 4):
-            raise ImportFailure(f"{source}: the input {x.name!r} has {len(dims)} dimensions; "
-                                "archcalc reads an N×C×H×W image input")
-        del x.type.tensor_type.shape.dim[:]
-        for d in (1, *shape):
-            x.type.tensor_type.shape.dim.add().dim_value = d
+    if not inputs:
+        raise ImportFailure(f"{source}: the graph has no input")
+    names = input_names([i.name for i in inputs]) if len(inputs) > 1 else {}
+    given = _given_shapes(source, inputs, names, shape)
+    changed = False
+    named = []
+    for x in inputs:
+        dims = [d.dim_value if d.HasField("dim_value") else None
+                for d in x.type.tensor_type.shape.dim]
+        own = given.get(x.name)
+        form = f"--input {names[x.name]}=CxHxW" if names else "--input CxHxW"
+        if own is None:
+            if len(dims) != 4 or None in dims[1:]:
+                raise ImportFailure(f"{source}: the input {x.name!r} has shape "
+                                    f"{['?' if d is None else d for d in dims]}; give it, "
+                                    f"{form}")
+            own = tuple(dims[1:])
+        else:
+            if len(dims) not in (0, 4):
+                raise ImportFailure(f"{source}: the input {x.name!r} has {len(dims)} "
+                                    "dimensions; archcalc reads an N×C×H×W image input")
+            del x.type.tensor_type.shape.dim[:]
+            for d in (1, *own):
+                x.type.tensor_type.shape.dim.add().dim_value = d
+            changed = True
+        named.append((x, tuple(own)))
+    if changed:
         del g.value_info[:]
         for o in g.output:
             o.type.tensor_type.ClearField("shape")
+    shape = named[0][1]
     for _ in range(MAX_FOLDS):
         try:
             model = onnx.shape_inference.infer_shapes(model, data_prop=True)
         except Exception as e:      # noqa: BLE001: onnx's inference refuses the graph
-            raise ImportFailure(f"{source}: onnx's shape inference refused the graph at input "
-                                f"{'×'.join(map(str, shape))}: {str(e).splitlines()[0][:300]}") \
+            at = ", ".join(("" if not names else names[x.name] + " ") + "×".join(map(str, s))
+                           for x, s in named)
+            raise ImportFailure(f"{source}: onnx's shape inference refused the graph at input"
+                                f"{'s' * bool(names)} {at}: {str(e).splitlines()[0][:300]}") \
                 from None
         if not _fold_shapes(model):
             break
@@ -539,7 +550,8 @@ def read(source: str, shape):
             d = [x.dim_value if x.HasField("dim_value") else None for x in t.shape.dim]
             shapes[vi.name] = None if None in d or not d else tuple(d[1:])
             full[vi.name] = None if None in d else tuple(d)
-    shapes[x.name] = tuple(shape)
+    for x, own in named:
+        shapes[x.name] = own
     consts: dict[str, tuple] = {}
     for t in g.initializer:
         value = None
@@ -550,7 +562,7 @@ def read(source: str, shape):
             except Exception:       # noqa: BLE001
                 value = None
         consts[t.name] = (tuple(t.dims), value)
-    data = {x.name: INPUT}
+    data = {x.name: names.get(x.name, INPUT) for x, _ in named}
     ops: list[Op] = []
     used: dict[str, int] = {}
     for node in g.node:
@@ -622,8 +634,37 @@ def read(source: str, shape):
     label = (f"{os.path.basename(source)} (ONNX, opset "
              f"{max((o.version for o in model.opset_import if o.domain in ('', 'ai.onnx')), default='?')}"
              f"{', from ' + model.producer_name + ' ' + model.producer_version if model.producer_name else ''})")
-    return (Graph(fuse_shuffles(fuse_silu(ops)), data[outs[0]], tuple(shape), ".", classes),
-            label, "")
+    several = tuple((names[x.name], own) for x, own in named) if names else ()
+    return (Graph(fuse_shuffles(fuse_silu(ops)), data[outs[0]], tuple(shape), ".", classes,
+                  inputs=several), label, "")
+
+
+def _given_shapes(source: str, inputs, names: dict[str, str], shape) -> dict:
+    """``--input`` by the graph's input name: a plain shape for a graph of one input, or
+    NAME=CxHxW (the graph's name or the spec's) for each input of several to set."""
+    if shape is None:
+        return {}
+    if not isinstance(shape, dict):
+        if len(inputs) > 1:
+            form = " ".join(f"--input {names[i.name]}=CxHxW" for i in inputs)
+            raise ImportFailure(f"{source}: the graph has {len(inputs)} inputs "
+                                f"({', '.join(names[i.name] for i in inputs)}); give each "
+                                f"one's size: {form}")
+        return {inputs[0].name: tuple(shape)}
+    if len(inputs) == 1:
+        raise ImportFailure(f"{source}: the graph has one input ({inputs[0].name}); give its "
+                            "size as a plain --input CxHxW")
+    by_name = {**{v: k for k, v in names.items()}, **{k: k for k in names}}
+    out = {}
+    for given, s in shape.items():
+        if given not in by_name:
+            from ..core.errors import suggest
+
+            raise ImportFailure(f"--input: the graph has no input '{given}'"
+                                f"{suggest(given, list(names.values()))}; its inputs are: "
+                                f"{', '.join(names.values())}")
+        out[by_name[given]] = tuple(s)
+    return out
 
 
 def fuse_silu(ops: list[Op]) -> list[Op]:

@@ -36,11 +36,12 @@ from ..core.errors import ArchcalcError
 from ..core.kinds import REQUIRED, RULES
 
 INPUT = "input"
+ROOT = "\0inputs"           # above every input of a model of several (never a layer's name)
 JOINS = ("concat", "add", "mul")
 IDENTITY = "identity"            # an op that passes its input on unchanged: dropped by tidy()
 UNKNOWN = "unknown"              # an op archcalc has no kind for: the import is refused
 SCALE = "scale"                  # a product with a constant: an add's ``scale`` (tidy() folds it)
-RESERVED = {"name", "n", "first", "last", "if", "note", "aux", "use", "each"}
+RESERVED = {"name", "n", "first", "last", "if", "note", "aux", "use", "each", "from"}
 # A readable param name for a kind's main value (``conv = 64`` → ``c``).
 MAIN_PARAM = {"conv": "c", "sepconv": "c", "dwconv": "mult", "fc": "units", "zeropad": "c",
               "maxpool": "k", "avgpool": "k", "subsample": "k", "adaptive_avgpool": "size",
@@ -85,6 +86,13 @@ class Graph:
     sep: str = "."
     classes: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)      # for the spec's notes
+    # a model of several inputs: ((name, (C, H, W)), …) in order, the ops reading them by name
+    # (``input`` is then the first one's shape); empty for a model of one, read as ``INPUT``
+    inputs: tuple = ()
+
+    @property
+    def input_names(self) -> tuple[str, ...]:
+        return tuple(n for n, _ in self.inputs) if self.inputs else (INPUT,)
 
 
 @dataclass
@@ -96,6 +104,22 @@ class Meta:
     source: str
     header: list[str]                 # comment lines, without the leading '# '
     notes: list[str] = field(default_factory=list)
+
+
+def input_names(raw: list[str]) -> dict[str, str]:
+    """A model's input names → the names its spec gives them: letters, digits, _, . and - (the
+    spec's rule), ``input`` kept for a network's one input, each one unique."""
+    import re
+
+    out: dict[str, str] = {}
+    for name in raw:
+        n = re.sub(r"[^A-Za-z0-9_.-]", "_", name)
+        if not re.match(r"[A-Za-z_]", n):
+            n = "_" + n
+        while n == INPUT or n in out.values():
+            n += "_"
+        out[name] = n
+    return out
 
 
 # --- 1. tidy -----------------------------------------------------------------------------
@@ -283,7 +307,7 @@ def tidy(g: Graph) -> Graph:
         out.insert(next(i for i, op in enumerate(out) if s.name in op.inputs),
                    Op(s.name, UNKNOWN, {}, s.inputs, s.shape, s.where,
                       f"{s.source_type} (by a constant, not into a residual sum)"))
-    return Graph(out, res(g.output), g.input, g.sep, g.classes)
+    return Graph(out, res(g.output), g.input, g.sep, g.classes, inputs=g.inputs)
 
 
 # --- 2. structure ------------------------------------------------------------------------
@@ -312,6 +336,12 @@ def structure(g: Graph) -> list:
     order = {op.name: i for i, op in enumerate(g.ops)}
     parent: dict[str, str | None] = {INPUT: None}
     depth: dict[str, int] = {INPUT: 0}
+    root = INPUT
+    if g.inputs:                    # several inputs: each one a child of one virtual root
+        root = ROOT
+        parent, depth = {ROOT: None}, {ROOT: 0}
+        for name in g.input_names:
+            parent[name], depth[name] = ROOT, 1
 
     def lca(a: str, b: str) -> str:
         while a != b:
@@ -342,7 +372,18 @@ def structure(g: Graph) -> list:
         items = []
         cur = end
         while cur != start:
-            if cur == INPUT:
+            if start == ROOT and cur in g.input_names:
+                # a branch that begins at a network input: its first layer says which
+                # (``from``); a join or the identity there would read the chain's output
+                first = g.input_names[0]
+                if cur != first and not (items and isinstance(items[-1], Leaf)):
+                    raise ImportFailure(
+                        f"the input '{cur}' goes " + ("unchanged into a join" if not items else
+                                                      "straight into a branching block")
+                        + "; archcalc's spec names the input a branch reads on its first layer "
+                        "(from = \"" + cur + "\"), so a layer must come first there")
+                break
+            if cur == INPUT or cur == ROOT:
                 raise ImportFailure("internal: a branch does not start at its fork")
             op = ops[cur]
             if len(op.inputs) == 1:
@@ -355,7 +396,7 @@ def structure(g: Graph) -> list:
         items.reverse()
         return items
 
-    top = chain(INPUT, g.output)
+    top = chain(root, g.output)
     placed = Counter(_ops_in(top))
     twice = [n for n, c in placed.items() if c > 1]
     if twice:
@@ -698,13 +739,19 @@ class Writer:
     # -- build: items → layer dicts and Instances
     def rel(self, path: str, prefix: str) -> str:
         name = self.names.rel(path, prefix)
-        return name + "_" if name == INPUT else name
+        taken = (INPUT,) + self.g.input_names
+        while name in taken:
+            name += "_"
+        return name
 
     def build(self, items: list, prefix: str) -> list:
         out: list = []
         for it in items:
             if isinstance(it, Leaf):
-                out.append(layer_item(it.op, self.rel(it.op.name, prefix)))
+                item = layer_item(it.op, self.rel(it.op.name, prefix))
+                if self.g.inputs and it.op.inputs[0] in self.g.input_names:
+                    item["from"] = it.op.inputs[0]       # the network input it reads
+                out.append(item)
             elif isinstance(it, Join):
                 base = it.path or prefix
                 raw: dict = {it.op.kind: [self.build(b, base) for b in it.branches]}
@@ -1034,7 +1081,11 @@ def toml(layers: list[dict], templates: list[Template], g: Graph, meta: Meta) ->
     out.append(f"name = {value_text(meta.name)}")
     out.append(f"description = {value_text(meta.description)}")
     out.append(f"source = {value_text(meta.source)}")
-    out.append(f"input = {value_text(list(g.input))}")
+    if g.inputs:
+        out.append("inputs = { " + ", ".join(f"{key_text(n)} = {value_text(list(x))}"
+                                            for n, x in g.inputs) + " }")
+    else:
+        out.append(f"input = {value_text(list(g.input))}")
     if meta.notes:
         out.append("notes = [\n" + "".join(f"  {value_text(n)},\n" for n in meta.notes) + "]")
     out.append("")
@@ -1088,7 +1139,7 @@ def check_round_trip(text: str, g: Graph) -> None:
 
     try:
         net = load_text(text, "<imported spec>")
-        rows = engine.rows(net, Shape(*g.input))
+        rows = engine.rows(net, None if g.inputs else Shape(*g.input))
     except ArchcalcError as e:
         raise ImportFailure(f"internal: the written spec does not load: {e}") from None
     ours = Counter((r.kind, (r.output.c,) if r.output.flat else (r.output.c, r.output.h,

@@ -616,6 +616,10 @@ def trace(model: nn.Module, shape: tuple[int, int, int]) -> tuple[Graph, str]:
     except ImportFailure:
         raise
     except Exception as fx_error:        # noqa: BLE001: fx refuses many models; hooks do not
+        if isinstance(shape, dict):
+            raise ImportFailure(f"torch.fx could not trace the model ({_short_type(fx_error)}: "
+                                f"{_short(fx_error)}); a model of several inputs is read with "
+                                "torch.fx only") from None
         how = f"forward hooks (torch.fx: {type(fx_error).__name__})"
         try:
             return trace_hooks(model, shape), how
@@ -689,19 +693,25 @@ def trace_fx(model: nn.Module, shape) -> Graph:
     gm = fx.GraphModule(model, tracer.trace(model), type(model).__name__)
     placeholders = [n for n in gm.graph.nodes if n.op == "placeholder"]
     required = [n for n in placeholders if not n.args]
-    if len(required) > 1:
-        raise ImportFailure(f"the model's forward takes {len(required)} inputs "
-                            f"({', '.join(n.target for n in required)}); --input gave one")
-    x = torch.empty(1, *shape, device=_device(model))
+    named = input_shapes(required, shape)      # several inputs: ((name, shape), …)
+    if named:
+        xs = [torch.empty(1, *x, device=_device(model)) for _, x in named]
+        rest = [p.args[0] for p in placeholders[len(named):]]
+        shown = ", ".join(f"{n} {'×'.join(map(str, x))}" for n, x in named)
+    else:
+        xs = [torch.empty(1, *shape, device=_device(model))]
+        rest = [p.args[0] for p in placeholders[1:]]
+        shown = "×".join(map(str, shape))
     try:
         # ShapeProp prints a traceback to stderr before it raises: the message below says it
         with contextlib.redirect_stderr(io.StringIO()):
-            ShapeProp(gm).propagate(x, *[p.args[0] for p in placeholders[1:]])
+            ShapeProp(gm).propagate(*xs, *rest)
     except Exception as e:      # noqa: BLE001: the model refuses this input
-        raise ImportFailure(f"the model's forward pass at input {'×'.join(map(str, shape))} "
+        raise ImportFailure(f"the model's forward pass at input{'s' * bool(named)} {shown} "
                             f"raised {_short_type(e)}: {_short(e)}") from None
     ops: list[Op] = []
-    out_of: dict[str, str] = {placeholders[0].name: INPUT}
+    out_of: dict[str, str] = ({p.name: str(p.target) for p in required} if named else
+                              {placeholders[0].name: INPUT})
     stored: dict[str, W] = {}
     namer = _Namer()
     output = None
@@ -819,7 +829,9 @@ def trace_fx(model: nn.Module, shape) -> Graph:
         name = namer(base)
         out_of[node.name] = _emit(ops, name, result, tuple(out_of[a.name] for a in tensors),
                                   Dims(out, lay).archcalc(), where, stype)
-    return Graph(fuse_patches(fuse_shuffles(ops)), output, tuple(shape), ".", _classes(model))
+    first = named[0][1] if named else tuple(shape)
+    return Graph(fuse_patches(fuse_shuffles(ops)), output, tuple(first), ".", _classes(model),
+                 inputs=tuple(named))
 
 
 def _with_layout(result, ins, out, stype):
@@ -836,6 +848,50 @@ def _with_layout(result, ins, out, stype):
                 or len({_layout(x) for x in ins}) > 1):
         return (UNKNOWN, f"{stype} on {WHERE[odd]}"), ""
     return result, lay
+
+
+def forward_inputs(model: nn.Module) -> list[str]:
+    """The names of the tensors ``model``'s forward requires (its parameters without a
+    default), as its signature gives them."""
+    import inspect
+
+    try:
+        sig = inspect.signature(model.forward)
+    except (TypeError, ValueError):
+        return []
+    return [p.name for p in sig.parameters.values()
+            if p.default is inspect.Parameter.empty
+            and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+
+
+def input_shapes(required, shape) -> tuple:
+    """For a forward of several required tensors, ((name, (C, H, W)), …) in its order, from
+    ``--input NAME=CxHxW`` (``shape`` a dict); ``()`` for a forward of one. A missing name, an
+    unknown one or a plain shape is refused, naming the forward's inputs."""
+    names = [str(n.target) for n in required]
+    if len(names) <= 1:
+        if isinstance(shape, dict):
+            raise ImportFailure(f"the model's forward takes one input ({', '.join(names)}); "
+                                "give its size as a plain --input CxHxW")
+        return ()
+    form = " ".join(f"--input {n}=CxHxW" for n in names)
+    if not isinstance(shape, dict):
+        raise ImportFailure(f"the model's forward takes {len(names)} inputs ({', '.join(names)});"
+                            f" give each one's size: {form}")
+    from ..core.errors import suggest
+
+    for given in shape:
+        if given not in names:
+            raise ImportFailure(f"--input: the model's forward has no input '{given}'"
+                                f"{suggest(given, names)}; its inputs are: {', '.join(names)}")
+    missing = [n for n in names if n not in shape]
+    if missing:
+        raise ImportFailure(f"--input: no size for the model's input{'s' * (len(missing) > 1)} "
+                            f"{', '.join(missing)}; give each one's size: {form}")
+    if INPUT in names:
+        raise ImportFailure(f"the model's forward names an input '{INPUT}' beside others; "
+                            "archcalc keeps that name for a network's one input (rename it)")
+    return tuple((n, tuple(shape[n])) for n in names)
 
 
 def _short_type(e: BaseException) -> str:
@@ -1036,6 +1092,11 @@ def read(source: str, shape: tuple[int, int, int] | None):
     model, label, suggested = build_model(source)
     if shape is None:
         shape = suggested
+    several = forward_inputs(model)
+    if len(several) > 1 and not isinstance(shape, dict):
+        form = " ".join(f"--input {n}=CxHxW" for n in several)
+        raise ImportFailure(f"{source}: the model's forward takes {len(several)} inputs "
+                            f"({', '.join(several)}); give each one's size: {form}")
     if shape is None:
         if source.startswith("torchvision:"):
             shape = (3, 224, 224)
