@@ -239,7 +239,8 @@ def write(tmp_path, body: str):
     ("def make():\n    pass\n", "mkae", "has no 'mkae' (did you mean 'make'?)"),
     ("import torch\nclass Two(torch.nn.Module):\n    def forward(self, x, mask):\n"
      "        return x * mask\ndef make():\n    return Two()\n", "make",
-     "the model's forward takes 2 inputs (x, mask); --input gave one"),
+     "the model's forward takes 2 inputs (x, mask); give each one's size: --input x=CxHxW "
+     "--input mask=CxHxW"),
 ])
 def test_bad_python_sources_give_one_message(tmp_path, body, call, expected):
     p = write(tmp_path, "\n" + body if body.startswith("raise") else body)
