@@ -195,9 +195,16 @@ def gradebook(submissions, net, input=None, **options) -> str:
     each; a submission that cannot be read is a row saying why."""
     from .homework.check import gradebook as G
 
-    entries = G.mark_all(submissions, lambda name, text: check_answers(
+    return G.to_csv(gradebook_entries(submissions, net, input, **options))
+
+
+def gradebook_entries(submissions, net, input=None, **options) -> list:
+    """The gradebook's entries (``homework.check.gradebook.Entry``: each submission's name, its
+    marking or why it has none), as :func:`gradebook` writes them as CSV."""
+    from .homework.check import gradebook as G
+
+    return G.mark_all(submissions, lambda name, text: check_answers(
         text, net, input, source=name, **options))
-    return G.to_csv(entries)
 
 
 def check_answers(answers: str | bytes, net, input=None, *, source: str = "answers",

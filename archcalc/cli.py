@@ -210,6 +210,30 @@ class Choice(click.Choice):
         return value
 
 
+class HelpOf(click.Option):
+    """An option whose help is written when ``--help`` shows it (``help_of()``): a list of
+    values from ``options.CHOICES`` is then looked up there, not at start-up."""
+
+    def __init__(self, *args, help_of, **kwargs):
+        self.help_of = help_of
+        super().__init__(*args, **kwargs)
+
+    @property
+    def help(self) -> str:
+        return self.help_of()
+
+    @help.setter
+    def help(self, value) -> None:       # click sets it in __init__: the text is help_of's
+        pass
+
+
+def _column_help() -> str:
+    from .options import choices
+
+    return (f"Read the column headed HEADER as FIELD ({', '.join(choices('--column'))}); may "
+            "be repeated.")
+
+
 SKIP_UNKNOWN_HELP = ("For a model: keep each operation archcalc cannot count as an "
                      "'uncounted' row with the shape the model gives it, named in the footer "
                      "(without it, the import fails and lists them).")
@@ -482,9 +506,8 @@ def explain_cmd(network: str, layers: tuple[str, ...], input_: str | None, sets,
 @click.option("--by-order", is_flag=True,
               help="Match rows to layers by position (the layers `archcalc quiz` lists), "
                    "not by name.")
-@click.option("--column", "mapping", multiple=True, metavar="HEADER=FIELD",
-              help="Read the column headed HEADER as FIELD (W, H, C, output, params, macs, "
-                   "activations, name); may be repeated.")
+@click.option("--column", "mapping", multiple=True, metavar="HEADER=FIELD", cls=HelpOf,
+              help_of=_column_help)
 @click.option("--bias/--no-bias", default=None,
               help="The table counts biases (or not); default: decided from the cells.")
 @click.option("--flops/--macs", default=None,
@@ -503,7 +526,8 @@ def explain_cmd(network: str, layers: tuple[str, ...], input_: str | None, sets,
                    "recognises).")
 @click.option("--gradebook", metavar="FILE.csv", default=None,
               help="Mark every ANSWERS file and write one CSV row each: score, wrong cells, "
-                   "diagnoses (an unreadable file is a row saying why).")
+                   "diagnoses (an unreadable file is a row saying why). The name must end in "
+                   ".csv; written as --out is (whole, never over a file without --force).")
 @click.option("--force", is_flag=True, help="Let --gradebook overwrite an existing file.")
 @spec_options
 def check_cmd(network: str, answers: tuple[str, ...], fmt: str, wide: bool, by_order: bool,
@@ -672,9 +696,10 @@ def serve_cmd(port: str, open_: bool, host: str, allow_remote: bool) -> None:
 @click.option("--rows", type=Choice("--rows"), default=None,
               help="Which layer rows to print (default: all for named networks, failures "
                    "with --all).")
+@wide_option
 @spec_options
 def verify_cmd(networks: tuple[str, ...], all_: bool, device: str, batch: str,
-               rows: str | None, input_: str | None, sets: tuple[str, ...]) -> None:
+               rows: str | None, wide: bool, input_: str | None, sets: tuple[str, ...]) -> None:
     """Check archcalc's numbers against torch: build each NETWORK as real torch modules.
 
     One torch module per layer, run on a real input: each layer's output shape (forward
@@ -689,7 +714,8 @@ def verify_cmd(networks: tuple[str, ...], all_: bool, device: str, batch: str,
     """
     from . import commands
 
-    sys.exit(commands.verify(networks, all_, device, batch, rows, input_, sets))
+    sys.exit(commands.verify(networks, all_, device, batch, rows, input_, sets,
+                             text_width(wide)))
 
 
 if __name__ == "__main__":  # pragma: no cover

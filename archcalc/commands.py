@@ -171,11 +171,7 @@ def check(network, answers, *, format="text", by_order=False, columns=(), bias=N
             O.flag(option, value)
     k_base = None if k is None else O.kilo(k, "--k")
     which = None if table is None else O.whole("--table", table)
-    bpv = None
-    if dtype is not None:
-        from .analysis.memory import DTYPES
-
-        bpv = DTYPES[O.choice("--dtype", dtype)]
+    bpv = O.bytes_per_value(dtype)
     net = O.network(network, None, sets)      # at the spec's input: a diagnosis compares
     O.at_input(net, input)                    # with it; the rows are at --input
     paths = [answers] if isinstance(answers, str) else list(answers or ())
@@ -204,6 +200,7 @@ def check(network, answers, *, format="text", by_order=False, columns=(), bias=N
         return ArchcalcError(str(e).replace("--out", "--gradebook"))
 
     if gradebook is not None:
+        gradebook = O.gradebook(gradebook)
         try:
             files.check_target(gradebook, force)
         except ArchcalcError as e:
@@ -290,9 +287,11 @@ def plot(networks, out: str, compare=False, input=None, force=False) -> list[str
 
 
 def verify(networks=(), all=False, device="cpu", batch=1, rows=None, input=None,
-           sets=None) -> int:
+           sets=None, width=None) -> int:
     """``archcalc verify``: build each network as torch modules and compare every row with
-    torch's counts; prints a report per network; the exit status (0 all agree, 1 not)."""
+    torch's counts; prints a report per network (text fitted to ``width``); the exit status (0
+    all agree, 1 not)."""
+    width = _width(width)
     names = [networks] if isinstance(networks, str) else list(networks)
     O.flag("--all", all)
     if all == bool(names):
@@ -306,7 +305,7 @@ def verify(networks=(), all=False, device="cpu", batch=1, rows=None, input=None,
     overrides = O.sets(sets)
     nets = [O.network(n, input, sets) for n in (run.zoo() if all else names)]  # all checked first
     changed = " ".join(f"--set {k}={v}" for k, v in overrides.items())
-    return run.run(nets, device, batch, rows, changed)
+    return run.run(nets, device, batch, rows, changed, width)
 
 
 def serve(host="127.0.0.1", port=8000, open=False, allow_remote=False, echo=print) -> None:

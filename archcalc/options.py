@@ -83,6 +83,14 @@ def _quiz_columns():
     return COLUMNS
 
 
+def _check_fields():
+    """What ``check --column HEADER=FIELD`` reads a column as: every field check marks, then
+    ``name`` (the rows' names)."""
+    from .homework.answers import FIELDS
+
+    return FIELDS + ("name",)
+
+
 # What each option with a fixed set of values takes. A command's own format list is under
 # "COMMAND --format". The last few are decided here, by the command that reads them.
 CHOICES = {
@@ -96,6 +104,7 @@ CHOICES = {
     "--optimizer": _optimizers,
     "--sort": _sort_keys,
     "--blank": _quiz_columns,
+    "--column": _check_fields,
     "--layout": lambda: ("layers", "paper"),
     "--device": lambda: ("cpu", "cuda", "meta"),
     "--rows": lambda: ("all", "failures", "none"),
@@ -628,11 +637,35 @@ def quiz_columns(blank) -> tuple[str, ...]:
     return tuple(picked)
 
 
+def bytes_per_value(dtype) -> int | None:
+    """``check --dtype NAME`` (the CLI's, the web page's): what a memory column in bytes counts
+    per value; ``None`` (not given) lets the cells decide."""
+    if dtype is None or dtype == "":
+        return None
+    from .analysis.memory import DTYPES
+
+    return DTYPES[choice("--dtype", dtype)]
+
+
+def gradebook(value) -> str:
+    """``check --gradebook FILE.csv``: the gradebook is a CSV file, so its name must end in
+    ``.csv`` (any case). A name without it is refused rather than written: ``--gradebook 1``
+    is far likelier a slip (a count, a file meant as a submission) than a wish for a CSV file
+    named ``1``. Where and how it is written is ``core.files``' one safe path of ``--out``
+    (whole or not at all, never over a file without ``--force``, never through a dangling
+    link)."""
+    if not isinstance(value, str) or not value.strip():
+        raise ArchcalcError(f"--gradebook: expected a CSV file's name (FILE.csv), found "
+                            f"{shown(value)}")
+    if not value.lower().endswith(".csv"):
+        raise ArchcalcError(f"--gradebook: the gradebook is a CSV file: name it FILE.csv, found "
+                            f"{shown(value)} (did you mean --gradebook {value}.csv?)")
+    return value
+
+
 def column_mapping(pairs) -> dict[str, str]:
     """``check --column HEADER=FIELD`` (repeatable; a string or a list) → {header: field}."""
-    from .homework.answers import FIELDS
-
-    fields = FIELDS + ("name",)
+    fields = choices("--column")
     out = {}
     for m in [pairs] if isinstance(pairs, str) else (pairs or ()):
         head, sep, fld = m.rpartition("=") if isinstance(m, str) else ("", "", "")

@@ -289,6 +289,15 @@ CASES = [
     ("flatten", "alexnet", [("fc6", {"params": "256x4096 + 4096"})], ("fc6", "params"),
      ("--bias",), True),
     ("flatten", "alexnet", [("fc7", {"params": "1"})], ("fc7", "params"), ("--bias",), False),
+    # ViT (issue 13/14): its token rows are not a flatten and its head reads the class token,
+    # a vector of 768 taken from the tokens: the flatten diagnosis said "the flatten size is
+    # 50·1·768 = 38,400" of class_out and "767 inputs used ... (the flatten size)" of a head
+    # whose biases were left out; a linear over tokens counted for one token is no flatten.
+    ("flatten", "vit_b_32", [("class_out", {"C": "38400"})], ("class_out", "C"), (), False),
+    ("flatten", "vit_b_32", [("head", {"params": "768,000"})], ("head", "params"), ("--bias",),
+     False),
+    ("flatten", "vit_b_32", [("layer_1/mlp/fc1", {"MACs": "768x3072"})],
+     ("layer_1/mlp/fc1", "MACs"), (), False),
     ("groups", "alexnet-grouped", [("conv2", {"params": "5x5x96x256 + 256"})],
      ("conv2", "params"), ("--bias",), True),
     ("groups", "lenet5", [("C3", {"params": "5x5x6x16 + 16"})], ("C3", "params"), ("--bias",),
@@ -699,6 +708,44 @@ def test_gradebook_marks_every_submission_and_never_stops(tmp_path):
     assert r.exit_code == 1 and len(book.read_text(encoding="utf-8").splitlines()) == 2
 
 
+def test_gradebook_goes_through_the_safe_write_of_out(tmp_path, monkeypatch):
+    """`--gradebook 1` wrote a CSV file named `1` (issue 14). A gradebook's name must end in
+    .csv (a name without it is refused, exit 2, nothing written: `1` is likelier a slip than a
+    wish), and the file is written as --out is: never over a file without --force, never
+    through a dangling symbolic link, whole or not at all."""
+    monkeypatch.chdir(tmp_path)
+    good = tmp_path / "good.tsv"
+    good.write_bytes(FILLED.read_bytes())
+    for name in ("1", "marks.txt", "marks", ""):
+        r = cli("check", "alexnet", good, "--gradebook", name)
+        assert r.exit_code == 2, (name, r.output)
+        assert "--gradebook" in r.output and "FILE.csv" in r.output and "Traceback" not in r.output
+    assert "did you mean --gradebook 1.csv?" in cli("check", "alexnet", good, "--gradebook",
+                                                    "1").output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["good.tsv"]
+    link = tmp_path / "book.csv"
+    link.symlink_to(tmp_path / "nowhere" / "book.csv")
+    r = cli("check", "alexnet", good, "--gradebook", link, "--force")
+    assert r.exit_code == 2 and "symbolic link" in r.output and "--gradebook" in r.output
+    assert not (tmp_path / "nowhere").exists()
+    r = cli("check", "alexnet", good, "--gradebook", "MARKS.CSV")
+    assert r.exit_code == 1 and (tmp_path / "MARKS.CSV").read_text(encoding="utf-8").startswith(
+        "file,score")
+    # Whole or not at all: a write that fails leaves the old gradebook as it was, and no
+    # temporary file behind.
+    from archcalc.core import files
+
+    def fail(*a, **k):
+        raise OSError(28, "No space left on device")
+
+    before = (tmp_path / "MARKS.CSV").read_bytes()
+    monkeypatch.setattr(files.os, "replace", fail)
+    r = cli("check", "alexnet", good, good, "--gradebook", "MARKS.CSV", "--force")
+    assert r.exit_code == 2 and "Traceback" not in r.output, r.output
+    assert (tmp_path / "MARKS.CSV").read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["MARKS.CSV", "book.csv", "good.tsv"]
+
+
 def test_several_submissions_without_a_gradebook():
     r = cli("check", "alexnet", FILLED, BLANK, "--no-bias")
     assert r.exit_code == 1 and r.output.count("score:") == 2
@@ -833,3 +880,20 @@ def test_several_submissions_each_name_their_step(tmp_path, monkeypatch):
     assert code == 0 and text.count("1/1") == 2
     assert [s for s in said if s.startswith("marking")] == [
         f"marking {tmp_path / 'a.tsv'} (1 of 2)", f"marking {tmp_path / 'b.tsv'} (2 of 2)"]
+
+
+def test_check_help_lists_every_column_field_check_accepts():
+    """`check --help` listed 8 of the fields `--column HEADER=FIELD` accepts (issue 14): it
+    lists them from the one vocabulary, each one accepted."""
+    import re
+
+    text = " ".join(cli("check", "--help").output.split())
+    listed = re.search(r"Read the column headed HEADER as FIELD \(([^)]*)\)", text).group(1)
+    listed = listed.split(", ")
+    assert set(listed) == set(answers.FIELDS) | {"name"}
+    for field in listed:
+        r = cli("check", "alexnet", "-", "--column", f"Mine={field}",
+                input="layer\tMine\nconv1\t1\n")
+        assert "--column" not in r.output, (field, r.output)
+    r = cli("check", "alexnet", "-", "--column", "Mine=nothing", input="layer\tW\nconv1\t55\n")
+    assert r.exit_code == 2 and "training_flops" in r.output

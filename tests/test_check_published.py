@@ -213,6 +213,41 @@ def test_googlenet_table_1_pasted_from_the_paper():
     assert [r["how"] for r in d["rows"]] == ["paper row"] * 19
 
 
+def test_googlenet_table_1_with_a_students_mistakes_every_diagnosis_in_the_json():
+    """Issue 14: "Every diagnosis is in the JSON, shape ones included" — a pasted paper table's
+    wrong cells had their text but an empty `diagnoses`, and a wrong output size no diagnosis at
+    all. The paper's own Table 1, as a student might rewrite it: 3a's output with 192 channels
+    (its input's), conv2's ops doubled (FLOPs), 3a's params in thousands of 1000 (the paper's K
+    is 1024: 163,696 / 1000), 3b's depth 3; its printed cells keep the paper's explanations,
+    named 'as-printed'."""
+    text = (PUB / "googlenet-table1.md").read_text(encoding="utf-8")
+    for old, new in (("| inception (3a) |  | 28×28×256 |", "| inception (3a) |  | 28×28×192 |"),
+                     ("| 112K | 360M |", "| 112K | 719M |"), ("| 159K | 128M |", "| 164K | 128M |"),
+                     ("| inception (3b) |  | 28×28×480 | 2 |", "| inception (3b) |  | 28×28×480 | 3 |")):
+        assert old in text
+        text = text.replace(old, new, 1)
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "student.md"
+        path.write_text(text, encoding="utf-8")
+        code, d = mark("googlenet", path)
+    assert code == 1
+    wrong = {(c["row"], c["column"], c["given"]): (c["diagnoses"], c["diagnosis"])
+             for c in d["cells"] if c["verdict"] == "wrong"}
+    assert wrong[("inception (3a)", "output size", "28×28×192")] == (["shape"],
+                                                                     "C is 256, not 192")
+    assert wrong[("convolution", "ops", "719M")][0] == ["flops"]
+    assert "FLOPs" in wrong[("convolution", "ops", "719M")][1]
+    assert wrong[("inception (3a)", "params", "164K")][0] == ["k-base"]
+    assert wrong[("inception (3b)", "depth", "3")] == (["differs"], "depth computes 2 here")
+    # the paper's own five misprints keep the view's explanations, named
+    assert wrong[("convolution", "params", "2.7K")][0] == ["as-printed"]
+    assert "(7+7)" in wrong[("convolution", "params", "2.7K")][1]
+    assert all(diagnoses and text for diagnoses, text in wrong.values())
+    assert len(wrong) == 5 + 4
+
+
 def test_vgg_table_1_pasted_from_the_paper():
     """Simonyan & Zisserman 2015, "Very Deep Convolutional Networks for Large-Scale Image
     Recognition" (arXiv:1409.1556), Table 1 as printed (the configurations as columns, no row

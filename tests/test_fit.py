@@ -49,7 +49,7 @@ def test_wide_is_the_whole_table_and_machine_formats_are_untouched():
         assert run("table", "alexnet", "--format", fmt, columns="40") == t.render(fmt)
 
 
-RULE = re.compile(r"-+(  -+)*")
+RULE = re.compile(r"-+( {1,2}-+)*")      # one space apart where that makes a table fit
 
 
 def parts(text: str) -> list[tuple[list[str], list[list[str]]]]:
@@ -139,3 +139,79 @@ def test_any_table_fits_when_its_numbers_can(texts, numbers, width):
     for x in shown:
         kept = [x[k] for k in filled]
         assert ["".join(y.split()) for y in got[x[0]]] == ["".join(y.split()) for y in kept]
+
+
+# --- issue 15: the tables that were split or wrapped where they can fit -----------------------
+
+@pytest.mark.parametrize("network", ["alexnet", "resnet50", "resnet152", "vgg19-bn", "mobilenet_v2"])
+def test_training_fits_in_one_table(network):
+    """`table NET --training` was cut into two parts at 100 columns: FLOPs, which the foot gives
+    as 2 × MACs, is left out (and the line under the table says so), and where that is not
+    enough the columns are set one space apart; every other cell is kept. (Ten networks whose
+    layer names are long, DenseNet's and Inception-v3's, still need two parts.)"""
+    fitted = run("table", network, "--training")
+    assert "parts to fit" not in fitted and widest(fitted) <= 100
+    assert "left out to fit 100 columns: FLOPs = 2 × MACs (--wide: every column)" in " ".join(
+        fitted.split())
+    (headers, rows), = parts(run("table", network, "--training", "--wide"))
+    keep = [k for k, h in enumerate(headers) if h != "FLOPs" and any(r[k] for r in rows)]
+    assert joined(fitted) == [[r[k] for k in keep] for r in rows]
+    assert "train FLOPs" in fitted.split("\n\n")[1]
+
+
+def test_by_stage_keeps_its_sigma_labels_whole():
+    """`table resnet50 --by stage` wrapped 'Σ stage: 3 × bottleneck' over two lines at 100
+    columns: it leaves out FLOPs (2 × MACs) instead, and each label is whole on its line."""
+    out = run("table", "resnet50", "--by", "stage")
+    labels = [x for x in out.split("\n\n")[1].splitlines() if "Σ" in x]
+    assert len(labels) == 4 and all(re.search(r"Σ stage: \d × bottleneck", x) for x in labels)
+    table = out.split("\n\n")[1].splitlines()
+    assert all(x[0] != " " for x in table)           # no continuation line
+    assert widest(out) <= 100 and "parts to fit" not in out
+
+
+def test_rollup_json_carries_training_flops():
+    """The rollup's JSON tree lacked training_flops with --training: each group has it, the
+    sum of its layers' (as the flat JSON gives them), and has it only with --training."""
+    import json
+
+    flat = {x["name"]: x for x in json.loads(run("table", "resnet50", "--training", "--format",
+                                                 "json"))["layers"]}
+    tree = json.loads(run("table", "resnet50", "--training", "--by", "block", "--format",
+                          "json"))["rollup"]["tree"]
+    groups = [n for n in tree if "name" in n]
+    assert groups
+    for g in groups:
+        names = [k for k in flat if k == g["name"] or k.startswith(g["name"] + "_")
+                 or k.startswith(g["name"] + "/")]
+        assert g["training_flops"] == sum(flat[k]["training_flops"] for k in names), g["name"]
+    plain = json.loads(run("table", "resnet50", "--by", "block", "--format", "json"))
+    assert all("training_flops" not in n for n in plain["rollup"]["tree"])
+
+
+def _zoo() -> list[str]:
+    from archcalc.core import spec
+
+    return list(spec.catalogue())
+
+
+# Every command's default text output (no --wide): each line at most 100 *characters* (×, →, Σ
+# and ✓ are two or three bytes each in UTF-8, so a byte count would be the wrong measure).
+DEFAULT_TEXT = [
+    ["list"], ["compare", *_zoo()], ["table", "alexnet"], ["table", "resnet50", "--memory", "--rf"],
+    ["table", "resnet50", "--training"], ["table", "resnet50", "--by", "stage"],
+    ["table", "resnet50", "--depth", "2", "--training"], ["table", "googlenet", "--layout", "paper"],
+    ["table", "vit_b_16", "--convention", "torchinfo"], ["quiz", "googlenet", "--seed", "1"],
+    ["quiz", "alexnet", "--seed", "1", "--answers"], ["explain", "resnet50", "conv1"],
+    ["check", "alexnet", "tests/data/alexnet-seed-filled.tsv"], ["verify", "lenet5"],
+    ["verify", "resnet18", "--device", "meta"], ["verify", "lenet5", "alexnet", "--rows", "none"],
+]
+
+
+@pytest.mark.parametrize("args", DEFAULT_TEXT, ids=lambda a: " ".join(a[:4]))
+def test_every_commands_default_text_fits_100_characters(args):
+    r = CliRunner().invoke(main, args, env={"COLUMNS": None})
+    assert r.exit_code in (0, 1), r.output
+    lines = r.stdout.splitlines()
+    too_long = [(len(x), x) for x in lines if len(x) > 100]
+    assert not too_long, too_long[:3]

@@ -302,7 +302,15 @@ def test_gradebook(web_url):
     assert (a["file"], a["score"], a["wrong"], a["note"]) == ("a.tsv", "30/32", "2", "")
     assert "Conv3" in a["wrong cells"] and "Conv5" in a["wrong cells"]
     assert b["file"] == "b.txt" and b["score"] == "" and "no table found" in b["note"]
-    assert r["rows"][0] == {"file": "a.tsv", "score": {"text": "30/32"}}
+    first = r["rows"][0]
+    assert (first["file"], first["score"], first["wrong"], first["missing"]) == (
+        "a.tsv", {"text": "30/32"}, 2, 0)
+    # each wrong cell and its diagnosis, as the CSV's columns give them (issue 14/16: the page
+    # had only the file and the score)
+    assert "; ".join(c["cell"] for c in first["wrong_cells"]) == a["wrong cells"]
+    assert "; ".join(f"{c['where']}: {c['diagnosis']}" for c in first["wrong_cells"]) == (
+        a["diagnoses"])
+    assert all(c["diagnoses"] for c in first["wrong_cells"])
     assert "no table found" in r["rows"][1]["error"]
     assert rows == list(csv.reader(io.StringIO(api.gradebook(
         [("a.tsv", seed), ("b.txt", "nothing here")], api.load("alexnet")))))
@@ -315,13 +323,32 @@ def test_gradebook_takes_the_teachers_options(web_url):
     chen = "layer\tparams\nconv1\t34,848\nconv2\t614,400\nconv3\t884,736\n"
     subs = [{"name": "chen.tsv", "text": chen}]
     code, free = post(web_url, "gradebook", {"network": "alexnet", "submissions": subs})
-    assert code == 200 and free["rows"] == [{"file": "chen.tsv", "score": {"text": "3/3"}}]
+    assert code == 200 and [(x["file"], x["score"]) for x in free["rows"]] == [
+        ("chen.tsv", {"text": "3/3"})]
     code, fixed = post(web_url, "gradebook", {"network": "alexnet", "submissions": subs,
                                               "bias": True})
-    assert code == 200 and fixed["rows"] == [{"file": "chen.tsv", "score": {"text": "0/3"}}]
+    assert code == 200 and [(x["file"], x["score"]) for x in fixed["rows"]] == [
+        ("chen.tsv", {"text": "0/3"})]
+    assert [c["diagnoses"][0] for c in fixed["rows"][0]["wrong_cells"]] == ["biases"] * 3
     assert fixed["csv"] == api.gradebook([("chen.tsv", chen)], api.load("alexnet"), bias=True)
     code, r = post(web_url, "gradebook", {"network": "alexnet", "submissions": subs, "k": 1010})
     assert code == 400 and "k: expected 1000 or 1024" in r["error"]
+
+
+def test_check_takes_the_dtype_of_check(web_url):
+    """`archcalc check --dtype` has its control on the page: conv1's activations in bytes at
+    fp16, one cell (too few to decide the dtype from), is wrong as fp32 and right at fp16,
+    for one table and for a gradebook; a dtype check does not know is refused in its words."""
+    table = "layer\tact. bytes\nconv1\t580,800\n"
+    for dtype, score in ((None, "0/1"), ("fp16", "1/1")):
+        req = {"network": "alexnet", "answers": table, **({"dtype": dtype} if dtype else {})}
+        code, r = post(web_url, "check", req)
+        assert code == 200 and r["result"]["score"]["text"] == score
+        code, g = post(web_url, "gradebook", {**req, "submissions": [{"name": "a",
+                                                                      "text": table}]})
+        assert code == 200 and g["rows"][0]["score"]["text"] == score
+    code, r = post(web_url, "check", {"network": "alexnet", "answers": table, "dtype": "fp64"})
+    assert code == 400 and "--dtype" in r["error"] and "fp16" in r["error"]
 
 
 def test_quiz_and_its_marking(web_url):

@@ -247,6 +247,40 @@ def test_gradebook_page(page, tmp_path):
         ("ana.tsv", "27/32"), ("chen.tsv", "0/3"), ("dana.txt", "")]
     assert rows[1]["wrong cells"].startswith("conv1 params: 34,848 (expected 34,944)")
     assert "no table found" in rows[2]["note"]
+    # The page shows each wrong cell and its diagnosis, as the CSV has them (issue 14/16: it
+    # showed only the file and the score).
+    for shown_row, row in zip(shown, rows):
+        wrong = page.eval_on_selector_all(
+            f"#gradebook tbody tr:nth-child({rows.index(row) + 1}) td.wrong-cells li",
+            "lis => lis.map(li => li.firstChild.textContent)")
+        assert "; ".join(wrong) == row["wrong cells"]
+        for why in filter(None, row["diagnoses"].split("; conv")):
+            assert why.split(": ", 1)[1].split(";")[0] in shown_row[2]
+    assert len(page.query_selector_all("#gradebook tbody tr:nth-child(2) td.wrong-cells li")) == 3
+
+
+def test_check_page_has_the_dtype_of_check(page):
+    """The check page had no dtype control, while `archcalc check` has --dtype: conv1's
+    activations in bytes at fp16 (290,400 values × 2 bytes), one cell (too few to decide the
+    dtype from), is wrong read as fp32 and right with the control at fp16, as the CLI marks it."""
+    from click.testing import CliRunner
+
+    from archcalc.cli import main
+
+    table = "layer\tact. bytes\nconv1\t580,800\n"
+    visit(page, "#check")
+    assert page.eval_on_selector_all("#check-dtype option", "os => os.map(o => o.value)") == [
+        "", "fp32", "fp16", "bf16", "int8"]
+    page.select_option("#check-network", "alexnet")
+    page.fill("#answers", table)
+    for dtype, score in (("", "0/1"), ("fp16", "1/1")):
+        page.select_option("#check-dtype", dtype)
+        page.click("#check-go")
+        page.wait_for_selector("#check-score")
+        assert page.inner_text("#check-score").startswith(f"score: {score}")
+        cli = CliRunner().invoke(main, ["check", "alexnet", "-", *(["--dtype", dtype] if dtype
+                                                                    else [])], input=table)
+        assert f"score: {score} " in cli.output
 
 
 def test_quiz_page(page):

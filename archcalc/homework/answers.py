@@ -148,11 +148,12 @@ def _candidates(text: str) -> list[tuple[str, list[int], list[list[str]]]]:
     mine = {i for _, nums, _ in listed for i in nums}
     found = [t for t in found if not mine & set(t[1])] + listed
     taken = {i for _, nums, _ in found for i in nums}
-    for t in ruled_tables(lines) + aligned_tables(lines):   # columns aligned by spaces:
-        #                                   under a rule of dashes, or model summaries
+    used: dict[int, set[int]] = {}          # a ruled table's lines, its later parts' included
+    for t in ruled_tables(lines, used) + aligned_tables(lines):    # columns aligned by
+        #                                   spaces: under a rule of dashes, or model summaries
         if not taken & set(t[1]):
             found.append(t)
-            taken |= set(t[1])
+            taken |= set(t[1]) | (used.get(t[1][0], set()) if t[0] == "ruled" else set())
     if not found:
         found += _csv_tables(lines)
     return sorted(found, key=lambda t: t[1][0])
@@ -302,6 +303,26 @@ _BY_ALIAS = {plain(a): f for f, names in ALIASES.items() for a in names}
 FIELDS = ("W", "H", "C", "output", "params", "macs", "activations", "activation_bytes",
           "param_bytes", "rf", "rf_jump", "rf_start", "fvcore_flops", "ptflops_macs",
           "keras_params", "torchinfo_mult_adds", "thop_macs", "training_flops")
+
+
+def _printed() -> None:
+    """The headers archcalc's own layer table prints, and their ``short`` forms (what a text
+    table fitted to a narrow terminal prints instead: ``acts``, ``act. B``), read as the field
+    of their column: taken from the report's columns themselves, so that a header or an
+    abbreviation added there is read here too. (A header cut with a full stop, ``torchin.``,
+    is read in ``column``.)"""
+    from ..render.report import COLUMNS
+
+    as_field = {"h": "H", "w": "W", "c": "C", "flops": "macs"}
+    for key, col in COLUMNS.items():
+        field = as_field.get(key, key)
+        if field in FIELDS:
+            for h in (col.header, col.short):
+                if h:
+                    _BY_ALIAS.setdefault(plain(h), field)
+
+
+_printed()
 RF_FIELDS = ("rf", "rf_jump", "rf_start")
 # A byte unit in a header: "memory (KB)", "Memory [MiB]", "params (MB)", "act. bytes (KiB)".
 _BYTES = re.compile(r"^(?P<rest>.*?)(?:\s+in)?[\s(\[,]*\b(?P<unit>bytes|b|kb|mb|gb|kib|mib|gib)"
@@ -356,7 +377,23 @@ def column(index: int, header: str, mapping: dict[str, str] | None = None) -> Co
                       _UNITS.get(unit) or _UNITS[unit[-1]])
     if len(key) > 1 and key[0] in "kmg" and key[1:] in ("flops", "macs", "params", "ops"):
         return Column(index, header, _BY_ALIAS[key[1:]], key[0].upper())   # "GFLOPs"
+    cut = _cut(header)
+    if cut:
+        return Column(index, header, cut)
     return Column(index, header, "")
+
+
+def _cut(header: str) -> str:
+    """The field of a header cut with a full stop, as a text table fitted to a narrow terminal
+    prints one that has no short form (``torchin.`` for ``torchinfo mult-adds``, ``Keras p.``
+    for ``Keras params``: ``render.table._short``): the one field whose headers begin so, or
+    ""."""
+    h = header.strip()
+    stem = plain(h[:-1])
+    if not h.endswith(".") or len(stem) < 3:
+        return ""
+    found = {f for a, f in _BY_ALIAS.items() if a.startswith(stem)}
+    return found.pop() if len(found) == 1 else ""
 
 
 def columns(header, mapping: dict[str, str] | None = None) -> list[Column]:

@@ -144,13 +144,22 @@ def aligned_tables(lines: list[str]) -> list[tuple[str, list[int], list[list[str
     return out
 
 
-_DASHES = re.compile(r"^\s*-{2,}(?: {1,}-{2,})+\s*$")
+_DASHES = re.compile(r"^\s*-{2,}(?: {1,}-+)+\s*$")     # a one-character column: one dash
 
 
-def ruled_tables(lines: list[str]) -> list[tuple[str, list[int], list[list[str]]]]:
+def ruled_tables(lines: list[str], used: dict[int, set[int]] | None = None
+                 ) -> list[tuple[str, list[int], list[list[str]]]]:
     """Tables whose header is underlined by one run of dashes per column (``archcalc table``'s
     text, tabulate's "simple" format): each cell is cut at its column's dashes, so a blank cell
-    stays in its column; a second rule before the total row is skipped."""
+    stays in its column; a second rule before the total row is skipped.
+
+    archcalc's own text fitted to a terminal (``render.table.fitted_lines``) is read back whole:
+    a line whose first cell is blank and whose other cells are words continues the row above
+    (a text cell wrapped: "3×3 s1 p1" + "ceil"), and a table cut into parts (each the first
+    column and the columns that fit beside it, one under the other) is joined again row by
+    row, when the parts follow each other and their first columns are the same. ``used``
+    receives, by each table's header line, every line it was read from (its later parts'
+    lines included)."""
     out = []
     i = 0
     while i + 1 < len(lines):
@@ -170,10 +179,40 @@ def ruled_tables(lines: list[str]) -> list[tuple[str, list[int], list[list[str]]
         j = i + 2
         while j < len(lines) and lines[j].strip():
             if not _DASHES.match(lines[j]):
-                rows.append(cut(lines[j]))
-                nums.append(j)
+                cells = cut(lines[j])
+                if len(rows) > 1 and _continues(rows[-1], cells):
+                    rows[-1] = [f"{a} {b}" if b else a for a, b in zip(rows[-1], cells)]
+                else:
+                    rows.append(cells)
+                    nums.append(j)
             j += 1
         if len(rows) >= 2:
-            out.append(("ruled", nums, rows))
+            last = out[-1] if out else None
+            if (last is not None and _follows(lines, last[3], i)
+                    and [r[0] for r in last[2]] == [r[0] for r in rows]):
+                last[2][:] = [a + b[1:] for a, b in zip(last[2], rows)]
+                last[3] = j
+            else:
+                out.append(["ruled", nums, rows, j])
+            if used is not None:
+                used.setdefault(out[-1][1][0], set()).update(range(i, j))
         i = j
-    return out
+    return [(fmt, nums, rows) for fmt, nums, rows, _ in out]
+
+
+_NUMBER = re.compile(r"[\s+-]*\d[\d\s,.'’]*(?:\s*[A-Za-z]{1,3})?(?:\s*\(.*\))?")   # 34,944; 1.2 MB
+
+
+def _continues(above: list[str], cells: list[str]) -> bool:
+    """A wrapped text cell's next line: the first cell blank, every other written cell under a
+    written text cell (numbers are never wrapped; a long name is broken anywhere, so the
+    piece may be digits: ``block35_10/branches/relu`` + ``6``)."""
+    written = [k for k, c in enumerate(cells) if c]
+    return (not cells[0] and bool(written) and all(
+        above[k] and not _NUMBER.fullmatch(above[k]) for k in written))
+
+
+def _follows(lines: list[str], end: int, start: int) -> bool:
+    """Whether only blank lines lie between a table ending before line ``end`` and the header
+    at ``start`` (the next part of a table cut into parts)."""
+    return start >= end and all(not lines[k].strip() for k in range(end, start))

@@ -89,27 +89,30 @@ class Column(Record):
     """One column: ``value(row, ctx)`` is the exact value (an int or a string); ``kind`` says
     how a human-readable format prints it: ``text``, ``size`` (H, W, C: separators only),
     ``count`` (units apply), ``bytes``; counts and bytes are totalled. ``short``: the header
-    abbreviated, when a text table is fitted to a narrow terminal. ``own``: the value depends
-    on the layer's name or its inputs' names (its receptive field); every other column's value
-    depends only on what a layer's repeats share (``shared_key``), and is computed once for
-    them."""
+    abbreviated, when a text table is fitted to a narrow terminal; ``spare``: what gives every
+    cell of the column when a fitted text table leaves it out (``render.table.Column``). ``own``:
+    the value depends on the layer's name or its inputs' names (its receptive field); every other
+    column's value depends only on what a layer's repeats share (``shared_key``), and is computed
+    once for them."""
 
-    __slots__ = ("key", "header", "value", "kind", "short", "own")
+    __slots__ = ("key", "header", "value", "kind", "short", "own", "spare")
     key: str
     header: str
     value: Callable[[LayerRow, "Context"], object]
     kind: str
     short: str
     own: bool
+    spare: str
 
     def __init__(self, key: str, header: str, value: Callable[[LayerRow, "Context"], object],
-                 kind: str = "count", short: str = "", own: bool = False):
+                 kind: str = "count", short: str = "", own: bool = False, spare: str = ""):
         _set(self, "key", key)
         _set(self, "header", header)
         _set(self, "value", value)
         _set(self, "kind", kind)
         _set(self, "short", short)
         _set(self, "own", own)
+        _set(self, "spare", spare)
 
     @property
     def totalled(self) -> bool:
@@ -237,6 +240,19 @@ def column_keys(a: Analysis, opt: Options, machine: bool = False) -> list[str]:
     if opt.rf:
         keys += RF_KEYS
     return keys + ["notes"]
+
+
+def human_columns(a: Analysis, opt: Options) -> list[Column]:
+    """The columns of the human-readable layer table: FLOPs is spare there (a text table fitted
+    to a narrow terminal may leave it out) when it is 2 × MACs in every row, the MACs column
+    beside it and the foot saying so: without ``--count`` extras."""
+    keys = column_keys(a, opt)
+    cols = [COLUMNS[k] for k in keys]
+    if not opt.count and "macs" in keys:
+        c = COLUMNS["flops"]
+        spare = c.replace(spare="2 × MACs")
+        cols = [spare if x is c else x for x in cols]
+    return cols
 
 
 def find_column(name: str) -> str:
@@ -579,7 +595,7 @@ def _rollup_totals(a: Analysis, opt: Options, cols):
 def rollup_table(a: Analysis, opt: Options) -> T.Table:
     """The layer table rolled up (``--depth`` or ``--by``): one line per group or layer shown,
     the totals over every layer as in the flat table."""
-    cols = [COLUMNS[k] for k in column_keys(a, opt)]
+    cols = human_columns(a, opt)
     head = _head(a)
     return T.Table(cols, lambda: _rollup_human(a, opt, cols),
                    lambda: _rollup_totals(a, opt, cols), title=head[0], head=head[1:],
@@ -617,7 +633,8 @@ def rollup_tree(a: Analysis, opt: Options) -> list[dict]:
     from ..analysis import rollup as R
 
     ctx = Context(a, opt)
-    keys = ("params", "macs", "flops", "activations")
+    keys = ("params", "macs", "flops", "activations") + (("training_flops",) if opt.training
+                                                          else ())
     top = R.tree(a)
     collapsed = {id(line.node) for line in R.lines(top, depth=opt.depth, by=opt.by)
                  if line.collapsed}
@@ -645,7 +662,7 @@ def table(a: Analysis, opt: Options = Options()) -> T.Table:
     when its format is written, its rows one at a time."""
     if rolled_up(opt):
         return rollup_table(a, opt)
-    cols = [COLUMNS[k] for k in column_keys(a, opt)]
+    cols = human_columns(a, opt)
     rows = _Rows(a, opt, cols)
     head = _head(a)
     return T.Table(cols, lambda: _human(a, opt, cols, rows), rows.totals, title=head[0],

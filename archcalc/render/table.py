@@ -65,20 +65,25 @@ class Column(Record):
     ``size`` (thousands separators), ``count`` (``--units`` applies), ``bytes`` (with
     ``--units si``, decimal and binary prefixes). Counts and bytes are totalled. ``short``: the
     header abbreviated, for a text table fitted to a narrow terminal (default: the header cut,
-    with a full stop). (The renderer reads only these attributes, ``short`` where there is one:
-    a view's own column class may add more.)"""
+    with a full stop). ``spare``: where the column can be left out of a text table fitted to a
+    narrow terminal, what gives its every cell instead (FLOPs' ``"2 × MACs"``, which the foot
+    says too); "" (the default) where it cannot. (The renderer reads only these attributes,
+    ``short`` and ``spare`` where there are: a view's own column class may add more.)"""
 
-    __slots__ = ("key", "header", "kind", "short")
+    __slots__ = ("key", "header", "kind", "short", "spare")
     key: str
     header: str
     kind: str
     short: str
+    spare: str
 
-    def __init__(self, key: str, header: str, kind: str = "text", short: str = ""):
+    def __init__(self, key: str, header: str, kind: str = "text", short: str = "",
+                 spare: str = ""):
         _set(self, "key", key)
         _set(self, "header", header)
         _set(self, "kind", kind)
         _set(self, "short", short)
+        _set(self, "spare", spare)
 
     @property
     def totalled(self) -> bool:
@@ -293,9 +298,11 @@ class Packed:
     giving its rows' cells afresh), when only its widths are measured and its rows made again as
     they are written: a table of any length in constant memory."""
 
-    def __init__(self, headers: list[str], aligns: list[str], shorts: list[str] | None = None):
+    def __init__(self, headers: list[str], aligns: list[str], shorts: list[str] | None = None,
+                 spares: list[str] | None = None):
         self.headers, self.aligns = headers, aligns
         self.shorts = shorts or [""] * len(headers)
+        self.spares = spares or [""] * len(headers)
         self.cell_widths = [0] * len(headers)
         self.rows: list[str] = []
         self.body = 0              # how many rows come before the total rows
@@ -351,7 +358,8 @@ def text_lines(t: Table, fmt: str = "text", width: int | None = None) -> Iterato
         yield from wrapped(top, width)
         yield ""
     p = Packed([escape(c.header) for c in cols], [align(c) for c in cols],
-               [printable(getattr(c, "short", "") or "") for c in cols])
+               [printable(getattr(c, "short", "") or "") for c in cols],
+               [printable(getattr(c, "spare", "") or "") for c in cols])
     blank = t.blank if style == "text" else ""
     if callable(t.rows):
         measure = cell_maker(cols, t.units, t.kilo, escape, blank, p.cell_widths)
@@ -421,9 +429,11 @@ def _packed(rows, headers, aligns, totals=()) -> Packed:
 
 
 def text_table(body: list[list[str]], totals: list[list[str]], headers: list[str],
-               aligns: list[str]) -> str:
-    """``table_lines`` of cells already strings, as one string."""
-    return "\n".join(table_lines(_packed(body, headers, aligns, totals)))
+               aligns: list[str], width: int | None = None) -> str:
+    """``table_lines`` of cells already strings, as one string (fitted to ``width``:
+    ``fitted_lines``)."""
+    p = _packed(body, headers, aligns, totals)
+    return "\n".join(table_lines(p) if width is None else fitted_lines(p, width))
 
 
 def simple_table(rows: list[list[str]], headers: list[str], aligns: list[str]) -> str:
@@ -767,13 +777,18 @@ def fitted_lines(p: Packed, width: int) -> Iterator[str]:
     2. the headers lose tabulate's padding of two;
     3. a header wider than its column's cells is abbreviated (its column's ``short``, or if
        longer than ``SHORT_MIN``, cut);
-    4. text columns other than the first (descriptions, sources, notes) are wrapped at spaces,
+    4. a column whose every cell another gives (its ``spare``: FLOPs = 2 × MACs) is left
+       out, the last such column first, where that makes the table fit whole, or fit by
+       wrapping where wrapping alone would not (never only to narrow its parts);
+    5. text columns other than the first (descriptions, sources, notes) are wrapped at spaces,
        the widest first, to no narrower than ``WRAP_MIN`` (or their header);
-    5. what is still too wide is cut into parts, each a table of the first column and the
+    6. the columns are set one space apart instead of two, where that makes the table fit
+       whole (steps 4 and 5 are then taken at that spacing);
+    7. what is still too wide is cut into parts, each a table of the first column and the
        columns that fit beside it, one under the other.
 
-    Numbers are never cut or wrapped. A line under the table names the abbreviations, and the
-    parts."""
+    Numbers are never cut or wrapped. A line under the table names the abbreviations, the
+    columns left out and how to have them, and the parts."""
     import textwrap
 
     n = len(p.headers)
@@ -781,8 +796,10 @@ def fitted_lines(p: Packed, width: int) -> Iterator[str]:
     headers = list(p.headers)
     w = {i: max(len(headers[i]) + 2, p.cell_widths[i]) for i in keep}
 
-    def size(cols) -> int:
-        return sum(w[i] for i in cols) + 2 * (len(cols) - 1)
+    gap = 2                     # spaces between columns
+
+    def size(cols, g=None) -> int:
+        return sum(w[i] for i in cols) + (g or gap) * (len(cols) - 1)
 
     shortened = []
     if size(keep) > width:
@@ -791,10 +808,37 @@ def fitted_lines(p: Packed, width: int) -> Iterator[str]:
         for i in keep:
             short = _short(headers[i], p.shorts[i], p.cell_widths[i])
             if short != headers[i]:
-                shortened.append(f"{short} = {headers[i]}")
+                shortened.append((i, f"{short} = {headers[i]}"))
                 headers[i] = short
                 w[i] = max(len(short), p.cell_widths[i])
     wrap = {i: max(WRAP_MIN, len(headers[i])) for i in keep[1:] if p.aligns[i] == "left"}
+
+    def narrowest(cols, g) -> int:        # the narrowest wrapping makes ``cols``
+        return size(cols, g) - sum(max(0, w[i] - wrap[i]) for i in cols if i in wrap)
+
+    def plan(g):
+        """(the columns kept, the spare ones left out) with ``g`` spaces between columns:
+        spare columns are left out where that makes the table fit whole, or fit by wrapping
+        where wrapping alone would not; never only to make its parts narrower."""
+        spared, fewer = [], list(keep)
+        for i in reversed(keep[1:]):
+            if size(fewer, g) <= width:
+                break
+            if p.spares[i]:
+                fewer.remove(i)
+                spared.append(i)
+        if spared and (size(fewer, g) <= width
+                       or narrowest(fewer, g) <= width < narrowest(keep, g)):
+            return fewer, spared
+        return keep, []
+
+    keep2, spared = plan(2)
+    if narrowest(keep2, 2) > width:     # one space between columns, where that makes it fit
+        keep1, spared1 = plan(1)
+        if narrowest(keep1, 1) <= width:
+            gap, keep2, spared = 1, keep1, spared1
+    keep = keep2
+    wrap = {i: x for i, x in wrap.items() if i in keep}
     excess = size(keep) - width
     while excess > 0:           # one character at a time off the widest: a few hundred steps
         can = [i for i in wrap if w[i] > wrap[i]]
@@ -817,7 +861,7 @@ def fitted_lines(p: Packed, width: int) -> Iterator[str]:
         pieces = [textwrap.wrap(cells[i], w[i], break_on_hyphens=False) or [""]
                   if len(cells[i]) > w[i] else [cells[i]] for i in cols]
         for k in range(max(len(x) for x in pieces)):
-            yield "  ".join((x[k] if k < len(x) else "").ljust(w[i])
+            yield (" " * gap).join((x[k] if k < len(x) else "").ljust(w[i])
                             if p.aligns[i] == "left" else (x[k] if k < len(x) else "").rjust(w[i])
                             for i, x in zip(cols, pieces)).rstrip()
 
@@ -825,7 +869,7 @@ def fitted_lines(p: Packed, width: int) -> Iterator[str]:
     for number, cols in enumerate(parts):
         if number:
             yield ""
-        rule = "  ".join("-" * w[i] for i in cols)
+        rule = (" " * gap).join("-" * w[i] for i in cols)
         yield from lines(cols, headers)
         yield rule
         # Each row's cells come padded to their widths (a cell wider than its column comes
@@ -838,10 +882,15 @@ def fitted_lines(p: Packed, width: int) -> Iterator[str]:
             if narrowed and any(len(cells[i]) > w[i] for i in narrowed):
                 yield from lines(cols, cells)
             else:
-                yield "  ".join([cells[i] for i in cols]).rstrip()
+                yield (" " * gap).join([cells[i] for i in cols]).rstrip()
     said = []
+    shortened = [x for i, x in shortened if i in keep]
     if shortened:
         said.append("shortened headers: " + ", ".join(shortened))
+    if spared:
+        said.append(f"left out to fit {width} columns: "
+                    + ", ".join(f"{p.headers[i]} = {p.spares[i]}" for i in reversed(spared))
+                    + " (--wide: every column)")
     if len(parts) > 1:
         said.append(f"the table is in {len(parts)} parts to fit {width} columns (--wide: one "
                     "table)")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..core.printable import printable
-from ..render.table import text_table
+from ..render.table import text_table, wrapped
 from .check import LayerCheck, NetworkCheck
 from .reference import ReferenceCheck
 
@@ -86,20 +86,26 @@ def _what(c: LayerCheck) -> str:
     return "; ".join(out)
 
 
-def _table(rows: list[list[str]], headers: list[str], aligns: list[str]) -> str:
+def _table(rows: list[list[str]], headers: list[str], aligns: list[str],
+           width: int | None = None) -> str:
     """A plain-text table drawn as every archcalc table is (``render.table``), each cell with its
-    control characters shown escaped."""
-    return text_table([[printable(c) for c in r] for r in rows], [], headers, aligns)
+    control characters shown escaped, fitted to ``width`` (None: whole)."""
+    return text_table([[printable(c) for c in r] for r in rows], [], headers, aligns, width)
 
 
-def render_reference(ref: ReferenceCheck) -> str:
+def fit(text: str, width: int | None) -> str:
+    """Lines of prose wrapped to ``width`` (None: as they are), as every table's foot is."""
+    return "\n".join(wrapped(text.split("\n"), width))
+
+
+def render_reference(ref: ReferenceCheck, width: int | None = None) -> str:
     if ref.skipped:
         hint = " Install it with pip install 'archcalc[xcheck]'." if ref.missing_library else ""
-        return f"cross-check skipped: {ref.skipped}; {ref.not_checked}.{hint}\n"
+        return fit(f"cross-check skipped: {ref.skipped}; {ref.not_checked}.{hint}", width) + "\n"
     value = lambda v: _shape(v) if isinstance(v, tuple) else _num(v)     # noqa: E731
     rows = [[i.what, value(i.ours), value(i.theirs), OK if i.ok else BAD] for i in ref.items]
     table = _table(rows, ["cross-check", "archcalc", ref.reference.title, ""],
-                   ["left", "right", "right", "left"])
+                   ["left", "right", "right", "left"], width)
     return table + "\n"
 
 
@@ -116,27 +122,28 @@ META = ("\nmeta: the forward pass ran on the meta device, which computes shapes 
         "nothing was allocated, and the outputs' finiteness was not checked.")
 
 
-def render(nc: NetworkCheck, rows: str = "all") -> str:
+def render(nc: NetworkCheck, rows: str = "all", width: int | None = None) -> str:
     """The report for one network: ``rows`` "all" (every layer, the cross-check, the
-    conventions), "failures" (only what disagrees) or "none" (the verdict line only)."""
+    conventions), "failures" (only what disagrees) or "none" (the verdict line only); its text
+    fitted to ``width`` as every table's is (None: whole, ``--wide``)."""
     shown = nc.layers if rows == "all" else nc.failures if rows == "failures" else ()
     ref = nc.reference
     show_ref = ref is not None and rows != "none" and (rows == "all" or not ref.ok
                                                        or bool(ref.skipped))
     out = []
     if shown or show_ref:
-        out.append(f"{printable(nc.network)} — archcalc vs torch ({nc.device}, batch {nc.batch}, "
-                   f"{nc.input_text})")
+        out.append(fit(f"{printable(nc.network)} — archcalc vs torch ({nc.device}, batch "
+                       f"{nc.batch}, {nc.input_text})", width))
     if shown:
         table = _table([_row(c) for c in shown],
                        ["layer", "kind", "shape", "torch", "params", "torch", "FLOPs", "torch", ""],
-                       ["left", "left"] + ["right"] * 6 + ["left"])
+                       ["left", "left"] + ["right"] * 6 + ["left"], width)
         out += ["", table]
     if show_ref:
-        out += ["", render_reference(ref).rstrip("\n")]
+        out += ["", render_reference(ref, width).rstrip("\n")]
     if rows == "all":
-        out += ["", CONVENTIONS + (META if nc.device == "meta" else "")]
+        out += ["", fit(CONVENTIONS + (META if nc.device == "meta" else ""), width)]
     if out:
         out.append("")
-    out.append(verdict(nc))
+    out.append(fit(verdict(nc), width))
     return "\n".join(out) + "\n"

@@ -73,11 +73,13 @@ def zoo() -> list[str]:
     return list(spec.catalogue())      # by file, then its variants in order
 
 
-def run(nets, device: str, batch: int, rows: str, changed: str = "") -> int:
-    """Verify the loaded networks ``nets`` and print a report for each; the exit status (0 all
-    agree, 1 any disagreement). Raises ``ArchcalcError`` if the device cannot be used."""
+def run(nets, device: str, batch: int, rows: str, changed: str = "",
+        width: int | None = None) -> int:
+    """Verify the loaded networks ``nets`` and print a report for each, its text fitted to
+    ``width`` (None: whole); the exit status (0 all agree, 1 any disagreement). Raises
+    ``ArchcalcError`` if the device cannot be used."""
     prepare(device)                 # first: says how to install torch if it is missing
-    from .render import CONVENTIONS, META, render
+    from .render import CONVENTIONS, META, fit, render
 
     for n in nets if device != "meta" else ():   # meta allocates nothing; others checked first
         check_size(n, batch)
@@ -88,15 +90,15 @@ def run(nets, device: str, batch: int, rows: str, changed: str = "") -> int:
                                item_show_func=lambda n: n.name if n else "") as items:
             results = [verify(n, device, batch, changed) for n in items]
         for r in results:
-            click.echo(render(r, rows), nl=False)
+            click.echo(render(r, rows, width), nl=False)
     else:
         for n in nets:
             results.append(verify(n, device, batch, changed))
-            click.echo(render(results[-1], rows), nl=False)
+            click.echo(render(results[-1], rows, width), nl=False)
     if len(results) > 1:
         bad = [r.network for r in results if not r.ok]
-        click.echo(f"\n{len(results) - len(bad)} of {len(results)} networks agree"
-                   + (f"; disagree: {', '.join(bad)}" if bad else ""))
+        click.echo("\n" + fit(f"{len(results) - len(bad)} of {len(results)} networks agree"
+                              + (f"; disagree: {', '.join(bad)}" if bad else ""), width))
         if rows != "all":
-            click.echo("\n" + CONVENTIONS + (META if device == "meta" else ""))
+            click.echo("\n" + fit(CONVENTIONS + (META if device == "meta" else ""), width))
     return 0 if all(r.ok for r in results) else 1

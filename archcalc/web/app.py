@@ -306,9 +306,12 @@ def check_options(d: dict) -> dict:
     rounding = text(d, "rounding") or None
     if rounding not in (None, "floor", "ceil"):
         raise Bad("rounding: expected floor or ceil")
+    from .. import options as O
+
     return dict(columns=api.column_mapping(mapping), by_order=flag(d, "by_order"),
                 bias=flag(d, "bias", None), flops=flag(d, "flops", None), k_base=k,
-                rounding=rounding, table=whole(d, "table", None, 1, 1000), family=not sets(d))
+                rounding=rounding, table=whole(d, "table", None, 1, 1000), family=not sets(d),
+                bytes_per_value=O.bytes_per_value(text(d, "dtype") or None))
 
 
 def gradebook(d: dict, state) -> dict:
@@ -326,12 +329,21 @@ def gradebook(d: dict, state) -> dict:
         if not isinstance(s, dict):
             raise Bad("submissions: expected {name, text} for each file")
         files.append((text(s, "name") or "submission", text(s, "text", "", limit=MAX_BODY)))
+    from ..homework.check import gradebook as G
+
     net = graph(d)
-    book = api.gradebook(files, net, input_of(d), **check_options(d))
+    entries = api.gradebook_entries(files, net, input_of(d), **check_options(d))
+    book = G.to_csv(entries)
     rows = []
-    for row in list(csv.DictReader(io.StringIO(book))):
-        rows.append({"file": row["file"], "score": {"text": row["score"]}} if row["score"]
-                    else {"file": row["file"], "error": row["note"]})
+    for e, row in zip(entries, list(csv.DictReader(io.StringIO(book)))):
+        if not row["score"]:
+            rows.append({"file": row["file"], "error": row["note"]})
+            continue
+        rows.append({"file": row["file"], "score": {"text": row["score"]},
+                     **{k: int(row[h]) for k, h in (("right", "right"), ("rounded", "rounded"),
+                                                    ("wrong", "wrong"), ("missing", "missing"),
+                                                    ("unread", "not read"))},
+                     "wrong_cells": G.wrong_cells(e), "note": row["note"]})
     return {"csv": book, "filename": "gradebook.csv", "rows": rows}
 
 

@@ -44,15 +44,27 @@ def mark_all(submissions: Iterable[tuple[str, object]],
     return out
 
 
+def wrong_cells(e: Entry) -> list[dict]:
+    """Each wrong cell of a submission as the gradebook gives it: ``cell`` (where, what was
+    written and what was expected), ``diagnosis`` (its text, "" when none fits) and
+    ``diagnoses`` (the names of every one that fits); the CSV's two columns join them, the web
+    page lists them."""
+    if e.marking is None:
+        return []
+    return [{"cell": f"{c.row} {c.column}: {c.given} (expected {_value(c.expected)})",
+             "where": f"{c.row} {c.column}", "diagnosis": c.diagnosis or "",
+             "diagnoses": list(c.diagnoses)}
+            for c in e.marking.cells if c.verdict == "wrong"]
+
+
 def row(e: Entry) -> list[str]:
     m = e.marking
     if m is None:
         return [e.name, "", "", "", "", "", "", "", "", e.error]
     s = m.score()
-    wrong = [c for c in m.cells if c.verdict == "wrong"]
-    cells = "; ".join(f"{c.row} {c.column}: {c.given} (expected {_value(c.expected)})"
-                      for c in wrong)
-    why = "; ".join(f"{c.row} {c.column}: {c.diagnosis}" for c in wrong if c.diagnosis)
+    wrong = wrong_cells(e)
+    cells = "; ".join(c["cell"] for c in wrong)
+    why = "; ".join(f"{c['where']}: {c['diagnosis']}" for c in wrong if c["diagnosis"])
     note = "nothing answered" if not s["marked"] else ""
     return [e.name, s["text"], str(s["right"]), str(s["rounded"]), str(s["wrong"]),
             str(s["missing"]), str(s["unread"]), cells, why, note]

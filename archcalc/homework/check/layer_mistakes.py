@@ -89,10 +89,12 @@ def d_flatten(c: Ctx) -> str | None:
         return None
     x = r.input_shapes[0] if r.input_shapes else None
     rule = RULES[r.kind]
-    flattens = rule.category == "reshape" and r.output.flat and x is not None and not x.flat
-    if flattens and (c.field == "C" or c.field == "activations" and not c.conv.in_place):
+    if _flattens(r) and (c.field == "C" or c.field == "activations" and not c.conv.in_place):
         return f"the flatten size is H·W·C = {x.h}·{x.w}·{x.c} = {x.elements:,}"
-    if rule.category == "fully connected" and c.field in ("params", "macs") and x is not None:
+    # Only a layer whose input was flattened from a map (not a fully connected layer after
+    # another, nor ViT's head on the class token, a vector taken from the tokens).
+    if (rule.category == "fully connected" and c.field in ("params", "macs") and x is not None
+            and (not x.flat or _unflattened(c, r) is not None)):
         n_out = r.output.c
         bias = r.counts.biases if (c.field == "params" and c.conv.bias) else 0
         per = c.scaled(n_out) if c.field == "macs" else n_out
@@ -113,13 +115,22 @@ def d_flatten(c: Ctx) -> str | None:
     return None
 
 
+def _flattens(r: LayerRow) -> bool:
+    """A reshape of a map into a vector of all its values (flatten), not one that picks some
+    of them (ViT's class token, x[:, 0])."""
+    x = r.input_shapes[0] if r.input_shapes else None
+    return (RULES[r.kind].category == "reshape" and r.output.flat and x is not None
+            and not x.flat and r.output.elements == x.elements)
+
+
 def _unflattened(c: Ctx, r: LayerRow):
-    """The feature map a fully connected layer's input was flattened from, if any."""
+    """The feature map a fully connected layer's input was flattened from, if any (through
+    layers that keep a vector, as dropout does)."""
     by_name = {x.name: x for x in c.around.a.rows}
     src = by_name.get(r.inputs[0]) if r.inputs else None
     while src is not None and src.input_shapes and src.output.flat and src.kind != "fc":
         if not src.input_shapes[0].flat:
-            return src.input_shapes[0]
+            return src.input_shapes[0] if _flattens(src) else None
         src = by_name.get(src.inputs[0]) if src.inputs else None
     return None
 

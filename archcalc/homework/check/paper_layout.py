@@ -104,7 +104,8 @@ def mark(a: Analysis, table: Table, t, cols) -> Marking:
                 cell.precision = (v * (1 - tol), v * (1 + tol))
             elif got.mark == P.DISAGREE:
                 cell.verdict = "wrong"
-                cell.diagnosis = got.explain
+                cell.diagnosis, cell.diagnoses = diagnosis(text, computed, c,
+                                                           table.header[ci])
             out.append(cell)
         out += _as_printed(table, i, label, dict.fromkeys(beside), shown[k], shown_at, label_at,
                            group.main.name)
@@ -171,7 +172,7 @@ def _mark_by_position(a: Analysis, table: Table, t, cols, view) -> Marking:
             got = P.compare(t, view.by_column[k][at[ci]], c, rspec, f"rows[{k}]", text)
             if got.mark == P.DISAGREE:
                 cell.verdict = "wrong"
-                cell.diagnosis = _differs(text, computed.text, table.header[ci], c)
+                cell.diagnosis, cell.diagnoses = diagnosis(text, computed, c, table.header[ci])
             out.append(cell)
     how = (("layout", f"{t.title}, as `archcalc table {a.network} --layout paper` computes it: "
                        f"{'; '.join(t.notes[:2])}"),)
@@ -185,17 +186,80 @@ def _layers(text: str) -> str:
     return ", ".join(x for x in re.split(r"<br\s*/?>|[,\s]+", text) if x)
 
 
-def _differs(text: str, want: str, heading: str, c) -> str:
-    """Where a configuration cell differs: how many layers, or the first layer that differs."""
-    if c.value != "config":
-        return f"{heading} computes {want} here"
-    got = [x.strip() for x in text.split(",") if x.strip()]
-    have = [x.strip() for x in want.split(",") if x.strip()]
-    if len(got) != len(have):
-        return (f"{len(got)} layer{'' if len(got) == 1 else 's'} written; configuration "
-                f"{heading} has {len(have)} here: {want}")
-    i = next(i for i, (x, y) in enumerate(zip(got, have)) if P._norm(x) != P._norm(y))
-    return f"layer {i + 1} of this row is {have[i]} in configuration {heading}, not {got[i]}"
+# What a wrong cell of a pasted paper table is diagnosed as, by name (``MarkedCell.diagnoses``,
+# the JSON's ``diagnoses``), as ``diagnoses.CATALOGUE`` names a layer table's:
+PAPER_DIAGNOSES = {
+    "as-printed": "the value the paper itself prints, where it disagrees with the arithmetic "
+                  "(the paper view's explanation, where one is known)",
+    "shape": "an output size that differs in a named axis",
+    "flops": "twice the multiply-adds: FLOPs where the column counts multiply-adds",
+    "k-base": "the count divided by 1000 where the column's K is 1024 (or the reverse)",
+    "layer-count": "a configuration cell with more or fewer layers than the configuration",
+    "layer": "a configuration cell with a layer that differs",
+    "differs": "none of the above: what the column computes there",
+    "printed-differs": "a printed-value cell (``paper params``) other than the paper's",
+}
+
+
+def diagnosis(text: str, computed, c, heading: str) -> tuple[str, list[str]]:
+    """Why the pasted ``text`` differs from the view's ``computed`` cell of column ``c``
+    (headed ``heading``): the text, and the names of every diagnosis that fits
+    (``PAPER_DIAGNOSES``), most specific first."""
+    want = computed.text
+    found: list[tuple[str, str]] = []
+    if computed.printed and _same(text, computed.printed) and computed.mark == P.DISAGREE:
+        found.append(("as-printed", f"{text} is what the paper prints here; the arithmetic "
+                      f"gives {want}: " + (computed.explain or "no explanation is known")))
+    if c.value == "config":
+        got = [x.strip() for x in text.split(",") if x.strip()]
+        have = [x.strip() for x in want.split(",") if x.strip()]
+        if len(got) != len(have):
+            found.append(("layer-count", f"{len(got)} layer{'' if len(got) == 1 else 's'} "
+                          f"written; configuration {heading} has {len(have)} here: {want}"))
+        else:
+            i = next((i for i, (x, y) in enumerate(zip(got, have))
+                      if P._norm(x) != P._norm(y)), None)
+            if i is not None:
+                found.append(("layer", f"layer {i + 1} of this row is {have[i]} in "
+                              f"configuration {heading}, not {got[i]}"))
+    elif c.value in ("output", "input"):
+        found += _shape(text, want, c)
+    elif c.value in P.NUMERIC and computed.value is not None:
+        found += _numeric(text, computed.value, c, want)
+    if not found:
+        found.append(("differs", f"{heading} computes {want} here"))
+    return "; ".join(t for _, t in found[:2]), [d for d, _ in found]
+
+
+def _shape(text: str, want: str, c) -> list[tuple[str, str]]:
+    """The axes in which an output size differs, named as the column writes them (H×W×C)."""
+    axes = re.findall(r"\{(\w)\}", c.format or "{h}×{w}×{c}")
+    got, have = (re.findall(r"\d+", x) for x in (text, want))
+    if len(got) != len(have) or len(have) != len(axes):
+        return []
+    said = [f"{a.upper()} is {y}, not {x}" for a, x, y in zip(axes, got, have) if x != y]
+    return [("shape", "; ".join(said))] if said else []
+
+
+def _numeric(text: str, value: int, c, want: str) -> list[tuple[str, str]]:
+    """A count that is the computed one doubled (FLOPs for multiply-adds), or divided by the
+    other K."""
+    try:
+        x, one = P._printed_number(text, c)
+    except ValueError:
+        return []
+
+    def near(v) -> bool:
+        return abs(x - v) < one
+
+    out = []
+    if c.value == "macs" and near(2 * value / c.unit):
+        out.append(("flops", f"{text} is 2 × {want}: FLOPs, where this column counts "
+                             "multiply-adds"))
+    if c.unit in (1000, 1024) and near(value / (2024 - c.unit)):
+        out.append(("k-base", f"{text} is {value:,} divided by {2024 - c.unit}; this column's "
+                              f"K is {c.unit} ({want})"))
+    return out
 
 
 def _same(a: str, b: str) -> bool:
@@ -221,5 +285,7 @@ def _as_printed(table: Table, i: int, label: str, columns, printed_row, shown_at
             cell.verdict = "missing"
         elif not _same(text, want):
             cell.verdict = "wrong"
+            cell.diagnosis = f"{table.header[ci]} is {want or 'blank'} here, as printed"
+            cell.diagnoses = ["printed-differs"]
         out.append(cell)
     return out

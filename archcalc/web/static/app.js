@@ -387,6 +387,7 @@
     if ($("check-bias").value) req.bias = $("check-bias").value === "true";
     if ($("check-flops").value) req.flops = $("check-flops").value === "true";
     if ($("check-k").value) req.k = Number($("check-k").value);
+    if ($("check-dtype").value) req.dtype = $("check-dtype").value;
     req.by_order = $("check-order").checked;
     return req;
   }
@@ -473,9 +474,22 @@
     if (r.rows) {
       var tb = el("tbody");
       r.rows.forEach(function (row) {
-        tb.appendChild(el("tr", {}, [el("td", { text: row.file }), el("td", { text: row.error ? row.error : row.score.text })]));
+        // each wrong cell and its diagnosis, as the CSV's "wrong cells" and "diagnoses" give them
+        var cells = el("td", { className: "wrong-cells" });
+        if (row.error) cells.textContent = "";
+        else if (!row.wrong_cells.length) cells.textContent = row.note || "none";
+        else {
+          var ul = el("ul", { className: "mistakes" });
+          row.wrong_cells.forEach(function (c) {
+            var li = el("li", { text: c.cell });
+            if (c.diagnosis) li.appendChild(el("span", { className: "how", text: "diagnosis: " + c.diagnosis }));
+            ul.appendChild(li);
+          });
+          cells.appendChild(ul);
+        }
+        tb.appendChild(el("tr", {}, [el("td", { text: row.file }), el("td", { text: row.error ? row.error : row.score.text }), cells]));
       });
-      out.appendChild(el("table", { className: "marked", id: "gradebook" }, [el("thead", {}, [el("tr", {}, [el("th", { text: "file" }), el("th", { text: "score" })])]), tb]));
+      out.appendChild(el("table", { className: "marked", id: "gradebook" }, [el("thead", {}, [el("tr", {}, [el("th", { text: "file" }), el("th", { text: "score" }), el("th", { text: "wrong cells and diagnoses" })])]), tb]));
     }
     if (r.missing) out.appendChild(el("p", { className: "note", text: r.missing }));
   }
@@ -621,6 +635,7 @@
       buildControls(); fillCatalogue();
       r.choices.paper_formats.forEach(function (k) { $("paper-format").appendChild(option(k)); });
       fillNetworkSelect($("check-network"), true); fillNetworkSelect($("quiz-network"), true);
+      r.choices.dtype.forEach(function (k) { $("check-dtype").appendChild(option(k)); });
       fillPicks();
       window.addEventListener("hashchange", route);
       route();
