@@ -897,3 +897,20 @@ def test_check_help_lists_every_column_field_check_accepts():
         assert "--column" not in r.output, (field, r.output)
     r = cli("check", "alexnet", "-", "--column", "Mine=nothing", input="layer\tW\nconv1\t55\n")
     assert r.exit_code == 2 and "training_flops" in r.output
+
+
+def test_bytes_as_table_units_si_prints_them():
+    """`table --memory --units si` prints bytes as "9.41 kB (9.19 KiB)" (decimal, then binary)
+    and "312 B": check read the first as unreadable and the second as 312 billion. In a bytes
+    column they are 9,410 ± 5 bytes (decimal whatever the table's K) and 312 bytes; elsewhere
+    "1.2B" is still 1.2 billion."""
+    from archcalc.homework.check.reading import read_cell
+
+    assert read_cell("312 B", 1000, "", "param_bytes").final.value == 312
+    v = read_cell("9.41 kB (9.19 KiB)", 1024, "", "activation_bytes").final
+    assert v.matches(9408) and not v.matches(9408 * 1024 // 1000 + 20)
+    assert read_cell("0.58 MB (0.55 MiB)", 1000, "", "activation_bytes").final.matches(580_800)
+    assert read_cell("1.2B", 1000, "", "params").final.value == 1_200_000_000
+    table = "layer\tparam bytes\nC1\t312 B\nS2\t24 B\n"
+    r = cli("check", "lenet5", "-", "--dtype", "fp16", input=table)
+    assert "score: 2/2" in r.output, r.output

@@ -37,6 +37,8 @@ OPTIONS = [
     ["--convention", "thop"], ["--memory", "--convention", "keras"],
     ["--count", "bias,bn,act,pool,add"], ["--count", "act"], ["--training"],
     ["--training", "--count", "bias"],
+    # bytes with SI prefixes, "9.41 kB (9.19 KiB)" and "312 B", were not read (312 billion)
+    ["--memory", "--units", "si"], ["--memory", "--units", "si", "--kilo", "1024", "--dtype", "fp16"],
 ]
 
 

@@ -72,7 +72,7 @@ def votes(sheet, fld: str, a_val, b_val, header: str | None = None) -> tuple[int
         if header is not None and col.header != header:
             continue
         a, b = a_val(r), b_val(r)
-        vals = [v for v in read_cell(text, 1000, col.unit).values if v is not None]
+        vals = [v for v in read_cell(text, 1000, col.unit, col.field).values if v is not None]
         if a == b or not vals:
             continue
         ma = any(v.matches(a) for v in vals)
@@ -157,8 +157,8 @@ def _k_base(sheet, steps, given: int | None, conv: TableConvention, how) -> int:
         t = layer_value(steps, r, col.field, conv, col.header)
         if t is None:
             continue
-        a = read_cell(text, 1000, col.unit).final
-        b = read_cell(text, 1024, col.unit).final
+        a = read_cell(text, 1000, col.unit, col.field).final
+        b = read_cell(text, 1024, col.unit, col.field).final
         ma, mb = bool(a and a.matches(t)), bool(b and b.matches(t))
         k1 += ma and not mb
         k2 += mb and not ma

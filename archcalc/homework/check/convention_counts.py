@@ -45,7 +45,7 @@ def bytes_per_value(sheet, steps, conv: TableConvention, given: int | None, how)
         return 4
     fits = {b: 0 for b in DTYPES}
     for r, col, text in sheet.cells_of("activation_bytes", "param_bytes"):
-        vals = [v for v in read_cell(text, conv.k_base, col.unit).values if v is not None]
+        vals = [v for v in read_cell(text, conv.k_base, col.unit, col.field).values if v is not None]
         if not vals:
             continue
         hit = set()

@@ -157,9 +157,20 @@ def read_part(p: str, k_base: int) -> Value:
     return parse(_implicit_times(p), k_base)
 
 
-def read_cell(text: str, k_base: int, unit: str = "") -> Reading:
-    """A number or expression cell (``unit``: the header's K, M or G for bare numbers)."""
+BYTE_FIELDS = ("activation_bytes", "param_bytes")
+
+
+def read_cell(text: str, k_base: int, unit: str = "", field: str = "") -> Reading:
+    """A number or expression cell (``unit``: the header's K, M or G for bare numbers;
+    ``field``: its column's, where a memory column in bytes reads ``312 B`` as 312 bytes, not
+    billions, and ``9.41 kB (9.19 KiB)``, as ``table --units si`` prints bytes, as its first
+    figure, the second restating it in binary prefixes)."""
     t = _clean(text)
+    if field in BYTE_FIELDS:
+        binary = re.search(r"\s*\(\s*[\d.,]+\s*[KMGT]iB\s*\)$", t)
+        if binary:           # beside its binary restatement, a kB or MB is decimal
+            t, k_base = t[:binary.start()], 1000
+        t = re.sub(r"(?<=\d)\s*B$", "", t)
     if not t or t.lower() in NOT_APPLICABLE:
         return Reading(t)
     parts = tuple(p.strip() for p in re.split(r"=|≈|→|->|⇒", t))

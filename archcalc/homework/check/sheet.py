@@ -64,7 +64,7 @@ class Sheet:
             for col in self.marked_cols:
                 text = self.resolved(r.index, col)[0]
                 out[(r.index, col.index)] = (read_shape(text) if col.field == "output"
-                                             else read_cell(text, k_base, col.unit))
+                                             else read_cell(text, k_base, col.unit, col.field))
         return out
 
     def rebound(self, a: Analysis) -> "Sheet":

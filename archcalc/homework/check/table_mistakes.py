@@ -53,7 +53,7 @@ def d_k_base(c: Ctx) -> str | None:
     if not has_suffix(c.reading.text) and unit not in ("K", "M", "G"):
         return None
     other = 1024 if c.conv.k_base == 1000 else 1000
-    v = read_cell(c.reading.text, other, unit).final
+    v = read_cell(c.reading.text, other, unit, c.field).final
     if v is not None and v.matches(c.expected):
         if c.field in ("activation_bytes", "param_bytes"):
             used, meant = ("MiB (2²⁰ B)", "MB (10⁶ B)") if other == 1024 else \
