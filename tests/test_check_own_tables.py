@@ -39,6 +39,9 @@ OPTIONS = [
     ["--training", "--count", "bias"],
     # bytes with SI prefixes, "9.41 kB (9.19 KiB)" and "312 B", were not read (312 billion)
     ["--memory", "--units", "si"], ["--memory", "--units", "si", "--kilo", "1024", "--dtype", "fp16"],
+    # rollups: a block's or stage's Σ row (`· conv2_1`, nested `· denseblock1/denselayer_1`,
+    # an aux head's `aux1`) marked against the sum of its layers; the CSV's `depth` and `row`
+    ["--by", "stage"], ["--depth", "2", "--memory"], ["--by", "block", "--training"],
 ]
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..core.errors import ArchcalcError, read_regular
 from ..core.names import plain
@@ -296,7 +296,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
                   "in channels", "cin", "c_in", "# filters", "number of filters", "connections",
                   "특징", "설명", "종류", "크기", "비고", "类型", "说明", "备注", "種類", "説明",
                   "typ", "beschreibung", "remarque", "tipo", "тип", "описание", "rf via",
-                  "rf_via", "via"),
+                  "rf_via", "via", "row"),
 }
 
 _BY_ALIAS = {plain(a): f for f, names in ALIASES.items() for a in names}
@@ -398,6 +398,12 @@ def _cut(header: str) -> str:
 
 def columns(header, mapping: dict[str, str] | None = None) -> list[Column]:
     cols = [column(i, h, mapping) for i, h in enumerate(header)]
+    # "depth" beside a channels column is not the channels: a rollup's depth (`table --depth`
+    # as CSV), a paper's number of layers
+    if sum(c.field == "C" for c in cols) > 1:
+        cols = [replace(c, field="describes") if c.field == "C" and plain(c.header) == "depth"
+                and not (mapping and any(plain(h) == "depth" for h in mapping)) else c
+                for c in cols]
     if not any(c.field == "name" for c in cols) and cols and cols[0].field in ("", "describes"):
         cols[0] = Column(0, cols[0].header, "name")    # an unnamed first column names the rows
     return cols

@@ -41,7 +41,7 @@ def strip_decorations(label: str) -> str:
     (``CONV1 (f=5, s=1)``), a Keras type (``conv2d_1 (Conv2D)``), a colon and what follows."""
     t = re.sub(r"[(\[{].*?[)\]}]", " ", label)
     t = t.split(":")[0]
-    return t.strip(" -–—*`")
+    return t.strip(" -–—*`·")        # (· : a rollup's depth, `table --depth`)
 
 
 def label_kind(label: str) -> str:

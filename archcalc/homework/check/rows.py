@@ -237,8 +237,9 @@ def match(table: Table, cols: list[Column], a: Analysis, by_order: bool):
         if hit is not None:
             fixed[i] = Row(i, name, by_name[hit], "layer", "name")
             continue
-        group = (stages.find(name, a) if not by_order and counts[name.strip().casefold()] == 1
-                 else None)
+        group = (stages.find(name, a) or (stages.find(bare, a) if bare and bare != name
+                                          else None)   # "· conv2_1": a rollup's block
+                 if not by_order and counts[name.strip().casefold()] == 1 else None)
         if group is not None:
             members, how = group
             fixed[i] = Row(i, name, members[-1] if how == "stage" else None, "group", how,

@@ -42,9 +42,15 @@ def find(label: str, a: Analysis):
     keys |= {norm(x) for x in re.findall(r"\(([^()]+)\)", t)}
     keys.discard("")
     for key in sorted(keys, key=len, reverse=True):
-        rows = [r for r in a.rows if not r.aux and "/" in r.name and (
+        exact = [r for r in a.rows if "/" in r.name and (
             norm(r.name.split("/")[0]) == key
-            or re.fullmatch(re.escape(key) + r"[_.-]?\d+", norm(r.name.split("/")[0])))]
+            or "/" in key and norm(r.name).startswith(key + "/"))]   # a rollup's nested block
+        # conv2_x → conv2_1, conv2_2 …, unless the label names a block itself (layer_1 is not
+        # layer_10)
+        rows = exact if len(exact) >= 2 else [r for r in a.rows if "/" in r.name and re.fullmatch(
+            re.escape(key) + r"[_.-]?\d+", norm(r.name.split("/")[0]))]
+        if not all(r.aux for r in rows):     # an auxiliary head's rows only when named alone
+            rows = [r for r in rows if not r.aux]
         if len(rows) >= 2:
             return tuple(rows), "stage"
     return None
