@@ -154,8 +154,8 @@ def ruled_tables(lines: list[str], used: dict[int, set[int]] | None = None
     stays in its column; a second rule before the total row is skipped.
 
     archcalc's own text fitted to a terminal (``render.table.fitted_lines``) is read back whole:
-    a line whose first cell is blank and whose other cells are words continues the row above
-    (a text cell wrapped: "3×3 s1 p1" + "ceil"), and a table cut into parts (each the first
+    a line whose first cell is blank and whose written cells lie under text cells continues the
+    row above (a text cell wrapped: "3×3 s1 p1" + "ceil"), and a table cut into parts (each the first
     column and the columns that fit beside it, one under the other) is joined again row by
     row, when the parts follow each other and their first columns are the same. ``used``
     receives, by each table's header line, every line it was read from (its later parts'
