@@ -43,7 +43,8 @@ def _row(c: LayerCheck) -> list[str]:
 
 
 def verdict(nc: NetworkCheck) -> str:
-    """One line: whether everything agreed, and if not, where it first did not."""
+    """One line (never wrapped: scripts read it): whether everything agreed, and if not, where
+    it first did not."""
     where = f"{nc.device}, batch {nc.batch}"
     bad = nc.failures
     parts = []
@@ -62,8 +63,8 @@ def verdict(nc: NetworkCheck) -> str:
     if ref is not None:
         tail = (f"; {ref.reference.title} not checked: {ref.skipped}" if ref.skipped
                 else f"; {ref.reference.title} agrees ({len(ref.items)} checks)")
-    return (f"{OK} {printable(nc.network)}: all {len(nc.layers)} layers agree with torch (shape, params, "
-            f"buffers, FLOPs){tail} ({where})")
+    return (f"{OK} {printable(nc.network)}: all {len(nc.layers)} layers agree with torch{tail} "
+            f"({where})")     # (in shape, params, buffers and FLOPs: the lines above say so)
 
 
 def _what(c: LayerCheck) -> str:
@@ -145,5 +146,5 @@ def render(nc: NetworkCheck, rows: str = "all", width: int | None = None) -> str
         out += ["", fit(CONVENTIONS + (META if nc.device == "meta" else ""), width)]
     if out:
         out.append("")
-    out.append(fit(verdict(nc), width))
+    out.append(verdict(nc))         # one line whatever the width: scripts read it
     return "\n".join(out) + "\n"
