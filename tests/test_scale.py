@@ -145,3 +145,20 @@ def test_a_rollups_csv_reads_whether_there_are_auxiliary_heads_once(monkeypatch)
     a = archcalc.analyse("resnet1202")
     report.render(a, "csv", report.Options(by="block"))
     assert len(reads) < 10, len(reads)
+
+
+def test_a_tree_of_streams_is_written_as_json_dumps_of_it():
+    # The rollup's tree is written node by node: a Stream's items may hold Streams themselves.
+    def node(depth):
+        d = {"name": f"n{depth}", "é\n": [depth]}
+        if depth:
+            d["children"] = T.Stream(node(depth - 1) for _ in range(2))
+        return d
+
+    def doc():        # its streams are generators, read once
+        return {"tree": T.Stream(node(2) for _ in range(2)), "k": T.Lazy(lambda: {"x": 1})}
+
+    plain = T.materialize(doc())
+    assert plain["tree"][0]["children"][1]["children"][0]["name"] == "n0"
+    assert "".join(T.json_chunks(doc())) == json.dumps(plain, indent=2,
+                                                       ensure_ascii=False) + "\n"

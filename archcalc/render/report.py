@@ -627,7 +627,7 @@ def rollup_machine(a: Analysis, opt: Options) -> T.Table:
                    lambda: [t + [""] * len(extra) for t in _rollup_totals(a, opt, cols)])
 
 
-def rollup_tree(a: Analysis, opt: Options) -> list[dict]:
+def rollup_tree(a: Analysis, opt: Options) -> "T.Stream":
     """The JSON's ``rollup.tree``: each group with its subtotals and, unless the rollup stops
     at it (``collapsed``), its children; a layer as ``{"layer": name, "depth": d}``."""
     from ..analysis import rollup as R
@@ -650,10 +650,10 @@ def rollup_tree(a: Analysis, opt: Options) -> list[dict]:
              **{k: sum(COLUMNS[k].value(r, ctx) for r in rows) for k in keys},
              "collapsed": id(n) in collapsed}
         if not d["collapsed"]:
-            d["children"] = [node(c) for c in n.children]
+            d["children"] = T.Stream(node(c) for c in n.children)   # made as it is written
         return d
 
-    return [node(n) for n in top]
+    return T.Stream(node(n) for n in top)
 
 
 def table(a: Analysis, opt: Options = Options()) -> T.Table:

@@ -563,8 +563,8 @@ def gathered(pieces: Iterable[str], size: int | None = None) -> Iterator[str]:
 
 
 class Stream:
-    """A JSON array written item by item as ``iterable`` yields them (each item a plain JSON
-    value: no ``Stream`` or ``Lazy`` inside)."""
+    """A JSON array written item by item as ``iterable`` yields them (an item that is a dict may
+    hold a ``Stream`` or a ``Lazy`` itself: a tree written node by node)."""
 
     def __init__(self, iterable: Iterable):
         self.iterable = iterable
@@ -641,7 +641,11 @@ def _json(v, level: int) -> Iterator[str]:
     elif isinstance(v, Stream):
         sep = "["
         for x in v.iterable:
-            yield sep + inner + dumps(x, inner)
+            if type(x) is dict and any(isinstance(y, (Stream, Lazy)) for y in x.values()):
+                yield sep + inner    # a node of a tree, its children streamed in turn
+                yield from _json(x, level + 1)
+            else:
+                yield sep + inner + dumps(x, inner)
             sep = ","
         yield "[]" if sep == "[" else outer + "]"
     else:
