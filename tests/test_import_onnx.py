@@ -104,6 +104,71 @@ def test_round_trip_of_exported_mobile_networks(tmp_path, name):
                       tmp_path / "m.onnx"), name)
 
 
+def export_eval(model, shape, path):
+    """In eval mode (stochastic depth is then the identity, not random ops), opset 20's
+    LayerNormalization and Gelu."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(model.eval(), (torch.zeros(1, *shape),), str(path), dynamo=False,
+                          do_constant_folding=False)
+    return str(path)
+
+
+def test_convnext_parts_exported_are_their_kinds(tmp_path):
+    """torchvision's own CNBlock and LayerNorm2d, exported: a Transpose to channels-last and
+    back is no row (the map stays archcalc's C×H×W), LayerNormalization on the channels ln, one
+    between those two Transposes ln2d (LayerNorm2d written out), MatMul with its bias Add
+    linear, Gelu gelu, the product with a (C, 1, 1) initializer layer_scale; the stochastic
+    depth of an eval-mode export is gone."""
+    from torch import nn
+    from torchvision.models.convnext import CNBlock, LayerNorm2d
+
+    model = nn.Sequential(nn.Conv2d(3, 8, 4, 4), LayerNorm2d(8, eps=1e-6),
+                          CNBlock(8, 1e-6, 0.0), CNBlock(8, 1e-6, 0.25),
+                          nn.AdaptiveAvgPool2d(1), LayerNorm2d(8, eps=1e-6), nn.Flatten(),
+                          nn.Linear(8, 10))
+    a = engine.analyse(network(export_eval(model, (3, 16, 16), tmp_path / "c.onnx")))
+    assert [(row.kind, str(row.output)) for row in a.rows if row.kind != "add"] == [
+        ("conv", "8×4×4"), ("ln2d", "8×4×4")] + [
+        ("dwconv", "8×4×4"), ("ln", "8×4×4"), ("linear", "32×4×4"), ("gelu", "32×4×4"),
+        ("linear", "8×4×4"), ("layer_scale", "8×4×4")] * 2 + [
+        ("gap", "8×1×1"), ("ln2d", "8×1×1"), ("flatten", "8"), ("fc", "10")]
+    assert a.totals.params == sum(t.numel() for t in model.parameters())
+    assert sum(row.counts.macs for row in a.rows if row.kind == "linear") == 2 * 2 * 16 * 8 * 32
+
+
+def test_a_vision_transformer_exported_stops_at_its_attention(tmp_path):
+    """The patch embedding (Conv, Reshape into tokens, Transpose), the class token (an
+    initializer Expanded to the batch, its shape worked out, and Concatenated), the position
+    embedding (an initializer Added) and LayerNormalization are read; torch's exporter writes
+    nn.MultiheadAttention as dozens of Transpose, MatMul, Reshape, Softmax … nodes, which
+    archcalc does not yet read as one mhsa: the message names them, in self_attention."""
+    from torchvision.models.vision_transformer import VisionTransformer
+
+    model = VisionTransformer(image_size=8, patch_size=4, num_layers=1, num_heads=2,
+                              hidden_dim=12, mlp_dim=20, num_classes=10)
+    r = cli("import", export_eval(model, (3, 8, 8), tmp_path / "v.onnx"))
+    assert r.exit_code == 2, r.output
+    places = [line for line in r.output.splitlines() if line.startswith("  ") and "×" in line]
+    assert places and all("/self_attention/" in line for line in places), r.output
+
+
+@pytest.mark.skipif(not os.environ.get("ARCHCALC_IMPORT_ZOO"),
+                    reason="exports are slow: set ARCHCALC_IMPORT_ZOO=1")
+def test_round_trip_of_an_exported_convnext(tmp_path):
+    """ConvNeXt-T exported in eval mode (minutes): the bundled spec's rows and totals but for
+    its 18 stochastic-depth rows, the identity at inference, which the graph does not have."""
+    import torchvision
+
+    bundled = engine.analyse(spec.load("convnext_tiny"))
+    imported = engine.analyse(network(export_eval(torchvision.models.convnext_tiny(),
+                                                  (3, 224, 224), tmp_path / "c.onnx")))
+    assert tuple(dict(d) for d in difference(imported, bundled)) == ({}, {
+        ("stochastic_depth", 301056, 0, 0): 3, ("stochastic_depth", 150528, 0, 0): 3,
+        ("stochastic_depth", 75264, 0, 0): 9, ("stochastic_depth", 37632, 0, 0): 3})
+    assert imported.totals == bundled.totals
+
+
 def test_silu_is_one_row_and_a_gate_stays_a_product(tmp_path):
     """torch's exporter writes SiLU as x · sigmoid(x): one silu row; a sigmoid gate that
     multiplies another tensor (squeeze-and-excitation) stays a sigmoid and a mul."""

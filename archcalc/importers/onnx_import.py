@@ -19,9 +19,9 @@ import onnx
 from onnx import helper, numpy_helper
 
 from . import MAX_MODEL_BYTES
-from .spec_writer import (GROUPED, IDENTITY, INPUT, SCALE, SWAPPED, UNGROUPED, UNKNOWN, Graph,
-                          input_names,
-                          ImportFailure, Op, fuse_shuffles)
+from .spec_writer import (GROUPED, IDENTITY, INPUT, LAYOUT, SCALE, SWAPPED, TOKENS, UNGROUPED,
+                          UNKNOWN, Dims, Graph, ImportFailure, Op, fuse_patches, fuse_shuffles,
+                          input_names, layout_of, with_layout)
 
 KEEP_DATA_BYTES = 4096          # an initializer larger than this is read without its data
 
@@ -194,6 +194,8 @@ def gemm(c: Ctx):
 
 def matmul(c: Ctx):
     dims, _ = c.const(1)
+    if dims is not None and len(dims) == 2 and layout_of(c.ins[0]) in ("hwc", "seq"):
+        return "linear", {"linear": dims[1], "bias": False}     # nn.Linear on the channels
     if dims is None or len(dims) != 2 or len(c.ins[0]) != 1:
         return UNKNOWN, "MatMul that is not a fully connected layer"
     return "fc", {"fc": dims[1], "bias": False}
@@ -218,7 +220,16 @@ def binary(kind):
             if kind == "mul" and tuple(c.ins[0]) != tuple(c.out or c.ins[0]):
                 return "mul", {"order": (1, 0)}
             return kind, {}
-        _, value = next(iter(c.consts.values()), (None, None))
+        dims, value = next(iter(c.consts.values()), (None, None))
+        x = c.ins[0]
+        ch = Dims(x, layout_of(x)).archcalc()[0] if x else None
+        if kind == "mul" and dims is not None and (
+                (not layout_of(x) and len(x) == 3 and tuple(dims) in ((ch, 1, 1), (1, ch, 1, 1)))
+                or (layout_of(x) in ("hwc", "seq") and tuple(dims) == (ch,))):
+            return "layer_scale", {}    # one learned factor per channel (ConvNeXt)
+        if kind == "add" and layout_of(x) == "seq" and dims is not None and \
+                tuple(dims) in ((1, *x), tuple(x)):
+            return "pos_embed", {}      # one learned D-vector per token (ViT)
         if kind == "mul" and value is not None and value.size == 1:
             return SCALE, {"scale": float(f"{float(value.reshape(-1)[0]):.7g}")}
         if kind == "add" and c.consts:
@@ -247,6 +258,8 @@ def reshape(c: Ctx):
         return "flatten", {}
     if out == x:
         return IDENTITY, {}
+    if out is not None and not layout_of(c.ins[0]) and len(x) == 3 and out == (x[0], x[1] * x[2]):
+        return TOKENS, {LAYOUT: "dn"}               # a map's positions read as tokens (ViT)
     if out is not None and len(x) == 3 and len(out) == 4 and out[0] * out[1] == x[0] \
             and out[2:] == x[1:]:
         return GROUPED, {"groups": out[0]}          # a channel shuffle's first step
@@ -257,6 +270,11 @@ def reshape(c: Ctx):
 
 
 def transpose(c: Ctx):
+    perm, lay = tuple(c.attr("perm", [])), layout_of(c.ins[0])
+    to = {("", (0, 2, 3, 1)): "hwc", ("hwc", (0, 3, 1, 2)): "",
+          ("dn", (0, 2, 1)): "seq", ("seq", (0, 2, 1)): "dn"}.get((lay, perm))
+    if to is not None and (len(c.ins[0]) == 3 or lay in ("dn", "seq")):
+        return IDENTITY, {LAYOUT: to}               # a map to channels-last and back; tokens
     if list(c.attr("perm", [])) == [0, 2, 1, 3, 4]:
         return SWAPPED, {}                          # G × C/G → C/G × G
     return UNKNOWN, f"Transpose {list(c.attr('perm', []))}"
@@ -279,8 +297,27 @@ def slice_(c: Ctx):
     return newer("split", "", {"split": ch // part, "part": start // part})
 
 
+def layer_norm(c: Ctx):
+    """LayerNormalization over the last axis of a channels-last map or of tokens: ``ln`` (one
+    a Transpose to channels-last reads, and a Transpose back alone reads, is made ``ln2d`` by
+    fuse_ln2d)."""
+    rank = len(c.ins[0]) + 1
+    if c.attr("axis", -1) % rank != rank - 1 or layout_of(c.ins[0]) not in ("hwc", "seq"):
+        return UNKNOWN, f"LayerNormalization at axis {c.attr('axis', -1)} of " \
+            f"{'a channels-first map or a vector' if not layout_of(c.ins[0]) else 'its input'}"
+    if len(c.node.input) < 3 or not c.node.input[2]:
+        return UNKNOWN, "LayerNormalization without a bias"
+    return "ln", {"eps": float(c.attr("epsilon", 1e-5))}
+
+
 def concat(c: Ctx):
     rank = len(c.ins[0]) + 1
+    if layout_of(c.ins[0]) == "seq":
+        dims, _ = c.const(0)
+        if len(c.ins) == 1 and dims is not None and tuple(dims[1:]) == (1, c.ins[0][1]) and \
+                c.attr("axis") % rank == 1:
+            return "cls_token", {}      # a learned token put before the sequence (ViT)
+        return UNKNOWN, "Concat on a sequence of tokens"
     if c.attr("axis") % rank == 1:
         return "concat", {}
     return UNKNOWN, f"Concat along axis {c.attr('axis')}"
@@ -349,6 +386,8 @@ OPS = {
     "MaxPool": pool("maxpool"),
     "AveragePool": pool("avgpool"),
     "GlobalAveragePool": lambda c: ("gap", {}),
+    "LayerNormalization": layer_norm,
+    "Gelu": lambda c: newer("gelu"),      # (opset 20; either approximation: no MACs)
     "Flatten": flatten,
     "Reshape": reshape,
     "Transpose": transpose,
@@ -373,7 +412,9 @@ META_OPS = {"Shape", "Size"}            # read a data tensor's shape, not its va
 # here, its nodes replaced by Constants, and the shapes inferred again (at most MAX_FOLDS times).
 MAX_FOLDS = 4
 FOLDABLE = {"Shape", "Gather", "Add", "Sub", "Mul", "Div", "Unsqueeze", "Squeeze", "Concat",
-            "Cast", "Constant"}
+            "Cast", "Constant", "Reshape", "ConstantOfShape", "Equal", "Where"}
+# (the last four: torch's x.expand(n, -1, -1), ViT's class token, writes its target shape with
+# them)
 
 
 def _fold_shapes(model) -> bool:
@@ -421,6 +462,8 @@ def _fold(node, vals, full, np):
         return numpy_helper.to_array(t) if isinstance(t, onnx.TensorProto) else None
     if op == "Shape":
         d = full.get(node.input[0])
+        if d is None and node.input[0] in vals:
+            d = list(vals[node.input[0]].shape)
         return None if d is None else np.array(d, dtype=np.int64)[a.get("start", 0):
                                                                    a.get("end", None)]
     ins = [vals.get(i) for i in node.input if i]
@@ -443,6 +486,16 @@ def _fold(node, vals, full, np):
         return np.concatenate(ins, axis=a.get("axis", 0))
     if op == "Cast":
         return ins[0].astype(helper.tensor_dtype_to_np_dtype(a["to"]))
+    if op == "Reshape":
+        return ins[0].reshape([int(d) for d in ins[1]]) if 0 not in list(ins[1]) else None
+    if op == "ConstantOfShape":
+        t = a.get("value")
+        fill = numpy_helper.to_array(t).reshape(-1)[0] if t is not None else np.float32(0)
+        return np.full([int(d) for d in ins[0]], fill, dtype=np.asarray(fill).dtype)
+    if op == "Equal":
+        return np.equal(ins[0], ins[1])
+    if op == "Where":
+        return np.where(ins[0], ins[1], ins[2])
     return None
 
 
@@ -563,6 +616,8 @@ def read(source: str, shape):
                 value = None
         consts[t.name] = (tuple(t.dims), value)
     data = {x.name: names.get(x.name, INPUT) for x, _ in named}
+    layout: dict[str, str] = {}         # a data tensor → how archcalc reads it (Dims)
+    turned: dict[str, tuple] = {}       # a Transpose's op → (its input's layout, its output's)
     ops: list[Op] = []
     used: dict[str, int] = {}
     for node in g.node:
@@ -574,7 +629,7 @@ def read(source: str, shape):
         data_ins = [i for i in node.input if i in data]
         if not data_ins or node.op_type in META_OPS:
             continue                # computes a constant or a shape
-        ins = [shapes.get(i) for i in data_ins]
+        ins = [shapes.get(i) and Dims(shapes[i], layout.get(i, "")) for i in data_ins]
         if any(s is None for s in ins) and any(op.kind == UNKNOWN for op in ops):
             from .spec_writer import unsupported_message
 
@@ -591,6 +646,10 @@ def read(source: str, shape):
                                  if i in consts or (i not in data and full.get(i))})
         conv_fn = OPS.get(node.op_type)
         result = conv_fn(c) if conv_fn else (UNKNOWN, "")
+        lay = ""
+        if out is not None:
+            result, lay = with_layout(result, ins, out, node.op_type)
+            out = Dims(out, lay).archcalc()
         path, own = _path(node)
         base = (path if own else f"{path}.{node.op_type.lower()}" if path
                 else node.op_type.lower()) or node.op_type.lower()
@@ -603,9 +662,10 @@ def read(source: str, shape):
         for j, (kind, attrs) in enumerate(pieces):
             op_name = name if j == 0 else f"{name}_{kind}"
             last = j == len(pieces) - 1
-            if kind == "bias":          # x + b after a MatMul: the fc's bias
+            if kind == "bias":          # x + b after a MatMul: the fc's (or linear's) bias
                 fc = next((o for o in reversed(ops) if o.name == prev[0]), None)
-                if fc is not None and fc.kind == "fc" and not fc.attrs.get("bias"):
+                if fc is not None and fc.kind in ("fc", "linear") and \
+                        not fc.attrs.get("bias"):
                     fc.attrs["bias"] = True
                     fc.shape = out
                     op_name = fc.name
@@ -614,6 +674,9 @@ def read(source: str, shape):
             if kind == UNKNOWN:
                 ops.append(Op(op_name, UNKNOWN, {}, prev, out, where,
                               node.op_type + (f" ({attrs})" if attrs else "")))
+            elif kind == IDENTITY and node.op_type == "Transpose":
+                ops.append(Op(op_name, kind, {}, prev, out, where, node.op_type))
+                turned[op_name] = (layout_of(ins[0]), lay)
             else:
                 order = attrs.pop("order", None)
                 ops.append(Op(op_name, kind, attrs, tuple(prev[i] for i in order) if order
@@ -621,6 +684,7 @@ def read(source: str, shape):
             prev = (op_name,)
         for o in node.output[:1]:
             data[o] = prev[0]
+            layout[o] = lay
     outs = [o.name for o in g.output]
     if len(outs) != 1 or outs[0] not in data:
         raise ImportFailure(f"{source}: the graph has {len(outs)} outputs; archcalc imports a "
@@ -635,8 +699,8 @@ def read(source: str, shape):
              f"{max((o.version for o in model.opset_import if o.domain in ('', 'ai.onnx')), default='?')}"
              f"{', from ' + model.producer_name + ' ' + model.producer_version if model.producer_name else ''})")
     several = tuple((names[x.name], own) for x, own in named) if names else ()
-    return (Graph(fuse_shuffles(fuse_silu(ops)), data[outs[0]], tuple(shape), ".", classes,
-                  inputs=several), label, "")
+    return (Graph(fuse_patches(fuse_shuffles(fuse_silu(fuse_ln2d(ops, turned)))), data[outs[0]],
+                  tuple(shape), ".", classes, inputs=several), label, "")
 
 
 def _given_shapes(source: str, inputs, names: dict[str, str], shape) -> dict:
@@ -665,6 +729,24 @@ def _given_shapes(source: str, inputs, names: dict[str, str], shape) -> dict:
                                 f"{', '.join(names.values())}")
         out[by_name[given]] = tuple(s)
     return out
+
+
+def fuse_ln2d(ops: list[Op], turned: dict[str, tuple]) -> list[Op]:
+    """A layer norm between a Transpose to channels-last that only it reads and a Transpose
+    back that alone reads it normalizes a channels-first map's channels: ``ln2d`` (torchvision's
+    LayerNorm2d, which torch's exporter writes out as those three nodes)."""
+    readers: dict[str, list[Op]] = {}
+    for op in ops:
+        for i in op.inputs:
+            readers.setdefault(i, []).append(op)
+    for op in ops:
+        if op.kind != "ln" or turned.get(op.inputs[0]) != ("", "hwc") or \
+                len(readers.get(op.inputs[0], [])) != 1:
+            continue
+        after = readers.get(op.name, [])
+        if len(after) == 1 and turned.get(after[0].name) == ("hwc", ""):
+            op.kind = "ln2d"
+    return ops
 
 
 def fuse_silu(ops: list[Op]) -> list[Op]:

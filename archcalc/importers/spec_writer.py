@@ -130,6 +130,67 @@ def input_names(raw: list[str]) -> dict[str, str]:
 GROUPED, SWAPPED, UNGROUPED = "_grouped", "_swapped", "_ungrouped"
 
 
+# A C×H×W map reshaped to C × H·W, its positions read as tokens: a pseudo-kind until
+# fuse_patches() makes the P×P stride-P conv before it a ``patch_embed``.
+TOKENS = "_tokens"
+
+
+class Dims(tuple):
+    """A tensor's shape per sample as its source gives it (torch, ONNX), and how archcalc reads
+    it (``layout``):
+    ``""`` a C×H×W map or a vector as they are; ``"hwc"`` a channels-last map (H, W, C), as
+    ConvNeXt's blocks permute it for nn.LayerNorm and nn.Linear; ``"seq"`` a sequence of N tokens
+    of width D, (N, D), as a transformer's encoder reads it; ``"dn"`` the same tokens
+    channels-first, (D, N), as a conv's map is reshaped into them. archcalc shows the first two
+    as C×H×W and the last two as D×N×1."""
+
+    layout = ""
+
+    def __new__(cls, shape, layout: str = ""):
+        d = super().__new__(cls, tuple(shape))
+        d.layout = layout if len(d) == {"hwc": 3, "seq": 2, "dn": 2}.get(layout, len(d)) else ""
+        return d
+
+    def archcalc(self) -> tuple:
+        if self.layout == "hwc":
+            h, w, c = self
+            return (c, h, w)
+        if self.layout in ("seq", "dn"):
+            n, d = self if self.layout == "seq" else reversed(self)
+            return (d, n, 1)
+        return tuple(self)
+
+
+LAYOUT = "_layout"          # a converter's attribute: the layout of the op's output (Dims)
+# What reads a channels-last map or a sequence of tokens the way it reads a C×H×W map: the
+# element-wise kinds and those defined on a position's channels (ln, linear) or on tokens.
+LAYOUT_SAFE = {IDENTITY, TOKENS, "relu", "relu6", "gelu", "sigmoid", "tanh", "silu",
+               "hardswish", "hardsigmoid", "dropout", "stochastic_depth", "add", "mul", "ln",
+               "linear", "layer_scale", "cls_token", "pos_embed", "mhsa", "token",
+               "bias"}          # (ONNX's Add of a MatMul's bias, folded into its linear)
+WHERE = {"hwc": "a channels-last map", "seq": "a sequence of tokens", "dn": "tokens (D, N)"}
+
+
+def layout_of(x) -> str:
+    return getattr(x, "layout", "")
+
+
+def with_layout(result, ins, out, stype):
+    """(the converter's result, the layout of its output): a tensor keeps its input's layout
+    where it keeps its rank, unless the converter says otherwise; an operation that reads a
+    channels-last map or a sequence of tokens and is not defined on one is unsupported."""
+    pieces = result if isinstance(result, list) else [result]
+    lay = layout_of(ins[0]) if ins and len(ins[0]) == len(out) else ""
+    for _, attrs in pieces:
+        if isinstance(attrs, dict) and LAYOUT in attrs:
+            lay = attrs.pop(LAYOUT)
+    odd = next((layout_of(x) for x in ins if layout_of(x)), "")
+    if odd and (any(k not in LAYOUT_SAFE for k, _ in pieces if k != UNKNOWN)
+                or len({layout_of(x) for x in ins}) > 1):
+        return (UNKNOWN, f"{stype} on {WHERE[odd]}"), ""
+    return result, lay
+
+
 def fuse_shuffles(ops: list[Op]) -> list[Op]:
     """Each reshape–transpose–reshape chain that is a channel shuffle made one ``shuffle`` op
     (the last reshape's name, shape and place; while archcalc has no shuffle kind, one
@@ -175,9 +236,6 @@ def fuse_shuffles(ops: list[Op]) -> list[Op]:
 
 
 
-# A C×H×W map reshaped to C × H·W, its positions read as tokens: a pseudo-kind until
-# fuse_patches() makes the P×P stride-P conv before it a ``patch_embed``.
-TOKENS = "_tokens"
 
 
 def fuse_patches(ops: list[Op]) -> list[Op]:

@@ -23,8 +23,10 @@ import sys
 import torch
 from torch import nn
 
-from .spec_writer import (GROUPED, IDENTITY, INPUT, SWAPPED, TOKENS, UNGROUPED, UNKNOWN,
-                          Graph, ImportFailure, Op, fuse_patches, fuse_shuffles)
+from .spec_writer import (GROUPED, IDENTITY, INPUT, LAYOUT, SWAPPED, TOKENS, UNGROUPED,
+                          UNKNOWN, WHERE, Dims, Graph, ImportFailure, Op, fuse_patches,
+                          fuse_shuffles)
+from .spec_writer import layout_of as _layout, with_layout as _with_layout
 
 # --- the tables --------------------------------------------------------------------------
 
@@ -51,44 +53,6 @@ def conv(m: nn.Conv2d, ins, out):
     if m.groups > 1 and m.groups == c_in and m.out_channels % c_in == 0:
         return "dwconv", dict(attrs, dwconv=m.out_channels // c_in)
     return "conv", dict(attrs, conv=m.out_channels, groups=m.groups)
-
-
-class Dims(tuple):
-    """A tensor's shape per sample as torch gives it, and how archcalc reads it (``layout``):
-    ``""`` a C×H×W map or a vector as they are; ``"hwc"`` a channels-last map (H, W, C), as
-    ConvNeXt's blocks permute it for nn.LayerNorm and nn.Linear; ``"seq"`` a sequence of N tokens
-    of width D, (N, D), as a transformer's encoder reads it; ``"dn"`` the same tokens
-    channels-first, (D, N), as a conv's map is reshaped into them. archcalc shows the first two
-    as C×H×W and the last two as D×N×1."""
-
-    layout = ""
-
-    def __new__(cls, shape, layout: str = ""):
-        d = super().__new__(cls, tuple(shape))
-        d.layout = layout if len(d) == {"hwc": 3, "seq": 2, "dn": 2}.get(layout, len(d)) else ""
-        return d
-
-    def archcalc(self) -> tuple:
-        if self.layout == "hwc":
-            h, w, c = self
-            return (c, h, w)
-        if self.layout in ("seq", "dn"):
-            n, d = self if self.layout == "seq" else reversed(self)
-            return (d, n, 1)
-        return tuple(self)
-
-
-LAYOUT = "_layout"          # a converter's attribute: the layout of the op's output (Dims)
-# What reads a channels-last map or a sequence of tokens the way it reads a C×H×W map: the
-# element-wise kinds and those defined on a position's channels (ln, linear) or on tokens.
-LAYOUT_SAFE = {IDENTITY, TOKENS, "relu", "relu6", "gelu", "sigmoid", "tanh", "silu",
-               "hardswish", "hardsigmoid", "dropout", "stochastic_depth", "add", "mul", "ln",
-               "linear", "layer_scale", "cls_token", "pos_embed", "mhsa", "token"}
-WHERE = {"hwc": "a channels-last map", "seq": "a sequence of tokens", "dn": "tokens (D, N)"}
-
-
-def _layout(x) -> str:
-    return getattr(x, "layout", "")
 
 
 def linear(m: nn.Linear, ins, out):
@@ -832,22 +796,6 @@ def trace_fx(model: nn.Module, shape) -> Graph:
     first = named[0][1] if named else tuple(shape)
     return Graph(fuse_patches(fuse_shuffles(ops)), output, tuple(first), ".", _classes(model),
                  inputs=tuple(named))
-
-
-def _with_layout(result, ins, out, stype):
-    """(the converter's result, the layout of its output): a tensor keeps its input's layout
-    where it keeps its rank, unless the converter says otherwise; an operation that reads a
-    channels-last map or a sequence of tokens and is not defined on one is unsupported."""
-    pieces = result if isinstance(result, list) else [result]
-    lay = _layout(ins[0]) if ins and len(ins[0]) == len(out) else ""
-    for _, attrs in pieces:
-        if isinstance(attrs, dict) and LAYOUT in attrs:
-            lay = attrs.pop(LAYOUT)
-    odd = next((_layout(x) for x in ins if _layout(x)), "")
-    if odd and (any(k not in LAYOUT_SAFE for k, _ in pieces if k != UNKNOWN)
-                or len({_layout(x) for x in ins}) > 1):
-        return (UNKNOWN, f"{stype} on {WHERE[odd]}"), ""
-    return result, lay
 
 
 def forward_inputs(model: nn.Module) -> list[str]:
