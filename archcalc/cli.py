@@ -165,6 +165,49 @@ def _command(ctx) -> str:
     return args[0] if args else ""
 
 
+# --- declaring commands: built when first looked up -----------------------------------------------
+# A command's options are declared with ``option``/``argument`` below, which only note what to
+# build; ``Group.get_command`` builds the click command (its ``click.Option``s, each costly to
+# make) the first time the command is looked up. ``archcalc table`` thus builds only the table
+# command, and ``archcalc --version`` none (start-up, issue 12: BENCHMARKS.md).
+
+DECLARED: dict[str, object] = {}    # command name → its function, with its options noted on it
+
+
+def option(*decls, **attrs):
+    """``click.option(*decls, **attrs)``, applied when the command is built."""
+    return _noted(click.option, decls, attrs)
+
+
+def argument(*decls, **attrs):
+    """``click.argument(*decls, **attrs)``, applied when the command is built."""
+    return _noted(click.argument, decls, attrs)
+
+
+def _noted(decorator, decls, attrs):
+    def note(f):
+        f.__dict__.setdefault("_declared", []).append((decorator, decls, attrs))
+        return f
+    return note
+
+
+def command(name: str):
+    """Declare the command ``name`` (``Group.get_command`` builds it)."""
+    def declare(f):
+        DECLARED[name] = f
+        return f
+    return declare
+
+
+def _build(name: str) -> click.Command:
+    f = DECLARED[name]
+    # The decorators noted bottom first, as Python applied them: replayed in that order, they
+    # give the options in the order of the source, as click's decorators would have.
+    for decorator, decls, attrs in f.__dict__.get("_declared", ()):
+        f = decorator(*decls, **attrs)(f)
+    return click.command(name)(f)
+
+
 class Group(Guarded):
     """The commands, each run with its ``ArchcalcError`` shown as a ``UserError`` and click's own
     errors in the same style (``CommandLineError``), never a traceback (``guard.Guarded``), and
@@ -188,6 +231,14 @@ class Group(Guarded):
             raise UserError(str(e)) from None
         except click.ClickException as e:
             raise _archcalc_style(e) from None
+
+    def list_commands(self, ctx) -> list[str]:
+        return sorted({*self.commands, *DECLARED})
+
+    def get_command(self, ctx, name: str):
+        if name not in self.commands and name in DECLARED:
+            self.add_command(_build(name))
+        return self.commands.get(name)
 
 
 class Choice(click.Choice):
@@ -243,7 +294,7 @@ SKIP_UNKNOWN_HELP = ("For a model: keep each operation archcalc cannot count as 
 
 def spec_options(f):
     """--input and --set: the network as the spec gives it, changed."""
-    f = click.option("--set", "sets", multiple=True, metavar="NAME=VALUE",
+    f = option("--set", "sets", multiple=True, metavar="NAME=VALUE",
                      help="Override a param the spec declares, e.g. --set classes=10 "
                           "(repeatable; one param each).")(f)
     return input_option(f)
@@ -254,22 +305,22 @@ INPUT_HELP = ("Input size: 224 (H = W), 224x224 (H×W) or 3x224x224 (C×H×W); f
 
 
 def input_option(f, help: str = INPUT_HELP):
-    return click.option("--input", "input_", metavar="SIZE|NAME=SIZE", multiple=True,
+    return option("--input", "input_", metavar="SIZE|NAME=SIZE", multiple=True,
                         help=help)(f)
 
 
 def no_bias_option(f):
-    return click.option("--no-bias", is_flag=True,
+    return option("--no-bias", is_flag=True,
                         help="Count weights only, without biases.")(f)
 
 
 def format_option(among: str = "--format", default: str = "text", help: str = "Output format."):
-    return click.option("--format", "fmt", type=Choice(among), default=default,
+    return option("--format", "fmt", type=Choice(among), default=default,
                         show_default=True, help=help)
 
 
 def wide_option(f):
-    return click.option("--wide", is_flag=True,
+    return option("--wide", is_flag=True,
                         help="Print the text table whole: every column side by side and every "
                              "line unwrapped, however wide (by default it is fitted to the "
                              "terminal: COLUMNS, or 100 when not a terminal).")(f)
@@ -296,57 +347,57 @@ def text_width(wide: bool) -> int | None:
 
 def out_options(f):
     """--out FILE and --force."""
-    f = click.option("--force", is_flag=True, help="Let --out overwrite an existing file.")(f)
-    return click.option("--out", type=click.Path(dir_okay=False), metavar="FILE",
+    f = option("--force", is_flag=True, help="Let --out overwrite an existing file.")(f)
+    return option("--out", type=click.Path(dir_okay=False), metavar="FILE",
                         help="Write to FILE instead of printing (refuses an existing file).")(f)
 
 
 def units_options(f):
     """--units and --kilo: how numbers are printed."""
-    f = click.option("--kilo", type=Choice("--kilo"), default="1000", show_default=True,
+    f = option("--kilo", type=Choice("--kilo"), default="1000", show_default=True,
                      help="The SI step for --units si (GoogLeNet's table uses 1024).")(f)
-    return click.option("--units", type=Choice("--units"), default="exact", show_default=True,
+    return option("--units", type=Choice("--units"), default="exact", show_default=True,
                         help="exact integers, or SI prefixes (61.1 M, 0.71 G).")(f)
 
 
 def dtype_option(f):
-    return click.option("--dtype", type=Choice("--dtype"), default="fp32", show_default=True,
+    return option("--dtype", type=Choice("--dtype"), default="fp32", show_default=True,
                         help="Bytes per value for the memory figures.")(f)
 
 
 def table_options(f):
     """How the layer table counts and what it shows: the options of ``options.table``."""
     for decorator in reversed([
-        click.option("--count", type=Choice("--count"), multiple=True,
+        option("--count", type=Choice("--count"), multiple=True,
                      help="Add these operations to the FLOPs column, each labelled in the "
                           "footer (repeatable, or comma-separated: --count bias,act)."),
-        click.option("--convention", type=Choice("--convention"),
+        option("--convention", type=Choice("--convention"),
                      help="Reproduce what a source prints for the same network: the papers, "
                           "torchvision's docs, fvcore, ptflops, Keras, torchinfo or thop (a "
                           "column and a footer line in that tool's terms)."),
-        click.option("--training", is_flag=True,
+        option("--training", is_flag=True,
                      help="Add a column of a training step's FLOPs: the forward pass and the "
                           "backward, ≈ 2 × the forward MACs per weighted layer (the rule is "
                           "in the footer)."),
         units_options,
-        click.option("--memory", is_flag=True,
+        option("--memory", is_flag=True,
                      help="Add activation and parameter memory columns, and the forward and "
                           "training memory totals."),
         dtype_option,
-        click.option("--batch", default="1", show_default=True, metavar="N",
+        option("--batch", default="1", show_default=True, metavar="N",
                      help="Batch size of the training memory estimate."),
-        click.option("--optimizer", type=Choice("--optimizer"), default="sgd",
+        option("--optimizer", type=Choice("--optimizer"), default="sgd",
                      show_default=True, help="Optimizer state of the training estimate."),
-        click.option("--rf", is_flag=True,
+        option("--rf", is_flag=True,
                      help="Add the receptive field columns: size, jump and start, per axis."),
-        click.option("--columns", metavar="COL[,COL]",
+        option("--columns", metavar="COL[,COL]",
                      help="Choose and order the columns (keys or headers, e.g. "
                           "layer,c,params,macs,rf)."),
-        click.option("--depth", metavar="N",
+        option("--depth", metavar="N",
                      help="Roll the rows up as torchinfo's depth does: 1 = stages and "
                           "top-level blocks, each one subtotal row; larger = deeper, each "
                           "group's subtotal above its rows."),
-        click.option("--by", type=Choice("--by"),
+        option("--by", type=Choice("--by"),
                      help="Subtotals only: one row per block instance (block) or per stage "
                           "(stage, = --depth 1), the layers outside them as they are."),
     ]):
@@ -398,7 +449,7 @@ def main() -> None:
     """
 
 
-@main.command("list")
+@command("list")
 @format_option()
 @wide_option
 def list_cmd(fmt: str, wide: bool) -> None:
@@ -408,23 +459,23 @@ def list_cmd(fmt: str, wide: bool) -> None:
     write_out(commands.networks_list(fmt, text_width(wide)), None, False)
 
 
-@main.command("table")
-@click.argument("network")
+@command("table")
+@argument("network")
 @spec_options
 @no_bias_option
 @format_option()
-@click.option("--standalone", is_flag=True,
+@option("--standalone", is_flag=True,
               help="With --format html: one self-contained page (no network access needed to "
                    "view it) whose cells show their working on hover or click.")
-@click.option("--strict", is_flag=True,
+@option("--strict", is_flag=True,
               help="Refuse a layer whose output size, floored from a fraction, leaves input "
                    "pixels out, and an fc that flattens a feature map implicitly (exit status "
                    "2); padding left out is not refused.")
-@click.option("--skip-unknown", is_flag=True, help=SKIP_UNKNOWN_HELP)
-@click.option("--aux", is_flag=True,
+@option("--skip-unknown", is_flag=True, help=SKIP_UNKNOWN_HELP)
+@option("--aux", is_flag=True,
               help="Also total the auxiliary classifier heads (training time); their rows are "
                    "always shown, but the inference total leaves them out.")
-@click.option("--layout", type=Choice("--layout"), default="layers", show_default=True,
+@option("--layout", type=Choice("--layout"), default="layers", show_default=True,
               help="layers: one row per layer. paper: the paper's own table (e.g. GoogLeNet's "
                    "Table 1), every cell computed, beside the values the paper printed.")
 @table_options
@@ -448,17 +499,17 @@ def table_cmd(network: str, input_: str | None, sets, no_bias: bool, fmt: str,
               out, force)
 
 
-@main.command("import")
-@click.argument("source")
+@command("import")
+@argument("source")
 @lambda f: input_option(f, help="Input size, e.g. 3x224x224 (224: 3 channels); for a model of "
                          "several inputs, NAME=CxHxW for each (repeatable); default: the size "
                          "the source records (ONNX, Keras, Caffe, timm; torchvision: "
                          "3x224x224).")
-@click.option("--name", help="The network's name in the spec (default: from the source).")
-@click.option("--out", type=click.Path(dir_okay=False), metavar="FILE.toml",
+@option("--name", help="The network's name in the spec (default: from the source).")
+@option("--out", type=click.Path(dir_okay=False), metavar="FILE.toml",
               help="Write the spec to FILE instead of printing it (refuses an existing file).")
-@click.option("--force", is_flag=True, help="Let --out overwrite an existing file.")
-@click.option("--skip-unknown", is_flag=True, help=SKIP_UNKNOWN_HELP)
+@option("--force", is_flag=True, help="Let --out overwrite an existing file.")
+@option("--skip-unknown", is_flag=True, help=SKIP_UNKNOWN_HELP)
 def import_cmd(source: str, input_: str | None, name: str | None, out: str | None,
                force: bool, skip_unknown: bool) -> None:
     """Write an archcalc spec (TOML, as in specs/) for your own model, which every command then
@@ -479,9 +530,9 @@ def import_cmd(source: str, input_: str | None, name: str | None, out: str | Non
     write_out(commands.import_spec(source, input_, name, command, skip_unknown), out, force)
 
 
-@main.command("explain")
-@click.argument("network")
-@click.argument("layers", nargs=-1)
+@command("explain")
+@argument("network")
+@argument("layers", nargs=-1)
 @spec_options
 @no_bias_option
 def explain_cmd(network: str, layers: tuple[str, ...], input_: str | None, sets,
@@ -498,37 +549,37 @@ def explain_cmd(network: str, layers: tuple[str, ...], input_: str | None, sets,
     click.echo(commands.explain(network, layers, input_, sets, bias=not no_bias), nl=False)
 
 
-@main.command("check")
-@click.argument("network")
-@click.argument("answers", nargs=-1, required=True)
+@command("check")
+@argument("network")
+@argument("answers", nargs=-1, required=True)
 @format_option(help="json: every verdict, for autograders; csv, tsv: one line per marked cell.")
 @wide_option
-@click.option("--by-order", is_flag=True,
+@option("--by-order", is_flag=True,
               help="Match rows to layers by position (the layers `archcalc quiz` lists), "
                    "not by name.")
-@click.option("--column", "mapping", multiple=True, metavar="HEADER=FIELD", cls=HelpOf,
+@option("--column", "mapping", multiple=True, metavar="HEADER=FIELD", cls=HelpOf,
               help_of=_column_help)
-@click.option("--bias/--no-bias", default=None,
+@option("--bias/--no-bias", default=None,
               help="The table counts biases (or not); default: decided from the cells.")
-@click.option("--flops/--macs", default=None,
+@option("--flops/--macs", default=None,
               help="The operations column counts FLOPs = 2 × MACs (or MACs); default: decided "
                    "from the cells.")
-@click.option("--k", "k_base", type=Choice("--kilo"), default=None,
+@option("--k", "k_base", type=Choice("--kilo"), default=None,
               help="What K, M, G mean; default: decided from the cells (else 1000).")
-@click.option("--floor/--ceil", "floor", default=None,
+@option("--floor/--ceil", "floor", default=None,
               help="Pooling sizes all floored (PyTorch's default) or all in ceil mode (Caffe); "
                    "default: as the spec says, unless the cells fit one of these better.")
-@click.option("--dtype", type=Choice("--dtype"), default=None,
+@option("--dtype", type=Choice("--dtype"), default=None,
               help="What a memory column in bytes counts per value (fp32: 4 bytes); default: "
                    "decided from the cells (else fp32).")
-@click.option("--table", "which", metavar="N", default=None,
+@option("--table", "which", metavar="N", default=None,
               help="Which table of the file to mark (default: the first one archcalc "
                    "recognises).")
-@click.option("--gradebook", metavar="FILE.csv", default=None,
+@option("--gradebook", metavar="FILE.csv", default=None,
               help="Mark every ANSWERS file and write one CSV row each: score, wrong cells, "
                    "diagnoses (an unreadable file is a row saying why). The name must end in "
                    ".csv; written as --out is (whole, never over a file without --force).")
-@click.option("--force", is_flag=True, help="Let --gradebook overwrite an existing file.")
+@option("--force", is_flag=True, help="Let --gradebook overwrite an existing file.")
 @spec_options
 def check_cmd(network: str, answers: tuple[str, ...], fmt: str, wide: bool, by_order: bool,
               mapping: tuple[str, ...], bias: bool | None, flops: bool | None,
@@ -563,19 +614,19 @@ def check_cmd(network: str, answers: tuple[str, ...], fmt: str, wide: bool, by_o
     sys.exit(code)
 
 
-@main.command("quiz")
-@click.argument("network")
-@click.option("--blank", default="W,H,C,params,macs", show_default=True, metavar="COLUMNS",
+@command("quiz")
+@argument("network")
+@option("--blank", default="W,H,C,params,macs", show_default=True, metavar="COLUMNS",
               help="The columns whose cells are left blank, comma-separated.")
-@click.option("--seed", metavar="N", default=None,
+@option("--seed", metavar="N", default=None,
               help="Leave a random share of those cells blank, chosen by this seed (the same "
                    "seed gives the same quiz).")
-@click.option("--fraction", metavar="F", default=None,
+@option("--fraction", metavar="F", default=None,
               help="The share of those cells left blank, from 0 to 1 (default: all of them; "
                    "half with --seed).")
-@click.option("--answers", is_flag=True, help="Print the key: every cell filled, and the "
+@option("--answers", is_flag=True, help="Print the key: every cell filled, and the "
                                                "worked arithmetic of each blank one.")
-@click.option("--example", default="0", show_default=True, metavar="N",
+@option("--example", default="0", show_default=True, metavar="N",
               help="Leave the first N rows filled in, as a worked example (the seed's template "
                    "fills Conv1 and MaxPool1).")
 @format_option()
@@ -598,15 +649,15 @@ def quiz_cmd(network: str, blank: str, seed: str | None, fraction: str | None,
                             width=text_width(wide)), None, False)
 
 
-@main.command("compare")
-@click.argument("networks", nargs=-1, required=True)
-@click.option("--sort", type=Choice("--sort"),
+@command("compare")
+@argument("networks", nargs=-1, required=True)
+@option("--sort", type=Choice("--sort"),
               help="Order the rows by this column (smallest first; accuracy: lowest first, "
                    "networks without one last).")
-@click.option("--reverse", is_flag=True, help="Largest first.")
+@option("--reverse", is_flag=True, help="Largest first.")
 @format_option()
 @units_options
-@click.option("--dtype", type=Choice("--dtype"), default="fp32", show_default=True,
+@option("--dtype", type=Choice("--dtype"), default="fp32", show_default=True,
               help="Bytes per value of the activation memory.")
 @wide_option
 @out_options
@@ -624,16 +675,16 @@ def compare_cmd(networks, sort, reverse, fmt, units, kilo, dtype, wide, out, for
                                text_width(wide)), out, force)
 
 
-@main.command("plot")
-@click.argument("networks", nargs=-1, required=True)
-@click.option("--compare", "compare_", is_flag=True,
+@command("plot")
+@argument("networks", nargs=-1, required=True)
+@option("--compare", "compare_", is_flag=True,
               help="Draw published top-1 accuracy against MACs for all NETWORKS, bubble area "
                    "proportional to parameters (networks without a published top-1 are listed "
                    "and left out).")
 @input_option
-@click.option("--out", type=click.Path(dir_okay=False), metavar="FILE.svg|.png|.pdf",
+@option("--out", type=click.Path(dir_okay=False), metavar="FILE.svg|.png|.pdf",
               required=True, help="The picture to write (refuses an existing file).")
-@click.option("--force", is_flag=True, help="Let --out overwrite an existing file.")
+@option("--force", is_flag=True, help="Let --out overwrite an existing file.")
 def plot_cmd(networks, compare_, input_, out, force) -> None:
     """Draw NETWORK's parameters, MACs and activation values per weighted layer as bars on a
     log axis, with the layer names; or, with --compare, the accuracy-against-operations chart.
@@ -650,8 +701,8 @@ def plot_cmd(networks, compare_, input_, out, force) -> None:
     click.echo(f"wrote {out}", err=True)
 
 
-@main.command("graph")
-@click.argument("network")
+@command("graph")
+@argument("network")
 @spec_options
 @format_option("graph --format", default="dot",
                help="dot: Graphviz text (needs nothing installed); svg: drawn by Graphviz's "
@@ -665,13 +716,13 @@ def graph_cmd(network, input_, sets, fmt, out, force) -> None:
     write_out(commands.graph(network, input_, sets, fmt), out, force)
 
 
-@main.command("serve")
-@click.option("--port", default="8000", show_default=True, metavar="N",
+@command("serve")
+@option("--port", default="8000", show_default=True, metavar="N",
               help="The port to listen on.")
-@click.option("--open", "open_", is_flag=True, help="Open the app in the default browser.")
-@click.option("--host", default="127.0.0.1", show_default=True,
+@option("--open", "open_", is_flag=True, help="Open the app in the default browser.")
+@option("--host", default="127.0.0.1", show_default=True,
               help="The address to listen on; anything but loopback needs --allow-remote.")
-@click.option("--allow-remote", is_flag=True,
+@option("--allow-remote", is_flag=True,
               help="Let --host be an address other machines can reach (the app has no login: "
                    "anyone who reaches it can use it).")
 def serve_cmd(port: str, open_: bool, host: str, allow_remote: bool) -> None:
@@ -685,15 +736,15 @@ def serve_cmd(port: str, open_: bool, host: str, allow_remote: bool) -> None:
     commands.serve(host, port, open_, allow_remote, echo=lambda m: click.echo(m, err=True))
 
 
-@main.command("verify")
-@click.argument("networks", nargs=-1, metavar="[NETWORK]...")
-@click.option("--all", "all_", is_flag=True, help="Verify every network in `archcalc list`.")
-@click.option("--device", type=Choice("--device"), default="cpu", show_default=True,
+@command("verify")
+@argument("networks", nargs=-1, metavar="[NETWORK]...")
+@option("--all", "all_", is_flag=True, help="Verify every network in `archcalc list`.")
+@option("--device", type=Choice("--device"), default="cpu", show_default=True,
               help="Where the forward pass runs: cpu, cuda, or meta (shapes only: nothing is "
                    "allocated and no value is computed, so finiteness is not checked).")
-@click.option("--batch", default="1", show_default=True, metavar="N",
+@option("--batch", default="1", show_default=True, metavar="N",
               help="Samples in the input tensor (FLOPs scale with it).")
-@click.option("--rows", type=Choice("--rows"), default=None,
+@option("--rows", type=Choice("--rows"), default=None,
               help="Which layer rows to print (default: all for named networks, failures "
                    "with --all).")
 @wide_option

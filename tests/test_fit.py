@@ -215,3 +215,24 @@ def test_every_commands_default_text_fits_100_characters(args):
     lines = r.stdout.splitlines()
     too_long = [(len(x), x) for x in lines if len(x) > 100]
     assert not too_long, too_long[:3]
+
+
+# render.table.wrap is written out to spare start-up the import of textwrap (issue 12): it must
+# wrap as textwrap does, in both ways the tables use it, on text with runs of spaces, tabs,
+# newlines, other whitespace that textwrap does not split at, and words longer than the line.
+# Widths wider than the indents: below that, textwrap can loop for ever (CPython 3.11).
+_WRAP_TEXT = st.text(alphabet=st.sampled_from(list("ab-.\u00a0      \t\n\r\x0b\x0c")),
+                     max_size=80) | st.lists(
+    st.text(alphabet="abcdefghij", min_size=0, max_size=25), max_size=12).map(" ".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(text=_WRAP_TEXT, width=st.integers(7, 30), first=st.sampled_from(["", " ", "    "]),
+       more=st.sampled_from(["", "  ", "      "]), whole=st.booleans())
+def test_wrap_is_textwraps(text, width, first, more, whole):
+    import textwrap
+
+    expected = textwrap.wrap(text, width, initial_indent=first, subsequent_indent=more,
+                             break_long_words=not whole, break_on_hyphens=False)
+    assert T.wrap(text, width, initial_indent=first, subsequent_indent=more,
+                  break_long_words=not whole) == expected

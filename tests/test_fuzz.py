@@ -447,7 +447,7 @@ FLAGS = ["--no-bias", "--strict", "--aux", "--memory", "--rf"]
 
 def options_of(command: str) -> set[str]:
     """The options a command has today (the set grows as features land)."""
-    return {o for p in main.commands[command].params for o in getattr(p, "opts", [])}
+    return {o for p in main.get_command(None, command).params for o in getattr(p, "opts", [])}
 
 
 @FUZZ
@@ -553,7 +553,7 @@ def option_values(kind: click.ParamType):
 
 def draw_args(data, command: str) -> list[str]:
     args = [command]
-    for p in main.commands[command].params:
+    for p in main.get_command(None, command).params:
         if isinstance(p, click.Argument):
             pool = ARGUMENTS.get(p.name, VALUES)
             count = 1 if p.nargs == 1 else data.draw(st.integers(0 if not p.required else 1, 3))
@@ -580,7 +580,7 @@ def invoke_in(folder: Path, args: list[str]):
 
 
 @FUZZ
-@given(command=st.sampled_from(sorted(set(main.commands) - HEAVY)), data=st.data())
+@given(command=st.sampled_from(sorted(set(main.list_commands(None)) - HEAVY)), data=st.data())
 def test_every_command_and_option_ends_cleanly(tmp_path_factory, command, data):
     args = draw_args(data, command)
     folder = tmp_path_factory.mktemp("cmd")

@@ -63,7 +63,7 @@ CPU_S = 60
 ADDRESS_SPACE = 3 * 2**29
 WALL_S = 180
 
-COMMANDS = sorted(set(main.commands) - {"serve", "verify"})
+COMMANDS = sorted(set(main.list_commands(None)) - {"serve", "verify"})
 EXIT_1 = {"check"}                  # the one command whose answer can be "some are wrong"
 OUT_TARGETS = ["new.txt", "new.json", "new.svg", "new.png", "existing.txt", "dangling.txt",
                "link.txt", "folder", "missing/new.txt", ".", ""]
@@ -211,7 +211,7 @@ def option_value(p: click.Parameter):
 
 def command_lines(data, command: str, variants: list[str]) -> list[str]:
     args = [command]
-    params = main.commands[command].params
+    params = main.get_command(None, command).params
     for p in params:
         if isinstance(p, click.Argument):
             pool = {"answers": ANSWERS, "layers": LAYERS}.get(p.name, NETWORKS)

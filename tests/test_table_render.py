@@ -239,7 +239,7 @@ def test_every_table_command_offers_the_same_formats():
     from archcalc.cli import main
 
     for name in ("table", "compare", "quiz", "list", "check"):
-        (opt,) = [p for p in main.commands[name].params if p.name == "fmt"]
+        (opt,) = [p for p in main.get_command(None, name).params if p.name == "fmt"]
         assert tuple(opt.type.choices) == FORMATS, name
 
 

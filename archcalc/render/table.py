@@ -738,23 +738,70 @@ def default_document(t: Table) -> dict:
 WRAP_MIN = 12         # a text column is wrapped no narrower than this (or its header)
 
 
+# What `textwrap.wrap(text, width, break_on_hyphens=False, ...)` gives, for the two ways this
+# module wraps (footers: long words kept whole; cells: broken). Written out because importing
+# textwrap compiles regular expressions this never uses, 1.7 ms of `archcalc table`'s start-up,
+# more than all the wrapping it does (issue 12; BENCHMARKS.md). tests/test_fit.py holds it equal
+# to textwrap's, on generated text.
+_SPACES = "\t\n\x0b\x0c\r "       # textwrap's whitespace: every one becomes a space
+_TO_SPACE = {ord(c): " " for c in _SPACES}
+_SPACE_RUN = None
+
+
+def wrap(text: str, width: int, initial_indent: str = "", subsequent_indent: str = "",
+         break_long_words: bool = True) -> list[str]:
+    """``text`` in lines of at most ``width`` characters, broken at runs of spaces (kept within a
+    line, dropped at its ends but the first line's start); a word longer than a line is broken
+    (``break_long_words``) or left whole on a line of its own."""
+    global _SPACE_RUN
+    if _SPACE_RUN is None:
+        import re
+
+        _SPACE_RUN = re.compile(f"([{re.escape(_SPACES)}]+)")
+    text = text.expandtabs().translate(_TO_SPACE)
+    chunks = [c for c in _SPACE_RUN.split(text) if c][::-1]      # the next chunk last
+    lines: list[str] = []
+    while chunks:
+        indent = subsequent_indent if lines else initial_indent
+        room = width - len(indent)
+        if lines and chunks[-1].strip() == "":
+            chunks.pop()
+        line: list[str] = []
+        used = 0
+        while chunks and used + len(chunks[-1]) <= room:
+            used += len(chunks[-1])
+            line.append(chunks.pop())
+        if chunks and len(chunks[-1]) > room:           # a word longer than the line
+            if break_long_words:
+                cut = 1 if room < 1 else room - used
+                line.append(chunks[-1][:cut])
+                chunks[-1] = chunks[-1][cut:]
+                if not chunks[-1]:      # (textwrap loops for ever here, on an indent wider
+                    chunks.pop()        # than the width and a no-break space)
+            elif not line:
+                line.append(chunks.pop())
+        if line and line[-1].strip() == "":
+            line.pop()
+        if line:
+            lines.append(indent + "".join(line))
+    return lines
+
+
 def wrapped(lines: Iterable[str], width: int | None) -> Iterator[str]:
     """Head and foot lines, each wrapped at spaces to ``width`` (None: as they are). A line
     keeps its indentation; its continuation lines are indented two more, or under the text of
     a ``[3]`` note. A word longer than the width (a path) is left whole."""
-    import re
-    import textwrap
-
     for line in lines:
         if width is None or len(line) <= width:
             yield line
             continue
+        import re
+
         indent = line[:len(line) - len(line.lstrip(" "))]
         mark = re.match(r"\[\d+\] ", line[len(indent):])
         more = indent + (" " * mark.end() if mark else "  ")
-        yield from textwrap.wrap(line[len(indent):], width, initial_indent=indent,
-                                 subsequent_indent=more, break_long_words=False,
-                                 break_on_hyphens=False) or [line]
+        yield from wrap(line[len(indent):], width, initial_indent=indent,
+                        subsequent_indent=more, break_long_words=False) or [line]
 
 
 SHORT_MIN = 8         # a header without a short form is cut only when longer than this
@@ -793,8 +840,6 @@ def fitted_lines(p: Packed, width: int) -> Iterator[str]:
 
     Numbers are never cut or wrapped. A line under the table names the abbreviations, the
     columns left out and how to have them, and the parts."""
-    import textwrap
-
     n = len(p.headers)
     keep = [i for i in range(n) if p.cell_widths[i] > 0 or i == 0]
     headers = list(p.headers)
@@ -815,10 +860,10 @@ def fitted_lines(p: Packed, width: int) -> Iterator[str]:
                 shortened.append((i, f"{short} = {headers[i]}"))
                 headers[i] = short
                 w[i] = max(len(short), p.cell_widths[i])
-    wrap = {i: max(WRAP_MIN, len(headers[i])) for i in keep[1:] if p.aligns[i] == "left"}
+    wrap_min = {i: max(WRAP_MIN, len(headers[i])) for i in keep[1:] if p.aligns[i] == "left"}
 
     def narrowest(cols, g) -> int:        # the narrowest wrapping makes ``cols``
-        return size(cols, g) - sum(max(0, w[i] - wrap[i]) for i in cols if i in wrap)
+        return size(cols, g) - sum(max(0, w[i] - wrap_min[i]) for i in cols if i in wrap_min)
 
     def plan(g):
         """(the columns kept, the spare ones left out) with ``g`` spaces between columns:
@@ -842,10 +887,10 @@ def fitted_lines(p: Packed, width: int) -> Iterator[str]:
         if narrowest(keep1, 1) <= width:
             gap, keep2, spared = 1, keep1, spared1
     keep = keep2
-    wrap = {i: x for i, x in wrap.items() if i in keep}
+    wrap_min = {i: x for i, x in wrap_min.items() if i in keep}
     excess = size(keep) - width
     while excess > 0:           # one character at a time off the widest: a few hundred steps
-        can = [i for i in wrap if w[i] > wrap[i]]
+        can = [i for i in wrap_min if w[i] > wrap_min[i]]
         if not can:
             break
         w[max(can, key=lambda j: w[j])] -= 1
@@ -862,7 +907,7 @@ def fitted_lines(p: Packed, width: int) -> Iterator[str]:
     first_total = p.body
 
     def lines(cols, cells) -> Iterator[str]:
-        pieces = [textwrap.wrap(cells[i], w[i], break_on_hyphens=False) or [""]
+        pieces = [wrap(cells[i], w[i]) or [""]
                   if len(cells[i]) > w[i] else [cells[i]] for i in cols]
         for k in range(max(len(x) for x in pieces)):
             yield (" " * gap).join((x[k] if k < len(x) else "").ljust(w[i])

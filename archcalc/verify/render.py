@@ -43,8 +43,8 @@ def _row(c: LayerCheck) -> list[str]:
 
 
 def verdict(nc: NetworkCheck) -> str:
-    """One line (never wrapped: scripts read it): whether everything agreed, and if not, where
-    it first did not."""
+    """One sentence, starting with ✓ or ✗ and the network's name: whether everything agreed,
+    and if not, where it first did not."""
     where = f"{nc.device}, batch {nc.batch}"
     bad = nc.failures
     parts = []
@@ -146,5 +146,5 @@ def render(nc: NetworkCheck, rows: str = "all", width: int | None = None) -> str
         out += ["", fit(CONVENTIONS + (META if nc.device == "meta" else ""), width)]
     if out:
         out.append("")
-    out.append(verdict(nc))         # one line whatever the width: scripts read it
+    out.append(fit(verdict(nc), width))     # its first line starts "✓ NAME:" or "✗ NAME:"
     return "\n".join(out) + "\n"
