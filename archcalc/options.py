@@ -297,7 +297,6 @@ def input_shape(value, channels: int, option: str = "--input"):
 
 
 NAMED_FORM = "NAME=CxHxW"
-INPUT_NAME_TEXT = r"[A-Za-z_][A-Za-z0-9_.-]*"
 
 
 def input_values(value) -> list[tuple[str | None, object]]:
@@ -306,14 +305,14 @@ def input_values(value) -> list[tuple[str | None, object]]:
     repeatable): ``("3x224x224",)`` or ``("image=3x224x224", "mask=1x224x224")``; the API also
     a dict ``{"image": (3, 224, 224), …}``, a shape (``224``, ``(3, 224, 224)``, ``"224x224"``,
     a ``Shape``) or ``None``. A name given twice is refused here."""
-    import re
+    from .core.spec import is_input_name
 
     if value is None:
         return []
     if isinstance(value, dict):
         pairs = []
         for name, shape in value.items():
-            if not isinstance(name, str) or not re.fullmatch(INPUT_NAME_TEXT, name):
+            if not is_input_name(name):
                 raise ArchcalcError(f"--input: expected an input's name, found {shown(name)}")
             pairs.append((name, shape))
     elif isinstance(value, (tuple, list)) and value and all(isinstance(v, str) for v in value):
@@ -340,13 +339,13 @@ def input_values(value) -> list[tuple[str | None, object]]:
 
 def _named(text: str) -> tuple[str | None, str]:
     """``"image=3x224x224"`` → ("image", "3x224x224"); ``"3x224x224"`` → (None, it)."""
-    import re
+    from .core.spec import is_input_name
 
     name, eq, shape = text.partition("=")
     if not eq:
         return None, text
     name = name.strip()
-    if not re.fullmatch(INPUT_NAME_TEXT, name):
+    if not is_input_name(name):
         raise ArchcalcError(f"--input: expected {NAMED_FORM} (an input's name, then its shape), "
                             f"found {shown(text)}")
     return name, shape.strip()

@@ -16,6 +16,7 @@ import archcalc
 from archcalc.analysis import conventions as CV
 from archcalc.api import Table, options
 from archcalc.cli import main
+from archcalc.render.report import PRESET_COLUMN
 from archcalc.core import spec
 
 NETWORKS = sorted(spec.catalogue())
@@ -253,7 +254,7 @@ def test_every_presets_memory_table_is_the_default_one_plus_its_column(net):
     for preset in CV.PRESETS:
         rows = table(preset)
         extra = [k for k in rows[0] if k not in default[0]]
-        assert extra == ([CV.PRESET_COLUMN[preset][0]] if preset in CV.PRESET_COLUMN else [])
+        assert extra == ([PRESET_COLUMN[preset][0]] if preset in PRESET_COLUMN else [])
         keep = [i for i, k in enumerate(rows[0]) if k not in extra]
         assert [[row[i] for i in keep] for row in rows] == default, (net, preset)
 

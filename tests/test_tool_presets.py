@@ -37,6 +37,7 @@ from click.testing import CliRunner
 import archcalc
 from archcalc.analysis import conventions as CV
 from archcalc.cli import main
+from archcalc.render.report import PRESET_COLUMN
 
 # torchvision name → archcalc spec
 SPEC = {"alexnet": "alexnet-torchvision", "resnet18": "resnet18",
@@ -159,7 +160,7 @@ def test_thop_misses_functional_pooling_the_preset_counts():
 def test_the_preset_is_named_in_the_footer(preset, said):
     out = CliRunner().invoke(main, ["table", "resnet18", "--convention", preset, "--wide"]).output
     assert said in out
-    assert CV.PRESET_COLUMN[preset][1] in out.splitlines()[4]
+    assert PRESET_COLUMN[preset][1] in out.splitlines()[4]
 
 
 def test_thop_names_the_kinds_it_has_no_rule_for():

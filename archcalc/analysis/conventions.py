@@ -350,14 +350,6 @@ TABLES: dict[str, dict[str, Handler]] = {
     "paper": PAPER, "torchvision": TORCHVISION, "fvcore": FVCORE, "ptflops": PTFLOPS,
     "keras": KERAS, "torchinfo": TORCHINFO, "thop": THOP,
 }
-# The extra column a preset adds: (key, header); paper and torchvision add none.
-PRESET_COLUMN = {
-    "fvcore": ("fvcore_flops", "fvcore flops"),
-    "ptflops": ("ptflops_macs", "ptflops MACs"),
-    "keras": ("keras_params", "Keras params"),
-    "torchinfo": ("torchinfo_mult_adds", "torchinfo mult-adds"),
-    "thop": ("thop_macs", "thop MACs"),
-}
 # The tool's name in a sentence.
 TOOL = {"paper": "the papers", "torchvision": "torchvision", "fvcore": "fvcore",
         "ptflops": "ptflops", "keras": "Keras", "torchinfo": "torchinfo", "thop": "thop"}

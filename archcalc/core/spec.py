@@ -59,7 +59,16 @@ BLOCK_KEYS = ("description", "params", "defaults", "layers") + JOINS + ("post", 
 COMMON_KEYS = ("name", "n", "first", "last", "if", "note", "aux", "from")
 # The one input of a network written ``input = [C, H, W]``; in ``inputs = {...}`` it names none.
 SINGLE_INPUT = "input"
-INPUT_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]*\Z")
+_NAME_START = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_"
+_NAME_CHARS = frozenset(_NAME_START + "0123456789.-")
+
+
+def is_input_name(name) -> bool:
+    """Whether ``name`` may name one of a network's inputs (in a spec and in ``--input
+    NAME=SIZE``): a letter or _, then letters, digits, _, . or -."""
+    return (isinstance(name, str) and name[:1] != "" and name[0] in _NAME_START
+            and _NAME_CHARS.issuperset(name))
+
 # Long names people write for the formula's letters, so a message can point at the right key.
 ALIASES = {"stride": "s", "strides": "s", "kernel": "k", "kernel_size": "k", "padding": "p",
            "pad": "p", "group": "groups", "dilation_rate": "dilation", "biases": "bias",
@@ -757,7 +766,7 @@ class SpecFile:
                              found=_show(given), hint=example)
         out = []
         for name, shape in given.items():
-            if not INPUT_NAME.match(name):
+            if not is_input_name(name):
                 raise self.error(f"an input's name is a letter or _ then letters, digits, _, . "
                                  f"or -, found '{_clip(name)}'", where, hint=example)
             if name == SINGLE_INPUT and len(given) > 1:

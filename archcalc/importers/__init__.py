@@ -32,7 +32,8 @@ def kind_of(source: str) -> str | None:
     bundled network name or a spec file."""
     if source.startswith(("torchvision:", "timm:")):
         return "torch"
-    if re.search(r"\.py:[A-Za-z_][A-Za-z0-9_]*$", source):
+    path, py, function = source.rpartition(".py:")     # PATH.py:CALLABLE (no regex: start-up)
+    if py and function.isidentifier() and function.isascii():
         return "torch"
     low = source.lower()
     if low.endswith(".onnx"):

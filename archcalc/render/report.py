@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Callable
 
-from ..analysis import conventions as CV
 from ..analysis import counting as N
 from . import table as T
 from . import units as U
@@ -192,6 +191,24 @@ def _activations(r: LayerRow, ctx: Context) -> int:
     return N.activations(r)
 
 
+# The column a ``--convention`` preset adds to the table, (key, header): the tool's own count of
+# each row (``analysis.conventions``, imported only when such a column is shown); the papers
+# and torchvision add none.
+PRESET_COLUMN = {
+    "fvcore": ("fvcore_flops", "fvcore flops"),
+    "ptflops": ("ptflops_macs", "ptflops MACs"),
+    "keras": ("keras_params", "Keras params"),
+    "torchinfo": ("torchinfo_mult_adds", "torchinfo mult-adds"),
+    "thop": ("thop_macs", "thop MACs"),
+}
+
+
+def _preset_count(preset: str, r: LayerRow) -> int:
+    from ..analysis import conventions as CV
+
+    return CV.count(preset, r)
+
+
 COLUMNS: dict[str, Column] = {c.key: c for c in (
     Column("layer", "layer", lambda r, c: r.name, "text", own=True),
     Column("kind", "kind", lambda r, c: r.kind, "text"),
@@ -215,8 +232,8 @@ COLUMNS: dict[str, Column] = {c.key: c for c in (
     Column("rf_via", "RF via", lambda r, c: c.rf_text("via_text", r, len(r.inputs) > 1),
            "text", own=True),
     Column("rf_path", "RF path", _rf("path_text"), "text", own=True),
-    *(Column(key, header, lambda r, c, p=preset: CV.count(p, r)) for preset, (key, header)
-      in CV.PRESET_COLUMN.items()),
+    *(Column(key, header, lambda r, c, p=preset: _preset_count(p, r)) for preset, (key, header)
+      in PRESET_COLUMN.items()),
     Column("notes", "note", lambda r, c: " | ".join(n.text for n in r.notes), "text"),
 )}
 MEMORY_KEYS = ("activations", "activation_bytes", "param_bytes")
@@ -233,8 +250,8 @@ def column_keys(a: Analysis, opt: Options, machine: bool = False) -> list[str]:
         keys.insert(7, "fixed")
     if opt.training:
         keys.append("training_flops")
-    if opt.convention in CV.PRESET_COLUMN:
-        keys.append(CV.PRESET_COLUMN[opt.convention][0])
+    if opt.convention in PRESET_COLUMN:
+        keys.append(PRESET_COLUMN[opt.convention][0])
     if opt.memory:
         keys += MEMORY_KEYS
     if opt.rf:
@@ -306,11 +323,16 @@ def conventions(a: Analysis, opt: Options) -> dict:
     if opt.training or "training_flops" in opt.columns:
         out["training"] = "train FLOPs = forward FLOPs + backward FLOPs; " + N.TRAINING_TEXT
     if opt.convention:
+        from ..analysis import conventions as CV
+
         out["convention"] = f"{opt.convention}: {CV.preset_summary(a, opt.convention)}"
-    for preset, (key, _) in CV.PRESET_COLUMN.items():     # a preset's column chosen alone
-        said = CV.uncounted(a, preset)
-        if key in opt.columns and preset != opt.convention and said:
-            out[key] = said.removeprefix("; ")
+    for preset, (key, _) in PRESET_COLUMN.items():     # a preset's column chosen alone
+        if key in opt.columns and preset != opt.convention:
+            from ..analysis import conventions as CV
+
+            said = CV.uncounted(a, preset)
+            if said:
+                out[key] = said.removeprefix("; ")
     out["units"] = U.legend(opt.units, opt.kilo)
     return out
 
@@ -391,7 +413,7 @@ def footer(a: Analysis, opt: Options, keys: list[str]) -> list[str]:
     if "training" in conv:
         foot.append(f"training: {_training_line(a, opt)}; {N.TRAINING_TEXT}.")
     for key in ("fixed", "buffers", "aux", "convention", *(k for k, _ in
-                                                           CV.PRESET_COLUMN.values())):
+                                                           PRESET_COLUMN.values())):
         if key in conv:
             foot.append(f"{key}: {conv[key]}.")
     foot.append(f"units: {conv['units']}"
@@ -762,8 +784,8 @@ def document(a: Analysis, opt: Options = Options()) -> dict:
                                        "param_bytes")]
     if opt.training:
         extra_cols.insert(1, COLUMNS["training_flops"])
-    if opt.convention in CV.PRESET_COLUMN:
-        extra_cols.append(COLUMNS[CV.PRESET_COLUMN[opt.convention][0]])
+    if opt.convention in PRESET_COLUMN:
+        extra_cols.append(COLUMNS[PRESET_COLUMN[opt.convention][0]])
     # Each total is the sum of its layers' values, as the text table's total lines are: one
     # computation for the inference total and the total with the auxiliary heads.
     keys = ("params", "weights", "biases", "fixed_params", "buffers", "macs",

@@ -795,11 +795,11 @@ def wrapped(lines: Iterable[str], width: int | None) -> Iterator[str]:
         if width is None or len(line) <= width:
             yield line
             continue
-        import re
-
         indent = line[:len(line) - len(line.lstrip(" "))]
-        mark = re.match(r"\[\d+\] ", line[len(indent):])
-        more = indent + (" " * mark.end() if mark else "  ")
+        text = line[len(indent):]
+        close = text.find("] ")          # a note's mark, "[3] "
+        mark = text[:1] == "[" and close > 1 and text[1:close].isdecimal()
+        more = indent + (" " * (close + 2) if mark else "  ")
         yield from wrap(line[len(indent):], width, initial_indent=indent,
                         subsequent_indent=more, break_long_words=False) or [line]
 

@@ -62,7 +62,7 @@ def extras(r: LayerRow, count: tuple[str, ...]) -> int:
 
 
 def _preset_fields() -> dict[str, str]:
-    from ...analysis.conventions import PRESET_COLUMN
+    from ...render.report import PRESET_COLUMN
 
     return {key: preset for preset, (key, *_) in PRESET_COLUMN.items()}
 
