@@ -61,7 +61,7 @@ def rows(net: Network, x: Shape | None) -> list[LayerRow]:
                          " (branches: " + ", ".join(f"{n} {x}" for n, x in zip(node.inputs, ins))
                          + ")")
                 raise SpecError(f"{e}{where}", file=net.file, where=node.where,
-                                found=node.found) from None
+                                found=str(node.found)) from None
             answer = done[key] = (one(res.shape, res.shape), one(res.counts, res.counts),
                                   one(res.notes, res.notes),
                                   rule.geometry_at(node.attrs, ins))

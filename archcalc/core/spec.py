@@ -94,12 +94,12 @@ class Node(Record):
     attrs: dict
     inputs: tuple[str, ...]
     where: str
-    found: str
+    found: "str | Found"
     notes: tuple[str, ...]
     aux: bool
 
     def __init__(self, name: str, kind: str, attrs: dict, inputs: tuple[str, ...], where: str,
-                 found: str, notes: tuple[str, ...] = (), aux: bool = False):
+                 found: "str | Found", notes: tuple[str, ...] = (), aux: bool = False):
         _set(self, "name", name)
         _set(self, "kind", kind)
         _set(self, "attrs", attrs)
@@ -172,6 +172,20 @@ class NetworkInfo(Record):
 
 
 # --- values ----------------------------------------------------------------------------------
+
+class Found:
+    """A layer as the file wrote it, for an error's "found:" line (``Node.found``), made into
+    text only when an error shows it (``str``): writing every layer out as text cost a tenth of
+    reading a spec."""
+
+    __slots__ = ("raw",)
+
+    def __init__(self, raw):
+        self.raw = raw
+
+    def __str__(self) -> str:
+        return _show(self.raw)
+
 
 def _show(v) -> str:
     """A value written back as TOML, for messages; a very long one is cut short."""
@@ -855,6 +869,8 @@ class _Expander:
         self.blocks = blocks
 
     def err(self, message, where, found="", hint="") -> SpecError:
+        if isinstance(found, Found):
+            found = str(found)
         return self.spec.error(message, where, found, hint)
 
     def too_many(self, where, found="") -> SpecError:
@@ -963,7 +979,7 @@ class _Expander:
         out: list[_Instance] = []
         for i, raw in enumerate(items):
             here = f"{where}[{i}]"
-            found = _show(raw)
+            found = Found(raw)
             if isinstance(raw, str) and raw.startswith("$"):
                 raw = self.subst(raw, env, here, found)     # "$act": a kind given as a param
             if isinstance(raw, str):
