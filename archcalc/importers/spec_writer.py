@@ -251,7 +251,8 @@ def fuse_patches(ops: list[Op]) -> list[Op]:
         a = conv.attrs if conv is not None else {}
         k = tuple(a.get("k", ()))
         if (conv is None or conv.kind != "conv" or readers[conv.name] != 1 or len(k) != 2
-                or k[0] != k[1] or tuple(a.get("s", ())) != k or a.get("p") not in ([0, 0], (0, 0))
+                or k[0] != k[1] or tuple(a.get("s", ())) != k
+                or a.get("p") not in ([0, 0], (0, 0), [0] * 4, (0,) * 4)
                 or tuple(a.get("dilation", (1, 1))) != (1, 1) or a.get("groups", 1) != 1
                 or "patch_embed" not in RULES):
             op.kind, op.attrs = UNKNOWN, {}
@@ -740,7 +741,10 @@ def _skel(kind: str, body: dict) -> tuple:
 
 
 def _merge(a: tuple, b: tuple) -> tuple | None:
-    """The skeleton both fit, where a join's branch may be empty in one of them; else ``None``."""
+    """The skeleton both fit, where a join's branch may be empty in one of them; else ``None``.
+    It is one of the two (the other's branches a subset of its own): Writer.resolve writes the
+    block from its fullest instance, so [[A], []] and [[], [B]] (a transformer's attention
+    and MLP residuals, written without their classes) are two blocks, not one missing A."""
     if a == b:
         return a
     if len(a) != len(b):
@@ -757,7 +761,8 @@ def _merge(a: tuple, b: tuple) -> tuple | None:
             out.append((pa, xa))
         else:
             return None
-    return tuple(out)
+    out = tuple(out)
+    return out if out in (a, b) else None
 
 
 _ABSENT = object()
