@@ -179,6 +179,11 @@ def test_a_tiny_vision_transformer_exported_is_the_bundled_spec(tmp_path, opset)
     assert kinds.count("mhsa") == 2 and kinds.count("gelu") == 2 and "unknown" not in kinds
     mhsa = next(row for row in imported.rows if row.kind == "mhsa")
     assert mhsa.attrs["mhsa"] == 2 and str(mhsa.output) == "12×5×1"
+    # the file records no module classes: an encoder layer (a module with two residual adds of
+    # its own) is named for one, and its repeats are folded into one block, as torch's are
+    text = import_text(str(tmp_path / "v.onnx"))
+    assert '{ use = "encoder_layer", n = 2, name = "encoder.layers.encoder_layer" }' in text
+    assert '{ mhsa = 2, name = "self_attention" }' in text
 
 
 def test_hand_written_attention_is_mhsa_and_one_that_does_not_match_is_named(tmp_path):

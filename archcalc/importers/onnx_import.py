@@ -417,7 +417,8 @@ OPS = {
                               "beta": c.attr("beta", 0.75), "offset": c.attr("bias", 1.0)}),
     "ReduceMean": reduce_mean,
 }
-META_OPS = {"Shape", "Size"}            # read a data tensor's shape, not its values
+META_OPS = {"Shape", "Size"}
+JOIN_OPS = {"Add", "Sum", "Mul", "Concat"}            # read a data tensor's shape, not its values
 
 
 # --- shape arithmetic --------------------------------------------------------------------
@@ -636,6 +637,8 @@ def read(source: str, shape):
     ops: list[Op] = []
     used: dict[str, int] = {}
     emit, skip = find_patterns(g, full, consts)
+    containers = {".".join(p.split(".")[:k]) for p in (_path(n)[0] for n in g.node)
+                  for k in range(1, p.count(".") + 1)}
     for index, node in enumerate(g.node):
         if index in skip:
             continue                # a part of a subgraph read as one op (find_patterns)
@@ -679,6 +682,8 @@ def read(source: str, shape):
             result, lay = with_layout(result, ins, out, stype)
             out = Dims(out, lay).archcalc()
         path, own = _path(node)
+        if own and node.op_type in JOIN_OPS and path in containers:
+            own = False     # a module's own add (a residual's), named path.add, path.add_1
         if whole is not None and whole[3]:
             path, own = whole[3], True      # the attention's module: its nodes' common scope
         base = (path if own else f"{path}.{node.op_type.lower()}" if path
@@ -725,12 +730,36 @@ def read(source: str, shape):
         if sc:
             for p, cls in zip(*sc):
                 classes[p] = cls.rsplit(".", 1)[-1]
+    owners = frozenset()
+    if not classes:
+        classes = _instance_classes(ops)
+        owners = frozenset(classes)
     label = (f"{os.path.basename(source)} (ONNX, opset "
              f"{max((o.version for o in model.opset_import if o.domain in ('', 'ai.onnx')), default='?')}"
              f"{', from ' + model.producer_name + ' ' + model.producer_version if model.producer_name else ''})")
     several = tuple((names[x.name], own) for x, own in named) if names else ()
     return (Graph(fuse_patches(fuse_shuffles(fuse_silu(fuse_ln2d(ops, turned)))), data[outs[0]],
-                  tuple(shape), ".", classes, inputs=several), label, "")
+                  tuple(shape), ".", classes, inputs=several, join_owners=owners), label, "")
+
+
+def _instance_classes(ops: list[Op]) -> dict[str, str]:
+    """Where the file records no module classes (torch's TorchScript exporter), a module
+    that holds two joins or more of its own (a transformer encoder layer: the attention's
+    residual add and the MLP's) is given its name less its index as a class
+    (``encoder_layer`` for ``encoder.layers.encoder_layer_0``), so that the spec writer
+    folds the repeated layers into one block as it does with the torch importer's classes."""
+    joins: dict[str, int] = {}
+    for op in ops:
+        head, _, last = op.name.rpartition(".")
+        if head and op.kind in ("add", "mul", "concat") and \
+                re.fullmatch(r"(add|sum|mul|concat)(_\d+)?", last):
+            joins[head] = joins.get(head, 0) + 1
+    out = {}
+    for path, n in joins.items():
+        base = re.sub(r"[._]?\d+$", "", path.rpartition(".")[2])
+        if n >= 2 and base and base != path.rpartition(".")[2]:
+            out[path] = base
+    return out
 
 
 def _given_shapes(source: str, inputs, names: dict[str, str], shape) -> dict:
