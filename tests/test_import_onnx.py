@@ -211,28 +211,31 @@ def test_a_tiny_vision_transformer_exported_by_dynamo_is_the_bundled_spec(tmp_pa
 def test_hand_written_attention_is_mhsa_and_one_that_does_not_match_is_named(tmp_path):
     """A timm-style attention written by hand (one packed qkv Linear, a reshape to heads and a
     permute, the three parts split, the scaled Q·Kᵀ, softmax, A·V, the reshape back and the
-    output projection) is one mhsa row of 2 heads; without its output projection it is not
-    attention as mhsa counts it: the import stops with the unsupported-op message naming its
-    nodes (Softmax, MatMul …)."""
+    output projection) is one mhsa row of 2 heads; without its output projection, or with a
+    learned bias added to the scores (Swin's relative position bias: parameters mhsa does not
+    count), it is not attention as mhsa counts it: the import stops with the unsupported-op
+    message naming its nodes (Softmax, MatMul …)."""
     from torch import nn
 
     class Attention(nn.Module):
-        def __init__(self, proj):
+        def __init__(self, proj, scores_bias=False):
             super().__init__()
             self.qkv = nn.Linear(8, 24)
             self.proj = nn.Linear(8, 8) if proj else nn.Identity()
+            self.table = nn.Parameter(torch.randn(1, 2, 4, 4)) if scores_bias else None
 
         def forward(self, x):                       # x: (B, N, D) tokens
             b, n, d = x.shape
             q, k, v = self.qkv(x).reshape(b, n, 3, 2, d // 2).permute(2, 0, 3, 1, 4)
-            a = (q @ k.transpose(-2, -1) * 0.5).softmax(-1)
+            s = q @ k.transpose(-2, -1) * 0.5
+            a = (s if self.table is None else s + self.table).softmax(-1)
             return self.proj((a @ v).transpose(1, 2).reshape(b, n, d))
 
     class Model(nn.Module):
-        def __init__(self, proj):
+        def __init__(self, proj, scores_bias=False):
             super().__init__()
             self.embed = nn.Conv2d(3, 8, 2, 2)
-            self.attn = Attention(proj)
+            self.attn = Attention(proj, scores_bias)
             self.ln = nn.LayerNorm(8)
 
         def forward(self, x):
@@ -250,10 +253,11 @@ def test_hand_written_attention_is_mhsa_and_one_that_does_not_match_is_named(tmp
     assert attn.counts.macs == 3 * 4 * 64 + 2 * 16 * 8 + 4 * 64
     assert a.totals.params == sum(t.numel() for t in model.parameters())
 
-    r = cli("import", export_eval(Model(False), (3, 4, 4), tmp_path / "b.onnx"))
-    assert r.exit_code == 2, r.output
-    assert "Softmax" in r.output and "MatMul" in r.output, r.output
-    assert "Traceback" not in r.output
+    for i, model in enumerate((Model(False), Model(True, scores_bias=True))):
+        r = cli("import", export_eval(model, (3, 4, 4), tmp_path / f"b{i}.onnx"))
+        assert r.exit_code == 2, r.output
+        assert "Softmax" in r.output and "MatMul" in r.output, r.output
+        assert "Traceback" not in r.output
 
 
 @pytest.mark.parametrize("name", [

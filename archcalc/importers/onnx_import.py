@@ -894,8 +894,18 @@ class _Pattern:
         return self.nodes[r[0]] if len(r) == 1 else None, (r[0] if len(r) == 1 else None)
 
     def weight(self, name) -> tuple | None:
-        d = self.dims.get(name) or self.full.get(name)
+        d = self.dims.get(name)
+        d = self.full.get(name) if d is None else d
         return tuple(d) if d is not None else None
+
+    def by_scalar(self, node) -> bool:
+        """A product or quotient of one data tensor and one constant of one value (a scaling:
+        no parameters hide in it)."""
+        c = self.const_ins(node)
+        if node.op_type not in ("Mul", "Div") or len(self.data_ins(node)) != 1 or len(c) != 1:
+            return False
+        w = self.weight(c[0])
+        return w is not None and all(x == 1 for x in w)
 
     def projection(self, node):
         """(in, out) features of a MatMul or Gemm by a constant 2-D weight, else None."""
@@ -1008,10 +1018,10 @@ def _attention(p: _Pattern, k: int):
     # backward: A·V's V and Q·Kᵀ's Q and K through the heads' reshapes to the projections
     ks = p.nodes[k]
     src = ks.input[0]
-    while src in p.producer and p.nodes[p.producer[src]].op_type in ("Mul", "Div", "Add",
-                                                                        "Cast", "Identity") \
-            and len(p.data_ins(p.nodes[p.producer[src]])) == 1:
-        region.add(p.producer[src])             # the scaling (and a mask) after Q·Kᵀ
+    # the scaling after Q·Kᵀ (an added mask or position bias is not mhsa: it stops here)
+    while src in p.producer and (p.by_scalar(p.nodes[p.producer[src]]) or
+                                 p.nodes[p.producer[src]].op_type in ("Cast", "Identity")):
+        region.add(p.producer[src])
         src = p.data_ins(p.nodes[p.producer[src]])[0]
     qk = p.nodes[p.producer[src]] if src in p.producer else None
     if qk is None or qk.op_type != "MatMul" or len(p.data_ins(qk)) != 2:
@@ -1033,9 +1043,14 @@ def _attention(p: _Pattern, k: int):
         if w is not None:
             projs[j] = w
             continue
-        if n.op_type not in HEAD_OPS or (n.op_type in ("Mul", "Div", "Add") and
-                                         len(p.data_ins(n)) != 1):
+        if n.op_type not in HEAD_OPS or (n.op_type in ("Mul", "Div") and not p.by_scalar(n)):
             return None
+        if n.op_type == "Add":          # only a projection's bias (checked below)
+            below = p.producer.get(p.data_ins(n)[0]) if len(p.data_ins(n)) == 1 else None
+            if below is None or p.projection(p.nodes[below]) is None or \
+                    len(p.const_ins(n)) != 1 or \
+                    p.weight(p.const_ins(n)[0]) not in ((p.projection(p.nodes[below])[1],),):
+                return None
         region.add(j)
         todo.extend(p.data_ins(n))
     # the bias of each input projection: an Add of a constant right after it
