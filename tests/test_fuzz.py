@@ -145,6 +145,7 @@ GOOD = {
     | st.lists(st.integers(0, 2), min_size=4, max_size=4),
     "bool": st.booleans(),
     "number": st.floats(0, 1),
+    "real": st.floats(-2, 2),
     "connections": st.lists(st.lists(st.integers(0, 5), min_size=1, max_size=3, unique=True),
                             min_size=1, max_size=4),
     "text": st.text(max_size=6) | st.sampled_from(["relu", "silu", "sigmoid", "hardsigmoid",

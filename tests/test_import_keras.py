@@ -102,11 +102,52 @@ def test_the_json_config_alone_reads_the_same(saved, tmp_path):
     assert engine.analyse(network(str(config))).totals == engine.analyse(network(path)).totals
 
 
+def test_rescaling_and_normalization_are_counted_as_keras_counts_them(tmp_path):
+    """keras.applications' preprocessing layers: Rescaling (two constants, nothing stored) a
+    rescale row; Normalization a standardize row whose mean, variance and sample count (2·C + 1
+    per channel, 3 over all values) are non-trainable weights to Keras, which count_params()
+    counts: archcalc's buffers; with its mean and variance in the config, Keras keeps none."""
+    x = inp = keras.Input((12, 12, 3), name="image")
+    x = L.Rescaling(1 / 255, name="rescale")(x)
+    x = L.Normalization(axis=-1, name="norm")(x)
+    x = L.Conv2D(8, 3, name="conv")(x)
+    x = L.Normalization(axis=None, name="norm_all")(x)
+    x = L.Normalization(mean=[0.5] * 8, variance=[0.25] * 8, name="norm_given")(x)
+    x = L.Rescaling(2.0, offset=-1.0, name="shift")(x)
+    x = L.GlobalAveragePooling2D(name="pool")(x)
+    x = L.Dense(4, name="fc")(x)
+    model = keras.Model(inp, x)
+    model.save(tmp_path / "pre.keras")
+    a = engine.analyse(network(str(tmp_path / "pre.keras")))
+    rows = {r.name: r for r in a.rows}
+    assert [(r.kind, r.counts.buffers) for r in a.rows if r.kind in ("rescale", "standardize")] \
+        == [("rescale", 0), ("standardize", 7), ("standardize", 3), ("standardize", 0),
+            ("rescale", 0)]
+    assert rows["rescale"].attrs["rescale"] == pytest.approx(1 / 255)
+    assert (rows["shift"].attrs["rescale"], rows["shift"].attrs["offset"]) == (2.0, -1.0)
+    assert a.totals.params == sum(w.numpy().size for w in model.trainable_weights)
+    assert a.totals.params + a.totals.buffers == model.count_params()
+    for layer in model.layers[1:]:
+        shape = tuple(layer.output.shape[1:])
+        want = (shape[-1], *shape[:-1]) if len(shape) == 3 else shape
+        r = rows[layer.name]
+        got = (r.output.c,) if r.output.flat else (r.output.c, r.output.h, r.output.w)
+        if r.kind == "gap":
+            got = (rows[layer.name + "_flatten"].output.c,)
+        assert got == want, layer.name
+    r = cli("table", str(tmp_path / "pre.keras"))
+    assert r.exit_code == 0, r.output
+    assert "Keras Normalization's mean, variance and sample count, 2·C + 1 per layer" in r.output
+    assert "batch norm" not in r.output.split("buffers:")[1].split("\n")[0]
+
+
 @pytest.mark.skipif(not os.environ.get("ARCHCALC_IMPORT_ZOO"),
                     reason="keras.applications models are slow to build: ARCHCALC_IMPORT_ZOO=1")
-@pytest.mark.parametrize("name", ["ResNet50", "VGG16", "Xception", "DenseNet121"])
+@pytest.mark.parametrize("name", ["ResNet50", "VGG16", "Xception", "DenseNet121",
+                                  "EfficientNetB0", "MobileNetV3Small"])
 def test_keras_applications(tmp_path, name):
-    model = getattr(keras.applications, name)(weights=None)
+    """(EfficientNet-B0 and MobileNetV3-Small begin with Rescaling and Normalization.)"""
+    model = getattr(keras.applications, name)(weights=None, input_shape=(224, 224, 3))
     path = tmp_path / "m.keras"
     model.save(path)
     a = engine.analyse(network(str(path)))

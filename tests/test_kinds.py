@@ -56,14 +56,17 @@ def test_pooling_reduction_is_stated_for_pools_only():
 
 
 # Kinds no bundled network uses yet (a depthwise multiplier, the mobile family's kinds not in
-# MobileNet v2, upsampling, an uncounted operation: an import's, with --skip-unknown): a small
+# MobileNet v2, upsampling, an uncounted operation: an import's, with --skip-unknown; Keras's
+# preprocessing layers, rescale and standardize): a small
 # network does. tests/test_verify.py builds the same one in torch.
 DWCONV = """
 name = "dw"
 description = "a depthwise conv and the mobile kinds"
 source = "tests"
 input = [8, 15, 15]
-layers = [{ conv = 16, k = 3 }, "bn", "relu", { dwconv = 2, k = 3, s = 2, p = 1 }, "hardswish",
+layers = [{ rescale = 0.5, offset = -1.0 }, { standardize = "all" }, { conv = 16, k = 3 },
+          { standardize = "channel" }, "bn", "relu", { dwconv = 2, k = 3, s = 2, p = 1 },
+          "hardswish",
           { pwconv = 24, bias = false }, "silu", { se = 6, act = "silu", gate = "hardsigmoid" },
           { shuffle = 4 }, { pwconv = 24, groups = 4 }, "hardsigmoid", { se = 8 },
           { split = 3, part = 2 }, { upsample = 2, mode = "bilinear" },

@@ -112,6 +112,7 @@ FVCORE: dict[str, Handler] = {
     # 1 per output value, aten::upsample_bilinear2d 4; a crop is a slice (ignored)
     "tconv": _macs, "crop": _none,
     "upsample": lambda r: (4 if r.attrs["mode"] == "bilinear" else 1) * r.output.elements,
+    "rescale": _FV_SKIPS, "standardize": _FV_SKIPS,     # written as *, +, −, / in torch
 }
 
 
@@ -143,6 +144,10 @@ def _pt_mhsa(r: LayerRow) -> int:
     enabled", it says)."""
     n, d, h = r.output.h, r.output.c, r.attrs["mhsa"]
     return r.counts.macs + n * d + h * n * n + (3 * n * d if r.counts.biases else 0) + n * d
+
+
+_KERAS_ONLY = Uncounted("Keras's preprocessing layers (Rescaling, Normalization): torch has "
+                        "no module for them, so ptflops has no hook")
 
 
 PTFLOPS: dict[str, Handler] = {
@@ -185,6 +190,7 @@ PTFLOPS: dict[str, Handler] = {
     "tconv": _with_bias,                        # its hook counts the input positions
     "upsample": _two_per_value,                 # nn.Upsample's hook and the patch of F.interpolate
     "crop": _none,
+    "rescale": _KERAS_ONLY, "standardize": _KERAS_ONLY,
 }
 
 
@@ -212,6 +218,8 @@ KERAS: dict[str, Handler] = {
     "gelu": _keras, "ln": _keras, "ln2d": _keras, "layer_scale": _keras, "linear": _keras,
     "patch_embed": _keras, "cls_token": _keras, "pos_embed": _keras, "token": _keras,
     "mhsa": _keras, "tconv": _keras, "upsample": _keras, "crop": _keras,
+    # Normalization's mean, variance and sample count are non-trainable weights to Keras
+    "rescale": _keras, "standardize": _keras,
 }
 
 
@@ -234,6 +242,7 @@ TORCHVISION: dict[str, Handler] = {
     "patch_embed": _macs, "mhsa": _macs,        # the attention products are in ViT's GFLOPS
     "cls_token": _none, "pos_embed": _none, "token": _none,
     "tconv": _macs, "upsample": _none, "crop": _none,
+    "rescale": _none, "standardize": _none,
 }
 
 # --- torchinfo --------------------------------------------------------------------------------
@@ -275,6 +284,7 @@ TORCHINFO: dict[str, Handler] = {
     "mhsa": Uncounted("nn.MultiheadAttention is no leaf layer to torchinfo (it holds out_proj) "
                       "and calls out_proj's weights without calling the module: no mult-adds"),
     "tconv": _ti_conv, "upsample": _none, "crop": _none,
+    "rescale": _none, "standardize": _none,     # no parameters (the statistics are buffers)
 }
 
 
@@ -338,6 +348,7 @@ THOP: dict[str, Handler] = {
     * r.attrs["k"][0] * r.attrs["k"][1],
     "upsample": lambda r: (11 if r.attrs["mode"] == "bilinear" else 1) * r.output.elements,
     "crop": _none,
+    "rescale": _THOP_NO_RULE, "standardize": _THOP_NO_RULE,
 }
 
 # --- the papers -------------------------------------------------------------------------------

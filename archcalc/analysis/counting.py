@@ -154,6 +154,7 @@ EXTRA_OPS: dict[str, Callable[[LayerRow], tuple[str, int] | dict[str, int] | Non
     "ln": _Unoffered("layer norm"), "ln2d": _Unoffered("layer norm"),
     "layer_scale": _Unoffered("layer scale"), "pos_embed": _Unoffered("position embedding"),
     "upsample": _Unoffered("upsampling"),
+    "rescale": _Unoffered("rescaling"), "standardize": _Unoffered("standardization"),
 }
 
 

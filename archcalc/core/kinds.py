@@ -1245,6 +1245,65 @@ class LayerScale(Rule):
         ]
 
 
+class Rescale(Rule):
+    kind = "rescale"
+    category = "activation"
+    doc = ("a fixed rescaling of every value, x·scale + offset (Keras's Rescaling layer, as "
+           "keras.applications models take 0–255 pixels): two constants, no parameters; an "
+           "element-wise product, not counted as MACs")
+    main = Attr("rescale", "real", REQUIRED, "the scale (1/255 = 0.0039215…)")
+    attrs = (Attr("offset", "real", 0.0, "added after the product"),)
+
+    def apply(self, ins, a):
+        return Result(ins[0], Counts())
+
+    def geometry(self, a):
+        return f"×{a['rescale']:.6g}" + (f" {a['offset']:+.6g}" if a["offset"] else "")
+
+    def working(self, r, bias):
+        return W.keeps(r, "rescaling")
+
+
+class Standardize(Rule):
+    kind = "standardize"
+    category = "normalization"
+    doc = ("standardization by stored statistics, (x − mean)/√variance (Keras's Normalization "
+           "layer, keras.applications' EfficientNet): per channel, a mean and a variance for "
+           "each of the C channels and Keras's sample count, 2·C + 1 values that Keras keeps as "
+           "non-trainable weights and count_params() counts: buffers, not parameters; "
+           "standardize = \"all\" one mean and one variance for every value (3); stored = false "
+           "where the layer's config gives the mean and variance as constants (Keras then keeps "
+           "no weights)")
+    main = Attr("standardize", "text", "channel", 'statistics per "channel" or over "all" values')
+    attrs = (Attr("stored", "bool", True, "the mean, variance and count are the layer's "
+                  "(non-trainable) weights"),)
+    WAYS = ("channel", "all")
+
+    def apply(self, ins, a):
+        if a["standardize"] not in self.WAYS:
+            raise LayerError(f"standardize = \"{a['standardize']}\" is not one of "
+                             + ", ".join(self.WAYS))
+        n = ins[0].c if a["standardize"] == "channel" else 1
+        return Result(ins[0], Counts(buffers=2 * n + 1 if a["stored"] else 0))
+
+    def geometry(self, a):
+        return "per channel" if a["standardize"] == "channel" else "over all values"
+
+    def working(self, r, bias):
+        c = r.output.c
+        per = r.attrs["standardize"] == "channel"
+        steps = W.shape_kept(r, "standardization keeps the shape") + [
+            W.same("params", 0, "no trainable parameters"),
+            W.same("macs", r.counts.macs, "normalization is not counted as MACs")]
+        if r.counts.buffers:
+            steps.append(Step("buffers", (Term(f"2·{W.exact(c)}" if per else "2",
+                                               r.counts.buffers - 1, "means and variances"),
+                                          Term("1", 1, "Keras's sample count")),
+                              r.counts.buffers, "Keras's non-trainable weights, which "
+                              "count_params() counts: buffers, not parameters"))
+        return steps
+
+
 class Linear(Rule):
     kind = "linear"
     category = "convolution"
@@ -1541,7 +1600,7 @@ RULES: dict[str, Rule] = _registry(
     Activation("silu", "SiLU, also called swish: x·σ(x) (EfficientNet)"),
     Activation("gelu", "Gaussian error linear unit, x·Φ(x), Φ the normal distribution "
                "function (ConvNeXt, ViT)"),
-    LayerNorm(), LayerNorm2d(), LayerScale(), Linear(),
+    LayerNorm(), LayerNorm2d(), LayerScale(), Linear(), Rescale(), Standardize(),
     PatchEmbed(), ClassToken(), PositionEmbedding(), TokenSelect(), SelfAttention(),
     TransposedConv(), Upsample(), Crop(),
     Dropout(), StochasticDepth(), Flatten(), FullyConnected(), RBF(), ChannelShuffle(), ChannelSplit(),

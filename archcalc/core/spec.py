@@ -267,6 +267,15 @@ def _number(v):
     return v
 
 
+def _real(v):
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+        raise BadValue("a number")
+    if abs(v) > MAX_SIZE:
+        raise BadValue(f"at most {MAX_SIZE:,} either side of 0 (the largest number archcalc "
+                       "accepts)")
+    return v
+
+
 def _connections(v):
     msg = "a list with, for each output map, the list of input maps it sees: [[0, 1, 2], …]"
     if not isinstance(v, list) or not v:
@@ -288,7 +297,7 @@ def _text(v):
 
 
 CHECKERS = {"count": _count, "count0": lambda v: _count(v, 0), "pair": _pair, "pair0": lambda v: _pair(v, 0), "padding": _padding, "bool": _bool,
-            "number": _number, "connections": _connections, "text": _text}
+            "number": _number, "real": _real, "connections": _connections, "text": _text}
 
 
 def _toml_value(text: str):

@@ -88,6 +88,35 @@ def bn(cfg, name):
     return "bn", {"eps": cfg.get("epsilon", 1e-3)}
 
 
+def rescaling(cfg, name):
+    """Rescaling(scale, offset): x·scale + offset, one scale and offset for every value."""
+    scale, offset = cfg.get("scale", 1.0), cfg.get("offset", 0.0)
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (scale, offset)):
+        return UNKNOWN, "Rescaling with a scale or an offset per channel"
+    return newer("rescale", {"rescale": float(scale), "offset": float(offset)})
+
+
+def normalization(cfg, name):
+    """Normalization: statistics per channel (axis -1) or one over all values (axis None);
+    Keras keeps them as weights unless the config gives the mean and the variance."""
+    axis = cfg.get("axis", -1)
+    axis = [] if axis is None else list(axis) if isinstance(axis, (list, tuple)) else [axis]
+    if cfg.get("invert"):
+        return UNKNOWN, "Normalization with invert (its inverse)"
+    if axis in ([-1], [3]):
+        way = "channel"
+    elif axis == []:
+        way = "all"
+    else:
+        return UNKNOWN, f"Normalization over axis {cfg.get('axis')}"
+    stored = cfg.get("mean") is None and cfg.get("variance") is None
+    return newer("standardize", {"standardize": way, "stored": stored})
+
+
+def newer(kind: str, attrs: dict):
+    return (kind, attrs) if kind in RULES else (UNKNOWN, "")
+
+
 def relu(cfg, name):
     if (cfg.get("max_value") == 6 and not cfg.get("negative_slope") and not cfg.get("threshold")
             and "relu6" in RULES):
@@ -129,6 +158,8 @@ LAYERS = {
     "GlobalAveragePooling2D": gap,
     "GlobalAvgPool2D": gap,
     "BatchNormalization": bn,
+    "Rescaling": rescaling,
+    "Normalization": normalization,
     "Activation": activation,
     "ReLU": relu,
     "Softmax": lambda c, n: ("softmax", {}) if c.get("axis", -1) == -1 else

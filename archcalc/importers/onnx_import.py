@@ -20,8 +20,8 @@ from onnx import helper, numpy_helper
 
 from . import MAX_MODEL_BYTES
 from .spec_writer import (GROUPED, IDENTITY, INPUT, LAYOUT, SCALE, SWAPPED, TOKENS, UNGROUPED,
-                          UNKNOWN, Dims, Graph, ImportFailure, Op, fuse_patches, fuse_shuffles,
-                          input_names, layout_of, with_layout)
+                          UNKNOWN, WHERE, Dims, Graph, ImportFailure, Op, fuse_patches,
+                          fuse_shuffles, input_names, layout_of, with_layout)
 
 KEEP_DATA_BYTES = 4096          # an initializer larger than this is read without its data
 
@@ -297,6 +297,20 @@ def slice_(c: Ctx):
     return newer("split", "", {"split": ch // part, "part": start // part})
 
 
+def gather(c: Ctx):
+    """One token of a sequence, ``x[:, i]`` (ViT's classifier reads the class token): token."""
+    _, value = c.const(1)
+    rank = len(c.ins[0]) + 1
+    if layout_of(c.ins[0]) != "seq" or c.attr("axis", 0) % rank != 1 or value is None or \
+            value.size != 1 or value.ndim != 0:
+        return UNKNOWN, "Gather that is not one token of a sequence"
+    n = c.ins[0][0]
+    i = int(value.reshape(-1)[0])
+    if not -n <= i < n:
+        return UNKNOWN, f"Gather of token {i} of {n}"
+    return "token", {"token": i % n, LAYOUT: ""}
+
+
 def layer_norm(c: Ctx):
     """LayerNormalization over the last axis of a channels-last map or of tokens: ``ln`` (one
     a Transpose to channels-last reads, and a Transpose back alone reads, is made ``ln2d`` by
@@ -392,6 +406,7 @@ OPS = {
     "Reshape": reshape,
     "Transpose": transpose,
     "Slice": slice_,
+    "Gather": gather,
     "Concat": concat,
     "Add": binary("add"),
     "Sum": binary("add"),
@@ -402,7 +417,8 @@ OPS = {
                               "beta": c.attr("beta", 0.75), "offset": c.attr("bias", 1.0)}),
     "ReduceMean": reduce_mean,
 }
-META_OPS = {"Shape", "Size"}            # read a data tensor's shape, not its values
+META_OPS = {"Shape", "Size"}
+JOIN_OPS = {"Add", "Sum", "Mul", "Concat"}            # read a data tensor's shape, not its values
 
 
 # --- shape arithmetic --------------------------------------------------------------------
@@ -620,13 +636,21 @@ def read(source: str, shape):
     turned: dict[str, tuple] = {}       # a Transpose's op → (its input's layout, its output's)
     ops: list[Op] = []
     used: dict[str, int] = {}
-    for node in g.node:
+    emit, skip = find_patterns(g, full, consts)
+    containers = {".".join(p.split(".")[:k]) for p in (_path(n)[0] for n in g.node)
+                  for k in range(1, p.count(".") + 1)}
+    for index, node in enumerate(g.node):
+        if index in skip:
+            continue                # a part of a subgraph read as one op (find_patterns)
         if node.op_type == "Constant":
             v = helper.get_attribute_value(node.attribute[0]) if node.attribute else None
             arr = numpy_helper.to_array(v) if isinstance(v, onnx.TensorProto) else None
             consts[node.output[0]] = (tuple(arr.shape) if arr is not None else None, arr)
             continue
         data_ins = [i for i in node.input if i in data]
+        whole = emit.get(index)
+        if whole is not None:
+            data_ins = [whole[0]]
         if not data_ins or node.op_type in META_OPS:
             continue                # computes a constant or a shape
         ins = [shapes.get(i) and Dims(shapes[i], layout.get(i, "")) for i in data_ins]
@@ -645,12 +669,23 @@ def read(source: str, shape):
                                  for k, i in enumerate(node.input)
                                  if i in consts or (i not in data and full.get(i))})
         conv_fn = OPS.get(node.op_type)
-        result = conv_fn(c) if conv_fn else (UNKNOWN, "")
+        stype = node.op_type
+        if whole is not None:
+            result, stype = whole[1], whole[2]
+            if result[0] == "mhsa" and layout_of(ins[0]) != "seq":
+                result = UNKNOWN, "attention on " + (WHERE.get(layout_of(ins[0])) or
+                                                     "a map, not a sequence of tokens")
+        else:
+            result = conv_fn(c) if conv_fn else (UNKNOWN, "")
         lay = ""
         if out is not None:
-            result, lay = with_layout(result, ins, out, node.op_type)
+            result, lay = with_layout(result, ins, out, stype)
             out = Dims(out, lay).archcalc()
         path, own = _path(node)
+        if own and node.op_type in JOIN_OPS and path in containers:
+            own = False     # a module's own add (a residual's), named path.add, path.add_1
+        if whole is not None and whole[3]:
+            path, own = whole[3], True      # the attention's module: its nodes' common scope
         base = (path if own else f"{path}.{node.op_type.lower()}" if path
                 else node.op_type.lower()) or node.op_type.lower()
         k = used.get(base, 0)
@@ -673,14 +708,14 @@ def read(source: str, shape):
                 kind, attrs = UNKNOWN, "Add of a tensor and a constant"
             if kind == UNKNOWN:
                 ops.append(Op(op_name, UNKNOWN, {}, prev, out, where,
-                              node.op_type + (f" ({attrs})" if attrs else "")))
+                              stype + (f" ({attrs})" if attrs else "")))
             elif kind == IDENTITY and node.op_type == "Transpose":
                 ops.append(Op(op_name, kind, {}, prev, out, where, node.op_type))
                 turned[op_name] = (layout_of(ins[0]), lay)
             else:
                 order = attrs.pop("order", None)
                 ops.append(Op(op_name, kind, attrs, tuple(prev[i] for i in order) if order
-                              else prev, out if last else None, where, node.op_type))
+                              else prev, out if last else None, where, stype))
             prev = (op_name,)
         for o in node.output[:1]:
             data[o] = prev[0]
@@ -695,12 +730,36 @@ def read(source: str, shape):
         if sc:
             for p, cls in zip(*sc):
                 classes[p] = cls.rsplit(".", 1)[-1]
+    owners = frozenset()
+    if not classes:
+        classes = _instance_classes(ops)
+        owners = frozenset(classes)
     label = (f"{os.path.basename(source)} (ONNX, opset "
              f"{max((o.version for o in model.opset_import if o.domain in ('', 'ai.onnx')), default='?')}"
              f"{', from ' + model.producer_name + ' ' + model.producer_version if model.producer_name else ''})")
     several = tuple((names[x.name], own) for x, own in named) if names else ()
     return (Graph(fuse_patches(fuse_shuffles(fuse_silu(fuse_ln2d(ops, turned)))), data[outs[0]],
-                  tuple(shape), ".", classes, inputs=several), label, "")
+                  tuple(shape), ".", classes, inputs=several, join_owners=owners), label, "")
+
+
+def _instance_classes(ops: list[Op]) -> dict[str, str]:
+    """Where the file records no module classes (torch's TorchScript exporter), a module
+    that holds two joins or more of its own (a transformer encoder layer: the attention's
+    residual add and the MLP's) is given its name less its index as a class
+    (``encoder_layer`` for ``encoder.layers.encoder_layer_0``), so that the spec writer
+    folds the repeated layers into one block as it does with the torch importer's classes."""
+    joins: dict[str, int] = {}
+    for op in ops:
+        head, _, last = op.name.rpartition(".")
+        if head and op.kind in ("add", "mul", "concat") and \
+                re.fullmatch(r"(add|sum|mul|concat)(_\d+)?", last):
+            joins[head] = joins.get(head, 0) + 1
+    out = {}
+    for path, n in joins.items():
+        base = re.sub(r"[._]?\d+$", "", path.rpartition(".")[2])
+        if n >= 2 and base and base != path.rpartition(".")[2]:
+            out[path] = base
+    return out
 
 
 def _given_shapes(source: str, inputs, names: dict[str, str], shape) -> dict:
@@ -775,3 +834,310 @@ def fuse_silu(ops: list[Op]) -> list[Op]:
                 drop.add(s.name)
                 break
     return [op for op in ops if op.name not in drop]
+
+
+# --- subgraphs that are one layer ---------------------------------------------------------
+# torch's exporter writes some modules as many nodes: nn.MultiheadAttention as its projections,
+# the reshapes to heads, Q·Kᵀ, the scaling, Softmax, A·V and the reshapes back; GELU, where the
+# opset has no Gelu (before 20), as x · 0.5 · (1 + erf(x/√2)). Each such subgraph is found
+# before the nodes are read, checked piece by piece, and read as one op; a subgraph that does
+# not match is read node by node (and its nodes named, where archcalc has no kind for them).
+
+SHAPE_OPS = {"Transpose", "Reshape", "Squeeze", "Unsqueeze", "Identity", "Dropout"}
+# what lies between the projections and the attention products: the reshapes to heads, the
+# packed projection's parts (Gather, Slice, Split), the scaling by a constant, a cast
+HEAD_OPS = SHAPE_OPS | {"Gather", "Slice", "Split", "Mul", "Div", "Cast", "Add"}
+
+
+class _Pattern:
+    """The graph's data flow, for finding subgraphs: each tensor's producer and readers, which
+    tensors are data (computed from an input), their full shapes and small constants' values."""
+
+    def __init__(self, g, full, consts):
+        import numpy as np
+
+        self.np = np
+        self.nodes = list(g.node)
+        self.full = full
+        self.dims = {k: v[0] for k, v in consts.items()}
+        self.values = {k: v[1] for k, v in consts.items() if v[1] is not None}
+        inits = {t.name for t in g.initializer}
+        self.data = {i.name for i in g.input if i.name not in inits}
+        self.producer: dict[str, int] = {}
+        self.readers: dict[str, list[int]] = {}
+        for k, node in enumerate(self.nodes):
+            if node.op_type == "Constant":
+                v = helper.get_attribute_value(node.attribute[0]) if node.attribute else None
+                if isinstance(v, onnx.TensorProto):
+                    self.values[node.output[0]] = numpy_helper.to_array(v)
+                continue
+            for o in node.output:
+                self.producer[o] = k
+            if node.op_type not in META_OPS:
+                for i in node.input:
+                    self.readers.setdefault(i, []).append(k)
+                if any(i in self.data for i in node.input):
+                    self.data.update(o for o in node.output if o)
+
+    def data_ins(self, node) -> list[str]:
+        return [i for i in node.input if i in self.data]
+
+    def const_ins(self, node) -> list[str]:
+        return [i for i in node.input if i and i not in self.data]
+
+    def scalar(self, name):
+        v = self.values.get(name)
+        return float(v.reshape(-1)[0]) if v is not None and v.size == 1 else None
+
+    def only_reader(self, t: str):
+        r = self.readers.get(t, [])
+        return self.nodes[r[0]] if len(r) == 1 else None, (r[0] if len(r) == 1 else None)
+
+    def weight(self, name) -> tuple | None:
+        d = self.dims.get(name)
+        d = self.full.get(name) if d is None else d
+        return tuple(d) if d is not None else None
+
+    def by_scalar(self, node) -> bool:
+        """A product or quotient of one data tensor and one constant of one value (a scaling:
+        no parameters hide in it)."""
+        c = self.const_ins(node)
+        if node.op_type not in ("Mul", "Div") or len(self.data_ins(node)) != 1 or len(c) != 1:
+            return False
+        w = self.weight(c[0])
+        return w is not None and all(x == 1 for x in w)
+
+    def projection(self, node):
+        """(in, out) features of a MatMul or Gemm by a constant 2-D weight, else None."""
+        if node.op_type not in ("MatMul", "Gemm") or len(self.data_ins(node)) != 1 or \
+                node.input[0] not in self.data or len(node.input) < 2:
+            return None
+        w = self.weight(node.input[1])
+        if w is None or len(w) != 2:
+            return None
+        if node.op_type == "Gemm":
+            a = {x.name: helper.get_attribute_value(x) for x in node.attribute}
+            if a.get("transA", 0):
+                return None
+            return (w[1], w[0]) if a.get("transB", 0) else w
+        return w
+
+
+def _gelu(p: _Pattern, k: int):
+    """x · 0.5 · (1 + erf(x/√2)) around the Erf node ``k``: (x, the nodes, the last one)."""
+    erf = p.nodes[k]
+    if erf.input[0] not in p.producer:
+        return None
+    kd = p.producer[erf.input[0]]
+    d = p.nodes[kd]
+    c = p.const_ins(d)
+    if d.op_type not in ("Div", "Mul") or len(p.data_ins(d)) != 1 or len(c) != 1:
+        return None
+    s = p.scalar(c[0])
+    if s is None or abs((s if d.op_type == "Div" else 1 / s) - 2 ** 0.5) > 1e-5 or \
+            d.input[0] not in p.data:
+        return None
+    x = d.input[0]
+    add, ka = p.only_reader(erf.output[0])
+    if add is None or add.op_type != "Add" or len(p.const_ins(add)) != 1 or \
+            p.scalar(p.const_ins(add)[0]) != 1.0:
+        return None
+    region = [kd, k, ka]
+    m1, k1 = p.only_reader(add.output[0])
+    if m1 is None or m1.op_type != "Mul":
+        return None
+    other = next((i for i in m1.input if i != add.output[0]), None)
+    half = p.scalar(other) if other not in p.data else None
+    if other == x or half == 0.5:           # (x · (1 + erf)) · 0.5 or ((1 + erf) · 0.5) · x
+        m2, k2 = p.only_reader(m1.output[0])
+        want = (lambda n: p.scalar(next((i for i in n.input if i != m1.output[0]), "")) == 0.5) \
+            if other == x else (lambda n: x in n.input)
+        if m2 is None or m2.op_type != "Mul" or not want(m2):
+            return None
+        region += [k1, k2]
+    else:                                   # (x · 0.5) · (1 + erf)
+        kh = p.producer.get(other)
+        h = p.nodes[kh] if kh is not None else None
+        if h is None or h.op_type != "Mul" or x not in h.input or \
+                p.scalar(next((i for i in h.input if i != x), "")) != 0.5 or \
+                p.only_reader(other)[1] != k1:
+            return None
+        region += [kh, k1]
+    # the inner tensors are read by the subgraph alone
+    for j in region[:-1]:
+        if any(r not in region for o in p.nodes[j].output for r in p.readers.get(o, [])):
+            return None
+    return x, region
+
+
+def _attention(p: _Pattern, k: int):
+    """Self-attention around the Softmax node ``k`` (torch's nn.MultiheadAttention as its
+    exporter writes it, or a hand-written one): (x, the nodes, the last one, mhsa's attributes)
+    where every piece is there: one Softmax between two products of data (Q·Kᵀ, A·V); Q, K and
+    V projected from the same tensor by one packed (D → 3·D) or three (D → D) MatMul or Gemm;
+    the heads' reshapes; an output projection D → D; all biases or none."""
+    np = p.np
+    region = {k}
+    # forward: Softmax → (dropout) → A·V → reshapes → output projection (+ bias) → reshapes
+    t = p.nodes[k].output[0]
+    while True:
+        n, j = p.only_reader(t)
+        if n is None:
+            return None
+        region.add(j)
+        if n.op_type in ("Dropout", "Identity"):
+            t = n.output[0]
+            continue
+        break
+    if n.op_type != "MatMul" or len(p.data_ins(n)) != 2 or n.input[0] != t:
+        return None
+    av = n
+    t = av.output[0]
+    while True:
+        n, j = p.only_reader(t)
+        if n is None:
+            return None
+        if n.op_type in SHAPE_OPS:
+            region.add(j)
+            t = n.output[0]
+            continue
+        break
+    out_proj = p.projection(n)
+    if out_proj is None:
+        return None
+    region.add(j)
+    biases = [len(n.input) > 2 and bool(n.input[2])]
+    t = n.output[0]
+    n, j = p.only_reader(t)
+    if n is not None and n.op_type == "Add" and len(p.const_ins(n)) == 1 and not biases[0] and \
+            p.weight(p.const_ins(n)[0]) in ((out_proj[1],), (1, out_proj[1])):
+        region.add(j)
+        biases[0] = True
+        t = n.output[0]
+    after = t                       # the reshapes back are added once x's shape is known
+    # backward: A·V's V and Q·Kᵀ's Q and K through the heads' reshapes to the projections
+    ks = p.nodes[k]
+    src = ks.input[0]
+    # the scaling after Q·Kᵀ (an added mask or position bias is not mhsa: it stops here)
+    while src in p.producer and (p.by_scalar(p.nodes[p.producer[src]]) or
+                                 p.nodes[p.producer[src]].op_type in ("Cast", "Identity")):
+        region.add(p.producer[src])
+        src = p.data_ins(p.nodes[p.producer[src]])[0]
+    qk = p.nodes[p.producer[src]] if src in p.producer else None
+    if qk is None or qk.op_type != "MatMul" or len(p.data_ins(qk)) != 2:
+        return None
+    region.add(p.producer[src])
+    projs: dict[int, tuple] = {}
+    todo = [qk.input[0], qk.input[1], av.input[1]]
+    seen = set()
+    while todo:
+        t = todo.pop()
+        if t in seen:
+            continue
+        seen.add(t)
+        if t not in p.producer:
+            return None
+        j = p.producer[t]
+        n = p.nodes[j]
+        w = p.projection(n)
+        if w is not None:
+            projs[j] = w
+            continue
+        if n.op_type not in HEAD_OPS or (n.op_type in ("Mul", "Div") and not p.by_scalar(n)):
+            return None
+        if n.op_type == "Add":          # only a projection's bias (checked below)
+            below = p.producer.get(p.data_ins(n)[0]) if len(p.data_ins(n)) == 1 else None
+            if below is None or p.projection(p.nodes[below]) is None or \
+                    len(p.const_ins(n)) != 1 or \
+                    p.weight(p.const_ins(n)[0]) not in ((p.projection(p.nodes[below])[1],),):
+                return None
+        region.add(j)
+        todo.extend(p.data_ins(n))
+    # the bias of each input projection: an Add of a constant right after it
+    ins = set()
+    for j, w in projs.items():
+        n = p.nodes[j]
+        region.add(j)
+        has = len(n.input) > 2 and bool(n.input[2])
+        r, jr = p.only_reader(n.output[0])
+        if r is not None and r.op_type == "Add" and jr in region and len(p.const_ins(r)) == 1:
+            has = has or p.weight(p.const_ins(r)[0]) in ((w[1],), (1, w[1]))
+        biases.append(has)
+        x = n.input[0]
+        # a transpose (batch-first to sequence-first) read by the projections alone
+        while x in p.producer and p.only_reader(x)[1] in region or x in p.producer and all(
+                r in region for r in p.readers.get(x, [])):
+            n = p.nodes[p.producer[x]]
+            perm = next((list(a.ints) for a in n.attribute if a.name == "perm"), None)
+            if not (n.op_type in ("Identity", "Dropout") or
+                    n.op_type == "Transpose" and perm == [1, 0, 2]):
+                break
+            region.add(p.producer[x])
+            x = n.input[0]
+        ins.add(x)
+    if len(ins) != 1:
+        return None
+    x = ins.pop()
+    xs = p.full.get(x)
+    if xs is None or len(xs) != 3:
+        return None
+    b, nt, d = xs
+    shapes = sorted(projs.values())
+    if not ((shapes == [(d, 3 * d)]) or shapes == [(d, d)] * 3) or out_proj != (d, d) or \
+            len(set(biases)) != 1:
+        return None
+    # forward again: the reshapes back to x's shape
+    t = after
+    while p.full.get(t) != xs:
+        n, j = p.only_reader(t)
+        if n is None or n.op_type not in SHAPE_OPS:
+            return None
+        region.add(j)
+        t = n.output[0]
+    # the heads: the last dimension of the reshapes to heads, D/h; the scores B·h·N·N values
+    heads = {d // s[-1] for j in region if p.nodes[j].op_type == "Reshape"
+             for s in [p.full.get(p.nodes[j].output[0])] if s and s[-1] < d and d % s[-1] == 0}
+    scores = p.full.get(ks.input[0])
+    if len(heads) != 1 or scores is None:
+        return None
+    h = heads.pop()
+    if int(np.prod(scores)) != b * h * nt * nt or scores[-1] != nt:
+        return None
+    if sum(p.nodes[j].op_type == "Softmax" for j in region) != 1:
+        return None
+    # every tensor inside is read inside only
+    for j in region:
+        for o in p.nodes[j].output:
+            if o != t and any(r not in region for r in p.readers.get(o, [])):
+                return None
+    last = next(j for j in region if t in p.nodes[j].output)
+    return x, region, last, {"mhsa": h, "bias": biases[0]}
+
+
+def find_patterns(g, full, consts) -> tuple[dict, set]:
+    """{the last node's index: (its data input, the converter's result)} for each subgraph read
+    as one op, and the indices of their other nodes (which are then not read)."""
+    p = _Pattern(g, full, consts)
+    emit, skip = {}, set()
+    for k, node in enumerate(p.nodes):
+        if node.op_type == "Erf" and node.input[0] in p.data:
+            found = _gelu(p, k)
+            if found:
+                x, region = found
+                emit[region[-1]] = (x, newer("gelu"), "Div, Erf, Add, Mul (x · Φ(x))", "")
+                skip.update(region[:-1])
+        elif node.op_type == "Softmax" and node.input[0] in p.data:
+            found = _attention(p, k)
+            if found:
+                x, region, last, attrs = found
+                paths = [_path(p.nodes[j])[0].split(".") for j in region]
+                common = []
+                for level in zip(*paths):
+                    if len(set(level)) != 1:
+                        break
+                    common.append(level[0])
+                emit[last] = (x, ("mhsa", dict(attrs, **{LAYOUT: "seq"})),
+                              f"{len(region)} nodes (MatMul, Softmax, Reshape …: attention)",
+                              ".".join(common))
+                skip.update(region - {last})
+    return emit, skip

@@ -89,6 +89,9 @@ class Graph:
     # a model of several inputs: ((name, (C, H, W)), …) in order, the ops reading them by name
     # (``input`` is then the first one's shape); empty for a model of one, read as ``INPUT``
     inputs: tuple = ()
+    # modules that hold joins of their own besides their layers (a transformer encoder layer's
+    # two residual adds), where the source names no class for them (ONNX's TorchScript export)
+    join_owners: frozenset = frozenset()
 
     @property
     def input_names(self) -> tuple[str, ...]:
@@ -251,7 +254,8 @@ def fuse_patches(ops: list[Op]) -> list[Op]:
         a = conv.attrs if conv is not None else {}
         k = tuple(a.get("k", ()))
         if (conv is None or conv.kind != "conv" or readers[conv.name] != 1 or len(k) != 2
-                or k[0] != k[1] or tuple(a.get("s", ())) != k or a.get("p") not in ([0, 0], (0, 0))
+                or k[0] != k[1] or tuple(a.get("s", ())) != k
+                or a.get("p") not in ([0, 0], (0, 0), [0] * 4, (0,) * 4)
                 or tuple(a.get("dilation", (1, 1))) != (1, 1) or a.get("groups", 1) != 1
                 or "patch_embed" not in RULES):
             op.kind, op.attrs = UNKNOWN, {}
@@ -491,8 +495,9 @@ def _ops_in(items: list):
 class Names:
     """Prefix arithmetic on the source's dotted (or underscored) names."""
 
-    def __init__(self, sep: str):
+    def __init__(self, sep: str, owners: frozenset = frozenset()):
         self.sep = sep
+        self.owners = owners        # Graph.join_owners
 
     def parts(self, name: str) -> list[str]:
         return name.split(self.sep)
@@ -540,7 +545,8 @@ def scope(items: list, prefix: str, names: Names) -> list:
             inside = [n for b in it.branches for n in _ops_in(b)]
             it.path = (names.common(inside) if len(inside) > 1 else
                        names.common(inside + [it.op.name]) if inside else "")
-            if not it.path or (prefix and not it.path.startswith(prefix + names.sep)):
+            if not it.path or (prefix and not (it.path == prefix and prefix in names.owners)
+                               and not it.path.startswith(prefix + names.sep)):
                 it.path = ""
     # post layers: right after a join, the layers of its instance
     out: list = []
@@ -562,8 +568,8 @@ def scope(items: list, prefix: str, names: Names) -> list:
             it.post = scope(it.post, base, names)
     def key_of(item) -> str | None:
         path = _path(item, names)
-        if not path:
-            return None
+        if not path or (path == prefix and prefix in names.owners):
+            return None                 # a join of the module being scoped (one of several)
         key = names.child(path, prefix)
         if key is None and isinstance(item, Join):
             return path     # the join of module `path` itself (SqueezeNet's Fire: a squeeze
@@ -740,7 +746,10 @@ def _skel(kind: str, body: dict) -> tuple:
 
 
 def _merge(a: tuple, b: tuple) -> tuple | None:
-    """The skeleton both fit, where a join's branch may be empty in one of them; else ``None``."""
+    """The skeleton both fit, where a join's branch may be empty in one of them; else ``None``.
+    It is one of the two (the other's branches a subset of its own): Writer.resolve writes the
+    block from its fullest instance, so [[A], []] and [[], [B]] (a transformer's attention
+    and MLP residuals, written without their classes) are two blocks, not one missing A."""
     if a == b:
         return a
     if len(a) != len(b):
@@ -757,7 +766,8 @@ def _merge(a: tuple, b: tuple) -> tuple | None:
             out.append((pa, xa))
         else:
             return None
-    return tuple(out)
+    out = tuple(out)
+    return out if out in (a, b) else None
 
 
 _ABSENT = object()
@@ -819,8 +829,11 @@ class Writer:
                          if k not in (it.op.kind, "name") and not _is_default(it.op.kind, k, v)}
                 if attrs:
                     raw["join"] = attrs
-                name = self.rel(it.path, prefix) if it.path else self.rel(it.op.name, prefix)
-                out.append(self.instance(it.op.kind, self.g.classes.get(it.path, ""), raw, name))
+                name = (self.rel(it.path, prefix) if it.path and it.path != prefix
+                        else self.rel(it.op.name, prefix))
+                own = it.path and it.path != prefix     # not one of its module's joins
+                out.append(self.instance(it.op.kind, self.g.classes.get(it.path, "") if own
+                                         else "", raw, name))
             else:
                 cls = self.g.classes.get(it.path, "")
                 if cls:
@@ -1172,7 +1185,7 @@ def write_spec(g: Graph, meta: Meta) -> str:
     """The spec text for ``g``, checked by loading it back (see the module's docstring)."""
     g = tidy(g)
     top = structure(g)
-    names = Names(g.sep)
+    names = Names(g.sep, g.join_owners)
     top = scope(top, "", names)
     w = Writer(g)
     layers = w.resolve_all(w.build(top, ""))

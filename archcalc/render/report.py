@@ -307,10 +307,14 @@ def conventions(a: Analysis, opt: Options) -> dict:
         out["fixed"] = (f"{t.fixed:,} parameters are fixed (not trained) and are not in the "
                         "params total")
     if t.buffers:
-        out["buffers"] = (f"{t.buffers:,} non-trainable buffer values are not in params: batch "
-                          "norm's running mean and variance, 2·C per layer (torch's "
-                          "num_batches_tracked, one integer per layer, is not counted); Keras's "
-                          f"'Total params' counts them: params + buffers = "
+        held = {r.kind for r in a.rows if r.counts.buffers}
+        whose = ", ".join(w for k, w in (
+            ("bn", "batch norm's running mean and variance, 2·C per layer (torch's "
+                   "num_batches_tracked, one integer per layer, is not counted)"),
+            ("standardize", "Keras Normalization's mean, variance and sample count, 2·C + 1 per "
+                            "layer (non-trainable weights to Keras)")) if k in held)
+        out["buffers"] = (f"{t.buffers:,} non-trainable buffer values are not in params: "
+                          f"{whose}; Keras's 'Total params' counts them: params + buffers = "
                           f"{counted_params(t, opt) + t.buffers:,}")
     if a.has_aux:
         ta = a.totals_with_aux

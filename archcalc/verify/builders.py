@@ -288,6 +288,38 @@ class LayerScale(nn.Module):
         return self.gamma * x
 
 
+class Rescale(nn.Module):
+    """x·scale + offset (Keras's Rescaling)."""
+
+    def __init__(self, scale: float, offset: float):
+        super().__init__()
+        self.scale, self.offset = scale, offset
+
+    def forward(self, x):
+        return x * self.scale + self.offset
+
+
+class Standardize(nn.Module):
+    """(x − mean)/√variance by stored statistics (Keras's Normalization): per channel or one
+    for all values; where Keras keeps them as weights (``stored``), a mean, a variance and the
+    sample count as floating-point buffers (torch's name for non-trainable state), else plain
+    constants."""
+
+    def __init__(self, channels: int, per_channel: bool, stored: bool):
+        super().__init__()
+        shape = (channels, 1, 1) if per_channel else ()
+        self.stored = stored
+        if stored:
+            self.register_buffer("mean", torch.zeros(shape))
+            self.register_buffer("variance", torch.ones(shape))
+            self.register_buffer("count", torch.zeros(()))
+
+    def forward(self, x):
+        if not self.stored:                 # constants of the layer's config (here 0 and 1)
+            return (x - 0.0) / 1.0
+        return (x - self.mean) / torch.sqrt(self.variance).clamp_min(1e-7)
+
+
 # A sequence of N tokens of width D is archcalc's D×N×1 map: (batch, D, N, 1) here; torch's
 # transformer layers take (batch, N, D).
 
@@ -478,6 +510,9 @@ BUILDERS = {
     "ln": lambda a, ins: ChannelsLast(nn.LayerNorm(ins[0][0], eps=a["eps"])),
     "ln2d": lambda a, ins: ChannelsLast(nn.LayerNorm(ins[0][0], eps=a["eps"])),
     "layer_scale": lambda a, ins: LayerScale(ins[0][0], a["layer_scale"] or 1.0),
+    "rescale": lambda a, ins: Rescale(a["rescale"], a["offset"]),
+    "standardize": lambda a, ins: Standardize(ins[0][0], a["standardize"] == "channel",
+                                              a["stored"]),
     "linear": lambda a, ins: ChannelsLast(nn.Linear(ins[0][0], a["linear"], bias=a["bias"])),
     "patch_embed": lambda a, ins: PatchEmbed(ins[0][0], a["patch_embed"], a["patch"], a["bias"]),
     "cls_token": lambda a, ins: ClassToken(ins[0][0]),
