@@ -98,6 +98,8 @@ def test_facts_agree_with_the_rules_counts(zoo):
                 assert r.output.c == r.input_shapes[0].c, (a.network, r.name)
             if rule.main_counts_outputs:
                 assert r.output.c == rule.main_value(r.attrs), (a.network, r.name)
+            if r.counts.buffers:        # the footer says what they are (report.conventions)
+                assert rule.buffers_text, (a.network, r.name)
     assert seen == set(RULES), f"kinds no bundled network uses: {set(RULES) - seen}"
 
 

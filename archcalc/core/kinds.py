@@ -133,6 +133,7 @@ class Rule:
                                     # the identity at inference, or a view of its input)
     pooling = ""                    # a pooling kind's reduction: "max" or "average"
     windowed = False                # slides a window: attrs k, s, p, dilation (see Windowed)
+    buffers_text = ""               # what its buffers are, for the footer (where it has some)
 
     @property
     def weighted(self) -> bool:
@@ -911,6 +912,8 @@ class BatchNorm(Rule):
     category = "normalization"
     doc = ("batch normalization: a scale γ and a shift β per channel (2·C trainable); its running "
            "mean and variance (2·C) are buffers, not parameters")
+    buffers_text = ("batch norm's running mean and variance, 2·C per layer (torch's "
+                    "num_batches_tracked, one integer per layer, is not counted)")
     attrs = (Attr("eps", "number", 1e-5, "ε"),)
 
     def apply(self, ins, a):
@@ -1277,6 +1280,8 @@ class Standardize(Rule):
     main = Attr("standardize", "text", "channel", 'statistics per "channel" or over "all" values')
     attrs = (Attr("stored", "bool", True, "the mean, variance and count are the layer's "
                   "(non-trainable) weights"),)
+    buffers_text = ("Keras Normalization's mean, variance and sample count, 2·C + 1 per layer "
+                    "(non-trainable weights to Keras)")
     WAYS = ("channel", "all")
 
     def apply(self, ins, a):

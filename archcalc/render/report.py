@@ -14,7 +14,7 @@ from typing import Callable
 from ..analysis import counting as N
 from . import table as T
 from . import units as U
-from ..core.kinds import weighted_text
+from ..core.kinds import RULES, weighted_text
 from ..core.records import Analysis, LayerRow, Record, _set
 
 from .formats import FORMATS  # noqa: F401  (the formats of every table)
@@ -308,11 +308,8 @@ def conventions(a: Analysis, opt: Options) -> dict:
                         "params total")
     if t.buffers:
         held = {r.kind for r in a.rows if r.counts.buffers}
-        whose = ", ".join(w for k, w in (
-            ("bn", "batch norm's running mean and variance, 2·C per layer (torch's "
-                   "num_batches_tracked, one integer per layer, is not counted)"),
-            ("standardize", "Keras Normalization's mean, variance and sample count, 2·C + 1 per "
-                            "layer (non-trainable weights to Keras)")) if k in held)
+        whose = ", ".join(rule.buffers_text for kind, rule in RULES.items()
+                          if kind in held and rule.buffers_text)
         out["buffers"] = (f"{t.buffers:,} non-trainable buffer values are not in params: "
                           f"{whose}; Keras's 'Total params' counts them: params + buffers = "
                           f"{counted_params(t, opt) + t.buffers:,}")
