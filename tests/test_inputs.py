@@ -362,3 +362,16 @@ def test_the_readme_example_is_the_current_output(monkeypatch):
     out = CliRunner().invoke(main, ["table", "examples/image_mask.toml"],
                              env={"COLUMNS": None}).output
     assert f"```text\n{out}```" in readme
+
+
+def test_compare_shows_every_input():
+    # Before: compare printed and wrote the first input only (3×64×64).
+    text = cli("compare", EXAMPLE, "--wide").output
+    row = next(line for line in text.splitlines() if line.startswith("image-mask"))
+    assert "image 3×64×64, mask 1×64×64" in row
+    entry = json.loads(cli("compare", EXAMPLE, "--format", "json").output)["networks"][0]
+    assert entry["input"] == [3, 64, 64]
+    assert entry["inputs"] == [{"name": "image", "shape": [3, 64, 64]},
+                               {"name": "mask", "shape": [1, 64, 64]}]
+    one = json.loads(cli("compare", "alexnet", "--format", "json").output)["networks"][0]
+    assert "inputs" not in one

@@ -10,6 +10,9 @@ from .report import Column
 
 
 def _input(e: Entry, ctx) -> str:
+    """C×H×W; for a network of several inputs, each one's name and shape."""
+    if len(e.a.inputs) > 1:
+        return ", ".join(f"{name} {x.c}×{x.h}×{x.w}" for name, x in e.a.inputs)
     x = e.a.input
     return f"{x.c}×{x.h}×{x.w}"
 
@@ -144,7 +147,10 @@ def to_dict(entries: list[Entry]) -> dict:
     for e in entries:
         acc = e.a.accuracy
         out.append({
-            "network": e.a.network, "input": e.a.input.as_list(), "depth": e.depth,
+            "network": e.a.network, "input": e.a.input.as_list(),
+            **({"inputs": [{"name": n, "shape": x.as_list()} for n, x in e.a.inputs]}
+               if len(e.a.inputs) > 1 else {}),
+            "depth": e.depth,
             "params": e.params, "macs": e.macs, "flops": e.flops,
             "activations": e.activations, "activation_bytes": e.activations * e.bytes_per,
             "largest_layer": (None if e.largest is None else
