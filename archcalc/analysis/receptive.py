@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..core.bulk import without_gc
 from ..core.kinds import RULES
 from ..core.records import Analysis
 
@@ -126,6 +127,7 @@ def origins(a: Analysis) -> dict[str, str]:
     return out
 
 
+@without_gc     # a field per layer, made in bulk (see core.bulk)
 def fields(a: Analysis) -> dict[str, Field]:
     """Every layer's receptive field, by layer name, in the pixels of the input it reads."""
     env: dict[str, Field] = {name: ORIGIN for name, _ in a.inputs}

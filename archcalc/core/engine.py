@@ -9,7 +9,7 @@ from __future__ import annotations
 from .bulk import without_gc
 from .errors import SpecError
 from .kinds import RULES, LayerError
-from .records import Analysis, LayerRow, Note, Shape
+from .records import Analysis, LayerRow, Note, Shape, new_row
 from .spec import Network
 
 EVEN_SEARCH = 64          # how far from the given input to look for sizes with no fraction
@@ -69,7 +69,7 @@ def rows(net: Network, x: Shape | None) -> list[LayerRow]:
         env[node.name] = shape
         if node.notes:
             notes = notes + tuple(Note("spec", t) for t in node.notes)
-        out.append(LayerRow(node.name, node.kind, node.attrs, node.inputs, shapes, shape,
+        out.append(new_row(node.name, node.kind, node.attrs, node.inputs, shapes, shape,
                             counts, notes, geo, node.aux))
     return out
 

@@ -587,9 +587,8 @@ class Shared(dict):
     __slots__ = ("_text",)
 
     def encoded(self, nl: str) -> str:
-        try:
-            text = self._text
-        except AttributeError:
+        text = getattr(self, "_text", None)     # (unset at first: no exception raised here)
+        if text is None:
             text = self._text = {}
         got = text.get(nl)
         if got is None:
@@ -680,6 +679,22 @@ def _enc(v, nl: str) -> str:
         return _quote(v)
     if t is int:
         return int.__repr__(v)
+    if t is dict:
+        if not v:
+            return "{}"
+        inner = nl + "  "
+        return "{" + inner + _entries(v, inner) + nl + "}"
+    if t is list or t is tuple:
+        if not v:
+            return "[]"
+        inner = nl + "  "
+        return "[" + inner + ("," + inner).join([_quote(x) if type(x) is str else _enc(x, inner)
+                                                 for x in v]) + nl + "]"
+    if t is Joined:
+        inner = nl + "  "
+        parts = [p.encoded(inner) if type(p) is Shared else _entries(p, inner) for p in v]
+        return "{" + inner + ("," + inner).join([p for p in parts if p]) + nl + "}" \
+            if any(parts) else "{}"
     if v is None:
         return "null"
     if v is True:
@@ -688,33 +703,20 @@ def _enc(v, nl: str) -> str:
         return "false"
     if isinstance(v, str):
         return _quote(v)
-    inner = nl + "  "
-    if t is dict:
-        if not v:
-            return "{}"
-        return "{" + inner + _entries(v, inner) + nl + "}"
-    if t is Joined:
-        parts = [p.encoded(inner) if type(p) is Shared else _entries(p, inner) for p in v]
-        return "{" + inner + ("," + inner).join([p for p in parts if p]) + nl + "}" \
-            if any(parts) else "{}"
-    if t is list or t is tuple:
-        if not v:
-            return "[]"
-        return "[" + inner + ("," + inner).join([_quote(x) if type(x) is str else _enc(x, inner)
-                                                 for x in v]) + nl + "]"
     raise TypeError
 
 
 def _entries(d: dict, inner: str) -> str:
     """A dict's entries as ``dumps`` writes them inside its braces, each line break followed
     by ``inner``; ``TypeError`` for a key that is not a str."""
+    quote = _quote
     out = []
     for k, x in d.items():
         if type(k) is not str:
             raise TypeError(f"a JSON key must be a str, not {type(k).__name__}")
         t = type(x)           # the usual values written here, not through _enc: a third faster
-        out.append(_quote(k) + ": " + (_quote(x) if t is str else int.__repr__(x) if t is int
-                                       else _enc(x, inner)))
+        out.append(quote(k) + ": " + (quote(x) if t is str else int.__repr__(x) if t is int
+                                      else _enc(x, inner)))
     return ("," + inner).join(out)
 
 
