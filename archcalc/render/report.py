@@ -122,16 +122,20 @@ class Column(Record):
 class Context:
     """What the cells need beyond the row, computed once per table (and only when used)."""
 
-    __slots__ = ("a", "opt", "_fields", "_rf")
+    __slots__ = ("a", "opt", "_fields", "_rf", "_row", "_field")
 
     def __init__(self, a: Analysis, opt: Options):
         self.a, self.opt, self._fields, self._rf = a, opt, None, {}
+        self._row = self._field = None
 
     def rf_text(self, fn_name: str, r: LayerRow, *args) -> str:
         """``receptive.<fn_name>(field of r, *args)``, once per field object (the layers
         that do not change a field share it: a relu's is its input's)."""
-        f = self.fields[r.name]
-        key = (fn_name, id(f), *args)            # f lives as long as the fields: a fixed id
+        if r is not self._row:      # a row's field, found once for its several columns
+            self._row, self._field = r, self.fields[r.name]
+        f = self._field
+        key = (fn_name, id(f), *args) if args else (fn_name, id(f))   # f lives as long as the
+        #                                                       fields: its id is fixed
         got = self._rf.get(key)
         if got is None:
             if len(self._rf) >= SHARED_CACHE:
@@ -430,27 +434,50 @@ class _Rows:
 
     def __iter__(self):
         """The rows afresh, their totals summed anew (a text table reads them twice)."""
-        cols, ctx, summed = self.cols, self.ctx, self.summed
+        cols, ctx = self.cols, self.ctx
         self.sums = {label: [0] * len(cols) for label in self.labels}
         inference, every = self.sums["total"], self.sums.get("total with aux")
         own = [(j, c.value) for j, c in enumerate(cols) if c.own]
-        shared: dict[tuple, list] = {}
+        # A totalled column's value is summed once per group of rows that share it, times the
+        # group's rows (exact, as integers are); one of a row's own values (none of the table's
+        # columns yet), or one that is not an int, is added row by row.
+        by_row = [j for j in self.summed if cols[j].own]
+        by_group = [j for j in self.summed if not cols[j].own]
+        shared: dict[tuple, list] = {}  # shared_key → [its values, aux, its rows so far]
+
+        def fold():
+            for values, aux, n in shared.values():
+                for j in by_group:
+                    if not aux:
+                        inference[j] += values[j] * n
+                    if every is not None:
+                        every[j] += values[j] * n
+            shared.clear()
+
         for r in self.a.rows:
             key = shared_key(r)
-            values = shared.get(key)
-            if values is None:
+            group = shared.get(key)
+            if group is None:
                 if len(shared) >= SHARED_CACHE:
-                    shared.clear()
-                values = shared[key] = [None if c.own else c.value(r, ctx) for c in cols]
-            values = values.copy()
+                    fold()
+                values = [None if c.own else c.value(r, ctx) for c in cols]
+                if any(type(values[j]) is not int for j in by_group):
+                    fold()
+                    by_row, by_group = self.summed, []
+                group = shared[key] = [values, r.aux, 0]
+            group[2] += 1
+            values = group[0]
+            row = T.Row(values)
+            row.base = values
             for j, value in own:
-                values[j] = value(r, ctx)
-            for j in summed:
+                row[j] = value(r, ctx)
+            for j in by_row:
                 if not r.aux:
-                    inference[j] += values[j]
+                    inference[j] += row[j]
                 if every is not None:
-                    every[j] += values[j]
-            yield r, values
+                    every[j] += row[j]
+            yield r, row
+        fold()
 
     def totals(self) -> list[list]:
         """The total lines: a label in the layer column, the sums in the totalled ones."""

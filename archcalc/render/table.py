@@ -243,6 +243,14 @@ _SEP = "\0"     # between a packed row's cells: no escaped cell holds it (printa
 MEMO = 4096          # formatted cells remembered per column (then forgotten, and begun again)
 
 
+class Row(list):
+    """A row of values whose values but its own (``Column.own``: a layer's name) are the same
+    objects as those of ``base``, a list that the rows of a repeated layer share and that does
+    not change: ``cell_maker`` formats those cells once per base, found by its identity."""
+
+    __slots__ = ("base",)
+
+
 def cell_maker(cols, units: str, kilo: int, escape, blank: str = "",
                widths: list[int] | None = None,
                pad: tuple[list[int], list[str]] | None = None) -> Callable[[Sequence], list]:
@@ -267,22 +275,44 @@ def cell_maker(cols, units: str, kilo: int, escape, blank: str = "",
             w, left = room[j]
             return x.ljust(w) if left else x.rjust(w)
 
+    by_base: dict[int, tuple] = {}      # id(a Row's base) → (the base, its cells)
+    # an own column's str values' cells (a receptive field's "5×5", which a layer's next
+    # layers share; a layer's name, seldom met again, is forgotten as the memo fills)
+    own_texts = [(j, {}) for j in own]
+
     def make(values) -> list:
-        some = [values[j] for j in rest]
-        key = (*some, *map(type, some))          # 1, 1.0 and True differ
-        cells = memo.get(key)
-        if cells is None:
-            if len(memo) >= MEMO:
-                memo.clear()
-            cells = memo[key] = [None if j in own else cell(j, values[j])
-                                 for j in range(len(cols))]
-            if widths is not None:
-                for j in rest:
-                    if len(cells[j]) > widths[j]:
-                        widths[j] = len(cells[j])
+        base = values.base if type(values) is Row else None
+        got = by_base.get(id(base)) if base is not None else None
+        if got is not None and got[0] is base:   # (the base is kept: its id is not reused)
+            cells = got[1]
+        else:
+            some = [values[j] for j in rest]
+            key = (*some, *map(type, some))          # 1, 1.0 and True differ
+            cells = memo.get(key)
+            if cells is None:
+                if len(memo) >= MEMO:
+                    memo.clear()
+                cells = memo[key] = [None if j in own else cell(j, values[j])
+                                     for j in range(len(cols))]
+                if widths is not None:
+                    for j in rest:
+                        if len(cells[j]) > widths[j]:
+                            widths[j] = len(cells[j])
+            if base is not None:
+                if len(by_base) >= MEMO:
+                    by_base.clear()
+                by_base[id(base)] = (base, cells)
         cells = cells.copy()
-        for j in own:
-            x = cells[j] = cell(j, values[j])
+        for j, texts in own_texts:
+            v = values[j]
+            x = texts.get(v) if type(v) is str else None
+            if x is None:
+                x = cell(j, v)
+                if type(v) is str:
+                    if len(texts) >= MEMO:
+                        texts.clear()
+                    texts[v] = x
+            cells[j] = x
             if widths is not None and len(x) > widths[j]:
                 widths[j] = len(x)
         return cells
