@@ -97,7 +97,8 @@ class Field:
 GLOBAL = Field(None, None)
 NOT_COMPUTED = Field(None, None, False, "upsampling")
 MIXED = Field(None, None, False, "inputs")
-ORIGIN = Field(Axis(1, 1, 0), Axis(1, 1, 0))
+_ONE = Axis(1, 1, 0)
+ORIGIN = Field(_ONE, _ONE)      # one object for both axes: see fields()
 
 
 def step(x: Axis, k: int, s: int, p: int, d: int = 1) -> Axis:
@@ -165,9 +166,12 @@ def fields(a: Analysis) -> dict[str, Field]:
         elif win == "upsampling":
             env[r.name] = NOT_COMPUTED
         else:
-            (kh, sh, ph, dh), (kw, sw, pw, dw) = win
-            h, w = step(ins[0].h, kh, sh, ph, dh), step(ins[0].w, kw, sw, pw, dw)
-            env[r.name] = ins[0] if h is ins[0].h and w is ins[0].w else Field(h, w)
+            x = ins[0]
+            (kh, sh, ph, dh), hw = win
+            h = step(x.h, kh, sh, ph, dh)
+            # a square window over a square field: one axis object for both (made once)
+            w = h if x.w is x.h and hw == win[0] else step(x.w, *hw)
+            env[r.name] = x if h is x.h and w is x.w else Field(h, w)
     return env
 
 

@@ -722,9 +722,12 @@ def _enc(v, nl: str) -> str:
                                                  for x in v]) + nl + "]"
     if t is Joined:
         inner = nl + "  "
-        parts = [p.encoded(inner) if type(p) is Shared else _entries(p, inner) for p in v]
-        return "{" + inner + ("," + inner).join([p for p in parts if p]) + nl + "}" \
-            if any(parts) else "{}"
+        texts = []
+        for p in v:
+            text = p.encoded(inner) if type(p) is Shared else _entries(p, inner)
+            if text:
+                texts.append(text)
+        return "{" + inner + ("," + inner).join(texts) + nl + "}" if texts else "{}"
     if v is None:
         return "null"
     if v is True:
@@ -745,8 +748,17 @@ def _entries(d: dict, inner: str) -> str:
         if type(k) is not str:
             raise TypeError(f"a JSON key must be a str, not {type(k).__name__}")
         t = type(x)           # the usual values written here, not through _enc: a third faster
-        out.append(quote(k) + ": " + (quote(x) if t is str else int.__repr__(x) if t is int
-                                      else _enc(x, inner)))
+        if t is str:
+            out.append(quote(k) + ": " + quote(x))
+        elif t is int:
+            out.append(quote(k) + ": " + int.__repr__(x))
+        elif t is list and len(x) == 1 and type(x[0]) is str:     # a layer's one input
+            out.append(quote(k) + ": [" + inner + "  " + quote(x[0]) + inner + "]")
+        elif t is dict and x:                                       # (as _enc writes it)
+            deeper = inner + "  "
+            out.append(quote(k) + ": {" + deeper + _entries(x, deeper) + inner + "}")
+        else:
+            out.append(quote(k) + ": " + _enc(x, inner))
     return ("," + inner).join(out)
 
 
