@@ -802,16 +802,14 @@ def document(a: Analysis, opt: Options = Options()) -> dict:
         # repeats share (shared_key), each group made and encoded once; the totals add each
         # group's values times its count (exact integers: the same sums as row by row).
         fields = ctx.fields
-        shared: dict[tuple, tuple] = {}
-        tally: dict[int, list] = {}     # id(middle) → [middle, aux, layers]
-        rf: dict[tuple, T.Shared] = {}  # (id(field), join) → its entry, where fields are shared
+        shared: dict[tuple, list] = {}  # shared_key → [middle, tail, aux, its layers so far]
+        rf: dict[object, T.Shared] = {}  # id(field), (id(field), True) at a join → its entry
         for r in a.rows:
             key = shared_key(r)
             got = shared.get(key)
             if got is None:
                 if len(shared) >= SHARED_CACHE:
-                    shared.clear()
-                    fold(tally)
+                    fold(shared)
                 middle = {
                     "geometry": r.geometry,
                     "output": r.output.as_list(),
@@ -824,32 +822,30 @@ def document(a: Analysis, opt: Options = Options()) -> dict:
                     "macs": r.counts.macs,
                 }
                 middle.update({c.key: c.value(r, ctx) for c in extra_cols})
-                got = shared[key] = (T.Shared(middle), T.Shared(
-                    notes=[{"kind": n.kind, "text": n.text} for n in r.notes], aux=r.aux))
-            middle, tail = got
-            counted = tally.get(id(middle))
-            if counted is None:
-                counted = tally[id(middle)] = [middle, r.aux, 0]
-            counted[2] += 1
+                got = shared[key] = [T.Shared(middle), T.Shared(
+                    notes=[{"kind": n.kind, "text": n.text} for n in r.notes], aux=r.aux),
+                    r.aux, 0]
+            got[3] += 1
             join = len(r.inputs) > 1
             f = fields[r.name]
-            field = rf.get((id(f), join))
+            fkey = (id(f), True) if join else id(f)
+            field = rf.get(fkey)
             if field is None:
                 if len(rf) >= SHARED_CACHE:
                     rf.clear()
-                field = rf[id(f), join] = T.Shared(receptive_field=_rf_dict(f, join))
-            yield T.Joined(({"name": r.name, "kind": r.kind, "inputs": list(r.inputs)}, middle,
-                            field, tail))
-        fold(tally)
+                field = rf[fkey] = T.Shared(receptive_field=_rf_dict(f, join))
+            yield T.Joined(({"name": r.name, "kind": r.kind, "inputs": list(r.inputs)}, got[0],
+                            field, got[1]))
+        fold(shared)
 
-    def fold(tally: dict) -> None:
+    def fold(shared: dict) -> None:
         inference, every = sums["total"], sums["total with aux"]
-        for middle, aux, n in tally.values():
+        for middle, _, aux, n in shared.values():
             for k in keys:
                 every[k] += middle[k] * n
                 if not aux:
                     inference[k] += middle[k] * n
-        tally.clear()
+        shared.clear()
 
     def memory() -> dict:
         m = M.memory(a, sums["total"]["params"], opt.dtype, opt.batch, opt.optimizer)
@@ -900,6 +896,9 @@ def _rf_dict(f, join: bool) -> dict | str:
     depth)."""
     if f.h is None:
         return "global" if f.is_global else "not computed"
+    if f.h is f.w and not join:     # one axis object for both (receptive.fields): one dict
+        x = {"size": f.h.size, "jump": f.h.jump, "start": f.h.start}
+        return {"h": x, "w": x}
     return {ax: {"size": x.size, "jump": x.jump, "start": x.start}
             | ({"via": x.path[-1]} if join and x.path else {})
             for ax, x in (("h", f.h), ("w", f.w))}

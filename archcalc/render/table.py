@@ -744,6 +744,7 @@ def _entries(d: dict, inner: str) -> str:
     by ``inner``; ``TypeError`` for a key that is not a str."""
     quote = _quote
     out = []
+    last = text = None      # a nested object met twice in a row is written once: {"h": a, "w": a}
     for k, x in d.items():
         if type(k) is not str:
             raise TypeError(f"a JSON key must be a str, not {type(k).__name__}")
@@ -755,8 +756,10 @@ def _entries(d: dict, inner: str) -> str:
         elif t is list and len(x) == 1 and type(x[0]) is str:     # a layer's one input
             out.append(quote(k) + ": [" + inner + "  " + quote(x[0]) + inner + "]")
         elif t is dict and x:                                       # (as _enc writes it)
-            deeper = inner + "  "
-            out.append(quote(k) + ": {" + deeper + _entries(x, deeper) + inner + "}")
+            if x is not last:
+                deeper = inner + "  "
+                last, text = x, "{" + deeper + _entries(x, deeper) + inner + "}"
+            out.append(quote(k) + ": " + text)
         else:
             out.append(quote(k) + ": " + _enc(x, inner))
     return ("," + inner).join(out)
