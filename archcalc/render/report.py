@@ -312,8 +312,10 @@ def conventions(a: Analysis, opt: Options) -> dict:
     if opt.convention:
         out["convention"] = f"{opt.convention}: {CV.preset_summary(a, opt.convention)}"
     for preset, (key, _) in CV.PRESET_COLUMN.items():     # a preset's column chosen alone
+        if key not in opt.columns or preset == opt.convention:
+            continue                        # (uncounted reads every row: only where needed)
         said = CV.uncounted(a, preset)
-        if key in opt.columns and preset != opt.convention and said:
+        if said:
             out[key] = said.removeprefix("; ")
     out["units"] = U.legend(opt.units, opt.kilo)
     return out
@@ -849,8 +851,8 @@ def document(a: Analysis, opt: Options = Options()) -> dict:
 
     def memory() -> dict:
         m = M.memory(a, sums["total"]["params"], opt.dtype, opt.batch, opt.optimizer)
-        tr = M.memory(a, counted_params(a.totals_with_aux, opt), opt.dtype, opt.batch,
-                      opt.optimizer, aux=True)
+        tr = M.memory(a, sums["total with aux"]["params"], opt.dtype, opt.batch,
+                      opt.optimizer, aux=True)     # (the params of every layer: summed above)
         return {
             "dtype": opt.dtype, "bytes_per_value": m.bytes_per, "batch": opt.batch,
             "optimizer": opt.optimizer,
