@@ -562,12 +562,15 @@ def _rollup_text(opt: Options) -> str:
             "\N{MIDDLE DOT} is one level deeper. The totals count every layer once.")
 
 
-def _rollup(a: Analysis, opt: Options, cols):
-    """(line, the layer rows it stands for, its exact values) per rollup line."""
+def _rollup(a: Analysis, opt: Options, cols, lines=None):
+    """(line, the layer rows it stands for, its exact values) per rollup line (``lines``: the
+    rollup's ``R.lines``, where they were worked out already)."""
     from ..analysis import rollup as R
 
     ctx = Context(a, opt)
-    for line in R.lines(R.tree(a), depth=opt.depth, by=opt.by):
+    if lines is None:
+        lines = R.lines(R.tree(a), depth=opt.depth, by=opt.by)
+    for line in lines:
         node = line.node
         if isinstance(node, R.Leaf):
             yield line, [node.row], [c.value(node.row, ctx) for c in cols]
@@ -590,7 +593,7 @@ def _rollup(a: Analysis, opt: Options, cols):
         yield line, rows, values
 
 
-def _rollup_human(a: Analysis, opt: Options, cols):
+def _rollup_human(a: Analysis, opt: Options, cols, lines=None):
     """The rollup's rows for the human-readable formats: names indented by level, note
     references of every layer a line stands for, auxiliary groups marked."""
     from ..analysis import rollup as R
@@ -598,7 +601,7 @@ def _rollup_human(a: Analysis, opt: Options, cols):
     numbers: dict[str, list[int]] = {}
     for i, (name, _) in enumerate(_numbered(a), 1):
         numbers.setdefault(name, []).append(i)
-    for line, rows, values in _rollup(a, opt, cols):
+    for line, rows, values in _rollup(a, opt, cols, lines):
         group = isinstance(line.node, R.Group)
         aux = line.node.aux if group else line.node.row.aux
         shown = rows if not group or line.collapsed else []
@@ -624,9 +627,18 @@ def _rollup_totals(a: Analysis, opt: Options, cols):
 def rollup_table(a: Analysis, opt: Options) -> T.Table:
     """The layer table rolled up (``--depth`` or ``--by``): one line per group or layer shown,
     the totals over every layer as in the flat table."""
+    from ..analysis import rollup as R
+
     cols = human_columns(a, opt)
     head = _head(a)
-    return T.Table(cols, lambda: _rollup_human(a, opt, cols),
+    kept: list = []     # the rollup's lines, worked out once for a text table's two readings
+
+    def lines():
+        if not kept:
+            kept.append(R.lines(R.tree(a), depth=opt.depth, by=opt.by))
+        return kept[0]
+
+    return T.Table(cols, lambda: _rollup_human(a, opt, cols, lines()),
                    lambda: _rollup_totals(a, opt, cols), title=head[0], head=head[1:],
                    foot=lambda: ["", *_foot_all(a, opt, cols, _numbered(a)), _rollup_text(opt)],
                    units=opt.units, kilo=opt.kilo, machine=lambda: rollup_machine(a, opt),
