@@ -862,9 +862,12 @@ def document(a: Analysis, opt: Options = Options()) -> dict:
         shared.clear()
 
     def memory() -> dict:
-        m = M.memory(a, sums["total"]["params"], opt.dtype, opt.batch, opt.optimizer)
+        # (the params and activations of the layers, with and without the auxiliary heads:
+        # summed as the layers were written)
+        m = M.memory(a, sums["total"]["params"], opt.dtype, opt.batch, opt.optimizer,
+                     activations=sums["total"]["activations"])
         tr = M.memory(a, sums["total with aux"]["params"], opt.dtype, opt.batch,
-                      opt.optimizer, aux=True)     # (the params of every layer: summed above)
+                      opt.optimizer, aux=True, activations=sums["total with aux"]["activations"])
         return {
             "dtype": opt.dtype, "bytes_per_value": m.bytes_per, "batch": opt.batch,
             "optimizer": opt.optimizer,
