@@ -128,6 +128,9 @@ def origins(a: Analysis) -> dict[str, str]:
     return out
 
 
+_SAME = "same"      # fields(): a layer's window that leaves the field as it was
+
+
 @without_gc     # a field per layer, made in bulk (see core.bulk)
 def fields(a: Analysis) -> dict[str, Field]:
     """Every layer's receptive field, by layer name, in the pixels of the input it reads."""
@@ -160,8 +163,14 @@ def fields(a: Analysis) -> dict[str, Field]:
         key = (r.kind, id(r.attrs), id(r.input_shapes))    # both live as long as ``a``
         win = windows.get(key, windows)
         if win is windows:
-            win = windows[key] = RULES[r.kind].rf_window(r.attrs, list(r.input_shapes))
-        if win is None:
+            win = RULES[r.kind].rf_window(r.attrs, list(r.input_shapes))
+            if win not in (None, "upsampling") and all(k == 1 and s == 1 and p == 0
+                                                       for k, s, p, _ in win):
+                win = _SAME     # a 1×1 window, stride 1, no padding: the field as it was
+            windows[key] = win
+        if win is _SAME:
+            env[r.name] = ins[0]
+        elif win is None:
             env[r.name] = GLOBAL
         elif win == "upsampling":
             env[r.name] = NOT_COMPUTED
