@@ -134,8 +134,7 @@ class Context:
         if r is not self._row:      # a row's field, found once for its several columns
             self._row, self._field = r, self.fields[r.name]
         f = self._field
-        key = (fn_name, id(f), *args) if args else (fn_name, id(f))   # f lives as long as the
-        #                                                       fields: its id is fixed
+        key = (fn_name, id(f), *args)            # f lives as long as the fields: a fixed id
         got = self._rf.get(key)
         if got is None:
             if len(self._rf) >= SHARED_CACHE:
