@@ -68,3 +68,21 @@ def test_replace_on_a_network_keeps_the_rest():
     assert other.input == Shape(1, 36, 36) and other.nodes is net.nodes and other.name == net.name
     a = Analysis("n", "d", "s", "f", Shape(1), ())
     assert a.even_inputs == () and a.accuracy is None and a.notes == ()
+
+
+def test_fast_constructors_make_the_frozen_records():
+    # records.new_row and spec.new_node (the engine's and the expander's, a million times) make
+    # the same records as the classes, frozen as they are.
+    from archcalc.core.records import new_row
+    from archcalc.core.spec import Node, new_node
+
+    row = new_row("a", "relu", {}, ("x",), (Shape(1),), Shape(1), Counts(), (), "", True)
+    assert type(row) is LayerRow
+    assert row == LayerRow("a", "relu", {}, ("x",), (Shape(1),), Shape(1), Counts(), aux=True)
+    assert repr(row).startswith("LayerRow(name='a', kind='relu'")
+    node = new_node("n", "relu", {}, ("x",), "layers[0]", "relu")
+    assert type(node) is Node and node == Node("n", "relu", {}, ("x",), "layers[0]", "relu")
+    assert node.replace(aux=True).aux and pickle.loads(pickle.dumps(row)) == row
+    for obj, field in ((row, "name"), (node, "aux")):
+        with pytest.raises(AttributeError):
+            setattr(obj, field, 1)

@@ -106,6 +106,15 @@ def test_values_worked_out_once_per_repeat_are_each_rows_own(name, monkeypatch):
         assert [v for _, v in rows] == expected
         assert [v for _, v in rows] == expected      # read twice, the totals summed anew
         assert rows.totals()[0][cols.index(report.COLUMNS["macs"])] == a.totals.macs
+        # every total line is the sum of its rows, column by column (the rows sum once per
+        # group of shared values, times its rows)
+        summed = [j for j, c in enumerate(cols) if c.totalled]
+        lines = rows.totals()
+        assert [lines[0][j] for j in summed] == [
+            sum(v[j] for v, r in zip(expected, a.rows) if not r.aux) for j in summed]
+        if a.has_aux:
+            assert [lines[1][j] for j in summed] == [sum(v[j] for v in expected)
+                                                      for j in summed]
 
 
 @pytest.mark.parametrize("name", ["resnet110", "inception-v3", "googlenet"])

@@ -61,7 +61,10 @@ class Memory:
 
 
 def memory(a: Analysis, params: int, dtype: str = "fp32", batch: int = 1,
-           optimizer: str = "sgd", aux: bool = False) -> Memory:
-    """The memory of ``a``; ``aux`` includes the auxiliary heads' outputs (training)."""
-    return Memory(a.input_elements, activation_values(a, aux), params, DTYPES[dtype], batch,
-                  optimizer)
+           optimizer: str = "sgd", aux: bool = False, activations: int | None = None) -> Memory:
+    """The memory of ``a``; ``aux`` includes the auxiliary heads' outputs (training).
+    ``activations``: the rows' ``counting.activations`` (with ``aux``, the heads' too) where the
+    caller summed them already (a table's totals): the rows are not read again."""
+    values = (activation_values(a, aux) if activations is None
+              else a.input_elements + activations)
+    return Memory(a.input_elements, values, params, DTYPES[dtype], batch, optimizer)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..core.bulk import without_gc
 from ..core.kinds import RULES
 from ..core.records import Analysis
 
@@ -96,7 +97,8 @@ class Field:
 GLOBAL = Field(None, None)
 NOT_COMPUTED = Field(None, None, False, "upsampling")
 MIXED = Field(None, None, False, "inputs")
-ORIGIN = Field(Axis(1, 1, 0), Axis(1, 1, 0))
+_ONE = Axis(1, 1, 0)
+ORIGIN = Field(_ONE, _ONE)      # one object for both axes: see fields()
 
 
 def step(x: Axis, k: int, s: int, p: int, d: int = 1) -> Axis:
@@ -126,6 +128,10 @@ def origins(a: Analysis) -> dict[str, str]:
     return out
 
 
+_SAME = "same"      # fields(): a layer's window that leaves the field as it was
+
+
+@without_gc     # a field per layer, made in bulk (see core.bulk)
 def fields(a: Analysis) -> dict[str, Field]:
     """Every layer's receptive field, by layer name, in the pixels of the input it reads."""
     env: dict[str, Field] = {name: ORIGIN for name, _ in a.inputs}
@@ -157,15 +163,24 @@ def fields(a: Analysis) -> dict[str, Field]:
         key = (r.kind, id(r.attrs), id(r.input_shapes))    # both live as long as ``a``
         win = windows.get(key, windows)
         if win is windows:
-            win = windows[key] = RULES[r.kind].rf_window(r.attrs, list(r.input_shapes))
-        if win is None:
+            win = RULES[r.kind].rf_window(r.attrs, list(r.input_shapes))
+            if win not in (None, "upsampling") and all(k == 1 and s == 1 and p == 0
+                                                       for k, s, p, _ in win):
+                win = _SAME     # a 1×1 window, stride 1, no padding: the field as it was
+            windows[key] = win
+        if win is _SAME:
+            env[r.name] = ins[0]
+        elif win is None:
             env[r.name] = GLOBAL
         elif win == "upsampling":
             env[r.name] = NOT_COMPUTED
         else:
-            (kh, sh, ph, dh), (kw, sw, pw, dw) = win
-            h, w = step(ins[0].h, kh, sh, ph, dh), step(ins[0].w, kw, sw, pw, dw)
-            env[r.name] = ins[0] if h is ins[0].h and w is ins[0].w else Field(h, w)
+            x = ins[0]
+            (kh, sh, ph, dh), hw = win
+            h = step(x.h, kh, sh, ph, dh)
+            # a square window over a square field: one axis object for both (made once)
+            w = h if x.w is x.h and hw == win[0] else step(x.w, *hw)
+            env[r.name] = x if h is x.h and w is x.w else Field(h, w)
     return env
 
 

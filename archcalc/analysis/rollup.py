@@ -30,7 +30,7 @@ from ..core.records import Analysis, LayerRow
 BY = ("block", "stage")
 
 
-@dataclass
+@dataclass(slots=True)    # (slots: a tree of a million layers in less memory)
 class Group:
     """A stage or a block instance: ``name`` its path (``conv3``, ``conv3_2``), ``kind``
     ``"stage"`` or ``"block"``; ``block`` the block it instantiates (a stage: its repeats' block,
@@ -66,7 +66,7 @@ class Group:
         return self.block
 
 
-@dataclass
+@dataclass(slots=True)
 class Leaf:
     row: LayerRow
     depth: int
@@ -75,17 +75,25 @@ class Leaf:
 Node = Union[Group, Leaf]
 
 
-def _chain(name: str, a: Analysis) -> list[tuple[str, str]]:
+def _chain(name: str, a: Analysis, last: list | None = None) -> list[tuple[str, str]]:
     """The groups a row lies in, outermost first, as (path, kind): for ``conv3_2/conv1``,
-    ``[("conv3", "stage"), ("conv3_2", "block")]``."""
-    parts = name.split("/")
-    out: list[tuple[str, str]] = []
-    for i in range(1, len(parts) + 1):
-        path = "/".join(parts[:i])
-        if path in a.groups.repeats:
-            out.append((a.groups.repeats[path], "stage"))
-        if i < len(parts):
+    ``[("conv3", "stage"), ("conv3_2", "block")]``. ``last`` (``[parent, its chain]``, kept
+    between calls) spares the rows of one block instance working out its chain each."""
+    parent = name.rpartition("/")[0]
+    if last is not None and last[0] == parent and parent:
+        out = list(last[1])
+    else:
+        parts = parent.split("/") if parent else []
+        out = []
+        for i in range(1, len(parts) + 1):
+            path = "/".join(parts[:i])
+            if path in a.groups.repeats:
+                out.append((a.groups.repeats[path], "stage"))
             out.append((path, "block"))
+        if last is not None:
+            last[:] = [parent, tuple(out)]
+    if name in a.groups.repeats:
+        out.append((a.groups.repeats[name], "stage"))
     return out
 
 
@@ -93,8 +101,9 @@ def tree(a: Analysis) -> list[Node]:
     """The top-level nodes of ``a``'s rows as a tree (see the module's docstring)."""
     top: list[Node] = []
     stack: list[tuple[tuple[str, str], Group]] = []       # the open groups, outermost first
+    last: list = [None, ()]
     for r in a.rows:
-        chain = _chain(r.name, a)
+        chain = _chain(r.name, a, last)
         keep = 0
         while keep < len(stack) and keep < len(chain) and stack[keep][0] == chain[keep]:
             keep += 1

@@ -9,7 +9,7 @@ from __future__ import annotations
 from .bulk import without_gc
 from .errors import SpecError
 from .kinds import RULES, LayerError
-from .records import Analysis, LayerRow, Note, Shape
+from .records import Analysis, LayerRow, Note, Shape, new_row
 from .spec import Network
 
 EVEN_SEARCH = 64          # how far from the given input to look for sizes with no fraction
@@ -37,17 +37,24 @@ def rows(net: Network, x: Shape | None) -> list[LayerRow]:
     out: list[LayerRow] = []
     shared: dict = {}
     one = shared.setdefault
-    inputs: dict[tuple, tuple] = {}  # the input shapes' ids → the one tuple of them
+    inputs: dict = {}                # the input shapes' ids (one input's: its id) → their tuple
     done: dict[tuple, tuple] = {}    # (the attrs' id, kind, input shapes' id) → the rule's answer
     for node in net.nodes:
         # Every shape in env is one object per value (``one``), so ids stand for values, and
         # the shapes' own (field by field) hashing is done once per distinct value, not per row.
-        shapes = tuple([env[i] for i in node.inputs])
-        ids = tuple([id(s) for s in shapes])
-        got = inputs.get(ids)
-        if got is None:
-            got = inputs[ids] = one(shapes, shapes)
-        shapes = got
+        if len(node.inputs) == 1:       # the usual layer: its one input's id is the key
+            s = env[node.inputs[0]]
+            ids = id(s)
+            shapes = inputs.get(ids)
+            if shapes is None:
+                shapes = inputs[ids] = one((s,), (s,))
+        else:
+            shapes = tuple([env[i] for i in node.inputs])
+            ids = tuple([id(s) for s in shapes])
+            got = inputs.get(ids)
+            if got is None:
+                got = inputs[ids] = one(shapes, shapes)
+            shapes = got
         key = (id(node.attrs), node.kind, id(shapes))   # node.attrs lives as long as net, and
         answer = done.get(key)                          # shapes as long as inputs: fixed ids
         if answer is None:
@@ -69,7 +76,7 @@ def rows(net: Network, x: Shape | None) -> list[LayerRow]:
         env[node.name] = shape
         if node.notes:
             notes = notes + tuple(Note("spec", t) for t in node.notes)
-        out.append(LayerRow(node.name, node.kind, node.attrs, node.inputs, shapes, shape,
+        out.append(new_row(node.name, node.kind, node.attrs, node.inputs, shapes, shape,
                             counts, notes, geo, node.aux))
     return out
 

@@ -83,12 +83,33 @@ def _suggest_key(key: str, names) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-class Node(Record):
+class _NodeFields:
+    """A ``Node``'s fields, assignable: ``new_node(...)`` is ``Node(...)`` made faster, as
+    ``records.new_row`` makes a ``LayerRow`` (see there)."""
+
+    __slots__ = ("name", "kind", "attrs", "inputs", "where", "found", "notes", "aux")
+
+    def __init__(self, name, kind, attrs, inputs, where, found, notes=(), aux=False):
+        self.name = name
+        self.kind = kind
+        self.attrs = attrs
+        self.inputs = inputs
+        self.where = where
+        self.found = found
+        self.notes = notes
+        self.aux = aux
+        self.__class__ = Node
+
+
+new_node = _NodeFields
+
+
+class Node(_NodeFields, Record):
     """One layer of the expanded graph. ``where`` (e.g. ``"layers[4] (conv2)"``) and ``found``
     (the spec text of the layer, as written) are for error messages; ``aux`` marks a layer in an
     auxiliary head (``aux = true``): a side branch, not in inference totals."""
 
-    __slots__ = ("name", "kind", "attrs", "inputs", "where", "found", "notes", "aux")
+    __slots__ = ()
     name: str
     kind: str
     attrs: dict
@@ -872,6 +893,7 @@ class _Expander:
         self.stages: dict[str, int] = {}
         self._sizes: dict[tuple, int] = {}     # (block, its arguments) → layers; see size()
         self._built: dict[tuple, object] = {}  # see cached()
+        self._uses: dict[tuple, tuple] = {}    # see use()
         blocks = spec.data.get("blocks", {})
         if not isinstance(blocks, dict):
             raise spec.error("expected tables [blocks.NAME]", "blocks")
@@ -1180,11 +1202,15 @@ class _Expander:
 
     # -- emitting
     def chain(self, items, where: str, prefix: str, src: str, env: dict, stack: tuple) -> str:
+        return self.emit(self.named(items, where, env, stack), prefix, src, stack)
+
+    def named(self, items, where: str, env: dict, stack: tuple) -> list[_Instance]:
+        """The checked, named instances of the layers ``items`` (``cached``)."""
         def build():
             insts = self.instances(items, where, env, stack)
             self.name_all(insts, where)
             return insts
-        return self.emit(self.cached(where, env, stack, build), prefix, src, stack)
+        return self.cached(where, env, stack, build)
 
     def cached(self, where: str, env: dict, stack: tuple, build):
         """``build()``'s checked, named instances, once per place in the spec and arguments: a
@@ -1197,11 +1223,12 @@ class _Expander:
 
     def emit(self, insts: list[_Instance], prefix: str, src: str, stack: tuple) -> str:
         last = src          # the previous instance's output; a `bn = true` row always reads it
+        nodes, reserved = self.nodes, self.reserved
         for inst in insts:
-            if len(self.nodes) > MAX_LAYERS:     # size() counted first; this is a backstop
+            if len(nodes) > MAX_LAYERS:     # size() counted first; this is a backstop
                 raise self.too_many(inst.where, inst.found)
             name = prefix + inst.assigned
-            if name in self.reserved:
+            if name in reserved:
                 if name == SINGLE_INPUT:
                     raise self.err("a layer cannot be named 'input': that name is the network's "
                                    "input, which every first layer reads (rename the layer)",
@@ -1212,18 +1239,18 @@ class _Expander:
             if inst.repeat:
                 self.repeats[name] = prefix + inst.repeat
                 self.stages[prefix + inst.repeat] = inst.repeats
-            start = len(self.nodes)
+            start = len(nodes)
             into = last if inst.sugar else (inst.source or src)
             if inst.op == "use":
                 self.uses[name] = inst.block
                 out = self.use(inst, name, into, stack)
             else:
-                self.nodes.append(Node(name, inst.op, inst.item, (into,), inst.where, inst.found,
-                                       inst.notes))
+                nodes.append(new_node(name, inst.op, inst.item, (into,), inst.where, inst.found,
+                                      inst.notes))
                 out = name
             if inst.aux:
                 # A side branch: mark its rows, and leave the chain's output where it was.
-                self.nodes[start:] = [n.replace(aux=True) for n in self.nodes[start:]]
+                nodes[start:] = [n.replace(aux=True) for n in nodes[start:]]
             else:
                 src = out
             last = out
@@ -1242,6 +1269,27 @@ class _Expander:
                                     "names another)")
 
     def use(self, inst: _Instance, name: str, src: str, stack: tuple) -> str:
+        # A block used 300,000 times (a `use` with n = 300,000) is checked once: the repeats
+        # share one item (its arguments), which lives as long as the expansion, so its id, the
+        # place and the stack of blocks it is used from stand for what the check depends on.
+        key = (id(inst.item), inst.where, stack)
+        body = self._uses.get(key)
+        if body is None:
+            body = self._uses[key] = self.block_body(inst, stack)
+        layers, parts, stack = body
+        if layers is not None:
+            return self.emit(layers, name + "/", src, stack)
+        per_branch, join, post = parts
+        outs = tuple(self.emit(b, name + "/", src, stack) for b in per_branch)
+        jname = f"{name}/{join.assigned}"
+        self.nodes.append(Node(jname, join.op, join.item, outs, join.where, join.found,
+                               inst.notes))
+        return self.emit(post, name + "/", jname, stack)
+
+    def block_body(self, inst: _Instance, stack: tuple) -> tuple:
+        """The block ``inst`` uses, checked with its arguments: ``(instances, None, stack)`` for
+        a body of ``layers``, ``(None, (branches, join, post), stack)`` for a join block; the
+        stack with the block on it."""
         bid = inst.block
         where = inst.where
         if bid in stack:
@@ -1288,16 +1336,11 @@ class _Expander:
                     raise self.err(f"'{key}' belongs to a 'concat', 'add' or 'mul' block"
                                    + ("; put the layers at the end of 'layers'"
                                       if key == "post" else ""), bwhere)
-            return self.chain(block["layers"], body_where + ".layers", name + "/", src, args,
-                              stack)
-        per_branch, join, post = self.cached(
+            lwhere = body_where + ".layers"
+            return self.named(block["layers"], lwhere, args, stack), None, stack
+        return None, self.cached(
             body_where, args, stack, lambda: self.join_parts(block, bodies[0], bwhere, body_where,
-                                                             args, stack))
-        outs = tuple(self.emit(b, name + "/", src, stack) for b in per_branch)
-        jname = f"{name}/{join.assigned}"
-        self.nodes.append(Node(jname, join.op, join.item, outs, join.where, join.found,
-                               inst.notes))
-        return self.emit(post, name + "/", jname, stack)
+                                                             args, stack)), stack
 
     def join_parts(self, block: dict, join_kind: str, bwhere: str, body_where: str, args: dict,
                    stack: tuple):

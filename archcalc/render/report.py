@@ -121,15 +121,18 @@ class Column(Record):
 class Context:
     """What the cells need beyond the row, computed once per table (and only when used)."""
 
-    __slots__ = ("a", "opt", "_fields", "_rf")
+    __slots__ = ("a", "opt", "_fields", "_rf", "_row", "_field")
 
     def __init__(self, a: Analysis, opt: Options):
         self.a, self.opt, self._fields, self._rf = a, opt, None, {}
+        self._row = self._field = None
 
     def rf_text(self, fn_name: str, r: LayerRow, *args) -> str:
         """``receptive.<fn_name>(field of r, *args)``, once per field object (the layers
         that do not change a field share it: a relu's is its input's)."""
-        f = self.fields[r.name]
+        if r is not self._row:      # a row's field, found once for its several columns
+            self._row, self._field = r, self.fields[r.name]
+        f = self._field
         key = (fn_name, id(f), *args)            # f lives as long as the fields: a fixed id
         got = self._rf.get(key)
         if got is None:
@@ -453,27 +456,50 @@ class _Rows:
 
     def __iter__(self):
         """The rows afresh, their totals summed anew (a text table reads them twice)."""
-        cols, ctx, summed = self.cols, self.ctx, self.summed
+        cols, ctx = self.cols, self.ctx
         self.sums = {label: [0] * len(cols) for label in self.labels}
         inference, every = self.sums["total"], self.sums.get("total with aux")
         own = [(j, c.value) for j, c in enumerate(cols) if c.own]
-        shared: dict[tuple, list] = {}
+        # A totalled column's value is summed once per group of rows that share it, times the
+        # group's rows (exact, as integers are); one of a row's own values (none of the table's
+        # columns yet), or one that is not an int, is added row by row.
+        by_row = [j for j in self.summed if cols[j].own]
+        by_group = [j for j in self.summed if not cols[j].own]
+        shared: dict[tuple, list] = {}  # shared_key → [its values, aux, its rows so far]
+
+        def fold():
+            for values, aux, n in shared.values():
+                for j in by_group:
+                    if not aux:
+                        inference[j] += values[j] * n
+                    if every is not None:
+                        every[j] += values[j] * n
+            shared.clear()
+
         for r in self.a.rows:
             key = shared_key(r)
-            values = shared.get(key)
-            if values is None:
+            group = shared.get(key)
+            if group is None:
                 if len(shared) >= SHARED_CACHE:
-                    shared.clear()
-                values = shared[key] = [None if c.own else c.value(r, ctx) for c in cols]
-            values = values.copy()
+                    fold()
+                values = [None if c.own else c.value(r, ctx) for c in cols]
+                if any(type(values[j]) is not int for j in by_group):
+                    fold()
+                    by_row, by_group = self.summed, []
+                group = shared[key] = [values, r.aux, 0]
+            group[2] += 1
+            values = group[0]
+            row = T.Row(values)
+            row.base = values
             for j, value in own:
-                values[j] = value(r, ctx)
-            for j in summed:
+                row[j] = value(r, ctx)
+            for j in by_row:
                 if not r.aux:
-                    inference[j] += values[j]
+                    inference[j] += row[j]
                 if every is not None:
-                    every[j] += values[j]
-            yield r, values
+                    every[j] += row[j]
+            yield r, row
+        fold()
 
     def totals(self) -> list[list]:
         """The total lines: a label in the layer column, the sums in the totalled ones."""
@@ -556,12 +582,15 @@ def _rollup_text(opt: Options) -> str:
             "\N{MIDDLE DOT} is one level deeper. The totals count every layer once.")
 
 
-def _rollup(a: Analysis, opt: Options, cols):
-    """(line, the layer rows it stands for, its exact values) per rollup line."""
+def _rollup(a: Analysis, opt: Options, cols, lines=None):
+    """(line, the layer rows it stands for, its exact values) per rollup line (``lines``: the
+    rollup's ``R.lines``, where they were worked out already)."""
     from ..analysis import rollup as R
 
     ctx = Context(a, opt)
-    for line in R.lines(R.tree(a), depth=opt.depth, by=opt.by):
+    if lines is None:
+        lines = R.lines(R.tree(a), depth=opt.depth, by=opt.by)
+    for line in lines:
         node = line.node
         if isinstance(node, R.Leaf):
             yield line, [node.row], [c.value(node.row, ctx) for c in cols]
@@ -584,7 +613,7 @@ def _rollup(a: Analysis, opt: Options, cols):
         yield line, rows, values
 
 
-def _rollup_human(a: Analysis, opt: Options, cols):
+def _rollup_human(a: Analysis, opt: Options, cols, lines=None):
     """The rollup's rows for the human-readable formats: names indented by level, note
     references of every layer a line stands for, auxiliary groups marked."""
     from ..analysis import rollup as R
@@ -592,7 +621,7 @@ def _rollup_human(a: Analysis, opt: Options, cols):
     numbers: dict[str, list[int]] = {}
     for i, (name, _) in enumerate(_numbered(a), 1):
         numbers.setdefault(name, []).append(i)
-    for line, rows, values in _rollup(a, opt, cols):
+    for line, rows, values in _rollup(a, opt, cols, lines):
         group = isinstance(line.node, R.Group)
         aux = line.node.aux if group else line.node.row.aux
         shown = rows if not group or line.collapsed else []
@@ -618,9 +647,18 @@ def _rollup_totals(a: Analysis, opt: Options, cols):
 def rollup_table(a: Analysis, opt: Options) -> T.Table:
     """The layer table rolled up (``--depth`` or ``--by``): one line per group or layer shown,
     the totals over every layer as in the flat table."""
+    from ..analysis import rollup as R
+
     cols = human_columns(a, opt)
     head = _head(a)
-    return T.Table(cols, lambda: _rollup_human(a, opt, cols),
+    kept: list = []     # the rollup's lines, worked out once for a text table's two readings
+
+    def lines():
+        if not kept:
+            kept.append(R.lines(R.tree(a), depth=opt.depth, by=opt.by))
+        return kept[0]
+
+    return T.Table(cols, lambda: _rollup_human(a, opt, cols, lines()),
                    lambda: _rollup_totals(a, opt, cols), title=head[0], head=head[1:],
                    foot=lambda: ["", *_foot_all(a, opt, cols, _numbered(a)), _rollup_text(opt)],
                    units=opt.units, kilo=opt.kilo, machine=lambda: rollup_machine(a, opt),
@@ -798,16 +836,14 @@ def document(a: Analysis, opt: Options = Options()) -> dict:
         # repeats share (shared_key), each group made and encoded once; the totals add each
         # group's values times its count (exact integers: the same sums as row by row).
         fields = ctx.fields
-        shared: dict[tuple, tuple] = {}
-        tally: dict[int, list] = {}     # id(middle) → [middle, aux, layers]
-        rf: dict[tuple, T.Shared] = {}  # (id(field), join) → its entry, where fields are shared
+        shared: dict[tuple, list] = {}  # shared_key → [middle, tail, aux, its layers so far]
+        rf: dict[object, T.Shared] = {}  # id(field), (id(field), True) at a join → its entry
         for r in a.rows:
             key = shared_key(r)
             got = shared.get(key)
             if got is None:
                 if len(shared) >= SHARED_CACHE:
-                    shared.clear()
-                    fold(tally)
+                    fold(shared)
                 middle = {
                     "geometry": r.geometry,
                     "output": r.output.as_list(),
@@ -820,37 +856,38 @@ def document(a: Analysis, opt: Options = Options()) -> dict:
                     "macs": r.counts.macs,
                 }
                 middle.update({c.key: c.value(r, ctx) for c in extra_cols})
-                got = shared[key] = (T.Shared(middle), T.Shared(
-                    notes=[{"kind": n.kind, "text": n.text} for n in r.notes], aux=r.aux))
-            middle, tail = got
-            counted = tally.get(id(middle))
-            if counted is None:
-                counted = tally[id(middle)] = [middle, r.aux, 0]
-            counted[2] += 1
+                got = shared[key] = [T.Shared(middle), T.Shared(
+                    notes=[{"kind": n.kind, "text": n.text} for n in r.notes], aux=r.aux),
+                    r.aux, 0]
+            got[3] += 1
             join = len(r.inputs) > 1
             f = fields[r.name]
-            field = rf.get((id(f), join))
+            fkey = (id(f), True) if join else id(f)
+            field = rf.get(fkey)
             if field is None:
                 if len(rf) >= SHARED_CACHE:
                     rf.clear()
-                field = rf[id(f), join] = T.Shared(receptive_field=_rf_dict(f, join))
-            yield T.Joined(({"name": r.name, "kind": r.kind, "inputs": list(r.inputs)}, middle,
-                            field, tail))
-        fold(tally)
+                field = rf[fkey] = T.Shared(receptive_field=_rf_dict(f, join))
+            yield T.Joined(({"name": r.name, "kind": r.kind, "inputs": list(r.inputs)}, got[0],
+                            field, got[1]))
+        fold(shared)
 
-    def fold(tally: dict) -> None:
+    def fold(shared: dict) -> None:
         inference, every = sums["total"], sums["total with aux"]
-        for middle, aux, n in tally.values():
+        for middle, _, aux, n in shared.values():
             for k in keys:
                 every[k] += middle[k] * n
                 if not aux:
                     inference[k] += middle[k] * n
-        tally.clear()
+        shared.clear()
 
     def memory() -> dict:
-        m = M.memory(a, sums["total"]["params"], opt.dtype, opt.batch, opt.optimizer)
-        tr = M.memory(a, counted_params(a.totals_with_aux, opt), opt.dtype, opt.batch,
-                      opt.optimizer, aux=True)
+        # (the params and activations of the layers, with and without the auxiliary heads:
+        # summed as the layers were written)
+        m = M.memory(a, sums["total"]["params"], opt.dtype, opt.batch, opt.optimizer,
+                     activations=sums["total"]["activations"])
+        tr = M.memory(a, sums["total with aux"]["params"], opt.dtype, opt.batch,
+                      opt.optimizer, aux=True, activations=sums["total with aux"]["activations"])
         return {
             "dtype": opt.dtype, "bytes_per_value": m.bytes_per, "batch": opt.batch,
             "optimizer": opt.optimizer,
@@ -896,6 +933,9 @@ def _rf_dict(f, join: bool) -> dict | str:
     depth)."""
     if f.h is None:
         return "global" if f.is_global else "not computed"
+    if f.h is f.w and not join:     # one axis object for both (receptive.fields): one dict
+        x = {"size": f.h.size, "jump": f.h.jump, "start": f.h.start}
+        return {"h": x, "w": x}
     return {ax: {"size": x.size, "jump": x.jump, "start": x.start}
             | ({"via": x.path[-1]} if join and x.path else {})
             for ax, x in (("h", f.h), ("w", f.w))}

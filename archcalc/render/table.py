@@ -243,6 +243,14 @@ _SEP = "\0"     # between a packed row's cells: no escaped cell holds it (printa
 MEMO = 4096          # formatted cells remembered per column (then forgotten, and begun again)
 
 
+class Row(list):
+    """A row of values whose values but its own (``Column.own``: a layer's name) are the same
+    objects as those of ``base``, a list that the rows of a repeated layer share and that does
+    not change: ``cell_maker`` formats those cells once per base, found by its identity."""
+
+    __slots__ = ("base",)
+
+
 def cell_maker(cols, units: str, kilo: int, escape, blank: str = "",
                widths: list[int] | None = None,
                pad: tuple[list[int], list[str]] | None = None) -> Callable[[Sequence], list]:
@@ -267,22 +275,44 @@ def cell_maker(cols, units: str, kilo: int, escape, blank: str = "",
             w, left = room[j]
             return x.ljust(w) if left else x.rjust(w)
 
+    by_base: dict[int, tuple] = {}      # id(a Row's base) → (the base, its cells)
+    # an own column's str values' cells (a receptive field's "5×5", which a layer's next
+    # layers share; a layer's name, seldom met again, is forgotten as the memo fills)
+    own_texts = [(j, {}) for j in own]
+
     def make(values) -> list:
-        some = [values[j] for j in rest]
-        key = (*some, *map(type, some))          # 1, 1.0 and True differ
-        cells = memo.get(key)
-        if cells is None:
-            if len(memo) >= MEMO:
-                memo.clear()
-            cells = memo[key] = [None if j in own else cell(j, values[j])
-                                 for j in range(len(cols))]
-            if widths is not None:
-                for j in rest:
-                    if len(cells[j]) > widths[j]:
-                        widths[j] = len(cells[j])
+        base = values.base if type(values) is Row else None
+        got = by_base.get(id(base)) if base is not None else None
+        if got is not None and got[0] is base:   # (the base is kept: its id is not reused)
+            cells = got[1]
+        else:
+            some = [values[j] for j in rest]
+            key = (*some, *map(type, some))          # 1, 1.0 and True differ
+            cells = memo.get(key)
+            if cells is None:
+                if len(memo) >= MEMO:
+                    memo.clear()
+                cells = memo[key] = [None if j in own else cell(j, values[j])
+                                     for j in range(len(cols))]
+                if widths is not None:
+                    for j in rest:
+                        if len(cells[j]) > widths[j]:
+                            widths[j] = len(cells[j])
+            if base is not None:
+                if len(by_base) >= MEMO:
+                    by_base.clear()
+                by_base[id(base)] = (base, cells)
         cells = cells.copy()
-        for j in own:
-            x = cells[j] = cell(j, values[j])
+        for j, texts in own_texts:
+            v = values[j]
+            x = texts.get(v) if type(v) is str else None
+            if x is None:
+                x = cell(j, v)
+                if type(v) is str:
+                    if len(texts) >= MEMO:
+                        texts.clear()
+                    texts[v] = x
+            cells[j] = x
             if widths is not None and len(x) > widths[j]:
                 widths[j] = len(x)
         return cells
@@ -587,9 +617,8 @@ class Shared(dict):
     __slots__ = ("_text",)
 
     def encoded(self, nl: str) -> str:
-        try:
-            text = self._text
-        except AttributeError:
+        text = getattr(self, "_text", None)     # (unset at first: no exception raised here)
+        if text is None:
             text = self._text = {}
         got = text.get(nl)
         if got is None:
@@ -680,6 +709,25 @@ def _enc(v, nl: str) -> str:
         return _quote(v)
     if t is int:
         return int.__repr__(v)
+    if t is dict:
+        if not v:
+            return "{}"
+        inner = nl + "  "
+        return "{" + inner + _entries(v, inner) + nl + "}"
+    if t is list or t is tuple:
+        if not v:
+            return "[]"
+        inner = nl + "  "
+        return "[" + inner + ("," + inner).join([_quote(x) if type(x) is str else _enc(x, inner)
+                                                 for x in v]) + nl + "]"
+    if t is Joined:
+        inner = nl + "  "
+        texts = []
+        for p in v:
+            text = p.encoded(inner) if type(p) is Shared else _entries(p, inner)
+            if text:
+                texts.append(text)
+        return "{" + inner + ("," + inner).join(texts) + nl + "}" if texts else "{}"
     if v is None:
         return "null"
     if v is True:
@@ -688,33 +736,32 @@ def _enc(v, nl: str) -> str:
         return "false"
     if isinstance(v, str):
         return _quote(v)
-    inner = nl + "  "
-    if t is dict:
-        if not v:
-            return "{}"
-        return "{" + inner + _entries(v, inner) + nl + "}"
-    if t is Joined:
-        parts = [p.encoded(inner) if type(p) is Shared else _entries(p, inner) for p in v]
-        return "{" + inner + ("," + inner).join([p for p in parts if p]) + nl + "}" \
-            if any(parts) else "{}"
-    if t is list or t is tuple:
-        if not v:
-            return "[]"
-        return "[" + inner + ("," + inner).join([_quote(x) if type(x) is str else _enc(x, inner)
-                                                 for x in v]) + nl + "]"
     raise TypeError
 
 
 def _entries(d: dict, inner: str) -> str:
     """A dict's entries as ``dumps`` writes them inside its braces, each line break followed
     by ``inner``; ``TypeError`` for a key that is not a str."""
+    quote = _quote
     out = []
+    last = text = None      # a nested object met twice in a row is written once: {"h": a, "w": a}
     for k, x in d.items():
         if type(k) is not str:
             raise TypeError(f"a JSON key must be a str, not {type(k).__name__}")
         t = type(x)           # the usual values written here, not through _enc: a third faster
-        out.append(_quote(k) + ": " + (_quote(x) if t is str else int.__repr__(x) if t is int
-                                       else _enc(x, inner)))
+        if t is str:
+            out.append(quote(k) + ": " + quote(x))
+        elif t is int:
+            out.append(quote(k) + ": " + int.__repr__(x))
+        elif t is list and len(x) == 1 and type(x[0]) is str:     # a layer's one input
+            out.append(quote(k) + ": [" + inner + "  " + quote(x[0]) + inner + "]")
+        elif t is dict and x:                                       # (as _enc writes it)
+            if x is not last:
+                deeper = inner + "  "
+                last, text = x, "{" + deeper + _entries(x, deeper) + inner + "}"
+            out.append(quote(k) + ": " + text)
+        else:
+            out.append(quote(k) + ": " + _enc(x, inner))
     return ("," + inner).join(out)
 
 
