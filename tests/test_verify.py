@@ -129,7 +129,7 @@ def test_a_layer_torch_refuses_is_reported_there_and_the_rest_not_reached(monkey
             raise RuntimeError("mat1 and mat2 shapes cannot be multiplied\nmore detail")
 
     monkeypatch.setitem(builders.BUILDERS, "lrn", lambda a, ins: Refuses())
-    r = cli("alexnet", "--rows", "failures")
+    r = cli("alexnet", "--rows", "failures", "--wide")     # the verdict on one line
     assert r.exit_code == 1
     assert "first norm1 (torch: RuntimeError: mat1 and mat2 shapes cannot be multiplied)" \
         in r.output

@@ -207,6 +207,12 @@ class Found:
     def __str__(self) -> str:
         return _show(self.raw)
 
+    def __eq__(self, other) -> bool:        # as the text it stands for (a Node compares so)
+        return isinstance(other, Found) and self.raw == other.raw or other == str(self)
+
+    def __hash__(self) -> int:
+        return hash(str(self))
+
 
 def _show(v) -> str:
     """A value written back as TOML, for messages; a very long one is cut short."""

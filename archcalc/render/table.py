@@ -373,11 +373,15 @@ def pad(cells: list[str], widths: list[int], aligns: list[str]) -> list[str]:
     return [c.ljust(w) if a == "left" else c.rjust(w) for c, w, a in zip(cells, widths, aligns)]
 
 
+KEEP = 1000     # a text table of at most this many rows is read once, its cells kept
+
+
 def text_lines(t: Table, fmt: str = "text", width: int | None = None) -> Iterator[str]:
     """``text`` (aligned columns, a rule above the totals), ``github`` or ``markdown`` (a
     Markdown table, the totals in bold; markdown marks each column's alignment), line by line;
     with ``width``, the text format fitted into that many columns (``fitted_lines``). Rows
-    given as a function are read twice: once for the widths, once to write them."""
+    given as a function are read twice, once for the widths and once to write them, unless
+    there are at most ``KEEP`` of them: their cells are then kept from the first reading."""
     style = "text" if fmt == "text" else "markdown"
     if style != "text":
         width = None
@@ -393,17 +397,27 @@ def text_lines(t: Table, fmt: str = "text", width: int | None = None) -> Iterato
     blank = t.blank if style == "text" else ""
     if callable(t.rows):
         measure = cell_maker(cols, t.units, t.kilo, escape, blank, p.cell_widths)
+        kept: list | None = []      # a short table's cells, kept: its rows are read once
         for values in t.rows():
-            measure(values)
+            cells = measure(values)
+            if kept is not None:
+                kept.append(cells)
+                if len(kept) > KEEP:
+                    kept = None
             p.body += 1
-        make = cell_maker(cols, t.units, t.kilo, escape, blank)
-        p.again = lambda: (make(values) for values in t.rows())
+        if kept is not None:
+            for cells in kept:
+                p.add(cells)
+            kept = None
+        else:
+            make = cell_maker(cols, t.units, t.kilo, escape, blank)
+            p.again = lambda: (make(values) for values in t.rows())
 
-        def again_padded(widths):
-            make = cell_maker(cols, t.units, t.kilo, escape, blank, pad=(widths, p.aligns))
-            return (make(values) for values in t.rows())
+            def again_padded(widths):
+                make = cell_maker(cols, t.units, t.kilo, escape, blank, pad=(widths, p.aligns))
+                return (make(values) for values in t.rows())
 
-        p.again_padded = again_padded
+            p.again_padded = again_padded
     else:
         make = cell_maker(cols, t.units, t.kilo, escape, blank)
         for values in t.rows:
