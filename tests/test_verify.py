@@ -254,7 +254,7 @@ def test_input_and_set_change_the_network_verified():
     r = cli("resnet18", "--input", "160", "--rows", "none")
     assert r.exit_code == 0, r.output
     assert "✓ resnet18:" in r.output and "torchvision resnet18 agrees" in r.output
-    r = cli("resnet18", "--set", "classes=10", "--rows", "failures")
+    r = cli("resnet18", "--set", "classes=10", "--rows", "failures", "--wide")
     assert r.exit_code == 0, r.output
     assert "torchvision resnet18 not checked: the spec was changed (--set classes=10)" in r.output
     r = cli("resnet18", "--input", "3x160x128")
@@ -315,7 +315,7 @@ def test_torch_missing_says_how_to_install(monkeypatch):
 
 def test_a_missing_reference_library_is_reported_not_silent(monkeypatch):
     monkeypatch.setitem(sys.modules, "torchvision", None)
-    r = cli("alexnet-torchvision")
+    r = cli("alexnet-torchvision", "--wide")       # the lines unwrapped
     assert r.exit_code == 0, r.output
     assert "cross-check skipped: torchvision is not installed" in r.output
     assert "not checked against torchvision alexnet: total parameters, MACs and 3 stage shapes" \
