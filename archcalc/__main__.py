@@ -1,3 +1,3 @@
-from archcalc.cli import main
+from archcalc.cli import run
 
-main(prog_name="archcalc")
+run()

@@ -153,6 +153,23 @@ def test_python_dash_m_and_no_traceback_in_a_real_process():
     assert "Traceback" not in bad.stderr
 
 
+def test_the_program_ends_at_once_with_its_output_whole(tmp_path):
+    # cli.run ends the process with os._exit once its streams are flushed (start-up, issue 12):
+    # a long output piped, an --out file and an error's status must come out as with main.
+    args = ["table", "resnet152", "--format", "csv"]
+    piped = subprocess.run([sys.executable, "-m", "archcalc", *args], capture_output=True)
+    assert piped.returncode == 0
+    assert piped.stdout.decode() == CliRunner().invoke(main, args).stdout
+    out = tmp_path / "t.json"
+    wrote = subprocess.run([sys.executable, "-m", "archcalc", "table", "resnet152", "--format",
+                            "json", "--out", str(out)], capture_output=True, text=True)
+    assert wrote.returncode == 0 and wrote.stderr == f"wrote {out}\n"
+    assert json.loads(out.read_text())["network"] == "resnet152"
+    unknown = subprocess.run([sys.executable, "-m", "archcalc", "table", "--bogus"],
+                             capture_output=True, text=True)
+    assert unknown.returncode == 2 and "No such option '--bogus'" in unknown.stderr
+
+
 def test_startup_does_not_import_heavy_modules():
     code = ("import sys; from archcalc.cli import main; "
             "main(['table', 'vgg16'], standalone_mode=False); "
