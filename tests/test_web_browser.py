@@ -194,7 +194,9 @@ def test_beginners_form_and_calculator(page):
     page.click("#form-box summary")
     page.click("#form-write")
     page.wait_for_function("() => document.getElementById('spec').value.includes('conv = 16')")
-    page.wait_for_selector("#build-table table")
+    # the table of the spec the form wrote (the page's earlier spec's table, 8 rows, stays until
+    # the new one comes back: waiting only for a table read that one on a loaded machine)
+    page.wait_for_function("() => document.querySelectorAll('#build-table tbody tr').length === 5")
     assert page.locator("#build-table tbody tr").count() == 5
     page.click("#calc-box summary")
     page.wait_for_function("() => document.getElementById('calc-out-text').textContent"
