@@ -72,7 +72,11 @@ def test_round_trip_of_an_exported_resnet(exported):
 ZOO = {"alexnet-torchvision": "alexnet", "resnet34": "resnet34",
        "resnet50-torchvision": "resnet50", "resnext50-32x4d": "resnext50_32x4d",
        "wide-resnet50-2": "wide_resnet50_2", "densenet121": "densenet121",
-       "densenet161": "densenet161", "vgg11-bn": "vgg11_bn"}
+       "densenet161": "densenet161", "vgg11-bn": "vgg11_bn",
+       "resnet101-torchvision": "resnet101", "resnext101-32x8d": "resnext101_32x8d",
+       "densenet169": "densenet169", "squeezenet1_0": "squeezenet1_0",
+       "mobilenet_v3_large": "mobilenet_v3_large", "shufflenet_v2_x1_0": "shufflenet_v2_x1_0",
+       "mnasnet1_0": "mnasnet1_0", "regnet_x_400mf": "regnet_x_400mf"}
 
 
 @pytest.mark.skipif(not os.environ.get("ARCHCALC_IMPORT_ZOO"),
@@ -87,12 +91,14 @@ def test_round_trip_of_more_exported_networks(tmp_path, name):
 
 
 # The mobile family, cheap to export, in every run: depthwise convs, ReLU6 (Clip), hard-swish,
-# squeeze-and-excitation written out (import_rows folds it), and ShuffleNet v2's chunk (Slices
+# squeeze-and-excitation written out (import_rows folds it), ShuffleNet v2's chunk (Slices
 # whose ends torch computes from the input's Shape) and channel shuffle (Reshape, Transpose,
-# Reshape). EfficientNet-B0 (SiLU written as x · sigmoid(x), read as one silu row: the test
+# Reshape), SqueezeNet's fire modules and RegNetY's group convs with their SE. EfficientNet-B0 (SiLU written as x · sigmoid(x), read as one silu row: the test
 # below) is left out for time: exported in eval mode it equals the bundled spec's rows and totals
 # but for its 9 stochastic-depth rows and its dropout, which an inference graph does not have.
-MOBILE = {"mobilenet_v3_small": "mobilenet_v3_small", "shufflenet_v2_x0_5": "shufflenet_v2_x0_5"}
+MOBILE = {"mobilenet_v3_small": "mobilenet_v3_small", "shufflenet_v2_x0_5": "shufflenet_v2_x0_5",
+          "squeezenet1_1": "squeezenet1_1", "mobilenet_v2": "mobilenet_v2",
+          "regnet_y_400mf": "regnet_y_400mf"}
 
 
 @pytest.mark.parametrize("name", sorted(MOBILE))
