@@ -463,3 +463,22 @@ def test_relu6_and_the_hard_activations_once_archcalc_has_them(tmp_path):
 def test_a_missing_file():
     r = cli("import", "no/such/model.onnx")
     assert r.exit_code == 2 and "no such file: no/such/model.onnx" in r.output
+
+
+def test_inception_v3s_flattened_concats_are_nested_again(tmp_path):
+    """torch's exporter writes InceptionE's cat(a, cat(b, c), cat(d, e), f) as one Concat of six
+    inputs, where b and c (d and e) fork inside one branch: the import joins each such run first,
+    as the source did (it refused the graph before). Inception-v3 exported for inference (about
+    10 s) then equals the bundled spec's rows and totals but for the dropout an inference graph
+    does not have."""
+    import torchvision
+
+    from archcalc.verify.reference import REFERENCES
+
+    bundled = engine.analyse(spec.load("inception-v3"))
+    model = torchvision.models.inception_v3(weights=None,
+                                            **dict(REFERENCES["inception-v3"].kwargs or {}))
+    imported = engine.analyse(network(export_eval(model, (3, 299, 299), tmp_path / "i.onnx")))
+    assert tuple(dict(d) for d in difference(imported, bundled)) == (
+        {}, {("dropout", 2048, 0, 0): 1})
+    assert imported.totals == bundled.totals

@@ -412,6 +412,64 @@ def structure(g: Graph) -> list:
             a = parent[a]
         return a
 
+    def head(i: str, d: str) -> str:
+        """The ancestor of ``i`` just below ``d``: which of ``d``'s branches ``i`` is on (``d``
+        itself for the branch that is ``d``, the identity)."""
+        while i != d and parent[i] != d:
+            i = parent[i]
+        return i
+
+    def nest(op: Op, d: str) -> list[Op]:
+        """A join whose inputs include several of one branch of its fork (torch's exporter
+        writes Inception-v3's cat(a, cat(b, c), d) as one Concat of a, b, c, d, where b and c
+        fork inside a branch) made a join of joins: each contiguous run of inputs on one branch
+        joined first, by a join of the same kind, as the source had it. Concatenating in order
+        or adding is the same either way; runs that are not contiguous are left (refused
+        below)."""
+        heads = [head(i, d) for i in op.inputs]
+        runs, start = [], 0
+        for k in range(1, len(heads) + 1):
+            if k == len(heads) or heads[k] != heads[start]:
+                runs.append((start, k))
+                start = k
+        if len(runs) == len(heads) or len(set(heads)) != len(runs):
+            return []
+        made, inputs = [], []
+        for a, b in runs:
+            if b - a == 1:
+                inputs.append(op.inputs[a])
+                continue
+            part = op.inputs[a:b]
+            shapes = [ops[i].shape for i in part]
+            shape = None
+            if all(x is not None for x in shapes):
+                shape = ((sum(x[0] for x in shapes), *shapes[0][1:]) if op.kind == "concat"
+                         else shapes[0])
+            name = f"{op.name}_{len(made) + 1}"
+            while name in ops:
+                name += "_"
+            inner = Op(name, op.kind, dict(op.attrs), tuple(part), shape,
+                       f"{op.where} (its inputs {a + 1}–{b})", op.source_type)
+            made.append(inner)
+            inputs.append(name)
+        op.inputs = tuple(inputs)
+        return made
+
+    def place(op: Op) -> None:
+        d = op.inputs[0]
+        for i in op.inputs[1:]:
+            d = lca(d, i)
+        if len(op.inputs) > 2 and op.kind in JOINS:
+            for inner in nest(op, d):
+                ops[inner.name] = inner
+                nested.append((op.name, inner))
+                place(inner)
+            d = op.inputs[0]
+            for i in op.inputs[1:]:
+                d = lca(d, i)
+        parent[op.name], depth[op.name] = d, depth[d] + 1
+
+    nested: list[tuple[str, Op]] = []     # (join, a join made inside it)
     for op in g.ops:
         if not op.inputs:
             raise ImportFailure(f"{op.where or op.name}: an operation with no input tensor "
@@ -421,14 +479,13 @@ def structure(g: Graph) -> list:
                 raise ImportFailure(f"{op.where or op.name} reads {i!r}, which is not produced "
                                     "before it (the graph is not in order, or reads a tensor "
                                     "archcalc did not import)")
-        d = op.inputs[0]
-        for i in op.inputs[1:]:
-            d = lca(d, i)
-        parent[op.name], depth[op.name] = d, depth[d] + 1
+        place(op)
         if len(op.inputs) > 1 and op.kind not in JOINS:
             raise ImportFailure(f"{op.where or op.name}: a {op.source_type or op.kind} with "
                                 f"{len(op.inputs)} inputs; archcalc joins branches only by "
                                 "concat, add and mul")
+    for join, inner in nested:          # the joins made, each before the one it feeds
+        g.ops.insert(next(k for k, o in enumerate(g.ops) if o.name == join), inner)
 
     def chain(start: str, end: str) -> list:
         items = []
