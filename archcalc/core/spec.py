@@ -208,7 +208,9 @@ class Found:
         return _show(self.raw)
 
     def __eq__(self, other) -> bool:        # as the text it stands for (a Node compares so)
-        return isinstance(other, Found) and self.raw == other.raw or other == str(self)
+        if not isinstance(other, (Found, str)):
+            return NotImplemented
+        return str(self) == str(other)
 
     def __hash__(self) -> int:
         return hash(str(self))

@@ -455,18 +455,21 @@ def structure(g: Graph) -> list:
         op.inputs = tuple(inputs)
         return made
 
-    def place(op: Op) -> None:
-        d = op.inputs[0]
-        for i in op.inputs[1:]:
+    def fork(inputs) -> str:
+        """The nearest tensor every one of ``inputs`` comes from."""
+        d = inputs[0]
+        for i in inputs[1:]:
             d = lca(d, i)
+        return d
+
+    def place(op: Op) -> None:
+        d = fork(op.inputs)
         if len(op.inputs) > 2 and op.kind in JOINS:
             for inner in nest(op, d):
                 ops[inner.name] = inner
                 nested.append((op.name, inner))
                 place(inner)
-            d = op.inputs[0]
-            for i in op.inputs[1:]:
-                d = lca(d, i)
+            d = fork(op.inputs)         # the same tensor: the runs came from its branches
         parent[op.name], depth[op.name] = d, depth[d] + 1
 
     nested: list[tuple[str, Op]] = []     # (join, a join made inside it)
