@@ -236,3 +236,17 @@ def test_wrap_is_textwraps(text, width, first, more, whole):
                              break_long_words=not whole, break_on_hyphens=False)
     assert T.wrap(text, width, initial_indent=first, subsequent_indent=more,
                   break_long_words=not whole) == expected
+
+
+@pytest.mark.parametrize("args", [["compare", "resnet18", "resnet50", "vgg16"],
+                                  ["compare", *_zoo()]], ids=["three", "zoo"])
+def test_shortened_headers_keep_their_brackets(args):
+    """`compare resnet18 resnet50 vgg16` cut the header 'top-1 (C)' to 'top-1 (.' to fit 100
+    columns: an accuracy column's short form is 'top1 (C)', and no shortened header leaves a
+    bracket open."""
+    out = " ".join(run(*args).split())
+    said = re.search(r"shortened headers: (.*?) (the table|$)", out)
+    shorts = [x.split(" = ")[0] for x in said.group(1).split(", ")] if said else []
+    assert all(s.count("(") == s.count(")") for s in shorts), shorts
+    if args[1:] == ["resnet18", "resnet50", "vgg16"]:
+        assert "top1 (C) = top-1 (C)" in out

@@ -38,7 +38,8 @@ def accuracy_columns(entries: list[Entry], human: bool = True) -> list[Column]:
             if all(e.a.accuracy.as_accuracy(which) is None for e in members):
                 continue
             value = _acc(which, conv) if human else _acc_raw(which, conv)
-            out.append(Column(f"{which}_{_slug(conv)}", f"{head} ({_letter(i)})", value, "text"))
+            out.append(Column(f"{which}_{_slug(conv)}", f"{head} ({_letter(i)})", value, "text",
+                              short=f"{which} ({_letter(i)})"))
     return out
 
 
