@@ -44,7 +44,8 @@ def test_the_footer_names_every_weighted_category():
     for category, words in WEIGHTED.items():
         kinds_of = [k for k, r in RULES.items() if r.category == category]
         assert words in weighted_text(kinds_of), category
-    assert weighted_text(["conv", "relu"]) == WEIGHTED_TEXT      # the classic zoo's footer
+    assert weighted_text(["conv", "relu"]) == WEIGHTED_TEXT == "conv, fc"
+    assert "LeNet-5" not in weighted_text(["conv", "fc", "bn"])   # a DenseNet's footer
     assert weighted_text(["conv", "se"]).endswith("; squeeze-and-excitation's fcs")
     assert all(RULES[k].weighted for k in ("conv", "fc", "subsample", "rbf"))
     assert not any(RULES[k].weighted for k in ("bn", "maxpool", "relu", "add", "flatten"))

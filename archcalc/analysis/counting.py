@@ -205,13 +205,17 @@ def flops_of_macs(macs: int) -> int:
 
 # --- training --------------------------------------------------------------------------------
 
-TRAINING_TEXT = (
-    "the backward pass of a weighted layer is ≈ 2 × its forward MACs: the gradient of its input "
-    "and the gradient of its weights, each as many multiply-adds as the forward pass (1 × for "
-    "LeNet-5's RBF units, whose fixed prototypes get no gradient), at 2 FLOPs per MAC; counted "
-    "for every weighted layer, the first too (whose input gradient training can skip); the "
-    "backward of bias, activation, pooling, normalization and join layers and the optimizer's "
-    "update are left out")
+def training_text(kinds=()) -> str:
+    """The ``--training`` rule as the footer states it, for a network of ``kinds`` (the fixed
+    prototypes of RBF units are named only where the network has them)."""
+    rbf = any(RULES[k].category == "radial basis" for k in kinds)
+    return ("the backward pass of a weighted layer is ≈ 2 × its forward MACs: the gradient of its "
+            "input and the gradient of its weights, each as many multiply-adds as the forward pass"
+            + (" (1 × for LeNet-5's RBF units, whose fixed prototypes get no gradient)" if rbf
+               else "")
+            + ", at 2 FLOPs per MAC; counted for every weighted layer, the first too (whose input "
+            "gradient training can skip); the backward of bias, activation, pooling, "
+            "normalization and join layers and the optimizer's update are left out")
 
 
 def backward_macs(r: LayerRow) -> int:

@@ -104,10 +104,10 @@ WEIGHTED = {"convolution": "conv", "fully connected": "fc",
             "subsampling": "LeNet-5's subsampling", "radial basis": "RBF units",
             "recalibration": "squeeze-and-excitation's fcs",
             "attention": "attention's projections and products"}
-WEIGHTED_TEXT = "conv, fc; LeNet-5's subsampling and RBF units"
-# Weighted categories the footer names only for a network that has them (the classic zoo's
-# footer stays as it was).
-WEIGHTED_WHEN_PRESENT = ("recalibration", "attention")
+WEIGHTED_TEXT = "conv, fc"
+# Weighted categories the footer names only for a network that has them (a DenseNet's footer
+# does not speak of LeNet-5's units).
+WEIGHTED_WHEN_PRESENT = ("subsampling", "radial basis", "recalibration", "attention")
 
 
 def weighted_text(kinds=None) -> str:

@@ -325,7 +325,8 @@ def conventions(a: Analysis, opt: Options) -> dict:
                       + ("; the second total includes them" if opt.aux else
                          "; --aux adds a total that includes them"))
     if opt.training or "training_flops" in opt.columns:
-        out["training"] = "train FLOPs = forward FLOPs + backward FLOPs; " + N.TRAINING_TEXT
+        out["training"] = ("train FLOPs = forward FLOPs + backward FLOPs; "
+                           + N.training_text({r.kind for r in a.rows}))
     if opt.convention:
         from ..analysis import conventions as CV
 
@@ -415,7 +416,8 @@ def footer(a: Analysis, opt: Options, keys: list[str]) -> list[str]:
             f"MACs: {conv['macs']}. {_flops_line(a, opt)}",
             f"sizes: {conv['rounding']}."]
     if "training" in conv:
-        foot.append(f"training: {_training_line(a, opt)}; {N.TRAINING_TEXT}.")
+        rule = N.training_text({r.kind for r in a.rows})
+        foot.append(f"training: {_training_line(a, opt)}; {rule}.")
     for key in ("fixed", "buffers", "aux", "convention", *(k for k, _ in
                                                            PRESET_COLUMN.values())):
         if key in conv:
