@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import warnings
+from collections import Counter
 
 import pytest
 
@@ -21,7 +22,7 @@ from archcalc.core import engine, spec  # noqa: E402
 from archcalc.importers import import_text, network, onnx_import  # noqa: E402
 from archcalc.importers.spec_writer import load_text  # noqa: E402
 
-from import_rows import difference  # noqa: E402
+from import_rows import comparable, difference  # noqa: E402
 
 
 def cli(*args):
@@ -76,7 +77,12 @@ ZOO = {"alexnet-torchvision": "alexnet", "resnet34": "resnet34",
        "resnet101-torchvision": "resnet101", "resnext101-32x8d": "resnext101_32x8d",
        "densenet169": "densenet169", "squeezenet1_0": "squeezenet1_0",
        "mobilenet_v3_large": "mobilenet_v3_large", "shufflenet_v2_x1_0": "shufflenet_v2_x1_0",
-       "mnasnet1_0": "mnasnet1_0", "regnet_x_400mf": "regnet_x_400mf"}
+       "mnasnet1_0": "mnasnet1_0", "regnet_x_400mf": "regnet_x_400mf",
+       # the other widths and sizes of the families
+       "mnasnet0_5": "mnasnet0_5", "mnasnet0_75": "mnasnet0_75", "mnasnet1_3": "mnasnet1_3",
+       "regnet_x_800mf": "regnet_x_800mf", "regnet_y_800mf": "regnet_y_800mf",
+       "regnet_x_1_6gf": "regnet_x_1_6gf", "regnet_y_1_6gf": "regnet_y_1_6gf",
+       "shufflenet_v2_x1_5": "shufflenet_v2_x1_5", "shufflenet_v2_x2_0": "shufflenet_v2_x2_0"}
 
 
 @pytest.mark.skipif(not os.environ.get("ARCHCALC_IMPORT_ZOO"),
@@ -286,6 +292,23 @@ def test_round_trip_of_an_exported_vit(tmp_path, name):
     assert imported.totals == bundled.totals
 
 
+# Rows an inference graph does not have: stochastic depth is the identity at inference and
+# dropout too, so torch's exporter writes neither
+INFERENCE_ONLY = ("stochastic_depth", "dropout")
+
+
+def round_trip_for_inference(path, net):
+    """``path``'s import equals ``net``'s rows and totals but for the bundled rows of the kinds
+    ``INFERENCE_ONLY`` names, which it lacks (and nothing else)."""
+    bundled = engine.analyse(net)
+    imported = engine.analyse(network(path))
+    missing = Counter({row: k for row, k in comparable(bundled).items()
+                       if row[0] in INFERENCE_ONLY})
+    assert missing
+    assert tuple(dict(d) for d in difference(imported, bundled)) == ({}, dict(missing))
+    assert imported.totals == bundled.totals
+
+
 @pytest.mark.skipif(not os.environ.get("ARCHCALC_IMPORT_ZOO"),
                     reason="exports are slow: set ARCHCALC_IMPORT_ZOO=1")
 def test_round_trip_of_an_exported_convnext(tmp_path):
@@ -300,6 +323,39 @@ def test_round_trip_of_an_exported_convnext(tmp_path):
         ("stochastic_depth", 301056, 0, 0): 3, ("stochastic_depth", 150528, 0, 0): 3,
         ("stochastic_depth", 75264, 0, 0): 9, ("stochastic_depth", 37632, 0, 0): 3})
     assert imported.totals == bundled.totals
+
+
+@pytest.mark.skipif(not os.environ.get("ARCHCALC_IMPORT_ZOO"),
+                    reason="exports are slow: set ARCHCALC_IMPORT_ZOO=1")
+@pytest.mark.parametrize("name", ["convnext_small", "convnext_base"])
+def test_round_trip_of_the_larger_exported_convnexts(tmp_path, name):
+    """ConvNeXt-S and -B (minutes each): rows and totals but for the stochastic-depth rows."""
+    import torchvision
+
+    model = torchvision.models.get_model(name, weights=None)
+    round_trip_for_inference(export_eval(model, (3, 224, 224), tmp_path / "c.onnx"),
+                             spec.load(name))
+
+
+# torchvision's efficientnet_bN is B0's spec with --set width, depth and res (Tan & Le 2019,
+# Table 1's compound scaling; the same coefficients as tests/test_verify.py's EFFICIENTNETS)
+EFFICIENTNETS = [("b0", 1.0, 1.0, 224), ("b1", 1.0, 1.1, 240), ("b2", 1.1, 1.2, 260),
+                 ("b3", 1.2, 1.4, 300), ("b4", 1.4, 1.8, 380), ("b5", 1.6, 2.2, 456),
+                 ("b6", 1.8, 2.6, 528), ("b7", 2.0, 3.1, 600)]
+
+
+@pytest.mark.skipif(not os.environ.get("ARCHCALC_IMPORT_ZOO"),
+                    reason="exports are slow: set ARCHCALC_IMPORT_ZOO=1")
+@pytest.mark.parametrize("b, width, depth, res", EFFICIENTNETS, ids=[e[0] for e in EFFICIENTNETS])
+def test_round_trip_of_exported_efficientnets(tmp_path, b, width, depth, res):
+    """EfficientNet-B0 … B7 exported in eval mode equal B0's spec with --set width, depth and
+    res but for its stochastic-depth rows and its dropout, which an inference graph lacks."""
+    import torchvision
+
+    net = spec.load("efficientnet_b0", None, {"width": str(width), "depth": str(depth),
+                                              "res": str(res)})
+    model = torchvision.models.get_model(f"efficientnet_{b}", weights=None)
+    round_trip_for_inference(export_eval(model, (3, res, res), tmp_path / "e.onnx"), net)
 
 
 def test_silu_is_one_row_and_a_gate_stays_a_product(tmp_path):
