@@ -96,6 +96,60 @@ def test_round_trip_of_more_exported_networks(tmp_path, name):
                       tmp_path / "m.onnx"), name)
 
 
+# The rest of the bundled networks that torchvision or timm provide (archcalc.verify.reference's
+# REFERENCES), exported from those modules, and where one differs from its spec by design, how:
+# the paper's VGG ends in a softmax, torchvision's returns logits and pools adaptively to 7×7 (on
+# a 7×7 map, which the exporter writes as an AveragePool of window 1); the -bn VGGs' specs follow
+# torchvision but for that pool; timm's legacy SE-ResNet-50 has a dropout before its classifier;
+# Keras's Xception, which the spec follows, ends in a softmax; GoogLeNet is exported in eval mode
+# (in training mode torchvision's returns the auxiliary heads' outputs too), which has no dropout.
+OTHERS = {
+    **{f"vgg{d}": ({("avgpool", 25088, 0, 0): 1}, {("softmax", 1000, 0, 0): 1})
+       for d in (11, 13, 16, 19)},
+    **{f"vgg{d}-bn": ({("avgpool", 25088, 0, 0): 1}, {("adaptive_avgpool", 25088, 0, 0): 1})
+       for d in (13, 16, 19)},
+    "resnet152-torchvision": ({}, {}), "densenet201": ({}, {}),
+    "mobilenet_v2-x1_4": ({}, {}), "mobilenet_v1": ({}, {}), "mobilenet_v1-x1_25": ({}, {}),
+    "se-resnet50": ({("dropout", 2048, 0, 0): 1}, {}),
+    "xception": ({}, {("softmax", 1000, 0, 0): 1}),
+    "inception-v4": ({}, {}), "inception-resnet-v2": ({}, {}),
+    "googlenet-torchvision": ({}, {("dropout", 1024, 0, 0): 1}),
+}
+
+
+@pytest.mark.skipif(not os.environ.get("ARCHCALC_IMPORT_ZOO"),
+                    reason="exports are slow: set ARCHCALC_IMPORT_ZOO=1")
+@pytest.mark.parametrize("name", sorted(OTHERS))
+def test_round_trip_of_the_other_exported_references(tmp_path, name):
+    from archcalc.verify.reference import REFERENCES
+
+    ref = REFERENCES[name]
+    if ref.library == "timm":
+        timm = pytest.importorskip("timm")
+        model = timm.create_model(ref.model, pretrained=False, **ref.kwargs)
+    else:
+        import torchvision
+
+        model = torchvision.models.get_model(ref.model, weights=None, **ref.kwargs)
+    bundled = engine.analyse(spec.load(name))
+    shape = tuple(bundled.input.as_list())
+    path = tmp_path / "m.onnx"
+    path = export_eval(model, shape, path) if ref.aux else export(model, shape, path)
+    imported = engine.analyse(network(path))
+    assert tuple(dict(d) for d in difference(imported, bundled)) == OTHERS[name]
+    assert imported.totals == bundled.totals
+
+
+def test_the_exports_cover_every_reference():
+    """Every bundled network that torchvision or timm provide has an ONNX round trip here."""
+    from archcalc.verify.reference import REFERENCES
+
+    covered = {"resnet18", *ZOO, *MOBILE, *OTHERS, "inception-v3", "convnext_tiny",
+               "convnext_small", "convnext_base", "efficientnet_b0", "vit_b_16", "vit_b_32",
+               "vit_l_16"}
+    assert set(REFERENCES) - covered == set()
+
+
 # The mobile family, cheap to export, in every run: depthwise convs, ReLU6 (Clip), hard-swish,
 # squeeze-and-excitation written out (import_rows folds it), ShuffleNet v2's chunk (Slices
 # whose ends torch computes from the input's Shape) and channel shuffle (Reshape, Transpose,
