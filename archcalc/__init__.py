@@ -1,4 +1,5 @@
-"""archcalc: exact shapes, parameters and multiply-accumulates of classic CNNs, with the working shown.
+"""archcalc: exact shapes, parameters and multiply-accumulates of CNNs (the classics, the modern
+families, your own model), with the working shown.
 
 Python API::
 

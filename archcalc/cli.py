@@ -449,7 +449,8 @@ def write_out(text, out: str | None, force: bool) -> None:
 # `archcalc --version` slower than `archcalc table vgg16` (BENCHMARKS.md, start-up).
 @click.version_option(version=__version__, message="archcalc %(version)s")
 def main() -> None:
-    """Exact shapes, parameters and multiply-accumulates of classic CNNs, with the working shown.
+    """Exact shapes, parameters and multiply-accumulates of CNNs (the classics, the modern
+    families, your own model), with the working shown.
 
     Every number is computed from a declarative spec (a TOML file) with the textbook formulas,
     e.g. O = ⌊(I − K + 2P)/S⌋ + 1. Start with `archcalc list` and `archcalc table alexnet`.
