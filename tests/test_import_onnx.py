@@ -274,6 +274,28 @@ def test_a_tiny_vision_transformer_exported_by_dynamo_is_the_bundled_spec(tmp_pa
     assert imported.totals.params == sum(t.numel() for t in model.parameters())
 
 
+def test_the_dynamo_exporters_rewrites_are_named_in_the_notes(tmp_path):
+    """torch.onnx.export's default (the dynamo exporter) folds an eval-mode batch norm into the
+    conv before it and removes the zero bias that leaves, and says so only in each node's
+    metadata: the import read a conv named 'bn' and no batch norm, silently. The rewrites are
+    now named in the spec's notes (and the table's footer), with the export that keeps every
+    layer; the numbers are the file's."""
+    model = torch.nn.Sequential(torch.nn.Conv2d(3, 8, 3, bias=False), torch.nn.BatchNorm2d(8),
+                                torch.nn.ReLU())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(model.eval(), (torch.zeros(1, 3, 8, 8),), str(tmp_path / "d.onnx"))
+    imported = engine.analyse(network(str(tmp_path / "d.onnx")))
+    assert [r.kind for r in imported.rows] == ["conv", "relu"]
+    assert imported.totals.params == 3 * 3 * 3 * 8         # the file's: no batch norm left
+    notes = " ".join(imported.notes)
+    assert "FuseBatchNormIntoConv ×1" in notes and "RemoveOptionalBiasFromConv ×1" in notes
+    assert "dynamo=False, training=torch.onnx.TrainingMode.TRAINING" in notes
+    plain = engine.analyse(network(export(model, (3, 8, 8), tmp_path / "t.onnx")))
+    assert [r.kind for r in plain.rows] == ["conv", "bn", "relu"]
+    assert not plain.notes
+
+
 def test_hand_written_attention_is_mhsa_and_one_that_does_not_match_is_named(tmp_path):
     """A timm-style attention written by hand (one packed qkv Linear, a reshape to heads and a
     permute, the three parts split, the scaled Q·Kᵀ, softmax, A·V, the reshape back and the

@@ -739,7 +739,33 @@ def read(source: str, shape):
              f"{', from ' + model.producer_name + ' ' + model.producer_version if model.producer_name else ''})")
     several = tuple((names[x.name], own) for x, own in named) if names else ()
     return (Graph(fuse_patches(fuse_shuffles(fuse_silu(fuse_ln2d(ops, turned)))), data[outs[0]],
-                  tuple(shape), ".", classes, inputs=several, join_owners=owners), label, "")
+                  tuple(shape), ".", classes, notes=_rewritten(g), inputs=several,
+                  join_owners=owners), label, "")
+
+
+REWRITER = "pkg.onnxscript.rewriter.rule_name"
+
+
+def _rewritten(g) -> list[str]:
+    """A note on the exporter's rewrites, where the file records them: torch.onnx.export's
+    default (the dynamo exporter) optimises the graph with onnxscript's rewriter, which in an
+    eval-mode model folds each batch norm into the conv before it and removes zero biases, and
+    names the rules it applied in each node's metadata. What they took out is not in the file."""
+    rules: dict[str, int] = {}
+    for node in g.node:
+        for p in node.metadata_props:
+            if p.key == REWRITER:
+                for rule in dict.fromkeys(x.strip() for x in p.value.split(",") if x.strip()):
+                    rules[rule] = rules.get(rule, 0) + 1
+    if not rules:
+        return []
+    listed = ", ".join(f"{r} ×{k}" for r, k in sorted(rules.items(), key=lambda x: (-x[1], x[0])))
+    return [f"the exporter rewrote this graph before writing it (onnxscript's rules, by the nodes "
+            f"they made: {listed}): what a rewrite folded away, such as a batch norm fused into "
+            "the conv before it (which then bears the batch norm's name) or a bias it found zero, "
+            "is not in the file, so it is not in this table; torch.onnx.export(model, args, path, "
+            "dynamo=False, training=torch.onnx.TrainingMode.TRAINING, do_constant_folding=False) "
+            "writes every layer"]
 
 
 def _instance_classes(ops: list[Op]) -> dict[str, str]:
