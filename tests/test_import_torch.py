@@ -553,3 +553,34 @@ def test_an_input_the_model_refuses_is_one_message(tmp_path):
 def test_an_unknown_torchvision_model_suggests_one():
     r = cli("import", "torchvision:resnet5O")
     assert r.exit_code == 2 and "did you mean 'resnet50'?" in r.output
+
+
+def test_a_segmentation_models_backbone_is_built_without_weights_too(monkeypatch):
+    """`table torchvision:fcn_resnet50` downloaded ResNet-50's weights for its backbone
+    (weights=None leaves weights_backbone at its default) and, with no network, ended in an
+    'internal error' (URLError): the backbone is built without weights, nothing is fetched,
+    and the model's two outputs are the usual message."""
+    import urllib.request
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("a download was attempted")
+
+    monkeypatch.setattr(urllib.request, "urlopen", no_network)
+    r = cli("table", "torchvision:fcn_resnet50")
+    assert r.exit_code == 2, r.output
+    assert "returns several tensors" in r.output and "internal" not in r.output
+
+
+def test_a_library_model_that_fails_to_build_is_one_message(monkeypatch):
+    """An error in the library's own code while the model is built (a download with no
+    network) is one message naming the source, not an internal error."""
+    import torchvision
+
+    def offline(**kwargs):
+        raise OSError("<urlopen error [Errno -2] Name or service not known>")
+
+    monkeypatch.setattr(torchvision.models, "get_model_builder", lambda name: offline)
+    r = cli("table", "torchvision:resnet18")
+    assert r.exit_code == 2, r.output
+    assert r.output.startswith("archcalc: error: torchvision:resnet18: building the model "
+                               "failed: OSError: <urlopen error"), r.output

@@ -483,8 +483,17 @@ def build_model(source: str):
 
             raise ImportFailure(f"torchvision has no model '{name}'{suggest(name, known)}; "
                                 "torchvision.models.list_models() lists them")
-        model = _on_meta(lambda: torchvision.models.get_model(name, weights=None))
-        return model, f"torchvision {torchvision.__version__} models.{name}(weights=None)", None
+        # a detection or segmentation model's backbone has weights of its own, downloaded
+        # unless weights_backbone=None says otherwise (fcn_resnet50's are ResNet-50's)
+        import inspect
+
+        builder = torchvision.models.get_model_builder(name)
+        kwargs = {"weights": None}
+        if "weights_backbone" in inspect.signature(builder).parameters:
+            kwargs["weights_backbone"] = None
+        model = _library_model(source, lambda: builder(**kwargs))
+        args = ", ".join(f"{k}=None" for k in kwargs)
+        return model, f"torchvision {torchvision.__version__} models.{name}({args})", None
     if kind == "timm":
         import timm
 
@@ -494,11 +503,24 @@ def build_model(source: str):
             raise ImportFailure(f"timm has no model '{name}'"
                                 f"{suggest(name, timm.list_models())}; timm.list_models() "
                                 "lists them")
-        model = _on_meta(lambda: timm.create_model(name, pretrained=False))
+        model = _library_model(source, lambda: timm.create_model(name, pretrained=False))
         size = tuple(model.pretrained_cfg.get("input_size", ())) or None
         return model, f"timm {timm.__version__} create_model('{name}', pretrained=False)", size
     path, _, attr = source.rpartition(":")
     return _user_model(path, attr), f"{os.path.basename(path)}:{attr}()", None
+
+
+def _library_model(source: str, make):
+    """``_on_meta(make)`` for a library's model: a failure of the library's own code (a
+    download it tried, with no network) is one message naming the source."""
+    try:
+        return _on_meta(make)
+    except ImportFailure:
+        raise
+    except Exception as e:      # noqa: BLE001: the library's code
+        first = (str(e).splitlines() or [""])[0][:300]
+        raise ImportFailure(f"{source}: building the model failed: {type(e).__name__}: "
+                            f"{first}") from None
 
 
 def _on_meta(make):
