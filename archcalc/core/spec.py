@@ -306,6 +306,18 @@ def _real(v):
     return v
 
 
+def _reals(v):
+    """A number, or a list of them (one per channel: a per-channel scale), kept as a tuple."""
+    if isinstance(v, list):
+        if not v:
+            raise BadValue("a number or a non-empty list of numbers (one per channel)")
+        try:
+            return tuple(_real(x) for x in v)
+        except BadValue as e:
+            raise BadValue(f"a number or a list of numbers (one per channel), each {e}") from None
+    return _real(v)
+
+
 def _connections(v):
     msg = "a list with, for each output map, the list of input maps it sees: [[0, 1, 2], …]"
     if not isinstance(v, list) or not v:
@@ -327,7 +339,7 @@ def _text(v):
 
 
 CHECKERS = {"count": _count, "count0": lambda v: _count(v, 0), "pair": _pair, "pair0": lambda v: _pair(v, 0), "padding": _padding, "bool": _bool,
-            "number": _number, "real": _real, "connections": _connections, "text": _text}
+            "number": _number, "real": _real, "reals": _reals, "connections": _connections, "text": _text}
 
 
 def _toml_value(text: str):
