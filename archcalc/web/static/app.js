@@ -198,6 +198,7 @@
       box.hidden = !one;
       return;
     }
+    box.appendChild(el("span", { text: "inputs:" }));
     inputs.forEach(function (x) {
       box.appendChild(el("label", {}, [x.name + " ", el("input", { "data-input": x.name, size: 9, placeholder: x.shape.join("x"), "aria-label": "input " + x.name })]));
     });
