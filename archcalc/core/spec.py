@@ -1394,7 +1394,10 @@ class _Expander:
     def input_branch(self, raw: str, where: str, args: dict) -> str:
         """A branch written as a network input's name (``concat = ["image", "mask"]``, or
         ``"$param"`` naming one): the join reads that input unchanged, as ``torch.cat([image,
-        mask])`` does; the name it stands for."""
+        mask])`` does; the name it stands for. (Chosen over ``from`` on the join: a join's
+        branches are where a spec says what the join reads, ``[]`` already writes a branch that
+        is a tensor unchanged, and a string where a list of layers would be cannot be mistaken
+        for one.)"""
         found = _show(raw)
         name = self.subst(raw, args, where, found) if raw.startswith("$") else raw
         if name in self.inputs:
