@@ -146,6 +146,7 @@ GOOD = {
     "bool": st.booleans(),
     "number": st.floats(0, 1),
     "real": st.floats(-2, 2),
+    "reals": st.floats(-2, 2) | st.lists(st.floats(-2, 2), max_size=4),
     "connections": st.lists(st.lists(st.integers(0, 5), min_size=1, max_size=3, unique=True),
                             min_size=1, max_size=4),
     "text": st.text(max_size=6) | st.sampled_from(["relu", "silu", "sigmoid", "hardsigmoid",
@@ -177,13 +178,15 @@ use_layers = st.builds(lambda block, args, extra: {"use": block, **args, **extra
                                        max_size=2), common)
 layers_st = st.lists(st.one_of(st.sampled_from(sorted(RULES)), use_layers, bad,
                                *[kind_layer(k) for k in sorted(RULES)]), max_size=6)
+# a branch: its layers, or a network input's name (the input unchanged), or a name of none
+branch_st = layers_st | st.sampled_from(["input", "mask", "relu", "$c"])
 blocks = st.fixed_dictionaries(
     {"params": mostly(st.lists(st.sampled_from(["c", "s", "x"]), max_size=3, unique=True))},
     optional={
         "defaults": mostly(st.dictionaries(st.sampled_from(["c", "s", "x"]), small,
                                            max_size=2)),
-        "layers": layers_st, "concat": st.lists(layers_st, max_size=3),
-        "add": st.lists(layers_st, max_size=3), "post": layers_st,
+        "layers": layers_st, "concat": st.lists(branch_st, max_size=3),
+        "add": st.lists(branch_st, max_size=3), "post": layers_st,
         "join": mostly(st.fixed_dictionaries({}, optional={"scale": mostly(st.floats(0, 1))}))})
 inputs = st.sampled_from([[3, 32, 32], [1, 28, 28], [3, 64, 48], [16, 8, 8]])
 specs_st = st.fixed_dictionaries(

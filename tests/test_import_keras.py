@@ -141,6 +141,142 @@ def test_rescaling_and_normalization_are_counted_as_keras_counts_them(tmp_path):
     assert "batch norm" not in r.output.split("buffers:")[1].split("\n")[0]
 
 
+def chw(layer) -> tuple:
+    """A Keras layer's output shape as archcalc's C×H×W (or (N,))."""
+    shape = tuple(layer.output.shape[1:])
+    return (shape[-1], *shape[:-1]) if len(shape) == 3 else shape
+
+
+def row_shape(r) -> tuple:
+    return (r.output.c,) if r.output.flat else (r.output.c, r.output.h, r.output.w)
+
+
+# Before: each was refused ("Rescaling with a scale or an offset per channel", "Normalization
+# with invert (its inverse)", "Normalization over axis …"). Each case: the layer, its kind's
+# attributes as archcalc reads them, and its K/S/P text. count_params() of each (Keras 3.15 on
+# torch): Rescaling 0 whatever its lists; Normalization 2·(sizes along its axes) + 1, invert or
+# not, and 0 with its mean and variance given.
+PREPROCESSING = [
+    (lambda: L.Rescaling(scale=[1 / 58.395, 1 / 57.12, 1 / 57.375],
+                         offset=[-123.675 / 58.395, -116.28 / 57.12, -103.53 / 57.375]),
+     {"rescale": (1 / 58.395, 1 / 57.12, 1 / 57.375),
+      "offset": (-123.675 / 58.395, -116.28 / 57.12, -103.53 / 57.375)},
+     "× per channel + per channel"),
+    (lambda: L.Rescaling(scale=0.5, offset=[1.0, 2.0, 3.0]),
+     {"rescale": 0.5, "offset": (1.0, 2.0, 3.0)}, "×0.5 + per channel"),
+    (lambda: L.Normalization(invert=True),
+     {"standardize": "channel", "stored": True, "invert": True}, "per channel, inverse"),
+    (lambda: L.Normalization(invert=True, mean=[1.0, 2.0, 3.0], variance=[4.0, 4.0, 4.0]),
+     {"standardize": "channel", "stored": False, "invert": True}, "per channel, inverse"),
+    (lambda: L.Normalization(axis=(1, 2)),
+     {"standardize": "hw", "stored": True, "invert": False}, "per H×W"),
+    (lambda: L.Normalization(axis=1), {"standardize": "h", "stored": True, "invert": False},
+     "per H"),
+    (lambda: L.Normalization(axis=-2), {"standardize": "w", "stored": True, "invert": False},
+     "per W"),
+    (lambda: L.Normalization(axis=(-1, 1)),
+     {"standardize": "ch", "stored": True, "invert": False}, "per C×H"),
+    (lambda: L.Normalization(axis=(1, 2, 3)),
+     {"standardize": "chw", "stored": True, "invert": False}, "per C×H×W"),
+    (lambda: L.Normalization(axis=(1, 2), invert=True),
+     {"standardize": "hw", "stored": True, "invert": True}, "per H×W, inverse"),
+]
+
+
+@pytest.mark.parametrize("make, attrs, geometry", PREPROCESSING)
+def test_per_channel_rescaling_and_normalization_variants(tmp_path, make, attrs, geometry):
+    x = inp = keras.Input((8, 6, 3), name="image")
+    layer = make()
+    x = layer(x)
+    x = L.Conv2D(2, 1, name="conv")(x)
+    model = keras.Model(inp, x)
+    path = str(tmp_path / "pre.keras")
+    model.save(path)
+    a = engine.analyse(network(path))
+    r = a.rows[0]
+    assert r.kind == next(iter(attrs)) and r.attrs == attrs     # the config's floats, exactly
+    assert r.geometry == geometry
+    assert row_shape(r) == chw(layer) == (3, 8, 6)
+    assert r.counts.params + r.counts.buffers == layer.count_params()
+    assert a.totals.params + a.totals.buffers == model.count_params()
+    assert a.totals.params == sum(w.numpy().size for w in model.trainable_weights)
+
+
+def test_the_variants_written_read_verified_and_explained(tmp_path):
+    # the spec written for them loads back, explains its numbers, and the verifier builds each
+    torch = pytest.importorskip("torch")
+    from archcalc.verify.run import verify
+
+    x = inp = keras.Input((8, 6, 3), name="image")
+    x = L.Rescaling(scale=[0.5, 0.25, 2.0], offset=[-1.0, 0.0, 1.0], name="scale")(x)
+    x = L.Normalization(axis=(1, 2), invert=True, name="unnorm")(x)
+    x = L.Flatten(name="flat")(x)
+    x = L.Normalization(axis=1, name="norm_vec")(x)       # a vector's axis 1: its values
+    model = keras.Model(inp, x)
+    path = str(tmp_path / "pre.keras")
+    model.save(path)
+    text = import_text(path)
+    assert ('{ rescale = [0.5, 0.25, 2.0], offset = [-1.0, 0.0, 1.0], name = "scale" }'
+            in text)
+    assert '{ standardize = "hw", invert = true, name = "unnorm" }' in text
+    net = network(path)
+    a = engine.analyse(net)
+    assert [r.counts.buffers for r in a.rows] == [0, 2 * 8 * 6 + 1, 0, 2 * 144 + 1]
+    assert a.totals.buffers == model.count_params()
+    out = cli("explain", path, "scale").output
+    assert "rescaling by ×(0.5, 0.25, 2) + (-1, 0, 1) (constants, one per channel)" in out
+    out = cli("explain", path, "unnorm").output
+    assert "buffers = 2·(8·6) = 96 means and variances + 1 Keras's sample count = 97" in out
+    assert "x·√variance + mean keeps the shape" in out
+    nc = verify(net, "cpu", batch=2)
+    assert nc.ok, [c for c in nc.failures]
+    torch_model = pytest.importorskip("archcalc.verify.model")
+    # the torch model computes what Keras computes (statistics of a fresh layer: 0 and 1; the
+    # flatten reads C×H×W in torch, H×W×C in Keras: the same values in another order)
+    import numpy as np
+
+    built = torch_model.materialize(torch_model.build(net).model, "cpu")
+    batch = torch.rand(2, 3, 8, 6)
+    ours = np.sort(built(batch).detach().numpy(), axis=1)
+    theirs = np.sort(keras.ops.convert_to_numpy(model(batch.permute(0, 2, 3, 1).numpy())), axis=1)
+    assert ours == pytest.approx(theirs, rel=1e-5, abs=1e-6)
+
+
+def test_a_materialized_normalization_starts_from_fresh_statistics():
+    # Before: the verifier's torch Normalization kept whatever memory to_empty gave its mean
+    # and variance (no reset_parameters), and `archcalc verify` of a Keras model with a
+    # Normalization failed at random: "torch's output is not finite".
+    pytest.importorskip("torch")
+    from archcalc.core import spec as S
+    from archcalc.verify import model as M
+
+    net = S.SpecFile("n.toml", {"name": "n", "input": [3, 64, 64],
+                                "layers": [{"standardize": "channel"}]}).network("n")
+    layer = M.materialize(M.build(net).model, "cpu").layers[0]
+    assert layer.mean.tolist() == [[[0.0]]] * 3 and layer.variance.tolist() == [[[1.0]]] * 3
+    assert layer.count.item() == 0
+
+
+def test_what_archcalc_cannot_state_is_still_refused(tmp_path):
+    from archcalc.importers import keras_import as K
+
+    x = inp = keras.Input((8, 6, 3), name="image")
+    x = L.Rescaling(scale=[[1.0, 2.0, 3.0]], name="odd")(x)   # Keras broadcasts it; a (1, 3)
+    model = keras.Model(inp, L.Conv2D(2, 1, name="conv")(x))  # constant is no per-channel list
+    path = str(tmp_path / "pre.keras")
+    model.save(path)
+    r = cli("import", path)
+    assert r.exit_code == 2 and "Rescaling with a scale of shape (1, 3)" in r.output, r.output
+    # configs Keras itself would not build, or whose input rank is not known (a Keras 2 config
+    # without build_config): axis 1 is H of an image and the values of a vector
+    assert K.normalization({"axis": [0]}, "n", 4) == ("unknown", "Normalization over axis [0] "
+                                                                 "(the batch)")
+    assert K.normalization({"axis": [1]}, "n", None)[0] == "unknown"
+    assert K.normalization({"axis": [1]}, "n", 3)[0] == "unknown"
+    assert K.normalization({"axis": [-1]}, "n", None)[1]["standardize"] == "channel"
+    assert K.normalization({"axis": [1]}, "n", 2)[1]["standardize"] == "channel"
+
+
 @pytest.mark.skipif(not os.environ.get("ARCHCALC_IMPORT_ZOO"),
                     reason="keras.applications models are slow to build: ARCHCALC_IMPORT_ZOO=1")
 @pytest.mark.parametrize("name", ["ResNet50", "VGG16", "Xception", "DenseNet121",

@@ -375,3 +375,107 @@ def test_compare_shows_every_input():
                                {"name": "mask", "shape": [1, 64, 64]}]
     one = json.loads(cli("compare", "alexnet", "--format", "json").output)["networks"][0]
     assert "inputs" not in one
+
+
+# --- an input straight into a join -----------------------------------------------------------
+# A branch may be written as a network input's name: the join reads that input unchanged
+# (torch.cat([image, mask]), image + mask). examples/image_mask_stack.toml, worked by hand.
+
+STACK = os.path.join(ROOT, "examples", "image_mask_stack.toml")
+
+
+def test_a_branch_that_names_an_input_is_that_input_unchanged():
+    net = spec.load(STACK)
+    reads = {n.name: n.inputs for n in net.nodes}
+    assert reads["stack/concat"] == ("image", "mask")       # no layer on either input
+    assert reads["hint/concat"] == ("relu", "mask")         # the trunk ([]) and the mask
+    rows = {r.name: r for r in engine.analyse(net).rows}
+    assert rows["stack/concat"].output == Shape(4, 64, 64)
+    # conv1 sees 3 + 1 = 4 channels: 16 filters of 3·3·4 + 16 biases; 64·64·16 outputs × 36
+    assert rows["conv1"].counts.params == 16 * 3 * 3 * 4 + 16 == 592
+    assert rows["conv1"].counts.macs == 64 * 64 * 16 * 36 == 2_359_296
+    assert rows["hint/concat"].output == Shape(17, 64, 64)
+    assert rows["hint/mix"].counts.params == 17 * 8 + 8 == 144
+    assert rows["hint/mix"].counts.macs == 64 * 64 * 8 * 17 == 557_056
+
+
+def test_an_input_into_a_join_in_memory_rf_json_and_graph():
+    from archcalc.analysis import receptive
+
+    a = archcalc.analyse(STACK)
+    f = receptive.fields(a)
+    assert receptive.size_text(f["stack/concat"]) == "not computed"   # two pixel grids
+    assert f["conv1"].why == "inputs"
+    doc = json.loads(archcalc.analyze(STACK, rf=True).to_json())
+    layer = next(x for x in doc["layers"] if x["name"] == "stack/concat")
+    assert layer["output"] == [4, 64, 64] and layer["receptive_field"] == "not computed"
+    text = " ".join(cli("table", STACK, "--memory").output.split())
+    # each input counted once, as an input, though a join reads it (and one of them twice)
+    assert "inputs image 12,288 + mask 4,096 + layer outputs 184,330 = 200,714 values" in text
+    dot = cli("graph", STACK).output
+    assert '"image" -> "stack/concat" [label="branch 0", fontsize=8];' in dot
+    assert '"mask" -> "stack/concat" [label="branch 1", fontsize=8];' in dot
+    assert '"mask" -> "hint/concat" [label="branch 1", fontsize=8];' in dot
+
+
+def test_the_same_input_on_both_sides_keeps_its_field(tmp_path):
+    from archcalc.analysis import receptive
+
+    path = spec_text(tmp_path, """\
+        name = "twice"
+        inputs = { x = [2, 8, 8], y = [2, 8, 8] }
+        layers = [{ use = "j", name = "j" }, { use = "s", name = "s" }]
+        [blocks.j]
+        add = ["x", "x"]
+        [blocks.s]
+        add = [[], "y"]
+        """)
+    a = engine.analyse(spec.load(path))
+    f = receptive.fields(a)
+    assert receptive.size_text(f["j/add"]) == "1×1"                 # x + x: one grid
+    assert receptive.size_text(f["s/add"]) == "not computed"        # then y joins
+    assert [r.output for r in a.rows] == [Shape(2, 8, 8)] * 2
+
+
+@pytest.mark.parametrize("branch, message", [
+    ('"mak"', "a branch is a list of layers ([] is the identity) or the name of one of the "
+              "network's inputs ('image', 'mask'), found \"mak\" (did you mean 'mask'?)"),
+    ('"relu"', "found \"relu\""),
+])
+def test_a_branch_naming_no_input_is_one_message(tmp_path, branch, message):
+    path = spec_text(tmp_path, f"""\
+        name = "x"
+        inputs = {{ image = [3, 8, 8], mask = [1, 8, 8] }}
+        layers = [{{ use = "j", name = "j" }}]
+        [blocks.j]
+        concat = ["image", {branch}]
+        """)
+    with pytest.raises(SpecError) as e:
+        spec.load(path)
+    assert e.value.where == "layers[0] (j) > blocks.j.concat[1]"
+    assert message in e.value.message
+    assert message in cli_error("table", path)
+    if branch == '"relu"':
+        assert e.value.hint == 'a branch of one layer is a list: ["relu"]'
+
+
+def test_a_branch_may_name_the_input_through_a_param(tmp_path):
+    path = spec_text(tmp_path, """\
+        name = "p"
+        inputs = { image = [3, 8, 8], mask = [1, 8, 8] }
+        layers = [{ use = "j", name = "j", other = "mask" }]
+        [blocks.j]
+        params = ["other"]
+        concat = [[], "$other"]
+        """)
+    assert spec.load(path).nodes[0].inputs == ("image", "mask")
+
+
+def test_verify_builds_a_join_of_inputs():
+    pytest.importorskip("torch")
+    from archcalc.verify.run import verify
+
+    nc = verify(spec.load(STACK), "cpu", batch=2)
+    assert nc.ok, [c for c in nc.failures]
+    shapes = {c.name: c.torch_shape for c in nc.layers}
+    assert shapes["stack/concat"] == (4, 64, 64) and shapes["hint/concat"] == (17, 64, 64)

@@ -61,7 +61,47 @@ class Raw(nn.Module):
 
     def forward(self, image, mask):
         return self.conv(torch.cat([image, mask], 1))
+
+
+class Late(nn.Module):
+    \"\"\"The mask joins twice unchanged: concatenated to the trunk, then added to the output.\"\"\"
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3, padding=1)
+        self.mix = nn.Conv2d(12, 4, 1)
+
+    def forward(self, image, mask):
+        x = torch.cat([torch.relu(self.conv(image)), mask], 1)
+        return self.mix(x) + mask
+
+
+class Residual(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.conv = nn.Conv2d(c, c, 3, padding=1)
+
+    def forward(self, x):
+        return x + self.conv(x)
+
+
+class IntoBlock(nn.Module):
+    \"\"\"The mask goes straight into a residual block (a join's fork), not a layer.\"\"\"
+
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Conv2d(3, 2, 1)
+        self.blk = Residual(2)
+        self.head = nn.Conv2d(4, 4, 1)
+
+    def forward(self, image, mask):
+        return self.head(torch.cat([self.a(image), self.blk(mask)], 1))
 """
+
+# The models whose inputs go unchanged into a join, with their inputs' sizes.
+UNCHANGED = {"Raw": {"image": (3, 8, 8), "mask": (1, 8, 8)},
+             "Late": {"image": (3, 8, 8), "mask": (4, 8, 8)},
+             "IntoBlock": {"image": (3, 8, 8), "mask": (2, 8, 8)}}
 
 
 def cli(*args):
@@ -140,10 +180,70 @@ def test_torch_inputs_missing_or_unknown(model_file, given, message):
     assert r.exit_code == 2 and message in r.stderr and "Traceback" not in r.output
 
 
-def test_an_input_straight_into_a_join_is_one_message(model_file):
-    r = cli("import", f"{model_file}:Raw", "--input", "image=3x8x8", "--input", "mask=1x8x8")
-    assert r.exit_code == 2
-    assert "the input 'mask' goes unchanged into a join" in r.stderr
+def source_rows(model, shapes) -> list:
+    """(kind, output shape) of each conv and join the torch model runs, in order: the source's
+    own account of the layers, from forward hooks."""
+    got = []
+    hooks = [m.register_forward_hook(lambda m, i, o: got.append(("conv", tuple(o.shape[1:]))))
+             for m in model.modules() if isinstance(m, torch.nn.Conv2d)]
+    model(*(torch.zeros(1, *x) for x in shapes.values()))
+    for h in hooks:
+        h.remove()
+    return got
+
+
+def check_unchanged(net, model, shapes, joins):
+    """The imported network's totals and rows against the torch model's own: parameters,
+    each conv's output shape, the output, and the joins that read an input (``joins``: the
+    inputs each reads, by kind)."""
+    a = engine.analyse(net)
+    assert a.totals.params == sum(p.numel() for p in model.parameters())
+    assert sorted(("conv", (r.output.c, r.output.h, r.output.w)) for r in a.rows
+                  if r.kind == "conv") == \
+        sorted(source_rows(model, shapes))
+    out = model(*(torch.zeros(1, *x) for x in shapes.values()))
+    assert a.rows[-1].output == Shape(*out.shape[1:])
+    read = sorted((r.kind, tuple(i for i in r.inputs if i in shapes)) for r in a.rows
+                  if r.kind in ("concat", "add") and any(i in shapes for i in r.inputs))
+    assert read == sorted(joins)
+    return a
+
+
+# Before: "the input 'mask' goes unchanged into a join (… straight into a branching block)",
+# exit 2, for each of these.
+@pytest.mark.parametrize("name, joins", [
+    ("Raw", [("concat", ("image", "mask"))]),
+    ("Late", [("concat", ("mask",)), ("add", ("mask",))]),
+    ("IntoBlock", [("add", ("mask",))]),
+])
+def test_torch_an_input_straight_into_a_join(model_file, name, joins):
+    shapes = UNCHANGED[name]
+    text = import_text(f"{model_file}:{name}", shapes)
+    if name == "Raw":
+        assert 'concat = [\n  "image",\n  "mask",\n]' in text     # torch.cat([image, mask])
+    if name == "IntoBlock":
+        assert 'from = "mask", name = "blk" }' in text      # the block's use reads the mask
+    net = network(f"{model_file}:{name}", shapes)
+    check_unchanged(net, torch_model(model_file, name).eval(), shapes, joins)
+    args = [a for k, v in shapes.items() for a in ("--input", f"{k}={'x'.join(map(str, v))}")]
+    r = cli("table", f"{model_file}:{name}", *args)
+    assert r.exit_code == 0, r.output
+
+
+@pytest.mark.parametrize("name", ["Raw", "Late", "IntoBlock"])
+def test_onnx_an_input_straight_into_a_join(model_file, tmp_path, name):
+    pytest.importorskip("onnx")
+    shapes = UNCHANGED[name]
+    model = torch_model(model_file, name).eval()
+    path = tmp_path / f"{name}.onnx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(model, tuple(torch.zeros(1, *x) for x in shapes.values()), str(path),
+                          dynamo=False, input_names=list(shapes), output_names=["out"])
+    joins = {"Raw": [("concat", ("image", "mask"))],
+             "Late": [("concat", ("mask",)), ("add", ("mask",))],
+             "IntoBlock": [("add", ("mask",))]}[name]
+    check_unchanged(network(str(path)), model, shapes, joins)
 
 
 def test_onnx_graph_of_two_inputs(model_file, tmp_path):
@@ -202,3 +302,40 @@ def test_keras_model_of_two_input_layers(tmp_path):
     r = cli("table", path, "--input", "msk=1x32x32")
     assert r.exit_code == 2
     assert "--input: the model has no input 'msk' (did you mean 'mask'?)" in r.stderr
+
+
+def test_keras_input_layers_straight_into_joins(tmp_path):
+    # Before: "the input 'mask' goes unchanged into a join", exit 2.
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    keras = pytest.importorskip("keras")
+    L = keras.layers
+    image = keras.Input((16, 16, 3), name="image")
+    mask = keras.Input((16, 16, 1), name="mask")
+    x = L.Concatenate(name="stack")([image, mask])
+    x = L.Conv2D(8, 3, padding="same", activation="relu", name="conv1")(x)
+    x = L.Concatenate(name="hint")([x, mask])
+    x = L.Conv2D(4, 1, name="mix")(x)
+    out = L.Dense(2, name="fc")(L.GlobalAveragePooling2D(name="gap")(x))
+    m = keras.Model([image, mask], out)
+    path = str(tmp_path / "stack.keras")
+    m.save(path)
+    a = engine.analyse(network(path))
+    assert a.totals.params == m.count_params() == 346
+    rows = {r.name.rsplit("/", 1)[-1]: r for r in a.rows}
+    for layer in ("conv1", "mix"):              # Keras's (None, H, W, C) is archcalc's C×H×W
+        _, h, w, c = m.get_layer(layer).output.shape
+        assert rows[layer].output == Shape(c, h, w)
+    assert rows["fc"].output.c == m.output.shape[-1] == 2
+    joins = [r for r in a.rows if r.kind == "concat"]
+    assert [(r.inputs, r.output) for r in joins] == [
+        (("image", "mask"), Shape(4, 16, 16)), ((joins[1].inputs[0], "mask"), Shape(9, 16, 16))]
+    # and two Input layers added, as the first layer
+    a_in = keras.Input((8, 8, 2), name="a")
+    b_in = keras.Input((8, 8, 2), name="b")
+    m2 = keras.Model([a_in, b_in], L.Conv2D(3, 3, name="c")(L.Add(name="sum")([a_in, b_in])))
+    path2 = str(tmp_path / "sum.keras")
+    m2.save(path2)
+    a2 = engine.analyse(network(path2))
+    assert a2.totals.params == m2.count_params() == 57
+    assert [(r.kind, r.inputs) for r in a2.rows][0] == ("add", ("a", "b"))
+    assert a2.rows[-1].output == Shape(3, 6, 6)

@@ -275,3 +275,39 @@ def test_the_unet_kinds_refuse_what_does_not_fit(tmp_path, layers, message):
                  f'layers = {layers}\n')
     with pytest.raises(Exception, match=message):
         archcalc.analyse(str(f))
+
+
+def test_the_keras_preprocessing_variants_count_as_written(tmp_path):
+    """Per-channel rescaling is constants (nothing counted); standardization along other axes
+    keeps a mean and a variance per position along them, and Keras's sample count: 2·n + 1."""
+    f = tmp_path / "k.toml"
+    f.write_text('name = "k"\ninput = [3, 8, 6]\nlayers = [\n'
+                 '  { rescale = [0.5, 0.25, 2.0], offset = [-1.0, 0.0, 1.0] },\n'
+                 '  { rescale = 2.0, offset = [1, 2, 3] },\n'
+                 '  { standardize = "hw", invert = true }, { standardize = "h" },\n'
+                 '  { standardize = "cw" }, { standardize = "chw", stored = false },\n'
+                 '  "flatten", { standardize = "channel" }, { rescale = [2.0] },\n]\n')
+    rows = archcalc.analyse(str(f)).rows
+    assert [r.counts.buffers for r in rows] == [0, 0, 2 * 8 * 6 + 1, 2 * 8 + 1, 2 * 3 * 6 + 1,
+                                                0, 0, 2 * 144 + 1, 0]
+    assert all(r.counts.params == r.counts.macs == 0 for r in rows)
+    assert rows[0].attrs["rescale"] == (0.5, 0.25, 2.0)
+    assert [r.geometry for r in rows[:4]] == ["× per channel + per channel",
+                                              "×2 + per channel", "per H×W, inverse", "per H"]
+
+
+@pytest.mark.parametrize("layer, message", [
+    ('{ rescale = [0.5, 0.5] }', "rescale has 2 values; one per channel is 3"),
+    ('{ rescale = 1, offset = [1, 2, 3, 4] }', "offset has 4 values; one per channel is 3"),
+    ('{ rescale = [] }', "'rescale' must be a number or a non-empty list of numbers"),
+    ('{ rescale = [1, "x", 2] }', "'rescale' must be a number or a list of numbers"),
+    ('{ standardize = "hc" }', 'standardize = "hc" is not one of channel, all, h, w, hw'),
+])
+def test_the_keras_preprocessing_variants_refuse_what_does_not_fit(tmp_path, layer, message):
+    f = tmp_path / "k.toml"
+    f.write_text(f'name = "k"\ninput = [3, 8, 6]\nlayers = [{layer}]\n')
+    with pytest.raises(Exception, match=message.replace("[", r"\[").replace("(", r"\(")):
+        archcalc.analyse(str(f))
+    f.write_text(f'name = "k"\ninput = [3, 8, 6]\nlayers = ["flatten", {{ standardize = "w" }}]\n')
+    with pytest.raises(Exception, match='standardize = "w" needs a C×H×W map, found 144 values'):
+        archcalc.analyse(str(f))

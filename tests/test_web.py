@@ -195,6 +195,53 @@ def test_network_table_is_the_clis(web_url):
                             "--set", "classes=10").output
 
 
+EXAMPLE = os.path.join(os.path.dirname(HERE), "examples", "image_mask.toml")
+
+
+def test_each_input_of_a_network_of_several(web_url, tmp_path):
+    # Before: the endpoints took one --input text, so a network of two inputs could change
+    # one of them at most, and the page showed one field whatever the spec declared.
+    two = open(EXAMPLE, encoding="utf-8").read()
+    code, r = post(web_url, "table", {"spec": two})
+    assert code == 200
+    assert r["inputs"] == [{"name": "image", "shape": [3, 64, 64]},
+                           {"name": "mask", "shape": [1, 64, 64]}]
+    # NAME=CxHxW texts, as the page sends one per field filled in (an empty one: the spec's)
+    sizes = ["--input", "image=3x32x32", "--input", "mask=1x32x32"]
+    for given in (["image=3x32x32", "mask=1x32x32"], ["image=3x32x32", "", "mask=1x32x32"],
+                  {"image": "3x32x32", "mask": "1x32x32"}):
+        code, r = post(web_url, "render", {"spec": two, "format": "json", "input": given})
+        assert code == 200 and r["text"] == cli("table", EXAMPLE, "--format", "json",
+                                                *sizes).output.replace(EXAMPLE, "spec.toml")
+    code, r = post(web_url, "render", {"spec": two, "format": "text", "input": ["image=1x64x64"]})
+    assert "inputs: image 1×64×64, mask 1×64×64 (C×H×W)" in r["text"]      # mask: the spec's
+    # the single input's field still takes its plain shape; the table says it has one input
+    code, r = post(web_url, "table", {"network": "alexnet", "input": ["3x224x224"]})
+    assert code == 200 and r["inputs"] == [{"name": "input", "shape": [3, 227, 227]}]
+    # refused as the CLI refuses them, in its words (the options layer's)
+    for given, args in [(["mask=1xx48"], ["--input", "mask=1xx48"]),
+                        (["msk=1x48x48"], ["--input", "msk=1x48x48"]),
+                        ("3x32x32", ["--input", "3x32x32"]),
+                        (["mask=1x8x8", "mask=1x9x9"], ["--input", "mask=1x8x8", "--input",
+                                                        "mask=1x9x9"])]:
+        code, r = post(web_url, "table", {"spec": two, "input": given})
+        want = cli("table", EXAMPLE, *args)
+        assert code == 400 and want.exit_code == 2, given
+        assert r["error"] == want.output.removeprefix("archcalc: error: ").rstrip("\n"), given
+    # the check and quiz endpoints read them too
+    code, r = post(web_url, "check", {"spec": two, "input": ["image=3x32x32", "mask=1x32x32"],
+                                      "answers": "| layer | output |\n|---|---|\n"
+                                                 "| fuse/mask_conv | 4×32×32 |\n"})
+    assert code == 200 and r["result"]["cells"][0]["verdict"] == "right", r
+    code, r = post(web_url, "quiz", {"spec": two, "input": {"image": "3x32x32", "mask": "1x32x32"},
+                                     "seed": 1})
+    assert code == 200 and "image 3×32×32, mask 1×32×32" in " ".join(r["title"].split()), r
+    for bad in ([1], {"mask": 1}, 3, ["x"] * 101):
+        code, r = post(web_url, "table", {"spec": two, "input": bad})
+        assert code == 400 and r["error"].startswith("input: expected CxHxW text, a list of "
+                                                     "NAME=CxHxW texts"), bad
+
+
 def test_every_cli_format_downloads(web_url):
     for fmt in ("text", "github", "markdown", "csv", "tsv", "json", "latex", "html"):
         code, r = post(web_url, "render", {"network": "vgg16", "format": fmt})

@@ -206,6 +206,29 @@ def test_beginners_form_and_calculator(page):
                            ".includes('H = (227 − 11 + 2·2)/4 + 1 = 56')")
 
 
+def test_a_field_for_each_input(page):
+    # Before: the page had one --input field, so a spec of two inputs could not be resized.
+    visit(page, "#build")
+    page.wait_for_selector("#build-table table")
+    assert page.is_hidden("#build-inputs")                  # one input: the spec says it
+    two = open(os.path.join(os.path.dirname(HERE), "examples", "image_mask.toml"),
+               encoding="utf-8").read()
+    page.fill("#spec", two)
+    page.wait_for_selector("#build-inputs input[data-input='mask']")
+    assert page.get_attribute("#build-inputs input[data-input='image']", "placeholder") == \
+        "3x64x64"
+    page.fill("#build-inputs input[data-input='image']", "3x32x32")
+    page.fill("#build-inputs input[data-input='mask']", "1x32x32")
+    page.wait_for_function("() => [...document.querySelectorAll('#build-table td')]"
+                           ".some(td => td.textContent === '442,368')")   # image_conv at 32×32
+    assert page.is_hidden("#build-error")
+    # the check page, against the spec in Build: a field per input too
+    page.click("#build-check")
+    page.wait_for_selector("#check-inputs input[data-input='mask']")
+    page.select_option("#check-network", "alexnet")
+    page.wait_for_selector("#check-input")
+
+
 def test_check_page(page):
     visit(page, "#check")
     page.select_option("#check-network", "alexnet")

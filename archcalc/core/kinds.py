@@ -22,6 +22,7 @@ layer-kind table. ``tests/test_kinds.py`` fails for a kind that lacks any of the
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 
 from . import formulas as F
@@ -1252,19 +1253,48 @@ class Rescale(Rule):
     kind = "rescale"
     category = "activation"
     doc = ("a fixed rescaling of every value, x·scale + offset (Keras's Rescaling layer, as "
-           "keras.applications models take 0–255 pixels): two constants, no parameters; an "
-           "element-wise product, not counted as MACs")
-    main = Attr("rescale", "real", REQUIRED, "the scale (1/255 = 0.0039215…)")
-    attrs = (Attr("offset", "real", 0.0, "added after the product"),)
+           "keras.applications models take 0–255 pixels): constants, no parameters; a scale "
+           "or an offset may be a list, one per channel (ImageNet's mean and deviation as "
+           "Rescaling(scale=[…], offset=[…])), still constants; an element-wise product, not "
+           "counted as MACs")
+    main = Attr("rescale", "reals", REQUIRED, "the scale (1/255 = 0.0039215…), or a list of "
+                "one per channel")
+    attrs = (Attr("offset", "reals", 0.0, "added after the product (or a list of one per "
+                  "channel)"),)
 
     def apply(self, ins, a):
+        for key in ("rescale", "offset"):
+            v = a[key]
+            if isinstance(v, tuple) and len(v) not in (1, ins[0].c):
+                raise LayerError(f"{key} has {len(v)} values; one per channel is "
+                                 f"{ins[0].c:,} (or give one for all)")
         return Result(ins[0], Counts())
 
+    @staticmethod
+    def _values(v) -> str:
+        return "(" + ", ".join(f"{x:.6g}" for x in v) + ")" if isinstance(v, tuple) else \
+            f"{v:.6g}"
+
     def geometry(self, a):
-        return f"×{a['rescale']:.6g}" + (f" {a['offset']:+.6g}" if a["offset"] else "")
+        scale, offset = a["rescale"], a["offset"]
+        text = "× per channel" if isinstance(scale, tuple) else f"×{scale:.6g}"
+        if isinstance(offset, tuple):
+            return text + " + per channel"
+        return text + (f" {offset:+.6g}" if offset else "")
 
     def working(self, r, bias):
-        return W.keeps(r, "rescaling")
+        scale, offset = r.attrs["rescale"], r.attrs["offset"]
+        if not isinstance(scale, tuple) and not isinstance(offset, tuple):
+            return W.keeps(r, "rescaling")
+        return W.keeps(r, f"rescaling by ×{self._values(scale)} + {self._values(offset)} "
+                          "(constants, one per channel)")
+
+
+# A Keras Normalization's statistics: along which of archcalc's axes (C×H×W) each value has
+# its own mean and variance ("channel": one per channel; "all": one for every value).
+STANDARDIZE_AXES = {"channel": "c", "all": "", "h": "h", "w": "w", "hw": "hw", "ch": "ch",
+                    "cw": "cw", "chw": "chw"}
+AXIS_WORDS = {"c": "C", "h": "H", "w": "W"}
 
 
 class Standardize(Rule):
@@ -1274,35 +1304,54 @@ class Standardize(Rule):
            "layer, keras.applications' EfficientNet): per channel, a mean and a variance for "
            "each of the C channels and Keras's sample count, 2·C + 1 values that Keras keeps as "
            "non-trainable weights and count_params() counts: buffers, not parameters; "
-           "standardize = \"all\" one mean and one variance for every value (3); stored = false "
-           "where the layer's config gives the mean and variance as constants (Keras then keeps "
-           "no weights)")
-    main = Attr("standardize", "text", "channel", 'statistics per "channel" or over "all" values')
+           "standardize = \"all\" one mean and one variance for every value (3); \"h\", \"w\", "
+           "\"hw\", \"ch\", \"cw\" or \"chw\" a mean and a variance for each position along "
+           "those axes (Keras's axis=(1, 2) is \"hw\": 2·H·W + 1); invert = true the inverse, "
+           "x·√variance + mean, with the same statistics; stored = false where the layer's "
+           "config gives the mean and variance as constants (Keras then keeps no weights)")
+    main = Attr("standardize", "text", "channel", 'statistics per "channel", over "all" values, '
+                'or per position along "h", "w", "hw", "ch", "cw" or "chw"')
     attrs = (Attr("stored", "bool", True, "the mean, variance and count are the layer's "
-                  "(non-trainable) weights"),)
+                  "(non-trainable) weights"),
+             Attr("invert", "bool", False, "the inverse, x·√variance + mean (Keras's "
+                  "invert=True)"))
     buffers_text = ("Keras Normalization's mean, variance and sample count, 2·C + 1 per layer "
-                    "(non-trainable weights to Keras)")
-    WAYS = ("channel", "all")
+                    "(non-trainable weights to Keras; 2·(the sizes along its axes) + 1 for "
+                    "other axes)")
+    WAYS = tuple(STANDARDIZE_AXES)
+
+    @staticmethod
+    def sizes(ins: Shape, way: str) -> list[int]:
+        """The sizes along the statistics' axes (``[]``: one for all values)."""
+        axes = STANDARDIZE_AXES[way]
+        if ins.flat and set(axes) - {"c"}:
+            raise LayerError(f"standardize = \"{way}\" needs a C×H×W map, found {ins.c:,} "
+                             "values")
+        return [{"c": ins.c, "h": ins.h, "w": ins.w}[x] for x in axes]
 
     def apply(self, ins, a):
         if a["standardize"] not in self.WAYS:
             raise LayerError(f"standardize = \"{a['standardize']}\" is not one of "
                              + ", ".join(self.WAYS))
-        n = ins[0].c if a["standardize"] == "channel" else 1
+        n = math.prod(self.sizes(ins[0], a["standardize"]))
         return Result(ins[0], Counts(buffers=2 * n + 1 if a["stored"] else 0))
 
     def geometry(self, a):
-        return "per channel" if a["standardize"] == "channel" else "over all values"
+        way = a["standardize"]
+        text = ("per channel" if way == "channel" else "over all values" if way == "all" else
+                "per " + "×".join(AXIS_WORDS[x] for x in STANDARDIZE_AXES[way]))
+        return text + (", inverse" if a["invert"] else "")
 
     def working(self, r, bias):
-        c = r.output.c
-        per = r.attrs["standardize"] == "channel"
-        steps = W.shape_kept(r, "standardization keeps the shape") + [
+        sizes = self.sizes(r.input_shapes[0], r.attrs["standardize"])
+        what = "x·√variance + mean" if r.attrs["invert"] else "standardization"
+        steps = W.shape_kept(r, f"{what} keeps the shape") + [
             W.same("params", 0, "no trainable parameters"),
             W.same("macs", r.counts.macs, "normalization is not counted as MACs")]
         if r.counts.buffers:
-            steps.append(Step("buffers", (Term(f"2·{W.exact(c)}" if per else "2",
-                                               r.counts.buffers - 1, "means and variances"),
+            n = ("2" if not sizes else f"2·{W.exact(sizes[0])}" if len(sizes) == 1 else
+                 "2·(" + "·".join(W.exact(x) for x in sizes) + ")")
+            steps.append(Step("buffers", (Term(n, r.counts.buffers - 1, "means and variances"),
                                           Term("1", 1, "Keras's sample count")),
                               r.counts.buffers, "Keras's non-trainable weights, which "
                               "count_params() counts: buffers, not parameters"))

@@ -18,7 +18,8 @@ The grammar (README § "Writing a spec" has the long form):
 * a block has ``params``, ``defaults`` and one body: ``layers`` (a chain), ``concat``
   (parallel branches joined on channels), ``add`` (parallel branches summed element-wise) or
   ``mul`` (branch 0 scaled by per-channel gates: squeeze-and-excitation);
-  ``[]`` is the identity branch, ``post`` lists layers applied after the join, and ``join``
+  ``[]`` is the identity branch, a network input's name (``concat = ["image", "mask"]``) a
+  branch that is that input unchanged, ``post`` lists layers applied after the join, and ``join``
   gives the join's attributes (``join = { scale = 0.17 }`` for Inception-ResNet's scaled add);
 * ``aux = true`` on a layer or ``use`` makes it a side branch (an auxiliary classifier): it reads
   the chain's current output, its rows are flagged ``aux`` (kept out of the inference totals),
@@ -305,6 +306,18 @@ def _real(v):
     return v
 
 
+def _reals(v):
+    """A number, or a list of them (one per channel: a per-channel scale), kept as a tuple."""
+    if isinstance(v, list):
+        if not v:
+            raise BadValue("a number or a non-empty list of numbers (one per channel)")
+        try:
+            return tuple(_real(x) for x in v)
+        except BadValue as e:
+            raise BadValue(f"a number or a list of numbers (one per channel), each {e}") from None
+    return _real(v)
+
+
 def _connections(v):
     msg = "a list with, for each output map, the list of input maps it sees: [[0, 1, 2], …]"
     if not isinstance(v, list) or not v:
@@ -326,7 +339,7 @@ def _text(v):
 
 
 CHECKERS = {"count": _count, "count0": lambda v: _count(v, 0), "pair": _pair, "pair0": lambda v: _pair(v, 0), "padding": _padding, "bool": _bool,
-            "number": _number, "real": _real, "connections": _connections, "text": _text}
+            "number": _number, "real": _real, "reals": _reals, "connections": _connections, "text": _text}
 
 
 def _toml_value(text: str):
@@ -1288,7 +1301,9 @@ class _Expander:
         if layers is not None:
             return self.emit(layers, name + "/", src, stack)
         per_branch, join, post = parts
-        outs = tuple(self.emit(b, name + "/", src, stack) for b in per_branch)
+        # a branch is its layers' output, or a network input the join reads unchanged
+        outs = tuple(b if isinstance(b, str) else self.emit(b, name + "/", src, stack)
+                     for b in per_branch)
         jname = f"{name}/{join.assigned}"
         self.nodes.append(Node(jname, join.op, join.item, outs, join.where, join.found,
                                inst.notes))
@@ -1356,9 +1371,11 @@ class _Expander:
         branches = block[join_kind]
         if not isinstance(branches, list) or len(branches) < 2:
             raise self.err(f"'{join_kind}' must be a list of at least two branches (lists of "
-                           "layers; [] is the identity)", f"{bwhere}.{join_kind}",
-                           _show(branches))
-        per_branch = [self.instances(b, f"{body_where}.{join_kind}[{j}]", args, stack)
+                           "layers; [] is the identity; an input's name is that input, "
+                           "unchanged)", f"{bwhere}.{join_kind}", _show(branches))
+        per_branch = [self.input_branch(b, f"{body_where}.{join_kind}[{j}]", args)
+                      if isinstance(b, str) else
+                      self.instances(b, f"{body_where}.{join_kind}[{j}]", args, stack)
                       for j, b in enumerate(branches)]
         jraw = block.get("join", {})
         if not isinstance(jraw, dict):
@@ -1370,8 +1387,28 @@ class _Expander:
         join = _Instance(join_kind, jattrs, None, f"{body_where}.{join_kind}", _show(branches),
                          auto=join_kind)
         post = self.instances(block.get("post", []), body_where + ".post", args, stack)
-        self.name_all([i for b in per_branch for i in b] + [join] + post, body_where)
+        self.name_all([i for b in per_branch if not isinstance(b, str) for i in b] + [join]
+                      + post, body_where)
         return per_branch, join, post
+
+    def input_branch(self, raw: str, where: str, args: dict) -> str:
+        """A branch written as a network input's name (``concat = ["image", "mask"]``, or
+        ``"$param"`` naming one): the join reads that input unchanged, as ``torch.cat([image,
+        mask])`` does; the name it stands for. (Chosen over ``from`` on the join: a join's
+        branches are where a spec says what the join reads, ``[]`` already writes a branch that
+        is a tensor unchanged, and a string where a list of layers would be cannot be mistaken
+        for one.)"""
+        found = _show(raw)
+        name = self.subst(raw, args, where, found) if raw.startswith("$") else raw
+        if name in self.inputs:
+            return name
+        names = ", ".join(f"'{i}'" for i in self.inputs)
+        close = suggest(name, self.inputs) if isinstance(name, str) else ""
+        raise self.err(f"a branch is a list of layers ([] is the identity) or the name of one "
+                       f"of the network's inputs ({names}), found {_show(name)}{close}", where,
+                       found, hint=(f'a branch of one layer is a list: [{found}]'
+                                    if isinstance(name, str) and name in RULES else
+                                    'a branch named "mask" is the input mask, unchanged'))
 
 
 # --- the catalogue ---------------------------------------------------------------------------

@@ -88,29 +88,65 @@ def bn(cfg, name):
     return "bn", {"eps": cfg.get("epsilon", 1e-3)}
 
 
+def _number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
 def rescaling(cfg, name):
-    """Rescaling(scale, offset): x·scale + offset, one scale and offset for every value."""
-    scale, offset = cfg.get("scale", 1.0), cfg.get("offset", 0.0)
-    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (scale, offset)):
-        return UNKNOWN, "Rescaling with a scale or an offset per channel"
-    return newer("rescale", {"rescale": float(scale), "offset": float(offset)})
+    """Rescaling(scale, offset): x·scale + offset, each one number for every value or a list of
+    one per channel (Keras broadcasts a list along the last axis, the channels); constants, so
+    no weights (count_params() counts none)."""
+    out = {}
+    for key, default in (("scale", 1.0), ("offset", 0.0)):
+        v = cfg.get(key, default)
+        if _number(v):
+            out[key] = float(v)
+        elif isinstance(v, (list, tuple)) and v and all(_number(x) for x in v):
+            out[key] = [float(x) for x in v]
+        else:
+            return UNKNOWN, f"Rescaling with a {key} of shape {_shape_of(v)}"
+    return newer("rescale", {"rescale": out["scale"], "offset": out["offset"]})
 
 
-def normalization(cfg, name):
-    """Normalization: statistics per channel (axis -1) or one over all values (axis None);
-    Keras keeps them as weights unless the config gives the mean and the variance."""
+def _shape_of(v) -> str:
+    shape = []
+    while isinstance(v, (list, tuple)):
+        shape.append(len(v))
+        v = v[0] if v else None
+    return "(" + ", ".join(map(str, shape)) + ")" if shape else repr(v)[:40]
+
+
+# Keras's axes of a channels-last image batch (batch, H, W, C), and of a batch of vectors
+# (batch, C), as archcalc's axis letters.
+KERAS_AXES = {4: {1: "h", 2: "w", 3: "c"}, 2: {1: "c"}}
+
+
+def normalization(cfg, name, rank=None):
+    """Normalization: a mean and a variance per position along ``axis`` (the channels, -1, by
+    default; ``None``: one over all values), or with ``invert`` the inverse; Keras keeps them
+    as weights unless the config gives the mean and the variance. ``rank`` is the input's
+    (4 for an image batch, 2 for vectors), from the layer's build config."""
     axis = cfg.get("axis", -1)
     axis = [] if axis is None else list(axis) if isinstance(axis, (list, tuple)) else [axis]
-    if cfg.get("invert"):
-        return UNKNOWN, "Normalization with invert (its inverse)"
-    if axis in ([-1], [3]):
-        way = "channel"
-    elif axis == []:
-        way = "all"
-    else:
-        return UNKNOWN, f"Normalization over axis {cfg.get('axis')}"
+    letters = KERAS_AXES.get(rank) if rank is not None else None
+    if letters is None:                 # rank unknown: only -1, the channels, whatever it is
+        letters = {-1: "c"} if all(a == -1 for a in axis) else None
+    if letters is None or not all(isinstance(a, int) and not isinstance(a, bool)
+                                  for a in axis):
+        return UNKNOWN, f"Normalization over axis {cfg.get('axis')} of a rank-{rank} input"
+    if rank is not None:
+        axis = [a + rank if a < 0 else a for a in axis]
+    if not all(a in letters for a in axis):
+        return UNKNOWN, f"Normalization over axis {cfg.get('axis')}" + (
+            " (the batch)" if 0 in axis else "")
+    found = {letters[a] for a in axis}
+    way = "".join(x for x in "chw" if x in found)
+    way = {"c": "channel", "": "all"}.get(way, way)
     stored = cfg.get("mean") is None and cfg.get("variance") is None
-    return newer("standardize", {"standardize": way, "stored": stored})
+    attrs = {"standardize": way, "stored": stored}
+    if cfg.get("invert"):
+        attrs["invert"] = True
+    return newer("standardize", attrs)
 
 
 def newer(kind: str, attrs: dict):
@@ -367,7 +403,11 @@ def read(source: str, shape):
                       else "")
         else:
             try:
-                result = convert(lcfg, name)
+                if convert is normalization:    # its axes depend on the input's rank
+                    built = (layer.get("build_config") or {}).get("input_shape")
+                    result = convert(lcfg, name, len(built) if isinstance(built, list) else None)
+                else:
+                    result = convert(lcfg, name)
             except KeyError as e:
                 raise ImportFailure(f"{source}: {where}: its config has no {e.args[0]!r}") \
                     from None

@@ -11,7 +11,9 @@ the usual loader and engine then read like any bundled spec. The steps:
 2. **structure**: the spec language has chains and join blocks whose branches all fork from one
    tensor; each join's fork is its immediate dominator, so the graph becomes nested chains and
    joins. A graph not of that form (a tensor read from inside another join's branch) is refused,
-   naming the tensor; every op must be placed exactly once.
+   naming the tensor; every op must be placed exactly once. In a model of several inputs a
+   branch that starts at an input says so: its first layer, or its first join's block, gets
+   ``from = "NAME"``, and a branch with no op on the input is written as the input's name.
 3. **scopes**: consecutive layers of one source module (the names' common prefix) form a group.
 4. **blocks**: join bodies, and groups of a module class seen more than once, become blocks;
    instances of the same shape share one block, the values that differ become its ``params``
@@ -382,8 +384,9 @@ class Leaf:
 @dataclass
 class Join:
     op: Op
-    branches: list[list]          # each a chain of Leaf / Join items
-    post: list = field(default_factory=list)
+    branches: list                # each a chain of Leaf / Join items, or a network input's
+    post: list = field(default_factory=list)      # name: that input, unchanged
+    source: str = ""              # the network input the join's block reads (``from``)
 
 
 @dataclass
@@ -495,15 +498,13 @@ def structure(g: Graph) -> list:
         cur = end
         while cur != start:
             if start == ROOT and cur in g.input_names:
-                # a branch that begins at a network input: its first layer says which
-                # (``from``); a join or the identity there would read the chain's output
-                first = g.input_names[0]
-                if cur != first and not (items and isinstance(items[-1], Leaf)):
-                    raise ImportFailure(
-                        f"the input '{cur}' goes " + ("unchanged into a join" if not items else
-                                                      "straight into a branching block")
-                        + "; archcalc's spec names the input a branch reads on its first layer "
-                        "(from = \"" + cur + "\"), so a layer must come first there")
+                # a branch that begins at a network input: its first layer, or the block of
+                # its first join, says which (``from``); a branch with nothing on the input is
+                # written as the input's name (the join reads it unchanged)
+                if not items:
+                    return cur
+                if isinstance(items[-1], Join):
+                    items[-1].source = cur
                 break
             if cur == INPUT or cur == ROOT:
                 raise ImportFailure("internal: a branch does not start at its fork")
@@ -519,6 +520,9 @@ def structure(g: Graph) -> list:
         return items
 
     top = chain(root, g.output)
+    if isinstance(top, str):
+        raise ImportFailure(f"the model returns its input '{top}' unchanged: there is no layer "
+                            "to write")
     placed = Counter(_ops_in(top))
     twice = [n for n, c in placed.items() if c > 1]
     if twice:
@@ -543,7 +547,8 @@ def _ops_in(items: list):
             yield it.op.name
         elif isinstance(it, Join):
             for b in it.branches:
-                yield from _ops_in(b)
+                if not isinstance(b, str):          # an input's name: no op
+                    yield from _ops_in(b)
             yield it.op.name
             yield from _ops_in(it.post)
         else:
@@ -602,7 +607,7 @@ def scope(items: list, prefix: str, names: Names) -> list:
     to the same instance as its ``post``."""
     for it in items:
         if isinstance(it, Join):
-            inside = [n for b in it.branches for n in _ops_in(b)]
+            inside = [n for b in it.branches if not isinstance(b, str) for n in _ops_in(b)]
             it.path = (names.common(inside) if len(inside) > 1 else
                        names.common(inside + [it.op.name]) if inside else "")
             if not it.path or (prefix and not (it.path == prefix and prefix in names.owners)
@@ -624,7 +629,8 @@ def scope(items: list, prefix: str, names: Names) -> list:
     for it in items:
         if isinstance(it, Join):
             base = it.path or prefix
-            it.branches = [scope(b, base, names) for b in it.branches]
+            it.branches = [b if isinstance(b, str) else scope(b, base, names)
+                           for b in it.branches]
             it.post = scope(it.post, base, names)
     def key_of(item) -> str | None:
         path = _path(item, names)
@@ -738,6 +744,7 @@ class Instance:
     template: "Template | None" = None
     args: dict = field(default_factory=dict)
     run: dict | None = None       # a group that is one run of a block: written as that run
+    source: str = ""              # the network input its use reads (``from``), if any
 
 
 @dataclass(eq=False)
@@ -753,11 +760,13 @@ class Template:
 
 
 def _lists(body: dict):
-    """(path, list) for each list of items in a body."""
+    """(path, list) for each list of items in a body (a branch that is an input's name holds
+    none)."""
     for key, val in body.items():
         if key in JOINS:
             for b, br in enumerate(val):
-                yield (key, b), br
+                if not isinstance(br, str):
+                    yield (key, b), br
         elif key != "join":
             yield (key,), val
 
@@ -801,8 +810,14 @@ def _item_sig(item: dict) -> tuple:
 
 
 def _skel(kind: str, body: dict) -> tuple:
-    return tuple((path, tuple(_item_sig(i) for i in items)) for path, items in _lists(body)) + (
-        ("join", tuple(sorted(body.get("join", {})))),)
+    out = []
+    for key, val in body.items():
+        if key in JOINS:
+            out += [((key, b), br if isinstance(br, str) else tuple(_item_sig(i) for i in br))
+                    for b, br in enumerate(val)]        # an input's name stands as itself
+        elif key != "join":
+            out.append(((key,), tuple(_item_sig(i) for i in val)))
+    return tuple(out) + (("join", tuple(sorted(body.get("join", {})))),)
 
 
 def _merge(a: tuple, b: tuple) -> tuple | None:
@@ -818,6 +833,8 @@ def _merge(a: tuple, b: tuple) -> tuple | None:
     for (pa, xa), (pb, xb) in zip(a, b):
         if pa != pb:
             return None
+        if (isinstance(xa, str) or isinstance(xb, str)) and xa != xb:
+            return None         # an input, unchanged, is no layers left out (nor another input)
         if xa == xb or not xb:
             out.append((pa, xa))
         elif not xa and pa[0] in JOINS:
@@ -854,6 +871,12 @@ def _index(name: str):
     return None
 
 
+def _foldable(item: dict) -> bool:
+    """Whether a use may be one repeat of a run (one use with ``n``): a use of a block, once,
+    reading the chain (a ``from`` would hold for the run's first repeat only)."""
+    return "use" in item and item["n"] == 1 and "from" not in item
+
+
 class Writer:
     """Steps 4 and 5 for one scoped structure."""
 
@@ -882,7 +905,8 @@ class Writer:
                 out.append(item)
             elif isinstance(it, Join):
                 base = it.path or prefix
-                raw: dict = {it.op.kind: [self.build(b, base) for b in it.branches]}
+                raw: dict = {it.op.kind: [b if isinstance(b, str) else self.build(b, base)
+                                          for b in it.branches]}
                 if it.post:
                     raw["post"] = self.build(it.post, base)
                 attrs = {k: v for k, v in layer_item(it.op, "").items()
@@ -894,6 +918,7 @@ class Writer:
                 own = it.path and it.path != prefix     # not one of its module's joins
                 out.append(self.instance(it.op.kind, self.g.classes.get(it.path, "") if own
                                          else "", raw, name))
+                out[-1].source = it.source
             else:
                 cls = self.g.classes.get(it.path, "")
                 if cls:
@@ -951,7 +976,8 @@ class Writer:
             level = [i for i in self.instances if i.height == h]
             for inst in level:
                 inst.body = {k: (v if k == "join" else
-                                 [self.finish(br) for br in v] if k in JOINS else self.finish(v))
+                                 [br if isinstance(br, str) else self.finish(br) for br in v]
+                                 if k in JOINS else self.finish(v))
                              for k, v in inst.raw.items()}
                 lay = inst.body.get("layers")
                 if inst.kind == "layers" and len(lay) == 1 and lay[0].get("n", 1) > 1:
@@ -974,7 +1000,8 @@ class Writer:
             elif r.kind == "layers" and len(r.template.instances) == 1:
                 out.extend(dict(x, name=r.name + sep + x["name"]) for x in r.body["layers"])
             else:
-                out.append({"use": r.template.block, **r.args, "n": 1, "name": r.name})
+                out.append({"use": r.template.block, **r.args, "n": 1, "name": r.name,
+                            **({"from": r.source} if r.source else {})})
         return self.fold_runs(out, root)
 
     def fold_runs(self, items: list[dict], root: bool) -> list[dict]:
@@ -982,10 +1009,10 @@ class Writer:
         i = 0
         while i < len(items):
             j = i
-            m = _index(items[i]["name"]) if "use" in items[i] and items[i]["n"] == 1 else None
+            m = _index(items[i]["name"]) if _foldable(items[i]) else None
             while m and j + 1 < len(items):
                 b = items[j + 1]
-                nxt = _index(b["name"]) if "use" in b and b["n"] == 1 else None
+                nxt = _index(b["name"]) if _foldable(b) else None
                 if (not nxt or nxt[0] != m[0] or nxt[1] != m[1] + (j + 1 - i)
                         or b["use"] != items[i]["use"]):
                     break
@@ -1231,7 +1258,8 @@ def toml(layers: list[dict], templates: list[Template], g: Graph, meta: Meta) ->
         for key, val in t.body.items():
             if key in JOINS:
                 out.append(f"{key} = [\n" + "".join(
-                    f"  {_items_text(br, defaults, '  ')},\n" for br in val) + "]")
+                    f"  {value_text(br) if isinstance(br, str) else _items_text(br, defaults, '  ')},\n"
+                    for br in val) + "]")
             elif key == "join":
                 out.append(f"join = {value_text(val)}")
             else:

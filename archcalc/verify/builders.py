@@ -19,6 +19,8 @@ import torch
 import torch.nn.functional as TF
 from torch import nn
 
+from ..core.kinds import STANDARDIZE_AXES
+
 Shape = tuple[int, ...]
 
 
@@ -289,35 +291,54 @@ class LayerScale(nn.Module):
 
 
 class Rescale(nn.Module):
-    """x·scale + offset (Keras's Rescaling)."""
+    """x·scale + offset (Keras's Rescaling); a scale or offset given per channel is a constant
+    of one value per channel, made at each call (no parameter, no buffer: Keras keeps none)."""
 
-    def __init__(self, scale: float, offset: float):
+    def __init__(self, scale, offset, flat: bool):
         super().__init__()
         self.scale, self.offset = scale, offset
+        self.shape = (-1,) if flat else (-1, 1, 1)
+
+    def constant(self, v, x):
+        if isinstance(v, tuple):
+            return torch.tensor(v, dtype=x.dtype, device=x.device).reshape(self.shape)
+        return v
 
     def forward(self, x):
-        return x * self.scale + self.offset
+        return x * self.constant(self.scale, x) + self.constant(self.offset, x)
 
 
 class Standardize(nn.Module):
-    """(x − mean)/√variance by stored statistics (Keras's Normalization): per channel or one
-    for all values; where Keras keeps them as weights (``stored``), a mean, a variance and the
-    sample count as floating-point buffers (torch's name for non-trainable state), else plain
-    constants."""
+    """(x − mean)/√variance by stored statistics (Keras's Normalization), or its inverse
+    x·√variance + mean (``invert``): one mean and variance per position along ``axes`` (archcalc's
+    "c", "h", "w" of C×H×W; "" for one over all values); where Keras keeps them as weights
+    (``stored``), a mean, a variance and the sample count as floating-point buffers (torch's name
+    for non-trainable state), else plain constants."""
 
-    def __init__(self, channels: int, per_channel: bool, stored: bool):
+    def __init__(self, shape: tuple, axes: str, stored: bool, invert: bool = False):
         super().__init__()
-        shape = (channels, 1, 1) if per_channel else ()
-        self.stored = stored
+        full = tuple(shape) + (1,) * (3 - len(shape))            # (C,) flat: (C, 1, 1)
+        stats = tuple(n if x in axes else 1 for n, x in zip(full, "chw"))[:len(shape)] \
+            if axes else ()
+        self.stored, self.invert = stored, invert
         if stored:
-            self.register_buffer("mean", torch.zeros(shape))
-            self.register_buffer("variance", torch.ones(shape))
+            self.register_buffer("mean", torch.zeros(stats))
+            self.register_buffer("variance", torch.ones(stats))
             self.register_buffer("count", torch.zeros(()))
 
+    def reset_parameters(self):
+        """The statistics of a fresh layer (mean 0, variance 1, no samples), once the model is
+        materialized: memory left as it was could hold a negative variance."""
+        if self.stored:
+            with torch.no_grad():
+                self.mean.zero_()
+                self.variance.fill_(1.0)
+                self.count.zero_()
+
     def forward(self, x):
-        if not self.stored:                 # constants of the layer's config (here 0 and 1)
-            return (x - 0.0) / 1.0
-        return (x - self.mean) / torch.sqrt(self.variance).clamp_min(1e-7)
+        mean, variance = (self.mean, self.variance) if self.stored else (0.0, torch.tensor(1.0))
+        sd = torch.sqrt(variance).clamp_min(1e-7)      # constants of the config: here 0 and 1
+        return x * sd + mean if self.invert else (x - mean) / sd
 
 
 # A sequence of N tokens of width D is archcalc's D×N×1 map: (batch, D, N, 1) here; torch's
@@ -510,9 +531,9 @@ BUILDERS = {
     "ln": lambda a, ins: ChannelsLast(nn.LayerNorm(ins[0][0], eps=a["eps"])),
     "ln2d": lambda a, ins: ChannelsLast(nn.LayerNorm(ins[0][0], eps=a["eps"])),
     "layer_scale": lambda a, ins: LayerScale(ins[0][0], a["layer_scale"] or 1.0),
-    "rescale": lambda a, ins: Rescale(a["rescale"], a["offset"]),
-    "standardize": lambda a, ins: Standardize(ins[0][0], a["standardize"] == "channel",
-                                              a["stored"]),
+    "rescale": lambda a, ins: Rescale(a["rescale"], a["offset"], len(ins[0]) == 1),
+    "standardize": lambda a, ins: Standardize(ins[0], STANDARDIZE_AXES[a["standardize"]],
+                                              a["stored"], a["invert"]),
     "linear": lambda a, ins: ChannelsLast(nn.Linear(ins[0][0], a["linear"], bias=a["bias"])),
     "patch_embed": lambda a, ins: PatchEmbed(ins[0][0], a["patch_embed"], a["patch"], a["bias"]),
     "cls_token": lambda a, ins: ClassToken(ins[0][0]),

@@ -37,6 +37,7 @@ MAX_GRADEBOOK_BODY = 25_000_000
 MAX_SUBMISSIONS = 100
 MAX_FIELD = 1_000             # a name, an --input, a --set value, a column list
 MAX_COMPARE = 100             # networks in one comparison
+MAX_INPUTS = 100              # named inputs given in one request
 MAX_SHOWN_ROWS = 20_000       # rows drawn as an HTML table; larger tables are downloaded
 NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.+-]{0,99}")
 STATIC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "static")
@@ -143,8 +144,26 @@ def graph(d: dict):
     return api.load(network_name(d), params=sets(d))
 
 
-def input_of(d: dict) -> str | None:
-    return (text(d, "input") or "").strip() or None
+def input_of(d: dict):
+    """``--input`` as the page sends it: one text (``"3x224x224"``, ``"mask=1x64x64"``), a list
+    of ``NAME=CxHxW`` texts (one per input of a network of several) or ``{NAME: "CxHxW"}``; an
+    empty text is an input left as the spec has it. The values are checked where the network
+    is known, by the options layer (``api.analysis_of``), with the CLI's messages."""
+    v = d.get("input")
+    if v is None or isinstance(v, str):
+        return (text(d, "input") or "").strip() or None
+    bad = Bad("input: expected CxHxW text, a list of NAME=CxHxW texts or {NAME: \"CxHxW\"}, "
+              f"with at most {MAX_INPUTS} inputs of at most {MAX_FIELD:,} characters")
+    if isinstance(v, list):
+        if len(v) > MAX_INPUTS or not all(isinstance(x, str) and len(x) <= MAX_FIELD for x in v):
+            raise bad
+        return tuple(x.strip() for x in v if x.strip()) or None
+    if isinstance(v, dict):
+        if len(v) > MAX_INPUTS or not all(isinstance(x, str) and len(x) <= MAX_FIELD
+                                          and len(k) <= MAX_FIELD for k, x in v.items()):
+            raise bad
+        return {k: x.strip() for k, x in v.items() if x.strip()} or None
+    raise bad
 
 
 # --- answers ---------------------------------------------------------------------------------
@@ -228,7 +247,9 @@ def table(d: dict, state) -> dict:
     net, t = _table(d)
     rows = len(t.analysis.rows)
     out = {"network": t.analysis.network, "rows": rows,
-           "totals": {k: str(v) for k, v in t.totals.items()}}
+           "totals": {k: str(v) for k, v in t.totals.items()},
+           # the spec's own inputs (the page shows a field for each of several)
+           "inputs": [{"name": n, "shape": [x.c, x.h, x.w]} for n, x in net.inputs]}
     if rows > MAX_SHOWN_ROWS:
         out["html"] = ""
         out["note"] = (f"{t.analysis.network} has {rows:,} rows; the page draws at most "

@@ -133,7 +133,7 @@
       f.appendChild(el("label", {}, [label + " ", s]));
     }
     function box(id, label) { f.appendChild(el("label", {}, [el("input", { type: "checkbox", id: id }), " " + label])); }
-    f.appendChild(el("label", {}, ["input ", el("input", { id: "opt-input", size: 11, placeholder: "3x224x224" })]));
+    f.appendChild(el("span", { id: "opt-inputs", className: "inputs" }, [el("label", {}, ["input ", el("input", { id: "opt-input", size: 11, placeholder: "3x224x224" })])]));
     box("opt-nobias", "weights only (no biases)");
     box("opt-memory", "memory");
     box("opt-rf", "receptive field");
@@ -182,7 +182,36 @@
     var rollup = $("opt-rollup").value.split(":");
     if (rollup[0] === "by") options.by = rollup[1];
     if (rollup[0] === "depth") options.depth = Number(rollup[1]);
-    return { network: state.network, input: $("opt-input").value, set: sets, options: options };
+    return { network: state.network, input: inputValue($("opt-inputs")), set: sets, options: options };
+  }
+
+  /* --input's fields in `box`: one (id `one`) for a network of one input; one per input, named
+     (data-input), for a network of several, as `--input NAME=CxHxW` takes each. `inputs` is the
+     table's answer ([{name, shape}]); the fields are made again only when the names change. */
+  function showInputs(box, inputs, one, placeholder) {
+    var names = (inputs || []).length > 1 ? inputs.map(function (x) { return x.name; }) : [];
+    var have = Array.prototype.map.call(box.querySelectorAll("input[data-input]"), function (i) { return i.dataset.input; });
+    if (names.join("\u0000") === have.join("\u0000") && (names.length || !one || $(one))) return;
+    box.textContent = "";
+    if (!names.length) {
+      if (one) box.appendChild(el("label", {}, ["input ", el("input", { id: one, size: 11, placeholder: placeholder })]));
+      box.hidden = !one;
+      return;
+    }
+    box.appendChild(el("span", { text: "inputs:" }));
+    inputs.forEach(function (x) {
+      box.appendChild(el("label", {}, [x.name + " ", el("input", { "data-input": x.name, size: 9, placeholder: x.shape.join("x"), "aria-label": "input " + x.name })]));
+    });
+    box.hidden = false;
+  }
+
+  /* What the fields in `box` say, for a request's `input`: the one field's text, or a list of
+     NAME=CxHxW for each named field filled in (the others keep the spec's shapes). */
+  function inputValue(box) {
+    var named = box.querySelectorAll("input[data-input]"), out = [];
+    if (!named.length) { var i = box.querySelector("input"); return i ? i.value : ""; }
+    named.forEach(function (i) { if (i.value.trim()) out.push(i.dataset.input + "=" + i.value.trim()); });
+    return out;
   }
 
   function showSets(declared) {
@@ -221,6 +250,7 @@
       if (seq !== netSeq) return;
       showError("net-error", null);
       showSets(r.declared);
+      showInputs($("opt-inputs"), r.inputs, "opt-input", "3x224x224");
       $("net-note").hidden = !r.note; $("net-note").textContent = r.note || "";
       showTable($("net-table"), r.html, $("net-working"));
       if (!$("net-paper-view").hidden) paperView();
@@ -288,11 +318,12 @@
   var buildSeq = 0;
   function refreshBuild() {
     var seq = ++buildSeq;
-    var req = { spec: $("spec").value };
+    var req = { spec: $("spec").value, input: inputValue($("build-inputs")) };
     if (!$("build-variant").hidden && $("build-variant").value) req.variant = $("build-variant").value;
     post("table", req).then(function (r) {
       if (seq !== buildSeq) return;
       showError("build-error", null); gutter();
+      showInputs($("build-inputs"), r.inputs, null);
       $("build-error").removeAttribute("data-line");
       var v = $("build-variant"), names = r.variants || [];
       if (names.length > 1 && Array.prototype.map.call(v.options, function (o) { return o.value; }).join() !== names.join()) {
@@ -302,6 +333,10 @@
       showTable($("build-table"), r.html, $("build-working"));
     }, function (e) {
       if (seq !== buildSeq) return;
+      if (req.input.length && /^--input: .* has no input '/.test(e.error || "")) {
+        // the spec's inputs were renamed: their fields go, and the spec's own shapes are used
+        showInputs($("build-inputs"), [], null); refreshBuild(); return;
+      }
       showError("build-error", e);
       if (e.line) $("build-error").setAttribute("data-line", e.line); else $("build-error").removeAttribute("data-line");
       gutter(e.line);
@@ -383,13 +418,23 @@
 
   function checkRequest() {
     var req = target($("check-network"));
-    req.input = $("check-input").value;
+    req.input = inputValue($("check-inputs"));
     if ($("check-bias").value) req.bias = $("check-bias").value === "true";
     if ($("check-flops").value) req.flops = $("check-flops").value === "true";
     if ($("check-k").value) req.k = Number($("check-k").value);
     if ($("check-dtype").value) req.dtype = $("check-dtype").value;
     req.by_order = $("check-order").checked;
     return req;
+  }
+
+  /* The check page's input fields: one per input of the spec in Build, where it has several. */
+  var checkSeq = 0;
+  function checkInputs() {
+    var seq = ++checkSeq, box = $("check-inputs");
+    if ($("check-network").value !== "@spec") { showInputs(box, [], "check-input", "as the spec"); return; }
+    post("table", { spec: $("spec").value || SAMPLE }).then(function (r) {
+      if (seq === checkSeq) showInputs(box, r.inputs, "check-input", "as the spec");
+    }, function () { if (seq === checkSeq) showInputs(box, [], "check-input", "as the spec"); });
   }
 
   function markCheck() {
@@ -613,7 +658,9 @@
       $("build-link").hidden = false; $("build-link").value = link; $("build-link").select();
     });
     $("build-download").addEventListener("click", function () { download($("spec").value, "spec.toml", "application/toml"); });
-    $("build-check").addEventListener("click", function () { $("check-network").value = "@spec"; location.hash = "#check"; });
+    $("build-check").addEventListener("click", function () { $("check-network").value = "@spec"; checkInputs(); location.hash = "#check"; });
+    $("build-inputs").addEventListener("input", debounce(function () { refreshBuild(); }, 300));
+    $("check-network").addEventListener("change", checkInputs);
     $("form-add").addEventListener("click", function () { formRow("conv", 16, 3, 1, 1); });
     $("form-write").addEventListener("click", writeSpec);
     [["conv", 16, 3, 1, 1], ["relu", 1, 1, 1, 0], ["maxpool", 1, 2, 2, 0], ["flatten", 1, 1, 1, 0], ["fc", 10, 1, 1, 0]]
