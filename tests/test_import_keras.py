@@ -413,3 +413,17 @@ def test_relu6_and_the_hard_activations_once_archcalc_has_them(tmp_path):
         for kind, text in (("relu6", "activation 'relu6'"), ("hardswish", "'hard_silu'"),
                            ("hardsigmoid", "'hard_sigmoid'"), ("silu", "'silu'")):
             assert (text in r.output) == (kind not in RULES), (kind, r.output)
+
+
+def test_an_add_that_broadcasts_is_refused_without_internal(tmp_path):
+    """Keras's Add broadcasts a one-channel map over four; archcalc's add refuses it, and the
+    import said 'internal: the written spec does not load'. The message says why the import
+    would not be faithful, and what the spec refused."""
+    x = keras.Input((8, 8, 4))
+    y = keras.layers.Conv2D(1, 1)(x)
+    keras.Model(x, keras.layers.Add()([x, y])).save(str(tmp_path / "m.keras"))
+    r = cli("table", str(tmp_path / "m.keras"))
+    assert r.exit_code == 2, r.output
+    assert "internal" not in r.output
+    assert "does not load, so the import would not be faithful" in r.output
+    assert "cannot add branch 0 (4×8×8) and branch 1 (1×8×8)" in r.output

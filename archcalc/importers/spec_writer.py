@@ -1300,7 +1300,11 @@ def check_round_trip(text: str, g: Graph) -> None:
         net = load_text(text, "<imported spec>")
         rows = engine.rows(net, None if g.inputs else Shape(*g.input))
     except ArchcalcError as e:
-        raise ImportFailure(f"internal: the written spec does not load: {e}") from None
+        raise ImportFailure("the spec written for this model does not load, so the import "
+                            "would not be faithful (the source computes something archcalc's "
+                            "rules refuse, such as an add that broadcasts one channel over "
+                            f"several, or an importer's mistake: please report it): {e}") \
+            from None
     ours = Counter((r.kind, (r.output.c,) if r.output.flat else (r.output.c, r.output.h,
                                                                     r.output.w)) for r in rows)
     theirs = Counter((op.kind, tuple(op.shape)) for op in g.ops if op.shape is not None)
