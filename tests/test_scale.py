@@ -145,6 +145,29 @@ def test_rows_read_twice_give_the_text_of_rows_read_once(fmt):
             assert T.render(report.table(a, opt), fmt, width) == T.render(once, fmt, width)
 
 
+@pytest.mark.parametrize("fmt", ["text", "markdown", "github"])
+def test_rows_kept_compressed_give_the_text_of_rows_kept_as_lists(fmt, monkeypatch):
+    # A text table keeps its rows' cells from its one reading of them: past BLOCK rows, packed
+    # and compressed in blocks (render.table.Kept). Tiny blocks must not change a character,
+    # in a table cut into parts, with wrapped cells, or with a name no codec likes.
+    a = archcalc.analyse("inception-v3")
+    odd = T.Table([T.Column("name", "name"), T.Column("n", "n", "count")],
+                  [["\ud800 é×", 1], ["a b c d e f g h", 22], ["", None], ["x", 3]],
+                  [["total", 26]])
+    tables = [lambda: report.table(a, report.Options(aux=True, rf=True, memory=True)),
+              lambda: report.table(a, report.Options(by="block")), lambda: odd]
+    expected = [T.render(t(), fmt, width) for t in tables for width in (None, 60, 14)]
+    for block in (1, 3, 7):
+        monkeypatch.setattr(T, "BLOCK", block)
+        assert [T.render(t(), fmt, width) for t in tables for width in (None, 60, 14)] == expected
+    monkeypatch.setattr(T, "BLOCK", 2)     # a block of rows of two lengths: kept as lists
+    kept = T.Kept()
+    for r in (["a", "b"], ["c"], ["d", "e"], ["f", "g"]):
+        kept.append(r)
+    assert [list(r) for r in kept] == [list(r) for r in kept] == [["a", "b"], ["c"], ["d", "e"],
+                                                                 ["f", "g"]]
+
+
 def test_a_rollups_csv_reads_whether_there_are_auxiliary_heads_once(monkeypatch):
     # Read once per line, this property (which reads every row) made `--by block --format csv`
     # of 100,000 layers take minutes.

@@ -92,9 +92,11 @@ class Column(Record):
     cell of the column when a fitted text table leaves it out (``render.table.Column``). ``own``:
     the value depends on the layer's name or its inputs' names (its receptive field); every other
     column's value depends only on what a layer's repeats share (``shared_key``), and is computed
-    once for them."""
+    once for them. ``field``: for an own value that depends only on the layer's receptive field
+    and whether the layer joins branches, the function of those two that gives it (``value``
+    gives it through the table's ``Context``): worked out once per field."""
 
-    __slots__ = ("key", "header", "value", "kind", "short", "own", "spare")
+    __slots__ = ("key", "header", "value", "kind", "short", "own", "spare", "field")
     key: str
     header: str
     value: Callable[[LayerRow, "Context"], object]
@@ -102,9 +104,11 @@ class Column(Record):
     short: str
     own: bool
     spare: str
+    field: Callable[[object, bool], str] | None
 
     def __init__(self, key: str, header: str, value: Callable[[LayerRow, "Context"], object],
-                 kind: str = "count", short: str = "", own: bool = False, spare: str = ""):
+                 kind: str = "count", short: str = "", own: bool = False, spare: str = "",
+                 field: Callable[[object, bool], str] | None = None):
         _set(self, "key", key)
         _set(self, "header", header)
         _set(self, "value", value)
@@ -112,6 +116,7 @@ class Column(Record):
         _set(self, "short", short)
         _set(self, "own", own)
         _set(self, "spare", spare)
+        _set(self, "field", field)
 
     @property
     def totalled(self) -> bool:
@@ -127,18 +132,19 @@ class Context:
         self.a, self.opt, self._fields, self._rf = a, opt, None, {}
         self._row = self._field = None
 
-    def rf_text(self, fn_name: str, r: LayerRow, *args) -> str:
-        """``receptive.<fn_name>(field of r, *args)``, once per field object (the layers
-        that do not change a field share it: a relu's is its input's)."""
+    def rf_text(self, fn, r: LayerRow) -> str:
+        """``fn(field of r, whether r joins branches)`` (a column's ``field``), once per field
+        object (the layers that do not change a field share it: a relu's is its input's)."""
         if r is not self._row:      # a row's field, found once for its several columns
             self._row, self._field = r, self.fields[r.name]
         f = self._field
-        key = (fn_name, id(f), *args)            # f lives as long as the fields: a fixed id
+        join = len(r.inputs) > 1
+        key = (fn, id(f), join)            # f lives as long as the fields: a fixed id
         got = self._rf.get(key)
         if got is None:
             if len(self._rf) >= SHARED_CACHE:
                 self._rf.clear()
-            got = self._rf[key] = getattr(_receptive(), fn_name)(f, *args)
+            got = self._rf[key] = fn(f, join)
         return got
 
     @property
@@ -172,10 +178,14 @@ def _hw(r: LayerRow) -> tuple[object, object]:
     return ("", "") if r.output.flat else (r.output.h, r.output.w)
 
 
-def _rf(fn_name: str):
-    def value(r: LayerRow, ctx: Context) -> str:
-        return ctx.rf_text(fn_name, r)
-    return value
+def _rf_column(key: str, header: str, fn_name: str, join: bool = False) -> Column:
+    """A receptive-field column: ``receptive.<fn_name>`` of a layer's field (and, ``join``,
+    of whether the layer joins branches)."""
+    def text(f, joins: bool) -> str:
+        fn = getattr(_receptive(), fn_name)
+        return fn(f, joins) if join else fn(f)
+
+    return Column(key, header, lambda r, c: c.rf_text(text, r), "text", own=True, field=text)
 
 
 _receptive_module = None
@@ -229,12 +239,11 @@ COLUMNS: dict[str, Column] = {c.key: c for c in (
            "bytes", "act. B"),
     Column("param_bytes", "param bytes", lambda r, c: layer_params(r, c.opt) * c.bytes_per,
            "bytes", "par. B"),
-    Column("rf", "RF", _rf("size_text"), "text", own=True),
-    Column("rf_jump", "jump", _rf("jump_text"), "text", own=True),
-    Column("rf_start", "start", _rf("start_text"), "text", own=True),
-    Column("rf_via", "RF via", lambda r, c: c.rf_text("via_text", r, len(r.inputs) > 1),
-           "text", own=True),
-    Column("rf_path", "RF path", _rf("path_text"), "text", own=True),
+    _rf_column("rf", "RF", "size_text"),
+    _rf_column("rf_jump", "jump", "jump_text"),
+    _rf_column("rf_start", "start", "start_text"),
+    _rf_column("rf_via", "RF via", "via_text", join=True),
+    _rf_column("rf_path", "RF path", "path_text"),
     *(Column(key, header, lambda r, c, p=preset: _preset_count(p, r)) for preset, (key, header)
       in PRESET_COLUMN.items()),
     Column("notes", "note", lambda r, c: " | ".join(n.text for n in r.notes), "text"),
@@ -459,7 +468,12 @@ class _Rows:
         cols, ctx = self.cols, self.ctx
         self.sums = {label: [0] * len(cols) for label in self.labels}
         inference, every = self.sums["total"], self.sums.get("total with aux")
-        own = [(j, c.value) for j, c in enumerate(cols) if c.own]
+        own = [(j, c.value) for j, c in enumerate(cols) if c.own and not c.field]
+        # the receptive-field columns' values, once per field (and join or not): a layer that
+        # does not change its input's field (bn, relu) shares it
+        field_cols = [(j, c.field) for j, c in enumerate(cols) if c.field]
+        fields = ctx.fields if field_cols else None
+        by_field: dict[tuple, list] = {}    # (id(field), joins) → [(column, value)]
         # A totalled column's value is summed once per group of rows that share it, times the
         # group's rows (exact, as integers are); one of a row's own values (none of the table's
         # columns yet), or one that is not an int, is added row by row.
@@ -493,6 +507,16 @@ class _Rows:
             row.base = values
             for j, value in own:
                 row[j] = value(r, ctx)
+            if field_cols:
+                f, join = fields[r.name], len(r.inputs) > 1
+                fkey = (id(f), join)              # (the fields are kept: their ids are fixed)
+                got = by_field.get(fkey)
+                if got is None:
+                    if len(by_field) >= SHARED_CACHE:
+                        by_field.clear()
+                    got = by_field[fkey] = [(j, text(f, join)) for j, text in field_cols]
+                for j, v in got:
+                    row[j] = v
             for j in by_row:
                 if not r.aux:
                     inference[j] += row[j]
