@@ -606,6 +606,27 @@ def _rollup_text(opt: Options) -> str:
             "\N{MIDDLE DOT} is one level deeper. The totals count every layer once.")
 
 
+class _Sums:
+    """Each column's sum over rows (a group's subtotals): a row's values worked out once for
+    the rows that share them (``shared_key``: a repeated layer's repeats)."""
+
+    def __init__(self, cols, ctx: Context):
+        self.cols, self.ctx, self.known = cols, ctx, {}
+
+    def __call__(self, rows) -> list[int]:
+        sums = [0] * len(self.cols)
+        known, cols, ctx = self.known, self.cols, self.ctx
+        for r in rows:
+            key = shared_key(r)
+            values = known.get(key)
+            if values is None:
+                if len(known) >= SHARED_CACHE:
+                    known.clear()
+                values = known[key] = [c.value(r, ctx) for c in cols]
+            sums = [s + v for s, v in zip(sums, values)]
+        return sums
+
+
 def _rollup(a: Analysis, opt: Options, cols, lines=None):
     """(line, the layer rows it stands for, its exact values) per rollup line (``lines``: the
     rollup's ``R.lines``, where they were worked out already)."""
@@ -614,6 +635,8 @@ def _rollup(a: Analysis, opt: Options, cols, lines=None):
     ctx = Context(a, opt)
     if lines is None:
         lines = R.lines(R.tree(a), depth=opt.depth, by=opt.by)
+    totalled = [c for c in cols if c.totalled]
+    summed = _Sums(totalled, ctx)
     for line in lines:
         node = line.node
         if isinstance(node, R.Leaf):
@@ -621,6 +644,7 @@ def _rollup(a: Analysis, opt: Options, cols, lines=None):
             continue
         rows = list(node.layers())
         last = next((r for r in reversed(rows) if not r.aux), rows[-1])
+        sums = dict(zip(map(id, totalled), summed(rows)))
         values = []
         for c in cols:
             if c.key == "layer":
@@ -628,7 +652,7 @@ def _rollup(a: Analysis, opt: Options, cols, lines=None):
             elif c.key == "kind":
                 v = f"Σ {node.kind}: {node.label}" if node.label else f"Σ {node.kind}"
             elif c.totalled:
-                v = sum(c.value(r, ctx) for r in rows)
+                v = sums[id(c)]
             elif c.key in ("kernel_stride_padding", "notes"):
                 v = ""
             else:
@@ -721,22 +745,32 @@ def rollup_tree(a: Analysis, opt: Options) -> "T.Stream":
     keys = ("params", "macs", "flops", "activations") + (("training_flops",) if opt.training
                                                           else ())
     top = R.tree(a)
-    collapsed = {id(line.node) for line in R.lines(top, depth=opt.depth, by=opt.by)
-                 if line.collapsed}
+    summed = _Sums([COLUMNS[k] for k in keys], ctx)
+    # A collapsed group's entries but its name, by what they depend on: its place and its
+    # rows' shared_keys (the instances of a block repeated n times: made and encoded once).
+    shared: dict[tuple, T.Shared] = {}
 
-    def node(n) -> dict:
+    def entries(n, rows, collapsed: bool) -> dict:
+        last = next((r for r in reversed(rows) if not r.aux), rows[-1])
+        return {"kind": n.kind, "block": n.block or None,
+                "repeats": n.repeats if n.kind == "stage" else None, "depth": n.depth,
+                "aux": all(r.aux for r in rows), "output": last.output.as_list(),
+                "layers": len(rows), **dict(zip(keys, summed(rows))), "collapsed": collapsed}
+
+    def node(n):
         if isinstance(n, R.Leaf):
             return {"layer": n.row.name, "depth": n.depth}
         rows = list(n.layers())
-        last = next((r for r in reversed(rows) if not r.aux), rows[-1])
-        d = {"name": n.name, "kind": n.kind, "block": n.block or None,
-             "repeats": n.repeats if n.kind == "stage" else None, "depth": n.depth,
-             "aux": n.aux, "output": last.output.as_list(), "layers": len(rows),
-             **{k: sum(COLUMNS[k].value(r, ctx) for r in rows) for k in keys},
-             "collapsed": id(n) in collapsed}
-        if not d["collapsed"]:
-            d["children"] = T.Stream(node(c) for c in n.children)   # made as it is written
-        return d
+        if R.collapsed(n, opt.depth, opt.by):
+            key = (n.kind, n.block, n.repeats, n.depth, *map(shared_key, rows))
+            got = shared.get(key)
+            if got is None:
+                if len(shared) >= SHARED_CACHE:
+                    shared.clear()
+                got = shared[key] = T.Shared(entries(n, rows, True))
+            return T.Joined(({"name": n.name}, got))
+        return {"name": n.name, **entries(n, rows, False),
+                "children": T.Stream(node(c) for c in n.children)}   # made as it is written
 
     return T.Stream(node(n) for n in top)
 
