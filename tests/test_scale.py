@@ -168,6 +168,39 @@ def test_rows_kept_compressed_give_the_text_of_rows_kept_as_lists(fmt, monkeypat
                                                                  ["f", "g"]]
 
 
+@pytest.mark.parametrize("name", ["googlenet", "resnet1202", "densenet121"])
+def test_a_rollups_shared_parts_are_each_groups_own(name, monkeypatch):
+    # The JSON tree writes a collapsed group's entries (but its name) once for the groups that
+    # share them, and the subtotals sum each row's values found once per shared_key: a tiny
+    # cache must not change them, and each group's entries are its own rows' sums.
+    a = archcalc.analyse(name)
+    for opt in (report.Options(by="block"), report.Options(depth=2, training=True),
+                report.Options(by="stage")):
+        whole = json.loads(report.render(a, "json", opt))
+        monkeypatch.setattr(report, "SHARED_CACHE", 2)
+        assert json.loads(report.render(a, "json", opt)) == whole
+        monkeypatch.undo()
+        top = rollup.tree(a)
+        shown = {id(line.node): line.collapsed
+                 for line in rollup.lines(top, depth=opt.depth, by=opt.by)}
+        by_name = {r.name: r for r in a.rows}
+
+        def walk(nodes, groups):
+            for n, d in zip(nodes, groups):
+                if isinstance(n, rollup.Leaf):
+                    assert d == {"layer": n.row.name, "depth": n.depth}
+                    continue
+                rows = list(n.layers())
+                assert d["name"] == n.name and d["layers"] == len(rows)
+                assert d["macs"] == sum(by_name[r.name].counts.macs for r in rows)
+                assert d["flops"] == 2 * d["macs"]
+                assert d["collapsed"] == shown.get(id(n), False)
+                if not d["collapsed"]:
+                    walk(n.children, d["children"])
+
+        walk(top, whole["rollup"]["tree"])
+
+
 def test_a_rollups_csv_reads_whether_there_are_auxiliary_heads_once(monkeypatch):
     # Read once per line, this property (which reads every row) made `--by block --format csv`
     # of 100,000 layers take minutes.
