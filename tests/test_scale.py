@@ -201,6 +201,23 @@ def test_a_rollups_shared_parts_are_each_groups_own(name, monkeypatch):
         walk(top, whole["rollup"]["tree"])
 
 
+@pytest.mark.parametrize("name", ["googlenet", "resnet110"])
+def test_the_footers_memory_from_the_tables_sums_is_the_rows_own(name):
+    # The footer's memory lines take the activations the table summed as its rows went by
+    # (a million rows are not read again): the same lines as summed from the rows.
+    a = archcalc.analyse(name)
+    for aux in (False, True):
+        opt = report.Options(memory=True, aux=aux)
+        cols = report.human_columns(a, opt)
+        rows = report._Rows(a, opt, cols)
+        assert rows.column_sums("activations") == (None, None)       # not read yet
+        for _ in rows:
+            pass
+        sums = rows.column_sums("activations")
+        assert sums[0] is not None and (sums[1] is not None or a.has_aux and not aux)
+        assert report.memory_lines(a, opt, sums) == report.memory_lines(a, opt)
+
+
 def test_a_rollups_csv_reads_whether_there_are_auxiliary_heads_once(monkeypatch):
     # Read once per line, this property (which reads every row) made `--by block --format csv`
     # of 100,000 layers take minutes.

@@ -351,10 +351,10 @@ def conventions(a: Analysis, opt: Options) -> dict:
 
 
 def _flops_line(a: Analysis, opt: Options) -> str:
+    if not opt.count:       # each row's FLOPs are 2 × its MACs: so is their sum
+        return f"FLOPs = 2 × MACs = {N.flops_of_macs(a.totals.macs):,}."
     rows = N.inference(a)
     total = sum(N.flops(r, opt.count) for r in rows)
-    if not opt.count:
-        return f"FLOPs = 2 × MACs = {total:,}."
     extra = {k: sum(N.extra_ops(r)[k] for r in rows) for k in opt.count}
     parts = "".join(f" + {v:,} {N.EXTRA_TEXT[k].split(' (')[0]}" for k, v in extra.items())
     unsaid = N.unoffered_text(rows)
@@ -370,14 +370,18 @@ def _training_line(a: Analysis, opt: Options) -> str:
             f"{forward + backward:,}")
 
 
-def memory_lines(a: Analysis, opt: Options) -> list[str]:
-    """The forward-pass and training memory, each labelled with what it includes."""
+def memory_lines(a: Analysis, opt: Options,
+                 activations: tuple[int | None, int | None] = (None, None)) -> list[str]:
+    """The forward-pass and training memory, each labelled with what it includes
+    (``activations``: the rows' activations without and with the auxiliary heads, where the
+    table summed them as its rows went by; None: summed here)."""
     from ..analysis import memory as M
 
     t = a.totals
-    m = M.memory(a, counted_params(t, opt), opt.dtype, opt.batch, opt.optimizer)
+    m = M.memory(a, counted_params(t, opt), opt.dtype, opt.batch, opt.optimizer,
+                 activations=activations[0])
     tr = M.memory(a, counted_params(a.totals_with_aux, opt),
-                  opt.dtype, opt.batch, opt.optimizer, aux=True)
+                  opt.dtype, opt.batch, opt.optimizer, aux=True, activations=activations[1])
     b = m.bytes_per
     unit = (f"memory ({opt.dtype}, {b} byte{'s' if b > 1 else ''} per value; "
             "MB = 10⁶ B, MiB = 2²⁰ B):")
@@ -418,7 +422,8 @@ RF_INPUTS_TEXT = ("several inputs ({}): each layer's field is in the pixels of t
                   "after it) has its field not computed, as it spans two pixel grids")
 
 
-def footer(a: Analysis, opt: Options, keys: list[str]) -> list[str]:
+def footer(a: Analysis, opt: Options, keys: list[str],
+           activations: tuple[int | None, int | None] = (None, None)) -> list[str]:
     conv = conventions(a, opt)
     foot = [f"params: {conv['params']}.",
             f"MACs: {conv['macs']}. {_flops_line(a, opt)}",
@@ -433,7 +438,7 @@ def footer(a: Analysis, opt: Options, keys: list[str]) -> list[str]:
                 + (" (bytes: MB = 10⁶ B, MiB = 2²⁰ B)." if opt.units != "exact" and
                    _shows_memory(keys, opt) else "."))
     if _shows_memory(keys, opt):
-        foot += memory_lines(a, opt)
+        foot += memory_lines(a, opt, activations)
     if _shows_rf(keys, opt):
         foot.append(RF_TEXT + ".")
         if len(a.inputs) > 1:
@@ -462,10 +467,12 @@ class _Rows:
         self.labels = [label for label, _ in _total_rows(a, opt)]
         self.summed = [j for j, c in enumerate(cols) if c.totalled]
         self.sums = {label: [0] * len(cols) for label in self.labels}
+        self.done = False           # (every row read, its values summed)
 
     def __iter__(self):
         """The rows afresh, their totals summed anew (a text table reads them twice)."""
         cols, ctx = self.cols, self.ctx
+        self.done = False
         self.sums = {label: [0] * len(cols) for label in self.labels}
         inference, every = self.sums["total"], self.sums.get("total with aux")
         own = [(j, c.value) for j, c in enumerate(cols) if c.own and not c.field]
@@ -524,6 +531,19 @@ class _Rows:
                     every[j] += row[j]
             yield r, row
         fold()
+        self.done = True
+
+    def column_sums(self, key: str) -> tuple[int | None, int | None]:
+        """Column ``key``'s sums over the rows read (without and with the auxiliary heads),
+        each None where the rows were not all read or the column not summed."""
+        j = next((j for j, c in enumerate(self.cols) if c.key == key and c.totalled), None)
+        if j is None or not self.done:
+            return None, None
+        inference = self.sums["total"][j]
+        every = self.sums.get("total with aux")
+        if every is not None:
+            return inference, every[j]
+        return inference, None if self.a.has_aux else inference
 
     def totals(self) -> list[list]:
         """The total lines: a label in the layer column, the sums in the totalled ones."""
@@ -578,8 +598,9 @@ def input_line(a: Analysis) -> str:
             + " (C×H×W), batch 1")
 
 
-def _foot_all(a: Analysis, opt: Options, cols, numbered) -> list[str]:
-    foot = footer(a, opt, [c.key for c in cols])
+def _foot_all(a: Analysis, opt: Options, cols, numbered,
+              activations: tuple[int | None, int | None] = (None, None)) -> list[str]:
+    foot = footer(a, opt, [c.key for c in cols], activations)
     if numbered:
         foot.append("notes:")
         foot += [f"  [{i}] {name}: {text}" for i, (name, text) in enumerate(numbered, 1)]
@@ -786,7 +807,8 @@ def table(a: Analysis, opt: Options = Options()) -> T.Table:
     head = _head(a)
     return T.Table(cols, lambda: _human(a, opt, cols, rows), rows.totals, title=head[0],
                    head=head[1:],
-                   foot=lambda: ["", *_foot_all(a, opt, cols, _numbered(a))],
+                   foot=lambda: ["", *_foot_all(a, opt, cols, _numbered(a),
+                                                rows.column_sums("activations"))],
                    units=opt.units, kilo=opt.kilo, machine=lambda: machine_table(a, opt),
                    document=lambda: document(a, opt))
 
