@@ -1020,18 +1020,35 @@ def fitted_lines(p: Packed, width: int) -> Iterator[str]:
         narrowed = [i for i in cols if w[i] < p.cell_widths[i]]
         write = row_format(full, p.aligns, cols, " " * gap, strip=True)
 
+        # What a row's narrowed cells make (None: no line more; else the first line's pieces
+        # of the wrapped cells and the lines after it), by those cells: a receptive field's
+        # cells, which a layer's next layers share, are wrapped once.
+        wrapped_by: dict[tuple, tuple | None] = {}
+
         def wrapping(cells, write=write, narrowed=narrowed) -> str:
-            long = [i for i in narrowed if i < len(cells) and len(cells[i]) > w[i]]
-            if not long:
+            key = tuple([cells[i] for i in narrowed if i < len(cells)])
+            got = wrapped_by.get(key, wrapped_by)
+            if got is wrapped_by:
+                long = [i for i in narrowed if i < len(cells) and len(cells[i]) > w[i]]
+                got = None
+                if long:
+                    pieces = [(i, wrap(cells[i], w[i]) or [""]) for i in long]
+                    more = []
+                    for k in range(1, max(len(x) for _, x in pieces)):
+                        line = [""] * len(cells)
+                        for i, x in pieces:
+                            line[i] = x[k] if k < len(x) else ""
+                        more.append("\n" + write(line))
+                    got = ([(i, x[0]) for i, x in pieces], "".join(more))
+                if len(wrapped_by) >= MEMO:
+                    wrapped_by.clear()
+                wrapped_by[key] = got
+            if got is None:
                 return write(cells)
-            pieces = [(i, wrap(cells[i], w[i]) or [""]) for i in long]
-            out, line = [], list(cells)
-            for k in range(max(len(x) for _, x in pieces)):
-                for i, x in pieces:
-                    line[i] = x[k] if k < len(x) else ""
-                out.append(write(line))
-                line = [""] * len(cells)
-            return "\n".join(out)
+            line = list(cells)
+            for i, x in got[0]:
+                line[i] = x
+            return write(line) + got[1]
 
         yield from p.written(wrapping if narrowed else write, rule)
     said = []
