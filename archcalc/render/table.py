@@ -767,7 +767,13 @@ def _enc(v, nl: str) -> str:
         inner = nl + "  "
         texts = []
         for p in v:
-            text = p.encoded(inner) if type(p) is Shared else _entries(p, inner)
+            if type(p) is Shared:
+                try:
+                    text = p._text[inner]       # (a layer's shared parts: met once per layer)
+                except (AttributeError, KeyError):
+                    text = p.encoded(inner)
+            else:
+                text = _entries(p, inner)
             if text:
                 texts.append(text)
         return "{" + inner + ("," + inner).join(texts) + nl + "}" if texts else "{}"
@@ -796,7 +802,7 @@ def _entries(d: dict, inner: str) -> str:
             out.append(quote(k) + ": " + quote(x))
         elif t is int:
             out.append(quote(k) + ": " + int.__repr__(x))
-        elif t is list and len(x) == 1 and type(x[0]) is str:     # a layer's one input
+        elif (t is list or t is tuple) and len(x) == 1 and type(x[0]) is str:  # one input
             out.append(quote(k) + ": [" + inner + "  " + quote(x[0]) + inner + "]")
         elif t is dict and x:                                       # (as _enc writes it)
             if x is not last:
