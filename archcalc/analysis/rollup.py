@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterator, Union
 
+from ..core.bulk import without_gc
 from ..core.records import Analysis, LayerRow
 
 BY = ("block", "stage")
@@ -99,6 +100,7 @@ def _chain(name: str, a: Analysis, last: list | None = None) -> tuple[tuple[str,
     return out
 
 
+@without_gc     # a node per layer, made in bulk (see core.bulk)
 def tree(a: Analysis) -> list[Node]:
     """The top-level nodes of ``a``'s rows as a tree (see the module's docstring)."""
     top: list[Node] = []
@@ -169,6 +171,7 @@ class Line:
         return self.node.depth
 
 
+@without_gc     # a line per group or layer shown, made in bulk
 def lines(nodes: list[Node], depth: int | None = None, by: str | None = None) -> list[Line]:
     """What a rollup lists, in order: every node down to ``depth`` (a group at ``depth`` as
     one collapsed subtotal), or with ``by="block"`` the layers outside blocks and one
