@@ -145,6 +145,79 @@ def test_rows_read_twice_give_the_text_of_rows_read_once(fmt):
             assert T.render(report.table(a, opt), fmt, width) == T.render(once, fmt, width)
 
 
+@pytest.mark.parametrize("fmt", ["text", "markdown", "github"])
+def test_rows_kept_compressed_give_the_text_of_rows_kept_as_lists(fmt, monkeypatch):
+    # A text table keeps its rows' cells from its one reading of them: past BLOCK rows, packed
+    # and compressed in blocks (render.table.Kept). Tiny blocks must not change a character,
+    # in a table cut into parts, with wrapped cells, or with a name no codec likes.
+    a = archcalc.analyse("inception-v3")
+    odd = T.Table([T.Column("name", "name"), T.Column("n", "n", "count")],
+                  [["\ud800 é×", 1], ["a b c d e f g h", 22], ["", None], ["x", 3]],
+                  [["total", 26]])
+    tables = [lambda: report.table(a, report.Options(aux=True, rf=True, memory=True)),
+              lambda: report.table(a, report.Options(by="block")), lambda: odd]
+    expected = [T.render(t(), fmt, width) for t in tables for width in (None, 60, 14)]
+    for block in (1, 3, 7):
+        monkeypatch.setattr(T, "BLOCK", block)
+        assert [T.render(t(), fmt, width) for t in tables for width in (None, 60, 14)] == expected
+    monkeypatch.setattr(T, "BLOCK", 2)     # a block of rows of two lengths: kept as lists
+    kept = T.Kept()
+    for r in (["a", "b"], ["c"], ["d", "e"], ["f", "g"]):
+        kept.append(r)
+    assert [list(r) for r in kept] == [list(r) for r in kept] == [["a", "b"], ["c"], ["d", "e"],
+                                                                 ["f", "g"]]
+
+
+@pytest.mark.parametrize("name", ["googlenet", "resnet1202", "densenet121"])
+def test_a_rollups_shared_parts_are_each_groups_own(name, monkeypatch):
+    # The JSON tree writes a collapsed group's entries (but its name) once for the groups that
+    # share them, and the subtotals sum each row's values found once per shared_key: a tiny
+    # cache must not change them, and each group's entries are its own rows' sums.
+    a = archcalc.analyse(name)
+    for opt in (report.Options(by="block"), report.Options(depth=2, training=True),
+                report.Options(by="stage")):
+        whole = json.loads(report.render(a, "json", opt))
+        monkeypatch.setattr(report, "SHARED_CACHE", 2)
+        assert json.loads(report.render(a, "json", opt)) == whole
+        monkeypatch.undo()
+        top = rollup.tree(a)
+        shown = {id(line.node): line.collapsed
+                 for line in rollup.lines(top, depth=opt.depth, by=opt.by)}
+        by_name = {r.name: r for r in a.rows}
+
+        def walk(nodes, groups):
+            for n, d in zip(nodes, groups):
+                if isinstance(n, rollup.Leaf):
+                    assert d == {"layer": n.row.name, "depth": n.depth}
+                    continue
+                rows = list(n.layers())
+                assert d["name"] == n.name and d["layers"] == len(rows)
+                assert d["macs"] == sum(by_name[r.name].counts.macs for r in rows)
+                assert d["flops"] == 2 * d["macs"]
+                assert d["collapsed"] == shown.get(id(n), False)
+                if not d["collapsed"]:
+                    walk(n.children, d["children"])
+
+        walk(top, whole["rollup"]["tree"])
+
+
+@pytest.mark.parametrize("name", ["googlenet", "resnet110"])
+def test_the_footers_memory_from_the_tables_sums_is_the_rows_own(name):
+    # The footer's memory lines take the activations the table summed as its rows went by
+    # (a million rows are not read again): the same lines as summed from the rows.
+    a = archcalc.analyse(name)
+    for aux in (False, True):
+        opt = report.Options(memory=True, aux=aux)
+        cols = report.human_columns(a, opt)
+        rows = report._Rows(a, opt, cols)
+        assert rows.column_sums("activations") == (None, None)       # not read yet
+        for _ in rows:
+            pass
+        sums = rows.column_sums("activations")
+        assert sums[0] is not None and (sums[1] is not None or a.has_aux and not aux)
+        assert report.memory_lines(a, opt, sums) == report.memory_lines(a, opt)
+
+
 def test_a_rollups_csv_reads_whether_there_are_auxiliary_heads_once(monkeypatch):
     # Read once per line, this property (which reads every row) made `--by block --format csv`
     # of 100,000 layers take minutes.

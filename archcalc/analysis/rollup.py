@@ -25,6 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterator, Union
 
+from ..core.bulk import without_gc
 from ..core.records import Analysis, LayerRow
 
 BY = ("block", "stage")
@@ -75,35 +76,42 @@ class Leaf:
 Node = Union[Group, Leaf]
 
 
-def _chain(name: str, a: Analysis, last: list | None = None) -> list[tuple[str, str]]:
+def _chain(name: str, a: Analysis, last: list | None = None) -> tuple[tuple[str, str], ...]:
     """The groups a row lies in, outermost first, as (path, kind): for ``conv3_2/conv1``,
-    ``[("conv3", "stage"), ("conv3_2", "block")]``. ``last`` (``[parent, its chain]``, kept
-    between calls) spares the rows of one block instance working out its chain each."""
+    ``(("conv3", "stage"), ("conv3_2", "block"))``. ``last`` (``[parent, its chain]``, kept
+    between calls) spares the rows of one block instance working out its chain each: they
+    are given the same tuple."""
     parent = name.rpartition("/")[0]
     if last is not None and last[0] == parent and parent:
-        out = list(last[1])
+        out = last[1]
     else:
         parts = parent.split("/") if parent else []
-        out = []
+        found = []
         for i in range(1, len(parts) + 1):
             path = "/".join(parts[:i])
             if path in a.groups.repeats:
-                out.append((a.groups.repeats[path], "stage"))
-            out.append((path, "block"))
+                found.append((a.groups.repeats[path], "stage"))
+            found.append((path, "block"))
+        out = tuple(found)
         if last is not None:
-            last[:] = [parent, tuple(out)]
+            last[:] = [parent, out]
     if name in a.groups.repeats:
-        out.append((a.groups.repeats[name], "stage"))
+        out = out + ((a.groups.repeats[name], "stage"),)
     return out
 
 
+@without_gc     # a node per layer, made in bulk (see core.bulk)
 def tree(a: Analysis) -> list[Node]:
     """The top-level nodes of ``a``'s rows as a tree (see the module's docstring)."""
     top: list[Node] = []
     stack: list[tuple[tuple[str, str], Group]] = []       # the open groups, outermost first
     last: list = [None, ()]
+    chain = None
     for r in a.rows:
-        chain = _chain(r.name, a, last)
+        before, chain = chain, _chain(r.name, a, last)
+        if chain is before:     # the groups of the row before: the stack holds them already
+            (stack[-1][1].children if stack else top).append(Leaf(r, 0))
+            continue
         keep = 0
         while keep < len(stack) and keep < len(chain) and stack[keep][0] == chain[keep]:
             keep += 1
@@ -150,7 +158,7 @@ def max_depth(nodes: list[Node]) -> int:
                 for n in nodes), default=0)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)   # (slots: a line per block instance of a million layers)
 class Line:
     """One row of a rolled-up table: a layer, or a group (``collapsed``: its subtotal stands
     for the rows under it, which are not listed; else its children follow it)."""
@@ -163,6 +171,7 @@ class Line:
         return self.node.depth
 
 
+@without_gc     # a line per group or layer shown, made in bulk
 def lines(nodes: list[Node], depth: int | None = None, by: str | None = None) -> list[Line]:
     """What a rollup lists, in order: every node down to ``depth`` (a group at ``depth`` as
     one collapsed subtotal), or with ``by="block"`` the layers outside blocks and one
@@ -176,16 +185,24 @@ def lines(nodes: list[Node], depth: int | None = None, by: str | None = None) ->
             if isinstance(n, Leaf):
                 if depth is None or n.depth <= depth:
                     out.append(Line(n))
-            elif by == "block":
-                if n.instance:
-                    out.append(Line(n, collapsed=True))
-                else:
-                    walk(n.children)
-            elif depth is not None and n.depth >= depth:
+            elif collapsed(n, depth, by):
                 out.append(Line(n, collapsed=True))
+            elif by == "block":
+                walk(n.children)        # (a stage of blocks: not a line of its own)
             else:
                 out.append(Line(n))
                 walk(n.children)
 
     walk(nodes)
     return out
+
+
+def collapsed(n: Group, depth: int | None = None, by: str | None = None) -> bool:
+    """Whether the rollup stops at group ``n`` (one subtotal line for the rows under it), for
+    a group that ``lines`` reaches: with ``by="block"`` each block instance, else each group
+    at ``depth`` (``by="stage"``: depth 1)."""
+    if by == "stage":
+        depth, by = 1, None
+    if by == "block":
+        return n.instance
+    return depth is not None and n.depth >= depth

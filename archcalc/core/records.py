@@ -10,7 +10,8 @@ class Record:
 
     A subclass names its fields in ``__slots__`` and writes ``__init__`` with ``_set`` (the
     instance refuses assignment); equality, hashing, ``repr``, pickling and ``replace`` come from
-    the fields, as a frozen dataclass's would. Not a dataclass, because ``@dataclass`` writes
+    the fields, as a frozen dataclass's would. A slot whose name begins with ``_`` is not a
+    field: a value worked out from the fields once and kept (``Analysis.totals``). Not a dataclass, because ``@dataclass`` writes
     and compiles each class's methods every time its module is imported: the records, kinds,
     spec and renderer classes cost 40 % of ``archcalc table``'s start-up after click
     (BENCHMARKS.md, issue 12); code in a class body is compiled once into the bytecode cache.
@@ -21,7 +22,8 @@ class Record:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        cls._fields = tuple(f for c in reversed(cls.__mro__) for f in c.__dict__.get("__slots__", ()))
+        cls._fields = tuple(f for c in reversed(cls.__mro__) for f in c.__dict__.get("__slots__", ())
+                            if not f.startswith("_"))
 
     def _values(self) -> tuple:
         return tuple([getattr(self, f) for f in self._fields])
@@ -283,7 +285,8 @@ class Analysis(Record):
     shape (``(("input", input),)`` for a network of one input)."""
 
     __slots__ = ("network", "description", "source", "spec_file", "input", "rows", "notes",
-                 "even_inputs", "accuracy", "changes", "groups", "inputs")
+                 "even_inputs", "accuracy", "changes", "groups", "inputs", "_totals",
+                 "_totals_with_aux")
     network: str
     description: str
     source: str
@@ -331,13 +334,22 @@ class Analysis(Record):
 
     @property
     def totals(self) -> Counts:
-        """Inference totals: every row except those of auxiliary heads."""
-        return _sum(r for r in self.rows if not r.aux)
+        """Inference totals: every row except those of auxiliary heads (summed once: a
+        million rows are read once, not once per footer line that asks)."""
+        try:
+            return self._totals
+        except AttributeError:
+            _set(self, "_totals", _sum(r for r in self.rows if not r.aux))
+            return self._totals
 
     @property
     def totals_with_aux(self) -> Counts:
-        """Training-time totals: every row, auxiliary heads included."""
-        return _sum(self.rows)
+        """Training-time totals: every row, auxiliary heads included (summed once)."""
+        try:
+            return self._totals_with_aux
+        except AttributeError:
+            _set(self, "_totals_with_aux", _sum(self.rows))
+            return self._totals_with_aux
 
     @property
     def has_aux(self) -> bool:

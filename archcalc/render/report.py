@@ -92,9 +92,11 @@ class Column(Record):
     cell of the column when a fitted text table leaves it out (``render.table.Column``). ``own``:
     the value depends on the layer's name or its inputs' names (its receptive field); every other
     column's value depends only on what a layer's repeats share (``shared_key``), and is computed
-    once for them."""
+    once for them. ``field``: for an own value that depends only on the layer's receptive field
+    and whether the layer joins branches, the function of those two that gives it (``value``
+    gives it through the table's ``Context``): worked out once per field."""
 
-    __slots__ = ("key", "header", "value", "kind", "short", "own", "spare")
+    __slots__ = ("key", "header", "value", "kind", "short", "own", "spare", "field")
     key: str
     header: str
     value: Callable[[LayerRow, "Context"], object]
@@ -102,9 +104,11 @@ class Column(Record):
     short: str
     own: bool
     spare: str
+    field: Callable[[object, bool], str] | None
 
     def __init__(self, key: str, header: str, value: Callable[[LayerRow, "Context"], object],
-                 kind: str = "count", short: str = "", own: bool = False, spare: str = ""):
+                 kind: str = "count", short: str = "", own: bool = False, spare: str = "",
+                 field: Callable[[object, bool], str] | None = None):
         _set(self, "key", key)
         _set(self, "header", header)
         _set(self, "value", value)
@@ -112,6 +116,7 @@ class Column(Record):
         _set(self, "short", short)
         _set(self, "own", own)
         _set(self, "spare", spare)
+        _set(self, "field", field)
 
     @property
     def totalled(self) -> bool:
@@ -127,18 +132,19 @@ class Context:
         self.a, self.opt, self._fields, self._rf = a, opt, None, {}
         self._row = self._field = None
 
-    def rf_text(self, fn_name: str, r: LayerRow, *args) -> str:
-        """``receptive.<fn_name>(field of r, *args)``, once per field object (the layers
-        that do not change a field share it: a relu's is its input's)."""
+    def rf_text(self, fn, r: LayerRow) -> str:
+        """``fn(field of r, whether r joins branches)`` (a column's ``field``), once per field
+        object (the layers that do not change a field share it: a relu's is its input's)."""
         if r is not self._row:      # a row's field, found once for its several columns
             self._row, self._field = r, self.fields[r.name]
         f = self._field
-        key = (fn_name, id(f), *args)            # f lives as long as the fields: a fixed id
+        join = len(r.inputs) > 1
+        key = (fn, id(f), join)            # f lives as long as the fields: a fixed id
         got = self._rf.get(key)
         if got is None:
             if len(self._rf) >= SHARED_CACHE:
                 self._rf.clear()
-            got = self._rf[key] = getattr(_receptive(), fn_name)(f, *args)
+            got = self._rf[key] = fn(f, join)
         return got
 
     @property
@@ -172,10 +178,14 @@ def _hw(r: LayerRow) -> tuple[object, object]:
     return ("", "") if r.output.flat else (r.output.h, r.output.w)
 
 
-def _rf(fn_name: str):
-    def value(r: LayerRow, ctx: Context) -> str:
-        return ctx.rf_text(fn_name, r)
-    return value
+def _rf_column(key: str, header: str, fn_name: str, join: bool = False) -> Column:
+    """A receptive-field column: ``receptive.<fn_name>`` of a layer's field (and, ``join``,
+    of whether the layer joins branches)."""
+    def text(f, joins: bool) -> str:
+        fn = getattr(_receptive(), fn_name)
+        return fn(f, joins) if join else fn(f)
+
+    return Column(key, header, lambda r, c: c.rf_text(text, r), "text", own=True, field=text)
 
 
 _receptive_module = None
@@ -229,12 +239,11 @@ COLUMNS: dict[str, Column] = {c.key: c for c in (
            "bytes", "act. B"),
     Column("param_bytes", "param bytes", lambda r, c: layer_params(r, c.opt) * c.bytes_per,
            "bytes", "par. B"),
-    Column("rf", "RF", _rf("size_text"), "text", own=True),
-    Column("rf_jump", "jump", _rf("jump_text"), "text", own=True),
-    Column("rf_start", "start", _rf("start_text"), "text", own=True),
-    Column("rf_via", "RF via", lambda r, c: c.rf_text("via_text", r, len(r.inputs) > 1),
-           "text", own=True),
-    Column("rf_path", "RF path", _rf("path_text"), "text", own=True),
+    _rf_column("rf", "RF", "size_text"),
+    _rf_column("rf_jump", "jump", "jump_text"),
+    _rf_column("rf_start", "start", "start_text"),
+    _rf_column("rf_via", "RF via", "via_text", join=True),
+    _rf_column("rf_path", "RF path", "path_text"),
     *(Column(key, header, lambda r, c, p=preset: _preset_count(p, r)) for preset, (key, header)
       in PRESET_COLUMN.items()),
     Column("notes", "note", lambda r, c: " | ".join(n.text for n in r.notes), "text"),
@@ -343,10 +352,10 @@ def conventions(a: Analysis, opt: Options) -> dict:
 
 
 def _flops_line(a: Analysis, opt: Options) -> str:
+    if not opt.count:       # each row's FLOPs are 2 × its MACs: so is their sum
+        return f"FLOPs = 2 × MACs = {N.flops_of_macs(a.totals.macs):,}."
     rows = N.inference(a)
     total = sum(N.flops(r, opt.count) for r in rows)
-    if not opt.count:
-        return f"FLOPs = 2 × MACs = {total:,}."
     extra = {k: sum(N.extra_ops(r)[k] for r in rows) for k in opt.count}
     parts = "".join(f" + {v:,} {N.EXTRA_TEXT[k].split(' (')[0]}" for k, v in extra.items())
     unsaid = N.unoffered_text(rows)
@@ -362,14 +371,18 @@ def _training_line(a: Analysis, opt: Options) -> str:
             f"{forward + backward:,}")
 
 
-def memory_lines(a: Analysis, opt: Options) -> list[str]:
-    """The forward-pass and training memory, each labelled with what it includes."""
+def memory_lines(a: Analysis, opt: Options,
+                 activations: tuple[int | None, int | None] = (None, None)) -> list[str]:
+    """The forward-pass and training memory, each labelled with what it includes
+    (``activations``: the rows' activations without and with the auxiliary heads, where the
+    table summed them as its rows went by; None: summed here)."""
     from ..analysis import memory as M
 
     t = a.totals
-    m = M.memory(a, counted_params(t, opt), opt.dtype, opt.batch, opt.optimizer)
+    m = M.memory(a, counted_params(t, opt), opt.dtype, opt.batch, opt.optimizer,
+                 activations=activations[0])
     tr = M.memory(a, counted_params(a.totals_with_aux, opt),
-                  opt.dtype, opt.batch, opt.optimizer, aux=True)
+                  opt.dtype, opt.batch, opt.optimizer, aux=True, activations=activations[1])
     b = m.bytes_per
     unit = (f"memory ({opt.dtype}, {b} byte{'s' if b > 1 else ''} per value; "
             "MB = 10⁶ B, MiB = 2²⁰ B):")
@@ -410,7 +423,8 @@ RF_INPUTS_TEXT = ("several inputs ({}): each layer's field is in the pixels of t
                   "after it) has its field not computed, as it spans two pixel grids")
 
 
-def footer(a: Analysis, opt: Options, keys: list[str]) -> list[str]:
+def footer(a: Analysis, opt: Options, keys: list[str],
+           activations: tuple[int | None, int | None] = (None, None)) -> list[str]:
     conv = conventions(a, opt)
     foot = [f"params: {conv['params']}.",
             f"MACs: {conv['macs']}. {_flops_line(a, opt)}",
@@ -426,7 +440,7 @@ def footer(a: Analysis, opt: Options, keys: list[str]) -> list[str]:
                 + (" (bytes: MB = 10⁶ B, MiB = 2²⁰ B)." if opt.units != "exact" and
                    _shows_memory(keys, opt) else "."))
     if _shows_memory(keys, opt):
-        foot += memory_lines(a, opt)
+        foot += memory_lines(a, opt, activations)
     if _shows_rf(keys, opt):
         foot.append(RF_TEXT + ".")
         if len(a.inputs) > 1:
@@ -455,13 +469,20 @@ class _Rows:
         self.labels = [label for label, _ in _total_rows(a, opt)]
         self.summed = [j for j, c in enumerate(cols) if c.totalled]
         self.sums = {label: [0] * len(cols) for label in self.labels}
+        self.done = False           # (every row read, its values summed)
 
     def __iter__(self):
         """The rows afresh, their totals summed anew (a text table reads them twice)."""
         cols, ctx = self.cols, self.ctx
+        self.done = False
         self.sums = {label: [0] * len(cols) for label in self.labels}
         inference, every = self.sums["total"], self.sums.get("total with aux")
-        own = [(j, c.value) for j, c in enumerate(cols) if c.own]
+        own = [(j, c.value) for j, c in enumerate(cols) if c.own and not c.field]
+        # the receptive-field columns' values, once per field (and join or not): a layer that
+        # does not change its input's field (bn, relu) shares it
+        field_cols = [(j, c.field) for j, c in enumerate(cols) if c.field]
+        fields = ctx.fields if field_cols else None
+        by_field: dict[tuple, list] = {}    # (id(field), joins) → [(column, value)]
         # A totalled column's value is summed once per group of rows that share it, times the
         # group's rows (exact, as integers are); one of a row's own values (none of the table's
         # columns yet), or one that is not an int, is added row by row.
@@ -495,6 +516,16 @@ class _Rows:
             row.base = values
             for j, value in own:
                 row[j] = value(r, ctx)
+            if field_cols:
+                f, join = fields[r.name], len(r.inputs) > 1
+                fkey = (id(f), join)              # (the fields are kept: their ids are fixed)
+                got = by_field.get(fkey)
+                if got is None:
+                    if len(by_field) >= SHARED_CACHE:
+                        by_field.clear()
+                    got = by_field[fkey] = [(j, text(f, join)) for j, text in field_cols]
+                for j, v in got:
+                    row[j] = v
             for j in by_row:
                 if not r.aux:
                     inference[j] += row[j]
@@ -502,6 +533,19 @@ class _Rows:
                     every[j] += row[j]
             yield r, row
         fold()
+        self.done = True
+
+    def column_sums(self, key: str) -> tuple[int | None, int | None]:
+        """Column ``key``'s sums over the rows read (without and with the auxiliary heads),
+        each None where the rows were not all read or the column not summed."""
+        j = next((j for j, c in enumerate(self.cols) if c.key == key and c.totalled), None)
+        if j is None or not self.done:
+            return None, None
+        inference = self.sums["total"][j]
+        every = self.sums.get("total with aux")
+        if every is not None:
+            return inference, every[j]
+        return inference, None if self.a.has_aux else inference
 
     def totals(self) -> list[list]:
         """The total lines: a label in the layer column, the sums in the totalled ones."""
@@ -556,8 +600,9 @@ def input_line(a: Analysis) -> str:
             + " (C×H×W), batch 1")
 
 
-def _foot_all(a: Analysis, opt: Options, cols, numbered) -> list[str]:
-    foot = footer(a, opt, [c.key for c in cols])
+def _foot_all(a: Analysis, opt: Options, cols, numbered,
+              activations: tuple[int | None, int | None] = (None, None)) -> list[str]:
+    foot = footer(a, opt, [c.key for c in cols], activations)
     if numbered:
         foot.append("notes:")
         foot += [f"  [{i}] {name}: {text}" for i, (name, text) in enumerate(numbered, 1)]
@@ -584,6 +629,27 @@ def _rollup_text(opt: Options) -> str:
             "\N{MIDDLE DOT} is one level deeper. The totals count every layer once.")
 
 
+class _Sums:
+    """Each column's sum over rows (a group's subtotals): a row's values worked out once for
+    the rows that share them (``shared_key``: a repeated layer's repeats)."""
+
+    def __init__(self, cols, ctx: Context):
+        self.cols, self.ctx, self.known = cols, ctx, {}
+
+    def __call__(self, rows) -> list[int]:
+        sums = [0] * len(self.cols)
+        known, cols, ctx = self.known, self.cols, self.ctx
+        for r in rows:
+            key = shared_key(r)
+            values = known.get(key)
+            if values is None:
+                if len(known) >= SHARED_CACHE:
+                    known.clear()
+                values = known[key] = [c.value(r, ctx) for c in cols]
+            sums = [s + v for s, v in zip(sums, values)]
+        return sums
+
+
 def _rollup(a: Analysis, opt: Options, cols, lines=None):
     """(line, the layer rows it stands for, its exact values) per rollup line (``lines``: the
     rollup's ``R.lines``, where they were worked out already)."""
@@ -592,6 +658,8 @@ def _rollup(a: Analysis, opt: Options, cols, lines=None):
     ctx = Context(a, opt)
     if lines is None:
         lines = R.lines(R.tree(a), depth=opt.depth, by=opt.by)
+    totalled = [c for c in cols if c.totalled]
+    summed = _Sums(totalled, ctx)
     for line in lines:
         node = line.node
         if isinstance(node, R.Leaf):
@@ -599,6 +667,7 @@ def _rollup(a: Analysis, opt: Options, cols, lines=None):
             continue
         rows = list(node.layers())
         last = next((r for r in reversed(rows) if not r.aux), rows[-1])
+        sums = dict(zip(map(id, totalled), summed(rows)))
         values = []
         for c in cols:
             if c.key == "layer":
@@ -606,7 +675,7 @@ def _rollup(a: Analysis, opt: Options, cols, lines=None):
             elif c.key == "kind":
                 v = f"Σ {node.kind}: {node.label}" if node.label else f"Σ {node.kind}"
             elif c.totalled:
-                v = sum(c.value(r, ctx) for r in rows)
+                v = sums[id(c)]
             elif c.key in ("kernel_stride_padding", "notes"):
                 v = ""
             else:
@@ -699,22 +768,32 @@ def rollup_tree(a: Analysis, opt: Options) -> "T.Stream":
     keys = ("params", "macs", "flops", "activations") + (("training_flops",) if opt.training
                                                           else ())
     top = R.tree(a)
-    collapsed = {id(line.node) for line in R.lines(top, depth=opt.depth, by=opt.by)
-                 if line.collapsed}
+    summed = _Sums([COLUMNS[k] for k in keys], ctx)
+    # A collapsed group's entries but its name, by what they depend on: its place and its
+    # rows' shared_keys (the instances of a block repeated n times: made and encoded once).
+    shared: dict[tuple, T.Shared] = {}
 
-    def node(n) -> dict:
+    def entries(n, rows, collapsed: bool) -> dict:
+        last = next((r for r in reversed(rows) if not r.aux), rows[-1])
+        return {"kind": n.kind, "block": n.block or None,
+                "repeats": n.repeats if n.kind == "stage" else None, "depth": n.depth,
+                "aux": all(r.aux for r in rows), "output": last.output.as_list(),
+                "layers": len(rows), **dict(zip(keys, summed(rows))), "collapsed": collapsed}
+
+    def node(n):
         if isinstance(n, R.Leaf):
             return {"layer": n.row.name, "depth": n.depth}
         rows = list(n.layers())
-        last = next((r for r in reversed(rows) if not r.aux), rows[-1])
-        d = {"name": n.name, "kind": n.kind, "block": n.block or None,
-             "repeats": n.repeats if n.kind == "stage" else None, "depth": n.depth,
-             "aux": n.aux, "output": last.output.as_list(), "layers": len(rows),
-             **{k: sum(COLUMNS[k].value(r, ctx) for r in rows) for k in keys},
-             "collapsed": id(n) in collapsed}
-        if not d["collapsed"]:
-            d["children"] = T.Stream(node(c) for c in n.children)   # made as it is written
-        return d
+        if R.collapsed(n, opt.depth, opt.by):
+            key = (n.kind, n.block, n.repeats, n.depth, *map(shared_key, rows))
+            got = shared.get(key)
+            if got is None:
+                if len(shared) >= SHARED_CACHE:
+                    shared.clear()
+                got = shared[key] = T.Shared(entries(n, rows, True))
+            return T.Joined(({"name": n.name}, got))
+        return {"name": n.name, **entries(n, rows, False),
+                "children": T.Stream(node(c) for c in n.children)}   # made as it is written
 
     return T.Stream(node(n) for n in top)
 
@@ -730,7 +809,8 @@ def table(a: Analysis, opt: Options = Options()) -> T.Table:
     head = _head(a)
     return T.Table(cols, lambda: _human(a, opt, cols, rows), rows.totals, title=head[0],
                    head=head[1:],
-                   foot=lambda: ["", *_foot_all(a, opt, cols, _numbered(a))],
+                   foot=lambda: ["", *_foot_all(a, opt, cols, _numbered(a),
+                                                rows.column_sums("activations"))],
                    units=opt.units, kilo=opt.kilo, machine=lambda: machine_table(a, opt),
                    document=lambda: document(a, opt))
 

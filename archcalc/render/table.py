@@ -32,7 +32,8 @@ Escaping is written here once, per format, for every table:
 Streaming: CSV, TSV and JSON are written row by row as the rows are produced (``rows`` may be a
 generator; a JSON document may hold a ``Stream``, an array written item by item, and a
 ``Lazy`` value, computed when the writer reaches it), so their output never exists as one
-string. The text-like formats need every cell's width first, and build the table whole;
+string. The text-like formats need every cell's width first: they read the rows once and keep
+their cells, a long table's compressed (``Kept``), until they write them;
 ``text_table`` is the one place that lays out the plain-text table (where fitting the terminal's
 width belongs).
 
@@ -105,8 +106,7 @@ class Item(str):
 
 class Table:
     """A table to render: its columns, its rows of exact values (int, str, or None: blank; any
-    iterable, read once, or a function that gives them afresh at each call: the text-like
-    formats then read them twice, for the widths and to write them, and keep none), the total
+    iterable, read once, or a function that gives them, called once), the total
     rows, the title and the lines above and below (``totals``
     and ``foot`` may be functions, called after the rows were read); ``units`` and ``kilo`` how
     counts print; ``blank`` what a None cell shows in the text format (a quiz's "?");
@@ -224,7 +224,7 @@ def chunks(t: Table, fmt: str = "text", width: int | None = None) -> Iterator[st
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; the formats are {', '.join(FORMATS)}")
     lines = {"latex": latex_lines, "html": html_lines}.get(fmt)
-    return gathered(x + "\n" for x in (lines(t) if lines else text_lines(t, fmt, width)))
+    return gathered(lines(t) if lines else text_lines(t, fmt, width), end="\n")
 
 
 def _line(x: str, style: str) -> str:
@@ -252,33 +252,20 @@ class Row(list):
 
 
 def cell_maker(cols, units: str, kilo: int, escape, blank: str = "",
-               widths: list[int] | None = None,
-               pad: tuple[list[int], list[str]] | None = None) -> Callable[[Sequence], list]:
+               widths: list[int] | None = None) -> Callable[[Sequence], list]:
     """A function from a row's values to its cells as a human-readable format prints them
     (``show``, then ``escape``; ``None`` as ``blank``), each cell's length kept in ``widths``
-    as the widest of its column when given; with ``pad`` (widths and aligns), each cell padded
-    to its column's width. The cells of the columns that are not a row's
+    as the widest of its column when given. The cells of the columns that are not a row's
     ``own`` (its name: ``Column.own``, where a view's column class has it) are remembered by
     their values and types: a repeated layer's rows format and measure only their names anew."""
     own = [j for j, c in enumerate(cols) if getattr(c, "own", False)]
     rest = [j for j in range(len(cols)) if j not in own]
     memo: dict[tuple, list] = {}
 
-    if pad is None:
-        def cell(j, v) -> str:
-            return escape(blank if v is None else show(cols[j], v, units, kilo))
-    else:
-        room = [(w, a == "left") for w, a in zip(*pad)]
-
-        def cell(j, v) -> str:
-            x = escape(blank if v is None else show(cols[j], v, units, kilo))
-            w, left = room[j]
-            return x.ljust(w) if left else x.rjust(w)
+    def cell(j, v) -> str:
+        return escape(blank if v is None else show(cols[j], v, units, kilo))
 
     by_base: dict[int, tuple] = {}      # id(a Row's base) → (the base, its cells)
-    # an own column's str values' cells (a receptive field's "5×5", which a layer's next
-    # layers share; a layer's name, seldom met again, is forgotten as the memo fills)
-    own_texts = [(j, {}) for j in own]
 
     def make(values) -> list:
         base = values.base if type(values) is Row else None
@@ -303,15 +290,9 @@ def cell_maker(cols, units: str, kilo: int, escape, blank: str = "",
                     by_base.clear()
                 by_base[id(base)] = (base, cells)
         cells = cells.copy()
-        for j, texts in own_texts:
+        for j in own:
             v = values[j]
-            x = texts.get(v) if type(v) is str else None
-            if x is None:
-                x = cell(j, v)
-                if type(v) is str:
-                    if len(texts) >= MEMO:
-                        texts.clear()
-                    texts[v] = x
+            x = escape(v) if type(v) is str else cell(j, v)     # (show(col, a str) is the str)
             cells[j] = x
             if widths is not None and len(x) > widths[j]:
                 widths[j] = len(x)
@@ -320,13 +301,89 @@ def cell_maker(cols, units: str, kilo: int, escape, blank: str = "",
     return make
 
 
+BLOCK = 1000    # a text table's rows kept as lists; past this many, packed in compressed blocks
+
+
+class Kept:
+    """A text table's rows of cells, kept from the one reading of its rows to be written once
+    its column widths are known (and read again for each part of a table fitted to a width).
+    At most ``BLOCK`` rows are kept as lists; a longer table's rows are packed ``BLOCK`` at a
+    time into one string (every cell joined by ``_SEP``) compressed by zlib at its fastest
+    level: a million rows of repeated layers, whose cells differ little, take about 10 bytes
+    each and about a microsecond each way, where making their cells again took ten times as
+    long. (A block whose rows differ in length is kept as lists.)"""
+
+    __slots__ = ("blocks", "last")
+
+    def __init__(self):
+        self.blocks: list = []      # (cells per row, compressed bytes) or a list of rows
+        self.last: list[list[str]] = []
+
+    def append(self, cells: list[str]) -> None:
+        self.last.append(cells)
+        if len(self.last) >= BLOCK:
+            self.pack()
+
+    def pack(self) -> None:
+        import zlib
+
+        rows, self.last = self.last, []
+        n = len(rows[0])
+        if n and all(len(r) == n for r in rows):
+            text = _SEP.join([x for r in rows for x in r])
+            self.blocks.append((n, zlib.compress(text.encode("utf-8", "surrogatepass"), 1)))
+        else:
+            self.blocks.append(rows)
+
+    def runs(self) -> Iterator[Sequence[Sequence[str]]]:
+        """The rows, a block at a time."""
+        for block in self.blocks:
+            if type(block) is list:
+                yield block
+                continue
+            import zlib
+
+            n, data = block
+            cells = zlib.decompress(data).decode("utf-8", "surrogatepass").split(_SEP)
+            yield list(zip(*[iter(cells)] * n))      # n cells at a time, as a tuple
+        if self.last:
+            yield self.last
+
+    def __iter__(self) -> Iterator[Sequence[str]]:
+        for run in self.runs():
+            yield from run
+
+
+def row_format(widths: list[int], aligns: list[str], cols: Sequence[int], gap: str,
+               strip: bool = False, frame: tuple[str, str] = ("", "")) -> Callable[
+                   [Sequence[str]], str]:
+    """A function writing a row's cells ``cols`` (by index) as one line: each padded to its
+    width in ``widths`` (``%-5s`` as ``ljust``, ``%5s`` as ``rjust``: a wider cell is kept
+    whole), ``gap`` between them, inside ``frame`` (Markdown's ``"| "`` and ``" |"``), the
+    spaces at its end taken off with ``strip``: one formatting per row instead of a padding
+    call per cell. (A row with fewer cells: those it has, as ``pad`` pads them.)"""
+    from operator import itemgetter
+
+    template = frame[0] + gap.join(("%-" if aligns[i] == "left" else "%")
+                                   + (str(widths[i]) if widths[i] else "") + "s"
+                                   for i in cols) + frame[1]
+    pick = itemgetter(*cols) if len(cols) > 1 else lambda cells: (cells[cols[0]],)
+
+    def write(cells: Sequence[str]) -> str:
+        try:
+            line = template % pick(cells)
+        except IndexError:
+            padded = pad(cells, widths, aligns)
+            line = frame[0] + gap.join([padded[i] for i in cols if i < len(padded)]) + frame[1]
+        return line.rstrip() if strip else line
+
+    return write
+
+
 class Packed:
-    """A table's cells as strings, with each column's widest cell (``cell_widths``) and width
-    (``widths``: the widest of its header plus two, as tabulate pads headers, and its cells).
-    Rows are kept packed, each into one string (a million rows of ten cells take a quarter of
-    the memory of lists of strings), unless the body can be made again (``again``: a function
-    giving its rows' cells afresh), when only its widths are measured and its rows made again as
-    they are written: a table of any length in constant memory."""
+    """A table's cells as strings (``rows``: ``Kept``), with each column's widest cell
+    (``cell_widths``) and width (``widths``: the widest of its header plus two, as tabulate
+    pads headers, and its cells)."""
 
     def __init__(self, headers: list[str], aligns: list[str], shorts: list[str] | None = None,
                  spares: list[str] | None = None):
@@ -334,11 +391,9 @@ class Packed:
         self.shorts = shorts or [""] * len(headers)
         self.spares = spares or [""] * len(headers)
         self.cell_widths = [0] * len(headers)
-        self.rows: list[str] = []
+        self.rows = Kept()
         self.body = 0              # how many rows come before the total rows
         self.totals = 0            # how many of the last rows are total rows
-        self.again: Callable[[], Iterable[list[str]]] | None = None
-        self.again_padded: Callable[[list[int]], Iterable[list[str]]] | None = None
 
     @property
     def widths(self) -> list[int]:
@@ -352,36 +407,36 @@ class Packed:
 
     def add(self, cells: list[str]) -> None:
         self.measure(cells)
-        self.rows.append(_SEP.join(cells))
+        self.rows.append(cells)
 
-    def cells(self):
-        if self.again is not None:
-            yield from self.again()
-        yield from (r.split(_SEP) for r in self.rows)
-
-    def padded(self, widths: list[int]) -> Iterator[list[str]]:
-        """Every row's cells, each padded to its column's width in ``widths``."""
-        if self.again_padded is not None:
-            yield from self.again_padded(widths)
-        else:
-            yield from (pad(c, widths, self.aligns) for c in self.cells())
-            return
-        yield from (pad(r.split(_SEP), widths, self.aligns) for r in self.rows)
+    def written(self, write: Callable[[Sequence[str]], str],
+                rule: str | None = None) -> Iterator[str]:
+        """Every row as ``write`` writes it, a block of rows at a time (their lines joined by
+        line breaks: a million lines handed on as a thousand strings), and the line ``rule``,
+        when given, before the first total row."""
+        done = 0
+        for run in self.rows.runs():
+            k = self.body - done         # the first total row's place in this run
+            done += len(run)
+            if rule is not None and 0 <= k < len(run):
+                if k:
+                    yield "\n".join(map(write, run[:k]))
+                yield rule
+                yield "\n".join(map(write, run[k:]))
+            else:
+                yield "\n".join(map(write, run))
 
 
 def pad(cells: list[str], widths: list[int], aligns: list[str]) -> list[str]:
     return [c.ljust(w) if a == "left" else c.rjust(w) for c, w, a in zip(cells, widths, aligns)]
 
 
-KEEP = 1000     # a text table of at most this many rows is read once, its cells kept
-
-
 def text_lines(t: Table, fmt: str = "text", width: int | None = None) -> Iterator[str]:
     """``text`` (aligned columns, a rule above the totals), ``github`` or ``markdown`` (a
-    Markdown table, the totals in bold; markdown marks each column's alignment), line by line;
+    Markdown table, the totals in bold; markdown marks each column's alignment), in lines
+    (the table's rows a block of lines to a string: ``Packed.written``);
     with ``width``, the text format fitted into that many columns (``fitted_lines``). Rows
-    given as a function are read twice, once for the widths and once to write them, unless
-    there are at most ``KEEP`` of them: their cells are then kept from the first reading."""
+    are read once: their cells are kept (``Kept``) until the widths are known."""
     style = "text" if fmt == "text" else "markdown"
     if style != "text":
         width = None
@@ -395,34 +450,11 @@ def text_lines(t: Table, fmt: str = "text", width: int | None = None) -> Iterato
                [printable(getattr(c, "short", "") or "") for c in cols],
                [printable(getattr(c, "spare", "") or "") for c in cols])
     blank = t.blank if style == "text" else ""
-    if callable(t.rows):
-        measure = cell_maker(cols, t.units, t.kilo, escape, blank, p.cell_widths)
-        kept: list | None = []      # a short table's cells, kept: its rows are read once
-        for values in t.rows():
-            cells = measure(values)
-            if kept is not None:
-                kept.append(cells)
-                if len(kept) > KEEP:
-                    kept = None
-            p.body += 1
-        if kept is not None:
-            for cells in kept:
-                p.add(cells)
-            kept = None
-        else:
-            make = cell_maker(cols, t.units, t.kilo, escape, blank)
-            p.again = lambda: (make(values) for values in t.rows())
-
-            def again_padded(widths):
-                make = cell_maker(cols, t.units, t.kilo, escape, blank, pad=(widths, p.aligns))
-                return (make(values) for values in t.rows())
-
-            p.again_padded = again_padded
-    else:
-        make = cell_maker(cols, t.units, t.kilo, escape, blank)
-        for values in t.rows:
-            p.add(make(values))
-            p.body += 1
+    make = cell_maker(cols, t.units, t.kilo, escape, blank, p.cell_widths)
+    keep = p.rows.append
+    for values in resolve(t.rows):
+        keep(make(values))
+        p.body += 1
     for values in resolve(t.totals):
         cells = [escape(show(c, v, t.units, t.kilo)) for c, v in zip(cols, values)]
         p.add(cells if style == "text" else [f"**{x}**" if x else x for x in cells])
@@ -443,11 +475,7 @@ def table_lines(p: Packed) -> Iterator[str]:
     rule = "  ".join("-" * w for w in widths)
     yield "  ".join(pad(p.headers, widths, aligns)).rstrip()
     yield rule
-    first_total = p.body
-    for i, cells in enumerate(p.padded(widths)):
-        if i == first_total:
-            yield rule
-        yield "  ".join(cells).rstrip()
+    yield from p.written(row_format(widths, aligns, range(len(widths)), "  ", strip=True), rule)
 
 
 def markdown_lines(p: Packed, colons: bool = True) -> Iterator[str]:
@@ -461,7 +489,8 @@ def markdown_lines(p: Packed, colons: bool = True) -> Iterator[str]:
         rule = "|".join("-" * (w + 2) for w in widths)
     yield "| " + " | ".join(pad(p.headers, widths, aligns)) + " |"
     yield "|" + rule + "|"
-    yield from ("| " + " | ".join(cells) + " |" for cells in p.padded(widths))
+    yield from p.written(row_format(widths, aligns, range(len(widths)), " | ",
+                                    frame=("| ", " |")))
 
 
 def _packed(rows, headers, aligns, totals=()) -> Packed:
@@ -590,9 +619,9 @@ def csv_chunks(t: Table, delimiter: str = ",") -> Iterator[str]:
     yield buf.getvalue()
 
 
-def gathered(pieces: Iterable[str], size: int | None = None) -> Iterator[str]:
-    """``pieces`` joined into pieces of about ``size`` characters (default ``CHUNK``): fewer,
-    larger writes."""
+def gathered(pieces: Iterable[str], size: int | None = None, end: str = "") -> Iterator[str]:
+    """``pieces``, each followed by ``end`` (lines: ``"\\n"``), joined into pieces of about
+    ``size`` characters (default ``CHUNK``): fewer, larger writes."""
     size = size or CHUNK
     buf: list[str] = []
     n = 0
@@ -600,10 +629,10 @@ def gathered(pieces: Iterable[str], size: int | None = None) -> Iterator[str]:
         buf.append(p)
         n += len(p)
         if n >= size:
-            yield "".join(buf)
+            yield end.join(buf) + end
             buf, n = [], 0
     if buf:
-        yield "".join(buf)
+        yield end.join(buf) + end
 
 
 class Stream:
@@ -738,7 +767,13 @@ def _enc(v, nl: str) -> str:
         inner = nl + "  "
         texts = []
         for p in v:
-            text = p.encoded(inner) if type(p) is Shared else _entries(p, inner)
+            if type(p) is Shared:
+                try:
+                    text = p._text[inner]       # (a layer's shared parts: met once per layer)
+                except (AttributeError, KeyError):
+                    text = p.encoded(inner)
+            else:
+                text = _entries(p, inner)
             if text:
                 texts.append(text)
         return "{" + inner + ("," + inner).join(texts) + nl + "}" if texts else "{}"
@@ -767,7 +802,7 @@ def _entries(d: dict, inner: str) -> str:
             out.append(quote(k) + ": " + quote(x))
         elif t is int:
             out.append(quote(k) + ": " + int.__repr__(x))
-        elif t is list and len(x) == 1 and type(x[0]) is str:     # a layer's one input
+        elif (t is list or t is tuple) and len(x) == 1 and type(x[0]) is str:  # one input
             out.append(quote(k) + ": [" + inner + "  " + quote(x[0]) + inner + "]")
         elif t is dict and x:                                       # (as _enc writes it)
             if x is not last:
@@ -814,6 +849,11 @@ def wrap(text: str, width: int, initial_indent: str = "", subsequent_indent: str
     """``text`` in lines of at most ``width`` characters, broken at runs of spaces (kept within a
     line, dropped at its ends but the first line's start); a word longer than a line is broken
     (``break_long_words``) or left whole on a line of its own."""
+    if (break_long_words and not initial_indent and not subsequent_indent
+            and " " not in text and text.isprintable()):
+        # one word, no whitespace in it (a receptive field's "666667×666667" in a narrowed
+        # column, a million times): the loop below would cut it into lines of the width
+        return [text[i:i + width] for i in range(0, len(text), max(width, 1))]
     global _SPACE_RUN
     if _SPACE_RUN is None:
         import re
@@ -965,8 +1005,6 @@ def fitted_lines(p: Packed, width: int) -> Iterator[str]:
             part.append(i)
     parts.append(part)
 
-    first_total = p.body
-
     def lines(cols, cells) -> Iterator[str]:
         pieces = [wrap(cells[i], w[i]) or [""]
                   if len(cells[i]) > w[i] else [cells[i]] for i in cols]
@@ -982,17 +1020,43 @@ def fitted_lines(p: Packed, width: int) -> Iterator[str]:
         rule = (" " * gap).join("-" * w[i] for i in cols)
         yield from lines(cols, headers)
         yield rule
-        # Each row's cells come padded to their widths (a cell wider than its column comes
-        # whole, and padding a padded cell changes nothing): a row is wrapped only where a
-        # cell of a narrowed column is wider than it, else written as it is.
+        # A row is written by the part's template (a cell wider than its column comes whole),
+        # in several lines where a cell of a narrowed column is wider than it: line k holds
+        # the k-th line of each wrapped cell, and the first line the other cells.
         narrowed = [i for i in cols if w[i] < p.cell_widths[i]]
-        for j, cells in enumerate(p.padded(full)):     # each row made as it is written
-            if j == first_total:
-                yield rule
-            if narrowed and any(len(cells[i]) > w[i] for i in narrowed):
-                yield from lines(cols, cells)
-            else:
-                yield (" " * gap).join([cells[i] for i in cols]).rstrip()
+        write = row_format(full, p.aligns, cols, " " * gap, strip=True)
+
+        # What a row's narrowed cells make (None: no line more; else the first line's pieces
+        # of the wrapped cells and the lines after it), by those cells: a receptive field's
+        # cells, which a layer's next layers share, are wrapped once.
+        wrapped_by: dict[tuple, tuple | None] = {}
+
+        def wrapping(cells, write=write, narrowed=narrowed) -> str:
+            key = tuple([cells[i] for i in narrowed if i < len(cells)])
+            got = wrapped_by.get(key, wrapped_by)
+            if got is wrapped_by:
+                long = [i for i in narrowed if i < len(cells) and len(cells[i]) > w[i]]
+                got = None
+                if long:
+                    pieces = [(i, wrap(cells[i], w[i]) or [""]) for i in long]
+                    more = []
+                    for k in range(1, max(len(x) for _, x in pieces)):
+                        line = [""] * len(cells)
+                        for i, x in pieces:
+                            line[i] = x[k] if k < len(x) else ""
+                        more.append("\n" + write(line))
+                    got = ([(i, x[0]) for i, x in pieces], "".join(more))
+                if len(wrapped_by) >= MEMO:
+                    wrapped_by.clear()
+                wrapped_by[key] = got
+            if got is None:
+                return write(cells)
+            line = list(cells)
+            for i, x in got[0]:
+                line[i] = x
+            return write(line) + got[1]
+
+        yield from p.written(wrapping if narrowed else write, rule)
     said = []
     shortened = [x for i, x in shortened if i in keep]
     if shortened:
