@@ -87,6 +87,25 @@ def test_a_joined_object_is_json_dumps_of_its_parts_merged(parts, level):
     assert T.materialize(joined) == merged
 
 
+@given(st.lists(st.integers(), min_size=4, max_size=4), st.text(), st.text(), st.text(),
+       st.integers(0, 3))
+@settings(max_examples=200, deadline=None)
+def test_a_filled_pattern_is_json_dumps_of_its_entries(ints, name, kind, inp, level):
+    # a Pattern's %-template, filled, writes what json.dumps writes for the same entries (a '%'
+    # in a key is not taken for a hole)
+    ints_part = T.Filled((T.Pattern({"a%d": {"x": T.HOLE, "y": [T.HOLE, 1]},
+                                     "b": {"z": T.HOLE, "w": T.HOLE}}), tuple(ints)))
+    texts_part = T.Filled((T.Pattern({"name": T.TEXT_HOLE, "kind": T.TEXT_HOLE,
+                                      "inputs": [T.TEXT_HOLE]}, texts=True), (name, kind, inp)))
+    merged = {"name": name, "kind": kind, "inputs": [inp],
+              "a%d": {"x": ints[0], "y": [ints[1], 1]}, "b": {"z": ints[2], "w": ints[3]}}
+    nl = "\n" + "  " * level
+    joined = T.Joined((texts_part, ints_part))
+    assert T.dumps(joined, nl) == json.dumps(merged, indent=2, ensure_ascii=False).replace(
+        "\n", nl)
+    assert T.materialize(joined) == merged
+
+
 def _direct(a, opt, cols):
     ctx = report.Context(a, opt)
     return [[c.value(r, ctx) for c in cols] for r in a.rows]

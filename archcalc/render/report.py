@@ -949,9 +949,15 @@ def document(a: Analysis, opt: Options = Options()) -> dict:
             if field is None:
                 if len(rf) >= SHARED_CACHE:
                     rf.clear()
-                field = rf[fkey] = T.Shared(receptive_field=_rf_dict(f, join))
-            yield T.Joined(({"name": r.name, "kind": r.kind, "inputs": list(r.inputs)}, got[0],
-                            field, got[1]))
+                field = rf[fkey] = (  # (most layers: a field of their own, filled in)
+                    T.Filled((RF_PATTERN, (f.h.size, f.h.jump, f.h.start, f.w.size, f.w.jump,
+                                           f.w.start)))
+                    if f.h is not None and not join else
+                    T.Shared(receptive_field=_rf_dict(f, join)))
+            yield T.Joined((T.Filled((HEAD_PATTERN, (r.name, r.kind, r.inputs[0])))
+                            if len(r.inputs) == 1 else
+                            {"name": r.name, "kind": r.kind, "inputs": list(r.inputs)},
+                            got[0], field, got[1]))
         fold(shared)
 
     def fold(shared: dict) -> None:
@@ -1006,6 +1012,12 @@ def document(a: Analysis, opt: Options = Options()) -> dict:
         out["rollup"] = T.Lazy(lambda: {"depth": opt.depth, "by": opt.by,
                                         "tree": rollup_tree(a, opt)})
     return out
+
+
+HEAD_PATTERN = T.Pattern({"name": T.TEXT_HOLE, "kind": T.TEXT_HOLE, "inputs": [T.TEXT_HOLE]},
+                         texts=True)     # a layer of one input: its first entries
+_RF_AXIS = {"size": T.HOLE, "jump": T.HOLE, "start": T.HOLE}
+RF_PATTERN = T.Pattern({"receptive_field": {"h": _RF_AXIS, "w": dict(_RF_AXIS)}})  # _rf_dict's
 
 
 def _rf_dict(f, join: bool) -> dict | str:
