@@ -175,3 +175,19 @@ def test_no_field_is_computed_after_an_upsampling_layer():
         assert R.size_text(f[name]) == "not computed", name
         assert R.jump_text(f[name]) == R.start_text(f[name]) == ""
         assert not f[name].is_global
+
+
+def test_square_fields_joined_share_one_axis_object():
+    # (issue 17) a ResNet's adds join square fields: one Axis (and one path) for both axes, as a
+    # square window over a square field makes; the JSON still writes both, with the branch
+    a = archcalc.analyse("resnet20")
+    fields = R.fields(a)
+    adds = [r for r in a.rows if r.kind == "add"]
+    assert adds and all(fields[r.name].h is fields[r.name].w for r in adds)
+    f = fields["stage2_1/add"]
+    assert (f.h.size, f.h.jump, f.h.path[-1]) == (f.w.size, f.w.jump, f.w.path[-1])
+    from archcalc.render import report
+
+    layer = next(x for x in report.to_dict(a)["layers"] if x["name"] == "stage2_1/add")
+    assert layer["receptive_field"]["h"] == layer["receptive_field"]["w"]
+    assert layer["receptive_field"]["h"]["via"] == "stage2_1/bn2"

@@ -157,8 +157,10 @@ def fields(a: Analysis) -> dict[str, Field]:
             if any(f.is_global for f in ins):
                 env[r.name] = GLOBAL
                 continue
-            env[r.name] = Field(join(r.inputs, [f.h for f in ins]),
-                                join(r.inputs, [f.w for f in ins]))
+            h = join(r.inputs, [f.h for f in ins])
+            # square fields joined: one axis object for both, as below (made once)
+            w = h if all(f.w is f.h for f in ins) else join(r.inputs, [f.w for f in ins])
+            env[r.name] = Field(h, w)
             continue
         key = (r.kind, id(r.attrs), id(r.input_shapes))    # both live as long as ``a``
         win = windows.get(key, windows)

@@ -27,3 +27,22 @@ def without_gc(fn):
                 gc.enable()
 
     return run
+
+
+def streamed_without_gc(fn):
+    """``fn``, a generator function, run with the collector paused from its first item to its
+    last (or until it is closed), the consumer's work between items included: a document
+    written piece by piece makes and frees objects in bulk, and the collector's full passes
+    would walk the whole heap (a million layers' records) again and again."""
+
+    @functools.wraps(fn)
+    def run(*args, **kwargs):
+        was = gc.isenabled()
+        gc.disable()
+        try:
+            yield from fn(*args, **kwargs)
+        finally:
+            if was:
+                gc.enable()
+
+    return run

@@ -48,6 +48,7 @@ from __future__ import annotations
 from typing import Callable, Iterable, Iterator, Sequence
 
 
+from ..core.bulk import streamed_without_gc
 from ..core.printable import printable
 from ..core.records import Record, _set
 from . import units as U
@@ -736,6 +737,7 @@ def materialize(v):
     return v
 
 
+@streamed_without_gc    # (see core.bulk)
 def json_chunks(doc) -> Iterator[str]:
     """``json.dumps(materialize(doc), indent=2, ensure_ascii=False) + "\\n"``, in pieces: one
     per item of each ``Stream``."""
