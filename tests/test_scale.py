@@ -96,11 +96,13 @@ def test_a_filled_pattern_is_json_dumps_of_its_entries(ints, name, kind, inp, le
     ints_part = T.Filled((T.Pattern({"a%d": {"x": T.HOLE, "y": [T.HOLE, 1]},
                                      "b": {"z": T.HOLE, "w": T.HOLE}}), tuple(ints)))
     texts_part = T.Filled((T.Pattern({"name": T.TEXT_HOLE, "kind": T.TEXT_HOLE,
-                                      "inputs": [T.TEXT_HOLE]}, texts=True), (name, kind, inp)))
+                                      "inputs": [T.TEXT_HOLE]}), (name, kind, inp)))
     merged = {"name": name, "kind": kind, "inputs": [inp],
               "a%d": {"x": ints[0], "y": [ints[1], 1]}, "b": {"z": ints[2], "w": ints[3]}}
+    mixed_part = T.Filled((T.Pattern({"m": [T.HOLE, T.TEXT_HOLE, T.HOLE]}), (ints[0], kind, 7)))
+    merged["m"] = [ints[0], kind, 7]
     nl = "\n" + "  " * level
-    joined = T.Joined((texts_part, ints_part))
+    joined = T.Joined((texts_part, ints_part, mixed_part))
     assert T.dumps(joined, nl) == json.dumps(merged, indent=2, ensure_ascii=False).replace(
         "\n", nl)
     assert T.materialize(joined) == merged

@@ -949,13 +949,9 @@ def document(a: Analysis, opt: Options = Options()) -> dict:
             if field is None:
                 if len(rf) >= SHARED_CACHE:
                     rf.clear()
-                field = rf[fkey] = (  # (most layers: a field of their own, filled in)
-                    T.Filled((RF_PATTERN, (f.h.size, f.h.jump, f.h.start, f.w.size, f.w.jump,
-                                           f.w.start)))
-                    if f.h is not None and not join else
-                    T.Shared(receptive_field=_rf_dict(f, join)))
-            yield T.Joined((T.Filled((HEAD_PATTERN, (r.name, r.kind, r.inputs[0])))
-                            if len(r.inputs) == 1 else
+                field = rf[fkey] = _rf_part(f, join)
+            head = HEAD_PATTERNS.get(len(r.inputs))
+            yield T.Joined((T.Filled((head, (r.name, r.kind, *r.inputs))) if head else
                             {"name": r.name, "kind": r.kind, "inputs": list(r.inputs)},
                             got[0], field, got[1]))
         fold(shared)
@@ -1014,10 +1010,26 @@ def document(a: Analysis, opt: Options = Options()) -> dict:
     return out
 
 
-HEAD_PATTERN = T.Pattern({"name": T.TEXT_HOLE, "kind": T.TEXT_HOLE, "inputs": [T.TEXT_HOLE]},
-                         texts=True)     # a layer of one input: its first entries
+# A layer's first entries, for one or two inputs (a chain, a join of two), as a template
+HEAD_PATTERNS = {n: T.Pattern({"name": T.TEXT_HOLE, "kind": T.TEXT_HOLE,
+                               "inputs": [T.TEXT_HOLE] * n}) for n in (1, 2)}
+# _rf_dict's entries, as templates: a field; a field at a join, with the branch it comes through
 _RF_AXIS = {"size": T.HOLE, "jump": T.HOLE, "start": T.HOLE}
-RF_PATTERN = T.Pattern({"receptive_field": {"h": _RF_AXIS, "w": dict(_RF_AXIS)}})  # _rf_dict's
+RF_PATTERN = T.Pattern({"receptive_field": {"h": _RF_AXIS, "w": dict(_RF_AXIS)}})
+RF_JOIN_PATTERN = T.Pattern({"receptive_field": {ax: _RF_AXIS | {"via": T.TEXT_HOLE}
+                                                 for ax in "hw"}})
+
+
+def _rf_part(f, join: bool):
+    """A layer's ``receptive_field`` entry, as a part of its JSON object (``_rf_dict``)."""
+    if f.h is not None:
+        h, w = f.h, f.w
+        if not join:
+            return T.Filled((RF_PATTERN, (h.size, h.jump, h.start, w.size, w.jump, w.start)))
+        if h.path and w.path:
+            return T.Filled((RF_JOIN_PATTERN, (h.size, h.jump, h.start, h.path[-1],
+                                               w.size, w.jump, w.start, w.path[-1])))
+    return T.Shared(receptive_field=_rf_dict(f, join))
 
 
 def _rf_dict(f, join: bool) -> dict | str:

@@ -675,16 +675,20 @@ TEXT_HOLE = "\x01"   # ... or a string
 
 
 class Pattern:
-    """Entries of JSON objects alike but for some integers or strings (``HOLE``s or
-    ``TEXT_HOLE``s in ``entries``, not both): a receptive field's sizes, jumps and starts, new at
-    most layers, where a ``Shared`` encoded once per field would be encoded a million times; a
-    layer's name, kind and input. It is encoded once per indentation into a ``%``-template that
-    a ``Filled`` part fills in (``%d`` for each number, ``%s`` for each string, quoted)."""
+    """Entries of JSON objects alike but for some integers and strings (``HOLE``s and
+    ``TEXT_HOLE``s in ``entries``): a receptive field's sizes, jumps and starts (and at a join
+    the branch it comes through), new at most layers, where a ``Shared`` encoded once per field
+    would be encoded a million times; a layer's name, kind and inputs. It is encoded once per
+    indentation into a ``%``-template (``%d`` for each number, ``%s`` for each string, quoted)
+    that a ``Filled`` part fills in."""
 
-    __slots__ = ("entries", "texts", "_text")
+    __slots__ = ("entries", "quoted", "_text")
 
-    def __init__(self, entries: dict, texts: bool = False):
-        self.entries, self.texts, self._text = entries, texts, {}
+    def __init__(self, entries: dict):
+        self.entries, self._text = entries, {}
+        texts = [x is TEXT_HOLE for x in _holes(entries)]
+        # which holes are strings: True for all, a bool per hole for some, None for none
+        self.quoted = True if all(texts) else tuple(texts) if any(texts) else None
 
     def template(self, inner: str) -> str:
         got = self._text.get(inner)
@@ -694,10 +698,27 @@ class Pattern:
                 "%", "%%").replace(_quote(HOLE), "%d").replace(_quote(TEXT_HOLE), "%s")
         return got
 
+    def fill(self, inner: str, values: tuple) -> str:
+        text, q = self.template(inner), self.quoted
+        if q is True:
+            values = tuple(map(_quote, values))
+        elif q:
+            values = tuple([_quote(v) if t else v for t, v in zip(q, values)])
+        return text % values
+
+
+def _holes(x) -> Iterator[str]:
+    """A ``Pattern``'s holes, in the order its entries are written."""
+    if x is HOLE or x is TEXT_HOLE:
+        yield x
+    elif type(x) is dict or type(x) is list:
+        for v in (x.values() if type(x) is dict else x):
+            yield from _holes(v)
+
 
 class Filled(tuple):
     """A part of a ``Joined``: ``(pattern, values)``, the entries of a ``Pattern`` with its
-    holes filled by the integers ``values``, in the order the entries are written."""
+    holes filled by ``values``, in the order the entries are written."""
 
     __slots__ = ()
 
@@ -819,9 +840,7 @@ def _enc(v, nl: str) -> str:
                 except (AttributeError, KeyError):
                     text = p.encoded(inner)
             elif type(p) is Filled:
-                pattern = p[0]
-                text = pattern.template(inner) % (tuple(map(_quote, p[1])) if pattern.texts
-                                                  else p[1])
+                text = p[0].fill(inner, p[1])
             else:
                 text = _entries(p, inner)
             if text:
