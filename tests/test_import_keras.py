@@ -12,22 +12,13 @@ import pytest
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
 keras = pytest.importorskip("keras")
-from click.testing import CliRunner  # noqa: E402
 
-from archcalc.cli import main  # noqa: E402
 from archcalc.core import engine  # noqa: E402
 from archcalc.importers import import_text, network  # noqa: E402
+from wide_cli import cli  # noqa: E402
 
 L = keras.layers
 
-
-def cli(*args):
-    """The command's output; a text table --wide (these tests read its rows and footer whole:
-    at the default 100 columns the footer wraps)."""
-    args = list(args)
-    if args[0] == "table" and "--format" not in args:
-        args.append("--wide")
-    return CliRunner().invoke(main, args)
 
 
 def every_layer():

@@ -15,23 +15,14 @@ import pytest
 torch = pytest.importorskip("torch")
 pytest.importorskip("torchvision")
 onnx = pytest.importorskip("onnx")
-from click.testing import CliRunner  # noqa: E402
 
-from archcalc.cli import main  # noqa: E402
 from archcalc.core import engine, spec  # noqa: E402
 from archcalc.importers import import_text, network, onnx_import  # noqa: E402
 from archcalc.importers.spec_writer import load_text  # noqa: E402
 
 from import_rows import comparable, difference  # noqa: E402
+from wide_cli import cli  # noqa: E402
 
-
-def cli(*args):
-    """The command's output; a text table --wide (these tests read its rows and footer whole:
-    at the default 100 columns the footer wraps)."""
-    args = list(args)
-    if args[0] == "table" and "--format" not in args:
-        args.append("--wide")
-    return CliRunner().invoke(main, args)
 
 
 def export(model, shape, path):

@@ -16,11 +16,9 @@ import pytest
 
 torch = pytest.importorskip("torch")
 pytest.importorskip("torchvision")
-from click.testing import CliRunner  # noqa: E402
 from torch import nn  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
-from archcalc.cli import main  # noqa: E402
 from archcalc.core import engine, spec  # noqa: E402
 from archcalc.importers import import_text, network  # noqa: E402
 from archcalc.importers import torch_import  # noqa: E402
@@ -28,15 +26,8 @@ from archcalc.importers.spec_writer import Meta, load_text, write_spec  # noqa: 
 from archcalc.verify.reference import REFERENCES  # noqa: E402
 
 from import_rows import difference  # noqa: E402
+from wide_cli import cli  # noqa: E402
 
-
-def cli(*args):
-    """The command's output; a text table --wide (these tests read its rows and footer whole:
-    at the default 100 columns the footer wraps)."""
-    args = list(args)
-    if args[0] == "table" and "--format" not in args:
-        args.append("--wide")
-    return CliRunner().invoke(main, args)
 
 
 # Where a bundled spec and the module it reproduces differ by design, the difference, and why.
