@@ -1001,7 +1001,8 @@ def _attention(p: _Pattern, k: int):
     exporter writes it, or a hand-written one): (x, the nodes, the last one, mhsa's attributes)
     where every piece is there: one Softmax between two products of data (Q·Kᵀ, A·V); Q, K and
     V projected from the same tensor by one packed (D → 3·D) or three (D → D) MatMul or Gemm;
-    the heads' reshapes; an output projection D → D; all biases or none."""
+    the heads' reshapes; an output projection D → D; all biases or none, or the input
+    projections' alone."""
     np = p.np
     region = {k}
     # forward: Softmax → (dropout) → A·V → reshapes → output projection (+ bias) → reshapes
@@ -1109,8 +1110,11 @@ def _attention(p: _Pattern, k: int):
         return None
     b, nt, d = xs
     shapes = sorted(projs.values())
+    # all biases or none; or the input projections' alone: the dynamo exporter leaves an
+    # all-zero bias out of the file (an untrained nn.MultiheadAttention's out_proj.bias)
+    out_bias, in_biases = biases[0], set(biases[1:])
     if not ((shapes == [(d, 3 * d)]) or shapes == [(d, d)] * 3) or out_proj != (d, d) or \
-            len(set(biases)) != 1:
+            len(in_biases) != 1 or out_bias and in_biases == {False}:
         return None
     # forward again: the reshapes back to x's shape
     t = after
@@ -1137,7 +1141,10 @@ def _attention(p: _Pattern, k: int):
             if o != t and any(r not in region for r in p.readers.get(o, [])):
                 return None
     last = next(j for j in region if t in p.nodes[j].output)
-    return x, region, last, {"mhsa": h, "bias": biases[0]}
+    attrs = {"mhsa": h, "bias": biases[1]}
+    if biases[1] and not out_bias:
+        attrs["out_bias"] = False
+    return x, region, last, attrs
 
 
 def find_patterns(g, full, consts) -> tuple[dict, set]:
