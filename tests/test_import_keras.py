@@ -358,13 +358,14 @@ def test_skip_unknown_takes_the_shapes_keras_recorded(tmp_path):
     x = inp = keras.Input((16, 16, 3))
     x = L.Conv2D(8, 3, name="conv")(x)
     x = L.Activation("gelu", name="act")(x)
-    x = L.UpSampling2D(2, name="up")(x)
+    x = L.UpSampling2D(2, interpolation="bicubic", name="up")(x)
     x = L.Conv2D(4, 1, name="head")(x)
     model = keras.Model(inp, x)
     model.save(tmp_path / "u.keras")
     path = str(tmp_path / "u.keras")
     refused = cli("import", path)
-    assert refused.exit_code == 2 and "UpSampling2D ×1: layer up (UpSampling2D)" in refused.output
+    assert refused.exit_code == 2 and ("UpSampling2D (UpSampling2D with interpolation 'bicubic') "
+                                       "×1: layer up (UpSampling2D)") in refused.output
     text = import_text(path, skip_unknown=True)
     assert ('{ uncounted = "gelu", c = 8, h = 14, w = 14, note = "not counted", name = "act" }'
             in text)
