@@ -553,21 +553,41 @@ def test_a_truncated_export_is_one_message(exported, tmp_path):
 def test_unsupported_nodes_are_listed_by_name(tmp_path):
     from torch import nn
 
-    model = nn.Sequential(nn.Conv2d(3, 8, 3), nn.Upsample(scale_factor=2), nn.Conv2d(8, 8, 3),
-                          nn.Upsample(scale_factor=2))
+    model = nn.Sequential(nn.Conv2d(3, 8, 3), nn.Upsample(scale_factor=2, mode="bicubic"),
+                          nn.Conv2d(8, 8, 3), nn.Upsample(scale_factor=2, mode="bicubic"))
     path = export(model, (3, 16, 16), tmp_path / "up.onnx")
     r = cli("import", path)
     assert r.exit_code == 2
     # the Resize's scales, which torch computes from the input's Shape, are worked out
     # (_fold_shapes), so onnx infers the shapes after it and every Resize is listed
     assert "2 operations archcalc cannot count" in r.output
-    assert "Resize ×2: node /1/Resize, node /3/Resize" in r.output
+    assert "Resize (Resize with mode 'cubic') ×2: node /1/Resize, node /3/Resize" in r.output
     assert "not read further" not in r.output
     r = cli("table", path, "--skip-unknown")
     assert r.exit_code == 0 and "Resize ×2" in " ".join(r.output.split()), r.output
     a = engine.analyse(network(path, skip_unknown=True))
     assert [tuple(row.output.as_list()) for row in a.rows if row.kind == "uncounted"] == [
         (8, 28, 28), (8, 52, 52)]
+
+
+def test_transposed_convs_and_upsampling_exported(tmp_path):
+    """ConvTranspose (output_padding, no bias) is tconv and Resize by a whole factor (nearest,
+    linear) upsample: the same U-Net-like model as the torch importer's test, exported, has
+    torch's parameters and every shape onnx infers."""
+    import runpy
+
+    from test_import_torch import UPSAMPLING
+
+    src = tmp_path / "up.py"
+    src.write_text(UPSAMPLING, encoding="utf-8")
+    model = runpy.run_path(str(src))["Up"]()
+    a = engine.analyse(network(export(model, (3, 16, 16), tmp_path / "up.onnx")))
+    kinds = [r.kind for r in a.rows]
+    assert kinds.count("tconv") == 2 and kinds.count("upsample") == 2, kinds
+    assert [(r.attrs["upsample"], r.attrs["mode"]) for r in a.rows if r.kind == "upsample"] == [
+        ((2, 2), "nearest"), ((2, 2), "bilinear")]
+    assert a.totals.params == sum(p.numel() for p in model.parameters())
+    assert str(a.rows[-1].output) == "4×32×32"
 
 
 def test_skip_unknown_keeps_an_unsupported_node_with_its_inferred_shape(tmp_path):

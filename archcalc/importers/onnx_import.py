@@ -184,6 +184,35 @@ def conv(c: Ctx):
     return "conv", dict(attrs, conv=c_out, groups=g)
 
 
+def conv_transpose(c: Ctx):
+    dims, _ = c.const(1)
+    if dims is None or len(dims) != 4:
+        return UNKNOWN, "ConvTranspose with a computed weight"
+    if c.attr("output_shape") is not None or c.attr("auto_pad", "NOTSET") != "NOTSET":
+        return UNKNOWN, "ConvTranspose sized by output_shape or auto_pad"
+    _, c_out_g, kh, kw = dims                # ONNX: (C_in, C_out / groups, kH, kW)
+    g = c.attr("group", 1)
+    return newer("tconv", attrs={
+        "tconv": c_out_g * g, "k": [kh, kw], "s": _pair(c.attr("strides"), [1, 1]),
+        "p": _pads(c), "dilation": _pair(c.attr("dilations"), [1, 1]),
+        "output_padding": _pair(c.attr("output_padding"), [0, 0]), "groups": g,
+        "bias": len(c.node.input) > 2 and bool(c.node.input[2])})
+
+
+def resize(c: Ctx):
+    """Resize by a whole factor along H and W, nearest or (bi)linear: ``upsample`` (the factor
+    from the shapes)."""
+    x, out = tuple(c.ins[0]), c.out
+    mode = {"nearest": "nearest", "linear": "bilinear"}.get(c.attr("mode", "nearest"))
+    if len(x) != 3 or out is None or len(out) != 3 or out[0] != x[0]:
+        return UNKNOWN, "Resize of other than a C×H×W map"
+    if mode is None:
+        return UNKNOWN, f"Resize with mode {c.attr('mode')!r}"
+    if out[1] % x[1] or out[2] % x[2]:
+        return UNKNOWN, f"Resize of {x[1]}×{x[2]} to {out[1]}×{out[2]}, not by a whole factor"
+    return newer("upsample", attrs={"upsample": [out[1] // x[1], out[2] // x[2]], "mode": mode})
+
+
 def gemm(c: Ctx):
     dims, _ = c.const(1)
     if dims is None or len(dims) != 2 or len(c.ins[0]) != 1 or c.attr("transA", 0):
@@ -390,6 +419,8 @@ OPS = {
     "HardSwish": lambda c: newer("hardswish"),
     "HardSigmoid": hard_sigmoid,
     "Conv": conv,
+    "ConvTranspose": conv_transpose,
+    "Resize": resize,
     "Gemm": gemm,
     "MatMul": matmul,
     "BatchNormalization": lambda c: ("bn", {"eps": float(c.attr("epsilon", 1e-5))}),
