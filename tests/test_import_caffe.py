@@ -6,25 +6,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from archcalc.cli import main
 from archcalc.core import engine, spec
 from archcalc.importers import caffe_import, import_text, network
 from archcalc.importers.spec_writer import ImportFailure
 
 from import_rows import difference
+from wide_cli import cli
 
 DATA = Path(__file__).parent / "data" / "caffe"
 
-
-def cli(*args):
-    """The command's output; a text table --wide (these tests read its rows and footer whole:
-    at the default 100 columns the footer wraps)."""
-    args = list(args)
-    if args[0] == "table" and "--format" not in args:
-        args.append("--wide")
-    return CliRunner().invoke(main, args)
 
 
 def test_the_reference_alexnet_is_the_bundled_two_gpu_alexnet():

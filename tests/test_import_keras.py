@@ -12,22 +12,13 @@ import pytest
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
 keras = pytest.importorskip("keras")
-from click.testing import CliRunner  # noqa: E402
 
-from archcalc.cli import main  # noqa: E402
 from archcalc.core import engine  # noqa: E402
 from archcalc.importers import import_text, network  # noqa: E402
+from wide_cli import cli  # noqa: E402
 
 L = keras.layers
 
-
-def cli(*args):
-    """The command's output; a text table --wide (these tests read its rows and footer whole:
-    at the default 100 columns the footer wraps)."""
-    args = list(args)
-    if args[0] == "table" and "--format" not in args:
-        args.append("--wide")
-    return CliRunner().invoke(main, args)
 
 
 def every_layer():
@@ -367,13 +358,14 @@ def test_skip_unknown_takes_the_shapes_keras_recorded(tmp_path):
     x = inp = keras.Input((16, 16, 3))
     x = L.Conv2D(8, 3, name="conv")(x)
     x = L.Activation("gelu", name="act")(x)
-    x = L.UpSampling2D(2, name="up")(x)
+    x = L.UpSampling2D(2, interpolation="bicubic", name="up")(x)
     x = L.Conv2D(4, 1, name="head")(x)
     model = keras.Model(inp, x)
     model.save(tmp_path / "u.keras")
     path = str(tmp_path / "u.keras")
     refused = cli("import", path)
-    assert refused.exit_code == 2 and "UpSampling2D ×1: layer up (UpSampling2D)" in refused.output
+    assert refused.exit_code == 2 and ("UpSampling2D (UpSampling2D with interpolation 'bicubic') "
+                                       "×1: layer up (UpSampling2D)") in refused.output
     text = import_text(path, skip_unknown=True)
     assert ('{ uncounted = "gelu", c = 8, h = 14, w = 14, note = "not counted", name = "act" }'
             in text)
@@ -427,3 +419,28 @@ def test_an_add_that_broadcasts_is_refused_without_internal(tmp_path):
     assert "internal" not in r.output
     assert "does not load, so the import would not be faithful" in r.output
     assert "cannot add branch 0 (4×8×8) and branch 1 (1×8×8)" in r.output
+
+
+def test_transposed_convs_and_upsampling(tmp_path):
+    """Conv2DTranspose ('valid', and 'same' where K − S splits evenly) is tconv, UpSampling2D
+    (nearest, bilinear) upsample: Keras's count_params() and every layer's output shape."""
+    L = keras.layers
+    inp = keras.Input((8, 8, 3), name="image")
+    x = L.Conv2DTranspose(6, 2, strides=2, name="up1")(inp)                  # 16×16
+    x = L.Conv2DTranspose(4, 4, strides=2, padding="same", use_bias=False, name="up2")(x)
+    x = L.UpSampling2D(2, name="near")(x)                                    # 64×64
+    x = L.UpSampling2D((1, 2), interpolation="bilinear", name="bil")(x)      # 64×128
+    x = L.Conv2DTranspose(2, 3, name="up3")(x)                               # 66×130
+    model = keras.Model(inp, x)
+    model.save(str(tmp_path / "m.keras"))
+    a = engine.analyse(network(str(tmp_path / "m.keras")))
+    assert [r.kind for r in a.rows] == ["tconv", "tconv", "upsample", "upsample", "tconv"]
+    assert a.totals.params == model.count_params()
+    for r, layer in zip(a.rows, model.layers[1:]):
+        h, w, c = layer.output.shape[1:]
+        assert (r.output.c, r.output.h, r.output.w) == (c, h, w), layer.name
+    odd = keras.Model(inp, L.Conv2DTranspose(2, 3, strides=2, padding="same")(inp))
+    odd.save(str(tmp_path / "odd.keras"))
+    r = cli("table", str(tmp_path / "odd.keras"))
+    assert r.exit_code == 2 and "Conv2DTranspose 'same' with kernel [3, 3] and strides [2, 2]" \
+        in r.output

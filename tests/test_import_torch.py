@@ -16,11 +16,9 @@ import pytest
 
 torch = pytest.importorskip("torch")
 pytest.importorskip("torchvision")
-from click.testing import CliRunner  # noqa: E402
 from torch import nn  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
-from archcalc.cli import main  # noqa: E402
 from archcalc.core import engine, spec  # noqa: E402
 from archcalc.importers import import_text, network  # noqa: E402
 from archcalc.importers import torch_import  # noqa: E402
@@ -28,15 +26,8 @@ from archcalc.importers.spec_writer import Meta, load_text, write_spec  # noqa: 
 from archcalc.verify.reference import REFERENCES  # noqa: E402
 
 from import_rows import difference  # noqa: E402
+from wide_cli import cli  # noqa: E402
 
-
-def cli(*args):
-    """The command's output; a text table --wide (these tests read its rows and footer whole:
-    at the default 100 columns the footer wraps)."""
-    args = list(args)
-    if args[0] == "table" and "--format" not in args:
-        args.append("--wide")
-    return CliRunner().invoke(main, args)
 
 
 # Where a bundled spec and the module it reproduces differ by design, the difference, and why.
@@ -261,14 +252,15 @@ def test_unsupported_operations_are_listed_with_counts_and_places(tmp_path):
                 self.conv = nn.Conv2d(3, 8, 3)
                 self.act1 = nn.Mish()
                 self.act2 = nn.Mish()
-                self.up = nn.Upsample(scale_factor=2)
+                self.up = nn.Upsample(scale_factor=2, mode="bicubic")
             def forward(self, x):
                 return self.up(self.act2(self.act1(self.conv(x))))
         """)
     r = cli("import", f"{p}:M", "--input", "3x16x16")
     assert r.exit_code == 2
     assert "3 operations archcalc cannot count" in r.output
-    assert "Mish ×2: act1, act2" in r.output and "Upsample ×1: up" in r.output
+    assert "Mish ×2: act1, act2" in r.output
+    assert "Upsample (upsampling with mode='bicubic') ×1: up" in r.output
 
 
 MOBILE = """
@@ -498,7 +490,7 @@ UNKNOWN_OPS = """
             self.conv = nn.Conv2d(3, 8, 3)
             self.act1 = nn.Mish()
             self.act2 = nn.Mish()
-            self.up = nn.Upsample(scale_factor=2)
+            self.up = nn.Upsample(scale_factor=2, mode="bicubic")
             self.head = nn.Conv2d(8, 4, 1)
         def forward(self, x):
             return self.head(self.up(self.act2(self.act1(self.conv(x)))))
@@ -555,20 +547,26 @@ def test_an_unknown_torchvision_model_suggests_one():
     assert r.exit_code == 2 and "did you mean 'resnet50'?" in r.output
 
 
-def test_a_segmentation_models_backbone_is_built_without_weights_too(monkeypatch):
+def test_a_segmentation_model_imports_with_its_backbone_built_without_weights(monkeypatch):
     """`table torchvision:fcn_resnet50` downloaded ResNet-50's weights for its backbone
     (weights=None leaves weights_backbone at its default) and, with no network, ended in an
-    'internal error' (URLError): the backbone is built without weights, nothing is fetched,
-    and the model's two outputs are the usual message."""
+    'internal error' (URLError): the backbone is built without weights, nothing is fetched;
+    its output, {'out': x}, is read as x, and its F.interpolate back to 224×224 as an
+    upsample ×8: the parameters are torch's."""
     import urllib.request
+
+    import torchvision
 
     def no_network(*args, **kwargs):
         raise AssertionError("a download was attempted")
 
     monkeypatch.setattr(urllib.request, "urlopen", no_network)
-    r = cli("table", "torchvision:fcn_resnet50")
-    assert r.exit_code == 2, r.output
-    assert "returns several tensors" in r.output and "internal" not in r.output
+    a = engine.analyse(network("torchvision:fcn_resnet50"))
+    model = torchvision.models.segmentation.fcn_resnet50(weights=None, weights_backbone=None)
+    assert a.totals.params == sum(p.numel() for p in model.parameters())
+    last = a.rows[-1]
+    assert (last.kind, last.attrs["upsample"], str(last.output)) == (
+        "upsample", (8, 8), "21×224×224")
 
 
 def test_a_library_model_that_fails_to_build_is_one_message(monkeypatch):
@@ -584,3 +582,65 @@ def test_a_library_model_that_fails_to_build_is_one_message(monkeypatch):
     assert r.exit_code == 2, r.output
     assert r.output.startswith("archcalc: error: torchvision:resnet18: building the model "
                                "failed: OSError: <urlopen error"), r.output
+
+
+UPSAMPLING = """
+import torch
+from torch import nn
+import torch.nn.functional as F
+
+
+class Up(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.enc = nn.Conv2d(3, 8, 3, padding=1)
+        self.down = nn.MaxPool2d(2)
+        self.mid = nn.Conv2d(8, 16, 3, padding=1)
+        self.up = nn.ConvTranspose2d(16, 8, 2, stride=2)
+        self.dec = nn.Conv2d(16, 4, 3, padding=1)
+        self.smooth = nn.Upsample(scale_factor=2, mode="bilinear", align_corners=False)
+        self.tc = nn.ConvTranspose2d(4, 4, 3, stride=2, padding=1, output_padding=1, bias=False)
+
+    def forward(self, x):
+        a = torch.relu(self.enc(x))
+        u = self.up(torch.relu(self.mid(self.down(a))))
+        y = self.dec(torch.cat([a, u], 1))
+        y = self.smooth(F.interpolate(y, size=(32, 32), mode="nearest"))
+        return self.tc(self.down(self.down(y)))
+"""
+
+
+def test_transposed_convs_and_upsampling_are_read(tmp_path):
+    """A U-Net-like model: nn.ConvTranspose2d (with output_padding, without bias) was an
+    unsupported op, and so were nn.Upsample and F.interpolate. They are tconv and upsample rows
+    (a whole factor, nearest or bilinear, from the shapes); the parameters are torch's, each
+    shape torch's (the import's own check), and the verifier agrees on every layer."""
+    path = tmp_path / "up.py"
+    path.write_text(UPSAMPLING, encoding="utf-8")
+    import runpy
+
+    model = runpy.run_path(str(path))["Up"]()
+    a = engine.analyse(network(f"{path}:Up", (3, 16, 16)))
+    kinds = [r.kind for r in a.rows]
+    assert kinds.count("tconv") == 2 and kinds.count("upsample") == 2, kinds
+    ups = [r for r in a.rows if r.kind == "upsample"]
+    assert [(r.attrs["upsample"], r.attrs["mode"]) for r in ups] == [
+        ((2, 2), "nearest"), ((2, 2), "bilinear")]
+    tc = next(r for r in a.rows if r.name == "tc")
+    assert (tc.attrs["output_padding"], tc.attrs["bias"]) == ((1, 1), False)
+    assert a.totals.params == sum(p.numel() for p in model.parameters())
+    out = tmp_path / "up.toml"
+    assert cli("import", f"{path}:Up", "--input", "3x16x16", "--out", str(out)).exit_code == 0
+    r = cli("verify", str(out))
+    assert r.exit_code == 0, r.output
+
+
+def test_upsampling_by_other_than_a_whole_factor_is_named(tmp_path):
+    path = tmp_path / "odd.py"
+    path.write_text("import torch.nn.functional as F\nfrom torch import nn\n\n"
+                    "class Odd(nn.Module):\n    def forward(self, x):\n"
+                    "        return F.interpolate(x, size=(12, 12), mode='nearest')\n",
+                    encoding="utf-8")
+    r = cli("table", f"{path}:Odd", "--input", "3x8x8")
+    assert r.exit_code == 2
+    assert "upsampling 8×8 to 12×12, not by a whole factor" in r.output

@@ -4,8 +4,10 @@ the facts agree with what the rules compute on the bundled zoo."""
 from __future__ import annotations
 
 import pytest
+from click.testing import CliRunner
 
 import archcalc
+from archcalc.cli import main
 from archcalc.core import spec
 from archcalc.core.kinds import CATEGORIES, RULES, WEIGHTED, WEIGHTED_TEXT, Rule, weighted_text
 
@@ -228,6 +230,18 @@ def test_the_vit_kinds_count_as_written():
     assert a.counts.macs == 3 * n * d * d + n * n * d + n * n * d + n * d * d
     t = rows["class_out"]
     assert (str(t.output), t.counts.params) == ("768", 0)
+
+
+def test_an_attention_without_an_output_bias(tmp_path):
+    """out_bias = false (an ONNX export of an untrained attention, whose zero out_proj.bias the
+    exporter leaves out): 3·D biases, not 4·D, and explain says whose they are."""
+    f = tmp_path / "a.toml"
+    f.write_text('name = "a"\ninput = [3, 8, 8]\nlayers = [{ patch_embed = 8, patch = 4 }, '
+                 '{ mhsa = 2, out_bias = false }]\n', encoding="utf-8")
+    a = next(r for r in archcalc.analyse(str(f)).rows if r.kind == "mhsa")
+    assert (a.counts.weights, a.counts.biases) == (4 * 8 * 8, 3 * 8)
+    out = CliRunner().invoke(main, ["explain", str(f), "mhsa"]).output
+    assert "+ 3·8 = 24 biases of Q, K, V (none on the output projection) = 280" in out
 
 
 @pytest.mark.parametrize("layers, message", [

@@ -9,19 +9,10 @@ import io
 import json
 
 import pytest
-from click.testing import CliRunner
 
-from archcalc.cli import main
 from archcalc.render import formats
+from wide_cli import cli
 
-
-def cli(*args):
-    """The command's output; a text table --wide (every column whole, as these tests read its
-    layout: at the default 100 columns a Σ row's kind wraps)."""
-    args = list(args)
-    if args[0] == "table" and "--format" not in args:
-        args.append("--wide")
-    return CliRunner().invoke(main, args)
 
 
 def row(out: str, name: str) -> list[str]:

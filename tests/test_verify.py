@@ -418,17 +418,21 @@ description = "the ViT kinds"
 source = "tests"
 input = [3, 12, 12]
 layers = [{ patch_embed = 16, patch = 4 }, "cls_token", "pos_embed", "ln", { mhsa = 4 },
-          { mhsa = 2, bias = false }, { token = 0 }, { fc = 5 }]
+          { mhsa = 2, bias = false }, { mhsa = 4, out_bias = false }, { token = 0 }, { fc = 5 }]
 ''')
     net = SpecFile("<test>", data).network("vt")
     result = check(net, engine.analyse(net))
     assert result.ok, result.failures[:3]
     assert {c.name for c in result.layers} >= {"patch_embed", "cls_token", "pos_embed", "mhsa1",
-                                               "mhsa2", "token"}
-    for d, h, bias in ((16, 4, True), (768, 12, True), (64, 2, False)):
+                                               "mhsa2", "mhsa3", "token"}
+    for d, h, bias, out_bias in ((16, 4, True, True), (768, 12, True, True),
+                                 (64, 2, False, True), (64, 2, True, False)):
         mha = torch.nn.MultiheadAttention(d, h, bias=bias)
+        if not out_bias:            # as an exporter leaves an all-zero out_proj.bias out
+            mha.out_proj.bias = None
         assert sum(p.numel() for p in mha.parameters()) == RULES["mhsa"].apply(
-            [layers.Shape(d, 10, 1)], {"mhsa": h, "bias": bias}).counts.params
+            [layers.Shape(d, 10, 1)], {"mhsa": h, "bias": bias, "out_bias": out_bias}
+        ).counts.params
 
 
 def test_the_unet_kinds_agree_with_torch():

@@ -336,6 +336,27 @@ def test_quiz_page(page):
     shot(page, "quiz-desktop")
 
 
+def test_quiz_page_takes_an_input(page):
+    """The Quiz page had no input field: a teacher could not set AlexNet's exercise at 224.
+    It has one, as Check has (one per input for a spec of several), and the sheet is the CLI's
+    `quiz alexnet --input 224`."""
+    visit(page, "#quiz")
+    page.select_option("#quiz-network", "alexnet")
+    page.fill("#quiz-input", "224")
+    page.fill("#quiz-fraction", "0")
+    page.click("#quiz-new")
+    page.wait_for_selector("#quiz-table")
+    from click.testing import CliRunner
+    from archcalc.cli import main
+
+    key = list(csv.reader(io.StringIO(CliRunner().invoke(
+        main, ["quiz", "alexnet", "--input", "224", "--fraction", "0", "--seed", "1", "--format",
+               "csv", "--answers"]).output)))
+    first = page.locator("#quiz-table tbody tr").first.locator("td")
+    assert [first.nth(k).inner_text().strip() for k in range(first.count())] == key[1]
+    assert "54" in key[1]                      # conv1 at 224: ⌊(224 − 11)/4⌋ + 1 = 54, not 55
+
+
 def test_compare_page(page):
     visit(page, "#compare")
     page.click("#compare-go")

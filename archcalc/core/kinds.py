@@ -1513,15 +1513,21 @@ class SelfAttention(Rule):
            "projection D → D: 4·D² weights + 4·D biases; 3·N·D² + N²·D + N²·D + N·D² MACs "
            "(projections, scores, weighted values, output)")
     main = Attr("mhsa", "count", REQUIRED, "heads h (h must divide D)")
-    attrs = (Attr("bias", "bool", True, "biases on the Q, K, V and output projections"),)
+    attrs = (Attr("bias", "bool", True, "biases on the Q, K, V and output projections"),
+             Attr("out_bias", "bool", True, "with bias: the output projection's bias too (an "
+                  "ONNX exporter may leave an all-zero one out of the file)"))
 
     def apply(self, ins, a):
         x, h = ins[0], a["mhsa"]
         n, d = _sequence(self.kind, x), x.c
         if d % h:
             raise LayerError(f"mhsa = {h} heads must divide the token width {d}")
-        return Result(x, Counts(4 * d * d, 4 * d if a["bias"] else 0, 0,
-                                F.attention_macs(n, d)))
+        return Result(x, Counts(4 * d * d, self.biases(d, a), 0, F.attention_macs(n, d)))
+
+    @staticmethod
+    def biases(d: int, a) -> int:
+        """3·D for the Q, K and V projections and D for the output's, where they have them."""
+        return (3 * d + (d if a["out_bias"] else 0)) if a["bias"] else 0
 
     def geometry(self, a):
         return f"{a['mhsa']} heads"
@@ -1535,7 +1541,9 @@ class SelfAttention(Rule):
         weights = [Term(W.dot(3, d, d), 3 * d * d, "Q, K, V projections"),
                    Term(W.dot(d, d), d * d, "output projection")]
         return W.shape_kept(r, "attention keeps the sequence") + [
-            W.params(r, weights, f"3·{W.exact(d)} + {W.exact(d)}", "biases", bias),
+            W.params(r, weights, f"3·{W.exact(d)} + {W.exact(d)}" if r.attrs["out_bias"] else
+                     f"3·{W.exact(d)}", "biases" if r.attrs["out_bias"] else
+                     "biases of Q, K, V (none on the output projection)", bias),
             Step("macs", (Term(W.dot(3, n, d, d), 3 * n * d * d, "Q, K, V projections"),
                           Term(W.dot(h, n, n, dh), n * n * d, "scores Q·Kᵀ, per head N·N·D/h"),
                           Term(W.dot(h, n, n, dh), n * n * d, "weighted values A·V"),

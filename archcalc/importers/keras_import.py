@@ -67,6 +67,36 @@ def sepconv(cfg, name):
                        "bias": cfg.get("use_bias", True)}
 
 
+def tconv(cfg, name):
+    """Conv2DTranspose: padding "valid" is no padding, (I − 1)·S + K out; "same" gives I·S, a
+    padding of K − S in all, read where it splits evenly (and no output_padding is given)."""
+    _channels_last(cfg, name)
+    k, st = _pair(cfg["kernel_size"]), _pair(cfg.get("strides", 1))
+    d = _pair(cfg.get("dilation_rate", 1))
+    if cfg.get("output_padding") is not None:
+        return UNKNOWN, "Conv2DTranspose with output_padding"
+    if d != [1, 1]:
+        return UNKNOWN, "Conv2DTranspose with a dilation"
+    if cfg.get("padding", "valid") == "same":
+        if any(ki < si or (ki - si) % 2 for ki, si in zip(k, st)):
+            return UNKNOWN, f"Conv2DTranspose 'same' with kernel {k} and strides {st}"
+        p = [(ki - si) // 2 for ki, si in zip(k, st)]
+    else:
+        p = [0, 0]
+    return newer("tconv", {"tconv": cfg["filters"], "k": k, "s": st, "p": p,
+                           "groups": cfg.get("groups", 1), "bias": cfg.get("use_bias", True)})
+
+
+def upsampling(cfg, name):
+    """UpSampling2D(size, interpolation): ``upsample`` where the interpolation is nearest or
+    bilinear."""
+    _channels_last(cfg, name)
+    mode = cfg.get("interpolation", "nearest")
+    if mode not in ("nearest", "bilinear"):
+        return UNKNOWN, f"UpSampling2D with interpolation {mode!r}"
+    return newer("upsample", {"upsample": _pair(cfg.get("size", 2)), "mode": mode})
+
+
 def pool(kind):
     def convert(cfg, name):
         _channels_last(cfg, name)
@@ -184,6 +214,9 @@ LAYERS = {
     "Conv2D": conv,
     "Convolution2D": conv,
     "DepthwiseConv2D": dwconv,
+    "Conv2DTranspose": tconv,
+    "Convolution2DTranspose": tconv,
+    "UpSampling2D": upsampling,
     "SeparableConv2D": sepconv,
     "SeparableConvolution2D": sepconv,
     "Dense": lambda c, n: ("fc", {"fc": c["units"], "bias": c.get("use_bias", True)}),

@@ -184,6 +184,35 @@ def conv(c: Ctx):
     return "conv", dict(attrs, conv=c_out, groups=g)
 
 
+def conv_transpose(c: Ctx):
+    dims, _ = c.const(1)
+    if dims is None or len(dims) != 4:
+        return UNKNOWN, "ConvTranspose with a computed weight"
+    if c.attr("output_shape") is not None or c.attr("auto_pad", "NOTSET") != "NOTSET":
+        return UNKNOWN, "ConvTranspose sized by output_shape or auto_pad"
+    _, c_out_g, kh, kw = dims                # ONNX: (C_in, C_out / groups, kH, kW)
+    g = c.attr("group", 1)
+    return newer("tconv", attrs={
+        "tconv": c_out_g * g, "k": [kh, kw], "s": _pair(c.attr("strides"), [1, 1]),
+        "p": _pads(c), "dilation": _pair(c.attr("dilations"), [1, 1]),
+        "output_padding": _pair(c.attr("output_padding"), [0, 0]), "groups": g,
+        "bias": len(c.node.input) > 2 and bool(c.node.input[2])})
+
+
+def resize(c: Ctx):
+    """Resize by a whole factor along H and W, nearest or (bi)linear: ``upsample`` (the factor
+    from the shapes)."""
+    x, out = tuple(c.ins[0]), c.out
+    mode = {"nearest": "nearest", "linear": "bilinear"}.get(c.attr("mode", "nearest"))
+    if len(x) != 3 or out is None or len(out) != 3 or out[0] != x[0]:
+        return UNKNOWN, "Resize of other than a C×H×W map"
+    if mode is None:
+        return UNKNOWN, f"Resize with mode {c.attr('mode')!r}"
+    if out[1] % x[1] or out[2] % x[2]:
+        return UNKNOWN, f"Resize of {x[1]}×{x[2]} to {out[1]}×{out[2]}, not by a whole factor"
+    return newer("upsample", attrs={"upsample": [out[1] // x[1], out[2] // x[2]], "mode": mode})
+
+
 def gemm(c: Ctx):
     dims, _ = c.const(1)
     if dims is None or len(dims) != 2 or len(c.ins[0]) != 1 or c.attr("transA", 0):
@@ -390,6 +419,8 @@ OPS = {
     "HardSwish": lambda c: newer("hardswish"),
     "HardSigmoid": hard_sigmoid,
     "Conv": conv,
+    "ConvTranspose": conv_transpose,
+    "Resize": resize,
     "Gemm": gemm,
     "MatMul": matmul,
     "BatchNormalization": lambda c: ("bn", {"eps": float(c.attr("epsilon", 1e-5))}),
@@ -1001,7 +1032,8 @@ def _attention(p: _Pattern, k: int):
     exporter writes it, or a hand-written one): (x, the nodes, the last one, mhsa's attributes)
     where every piece is there: one Softmax between two products of data (Q·Kᵀ, A·V); Q, K and
     V projected from the same tensor by one packed (D → 3·D) or three (D → D) MatMul or Gemm;
-    the heads' reshapes; an output projection D → D; all biases or none."""
+    the heads' reshapes; an output projection D → D; all biases or none, or the input
+    projections' alone."""
     np = p.np
     region = {k}
     # forward: Softmax → (dropout) → A·V → reshapes → output projection (+ bias) → reshapes
@@ -1109,8 +1141,11 @@ def _attention(p: _Pattern, k: int):
         return None
     b, nt, d = xs
     shapes = sorted(projs.values())
+    # all biases or none; or the input projections' alone: the dynamo exporter leaves an
+    # all-zero bias out of the file (an untrained nn.MultiheadAttention's out_proj.bias)
+    out_bias, in_biases = biases[0], set(biases[1:])
     if not ((shapes == [(d, 3 * d)]) or shapes == [(d, d)] * 3) or out_proj != (d, d) or \
-            len(set(biases)) != 1:
+            len(in_biases) != 1 or out_bias and in_biases == {False}:
         return None
     # forward again: the reshapes back to x's shape
     t = after
@@ -1137,7 +1172,10 @@ def _attention(p: _Pattern, k: int):
             if o != t and any(r not in region for r in p.readers.get(o, [])):
                 return None
     last = next(j for j in region if t in p.nodes[j].output)
-    return x, region, last, {"mhsa": h, "bias": biases[0]}
+    attrs = {"mhsa": h, "bias": biases[1]}
+    if biases[1] and not out_bias:
+        attrs["out_bias"] = False
+    return x, region, last, attrs
 
 
 def find_patterns(g, full, consts) -> tuple[dict, set]:

@@ -55,6 +55,28 @@ def conv(m: nn.Conv2d, ins, out):
     return "conv", dict(attrs, conv=m.out_channels, groups=m.groups)
 
 
+def tconv(m: nn.ConvTranspose2d, ins, out):
+    if m.padding_mode != "zeros":
+        return UNKNOWN, f"ConvTranspose2d with padding_mode={m.padding_mode!r}"
+    return "tconv", dict(tconv=m.out_channels, k=_pair(m.kernel_size), s=_pair(m.stride),
+                         p=list(_pair(m.padding)), dilation=_pair(m.dilation),
+                         output_padding=_pair(m.output_padding), groups=m.groups,
+                         bias=m.bias is not None)
+
+
+def upsample(mode, ins, out):
+    """nn.Upsample or F.interpolate by a whole factor, nearest or bilinear (the factor from the
+    shapes, as the output size or the scale factor gives it): ``upsample``."""
+    x = tuple(ins[0])
+    if len(x) != 3 or out is None or len(out) != 3 or out[0] != x[0]:
+        return UNKNOWN, "upsampling of other than a C×H×W map"
+    if mode not in ("nearest", "bilinear"):
+        return UNKNOWN, f"upsampling with mode={mode!r}"
+    if out[1] % x[1] or out[2] % x[2]:
+        return UNKNOWN, f"upsampling {x[1]}×{x[2]} to {out[1]}×{out[2]}, not by a whole factor"
+    return newer("upsample", {"upsample": (out[1] // x[1], out[2] // x[2]), "mode": mode})
+
+
 def linear(m: nn.Linear, ins, out):
     if _layout(ins[0]) in ("hwc", "seq"):
         return "linear", {"linear": m.out_features, "bias": m.bias is not None}
@@ -146,6 +168,8 @@ MODULES = [
     (nn.SiLU, lambda m, i, o: newer("silu")),
     (nn.ChannelShuffle, lambda m, i, o: newer("shuffle", {"shuffle": m.groups})),
     (nn.Conv2d, conv),
+    (nn.ConvTranspose2d, tconv),
+    (nn.Upsample, lambda m, i, o: upsample(m.mode, i, o)),
     (nn.Linear, linear),
     (nn.BatchNorm2d, lambda m, i, o: ("bn", {"eps": m.eps})),
     (nn.BatchNorm1d, lambda m, i, o: ("bn", {"eps": m.eps})),
@@ -454,6 +478,7 @@ FUNCTIONS = {
     "max_pool2d": f_pool("maxpool"),
     "mean": f_mean,
     "conv2d": f_conv2d,
+    "interpolate": lambda a, k, i, o: upsample(_arg(a, k, 3, "mode", "nearest"), i, o),
     "linear": f_linear,
     "batch_norm": f_batch_norm,
 }
@@ -508,6 +533,17 @@ def build_model(source: str):
         return model, f"timm {timm.__version__} create_model('{name}', pretrained=False)", size
     path, _, attr = source.rpartition(":")
     return _user_model(path, attr), f"{os.path.basename(path)}:{attr}()", None
+
+
+def _not_one_output(out) -> str:
+    """The message for a model whose forward returns other than one tensor (``out``: what it
+    returned, or fx's record of it): a dict by its keys (torchvision's segmentation models
+    return {'out': …, 'aux': …})."""
+    if isinstance(out, dict):
+        keys = ", ".join(repr(k) for k in list(out)[:8])
+        return (f"the model returns a dict of {len(out)} ({keys}); archcalc imports a model "
+                "with one output, a tensor")
+    return "the model returns several tensors (or none); archcalc imports a model with one output"
 
 
 def _library_model(source: str, make):
@@ -760,11 +796,12 @@ def trace_fx(model: nn.Module, shape) -> Graph:
             continue
         if node.op == "output":
             res = node.args[0]
+            if isinstance(res, dict) and len(res) == 1:     # {'out': x}: a segmentation model's
+                res = next(iter(res.values()))
             if isinstance(res, (tuple, list)):
                 res = res[0] if len(res) == 1 else res
             if not hasattr(res, "name") or res.name not in out_of:
-                raise ImportFailure("the model returns several tensors (or none); archcalc "
-                                    "imports a model with one output")
+                raise ImportFailure(_not_one_output(res))
             output = out_of[res.name]
             continue
         meta = node.meta.get("tensor_meta")
@@ -1027,11 +1064,12 @@ def trace_hooks(model: nn.Module, shape) -> Graph:
     finally:
         for h in handles:
             h.remove()
+    if isinstance(out, dict) and len(out) == 1:
+        out = next(iter(out.values()))
     if isinstance(out, (tuple, list)) and len(out) == 1:
         out = out[0]
     if not isinstance(out, torch.Tensor) or id(out) not in producer:
-        raise ImportFailure("the model returns several tensors (or none); archcalc imports a "
-                            "model with one output")
+        raise ImportFailure(_not_one_output(out))
     # what the forward computed only to decide its control flow (x.sum() > 0) never reaches
     # the output: not part of the network
     live = {producer[id(out)]}

@@ -409,11 +409,11 @@ class SelfAttention(nn.Module):
     FlopCounterMode does not see): a D → 3·D projection to queries, keys and values, per head
     softmax(Q·Kᵀ/√(D/h))·V as two batched matrix products, an output projection D → D."""
 
-    def __init__(self, d: int, heads: int, bias: bool):
+    def __init__(self, d: int, heads: int, bias: bool, out_bias: bool = True):
         super().__init__()
         self.heads = heads
         self.qkv = nn.Linear(d, 3 * d, bias=bias)
-        self.out = nn.Linear(d, d, bias=bias)
+        self.out = nn.Linear(d, d, bias=bias and out_bias)
 
     def forward(self, x):
         t = _tokens(x)
@@ -539,7 +539,7 @@ BUILDERS = {
     "cls_token": lambda a, ins: ClassToken(ins[0][0]),
     "pos_embed": lambda a, ins: PositionEmbedding(ins[0][0], ins[0][1]),
     "token": lambda a, ins: Token(a["token"]),
-    "mhsa": lambda a, ins: SelfAttention(ins[0][0], a["mhsa"], a["bias"]),
+    "mhsa": lambda a, ins: SelfAttention(ins[0][0], a["mhsa"], a["bias"], a["out_bias"]),
     "tconv": lambda a, ins: TransposedConv(ins[0][0], a),
     "upsample": lambda a, ins: nn.Upsample(scale_factor=tuple(float(v) for v in a["upsample"]),
                                            mode=a["mode"],

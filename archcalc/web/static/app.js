@@ -427,15 +427,18 @@
     return req;
   }
 
-  /* The check page's input fields: one per input of the spec in Build, where it has several. */
-  var checkSeq = 0;
-  function checkInputs() {
-    var seq = ++checkSeq, box = $("check-inputs");
-    if ($("check-network").value !== "@spec") { showInputs(box, [], "check-input", "as the spec"); return; }
+  /* The input fields of a page that picks its network in `sel` (Check, Quiz): one per input of
+     the spec in Build where it has several, else one (`one`); the last answer wins. */
+  var inputSeq = {};
+  function pageInputs(sel, box, one) {
+    var seq = inputSeq[one] = (inputSeq[one] || 0) + 1;
+    if (sel.value !== "@spec") { showInputs(box, [], one, "as the spec"); return; }
     post("table", { spec: $("spec").value || SAMPLE }).then(function (r) {
-      if (seq === checkSeq) showInputs(box, r.inputs, "check-input", "as the spec");
-    }, function () { if (seq === checkSeq) showInputs(box, [], "check-input", "as the spec"); });
+      if (seq === inputSeq[one]) showInputs(box, r.inputs, one, "as the spec");
+    }, function () { if (seq === inputSeq[one]) showInputs(box, [], one, "as the spec"); });
   }
+  function checkInputs() { pageInputs($("check-network"), $("check-inputs"), "check-input"); }
+  function quizInputs() { pageInputs($("quiz-network"), $("quiz-inputs"), "quiz-input"); }
 
   function markCheck() {
     var req = checkRequest();
@@ -543,6 +546,7 @@
   var quizReq = null;
   function quizRequest() {
     var req = target($("quiz-network"));
+    req.input = inputValue($("quiz-inputs"));
     req.seed = Number($("quiz-seed").value) || 0;
     req.fraction = Number($("quiz-fraction").value);
     req.blank = $("quiz-blank").value;
@@ -661,6 +665,7 @@
     $("build-check").addEventListener("click", function () { $("check-network").value = "@spec"; checkInputs(); location.hash = "#check"; });
     $("build-inputs").addEventListener("input", debounce(function () { refreshBuild(); }, 300));
     $("check-network").addEventListener("change", checkInputs);
+    $("quiz-network").addEventListener("change", quizInputs);
     $("form-add").addEventListener("click", function () { formRow("conv", 16, 3, 1, 1); });
     $("form-write").addEventListener("click", writeSpec);
     [["conv", 16, 3, 1, 1], ["relu", 1, 1, 1, 0], ["maxpool", 1, 2, 2, 0], ["flatten", 1, 1, 1, 0], ["fc", 10, 1, 1, 0]]
