@@ -643,4 +643,4 @@ def test_upsampling_by_other_than_a_whole_factor_is_named(tmp_path):
                     encoding="utf-8")
     r = cli("table", f"{path}:Odd", "--input", "3x8x8")
     assert r.exit_code == 2
-    assert "upsampling 8×8 to 12×12, not by a whole factor" in r.output
+    assert "upsampling of 8×8 to 12×12, not by a whole factor" in r.output

@@ -21,7 +21,8 @@ from onnx import helper, numpy_helper
 from . import MAX_MODEL_BYTES
 from .spec_writer import (GROUPED, IDENTITY, INPUT, LAYOUT, SCALE, SWAPPED, TOKENS, UNGROUPED,
                           UNKNOWN, WHERE, Dims, Graph, ImportFailure, Op, fuse_patches,
-                          fuse_shuffles, input_names, layout_of, with_layout)
+                          fuse_shuffles, input_names, layout_of, upsample_by_shapes,
+                          with_layout)
 
 KEEP_DATA_BYTES = 4096          # an initializer larger than this is read without its data
 
@@ -200,17 +201,11 @@ def conv_transpose(c: Ctx):
 
 
 def resize(c: Ctx):
-    """Resize by a whole factor along H and W, nearest or (bi)linear: ``upsample`` (the factor
-    from the shapes)."""
-    x, out = tuple(c.ins[0]), c.out
+    """Resize by a whole factor along H and W, nearest or (bi)linear: ``upsample``."""
     mode = {"nearest": "nearest", "linear": "bilinear"}.get(c.attr("mode", "nearest"))
-    if len(x) != 3 or out is None or len(out) != 3 or out[0] != x[0]:
-        return UNKNOWN, "Resize of other than a C×H×W map"
     if mode is None:
         return UNKNOWN, f"Resize with mode {c.attr('mode')!r}"
-    if out[1] % x[1] or out[2] % x[2]:
-        return UNKNOWN, f"Resize of {x[1]}×{x[2]} to {out[1]}×{out[2]}, not by a whole factor"
-    return newer("upsample", attrs={"upsample": [out[1] // x[1], out[2] // x[2]], "mode": mode})
+    return upsample_by_shapes(c.ins[0], c.out, mode, "Resize")
 
 
 def gemm(c: Ctx):

@@ -269,6 +269,21 @@ def fuse_patches(ops: list[Op]) -> list[Op]:
     return ops
 
 
+def upsample_by_shapes(x, out, mode: str, what: str):
+    """``upsample`` of ``mode`` ("nearest" or "bilinear") for an importer's upsampling node whose
+    input is ``x`` and output ``out`` (C, H, W): the factor is worked out from the shapes (as an
+    output size or a scale factor gives it), and must be whole; ``what`` names the node in the
+    message where it is not."""
+    x = tuple(x)
+    if len(x) != 3 or out is None or len(out) != 3 or out[0] != x[0]:
+        return UNKNOWN, f"{what} of other than a C×H×W map"
+    if out[1] % x[1] or out[2] % x[2]:
+        return UNKNOWN, f"{what} of {x[1]}×{x[2]} to {out[1]}×{out[2]}, not by a whole factor"
+    if "upsample" not in RULES:
+        return UNKNOWN, ""
+    return "upsample", {"upsample": (out[1] // x[1], out[2] // x[2]), "mode": mode}
+
+
 def unsupported_message(ops: list[Op], what: str) -> str:
     """One message listing each unsupported op type, how many times and where."""
     by_type: dict[str, list[str]] = {}

@@ -25,7 +25,7 @@ from torch import nn
 
 from .spec_writer import (GROUPED, IDENTITY, INPUT, LAYOUT, SWAPPED, TOKENS, UNGROUPED,
                           UNKNOWN, WHERE, Dims, Graph, ImportFailure, Op, fuse_patches,
-                          fuse_shuffles)
+                          fuse_shuffles, upsample_by_shapes)
 from .spec_writer import layout_of as _layout, with_layout as _with_layout
 
 # --- the tables --------------------------------------------------------------------------
@@ -65,16 +65,10 @@ def tconv(m: nn.ConvTranspose2d, ins, out):
 
 
 def upsample(mode, ins, out):
-    """nn.Upsample or F.interpolate by a whole factor, nearest or bilinear (the factor from the
-    shapes, as the output size or the scale factor gives it): ``upsample``."""
-    x = tuple(ins[0])
-    if len(x) != 3 or out is None or len(out) != 3 or out[0] != x[0]:
-        return UNKNOWN, "upsampling of other than a C×H×W map"
+    """nn.Upsample or F.interpolate by a whole factor, nearest or bilinear: ``upsample``."""
     if mode not in ("nearest", "bilinear"):
         return UNKNOWN, f"upsampling with mode={mode!r}"
-    if out[1] % x[1] or out[2] % x[2]:
-        return UNKNOWN, f"upsampling {x[1]}×{x[2]} to {out[1]}×{out[2]}, not by a whole factor"
-    return newer("upsample", {"upsample": (out[1] // x[1], out[2] // x[2]), "mode": mode})
+    return upsample_by_shapes(ins[0], out, mode, "upsampling")
 
 
 def linear(m: nn.Linear, ins, out):
