@@ -286,3 +286,16 @@ def test_extras_name_the_arithmetic_none_of_them_covers(net, said):
 def test_extras_say_nothing_more_where_every_operation_is_covered():
     out = CliRunner().invoke(main, ["table", "resnet18", "--count", "bn,act", "--wide"])
     assert out.exit_code == 0 and "in no --count extra" not in out.output
+
+
+@pytest.mark.parametrize("net", ["googlenet", "resnet1202", "densenet121", "inception-v3"])
+def test_analysis_totals_are_the_rows_summed_one_by_one(net):
+    """``Analysis.totals`` (and ``totals_with_aux``) sum each distinct ``Counts`` object times
+    the rows that share it (issue 17: a million rows); recounted here row by row, without and
+    with the auxiliary heads."""
+    a = archcalc.analyse(net)
+    fields = ("weights", "biases", "fixed", "macs", "buffers")
+    for total, rows in ((a.totals, [r for r in a.rows if not r.aux]),
+                        (a.totals_with_aux, a.rows)):
+        assert [getattr(total, f) for f in fields] == [
+            sum(getattr(r.counts, f) for r in rows) for f in fields]

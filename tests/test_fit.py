@@ -261,3 +261,27 @@ def test_footers_name_lenet5s_units_only_for_lenet5():
     lenet = " ".join(run("table", "lenet5", "--training").split())
     assert "(conv, fc; LeNet-5's subsampling; RBF units)" in lenet
     assert "(1 × for LeNet-5's RBF units, whose fixed prototypes get no gradient)" in lenet
+
+
+# --- issue 17: a table that comes in parts wraps only a part that is too wide -----------------
+
+def test_a_part_with_room_keeps_its_text_cells_whole():
+    # At a million layers the receptive field is "666667×666667" (13 characters), in the second
+    # part of `table --memory --rf` at 100 columns, which had room for it; the whole table's
+    # excess narrowed it to 12 first, and every row read "666667×66666" over a "7". Each part
+    # now wraps only as far as it is too wide itself.
+    cols = [T.Column("layer", "layer"), *[T.Column(f"n{i}", f"n{i}", "count") for i in range(6)],
+            T.Column("rf", "RF"), T.Column("more", "more", "count")]
+    rows = [[f"unit{i}/conv", *[10 ** 12 + i] * 6, f"{666663 + i}×{666663 + i}", 1]
+            for i in range(3)]
+    out = T.render(T.Table(cols, rows), "text", 100)
+    assert "in 2 parts" in out
+    assert widest(out) <= 100
+    for i in range(3):
+        assert f" {666663 + i}×{666663 + i} " in out     # whole, on one line
+    assert not re.search(r"^\s+\d+$", out, re.M)          # no line holding a cut-off digit
+    # A part that is too wide by itself still wraps, as little as it must.
+    rows = [["a", *[1] * 6, "word " * 30, 1]]
+    out = T.render(T.Table(cols, rows), "text", 40)
+    assert widest(out) <= 40
+    assert "word word" in out

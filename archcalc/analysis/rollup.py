@@ -54,6 +54,16 @@ class Group:
             else:
                 yield from c.layers()
 
+    def rows(self) -> list[LayerRow]:
+        """``list(self.layers())``, made without a generator per level."""
+        out = []
+        for c in self.children:
+            if type(c) is Leaf:
+                out.append(c.row)
+            else:
+                out.extend(c.rows())
+        return out
+
     @property
     def aux(self) -> bool:
         return all(r.aux for r in self.layers())
@@ -76,28 +86,23 @@ class Leaf:
 Node = Union[Group, Leaf]
 
 
-def _chain(name: str, a: Analysis, last: list | None = None) -> tuple[tuple[str, str], ...]:
-    """The groups a row lies in, outermost first, as (path, kind): for ``conv3_2/conv1``,
-    ``(("conv3", "stage"), ("conv3_2", "block"))``. ``last`` (``[parent, its chain]``, kept
-    between calls) spares the rows of one block instance working out its chain each: they
-    are given the same tuple."""
-    parent = name.rpartition("/")[0]
-    if last is not None and last[0] == parent and parent:
-        out = last[1]
-    else:
-        parts = parent.split("/") if parent else []
-        found = []
-        for i in range(1, len(parts) + 1):
-            path = "/".join(parts[:i])
-            if path in a.groups.repeats:
-                found.append((a.groups.repeats[path], "stage"))
-            found.append((path, "block"))
-        out = tuple(found)
-        if last is not None:
-            last[:] = [parent, out]
-    if name in a.groups.repeats:
-        out = out + ((a.groups.repeats[name], "stage"),)
-    return out
+def _chain(path: str, repeats: dict[str, str], chains: dict) -> tuple[tuple[str, str], ...]:
+    """The groups that the rows of block instance ``path`` lie in (``""``: none), outermost
+    first, as (path, kind): for ``conv3_2``, ``(("conv3", "stage"), ("conv3_2", "block"))``.
+    ``chains`` (path → its chain, kept between calls) spares working out an outer instance's
+    chain again for each instance inside it."""
+    if not path:
+        return ()
+    got = chains.get(path)
+    if got is None:
+        outer = _chain(path.rpartition("/")[0], repeats, chains)
+        stage = repeats.get(path)
+        got = outer + (((stage, "stage"), (path, "block")) if stage is not None else
+                       ((path, "block"),))
+        if len(chains) >= 4096:
+            chains.clear()
+        chains[path] = got
+    return got
 
 
 @without_gc     # a node per layer, made in bulk (see core.bulk)
@@ -105,51 +110,63 @@ def tree(a: Analysis) -> list[Node]:
     """The top-level nodes of ``a``'s rows as a tree (see the module's docstring)."""
     top: list[Node] = []
     stack: list[tuple[tuple[str, str], Group]] = []       # the open groups, outermost first
-    last: list = [None, ()]
-    chain = None
+    chains: dict = {}
+    repeats, uses, stages = a.groups.repeats, a.groups.uses, a.groups.stages
+    into = top              # the children of the innermost open group
+    before = None           # the block instance of the row before, if that row was no repeat
     for r in a.rows:
-        before, chain = chain, _chain(r.name, a, last)
-        if chain is before:     # the groups of the row before: the stack holds them already
-            (stack[-1][1].children if stack else top).append(Leaf(r, 0))
+        name = r.name
+        parent = name.rpartition("/")[0]
+        # A row in the block instance of the row before, neither of them a repeat: its groups
+        # are the open ones (most rows of a repeated block; no chain worked out).
+        if parent == before and name not in repeats:
+            into.append(Leaf(r, 0))
             continue
+        chain = _chain(parent, repeats, chains)
+        stage = repeats.get(name)
+        if stage is None:
+            before = parent
+        else:                   # a repeat of a layer: in the stage of its repeats
+            chain, before = chain + ((stage, "stage"),), None
         keep = 0
         while keep < len(stack) and keep < len(chain) and stack[keep][0] == chain[keep]:
             keep += 1
         del stack[keep:]
         for key in chain[keep:]:
             path, kind = key
-            g = Group(path, kind, block=a.groups.uses.get(path, ""),
-                      repeats=a.groups.stages.get(path, 0) if kind == "stage" else 0,
-                      instance=kind == "block")
+            g = Group(path, kind, 0, uses.get(path, ""),
+                      stages.get(path, 0) if kind == "stage" else 0, kind == "block", [])
             (stack[-1][1].children if stack else top).append(g)
             stack.append((key, g))
-        (stack[-1][1].children if stack else top).append(Leaf(r, 0))
-    top = [_fold(n) for n in top]
+        into = stack[-1][1].children if stack else top
+        into.append(Leaf(r, 0))
+    for n in top:
+        if type(n) is Group:
+            _fold(n)
     _number(top, 1)
     return top
 
 
-def _fold(n: Node) -> Node:
+def _fold(n: Group) -> None:
     """A stage takes its repeats' block where they are instances of one block; a block
     instance whose only child is a stage becomes that stage, under the instance's name."""
-    if isinstance(n, Leaf):
-        return n
-    n.children = [_fold(c) for c in n.children]
+    for c in n.children:
+        if type(c) is Group:
+            _fold(c)
     if n.kind == "stage":
-        blocks = {c.block if isinstance(c, Group) and c.instance else "" for c in n.children}
+        blocks = {c.block if type(c) is Group and c.instance else "" for c in n.children}
         n.block = blocks.pop() if len(blocks) == 1 else ""
-    elif len(n.children) == 1 and isinstance(n.children[0], Group) and (
+    elif len(n.children) == 1 and type(n.children[0]) is Group and (
             n.children[0].kind == "stage"):
         inner = n.children[0]
         n.children, n.repeats, n.block, n.kind = (inner.children, inner.repeats, inner.block,
                                                   "stage")
-    return n
 
 
 def _number(nodes: list[Node], depth: int) -> None:
     for n in nodes:
         n.depth = depth
-        if isinstance(n, Group):
+        if type(n) is Group:
             _number(n.children, depth + 1)
 
 

@@ -366,11 +366,19 @@ class Analysis(Record):
 
 
 def _sum(rows) -> Counts:
-    rows = list(rows)
-    return Counts(
-        weights=sum(r.counts.weights for r in rows),
-        biases=sum(r.counts.biases for r in rows),
-        fixed=sum(r.counts.fixed for r in rows),
-        macs=sum(r.counts.macs for r in rows),
-        buffers=sum(r.counts.buffers for r in rows),
-    )
+    """The rows' counts summed: each distinct ``Counts`` object (a repeated layer's repeats
+    share one) times the rows that hold it, exact as integers are."""
+    from collections import Counter
+    from operator import attrgetter
+
+    counts = list(map(attrgetter("counts"), rows))
+    one = {id(c): c for c in counts}
+    w = b = f = m = x = 0
+    for k, n in Counter(map(id, counts)).items():
+        c = one[k]
+        w += c.weights * n
+        b += c.biases * n
+        f += c.fixed * n
+        m += c.macs * n
+        x += c.buffers * n
+    return Counts(weights=w, biases=b, fixed=f, macs=m, buffers=x)

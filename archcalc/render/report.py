@@ -665,7 +665,7 @@ def _rollup(a: Analysis, opt: Options, cols, lines=None):
         if isinstance(node, R.Leaf):
             yield line, [node.row], [c.value(node.row, ctx) for c in cols]
             continue
-        rows = list(node.layers())
+        rows = node.rows()
         last = next((r for r in reversed(rows) if not r.aux), rows[-1])
         sums = dict(zip(map(id, totalled), summed(rows)))
         values = []
@@ -769,9 +769,9 @@ def rollup_tree(a: Analysis, opt: Options) -> "T.Stream":
                                                           else ())
     top = R.tree(a)
     summed = _Sums([COLUMNS[k] for k in keys], ctx)
-    # A collapsed group's entries but its name, by what they depend on: its place and its
+    # A collapsed group's entries, its name a hole, by what they depend on: its place and its
     # rows' shared_keys (the instances of a block repeated n times: made and encoded once).
-    shared: dict[tuple, T.Shared] = {}
+    shared: dict[tuple, T.Pattern] = {}
 
     def entries(n, rows, collapsed: bool) -> dict:
         last = next((r for r in reversed(rows) if not r.aux), rows[-1])
@@ -781,17 +781,17 @@ def rollup_tree(a: Analysis, opt: Options) -> "T.Stream":
                 "layers": len(rows), **dict(zip(keys, summed(rows))), "collapsed": collapsed}
 
     def node(n):
-        if isinstance(n, R.Leaf):
+        if type(n) is R.Leaf:
             return {"layer": n.row.name, "depth": n.depth}
-        rows = list(n.layers())
+        rows = n.rows()
         if R.collapsed(n, opt.depth, opt.by):
             key = (n.kind, n.block, n.repeats, n.depth, *map(shared_key, rows))
             got = shared.get(key)
             if got is None:
                 if len(shared) >= SHARED_CACHE:
                     shared.clear()
-                got = shared[key] = T.Shared(entries(n, rows, True))
-            return T.Joined(({"name": n.name}, got))
+                got = shared[key] = T.Pattern({"name": T.TEXT_HOLE, **entries(n, rows, True)})
+            return T.Filled((got, (n.name,)))
         return {"name": n.name, **entries(n, rows, False),
                 "children": T.Stream(node(c) for c in n.children)}   # made as it is written
 

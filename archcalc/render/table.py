@@ -262,6 +262,9 @@ def cell_maker(cols, units: str, kilo: int, escape, blank: str = "",
     own = [j for j, c in enumerate(cols) if getattr(c, "own", False)]
     rest = [j for j in range(len(cols)) if j not in own]
     memo: dict[tuple, list] = {}
+    # An own column whose texts many rows share (a receptive field's: ``Column.field``): its
+    # cells remembered by text, each escaped and measured once.
+    alike = {j: {} for j in own if getattr(cols[j], "field", None)}
 
     def cell(j, v) -> str:
         return escape(blank if v is None else show(cols[j], v, units, kilo))
@@ -293,10 +296,20 @@ def cell_maker(cols, units: str, kilo: int, escape, blank: str = "",
         cells = cells.copy()
         for j in own:
             v = values[j]
+            seen = alike.get(j)
+            if seen is not None and type(v) is str:
+                x = seen.get(v)
+                if x is not None:
+                    cells[j] = x
+                    continue
             x = escape(v) if type(v) is str else cell(j, v)     # (show(col, a str) is the str)
             cells[j] = x
             if widths is not None and len(x) > widths[j]:
                 widths[j] = len(x)
+            if seen is not None and type(v) is str:
+                if len(seen) >= MEMO:
+                    seen.clear()
+                seen[v] = x
         return cells
 
     return make
@@ -309,15 +322,19 @@ class Kept:
     """A text table's rows of cells, kept from the one reading of its rows to be written once
     its column widths are known (and read again for each part of a table fitted to a width).
     At most ``BLOCK`` rows are kept as lists; a longer table's rows are packed ``BLOCK`` at a
-    time into one string (every cell joined by ``_SEP``) compressed by zlib at its fastest
-    level: a million rows of repeated layers, whose cells differ little, take about 10 bytes
-    each and about a microsecond each way, where making their cells again took ten times as
-    long. (A block whose rows differ in length is kept as lists.)"""
+    time, column by column (each column's cells joined by ``_SEP``, the columns one after the
+    other), into one string compressed by zlib at its fastest level: a million rows of
+    repeated layers, whose cells differ little, take about 10 bytes each and about a
+    microsecond each way, where making their cells again took ten times as long; a part of a
+    fitted table unpacks only its own columns. (A block whose rows differ in length is kept
+    as lists.)"""
 
     __slots__ = ("blocks", "last")
 
     def __init__(self):
-        self.blocks: list = []      # (cells per row, compressed bytes) or a list of rows
+        # a list of rows, or a packed block: (its rows, where each column ends in the
+        # unpacked text, the compressed text)
+        self.blocks: list = []
         self.last: list[list[str]] = []
 
     def append(self, cells: list[str]) -> None:
@@ -331,28 +348,47 @@ class Kept:
         rows, self.last = self.last, []
         n = len(rows[0])
         if n and all(len(r) == n for r in rows):
-            text = _SEP.join([x for r in rows for x in r])
-            self.blocks.append((n, zlib.compress(text.encode("utf-8", "surrogatepass"), 1)))
+            columns = [_SEP.join(c) for c in zip(*rows)]
+            ends, end = [], -1
+            for c in columns:
+                end += len(c) + 1
+                ends.append(end)
+            text = _SEP.join(columns)
+            self.blocks.append((len(rows), tuple(ends),
+                                zlib.compress(text.encode("utf-8", "surrogatepass"), 1)))
         else:
             self.blocks.append(rows)
 
-    def runs(self) -> Iterator[Sequence[Sequence[str]]]:
-        """The rows, a block at a time."""
+    def runs(self, cols: Sequence[int] | None = None) -> Iterator:
+        """The rows, a block at a time: a list of rows (each a sequence of its cells), or
+        with ``cols`` (column indices), for a packed block, ``Columns``: the cells of those
+        columns only, a list per column."""
         for block in self.blocks:
             if type(block) is list:
                 yield block
                 continue
             import zlib
 
-            n, data = block
-            cells = zlib.decompress(data).decode("utf-8", "surrogatepass").split(_SEP)
-            yield list(zip(*[iter(cells)] * n))      # n cells at a time, as a tuple
+            m, ends, data = block
+            text = zlib.decompress(data).decode("utf-8", "surrogatepass")
+            starts = (0, *[e + 1 for e in ends[:-1]])
+            if cols is None:
+                yield list(zip(*[text[starts[j]:ends[j]].split(_SEP)
+                                 for j in range(len(ends))]))
+            else:
+                yield Columns((m, [text[starts[j]:ends[j]].split(_SEP) for j in cols]))
         if self.last:
             yield self.last
 
     def __iter__(self) -> Iterator[Sequence[str]]:
         for run in self.runs():
             yield from run
+
+
+class Columns(tuple):
+    """Some columns of a packed block of ``Kept`` rows: ``(its rows, [each column's cells])``."""
+
+    __slots__ = ()
 
 
 def row_format(widths: list[int], aligns: list[str], cols: Sequence[int], gap: str,
@@ -362,7 +398,10 @@ def row_format(widths: list[int], aligns: list[str], cols: Sequence[int], gap: s
     width in ``widths`` (``%-5s`` as ``ljust``, ``%5s`` as ``rjust``: a wider cell is kept
     whole), ``gap`` between them, inside ``frame`` (Markdown's ``"| "`` and ``" |"``), the
     spaces at its end taken off with ``strip``: one formatting per row instead of a padding
-    call per cell. (A row with fewer cells: those it has, as ``pad`` pads them.)"""
+    call per cell. (A row with fewer cells: those it has, as ``pad`` pads them.) Its
+    ``block``, given ``Columns`` of its ``cols``, writes their rows' lines, joined by line
+    breaks, in one formatting."""
+    from itertools import chain
     from operator import itemgetter
 
     template = frame[0] + gap.join(("%-" if aligns[i] == "left" else "%")
@@ -378,6 +417,17 @@ def row_format(widths: list[int], aligns: list[str], cols: Sequence[int], gap: s
             line = frame[0] + gap.join([padded[i] for i in cols if i < len(padded)]) + frame[1]
         return line.rstrip() if strip else line
 
+    templates: dict[int, str] = {}      # rows → the template of that many lines
+
+    def block(columns: Columns) -> str:
+        m, cells = columns
+        lines = templates.get(m)
+        if lines is None:
+            lines = templates[m] = "\n".join([template] * m)
+        text = lines % tuple(chain.from_iterable(zip(*cells)))
+        return "\n".join(map(str.rstrip, text.split("\n"))) if strip else text
+
+    write.block, write.cols = block, tuple(cols)
     return write
 
 
@@ -416,7 +466,20 @@ class Packed:
         line breaks: a million lines handed on as a thousand strings), and the line ``rule``,
         when given, before the first total row."""
         done = 0
-        for run in self.rows.runs():
+        block = getattr(write, "block", None)
+        for run in self.rows.runs(write.cols if block else None):
+            if type(run) is Columns:        # (a packed block: its lines in one formatting)
+                m, cells = run
+                k = self.body - done
+                done += m
+                if rule is not None and 0 <= k < m:
+                    if k:
+                        yield block(Columns((k, [c[:k] for c in cells])))
+                    yield rule
+                    yield block(Columns((m - k, [c[k:] for c in cells])))
+                else:
+                    yield block(run)
+                continue
             k = self.body - done         # the first total row's place in this run
             done += len(run)
             if rule is not None and 0 <= k < len(run):
@@ -432,6 +495,7 @@ def pad(cells: list[str], widths: list[int], aligns: list[str]) -> list[str]:
     return [c.ljust(w) if a == "left" else c.rjust(w) for c, w, a in zip(cells, widths, aligns)]
 
 
+@streamed_without_gc    # (see core.bulk)
 def text_lines(t: Table, fmt: str = "text", width: int | None = None) -> Iterator[str]:
     """``text`` (aligned columns, a rule above the totals), ``github`` or ``markdown`` (a
     Markdown table, the totals in bold; markdown marks each column's alignment), in lines
@@ -528,6 +592,7 @@ def _notes(t: Table) -> list[str]:
     return [x for x in [*t.head, *resolve(t.foot)] if x.strip()]
 
 
+@streamed_without_gc    # (see core.bulk)
 def latex_lines(t: Table) -> Iterator[str]:
     """A booktabs ``table`` with the title as caption and the lines around it as a note below;
     needs ``\\usepackage{booktabs}``; symbols are written as LaTeX (× as ``$\\times$``)."""
@@ -556,6 +621,7 @@ def latex_lines(t: Table) -> Iterator[str]:
     yield r"\end{table}"
 
 
+@streamed_without_gc    # (see core.bulk)
 def html_lines(t: Table) -> Iterator[str]:
     """An HTML fragment (also well-formed XML): a table with caption, head, body, the totals in
     its foot, and the lines around it as a list."""
@@ -600,6 +666,7 @@ def html_lines(t: Table) -> Iterator[str]:
 CHUNK = 1 << 16       # characters gathered before a piece is handed on
 
 
+@streamed_without_gc    # (see core.bulk)
 def csv_chunks(t: Table, delimiter: str = ",") -> Iterator[str]:
     """CSV (or TSV): the column keys, then every row and total row of exact values (``None``
     as an empty field), written by the csv module."""
@@ -718,7 +785,8 @@ def _holes(x) -> Iterator[str]:
 
 class Filled(tuple):
     """A part of a ``Joined``: ``(pattern, values)``, the entries of a ``Pattern`` with its
-    holes filled by ``values``, in the order the entries are written."""
+    holes filled by ``values``, in the order the entries are written; on its own, the object
+    of those entries (a rollup's collapsed group: its name in the hole)."""
 
     __slots__ = ()
 
@@ -751,6 +819,8 @@ def materialize(v):
         return [materialize(x) for x in v.iterable]
     if isinstance(v, Joined):
         return {k: materialize(x) for part in v for k, x in part.items()}
+    if isinstance(v, Filled):
+        return {k: materialize(x) for k, x in v.items()}
     if isinstance(v, dict):
         return {k: materialize(x) for k, x in v.items()}
     if isinstance(v, list):
@@ -830,6 +900,9 @@ def _enc(v, nl: str) -> str:
         inner = nl + "  "
         return "[" + inner + ("," + inner).join([_quote(x) if type(x) is str else _enc(x, inner)
                                                  for x in v]) + nl + "]"
+    if t is Filled:         # an object alike others but for its holes (a collapsed group)
+        inner = nl + "  "
+        return "{" + inner + v[0].fill(inner, v[1]) + nl + "}"
     if t is Joined:
         inner = nl + "  "
         texts = []
@@ -1002,11 +1075,12 @@ def fitted_lines(p: Packed, width: int) -> Iterator[str]:
        out, the last such column first, where that makes the table fit whole, or fit by
        wrapping where wrapping alone would not (never only to narrow its parts);
     5. text columns other than the first (descriptions, sources, notes) are wrapped at spaces,
-       the widest first, to no narrower than ``WRAP_MIN`` (or their header);
+       the widest first, to no narrower than ``WRAP_MIN`` (or their header), as far as the
+       table (or in step 7, each part) is too wide and no further;
     6. the columns are set one space apart instead of two, where that makes the table fit
        whole (steps 4 and 5 are then taken at that spacing);
     7. what is still too wide is cut into parts, each a table of the first column and the
-       columns that fit beside it, one under the other.
+       columns that fit beside it (wrapped as in step 5), one under the other.
 
     Numbers are never cut or wrapped. A line under the table names the abbreviations, the
     columns left out and how to have them, and the parts."""
@@ -1058,21 +1132,32 @@ def fitted_lines(p: Packed, width: int) -> Iterator[str]:
             gap, keep2, spared = 1, keep1, spared1
     keep = keep2
     wrap_min = {i: x for i, x in wrap_min.items() if i in keep}
-    excess = size(keep) - width
-    while excess > 0:           # one character at a time off the widest: a few hundred steps
-        can = [i for i in wrap_min if w[i] > wrap_min[i]]
-        if not can:
-            break
-        w[max(can, key=lambda j: w[j])] -= 1
-        excess -= 1
+
+    def narrow(cols) -> None:
+        """Wrap ``cols``' text columns until they fit the width, or can be no narrower: one
+        character at a time off the widest (a few hundred steps)."""
+        excess = size(cols) - width
+        while excess > 0:
+            can = [i for i in cols if i in wrap_min and w[i] > wrap_min[i]]
+            if not can:
+                break
+            w[max(can, key=lambda j: w[j])] -= 1
+            excess -= 1
+
+    # Each part takes the columns that fit beside the first, wrapped where that makes them
+    # fit; then only a part too wide is wrapped, as much as it is too wide (a narrowing of the
+    # whole table would cut words, a receptive field's "666667×666667", in parts that have
+    # room for them).
     parts, part = [], [keep[0]]
     for i in keep[1:]:
-        if len(part) > 1 and size(part + [i]) > width:
+        if len(part) > 1 and narrowest(part + [i], gap) > width:
             parts.append(part)
             part = [keep[0], i]
         else:
             part.append(i)
     parts.append(part)
+    for part in parts:
+        narrow(part)
 
     def lines(cols, cells) -> Iterator[str]:
         pieces = [wrap(cells[i], w[i]) or [""]
