@@ -209,6 +209,19 @@ def test_a_layer_named_input_is_refused(tmp_path, layers, extra):
     assert "cannot be named 'input'" in r.stderr and "layers[" in r.stderr, r.stderr
 
 
+@pytest.mark.parametrize("block", ["\\u0000", "\\u0001"])
+def test_a_block_named_like_a_json_templates_hole(tmp_path, block):
+    """The JSON writes a rollup's collapsed groups from a template whose holes were the
+    characters U+0000 and U+0001: a block of that name ended in an internal error."""
+    layers = f'[{{ use = "{block}", n = 2 }}]'
+    extra = f'[blocks."{block}"]\nlayers = [{{ conv = 4, k = 3 }}, "relu"]\n'
+    r = cli("table", spec_file(tmp_path, layers, extra=extra), "--by", "block", "--format",
+            "json")
+    assert r.exit_code == 0, r.output
+    tree = json.loads(r.output)["rollup"]["tree"]
+    assert [g["block"] for g in tree] == [chr(int(block[2:], 16))] * 2
+
+
 # --- memory that grows with the layers, not faster ----------------------------------------------
 
 def test_receptive_field_paths_grow_linearly_with_depth():

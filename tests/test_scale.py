@@ -106,8 +106,10 @@ def test_a_filled_pattern_is_json_dumps_of_its_entries(ints, name, kind, inp, le
     assert T.dumps(joined, nl) == json.dumps(merged, indent=2, ensure_ascii=False).replace(
         "\n", nl)
     assert T.materialize(joined) == merged
-    # a Filled on its own is an object (a collapsed group of a rollup's tree: its name a hole)
-    group = {"name": name, "kind": "block", "block": None, "layers": ints[0], "aux": False}
+    # a Filled on its own is an object (a collapsed group of a rollup's tree: its name a hole);
+    # a spec's string that is the holes' character is written as itself
+    group = {"name": name, "kind": "block", "block": "\x01", "via": ["\x00", kind],
+             "layers": ints[0], "aux": False}
     alone = T.Filled((T.Pattern({**group, "name": T.TEXT_HOLE}), (name,)))
     assert T.dumps([alone, alone], nl) == json.dumps(
         [group, group], indent=2, ensure_ascii=False).replace("\n", nl)

@@ -737,8 +737,15 @@ class Shared(dict):
         return got
 
 
-HOLE = "\x00"     # in a ``Pattern``'s entries: an integer filled in per object
-TEXT_HOLE = "\x01"   # ... or a string
+class _Hole(str):
+    """A hole in a ``Pattern``'s entries: its own object (a spec's string "\\x00" is not a
+    hole), written raw, a control character that no text written as JSON holds."""
+
+    __slots__ = ()
+
+
+HOLE = _Hole("\x00")        # in a ``Pattern``'s entries: an integer filled in per object
+TEXT_HOLE = _Hole("\x01")   # ... or a string
 
 
 class Pattern:
@@ -762,7 +769,7 @@ class Pattern:
         if got is None:
             dumps(0)        # (json's quote function, imported)
             got = self._text[inner] = _entries(self.entries, inner).replace(
-                "%", "%%").replace(_quote(HOLE), "%d").replace(_quote(TEXT_HOLE), "%s")
+                "%", "%%").replace(HOLE, "%d").replace(TEXT_HOLE, "%s")
         return got
 
     def fill(self, inner: str, values: tuple) -> str:
@@ -925,6 +932,8 @@ def _enc(v, nl: str) -> str:
         return "true"
     if v is False:
         return "false"
+    if t is _Hole:
+        return str.__str__(v)
     if isinstance(v, str):
         return _quote(v)
     raise TypeError
