@@ -1025,10 +1025,10 @@ def _rf_part(f, join: bool):
     if f.h is not None:
         h, w = f.h, f.w
         if not join:
-            return T.Filled((RF_PATTERN, (h.size, h.jump, h.start, w.size, w.jump, w.start)))
+            return T.KeptFilled((RF_PATTERN, (h.size, h.jump, h.start, w.size, w.jump, w.start)))
         if h.path and w.path:
-            return T.Filled((RF_JOIN_PATTERN, (h.size, h.jump, h.start, h.path[-1],
-                                               w.size, w.jump, w.start, w.path[-1])))
+            return T.KeptFilled((RF_JOIN_PATTERN, (h.size, h.jump, h.start, h.path[-1],
+                                                   w.size, w.jump, w.start, w.path[-1])))
     return T.Shared(receptive_field=_rf_dict(f, join))
 
 

@@ -810,6 +810,17 @@ class Filled(tuple):
         return fill(self[0].entries).items()
 
 
+class KeptFilled(Filled):
+    """A ``Filled`` part that many objects hold alike (a receptive field that a layer's next
+    layers share): filled once per indentation, its text kept."""
+
+    def text(self, inner: str) -> str:
+        got = self.__dict__.get(inner)
+        if got is None:
+            got = self.__dict__[inner] = self[0].fill(inner, self[1])
+        return got
+
+
 class Joined(tuple):
     """A JSON object written as the entries of its parts in order: plain dicts (encoded each
     time), ``Shared`` entries (encoded once) and ``Filled`` patterns; no key in two parts."""
@@ -921,6 +932,8 @@ def _enc(v, nl: str) -> str:
                     text = p.encoded(inner)
             elif type(p) is Filled:
                 text = p[0].fill(inner, p[1])
+            elif type(p) is KeptFilled:
+                text = p.text(inner)
             else:
                 text = _entries(p, inner)
             if text:
