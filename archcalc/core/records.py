@@ -286,7 +286,7 @@ class Analysis(Record):
 
     __slots__ = ("network", "description", "source", "spec_file", "input", "rows", "notes",
                  "even_inputs", "accuracy", "changes", "groups", "inputs", "_totals",
-                 "_totals_with_aux")
+                 "_totals_with_aux", "_kinds")
     network: str
     description: str
     source: str
@@ -350,6 +350,15 @@ class Analysis(Record):
         except AttributeError:
             _set(self, "_totals_with_aux", _sum(self.rows))
             return self._totals_with_aux
+
+    @property
+    def kinds(self) -> frozenset[str]:
+        """The kinds of layer the network has (read once from its rows)."""
+        try:
+            return self._kinds
+        except AttributeError:
+            _set(self, "_kinds", frozenset({r.kind for r in self.rows}))
+            return self._kinds
 
     @property
     def has_aux(self) -> bool:

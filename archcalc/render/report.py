@@ -309,7 +309,7 @@ def conventions(a: Analysis, opt: Options) -> dict:
     out = {
         "params": ("trainable weights + biases" if opt.bias else
                    "weights only; biases are not counted (--no-bias)"),
-        "macs": (f"multiply-accumulates of the weighted layers ({weighted_text(r.kind for r in a.rows)}), batch 1; "
+        "macs": (f"multiply-accumulates of the weighted layers ({weighted_text(a.kinds)}), batch 1; "
                  "bias additions, pooling, normalization and activations are not counted"),
         "flops": "FLOPs = 2 × MACs" + "".join(f" + {N.EXTRA_TEXT[k]}" for k in opt.count)
                  + ("; " + unsaid) * bool(unsaid),
@@ -335,7 +335,7 @@ def conventions(a: Analysis, opt: Options) -> dict:
                          "; --aux adds a total that includes them"))
     if opt.training or "training_flops" in opt.columns:
         out["training"] = ("train FLOPs = forward FLOPs + backward FLOPs; "
-                           + N.training_text({r.kind for r in a.rows}))
+                           + N.training_text(a.kinds))
     if opt.convention:
         from ..analysis import conventions as CV
 
@@ -430,7 +430,7 @@ def footer(a: Analysis, opt: Options, keys: list[str],
             f"MACs: {conv['macs']}. {_flops_line(a, opt)}",
             f"sizes: {conv['rounding']}."]
     if "training" in conv:
-        rule = N.training_text({r.kind for r in a.rows})
+        rule = N.training_text(a.kinds)
         foot.append(f"training: {_training_line(a, opt)}; {rule}.")
     for key in ("fixed", "buffers", "aux", "convention", *(k for k, _ in
                                                            PRESET_COLUMN.values())):
