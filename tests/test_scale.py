@@ -214,18 +214,19 @@ def test_a_rollups_shared_parts_are_each_groups_own(name, monkeypatch):
                  for line in rollup.lines(top, depth=opt.depth, by=opt.by)}
         by_name = {r.name: r for r in a.rows}
 
-        def walk(nodes, groups):
+        def walk(nodes, groups, depth=1):
+            assert len(nodes) == len(groups)
             for n, d in zip(nodes, groups):
-                if isinstance(n, rollup.Leaf):
-                    assert d == {"layer": n.row.name, "depth": n.depth}
+                if not isinstance(n, rollup.Group):         # a layer: its row
+                    assert d == {"layer": n.name, "depth": depth}
                     continue
                 rows = list(n.layers())
-                assert d["name"] == n.name and d["layers"] == len(rows)
+                assert d["name"] == n.name and d["layers"] == len(rows) and d["depth"] == depth
                 assert d["macs"] == sum(by_name[r.name].counts.macs for r in rows)
                 assert d["flops"] == 2 * d["macs"]
                 assert d["collapsed"] == shown.get(id(n), False)
                 if not d["collapsed"]:
-                    walk(n.children, d["children"])
+                    walk(n.children, d["children"], depth + 1)
 
         walk(top, whole["rollup"]["tree"])
 

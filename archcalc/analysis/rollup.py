@@ -11,7 +11,8 @@ The tree comes from the spec, never from the look of a name (``Analysis.groups``
   to 48 ``denselayer``) is shown as that stage, named after the instance: the stage adds no level.
 
 Depth as torchinfo counts it: the top-level groups and layers are at depth 1, their children at
-2, and so on. ``rows(tree, depth=N)`` lists every group and layer down to depth N, a group at
+2, and so on. A layer is its row itself (``LayerRow``, no node of its own: a million layers' tree
+holds no object per layer); its depth is its group's plus one (a top-level layer's: 1). ``rows(tree, depth=N)`` lists every group and layer down to depth N, a group at
 depth N as one subtotal row; ``rows(tree, by="block")`` lists the layers outside any block and
 one subtotal row per outermost block instance; ``by="stage"`` is depth 1.
 
@@ -44,24 +45,24 @@ class Group:
     block: str = ""
     repeats: int = 0
     instance: bool = False
-    children: list[Union["Group", "Leaf"]] = field(default_factory=list)
+    children: list[Union["Group", LayerRow]] = field(default_factory=list)
 
     def layers(self) -> Iterator[LayerRow]:
         """Every layer row under this group, in order."""
         for c in self.children:
-            if isinstance(c, Leaf):
-                yield c.row
-            else:
+            if type(c) is Group:
                 yield from c.layers()
+            else:
+                yield c
 
     def rows(self) -> list[LayerRow]:
         """``list(self.layers())``, made without a generator per level."""
         out = []
         for c in self.children:
-            if type(c) is Leaf:
-                out.append(c.row)
-            else:
+            if type(c) is Group:
                 out.extend(c.rows())
+            else:
+                out.append(c)
         return out
 
     @property
@@ -77,13 +78,7 @@ class Group:
         return self.block
 
 
-@dataclass(slots=True)
-class Leaf:
-    row: LayerRow
-    depth: int
-
-
-Node = Union[Group, Leaf]
+Node = Union[Group, LayerRow]
 
 
 def _chain(path: str, repeats: dict[str, str], chains: dict) -> tuple[tuple[str, str], ...]:
@@ -120,7 +115,7 @@ def tree(a: Analysis) -> list[Node]:
         # A row in the block instance of the row before, neither of them a repeat: its groups
         # are the open ones (most rows of a repeated block; no chain worked out).
         if parent == before and name not in repeats:
-            into.append(Leaf(r, 0))
+            into.append(r)
             continue
         chain = _chain(parent, repeats, chains)
         stage = repeats.get(name)
@@ -139,7 +134,7 @@ def tree(a: Analysis) -> list[Node]:
             (stack[-1][1].children if stack else top).append(g)
             stack.append((key, g))
         into = stack[-1][1].children if stack else top
-        into.append(Leaf(r, 0))
+        into.append(r)
     for n in top:
         if type(n) is Group:
             _fold(n)
@@ -165,27 +160,26 @@ def _fold(n: Group) -> None:
 
 def _number(nodes: list[Node], depth: int) -> None:
     for n in nodes:
-        n.depth = depth
         if type(n) is Group:
+            n.depth = depth
             _number(n.children, depth + 1)
 
 
-def max_depth(nodes: list[Node]) -> int:
-    return max((n.depth if isinstance(n, Leaf) else max(n.depth, max_depth(n.children))
+def max_depth(nodes: list[Node], depth: int = 1) -> int:
+    """The depth of the deepest node of ``nodes`` (at ``depth``)."""
+    return max((max(n.depth, max_depth(n.children, depth + 1)) if type(n) is Group else depth
                 for n in nodes), default=0)
 
 
 @dataclass(frozen=True, slots=True)   # (slots: a line per block instance of a million layers)
 class Line:
-    """One row of a rolled-up table: a layer, or a group (``collapsed``: its subtotal stands
-    for the rows under it, which are not listed; else its children follow it)."""
+    """One row of a rolled-up table at ``depth``: a layer (its row), or a group
+    (``collapsed``: its subtotal stands for the rows under it, which are not listed; else its
+    children follow it)."""
 
     node: Node
+    depth: int
     collapsed: bool = False
-
-    @property
-    def depth(self) -> int:
-        return self.node.depth
 
 
 @without_gc     # a line per group or layer shown, made in bulk
@@ -197,20 +191,20 @@ def lines(nodes: list[Node], depth: int | None = None, by: str | None = None) ->
         depth, by = 1, None
     out: list[Line] = []
 
-    def walk(ns: list[Node]) -> None:
+    def walk(ns: list[Node], d: int) -> None:
         for n in ns:
-            if isinstance(n, Leaf):
-                if depth is None or n.depth <= depth:
-                    out.append(Line(n))
+            if type(n) is not Group:
+                if depth is None or d <= depth:
+                    out.append(Line(n, d))
             elif collapsed(n, depth, by):
-                out.append(Line(n, collapsed=True))
+                out.append(Line(n, d, collapsed=True))
             elif by == "block":
-                walk(n.children)        # (a stage of blocks: not a line of its own)
+                walk(n.children, d + 1)        # (a stage of blocks: not a line of its own)
             else:
-                out.append(Line(n))
-                walk(n.children)
+                out.append(Line(n, d))
+                walk(n.children, d + 1)
 
-    walk(nodes)
+    walk(nodes, 1)
     return out
 
 

@@ -662,8 +662,8 @@ def _rollup(a: Analysis, opt: Options, cols, lines=None):
     summed = _Sums(totalled, ctx)
     for line in lines:
         node = line.node
-        if isinstance(node, R.Leaf):
-            yield line, [node.row], [c.value(node.row, ctx) for c in cols]
+        if not isinstance(node, R.Group):        # a layer: its row
+            yield line, [node], [c.value(node, ctx) for c in cols]
             continue
         rows = node.rows()
         last = next((r for r in reversed(rows) if not r.aux), rows[-1])
@@ -694,7 +694,7 @@ def _rollup_human(a: Analysis, opt: Options, cols, lines=None):
         numbers.setdefault(name, []).append(i)
     for line, rows, values in _rollup(a, opt, cols, lines):
         group = isinstance(line.node, R.Group)
-        aux = line.node.aux if group else line.node.row.aux
+        aux = line.node.aux
         shown = rows if not group or line.collapsed else []
         out = []
         for c, v in zip(cols, values):
@@ -752,7 +752,7 @@ def rollup_machine(a: Analysis, opt: Options) -> T.Table:
             node = line.node
             group = isinstance(node, R.Group)
             kind = (node.kind + ("" if line.collapsed else " open")) if group else "layer"
-            aux = node.aux if group else node.row.aux
+            aux = node.aux
             yield values + [line.depth, kind] + ([str(aux).lower()] if has_aux else [])
 
     return T.Table(cols + extra, rows(),
@@ -780,9 +780,9 @@ def rollup_tree(a: Analysis, opt: Options) -> "T.Stream":
                 "aux": all(r.aux for r in rows), "output": last.output.as_list(),
                 "layers": len(rows), **dict(zip(keys, summed(rows))), "collapsed": collapsed}
 
-    def node(n):
-        if type(n) is R.Leaf:
-            return {"layer": n.row.name, "depth": n.depth}
+    def node(n, depth: int):
+        if type(n) is not R.Group:              # a layer: its row
+            return {"layer": n.name, "depth": depth}
         rows = n.rows()
         if R.collapsed(n, opt.depth, opt.by):
             key = (n.kind, n.block, n.repeats, n.depth, *map(shared_key, rows))
@@ -793,9 +793,9 @@ def rollup_tree(a: Analysis, opt: Options) -> "T.Stream":
                 got = shared[key] = T.Pattern({"name": T.TEXT_HOLE, **entries(n, rows, True)})
             return T.Filled((got, (n.name,)))
         return {"name": n.name, **entries(n, rows, False),
-                "children": T.Stream(node(c) for c in n.children)}   # made as it is written
+                "children": T.Stream(node(c, depth + 1) for c in n.children)}  # as written
 
-    return T.Stream(node(n) for n in top)
+    return T.Stream(node(n, 1) for n in top)
 
 
 def table(a: Analysis, opt: Options = Options()) -> T.Table:
@@ -856,7 +856,7 @@ def interactive_html(a: Analysis, opt: Options, working: list[dict] | None = Non
         from ..analysis import rollup as R
 
         by_name = {r.name: w for r, w in zip(a.rows, working)}
-        working = [by_name[line.node.row.name] if isinstance(line.node, R.Leaf) else {}
+        working = [{} if isinstance(line.node, R.Group) else by_name[line.node.name]
                    for line in R.lines(R.tree(a), depth=opt.depth, by=opt.by)]
     t = table(a, opt)
     t.cell_attrs = attrs
