@@ -590,6 +590,29 @@ def test_transposed_convs_and_upsampling_exported(tmp_path):
     assert str(a.rows[-1].output) == "4×32×32"
 
 
+def test_a_centre_crop_by_slicing_exported(tmp_path):
+    """U-Net's copy and crop as a Slice of the rows and columns: the torch importer's test
+    model, exported, has a crop row, torch's parameters and every shape onnx infers; a Slice
+    of another part than the centre is named."""
+    import runpy
+
+    from test_import_torch import CROPPING
+
+    src = tmp_path / "crop.py"
+    src.write_text(CROPPING, encoding="utf-8")
+    models = runpy.run_path(str(src))
+    model = models["CopyAndCrop"]()
+    a = engine.analyse(network(export(model, (3, 20, 20), tmp_path / "crop.onnx")))
+    crops = [r for r in a.rows if r.kind == "crop"]
+    # (the exporter writes one Slice per axis: the rows cut, then the columns)
+    assert [str(r.output) for r in crops] == ["8×14×18", "8×14×14"], [r.kind for r in a.rows]
+    assert a.totals.params == sum(p.numel() for p in model.parameters())
+    assert str(a.rows[-1].output) == "4×12×12"
+    r = cli("table", export(models["Corner"](), (3, 8, 8), tmp_path / "corner.onnx"))
+    assert r.exit_code == 2
+    assert "that is not its centre" in r.output, r.output
+
+
 def test_skip_unknown_keeps_an_unsupported_node_with_its_inferred_shape(tmp_path):
     from torch import nn
 

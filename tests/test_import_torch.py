@@ -644,3 +644,55 @@ def test_upsampling_by_other_than_a_whole_factor_is_named(tmp_path):
     r = cli("table", f"{path}:Odd", "--input", "3x8x8")
     assert r.exit_code == 2
     assert "upsampling of 8×8 to 12×12, not by a whole factor" in r.output
+
+
+CROPPING = """
+import torch
+from torch import nn
+
+
+class CopyAndCrop(nn.Module):
+    # U-Net's copy and crop (Ronneberger et al. 2015, Fig. 1): valid convs lose the border, the
+    # copy from the way down is cut to the centre the way up has, and the two are concatenated
+    def __init__(self):
+        super().__init__()
+        self.enc = nn.Conv2d(3, 8, 3)
+        self.down = nn.MaxPool2d(2)
+        self.mid = nn.Conv2d(8, 16, 3)
+        self.up = nn.ConvTranspose2d(16, 8, 2, stride=2)
+        self.dec = nn.Conv2d(16, 4, 3)
+
+    def forward(self, x):
+        a = torch.relu(self.enc(x))                         # 20 → 18
+        u = self.up(torch.relu(self.mid(self.down(a))))     # 18 → 9 → 7 → 14
+        return self.dec(torch.cat([a[:, :, 2:16, 2:16], u], 1))
+
+
+class Corner(nn.Module):
+    def forward(self, x):
+        return x[..., :4, 1:5]
+"""
+
+
+def test_a_centre_crop_by_slicing_is_read(tmp_path):
+    """U-Net's copy and crop written as a slice, x[:, :, 2:16, 2:16] of an 18×18 map, is a
+    ``crop`` row (it was 'indexing a map', unsupported); the parameters and every shape are
+    torch's, and the verifier agrees on every layer. A slice that keeps another part of the map
+    than its centre is named, with where it starts."""
+    path = tmp_path / "crop.py"
+    path.write_text(CROPPING, encoding="utf-8")
+    import runpy
+
+    model = runpy.run_path(str(path))["CopyAndCrop"]()
+    a = engine.analyse(network(f"{path}:CopyAndCrop", (3, 20, 20)))
+    crop = next(r for r in a.rows if r.kind == "crop")
+    assert crop.attrs["crop"] == (14, 14) and (crop.output.h, crop.output.w) == (14, 14)
+    assert a.totals.params == sum(p.numel() for p in model.parameters())
+    out = tmp_path / "crop.toml"
+    assert cli("import", f"{path}:CopyAndCrop", "--input", "3x20x20", "--out",
+               str(out)).exit_code == 0
+    r = cli("verify", str(out))
+    assert r.exit_code == 0, r.output
+    r = cli("table", f"{path}:Corner", "--input", "3x8x8")
+    assert r.exit_code == 2
+    assert "a crop of 8×8 to 4×4 that is not its centre (rows from 0, columns from 1" in r.output

@@ -20,9 +20,9 @@ from onnx import helper, numpy_helper
 
 from . import MAX_MODEL_BYTES
 from .spec_writer import (GROUPED, IDENTITY, INPUT, LAYOUT, SCALE, SWAPPED, TOKENS, UNGROUPED,
-                          UNKNOWN, WHERE, Dims, Graph, ImportFailure, Op, fuse_patches,
-                          fuse_shuffles, input_names, layout_of, upsample_by_shapes,
-                          with_layout)
+                          UNKNOWN, WHERE, Dims, Graph, ImportFailure, Op, centre_crop,
+                          fuse_patches, fuse_shuffles, input_names, layout_of,
+                          upsample_by_shapes, with_layout)
 
 KEEP_DATA_BYTES = 4096          # an initializer larger than this is read without its data
 
@@ -305,11 +305,20 @@ def transpose(c: Ctx):
 
 
 def slice_(c: Ctx):
-    """A Slice of one equal part of the channels (torch's chunk) is a split."""
+    """A Slice of one equal part of the channels (torch's chunk) is a split; a Slice of a
+    map's rows or columns (step 1) that keeps its centre, a crop (U-Net's copy and crop)."""
     vals = [c.const(i)[1] for i in (1, 2, 3, 4)]
     starts, ends, axes, steps = (None if v is None else [int(x) for x in v.reshape(-1)]
                                  for v in vals)
     rank = len(c.ins[0]) + 1
+    if starts is not None and ends is not None and rank == 4 and layout_of(c.ins[0]) == "":
+        on = [a % rank for a in (axes if axes is not None else range(len(starts)))]
+        if on and set(on) <= {2, 3} and (steps is None or set(steps) == {1}):
+            hw = tuple(c.ins[0])[1:]
+            bounds = [(0, hw[0]), (0, hw[1])]
+            for a, s, e in zip(on, starts, ends):
+                bounds[a - 2] = slice(s, e).indices(hw[a - 2])[:2]  # (ONNX's clamping)
+            return centre_crop(hw, bounds)
     if starts is None or ends is None or len(starts) != 1 or \
             (axes or [0])[0] % rank != 1 or (steps or [1]) != [1]:
         return UNKNOWN, "Slice that is not a part of the channels"

@@ -284,6 +284,20 @@ def upsample_by_shapes(x, out, mode: str, what: str):
     return "upsample", {"upsample": (out[1] // x[1], out[2] // x[2]), "mode": mode}
 
 
+def centre_crop(hw, bounds):
+    """``crop`` for an importer's slice of a map's rows and columns: ``hw`` the map's (H, W),
+    ``bounds`` the kept (start, stop) of each, clamped to it; where they keep the centre as
+    ``crop`` does ((H − h) // 2 rows cut at the top). Else a message saying where they start."""
+    size = [stop - start for start, stop in bounds]
+    if min(size) <= 0:
+        return UNKNOWN, f"a slice of {hw[0]}×{hw[1]} that keeps nothing"
+    if any(start != (n - k) // 2 for (start, _), n, k in zip(bounds, hw, size)):
+        return UNKNOWN, (f"a crop of {hw[0]}×{hw[1]} to {size[0]}×{size[1]} that is not its "
+                         f"centre (rows from {bounds[0][0]}, columns from {bounds[1][0]}; "
+                         f"archcalc's crop keeps the centre, cutting (H − h) // 2 rows at the top)")
+    return "crop", {"crop": size}
+
+
 def unsupported_message(ops: list[Op], what: str) -> str:
     """One message listing each unsupported op type, how many times and where."""
     by_type: dict[str, list[str]] = {}

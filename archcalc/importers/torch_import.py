@@ -25,7 +25,7 @@ from torch import nn
 
 from .spec_writer import (GROUPED, IDENTITY, INPUT, LAYOUT, SWAPPED, TOKENS, UNGROUPED,
                           UNKNOWN, WHERE, Dims, Graph, ImportFailure, Op, fuse_patches,
-                          fuse_shuffles, upsample_by_shapes)
+                          centre_crop, fuse_shuffles, upsample_by_shapes)
 from .spec_writer import layout_of as _layout, with_layout as _with_layout
 
 # --- the tables --------------------------------------------------------------------------
@@ -299,12 +299,33 @@ def f_permute(args, kwargs, ins, out):
 
 
 def f_getitem(args, kwargs, ins, out):
-    """``x[:, i]`` of a sequence: token i (ViT's class token)."""
+    """``x[:, i]`` of a sequence: token i (ViT's class token); ``x[:, :, a:b, c:d]`` (or
+    ``x[..., a:b, c:d]``) of a map, where it is the map's centre: ``crop`` (U-Net's copy and
+    crop)."""
     idx = args[1] if len(args) > 1 else None
     if _layout(ins[0]) == "seq" and isinstance(idx, tuple) and len(idx) == 2 and \
             idx[0] == slice(None) and isinstance(idx[1], int) and not isinstance(idx[1], bool):
         return "token", {"token": idx[1] % ins[0][0], LAYOUT: ""}
+    bounds = _map_slices(idx) if _layout(ins[0]) == "" and len(ins[0]) == 3 else None
+    if bounds is not None:
+        hw = tuple(ins[0])[1:]
+        return centre_crop(hw, [s.indices(n)[:2] for s, n in zip(bounds, hw)])
     return UNKNOWN, f"indexing {WHERE.get(_layout(ins[0]), 'a tensor')}"
+
+
+def _map_slices(idx):
+    """The slices of the rows and the columns, for an index of every sample and channel and a
+    whole-number slice (step 1) of each of a map's rows and columns; else None."""
+    if not isinstance(idx, tuple):
+        return None
+    if len(idx) == 3 and idx[0] is Ellipsis:
+        idx = (slice(None), slice(None), *idx[1:])
+    if len(idx) != 4 or idx[0] != slice(None) or idx[1] != slice(None) or not all(
+            isinstance(s, slice) and all(v is None or type(v) is int
+                                         for v in (s.start, s.stop, s.step))
+            and s.step in (None, 1) for s in idx[2:]):
+        return None
+    return idx[2:]
 
 
 def f_layer_norm(args, kwargs, ins, out):
