@@ -421,6 +421,38 @@ def test_an_add_that_broadcasts_is_refused_without_internal(tmp_path):
     assert "cannot add branch 0 (4×8×8) and branch 1 (1×8×8)" in r.output
 
 
+def test_a_centre_cropping_is_read(tmp_path):
+    """Cropping2D that keeps the map's centre (U-Net's copy and crop, ((2, 2), (2, 2)), or
+    ((1, 2), (0, 1)), whose extra row and column are cut at the bottom and right as crop cuts
+    them) is crop, its size from the input's shape Keras records: count_params() and every
+    layer's output shape. Cropping another part is named."""
+    L = keras.layers
+    inp = keras.Input((18, 18, 3), name="image")
+    a = L.Conv2D(8, 3, name="enc")(inp)                                     # 16×16
+    u = L.Conv2DTranspose(8, 2, strides=2, name="up")(L.MaxPooling2D(2, name="down")(
+        L.Conv2D(8, 3, name="mid")(a)))                                     # 14 → 7 → 14
+    x = L.Concatenate(name="cat")([L.Cropping2D(1, name="copy")(a), u])     # 14×14
+    x = L.Cropping2D(((1, 2), (0, 1)), name="odd")(x)                       # 11×13
+    model = keras.Model(inp, L.Conv2D(4, 3, name="dec")(x))
+    model.save(str(tmp_path / "m.keras"))
+    got = engine.analyse(network(str(tmp_path / "m.keras")))
+    crops = [r for r in got.rows if r.kind == "crop"]
+    # (the concatenation's branches are a block: their rows are named cat/…)
+    assert [(r.name, r.attrs["crop"]) for r in crops] == [("cat/copy", (14, 14)),
+                                                         ("odd", (11, 13))]
+    assert got.totals.params == model.count_params()
+    shapes = {layer.name: tuple(layer.output.shape[1:]) for layer in model.layers[1:]}
+    seen = [r.name.rpartition("/")[2] for r in got.rows]
+    assert {"copy", "odd", "up", "dec"} <= set(seen) and set(seen) <= set(shapes) | {"concat"}
+    for r, name in zip(got.rows, seen):
+        if name in shapes:
+            assert (r.output.h, r.output.w, r.output.c) == shapes[name], r.name
+    corner = keras.Model(inp, L.Cropping2D(((2, 0), (0, 0)))(inp))
+    corner.save(str(tmp_path / "corner.keras"))
+    r = cli("table", str(tmp_path / "corner.keras"))
+    assert r.exit_code == 2 and "a crop of 18×18 to 16×18 that is not its centre" in r.output
+
+
 def test_transposed_convs_and_upsampling(tmp_path):
     """Conv2DTranspose ('valid', and 'same' where K − S splits evenly) is tconv, UpSampling2D
     (nearest, bilinear) upsample: Keras's count_params() and every layer's output shape."""

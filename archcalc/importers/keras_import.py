@@ -18,7 +18,8 @@ import zipfile
 
 from . import MAX_CONFIG_BYTES
 from ..core.kinds import RULES
-from .spec_writer import IDENTITY, INPUT, UNKNOWN, Graph, ImportFailure, Op, input_names
+from .spec_writer import (IDENTITY, INPUT, UNKNOWN, Graph, ImportFailure, Op, centre_crop,
+                          input_names)
 
 ACTIVATIONS = {"relu": "relu", "sigmoid": "sigmoid", "tanh": "tanh", "softmax": "softmax",
                "linear": None, None: None}
@@ -95,6 +96,20 @@ def upsampling(cfg, name):
     if mode not in ("nearest", "bilinear"):
         return UNKNOWN, f"UpSampling2D with interpolation {mode!r}"
     return newer("upsample", {"upsample": _pair(cfg.get("size", 2)), "mode": mode})
+
+
+def cropping(cfg, name, built):
+    """Cropping2D((top, bottom), (left, right)) that keeps the map's centre: ``crop``, its
+    size from the input's shape that Keras records (``build_config``)."""
+    _channels_last(cfg, name)
+    c = cfg.get("cropping", ((0, 0), (0, 0)))
+    c = [c, c] if isinstance(c, int) else list(c)
+    (t, b), (l, r) = [(x, x) if isinstance(x, int) else tuple(x) for x in c]
+    if not (isinstance(built, list) and len(built) == 4
+            and all(isinstance(d, int) for d in built[1:3])):
+        return UNKNOWN, "Cropping2D without its input's shape (no build_config)"
+    h, w = built[1], built[2]
+    return centre_crop((h, w), [(t, h - b), (l, w - r)])
 
 
 def pool(kind):
@@ -217,6 +232,7 @@ LAYERS = {
     "Conv2DTranspose": tconv,
     "Convolution2DTranspose": tconv,
     "UpSampling2D": upsampling,
+    "Cropping2D": cropping,
     "SeparableConv2D": sepconv,
     "SeparableConvolution2D": sepconv,
     "Dense": lambda c, n: ("fc", {"fc": c["units"], "bias": c.get("use_bias", True)}),
@@ -436,9 +452,11 @@ def read(source: str, shape):
                       else "")
         else:
             try:
+                built = (layer.get("build_config") or {}).get("input_shape")
                 if convert is normalization:    # its axes depend on the input's rank
-                    built = (layer.get("build_config") or {}).get("input_shape")
                     result = convert(lcfg, name, len(built) if isinstance(built, list) else None)
+                elif convert is cropping:       # its size depends on the input's
+                    result = convert(lcfg, name, built)
                 else:
                     result = convert(lcfg, name)
             except KeyError as e:
