@@ -12,9 +12,10 @@ The tree comes from the spec, never from the look of a name (``Analysis.groups``
 
 Depth as torchinfo counts it: the top-level groups and layers are at depth 1, their children at
 2, and so on. A layer is its row itself (``LayerRow``, no node of its own: a million layers' tree
-holds no object per layer); its depth is its group's plus one (a top-level layer's: 1). ``rows(tree, depth=N)`` lists every group and layer down to depth N, a group at
-depth N as one subtotal row; ``rows(tree, by="block")`` lists the layers outside any block and
-one subtotal row per outermost block instance; ``by="stage"`` is depth 1.
+holds no object per layer); its depth is its group's plus one (a top-level layer's: 1).
+``lines(tree, depth=N)`` lists every group and layer down to depth N, a group at depth N as one
+subtotal row; ``lines(tree, by="block")`` lists the layers outside any block and one subtotal
+row per outermost block instance; ``by="stage"`` is depth 1.
 
 A subtotal is the sum over the layers under the group, each layer counted once; the output of a
 group is the output of its last layer that is not in an auxiliary head. A group whose layers are
